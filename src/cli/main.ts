@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
+import { getFailedRun } from '../pipeline/runner.js';
+import { sourceNames } from '../sources/index.js';
+import { ingest, type IngestOptions } from './commands/ingest.js';
+import { resume } from './commands/resume.js';
+import { formatStatus, status } from './commands/status.js';
+import { createContext, type Context } from './context.js';
+import { formatRun, printJson, printLine } from './output.js';
+import { migrateDb } from '../db/migrate.js';
+
+/** DESIGN §6: the exit code of every error code. */
+const EXIT_CODES: Record<KxErrorCode, number> = {
+  internal: 1,
+  usage: 2,
+  upstream: 3,
+  input: 4,
+  injected: 5,
+  locked: 6,
+  budget: 7,
+};
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The CLI entry point; the only place that sets the process exit code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await run(argv);
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  const output = { json: false };
+  const program = createProgram(output);
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : 2;
+    const error = toKxError(thrown);
+    const failedRun = getFailedRun(error);
+    if (failedRun) (output.json ? printJson : (r: typeof failedRun) => printLine(formatRun(r)))(failedRun);
+    process.stderr.write(`kx: ${error.message}\n`);
+    if (!isKxError(thrown) && process.env.KX_LOG_LEVEL === 'debug') process.stderr.write(`${(thrown as Error).stack}\n`);
+    return EXIT_CODES[error.code];
+  }
+}
+
+/** `output.json` is set by a command that was asked for `--json`, so failures print JSON too. */
+function createProgram(output: { json: boolean }): Command {
+  const program = new Command('kx')
+    .description('ETL for crypto market data: CoinGecko, CoinPaprika and CSV files into one PostgreSQL schema, exactly once.')
+    .version(version, '-v, --version')
+    .option('--database-url <url>', 'PostgreSQL server URL (default: $DATABASE_URL; unset = embedded PGlite)')
+    .option('--data-dir <dir>', 'embedded database directory (default: $KX_DATA_DIR or ./.kx)')
+    .addOption(new Option('--log-level <level>', 'log verbosity').choices(['silent', 'error', 'warn', 'info', 'debug']))
+    .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']))
+    .exitOverride()
+    .showHelpAfterError('(run `kx --help` for usage)');
+  const context = (command: Command): Context => {
+    output.json = command.opts<{ json?: boolean }>().json === true;
+    return createContext(command.optsWithGlobals());
+  };
+
+  program
+    .command('ingest')
+    .description('load a source: land raw payloads, validate, unify, record the run')
+    .addOption(new Option('--source <name>', 'source to ingest').choices(sourceNames).makeOptionMandatory())
+    .option('--file <path>', 'CSV file to read (--source csv)')
+    .option('--map <header=field>', 'map a CSV column to a field (repeatable; empty field ignores it)', collect, [])
+    .option('--symbol <sym>', 'symbol for every row of a single-asset history CSV')
+    .option('--full-refresh', 'ignore the checkpoint and read everything again (unchanged records are still skipped)')
+    .option('--dry-run', 'read, map and validate without writing anything')
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx ingest --source csv --file fixtures/sample.csv
+  kx ingest --source csv --file btc.csv --symbol BTC --map 'snapped_at=observed_at'
+  FAIL_AFTER_N_RECORDS=120 kx ingest --source csv --file fixtures/sample.csv   # rehearse a crash (exit 5)`,
+    )
+    .action(async (options: IngestOptions & { json?: boolean }, command: Command) => {
+      const result = await ingest(context(command), options);
+      if (options.json) printJson(result);
+      else if ('dryRun' in result) printLine(`dry run: ${result.fetched} read, ${result.valid} valid, ${result.rejected} rejected`);
+      else printLine(formatRun(result));
+    });
+
+  program
+    .command('resume')
+    .description("continue each source's failed or abandoned run from its checkpoint")
+    .addOption(new Option('--source <name>', 'only this source').choices(sourceNames))
+    .option('--json', 'print the results as one JSON document')
+    .action(async (options: { source?: string; json?: boolean }, command: Command) => {
+      const results = await resume(context(command), options);
+      if (options.json) printJson(results);
+      else if (results.length === 0) printLine('nothing to resume');
+      else results.forEach((r) => printLine(formatRun(r)));
+    });
+
+  program
+    .command('status')
+    .description('where every source stands: runs, checkpoints, database in use')
+    .addOption(new Option('--source <name>', 'only this source').choices(sourceNames))
+    .option('--json', 'print the status as one JSON document')
+    .action(async (options: { source?: string; json?: boolean }, command: Command) => {
+      const result = await status(context(command), options);
+      printLine(options.json ? JSON.stringify(result, null, 2) : formatStatus(result));
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (other commands do this too)')
+    .action(async (_options: unknown, command: Command) => {
+      const ctx = context(command);
+      await ctx.withDb('migrate', (handle) => migrateDb(handle));
+      printLine('database is up to date');
+    });
+
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

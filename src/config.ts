@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import * as v from 'valibot';
+import { KxError } from './core/errors.js';
+
+/**
+ * The only reader of `process.env`. Precedence: command-line flags > environment > defaults
+ * (DESIGN §6). Every variable is validated here, so a bad value fails before any work with exit 2.
+ */
+const optionalText = v.optional(v.pipe(v.string(), v.trim()));
+
+/** `FAIL_AFTER_N_RECORDS`: unset, empty or 0 means off; otherwise a positive integer. */
+const FailAfterSchema = v.pipe(
+  v.optional(v.string(), ''),
+  v.trim(),
+  v.check((s) => /^\d*$/.test(s), 'FAIL_AFTER_N_RECORDS must be a whole number of records (or empty/0 for off)'),
+  v.transform((s) => (s === '' || Number(s) === 0 ? null : Number(s))),
+);
+
+const RatioSchema = v.pipe(
+  v.optional(v.string(), '0.5'),
+  v.transform(Number),
+  v.number('KX_MAX_REJECT_RATIO must be a number between 0 and 1'),
+  v.minValue(0, 'KX_MAX_REJECT_RATIO must be between 0 and 1'),
+  v.maxValue(1, 'KX_MAX_REJECT_RATIO must be between 0 and 1'),
+);
+
+const BatchSizeSchema = v.pipe(
+  v.optional(v.string(), '1000'),
+  v.transform(Number),
+  v.number(),
+  v.integer('KX_BATCH_SIZE must be a whole number'),
+  v.minValue(1, 'KX_BATCH_SIZE must be at least 1'),
+  v.maxValue(5000, 'KX_BATCH_SIZE must be at most 5000 (one statement carries a whole batch)'),
+);
+
+const ConfigSchema = v.object({
+  databaseUrl: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'))),
+  dataDir: v.pipe(v.optional(v.string(), '.kx'), v.transform((dir) => resolve(dir))),
+  logLevel: v.optional(v.picklist(['silent', 'error', 'warn', 'info', 'debug'], 'log level must be one of silent, error, warn, info, debug'), 'info'),
+  logFormat: v.optional(v.picklist(['pretty', 'json'], 'log format must be pretty or json'), 'pretty'),
+  failAfter: FailAfterSchema,
+  maxRejectRatio: RatioSchema,
+  batchSize: BatchSizeSchema,
+  coingeckoApiKey: optionalText,
+  coingeckoPlan: v.optional(v.picklist(['public', 'demo', 'pro'], 'KX_COINGECKO_PLAN must be public, demo or pro')),
+  coingeckoBaseUrl: optionalText,
+  coinpaprikaApiKey: optionalText,
+  coinpaprikaBaseUrl: optionalText,
+  apiToken: optionalText,
+  color: v.boolean(),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+/** Flags that override environment variables. */
+export interface GlobalFlags {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  logLevel?: string | undefined;
+  logFormat?: string | undefined;
+}
+
+export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  const empty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+  const input = {
+    databaseUrl: flags.databaseUrl ?? empty(env.DATABASE_URL),
+    dataDir: flags.dataDir ?? empty(env.KX_DATA_DIR),
+    logLevel: flags.logLevel ?? empty(env.KX_LOG_LEVEL),
+    logFormat: flags.logFormat ?? empty(env.KX_LOG_FORMAT),
+    failAfter: env.FAIL_AFTER_N_RECORDS,
+    maxRejectRatio: empty(env.KX_MAX_REJECT_RATIO),
+    batchSize: empty(env.KX_BATCH_SIZE),
+    coingeckoApiKey: empty(env.KX_COINGECKO_API_KEY),
+    coingeckoPlan: empty(env.KX_COINGECKO_PLAN),
+    coingeckoBaseUrl: empty(env.KX_COINGECKO_BASE_URL),
+    coinpaprikaApiKey: empty(env.KX_COINPAPRIKA_API_KEY),
+    coinpaprikaBaseUrl: empty(env.KX_COINPAPRIKA_BASE_URL),
+    apiToken: empty(env.KX_API_TOKEN),
+    color: !('NO_COLOR' in env) && env.TERM !== 'dumb',
+  };
+  const result = v.safeParse(ConfigSchema, input);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const key = issue.path?.map((p) => String(p.key)).join('.') ?? 'config';
+    throw new KxError('usage', `configuration error (${key}): ${issue.message}`);
+  }
+  return result.output;
+}

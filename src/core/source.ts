@@ -1,0 +1,56 @@
+import type { ListingCheck } from './unified.js';
+
+/** Where a record came from inside its unit of extraction: `{ line }`, `{ page, index }`. */
+export type Locator = Record<string, string | number>;
+
+/** A source's own resumable position (CSV: path, byte offset, line, prefix sha256). */
+export type Cursor = Record<string, unknown>;
+
+/**
+ * One record read from a source: its raw payload (landed as is in the source's `raw_*` table),
+ * the unified listing it maps to or the reason it was rejected, and an opaque position the
+ * source can turn into a checkpoint cursor.
+ */
+export interface SourceRecord<P = unknown> {
+  locator: Locator;
+  sourceId: string | null;
+  payload: Record<string, unknown>;
+  result: ListingCheck;
+  position: P;
+}
+
+/** An open read of a source from a cursor. */
+export interface SourceStream<P = unknown> {
+  records: AsyncIterable<SourceRecord<P>>;
+  /** The cursor to store once every record up to and including `position` is committed. */
+  cursorAt(position: P): Cursor;
+  /** What the run should remember: the header mapping, its confidence, detected quirks. */
+  describe(): { mapping?: unknown; warnings: string[] };
+}
+
+export interface OpenContext {
+  /** true for `kx resume`: the stream must continue exactly where the cursor says or fail. */
+  resume: boolean;
+  /** `--full-refresh`: ignore the cursor and read everything again. */
+  fullRefresh: boolean;
+  warn(message: string): void;
+}
+
+/**
+ * A source is a plain object: it reads and maps, it never touches the database.
+ * The runner (src/pipeline) owns runs, checkpoints, transactions and counters.
+ */
+export interface Source<Params = Record<string, unknown>, P = unknown> {
+  name: string;
+  /** The `raw_*` table its payloads land in. */
+  rawTable: 'raw_csv' | 'raw_coingecko' | 'raw_coinpaprika';
+  /** Validates the run parameters (from flags, or from the stored run on resume). */
+  parseParams(input: Record<string, unknown>): Params;
+  /** Names the stream a checkpoint belongs to (a CSV file's real path; `default` for an API). */
+  streamKey(params: Params): string;
+  open(params: Params, cursor: Cursor | null, context: OpenContext): Promise<SourceStream<P>>;
+}
+
+export function defineSource<Params, P>(source: Source<Params, P>): Source<Params, P> {
+  return source;
+}

@@ -1,0 +1,73 @@
+import * as v from 'valibot';
+
+/**
+ * One listing of one coin by one source at one moment, in the unified schema (DESIGN §2).
+ * Decimals are canonical decimal strings (see `toDecimal`), never JS numbers.
+ */
+export interface UnifiedListing {
+  sourceId: string;
+  symbol: string;
+  name: string | null;
+  /** An id or slug the source itself gives the coin, used by identity resolution. */
+  slug: string | null;
+  rank: number | null;
+  priceUsd: string | null;
+  marketCapUsd: string | null;
+  volume24hUsd: string | null;
+  circulatingSupply: string | null;
+  totalSupply: string | null;
+  maxSupply: string | null;
+  percentChange24h: string | null;
+  observedAt: Date;
+}
+
+export type UnifiedField = Exclude<keyof UnifiedListing, 'sourceId' | 'slug'>;
+
+const nonNegative = v.nullable(
+  v.pipe(
+    v.string(),
+    v.check((s) => !s.startsWith('-'), 'must not be negative'),
+  ),
+);
+
+/** The checks every listing passes before it is loaded, whatever its source. */
+export const UnifiedListingSchema = v.object({
+  sourceId: v.pipe(v.string(), v.minLength(1, 'missing source id'), v.maxLength(200, 'source id too long')),
+  symbol: v.pipe(
+    v.string(),
+    v.minLength(1, 'missing symbol'),
+    v.maxLength(32, 'symbol longer than 32 characters'),
+    v.regex(/^[\p{L}\p{N}][\p{L}\p{N}._\-$+&]*$/u, 'symbol has characters no ticker uses'),
+  ),
+  name: v.nullable(v.pipe(v.string(), v.maxLength(200, 'name longer than 200 characters'))),
+  slug: v.nullable(v.string()),
+  rank: v.nullable(v.pipe(v.number(), v.integer('rank must be an integer'), v.minValue(0, 'rank must not be negative'))),
+  priceUsd: nonNegative,
+  marketCapUsd: nonNegative,
+  volume24hUsd: nonNegative,
+  circulatingSupply: nonNegative,
+  totalSupply: nonNegative,
+  maxSupply: nonNegative,
+  percentChange24h: v.nullable(v.string()),
+  observedAt: v.date(),
+});
+
+export type ListingCheck = { ok: true; listing: UnifiedListing } | { ok: false; reason: string; field?: string };
+
+/** Validates a listing; the first issue becomes the rejection reason, naming its field. */
+export function checkListing(listing: UnifiedListing): ListingCheck {
+  const result = v.safeParse(UnifiedListingSchema, listing);
+  if (result.success) return { ok: true, listing: result.output };
+  const issue = result.issues[0];
+  const field = issue.path?.map((p) => String(p.key)).join('.');
+  return { ok: false, reason: field ? `${field}: ${issue.message}` : issue.message, ...(field ? { field } : {}) };
+}
+
+/** Folds case, diacritics, punctuation and whitespace: `"Carnival "` and `carnival` agree. */
+export function toNameKey(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}

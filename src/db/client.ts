@@ -1,0 +1,119 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { KxError } from '../core/errors.js';
+import { acquireDirLock } from './dir-lock.js';
+import { schema } from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface DbOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Shown to a second process that finds the data dir busy. */
+  command: string;
+}
+
+/** A held lock; call to release. */
+export type Release = () => Promise<void>;
+
+export interface DbHandle {
+  db: Db;
+  driver: 'pglite' | 'postgres';
+  /** Where the data lives, safe to print (no password). */
+  location: string;
+  /**
+   * Takes the per-source lock without waiting; null if another live process holds it.
+   * Server: a session advisory lock, freed by Postgres when the holder's connection dies.
+   * PGlite: the data-dir lock already makes this process the only one.
+   */
+  tryLock(key: string): Promise<Release | null>;
+  /** Runs `fn` on a raw driver connection (migrations need the driver's own migrator). */
+  raw: { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; client: postgres.Sql };
+  close(): Promise<void>;
+}
+
+export async function createDb(options: DbOptions): Promise<DbHandle> {
+  return options.databaseUrl ? createServerDb(options.databaseUrl) : createEmbeddedDb(options);
+}
+
+async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
+  const releaseDir = acquireDirLock(options.dataDir, options.command);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(options.dataDir);
+  } catch (error) {
+    releaseDir();
+    throw new KxError('internal', `cannot open the embedded database in ${options.dataDir}: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  const held = new Set<string>();
+  return {
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    driver: 'pglite',
+    location: options.dataDir,
+    raw: { kind: 'pglite', client },
+    tryLock(key) {
+      if (held.has(key)) return Promise.resolve(null);
+      held.add(key);
+      return Promise.resolve(() => {
+        held.delete(key);
+        return Promise.resolve();
+      });
+    },
+    async close() {
+      await client.close();
+      releaseDir();
+    },
+  };
+}
+
+async function createServerDb(url: string): Promise<DbHandle> {
+  // Small pool: one ingest uses one transaction at a time plus the connection holding its lock.
+  const client = postgres(url, { max: 4, onnotice: () => undefined, connect_timeout: 10 });
+  try {
+    await client`select 1`;
+  } catch (error) {
+    await client.end({ timeout: 1 });
+    throw new KxError('locked', `cannot connect to the database at ${redact(url)}: ${(error as Error).message}`, {
+      cause: error,
+      retryable: true,
+    });
+  }
+  return {
+    db: drizzlePostgres(client, { schema }) as unknown as Db,
+    driver: 'postgres',
+    location: redact(url),
+    raw: { kind: 'postgres', client },
+    async tryLock(key) {
+      const connection = await client.reserve();
+      const [row] = await connection<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtext(${key})) as locked`;
+      if (!row?.locked) {
+        connection.release();
+        return null;
+      }
+      return async () => {
+        await connection`select pg_advisory_unlock(hashtext(${key}))`.catch(() => undefined);
+        connection.release();
+      };
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

@@ -1,0 +1,218 @@
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+const id = () => bigserial('id', { mode: 'number' }).primaryKey();
+const ref = (name: string) => bigint(name, { mode: 'number' });
+/** Market numbers: exact decimals, never float (DESIGN §2). Read back as strings. */
+const decimal = (name: string) => numeric(name);
+
+/** One ingest run of one source. A resumed run keeps its id; each try is an `etl_run_attempts` row. */
+export const etlRuns = pgTable(
+  'etl_runs',
+  {
+    id: id(),
+    source: text('source').notNull(),
+    /** running | succeeded | failed */
+    status: text('status').notNull(),
+    /** ingest | resume: what started the latest attempt */
+    trigger: text('trigger').notNull(),
+    streamKey: text('stream_key').notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    fetched: integer('fetched').notNull().default(0),
+    loaded: integer('loaded').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    attempts: integer('attempts').notNull().default(1),
+    /** A failed run `kx resume` may continue (crashes, injected failures, upstream outages). */
+    resumable: boolean('resumable').notNull().default(false),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+    mapping: jsonb('mapping'),
+    startedAt: tstz('started_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    finishedAt: tstz('finished_at'),
+  },
+  (t) => [index('etl_runs_source_idx').on(t.source, t.id)],
+);
+
+export const etlRunAttempts = pgTable(
+  'etl_run_attempts',
+  {
+    id: id(),
+    runId: ref('run_id')
+      .notNull()
+      .references(() => etlRuns.id),
+    attempt: integer('attempt').notNull(),
+    trigger: text('trigger').notNull(),
+    status: text('status').notNull(),
+    records: integer('records').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    pid: integer('pid'),
+    startedAt: tstz('started_at').notNull().defaultNow(),
+    finishedAt: tstz('finished_at'),
+  },
+  (t) => [uniqueIndex('etl_run_attempts_run_attempt_uq').on(t.runId, t.attempt)],
+);
+
+/** The cursor of one stream of one source, written in the same transaction as the data it covers. */
+export const etlCheckpoints = pgTable(
+  'etl_checkpoints',
+  {
+    source: text('source').notNull(),
+    streamKey: text('stream_key').notNull(),
+    runId: ref('run_id')
+      .notNull()
+      .references(() => etlRuns.id),
+    cursor: jsonb('cursor').$type<Record<string, unknown>>().notNull(),
+    records: integer('records').notNull().default(0),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.streamKey] })],
+);
+
+/** Raw payloads: one row per distinct payload version of a source record. */
+function rawTable(name: 'raw_csv' | 'raw_coingecko' | 'raw_coinpaprika') {
+  return pgTable(
+    name,
+    {
+      id: id(),
+      runId: ref('run_id')
+        .notNull()
+        .references(() => etlRuns.id),
+      locator: jsonb('locator').$type<Record<string, string | number>>().notNull(),
+      sourceId: text('source_id').notNull(),
+      payload: jsonb('payload').notNull(),
+      payloadSha256: text('payload_sha256').notNull(),
+      fetchedAt: tstz('fetched_at').notNull().defaultNow(),
+    },
+    (t) => [uniqueIndex(`${name}_version_uq`).on(t.sourceId, t.payloadSha256)],
+  );
+}
+export const rawCsv = rawTable('raw_csv');
+export const rawCoingecko = rawTable('raw_coingecko');
+export const rawCoinpaprika = rawTable('raw_coinpaprika');
+export const rawTables = { raw_csv: rawCsv, raw_coingecko: rawCoingecko, raw_coinpaprika: rawCoinpaprika };
+
+/** One real-world coin. */
+export const assets = pgTable(
+  'assets',
+  {
+    id: id(),
+    symbol: text('symbol').notNull(),
+    name: text('name'),
+    /** `name` folded for matching: case, diacritics, punctuation and spaces removed. */
+    nameKey: text('name_key'),
+    slug: text('slug'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('assets_symbol_name_idx').on(t.symbol, t.nameKey)],
+);
+
+/** A listing: one (source, source_id), linked to its asset, with its latest unified values. */
+export const assetSources = pgTable(
+  'asset_sources',
+  {
+    source: text('source').notNull(),
+    sourceId: text('source_id').notNull(),
+    assetId: ref('asset_id')
+      .notNull()
+      .references(() => assets.id),
+    /** existing | csv_id | slug | symbol_name | new | manual */
+    matchMethod: text('match_method').notNull(),
+    confidence: real('confidence').notNull(),
+    symbol: text('symbol').notNull(),
+    name: text('name'),
+    rank: integer('rank'),
+    priceUsd: decimal('price_usd'),
+    marketCapUsd: decimal('market_cap_usd'),
+    volume24hUsd: decimal('volume_24h_usd'),
+    circulatingSupply: decimal('circulating_supply'),
+    totalSupply: decimal('total_supply'),
+    maxSupply: decimal('max_supply'),
+    percentChange24h: decimal('percent_change_24h'),
+    observedAt: tstz('observed_at').notNull(),
+    payloadSha256: text('payload_sha256').notNull(),
+    runId: ref('run_id').notNull(),
+    rawId: ref('raw_id').notNull(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.sourceId] }), index('asset_sources_asset_idx').on(t.assetId)],
+);
+
+/** The unified history: one row per (source, source_id, observed_at). */
+export const quotes = pgTable(
+  'quotes',
+  {
+    id: id(),
+    assetId: ref('asset_id')
+      .notNull()
+      .references(() => assets.id),
+    source: text('source').notNull(),
+    sourceId: text('source_id').notNull(),
+    observedAt: tstz('observed_at').notNull(),
+    rank: integer('rank'),
+    priceUsd: decimal('price_usd'),
+    marketCapUsd: decimal('market_cap_usd'),
+    volume24hUsd: decimal('volume_24h_usd'),
+    circulatingSupply: decimal('circulating_supply'),
+    totalSupply: decimal('total_supply'),
+    maxSupply: decimal('max_supply'),
+    percentChange24h: decimal('percent_change_24h'),
+    runId: ref('run_id').notNull(),
+    rawId: ref('raw_id').notNull(),
+  },
+  (t) => [
+    uniqueIndex('quotes_listing_time_uq').on(t.source, t.sourceId, t.observedAt),
+    index('quotes_asset_time_idx').on(t.assetId, t.observedAt),
+  ],
+);
+
+/** Records that failed validation, with the reason: never silently dropped. */
+export const rejectedRecords = pgTable(
+  'rejected_records',
+  {
+    id: id(),
+    runId: ref('run_id')
+      .notNull()
+      .references(() => etlRuns.id),
+    source: text('source').notNull(),
+    locator: jsonb('locator').$type<Record<string, string | number>>().notNull(),
+    sourceId: text('source_id'),
+    raw: jsonb('raw').notNull(),
+    reason: text('reason').notNull(),
+    field: text('field'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('rejected_records_run_idx').on(t.runId)],
+);
+
+export const schema = {
+  etlRuns,
+  etlRunAttempts,
+  etlCheckpoints,
+  rawCsv,
+  rawCoingecko,
+  rawCoinpaprika,
+  assets,
+  assetSources,
+  quotes,
+  rejectedRecords,
+};
+

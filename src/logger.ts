@@ -1,0 +1,26 @@
+import { createConsola, LogLevels, type ConsolaInstance, type LogObject } from 'consola';
+import type { Config } from './config.js';
+
+export type Logger = ConsolaInstance;
+
+/** One root logger per process, on stderr (stdout carries data); `--log-format json` for machines. */
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat' | 'color'>): Logger {
+  const level = LogLevels[config.logLevel === 'error' ? 'error' : config.logLevel];
+  if (config.logFormat === 'json') {
+    return createConsola({ level, reporters: [{ log: (entry) => process.stderr.write(toJsonLine(entry)) }] });
+  }
+  return createConsola({
+    level,
+    stdout: process.stderr,
+    stderr: process.stderr,
+    formatOptions: { colors: config.color, date: false },
+  });
+}
+
+function toJsonLine(entry: LogObject): string {
+  const [message, ...rest] = entry.args as unknown[];
+  const line: Record<string, unknown> = { time: entry.date.toISOString(), level: entry.type, message: String(message ?? '') };
+  if (entry.tag) line.tag = entry.tag;
+  if (rest.length > 0) line.data = rest.length === 1 ? rest[0] : rest;
+  return `${JSON.stringify(line)}\n`;
+}

@@ -1,0 +1,165 @@
+import { KxError, toKxError } from '../core/errors.js';
+import type { Source, SourceRecord, SourceStream } from '../core/source.js';
+import type { DbHandle, Release } from '../db/client.js';
+import { loadCursor, saveCheckpoint } from './checkpoints.js';
+import { loadBatch, type BatchCounts } from './load.js';
+import { countBatch, createRun, describeRun, finishRun, markAbandoned, startAttempt, type RunRow } from './runs.js';
+
+export interface RunSettings {
+  /** Records per transaction. */
+  batchSize: number;
+  /** FAIL_AFTER_N_RECORDS: fail after exactly this many records are committed; null = off. */
+  failAfter: number | null;
+  /** KX_MAX_REJECT_RATIO: a run whose rejected share is above this fails (exit 4). */
+  maxRejectRatio: number;
+  fullRefresh: boolean;
+  warn(message: string): void;
+  onProgress?(progress: { records: number; counts: BatchCounts }): void;
+}
+
+export interface RunResult extends BatchCounts {
+  runId: number;
+  source: string;
+  trigger: 'ingest' | 'resume';
+  status: 'succeeded' | 'failed';
+  durationMs: number;
+  warnings: string[];
+  mapping: unknown;
+  error?: { code: string; message: string };
+}
+
+/** Holds the per-source lock for `fn`; a live run elsewhere makes this fail with exit code 6. */
+export async function withSourceLock<T>(handle: DbHandle, source: string, fn: () => Promise<T>): Promise<T> {
+  const release: Release | null = await handle.tryLock(`kx:source:${source}`);
+  if (!release) {
+    throw new KxError('locked', `another kx process is running an ingest of ${source}; try again when it finishes`, {
+      context: { source },
+    });
+  }
+  try {
+    await markAbandoned(handle.db, source);
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+/** Starts a new run of `source` with `params`. Call inside `withSourceLock`. */
+export async function runIngest<P>(handle: DbHandle, source: Source<P, unknown>, params: P, settings: RunSettings): Promise<RunResult> {
+  const run = await createRun(handle.db, {
+    source: source.name,
+    streamKey: source.streamKey(params),
+    params: params as Record<string, unknown>,
+  });
+  return execute(handle, source, params, run, 'ingest', settings);
+}
+
+/** Continues a failed or abandoned run from its checkpoint. Call inside `withSourceLock`. */
+export async function resumeRun(handle: DbHandle, source: Source<unknown, unknown>, run: RunRow, settings: RunSettings): Promise<RunResult> {
+  const params = source.parseParams(run.params);
+  const attempt = await startAttempt(handle.db, run.id);
+  return execute(handle, source, params, attempt, 'resume', { ...settings, fullRefresh: false });
+}
+
+async function execute<P>(
+  handle: DbHandle,
+  source: Source<P, unknown>,
+  params: P,
+  run: RunRow,
+  trigger: 'ingest' | 'resume',
+  settings: RunSettings,
+): Promise<RunResult> {
+  const started = Date.now();
+  const totals: BatchCounts = { fetched: 0, loaded: 0, unchanged: 0, rejected: 0 };
+  let info: { mapping?: unknown; warnings: string[] } = { warnings: [] };
+  const result = (status: RunResult['status'], error?: KxError): RunResult => ({
+    runId: run.id,
+    source: source.name,
+    trigger,
+    status,
+    ...totals,
+    durationMs: Date.now() - started,
+    warnings: info.warnings,
+    mapping: info.mapping ?? null,
+    ...(error ? { error: { code: error.code, message: error.message } } : {}),
+  });
+  try {
+    const streamKey = source.streamKey(params);
+    const cursor = await loadCursor(handle.db, source.name, streamKey);
+    const stream = await source.open(params, cursor, { resume: trigger === 'resume', fullRefresh: settings.fullRefresh, warn: settings.warn });
+    info = stream.describe();
+    await describeRun(handle.db, run.id, info);
+    await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
+    checkRejectRatio(totals, settings.maxRejectRatio);
+    await finishRun(handle.db, run, { status: 'succeeded', records: totals.fetched });
+    return result('succeeded');
+  } catch (thrown) {
+    const error = toKxError(thrown);
+    await finishRun(handle.db, run, { status: 'failed', records: totals.fetched, error }).catch((e: unknown) =>
+      settings.warn(`could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`),
+    );
+    throw Object.assign(error, { run: result('failed', error) });
+  }
+}
+
+/** The main loop: one transaction per batch, carrying the batch's data, counters and checkpoint. */
+async function commitAll<P>(
+  handle: DbHandle,
+  source: Source<P, unknown>,
+  stream: SourceStream,
+  state: { run: RunRow; streamKey: string; totals: BatchCounts },
+  settings: RunSettings,
+): Promise<void> {
+  const { run, streamKey, totals } = state;
+  for await (const batch of toBatches(stream.records, settings.batchSize, settings.failAfter)) {
+    const last = batch[batch.length - 1]!;
+    const cursor = stream.cursorAt(last.position);
+    const counts = await handle.db.transaction(async (tx) => {
+      const counts = await loadBatch(tx, source as Source<unknown, unknown>, run.id, batch);
+      await countBatch(tx, run.id, counts);
+      await saveCheckpoint(tx, { source: source.name, streamKey, runId: run.id, cursor, records: batch.length });
+      return counts;
+    });
+    for (const key of Object.keys(totals) as (keyof BatchCounts)[]) totals[key] += counts[key];
+    settings.onProgress?.({ records: totals.fetched, counts: totals });
+    if (settings.failAfter !== null && totals.fetched >= settings.failAfter) {
+      throw new KxError('injected', `FAIL_AFTER_N_RECORDS=${settings.failAfter}: failing after ${totals.fetched} committed records`, {
+        retryable: true,
+      });
+    }
+  }
+}
+
+/** Groups records into batches; with a limit, the last batch ends exactly at the limit. */
+async function* toBatches<T extends SourceRecord>(records: AsyncIterable<T>, size: number, limit: number | null): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  let taken = 0;
+  for await (const record of records) {
+    batch.push(record);
+    taken++;
+    if (batch.length === size || taken === limit) {
+      yield batch;
+      batch = [];
+      if (taken === limit) return;
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function checkRejectRatio(totals: BatchCounts, maxRatio: number): void {
+  if (totals.fetched === 0) return;
+  const ratio = totals.rejected / totals.fetched;
+  if (ratio > maxRatio) {
+    throw new KxError(
+      'input',
+      `${totals.rejected} of ${totals.fetched} records rejected (${(ratio * 100).toFixed(1)}%), above KX_MAX_REJECT_RATIO=${maxRatio}; ` +
+        'the valid records are loaded; see rejected_records for the reasons',
+      { context: { rejected: totals.rejected, fetched: totals.fetched } },
+    );
+  }
+}
+
+/** The run summary a failed run carries, for the CLI to print. */
+export function getFailedRun(error: unknown): RunResult | undefined {
+  return (error as { run?: RunResult } | null)?.run;
+}

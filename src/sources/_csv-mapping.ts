@@ -1,0 +1,205 @@
+import { KxError } from '../core/errors.js';
+
+/** A unified field a CSV column can feed (snake_case, as users write them in `--map`). */
+export const CSV_FIELDS = [
+  'source_id',
+  'symbol',
+  'name',
+  'rank',
+  'price_usd',
+  'market_cap_usd',
+  'volume_24h_usd',
+  'circulating_supply',
+  'total_supply',
+  'max_supply',
+  'percent_change_24h',
+  'observed_at',
+] as const;
+export type CsvField = (typeof CSV_FIELDS)[number];
+
+/**
+ * Header names seen in real exports (shared/data/upstream/csv, shared/data/peers) with how
+ * sure we are that they mean the field. Generic words (`close`, `value`, `market`) score lower
+ * so that a specific column wins when a file has both.
+ */
+const SYNONYMS: Record<CsvField, Record<string, number>> = {
+  source_id: { id: 1, coin_id: 1, asset_id: 1, external_id: 0.95, slug: 1, coingecko_id: 1, coinpaprika_id: 1 },
+  symbol: { symbol: 1, ticker: 1, coin_symbol: 1, asset_symbol: 1, ticker_symbol: 1, sym: 0.9, code: 0.85 },
+  name: { name: 1, coin_name: 1, asset_name: 1, full_name: 0.95, title: 0.85, coin: 0.85 },
+  rank: { rank: 1, market_cap_rank: 1, cmc_rank: 1, ranknow: 0.95, rank_now: 0.95 },
+  price_usd: {
+    price_usd: 1, usd_price: 1, price_in_usd: 1, current_price: 0.97, price: 0.95, last_price: 0.95,
+    lastprice: 0.95, close_price: 0.9, close: 0.9, value: 0.85, usd: 0.85,
+  },
+  market_cap_usd: {
+    market_cap_usd: 1, market_cap: 0.97, marketcap: 0.97, current_marketcap: 0.95, mkt_cap: 0.95,
+    mcap: 0.95, market_capitalization: 0.97, cap: 0.85, market: 0.85,
+  },
+  volume_24h_usd: {
+    volume_24h_usd: 1, '24h_volume_usd': 1, volume_24h: 0.97, total_volume: 0.95, volume_usd: 0.95,
+    volume_usdt: 0.95, vol_24h: 0.95, volume: 0.9, vol: 0.88,
+  },
+  circulating_supply: { circulating_supply: 1, available_supply: 0.95, circulating: 0.9 },
+  total_supply: { total_supply: 1 },
+  max_supply: { max_supply: 1 },
+  percent_change_24h: {
+    percent_change_24h: 1, price_change_percentage_24h: 1, percentage_change24_hr_usd: 0.95,
+    pct_change_24h: 0.95, change_24h: 0.85,
+  },
+  observed_at: {
+    last_updated: 1, observed_at: 1, snapped_at: 1, timestamp: 0.95, source_updated_at: 0.95,
+    updated_at: 0.9, datetime: 0.95, date: 0.9, time: 0.85, recorded_date: 0.9, trade_date: 0.9,
+    last_seen: 0.85, unix: 0.85,
+  },
+};
+
+/** Headers that look like a field but are not it (absolute changes, prices in BTC, OHLC). */
+const NOT_A_FIELD = new Set(['price_change_24h', 'market_cap_change_24h', 'price_btc', 'open', 'high', 'low']);
+
+/** Below this a fuzzy match is no match; below WARN_BELOW it is used with a warning. */
+const FUZZY_FLOOR = 0.8;
+const WARN_BELOW = 0.9;
+
+export interface ColumnMapping {
+  field: CsvField;
+  header: string;
+  /** 0-based column index. */
+  index: number;
+  confidence: number;
+  how: 'synonym' | 'fuzzy' | 'override';
+}
+
+export interface HeaderMapping {
+  columns: ColumnMapping[];
+  unmapped: string[];
+  warnings: string[];
+}
+
+/** `priceUsd`, `Market Cap`, `\uFEFFname`, ` Symbol ` → `price_usd`, `market_cap`, `name`, `symbol`. */
+export function toHeaderKey(header: string): string {
+  return header
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .replace(/([a-z\d])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+/** Parses repeated `--map header=field` flags; an empty field means "ignore this column". */
+export function parseOverrides(pairs: readonly string[]): Map<string, CsvField | null> {
+  const overrides = new Map<string, CsvField | null>();
+  for (const pair of pairs) {
+    const at = pair.lastIndexOf('=');
+    if (at <= 0) throw new KxError('usage', `--map expects HEADER=FIELD, got ${JSON.stringify(pair)}`);
+    const header = toHeaderKey(pair.slice(0, at));
+    const field = pair.slice(at + 1).trim();
+    if (field !== '' && !isCsvField(field)) {
+      throw new KxError('usage', `--map ${pair}: unknown field "${field}"; fields: ${CSV_FIELDS.join(', ')}`);
+    }
+    overrides.set(header, field === '' ? null : field);
+  }
+  return overrides;
+}
+
+function isCsvField(name: string): name is CsvField {
+  return (CSV_FIELDS as readonly string[]).includes(name);
+}
+
+/**
+ * Maps a header row to unified fields: overrides first, then exact synonyms, then fuzzy
+ * matches; each field takes the most confident column, each column feeds one field.
+ */
+export function mapHeader(headers: readonly string[], overrides: Map<string, CsvField | null>): HeaderMapping {
+  const keys = headers.map(toHeaderKey);
+  const warnings = duplicateWarnings(headers, keys);
+  const candidates: ColumnMapping[] = [];
+  keys.forEach((key, index) => {
+    const header = headers[index] ?? '';
+    if (key === '' || keys.indexOf(key) !== index) return;
+    if (overrides.has(key)) {
+      const field = overrides.get(key);
+      if (field) candidates.push({ field, header, index, confidence: 1, how: 'override' });
+      return;
+    }
+    if (!NOT_A_FIELD.has(key)) candidates.push(...matchColumn(key, header, index));
+  });
+  for (const key of overrides.keys()) {
+    if (!keys.includes(key)) warnings.push(`--map names a column the file does not have: "${key}"`);
+  }
+  candidates.sort((a, b) => rankOf(b) - rankOf(a) || a.index - b.index);
+  const columns: ColumnMapping[] = [];
+  for (const c of candidates) {
+    if (columns.some((m) => m.field === c.field || m.index === c.index)) continue;
+    columns.push(c);
+    if (c.confidence < WARN_BELOW) {
+      warnings.push(
+        `column "${c.header}" mapped to ${c.field} with low confidence ${c.confidence.toFixed(2)}; ` +
+          `confirm with --map '${c.header}=${c.field}' or ignore it with --map '${c.header}='`,
+      );
+    }
+  }
+  columns.sort((a, b) => a.index - b.index);
+  const unmapped = headers.filter((_, i) => !columns.some((m) => m.index === i));
+  return { columns, unmapped, warnings };
+}
+
+/** Overrides beat everything; otherwise confidence decides. */
+function rankOf(c: ColumnMapping): number {
+  return c.how === 'override' ? 2 : c.confidence;
+}
+
+function matchColumn(key: string, header: string, index: number): ColumnMapping[] {
+  const found: ColumnMapping[] = [];
+  for (const field of CSV_FIELDS) {
+    let best = 0;
+    let how: ColumnMapping['how'] = 'synonym';
+    for (const [synonym, weight] of Object.entries(SYNONYMS[field])) {
+      if (synonym === key) {
+        if (weight > best) [best, how] = [weight, 'synonym'];
+        continue;
+      }
+      const score = similarity(key, synonym) * weight;
+      if (score >= FUZZY_FLOOR && score > best) [best, how] = [score, 'fuzzy'];
+    }
+    if (best > 0) found.push({ field, header, index, confidence: round2(best), how });
+  }
+  return found;
+}
+
+function duplicateWarnings(headers: readonly string[], keys: readonly string[]): string[] {
+  const warnings: string[] = [];
+  keys.forEach((key, index) => {
+    const first = keys.indexOf(key);
+    if (key !== '' && first !== index) {
+      warnings.push(
+        `duplicate column "${headers[index]?.trim()}" (columns ${first + 1} and ${index + 1}): using column ${first + 1}`,
+      );
+    }
+  });
+  return warnings;
+}
+
+/** Normalized Levenshtein similarity in [0, 1]. */
+export function similarity(a: string, b: string): number {
+  if (a === b) return 1;
+  const longest = Math.max(a.length, b.length);
+  return longest === 0 ? 1 : 1 - levenshtein(a, b) / longest;
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

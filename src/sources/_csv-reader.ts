@@ -1,0 +1,175 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { KxError } from '../core/errors.js';
+
+/** Largest record we accept: a legitimate market-data row is a few KB; more means a runaway quote. */
+export const MAX_RECORD_BYTES = 1 << 20;
+/** How much of the file start we look at to refuse non-CSV input and pick the delimiter. */
+const SNIFF_BYTES = 64 * 1024;
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+export interface CsvShape {
+  delimiter: string;
+  /** Leading banner lines before the header (CryptoDataDownload puts its URL there). */
+  bannerLines: number;
+  size: number;
+  mtime: Date;
+}
+
+/** Checks that `path` is a readable, non-empty CSV file and finds its delimiter and banner. */
+export async function sniffCsv(path: string): Promise<CsvShape> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'ENOENT' ? 'file not found' : `cannot read file (${error.code})`;
+    throw new KxError('input', `${path}: ${reason}`, { context: { file: path }, cause: error });
+  });
+  if (info.isDirectory()) throw new KxError('input', `${path}: is a directory, not a CSV file`, { context: { file: path } });
+  if (info.size === 0) throw new KxError('input', `${path}: file is empty`, { context: { file: path } });
+  const head = await readHead(path);
+  if (head.includes(0)) {
+    throw new KxError('input', `${path}: binary data (NUL bytes), not a CSV file`, { context: { file: path } });
+  }
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  if (/^\s*[[{]/.test(text)) {
+    throw new KxError('input', `${path}: looks like JSON, not CSV (starts with "${text.trim()[0]}")`, {
+      context: { file: path },
+    });
+  }
+  const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
+  const delimiter = pickDelimiter(lines.slice(0, 20));
+  const bannerLines = countOf(lines[0] ?? '', delimiter) === 0 && countOf(lines[1] ?? '', delimiter) > 0 ? 1 : 0;
+  return { delimiter, bannerLines, size: info.size, mtime: info.mtime };
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The delimiter that splits the sample lines most consistently (ignoring quoted parts). */
+function pickDelimiter(lines: readonly string[]): string {
+  let best: string = ',';
+  let bestScore = 0;
+  for (const d of DELIMITERS) {
+    const counts = lines.map((line) => countOf(line, d));
+    const header = Math.max(...counts, 0);
+    const consistent = counts.filter((c) => c === header).length;
+    const score = header === 0 ? 0 : consistent * 1000 + header;
+    if (score > bestScore) [best, bestScore] = [d, score];
+  }
+  return best;
+}
+
+function countOf(line: string, delimiter: string): number {
+  return line.replace(/"[^"]*"/g, '').split(delimiter).length - 1;
+}
+
+/**
+ * sha256 of a file prefix that grows as records are committed. Read chunks are held until the
+ * checkpoint moves past them, so hashing never re-reads the file and never runs ahead of the
+ * committed offset.
+ */
+export class PrefixHasher {
+  private readonly pending: { start: number; bytes: Buffer }[] = [];
+  private constructor(
+    private readonly hash: Hash,
+    private hashedTo: number,
+  ) {}
+
+  /** Hashes `path` up to `offset` (the prefix a checkpoint covers) and continues from there. */
+  static async from(path: string, offset: number): Promise<PrefixHasher> {
+    const hash = createHash('sha256');
+    if (offset > 0) {
+      for await (const chunk of createReadStream(path, { start: 0, end: offset - 1 })) hash.update(chunk as Buffer);
+    }
+    return new PrefixHasher(hash, offset);
+  }
+
+  push(start: number, bytes: Buffer): void {
+    this.pending.push({ start, bytes });
+  }
+
+  /** The hex digest of bytes [0, offset); offset must not go backwards. */
+  digestAt(offset: number): string {
+    while (this.hashedTo < offset) {
+      const chunk = this.pending[0];
+      if (!chunk) throw new Error(`PrefixHasher: offset ${offset} is past the bytes read`);
+      const end = chunk.start + chunk.bytes.length;
+      const upto = Math.min(end, offset);
+      this.hash.update(chunk.bytes.subarray(this.hashedTo - chunk.start, upto - chunk.start));
+      this.hashedTo = upto;
+      if (upto === end) this.pending.shift();
+    }
+    return this.hash.copy().digest('hex');
+  }
+}
+
+export interface CsvRow {
+  fields: string[];
+  /** Absolute byte offset just past this record (and its line break). */
+  end: number;
+  /** 1-based line number where the record ends. */
+  line: number;
+}
+
+export interface ReadOptions {
+  path: string;
+  start: number;
+  /** Lines before `start` (so reported line numbers stay absolute). */
+  lineBase: number;
+  delimiter: string;
+  hasher: PrefixHasher;
+}
+
+/** Streams records from `start`, never holding more than a few chunks of the file in memory. */
+export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow> {
+  const { path, start, lineBase, delimiter, hasher } = options;
+  const parser = parse({
+    delimiter,
+    bom: start === 0,
+    info: true,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+  });
+  let position = start;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hasher.push(position, chunk);
+      position += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const done = pipeline(createReadStream(path, { start, highWaterMark: 256 * 1024 }), tap, parser);
+  done.catch(() => undefined); // errors surface through the iterator below
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { bytes: number; lines: number } }>) {
+      yield { fields: item.record, end: start + item.info.bytes, line: lineBase + item.info.lines };
+    }
+  } catch (error) {
+    throw toInputError(error, path, lineBase);
+  } finally {
+    parser.destroy();
+  }
+}
+
+function toInputError(error: unknown, path: string, lineBase: number): KxError {
+  const e = error as { code?: string; lines?: number; message?: string };
+  const line = lineBase + (e.lines ?? 0);
+  const reasons: Record<string, string> = {
+    CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed (broken quote)',
+    CSV_MAX_RECORD_SIZE: `a record is longer than ${MAX_RECORD_BYTES} bytes (an over-long field or a broken quote)`,
+    CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote (broken quote)',
+  };
+  const reason = reasons[e.code ?? ''] ?? e.message ?? String(error);
+  return new KxError('input', `${path}:${line}: ${reason}`, { cause: error, context: { file: path, line } });
+}

@@ -1,0 +1,261 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as v from 'valibot';
+import { toDecimal } from '../core/decimal.js';
+import { KxError } from '../core/errors.js';
+import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
+import { toTimestamp } from '../core/timestamp.js';
+import { checkListing, toNameKey, type ListingCheck, type UnifiedListing } from '../core/unified.js';
+import { mapHeader, parseOverrides, type ColumnMapping, type CsvField, type HeaderMapping } from './_csv-mapping.js';
+import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './_csv-reader.js';
+
+const CsvParamsSchema = v.object({
+  file: v.pipe(v.string('--file PATH is required for --source csv'), v.minLength(1, '--file PATH is required')),
+  map: v.optional(v.array(v.string()), []),
+  symbol: v.optional(v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[\p{L}\p{N}._\-$+&]{1,32}$/u, 'invalid --symbol'))),
+});
+export type CsvParams = v.InferOutput<typeof CsvParamsSchema>;
+
+/**
+ * Where a CSV read stands: the bytes [0, offset) of `path` are committed, they hash to
+ * `sha256`, and they hold `line` lines. The header travels with it so a resume or an
+ * incremental run can start mid-file.
+ */
+export interface CsvCursor extends Cursor {
+  path: string;
+  offset: number;
+  line: number;
+  sha256: string;
+  delimiter: string;
+  header: string[];
+}
+
+interface CsvPosition {
+  end: number;
+  line: number;
+}
+
+export const csvSource = defineSource<CsvParams, CsvPosition>({
+  name: 'csv',
+  rawTable: 'raw_csv',
+  parseParams(input) {
+    const result = v.safeParse(CsvParamsSchema, input);
+    if (!result.success) throw new KxError('usage', result.issues[0].message);
+    return result.output;
+  },
+  streamKey(params) {
+    try {
+      return realpathSync(params.file);
+    } catch {
+      return resolve(params.file);
+    }
+  },
+  async open(params, stored, context) {
+    const path = params.file;
+    const shape = await sniffCsv(path);
+    const cursor = await continueFrom(path, stored as CsvCursor | null, shape.size, context);
+    const hasher = cursor?.hasher ?? (await PrefixHasher.from(path, 0));
+    const rows = readCsvRows({
+      path,
+      start: cursor?.offset ?? 0,
+      lineBase: cursor?.line ?? 0,
+      delimiter: cursor?.delimiter ?? shape.delimiter,
+      hasher,
+    });
+    let header: string[];
+    let mapping: HeaderMapping;
+    try {
+      header = cursor?.header ?? (await readHeader(rows, shape.bannerLines, path));
+      mapping = mapHeader(header, parseOverrides(params.map));
+      requireColumns(mapping, params, header, path);
+    } catch (error) {
+      await rows.return(undefined); // closes the file
+      throw error;
+    }
+    mapping.warnings.forEach((w) => context.warn(w));
+    if (shape.bannerLines > 0 && !cursor) context.warn(`skipped ${shape.bannerLines} banner line before the header`);
+    const delimiter = cursor?.delimiter ?? shape.delimiter;
+    const toRecord = createRowMapper({ path, header, mapping, symbol: params.symbol, fileTime: shape.mtime });
+    return {
+      records: mapRows(rows, toRecord),
+      cursorAt: (p): CsvCursor => ({ path, offset: p.end, line: p.line, sha256: hasher.digestAt(p.end), delimiter, header }),
+      describe: () => ({
+        mapping: {
+          delimiter,
+          columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({ header: h, field, confidence, how })),
+          unmapped: mapping.unmapped,
+          ...(params.symbol ? { symbol: params.symbol } : {}),
+        },
+        warnings: mapping.warnings,
+      }),
+    };
+  },
+});
+
+/**
+ * Decides where to start. A stored cursor is trusted only if the file still starts with the
+ * exact bytes it covers: then only appended lines are read. Otherwise the file was rewritten
+ * and is read again from the top (idempotently); a resume cannot do that and fails.
+ */
+async function continueFrom(
+  path: string,
+  cursor: CsvCursor | null,
+  size: number,
+  context: { resume: boolean; fullRefresh: boolean; warn(m: string): void },
+): Promise<(CsvCursor & { hasher: PrefixHasher }) | null> {
+  if (!cursor || context.fullRefresh) return null;
+  if (size >= cursor.offset) {
+    const hasher = await PrefixHasher.from(path, cursor.offset);
+    if (hasher.digestAt(cursor.offset) === cursor.sha256) return { ...cursor, hasher };
+  }
+  if (context.resume) {
+    throw new KxError(
+      'input',
+      `${path}: the file changed since this run started (its first ${cursor.offset} bytes differ); ` +
+        'run a new `kx ingest` to reprocess it',
+      { context: { file: path } },
+    );
+  }
+  context.warn(`${path} was rewritten since the last run; reading it again from the start (unchanged rows are skipped)`);
+  return null;
+}
+
+async function readHeader(rows: AsyncGenerator<CsvRow>, bannerLines: number, path: string): Promise<string[]> {
+  for (let skipped = 0; ; skipped++) {
+    const next = await rows.next();
+    if (next.done) throw new KxError('input', `${path}: no header row`, { context: { file: path } });
+    if (skipped < bannerLines) continue;
+    const header = next.value.fields;
+    if (header.every((cell) => cell.trim() === '') || looksLikeData(header)) {
+      throw new KxError(
+        'input',
+        `${path}:${next.value.line}: no header row: the first line (${JSON.stringify(header.join(',').slice(0, 60))}) ` +
+          'looks like data; kx needs a header that names the columns',
+        { context: { file: path, line: next.value.line } },
+      );
+    }
+    return header;
+  }
+}
+
+function looksLikeData(header: readonly string[]): boolean {
+  const cells = header.map((c) => c.trim()).filter((c) => c !== '');
+  const dataLike = cells.filter((c) => /^[-+$]?[\d.,]+(e[-+]?\d+)?$/i.test(c) || /^\d{4}-\d{2}-\d{2}/.test(c));
+  return dataLike.length * 2 > cells.length;
+}
+
+function requireColumns(mapping: HeaderMapping, params: CsvParams, header: string[], path: string): void {
+  const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
+  const columns = header.map((h) => JSON.stringify(h.trim())).join(', ');
+  if (!has('symbol') && !params.symbol) {
+    throw new KxError(
+      'input',
+      `${path}: no column maps to symbol (columns: ${columns}); ` +
+        "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file",
+      { context: { file: path, field: 'symbol' } },
+    );
+  }
+  if (!has('price_usd')) {
+    throw new KxError(
+      'input',
+      `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
+    );
+  }
+}
+
+async function* mapRows(
+  rows: AsyncGenerator<CsvRow>,
+  toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+): AsyncGenerator<SourceRecord<CsvPosition>> {
+  for await (const row of rows) yield toRecord(row);
+}
+
+interface RowMapperOptions {
+  path: string;
+  header: string[];
+  mapping: HeaderMapping;
+  symbol: string | undefined;
+  /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
+  fileTime: Date;
+}
+
+function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceRecord<CsvPosition> {
+  const { path, mapping, symbol, fileTime } = options;
+  const keys = payloadKeys(options.header);
+  const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
+  return (row) => {
+    const payload: Record<string, string> = {};
+    keys.forEach((key, i) => (payload[key] = row.fields[i] ?? ''));
+    row.fields.slice(keys.length).forEach((extra, i) => (payload[`column_${keys.length + i + 1}`] = extra));
+    const cell = (field: CsvField) => {
+      const c = column.get(field);
+      return c ? (row.fields[c.index] ?? '').trim() : '';
+    };
+    const result = toListing(cell, symbol, fileTime, column.has('observed_at'));
+    const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
+    return { locator: { file: path, line: row.line }, sourceId, payload, result, position: { end: row.end, line: row.line } };
+  };
+}
+
+/** Payload keys: the header names, made unique (`symbol`, `symbol#2`) and never empty. */
+function payloadKeys(header: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((raw, i) => {
+    const name = raw.replace(/^\uFEFF/, '').trim() || `column_${i + 1}`;
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}#${count}`;
+  });
+}
+
+const DECIMAL_FIELDS = [
+  ['price_usd', 'priceUsd'],
+  ['market_cap_usd', 'marketCapUsd'],
+  ['volume_24h_usd', 'volume24hUsd'],
+  ['circulating_supply', 'circulatingSupply'],
+  ['total_supply', 'totalSupply'],
+  ['max_supply', 'maxSupply'],
+  ['percent_change_24h', 'percentChange24h'],
+] as const;
+
+function toListing(
+  cell: (field: CsvField) => string,
+  fixedSymbol: string | undefined,
+  fileTime: Date,
+  hasTimeColumn: boolean,
+): ListingCheck {
+  const symbol = (fixedSymbol ?? cell('symbol')).toUpperCase();
+  const name = cell('name') || null;
+  const explicitId = cell('source_id');
+  const sourceId = explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
+  const decimals: Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>> = {};
+  for (const [field, key] of DECIMAL_FIELDS) {
+    const parsed = toDecimal(cell(field));
+    if (!parsed.ok) return { ok: false, reason: `${field}: ${parsed.reason}`, field };
+    decimals[key] = parsed.value;
+  }
+  const rank = toDecimal(cell('rank'));
+  if (!rank.ok || (rank.value !== null && !/^\d+$/.test(rank.value))) {
+    return { ok: false, reason: `rank: not a whole number: ${JSON.stringify(cell('rank'))}`, field: 'rank' };
+  }
+  const time = hasTimeColumn ? toTimestamp(cell('observed_at')) : { ok: true as const, value: fileTime };
+  if (!time.ok) return { ok: false, reason: `observed_at: ${time.reason}`, field: 'observed_at' };
+  if (!time.value) return { ok: false, reason: 'observed_at: empty', field: 'observed_at' };
+  const listing: UnifiedListing = {
+    sourceId,
+    symbol,
+    name,
+    slug: explicitId || null,
+    rank: rank.value === null ? null : Number(rank.value),
+    priceUsd: decimals.priceUsd ?? null,
+    marketCapUsd: decimals.marketCapUsd ?? null,
+    volume24hUsd: decimals.volume24hUsd ?? null,
+    circulatingSupply: decimals.circulatingSupply ?? null,
+    totalSupply: decimals.totalSupply ?? null,
+    maxSupply: decimals.maxSupply ?? null,
+    percentChange24h: decimals.percentChange24h ?? null,
+    observedAt: time.value,
+  };
+  return checkListing(listing);
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { createDb, type DbHandle } from '../../src/db/client.js';
+import { migrateDb } from '../../src/db/migrate.js';
+
+/** Set to run every database test against a PostgreSQL server as well as PGlite. */
+export const serverUrl = process.env.KX_TEST_DATABASE_URL;
+
+/**
+ * A fresh, empty kx database for one test: a PGlite data dir in a temp folder, or a new
+ * database on the server of KX_TEST_DATABASE_URL. `env` points a kx child process at it.
+ */
+export interface TestDatabase {
+  env: Record<string, string>;
+  /** Opens it in this process (close before running a kx child on PGlite: one process at a time). */
+  open(): Promise<DbHandle>;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  return serverUrl ? createServerDatabase(serverUrl) : createEmbeddedDatabase();
+}
+
+function createEmbeddedDatabase(): TestDatabase {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kx-test-'));
+  return {
+    env: { KX_DATA_DIR: dataDir, DATABASE_URL: '' },
+    open: () => openMigrated({ databaseUrl: undefined, dataDir }),
+    drop: () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })),
+  };
+}
+
+async function createServerDatabase(url: string): Promise<TestDatabase> {
+  const name = `kx_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: dbUrl.toString() },
+    open: () => openMigrated({ databaseUrl: dbUrl.toString(), dataDir: '' }),
+    async drop() {
+      const sql = postgres(url, { max: 1, onnotice: () => undefined });
+      await sql.unsafe(`drop database if exists ${name} with (force)`);
+      await sql.end();
+    },
+  };
+}
+
+async function openMigrated(options: { databaseUrl: string | undefined; dataDir: string }): Promise<DbHandle> {
+  const handle = await createDb({ ...options, command: 'test' });
+  await migrateDb(handle);
+  return handle;
+}
+
+/** Opens the test database, runs `fn`, closes it. */
+export async function withOpen<T>(database: TestDatabase, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+  const handle = await database.open();
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,45 @@
+import { count, sql } from 'drizzle-orm';
+import type { DbHandle } from '../../src/db/client.js';
+import { assetSources, assets, quotes, rawCsv, rejectedRecords } from '../../src/db/schema.js';
+
+/**
+ * The unified state without surrogate ids, run ids or timestamps of the load itself: two runs
+ * over the same data, interrupted or not, must produce equal snapshots.
+ */
+export async function snapshotState(handle: DbHandle) {
+  const { db } = handle;
+  const quoteRows = await db
+    .select({
+      source: quotes.source,
+      sourceId: quotes.sourceId,
+      observedAt: quotes.observedAt,
+      priceUsd: quotes.priceUsd,
+      marketCapUsd: quotes.marketCapUsd,
+      volume24hUsd: quotes.volume24hUsd,
+      circulatingSupply: quotes.circulatingSupply,
+      totalSupply: quotes.totalSupply,
+      maxSupply: quotes.maxSupply,
+      rank: quotes.rank,
+      percentChange24h: quotes.percentChange24h,
+      asset: sql<string>`(select symbol || '/' || coalesce(name, '') from assets where id = ${quotes.assetId})`,
+    })
+    .from(quotes)
+    .orderBy(quotes.source, quotes.sourceId, quotes.observedAt);
+  const listings = await db
+    .select({
+      source: assetSources.source,
+      sourceId: assetSources.sourceId,
+      symbol: assetSources.symbol,
+      name: assetSources.name,
+      priceUsd: assetSources.priceUsd,
+      observedAt: assetSources.observedAt,
+      matchMethod: assetSources.matchMethod,
+    })
+    .from(assetSources)
+    .orderBy(assetSources.source, assetSources.sourceId);
+  const assetRows = await db.select({ symbol: assets.symbol, name: assets.name }).from(assets).orderBy(assets.symbol, assets.name);
+  const [raw] = await db.select({ n: count() }).from(rawCsv);
+  const [rawDistinct] = await db.select({ n: sql<number>`count(distinct (${rawCsv.sourceId}, ${rawCsv.payloadSha256}))::int` }).from(rawCsv);
+  const [rejected] = await db.select({ n: count() }).from(rejectedRecords);
+  return { quotes: quoteRows, listings, assets: assetRows, rawRows: raw!.n, rawDistinct: rawDistinct!.n, rejected: rejected!.n };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { mapHeader, parseOverrides, toHeaderKey } from '../../src/sources/_csv-mapping.js';
+
+const fields = (headers: string[], map: string[] = []) =>
+  Object.fromEntries(mapHeader(headers, parseOverrides(map)).columns.map((c) => [c.header, c.field]));
+
+describe('CSV header mapping', () => {
+  it('normalizes BOM, case, camelCase and spaces', () => {
+    expect(toHeaderKey('\uFEFFpriceUsd')).toBe('price_usd');
+    expect(toHeaderKey(' Market Cap ')).toBe('market_cap');
+    expect(toHeaderKey('Volume USDT')).toBe('volume_usdt');
+  });
+
+  it('maps the synonyms peers use', () => {
+    expect(fields(['ticker', 'coin_name', 'usd_price', 'cap'])).toEqual({
+      ticker: 'symbol',
+      coin_name: 'name',
+      usd_price: 'price_usd',
+      cap: 'market_cap_usd',
+    });
+    expect(fields(['Ticker', 'LastPrice', 'Vol', 'RecordedDate'])).toEqual({
+      Ticker: 'symbol',
+      LastPrice: 'price_usd',
+      Vol: 'volume_24h_usd',
+      RecordedDate: 'observed_at',
+    });
+  });
+
+  it('prefers the specific column when a generic one competes', () => {
+    const mapped = fields(['SNo', 'Name', 'Symbol', 'Date', 'High', 'Low', 'Open', 'Close', 'Volume', 'Marketcap']);
+    expect(mapped).toMatchObject({ Close: 'price_usd', Marketcap: 'market_cap_usd', Date: 'observed_at', Volume: 'volume_24h_usd' });
+    expect(mapped).not.toHaveProperty('High');
+    expect(fields(['price', 'price_usd'])).toEqual({ price_usd: 'price_usd' });
+  });
+
+  it('does not mistake absolute changes or BTC prices for unified fields', () => {
+    const mapped = fields(['symbol', 'price_usd', 'price_btc', 'price_change_24h']);
+    expect(mapped).toEqual({ symbol: 'symbol', price_usd: 'price_usd' });
+  });
+
+  it('matches near misses fuzzily, with a confidence and a warning when low', () => {
+    const mapping = mapHeader(['symbl', 'price_usd', 'circulating_suply'], new Map());
+    const symbol = mapping.columns.find((c) => c.header === 'symbl');
+    expect(symbol).toMatchObject({ field: 'symbol', how: 'fuzzy' });
+    expect(symbol!.confidence).toBeGreaterThanOrEqual(0.8);
+    expect(symbol!.confidence).toBeLessThan(0.9);
+    expect(mapping.warnings.join('\n')).toContain('"symbl" mapped to symbol with low confidence');
+    expect(mapping.columns.find((c) => c.header === 'circulating_suply')?.field).toBe('circulating_supply');
+  });
+
+  it('uses the first of duplicate columns and says so', () => {
+    const mapping = mapHeader(['', 'index', 'symbol', 'name', 'index', 'symbol', 'current_price'], new Map());
+    expect(mapping.columns.find((c) => c.field === 'symbol')?.index).toBe(2);
+    expect(mapping.warnings).toContain('duplicate column "symbol" (columns 3 and 6): using column 3');
+  });
+
+  it('lets --map override and ignore columns', () => {
+    expect(fields(['value', 'code', 'x'], ['code=symbol', 'value=', 'x=price_usd'])).toEqual({ code: 'symbol', x: 'price_usd' });
+    expect(() => parseOverrides(['x=cost'])).toThrow(/unknown field "cost"/);
+    expect(() => parseOverrides(['nofield'])).toThrow(/HEADER=FIELD/);
+  });
+});
