@@ -54,12 +54,26 @@ export const UnifiedListingSchema = v.object({
 
 export type ListingCheck = { ok: true; listing: UnifiedListing } | { ok: false; reason: string; field?: string };
 
+/** The snake_case names users see (in `--map`, reasons and the database) for listing keys. */
+const FIELD_NAMES: Record<string, string> = {
+  sourceId: 'source_id',
+  priceUsd: 'price_usd',
+  marketCapUsd: 'market_cap_usd',
+  volume24hUsd: 'volume_24h_usd',
+  circulatingSupply: 'circulating_supply',
+  totalSupply: 'total_supply',
+  maxSupply: 'max_supply',
+  percentChange24h: 'percent_change_24h',
+  observedAt: 'observed_at',
+};
+
 /** Validates a listing; the first issue becomes the rejection reason, naming its field. */
 export function checkListing(listing: UnifiedListing): ListingCheck {
   const result = v.safeParse(UnifiedListingSchema, listing);
   if (result.success) return { ok: true, listing: result.output };
   const issue = result.issues[0];
-  const field = issue.path?.map((p) => String(p.key)).join('.');
+  const key = issue.path?.map((p) => String(p.key)).join('.');
+  const field = key ? (FIELD_NAMES[key] ?? key) : undefined;
   return { ok: false, reason: field ? `${field}: ${issue.message}` : issue.message, ...(field ? { field } : {}) };
 }
 

@@ -16,10 +16,11 @@ export async function migrateDb(handle: DbHandle): Promise<void> {
     await migratePglite(drizzlePglite(raw.client), { migrationsFolder });
     return;
   }
+  // The lock lives on one reserved session; the migration runs on the pool while it is held.
   const connection = await raw.client.reserve();
   try {
     await connection`select pg_advisory_lock(hashtext('kx:migrate'))`;
-    await migratePostgres(drizzlePostgres(connection), { migrationsFolder });
+    await migratePostgres(drizzlePostgres(raw.client), { migrationsFolder });
   } finally {
     await connection`select pg_advisory_unlock(hashtext('kx:migrate'))`.catch(() => undefined);
     connection.release();

@@ -1,0 +1,170 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assetSources, etlCheckpoints, etlRuns, quotes, rawCsv } from '../../src/db/schema.js';
+import { repoRoot, runKx } from '../helpers/cli.js';
+import { makeSnapshotCsv } from '../helpers/csv-gen.js';
+import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
+import { snapshotState } from '../helpers/state.js';
+
+const sample = join(repoRoot, 'fixtures/sample.csv');
+
+let database: TestDatabase;
+let work: string;
+beforeEach(async () => {
+  database = await createTestDatabase();
+  work = mkdtempSync(join(tmpdir(), 'kx-csv-'));
+});
+afterEach(async () => {
+  await database.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('kx ingest --source csv', () => {
+  it('loads the sample snapshot with exact values and records the run', async () => {
+    const result = await runKx(['ingest', '--source', 'csv', '--file', sample, '--json'], database.env);
+    expect(result.stderr).not.toContain('Error');
+    expect(result.code).toBe(0);
+    const run = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(run).toMatchObject({ status: 'succeeded', fetched: 250, loaded: 250, unchanged: 0, rejected: 0 });
+
+    await withOpen(database, async ({ db }) => {
+      const [btc] = await db.select().from(quotes).where(eq(quotes.sourceId, 'bitcoin'));
+      expect(btc).toMatchObject({
+        priceUsd: '96114.08481738689',
+        marketCapUsd: '1903746811536',
+        maxSupply: '21000000',
+        rank: 1,
+        percentChange24h: '-0.15059',
+      });
+      expect(btc!.observedAt.toISOString()).toBe('2025-02-09T17:44:04.143Z');
+      const [xrp] = await db.select().from(quotes).where(eq(quotes.sourceId, 'ripple'));
+      expect(xrp!.percentChange24h).toBe('-0.00006'); // written -6.0e-05 in the file
+      const [stale] = await db.select().from(assetSources).where(eq(assetSources.sourceId, 'resolv-wstusr'));
+      expect(stale).toMatchObject({ symbol: 'WSTUSR', percentChange24h: null });
+      const [stored] = await db.select().from(etlRuns);
+      expect(stored!.mapping).toMatchObject({ delimiter: ',' });
+      expect(JSON.stringify(stored!.mapping)).toContain('"field":"price_usd"');
+      const [raw] = await db.select().from(rawCsv).where(eq(rawCsv.sourceId, 'bitcoin'));
+      expect(raw!.payload).toMatchObject({ id: 'bitcoin', current_price: '96114.08481738689' });
+      expect(raw!.locator).toMatchObject({ line: 2 });
+    });
+  });
+
+  it('prints a human summary on stdout and keeps logs on stderr', async () => {
+    const result = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^csv run #1 succeeded: 250 read, 250 loaded, 0 unchanged, 0 rejected in [\d.]+ s \([\d,]+ records\/s\)\n$/);
+  });
+
+  it('reads only appended lines, nothing from an unchanged file, and no duplicates from a rewritten one', async () => {
+    const file = join(work, 'coins.csv');
+    writeFileSync(file, makeSnapshotCsv(300));
+    const ingest = async () => {
+      const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], { ...database.env, KX_BATCH_SIZE: '64' });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { fetched: number; loaded: number; unchanged: number };
+    };
+    expect(await ingest()).toMatchObject({ fetched: 300, loaded: 300 });
+
+    const unchanged = await ingest();
+    expect(unchanged).toMatchObject({ fetched: 0, loaded: 0 });
+
+    appendFileSync(file, makeSnapshotCsv(25, { startAt: 300 }));
+    expect(await ingest()).toMatchObject({ fetched: 25, loaded: 25, unchanged: 0 });
+
+    // Rewritten: same rows in another order plus 5 new ones → only the 5 are new.
+    const [header, ...rows] = makeSnapshotCsv(330).trim().split('\n');
+    writeFileSync(file, `${[header, ...rows.reverse()].join('\n')}\n`);
+    expect(await ingest()).toMatchObject({ fetched: 330, loaded: 5, unchanged: 325 });
+
+    await withOpen(database, async (handle) => {
+      const state = await snapshotState(handle);
+      expect(state.quotes).toHaveLength(330);
+      expect(state.rawRows).toBe(330);
+      expect(state.rawDistinct).toBe(330);
+      const [checkpoint] = await handle.db.select().from(etlCheckpoints);
+      expect(checkpoint!.cursor).toMatchObject({ line: 331 });
+    });
+  });
+
+  it('re-reads a touched but unchanged snapshot without new quotes (file time is the observation time)', async () => {
+    const file = join(work, 'no-dates.csv');
+    writeFileSync(file, 'symbol,name,price\nBTC,Bitcoin,100\nETH,Ethereum,10\n');
+    expect((await runKx(['ingest', '--source', 'csv', '--file', file], database.env)).code).toBe(0);
+    writeFileSync(file, 'symbol,name,price\nBTC,Bitcoin,100\nETH,Ethereum,10\n'); // new mtime, same bytes
+    const again = await runKx(['ingest', '--source', 'csv', '--file', file, '--full-refresh', '--json'], database.env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 2, loaded: 0, unchanged: 2 });
+    writeFileSync(file, 'symbol,name,price\nBTC,Bitcoin,101\nETH,Ethereum,10\n');
+    const changed = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], database.env);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ fetched: 2, loaded: 1, unchanged: 1 });
+    await withOpen(database, async ({ db }) => {
+      expect(await db.select().from(quotes)).toHaveLength(3);
+      const [btc] = await db.select().from(assetSources).where(eq(assetSources.symbol, 'BTC'));
+      expect(btc!.priceUsd).toBe('101');
+    });
+  });
+
+  it('maps a single-asset history file with --symbol and --map', async () => {
+    const file = join(repoRoot, 'fixtures/csv/upstream/coingecko_export_btc-usd-max.csv');
+    const refused = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('--symbol SYM');
+    const result = await runKx(['ingest', '--source', 'csv', '--file', file, '--symbol', 'btc', '--json'], database.env);
+    expect(result.code, result.stderr).toBe(0);
+    const run = JSON.parse(result.stdout) as { fetched: number; loaded: number; rejected: number };
+    expect(run).toMatchObject({ fetched: 3776, loaded: 3776, rejected: 0 });
+    await withOpen(database, async ({ db }) => {
+      const [latest] = await db.select().from(assetSources);
+      expect(latest).toMatchObject({ symbol: 'BTC', sourceId: 'btc' });
+      expect(latest!.observedAt.toISOString()).toBe('2023-08-31T00:00:00.000Z');
+      const [first] = await db.select().from(quotes).orderBy(quotes.observedAt).limit(1);
+      expect(first).toMatchObject({ priceUsd: '135.3' });
+    });
+  });
+
+  it('quarantines bad rows with their line and reason and loads the good ones', async () => {
+    const file = join(repoRoot, 'fixtures/csv/peers/Utkarsh3042__crypto_data_dirty.csv');
+    const result = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], { ...database.env, KX_MAX_REJECT_RATIO: '1' });
+    expect(result.code, result.stderr).toBe(0);
+    const run = JSON.parse(result.stdout) as { fetched: number; loaded: number; rejected: number };
+    expect(run.fetched).toBe(30);
+    expect(run.loaded + run.rejected).toBe(30);
+    expect(run.rejected).toBeGreaterThanOrEqual(12);
+    await withOpen(database, async (handle) => {
+      const reasons = await handle.db.query.rejectedRecords.findMany();
+      const byLine = Object.fromEntries(reasons.map((r) => [r.locator.line, r.reason]));
+      expect(Object.values(byLine).join('\n')).toMatch(/price_usd: must not be negative/);
+      expect(Object.values(byLine).join('\n')).toMatch(/symbol: symbol has characters no ticker uses/);
+      expect(Object.values(byLine).join('\n')).toMatch(/observed_at: not a date: "invalid_date"/);
+      for (const r of reasons) expect(r.raw).toHaveProperty('symbol');
+    });
+  });
+
+  it('fails with exit 4 when the rejected share is above KX_MAX_REJECT_RATIO, keeping what was committed', async () => {
+    const file = join(work, 'half-bad.csv');
+    writeFileSync(file, makeSnapshotCsv(40, { badEvery: 2 }));
+    const result = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], { ...database.env, KX_MAX_REJECT_RATIO: '0.25' });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('20 of 40 records rejected (50.0%), above KX_MAX_REJECT_RATIO=0.25');
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'failed', loaded: 20, rejected: 20 });
+    await withOpen(database, async ({ db }) => {
+      expect(await db.select().from(quotes)).toHaveLength(20);
+      const [run] = await db.select().from(etlRuns);
+      expect(run).toMatchObject({ status: 'failed', errorCode: 'input', resumable: false });
+    });
+    const resume = await runKx(['resume'], database.env);
+    expect(resume.stdout).toContain('nothing to resume');
+  });
+
+  it('--dry-run validates and maps without writing', async () => {
+    const result = await runKx(['ingest', '--source', 'csv', '--file', sample, '--dry-run', '--json'], database.env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ dryRun: true, fetched: 250, valid: 250, rejected: 0 });
+    await withOpen(database, async ({ db }) => {
+      expect(await db.select().from(etlRuns)).toHaveLength(0);
+    });
+  });
+});
