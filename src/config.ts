@@ -12,7 +12,10 @@ const optionalText = v.optional(v.pipe(v.string(), v.trim()));
 const FailAfterSchema = v.pipe(
   v.optional(v.string(), ''),
   v.trim(),
-  v.check((s) => /^\d*$/.test(s), 'FAIL_AFTER_N_RECORDS must be a whole number of records (or empty/0 for off)'),
+  v.check(
+    (s) => /^\d*$/.test(s),
+    'FAIL_AFTER_N_RECORDS must be a whole number of records (or empty/0 for off)',
+  ),
   v.transform((s) => (s === '' || Number(s) === 0 ? null : Number(s))),
 );
 
@@ -34,15 +37,35 @@ const BatchSizeSchema = v.pipe(
 );
 
 const ConfigSchema = v.object({
-  databaseUrl: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'))),
-  dataDir: v.pipe(v.optional(v.string(), '.kx'), v.transform((dir) => resolve(dir))),
-  logLevel: v.optional(v.picklist(['silent', 'error', 'warn', 'info', 'debug'], 'log level must be one of silent, error, warn, info, debug'), 'info'),
-  logFormat: v.optional(v.picklist(['pretty', 'json'], 'log format must be pretty or json'), 'pretty'),
+  databaseUrl: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'),
+    ),
+  ),
+  dataDir: v.pipe(
+    v.optional(v.string(), '.kx'),
+    v.transform((dir) => resolve(dir)),
+  ),
+  logLevel: v.optional(
+    v.picklist(
+      ['silent', 'error', 'warn', 'info', 'debug'],
+      'log level must be one of silent, error, warn, info, debug',
+    ),
+    'info',
+  ),
+  logFormat: v.optional(
+    v.picklist(['pretty', 'json'], 'log format must be pretty or json'),
+    'pretty',
+  ),
   failAfter: FailAfterSchema,
   maxRejectRatio: RatioSchema,
   batchSize: BatchSizeSchema,
   coingeckoApiKey: optionalText,
-  coingeckoPlan: v.optional(v.picklist(['public', 'demo', 'pro'], 'KX_COINGECKO_PLAN must be public, demo or pro')),
+  coingeckoPlan: v.optional(
+    v.picklist(['public', 'demo', 'pro'], 'KX_COINGECKO_PLAN must be public, demo or pro'),
+  ),
   coingeckoBaseUrl: optionalText,
   coinpaprikaApiKey: optionalText,
   coinpaprikaBaseUrl: optionalText,
@@ -61,7 +84,8 @@ export interface GlobalFlags {
 }
 
 export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Config {
-  const empty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+  const empty = (value: string | undefined) =>
+    value === undefined || value.trim() === '' ? undefined : value;
   const input = {
     databaseUrl: flags.databaseUrl ?? empty(env.DATABASE_URL),
     dataDir: flags.dataDir ?? empty(env.KX_DATA_DIR),

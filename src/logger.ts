@@ -7,7 +7,10 @@ export type Logger = ConsolaInstance;
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat' | 'color'>): Logger {
   const level = LogLevels[config.logLevel === 'error' ? 'error' : config.logLevel];
   if (config.logFormat === 'json') {
-    return createConsola({ level, reporters: [{ log: (entry) => process.stderr.write(toJsonLine(entry)) }] });
+    return createConsola({
+      level,
+      reporters: [{ log: (entry) => process.stderr.write(toJsonLine(entry)) }],
+    });
   }
   return createConsola({
     level,
@@ -19,7 +22,11 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat' | 'co
 
 function toJsonLine(entry: LogObject): string {
   const [message, ...rest] = entry.args as unknown[];
-  const line: Record<string, unknown> = { time: entry.date.toISOString(), level: entry.type, message: String(message ?? '') };
+  const line: Record<string, unknown> = {
+    time: entry.date.toISOString(),
+    level: entry.type,
+    message: typeof message === 'string' ? message : JSON.stringify(message),
+  };
   if (entry.tag) line.tag = entry.tag;
   if (rest.length > 0) line.data = rest.length === 1 ? rest[0] : rest;
   return `${JSON.stringify(line)}\n`;

@@ -18,7 +18,11 @@ export function createContext(flags: GlobalFlags): Context {
     config,
     log,
     async withDb(command, fn) {
-      const handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, command });
+      const handle = await createDb({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        command,
+      });
       try {
         await migrateDb(handle);
         return await fn(handle);

@@ -21,7 +21,11 @@ const EXIT_CODES: Record<KxErrorCode, number> = {
   budget: 7,
 };
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 /** The CLI entry point; the only place that sets the process exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -32,15 +36,17 @@ async function run(argv: readonly string[]): Promise<number> {
   const output = { json: false };
   const program = createProgram(output);
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return 0;
   } catch (thrown) {
     if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : 2;
     const error = toKxError(thrown);
     const failedRun = getFailedRun(error);
-    if (failedRun) (output.json ? printJson : (r: typeof failedRun) => printLine(formatRun(r)))(failedRun);
+    if (failedRun)
+      (output.json ? printJson : (r: typeof failedRun) => printLine(formatRun(r)))(failedRun);
     process.stderr.write(`kx: ${error.message}\n`);
-    if (!isKxError(thrown) && process.env.KX_LOG_LEVEL === 'debug') process.stderr.write(`${(thrown as Error).stack}\n`);
+    if (!isKxError(thrown) && process.env.KX_LOG_LEVEL === 'debug')
+      process.stderr.write(`${(thrown as Error).stack}\n`);
     return EXIT_CODES[error.code];
   }
 }
@@ -48,12 +54,27 @@ async function run(argv: readonly string[]): Promise<number> {
 /** `output.json` is set by a command that was asked for `--json`, so failures print JSON too. */
 function createProgram(output: { json: boolean }): Command {
   const program = new Command('kx')
-    .description('ETL for crypto market data: CoinGecko, CoinPaprika and CSV files into one PostgreSQL schema, exactly once.')
+    .description(
+      'ETL for crypto market data: CoinGecko, CoinPaprika and CSV files into one PostgreSQL schema, exactly once.',
+    )
     .version(version, '-v, --version')
-    .option('--database-url <url>', 'PostgreSQL server URL (default: $DATABASE_URL; unset = embedded PGlite)')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL server URL (default: $DATABASE_URL; unset = embedded PGlite)',
+    )
     .option('--data-dir <dir>', 'embedded database directory (default: $KX_DATA_DIR or ./.kx)')
-    .addOption(new Option('--log-level <level>', 'log verbosity').choices(['silent', 'error', 'warn', 'info', 'debug']))
-    .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']))
+    .addOption(
+      new Option('--log-level <level>', 'log verbosity').choices([
+        'silent',
+        'error',
+        'warn',
+        'info',
+        'debug',
+      ]),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']),
+    )
     .exitOverride()
     .showHelpAfterError('(run `kx --help` for usage)');
   const context = (command: Command): Context => {
@@ -64,11 +85,21 @@ function createProgram(output: { json: boolean }): Command {
   program
     .command('ingest')
     .description('load a source: land raw payloads, validate, unify, record the run')
-    .addOption(new Option('--source <name>', 'source to ingest').choices(sourceNames).makeOptionMandatory())
+    .addOption(
+      new Option('--source <name>', 'source to ingest').choices(sourceNames).makeOptionMandatory(),
+    )
     .option('--file <path>', 'CSV file to read (--source csv)')
-    .option('--map <header=field>', 'map a CSV column to a field (repeatable; empty field ignores it)', collect, [])
+    .option(
+      '--map <header=field>',
+      'map a CSV column to a field (repeatable; empty field ignores it)',
+      collect,
+      [],
+    )
     .option('--symbol <sym>', 'symbol for every row of a single-asset history CSV')
-    .option('--full-refresh', 'ignore the checkpoint and read everything again (unchanged records are still skipped)')
+    .option(
+      '--full-refresh',
+      'ignore the checkpoint and read everything again (unchanged records are still skipped)',
+    )
     .option('--dry-run', 'read, map and validate without writing anything')
     .option('--json', 'print the result as one JSON document')
     .addHelpText(
@@ -82,7 +113,10 @@ Examples:
     .action(async (options: IngestOptions & { json?: boolean }, command: Command) => {
       const result = await ingest(context(command), options);
       if (options.json) printJson(result);
-      else if ('dryRun' in result) printLine(`dry run: ${result.fetched} read, ${result.valid} valid, ${result.rejected} rejected`);
+      else if ('dryRun' in result)
+        printLine(
+          `dry run: ${result.fetched} read, ${result.valid} valid, ${result.rejected} rejected`,
+        );
       else printLine(formatRun(result));
     });
 

@@ -31,7 +31,9 @@ export function createProgress(enabled: boolean, label: string) {
       if (!enabled) return;
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? Math.round(records / seconds) : 0;
-      process.stderr.write(`\r${label}: ${number.format(records)} records (${number.format(rate)}/s)   `);
+      process.stderr.write(
+        `\r${label}: ${number.format(records)} records (${number.format(rate)}/s)   `,
+      );
       shown = true;
     },
     done() {

@@ -18,7 +18,10 @@ const GROUPED = /^\d{1,3}(,\d{3})+(\.\d+)?$/;
 export function toDecimal(input: string): DecimalResult {
   let text = input.trim().toLowerCase();
   if (MISSING.has(text)) return { ok: true, value: null };
-  text = text.replace(/^\$\s*/, '').replace(/\s*(usd|us\$|\$)$/, '').trim();
+  text = text
+    .replace(/^\$\s*/, '')
+    .replace(/\s*(usd|us\$|\$)$/, '')
+    .trim();
   let shift = 0;
   const suffix = /^(.*\d)\s*(k|m|bn|b|t)$/.exec(text);
   if (suffix) {

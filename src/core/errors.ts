@@ -8,7 +8,8 @@
  * - `budget`: a call budget stopped the run at a checkpoint (exit 7)
  * - `internal`: a bug or an unexpected failure (exit 1)
  */
-export type KxErrorCode = 'usage' | 'upstream' | 'input' | 'injected' | 'locked' | 'budget' | 'internal';
+export type KxErrorCode =
+  'usage' | 'upstream' | 'input' | 'injected' | 'locked' | 'budget' | 'internal';
 
 export interface KxErrorOptions {
   cause?: unknown;

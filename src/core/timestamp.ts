@@ -5,7 +5,8 @@
  */
 export type TimestampResult = { ok: true; value: Date | null } | { ok: false; reason: string };
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
 const DAY_FIRST = /^(\d{2})[-/.](\d{2})[-/.](\d{2}|\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 const UNIX = /^\d{9,13}(?:\.\d+)?$/;
 
@@ -47,5 +48,7 @@ function parseUnix(text: string): Date | null {
 
 /** Rejects days that `Date` would silently roll over (31-02 → 03-03). */
 function isCalendarDay(year: number, month: number, day: number): boolean {
-  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+  );
 }

@@ -32,16 +32,27 @@ const nonNegative = v.nullable(
 
 /** The checks every listing passes before it is loaded, whatever its source. */
 export const UnifiedListingSchema = v.object({
-  sourceId: v.pipe(v.string(), v.minLength(1, 'missing source id'), v.maxLength(200, 'source id too long')),
+  sourceId: v.pipe(
+    v.string(),
+    v.minLength(1, 'missing source id'),
+    v.maxLength(200, 'source id too long'),
+  ),
   symbol: v.pipe(
     v.string(),
     v.minLength(1, 'missing symbol'),
     v.maxLength(32, 'symbol longer than 32 characters'),
-    v.regex(/^[\p{L}\p{N}][\p{L}\p{N}._\-$+&]*$/u, 'symbol has characters no ticker uses'),
+    // Real tickers include `B@`, `$$$`, `XBT*`, `BSC-USD`; `!`, `#`, `©` and spaces are never part of one.
+    v.regex(/^[\p{L}\p{N}$][\p{L}\p{N}._\-$+&@*]*$/u, 'symbol has characters no ticker uses'),
   ),
   name: v.nullable(v.pipe(v.string(), v.maxLength(200, 'name longer than 200 characters'))),
   slug: v.nullable(v.string()),
-  rank: v.nullable(v.pipe(v.number(), v.integer('rank must be an integer'), v.minValue(0, 'rank must not be negative'))),
+  rank: v.nullable(
+    v.pipe(
+      v.number(),
+      v.integer('rank must be an integer'),
+      v.minValue(0, 'rank must not be negative'),
+    ),
+  ),
   priceUsd: nonNegative,
   marketCapUsd: nonNegative,
   volume24hUsd: nonNegative,
@@ -52,7 +63,8 @@ export const UnifiedListingSchema = v.object({
   observedAt: v.date(),
 });
 
-export type ListingCheck = { ok: true; listing: UnifiedListing } | { ok: false; reason: string; field?: string };
+export type ListingCheck =
+  { ok: true; listing: UnifiedListing } | { ok: false; reason: string; field?: string };
 
 /** The snake_case names users see (in `--map`, reasons and the database) for listing keys. */
 const FIELD_NAMES: Record<string, string> = {
@@ -74,7 +86,11 @@ export function checkListing(listing: UnifiedListing): ListingCheck {
   const issue = result.issues[0];
   const key = issue.path?.map((p) => String(p.key)).join('.');
   const field = key ? (FIELD_NAMES[key] ?? key) : undefined;
-  return { ok: false, reason: field ? `${field}: ${issue.message}` : issue.message, ...(field ? { field } : {}) };
+  return {
+    ok: false,
+    reason: field ? `${field}: ${issue.message}` : issue.message,
+    ...(field ? { field } : {}),
+  };
 }
 
 /** Folds case, diacritics, punctuation and whitespace: `"Carnival "` and `carnival` agree. */

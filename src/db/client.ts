@@ -47,9 +47,13 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
     client = await PGlite.create(options.dataDir);
   } catch (error) {
     releaseDir();
-    throw new KxError('internal', `cannot open the embedded database in ${options.dataDir}: ${String(error)}`, {
-      cause: error,
-    });
+    throw new KxError(
+      'internal',
+      `cannot open the embedded database in ${options.dataDir}: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const held = new Set<string>();
   return {
@@ -79,10 +83,14 @@ async function createServerDb(url: string): Promise<DbHandle> {
     await client`select 1`;
   } catch (error) {
     await client.end({ timeout: 1 });
-    throw new KxError('locked', `cannot connect to the database at ${redact(url)}: ${(error as Error).message}`, {
-      cause: error,
-      retryable: true,
-    });
+    throw new KxError(
+      'locked',
+      `cannot connect to the database at ${redact(url)}: ${(error as Error).message}`,
+      {
+        cause: error,
+        retryable: true,
+      },
+    );
   }
   return {
     db: drizzlePostgres(client, { schema }) as unknown as Db,
@@ -91,7 +99,9 @@ async function createServerDb(url: string): Promise<DbHandle> {
     raw: { kind: 'postgres', client },
     async tryLock(key) {
       const connection = await client.reserve();
-      const [row] = await connection<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtext(${key})) as locked`;
+      const [row] = await connection<
+        { locked: boolean }[]
+      >`select pg_try_advisory_lock(hashtext(${key})) as locked`;
       if (!row?.locked) {
         connection.release();
         return null;

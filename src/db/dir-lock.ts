@@ -20,7 +20,12 @@ interface LockOwner {
 export function acquireDirLock(dataDir: string, command: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
-  const me: LockOwner = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
+  const me: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    command,
+    since: new Date().toISOString(),
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(path, JSON.stringify(me), { flag: 'wx' });

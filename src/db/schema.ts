@@ -108,7 +108,11 @@ function rawTable(name: 'raw_csv' | 'raw_coingecko' | 'raw_coinpaprika') {
 export const rawCsv = rawTable('raw_csv');
 export const rawCoingecko = rawTable('raw_coingecko');
 export const rawCoinpaprika = rawTable('raw_coinpaprika');
-export const rawTables = { raw_csv: rawCsv, raw_coingecko: rawCoingecko, raw_coinpaprika: rawCoinpaprika };
+export const rawTables = {
+  raw_csv: rawCsv,
+  raw_coingecko: rawCoingecko,
+  raw_coinpaprika: rawCoinpaprika,
+};
 
 /** One real-world coin. */
 export const assets = pgTable(
@@ -153,7 +157,10 @@ export const assetSources = pgTable(
     rawId: ref('raw_id').notNull(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.source, t.sourceId] }), index('asset_sources_asset_idx').on(t.assetId)],
+  (t) => [
+    primaryKey({ columns: [t.source, t.sourceId] }),
+    index('asset_sources_asset_idx').on(t.assetId),
+  ],
 );
 
 /** The unified history: one row per (source, source_id, observed_at). */
@@ -215,4 +222,3 @@ export const schema = {
   quotes,
   rejectedRecords,
 };
-

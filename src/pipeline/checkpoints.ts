@@ -4,7 +4,11 @@ import type { Db, Tx } from '../db/client.js';
 import { etlCheckpoints } from '../db/schema.js';
 
 /** The stored cursor of one stream of a source, or null before its first commit. */
-export async function loadCursor(db: Db, source: string, streamKey: string): Promise<Cursor | null> {
+export async function loadCursor(
+  db: Db,
+  source: string,
+  streamKey: string,
+): Promise<Cursor | null> {
   const [row] = await db
     .select({ cursor: etlCheckpoints.cursor })
     .from(etlCheckpoints)

@@ -15,7 +15,11 @@ export interface AssetLink {
  * with the same symbol and normalized name that this source does not list yet (one source never
  * lists one coin twice); otherwise a new asset. A symbol alone never merges two listings.
  */
-export async function resolveAssets(tx: Tx, source: string, listings: readonly UnifiedListing[]): Promise<Map<string, AssetLink>> {
+export async function resolveAssets(
+  tx: Tx,
+  source: string,
+  listings: readonly UnifiedListing[],
+): Promise<Map<string, AssetLink>> {
   const bySourceId = new Map(listings.map((l) => [l.sourceId, l]));
   const links = await getExistingLinks(tx, source, [...bySourceId.keys()]);
   const unlinked = [...bySourceId.values()].filter((l) => !links.has(l.sourceId));
@@ -32,24 +36,51 @@ export async function resolveAssets(tx: Tx, source: string, listings: readonly U
   if (fresh.length > 0) {
     const created = await tx
       .insert(assets)
-      .values(fresh.map((l) => ({ symbol: l.symbol, name: l.name, nameKey: l.name ? toNameKey(l.name) : null, slug: l.slug })))
+      .values(
+        fresh.map((l) => ({
+          symbol: l.symbol,
+          name: l.name,
+          nameKey: l.name ? toNameKey(l.name) : null,
+          slug: l.slug,
+        })),
+      )
       .returning({ id: assets.id });
-    fresh.forEach((l, i) => links.set(l.sourceId, { assetId: created[i]!.id, method: 'new', confidence: 1 }));
+    fresh.forEach((l, i) =>
+      links.set(l.sourceId, { assetId: created[i]!.id, method: 'new', confidence: 1 }),
+    );
   }
   return links;
 }
 
-async function getExistingLinks(tx: Tx, source: string, sourceIds: string[]): Promise<Map<string, AssetLink>> {
+async function getExistingLinks(
+  tx: Tx,
+  source: string,
+  sourceIds: string[],
+): Promise<Map<string, AssetLink>> {
   if (sourceIds.length === 0) return new Map();
   const rows = await tx
-    .select({ sourceId: assetSources.sourceId, assetId: assetSources.assetId, method: assetSources.matchMethod, confidence: assetSources.confidence })
+    .select({
+      sourceId: assetSources.sourceId,
+      assetId: assetSources.assetId,
+      method: assetSources.matchMethod,
+      confidence: assetSources.confidence,
+    })
     .from(assetSources)
     .where(and(eq(assetSources.source, source), inArray(assetSources.sourceId, sourceIds)));
-  return new Map(rows.map((r) => [r.sourceId, { assetId: r.assetId, method: r.method, confidence: r.confidence }]));
+  return new Map(
+    rows.map((r) => [
+      r.sourceId,
+      { assetId: r.assetId, method: r.method, confidence: r.confidence },
+    ]),
+  );
 }
 
 /** `symbol|nameKey` → the oldest asset with that symbol and name not yet listed by `source`. */
-async function getNameMatches(tx: Tx, source: string, listings: readonly UnifiedListing[]): Promise<Map<string, number>> {
+async function getNameMatches(
+  tx: Tx,
+  source: string,
+  listings: readonly UnifiedListing[],
+): Promise<Map<string, number>> {
   if (listings.length === 0) return new Map();
   const listedHere = tx
     .select({ one: assetSources.assetId })

@@ -24,13 +24,24 @@ interface Fresh {
  * normalizes exactly those into listings and quotes, and quarantines rejected records.
  * A payload already stored for the same record is unchanged: no raw row, no quote.
  */
-export async function loadBatch(tx: Tx, source: Source<unknown, unknown>, runId: number, records: readonly SourceRecord[]): Promise<BatchCounts> {
+export async function loadBatch(
+  tx: Tx,
+  source: string,
+  rawTable: Source['rawTable'],
+  runId: number,
+  records: readonly SourceRecord[],
+): Promise<BatchCounts> {
   const valid = records.filter((r) => r.result.ok);
   const rejected = records.filter((r) => !r.result.ok);
-  const fresh = await landRaw(tx, source, runId, valid);
-  if (fresh.length > 0) await normalize(tx, source.name, runId, fresh);
-  if (rejected.length > 0) await quarantine(tx, source.name, runId, rejected);
-  return { fetched: records.length, loaded: fresh.length, unchanged: valid.length - fresh.length, rejected: rejected.length };
+  const fresh = await landRaw(tx, rawTables[rawTable], runId, valid);
+  if (fresh.length > 0) await normalize(tx, source, runId, fresh);
+  if (rejected.length > 0) await quarantine(tx, source, runId, rejected);
+  return {
+    fetched: records.length,
+    loaded: fresh.length,
+    unchanged: valid.length - fresh.length,
+    rejected: rejected.length,
+  };
 }
 
 /** sha256 of the payload as landed: the identity of a record version. */
@@ -38,7 +49,12 @@ export function toPayloadSha256(payload: unknown): string {
   return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
 }
 
-async function landRaw(tx: Tx, source: Source<unknown, unknown>, runId: number, valid: readonly SourceRecord[]): Promise<Fresh[]> {
+async function landRaw(
+  tx: Tx,
+  table: (typeof rawTables)[keyof typeof rawTables],
+  runId: number,
+  valid: readonly SourceRecord[],
+): Promise<Fresh[]> {
   const byKey = new Map<string, { record: SourceRecord; listing: UnifiedListing; sha: string }>();
   for (const record of valid) {
     if (!record.result.ok) continue;
@@ -47,7 +63,6 @@ async function landRaw(tx: Tx, source: Source<unknown, unknown>, runId: number, 
     if (!byKey.has(key)) byKey.set(key, { record, listing: record.result.listing, sha });
   }
   if (byKey.size === 0) return [];
-  const table = rawTables[source.rawTable];
   const landed = await tx
     .insert(table)
     .values(
@@ -67,8 +82,17 @@ async function landRaw(tx: Tx, source: Source<unknown, unknown>, runId: number, 
   });
 }
 
-async function normalize(tx: Tx, source: string, runId: number, fresh: readonly Fresh[]): Promise<void> {
-  const links = await resolveAssets(tx, source, fresh.map((f) => f.listing));
+async function normalize(
+  tx: Tx,
+  source: string,
+  runId: number,
+  fresh: readonly Fresh[],
+): Promise<void> {
+  const links = await resolveAssets(
+    tx,
+    source,
+    fresh.map((f) => f.listing),
+  );
   // One row per conflict key per statement (Postgres refuses to update a row twice): later wins.
   const quoteRows = new Map<string, Fresh>();
   const latest = new Map<string, Fresh>();
@@ -156,7 +180,12 @@ const excludedValues = {
   percentChange24h: sql`excluded.percent_change_24h`,
 };
 
-async function quarantine(tx: Tx, source: string, runId: number, rejected: readonly SourceRecord[]): Promise<void> {
+async function quarantine(
+  tx: Tx,
+  source: string,
+  runId: number,
+  rejected: readonly SourceRecord[],
+): Promise<void> {
   await tx.insert(rejectedRecords).values(
     rejected.map((r) => ({
       runId,

@@ -3,7 +3,15 @@ import type { Source, SourceRecord, SourceStream } from '../core/source.js';
 import type { DbHandle, Release } from '../db/client.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
 import { loadBatch, type BatchCounts } from './load.js';
-import { countBatch, createRun, describeRun, finishRun, markAbandoned, startAttempt, type RunRow } from './runs.js';
+import {
+  countBatch,
+  createRun,
+  describeRun,
+  finishRun,
+  markAbandoned,
+  startAttempt,
+  type RunRow,
+} from './runs.js';
 
 export interface RunSettings {
   /** Records per transaction. */
@@ -29,12 +37,20 @@ export interface RunResult extends BatchCounts {
 }
 
 /** Holds the per-source lock for `fn`; a live run elsewhere makes this fail with exit code 6. */
-export async function withSourceLock<T>(handle: DbHandle, source: string, fn: () => Promise<T>): Promise<T> {
+export async function withSourceLock<T>(
+  handle: DbHandle,
+  source: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const release: Release | null = await handle.tryLock(`kx:source:${source}`);
   if (!release) {
-    throw new KxError('locked', `another kx process is running an ingest of ${source}; try again when it finishes`, {
-      context: { source },
-    });
+    throw new KxError(
+      'locked',
+      `another kx process is running an ingest of ${source}; try again when it finishes`,
+      {
+        context: { source },
+      },
+    );
   }
   try {
     await markAbandoned(handle.db, source);
@@ -45,7 +61,12 @@ export async function withSourceLock<T>(handle: DbHandle, source: string, fn: ()
 }
 
 /** Starts a new run of `source` with `params`. Call inside `withSourceLock`. */
-export async function runIngest<P>(handle: DbHandle, source: Source<P, unknown>, params: P, settings: RunSettings): Promise<RunResult> {
+export async function runIngest<P>(
+  handle: DbHandle,
+  source: Source<P, unknown>,
+  params: P,
+  settings: RunSettings,
+): Promise<RunResult> {
   const run = await createRun(handle.db, {
     source: source.name,
     streamKey: source.streamKey(params),
@@ -55,7 +76,12 @@ export async function runIngest<P>(handle: DbHandle, source: Source<P, unknown>,
 }
 
 /** Continues a failed or abandoned run from its checkpoint. Call inside `withSourceLock`. */
-export async function resumeRun(handle: DbHandle, source: Source<unknown, unknown>, run: RunRow, settings: RunSettings): Promise<RunResult> {
+export async function resumeRun(
+  handle: DbHandle,
+  source: Source<unknown, unknown>,
+  run: RunRow,
+  settings: RunSettings,
+): Promise<RunResult> {
   const params = source.parseParams(run.params);
   const attempt = await startAttempt(handle.db, run.id);
   return execute(handle, source, params, attempt, 'resume', { ...settings, fullRefresh: false });
@@ -86,7 +112,11 @@ async function execute<P>(
   try {
     const streamKey = source.streamKey(params);
     const cursor = await loadCursor(handle.db, source.name, streamKey);
-    const stream = await source.open(params, cursor, { resume: trigger === 'resume', fullRefresh: settings.fullRefresh, warn: settings.warn });
+    const stream = await source.open(params, cursor, {
+      resume: trigger === 'resume',
+      fullRefresh: settings.fullRefresh,
+      warn: (message) => settings.warn(message),
+    });
     info = stream.describe();
     await describeRun(handle.db, run.id, info);
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
@@ -95,8 +125,11 @@ async function execute<P>(
     return result('succeeded');
   } catch (thrown) {
     const error = toKxError(thrown);
-    await finishRun(handle.db, run, { status: 'failed', records: totals.fetched, error }).catch((e: unknown) =>
-      settings.warn(`could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`),
+    await finishRun(handle.db, run, { status: 'failed', records: totals.fetched, error }).catch(
+      (e: unknown) =>
+        settings.warn(
+          `could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`,
+        ),
     );
     throw Object.assign(error, { run: result('failed', error) });
   }
@@ -115,33 +148,54 @@ async function commitAll<P>(
     const last = batch[batch.length - 1]!;
     const cursor = stream.cursorAt(last.position);
     const counts = await handle.db.transaction(async (tx) => {
-      const counts = await loadBatch(tx, source as Source<unknown, unknown>, run.id, batch);
+      const counts = await loadBatch(tx, source.name, source.rawTable, run.id, batch);
       await countBatch(tx, run.id, counts);
-      await saveCheckpoint(tx, { source: source.name, streamKey, runId: run.id, cursor, records: batch.length });
+      await saveCheckpoint(tx, {
+        source: source.name,
+        streamKey,
+        runId: run.id,
+        cursor,
+        records: batch.length,
+      });
       return counts;
     });
     for (const key of Object.keys(totals) as (keyof BatchCounts)[]) totals[key] += counts[key];
     settings.onProgress?.({ records: totals.fetched, counts: totals });
     if (settings.failAfter !== null && totals.fetched >= settings.failAfter) {
-      throw new KxError('injected', `FAIL_AFTER_N_RECORDS=${settings.failAfter}: failing after ${totals.fetched} committed records`, {
-        retryable: true,
-      });
+      throw new KxError(
+        'injected',
+        `FAIL_AFTER_N_RECORDS=${settings.failAfter}: failing after ${totals.fetched} committed records`,
+        {
+          retryable: true,
+        },
+      );
     }
   }
 }
 
 /** Groups records into batches; with a limit, the last batch ends exactly at the limit. */
-async function* toBatches<T extends SourceRecord>(records: AsyncIterable<T>, size: number, limit: number | null): AsyncGenerator<T[]> {
+async function* toBatches<T extends SourceRecord>(
+  records: AsyncIterable<T>,
+  size: number,
+  limit: number | null,
+): AsyncGenerator<T[]> {
   let batch: T[] = [];
   let taken = 0;
-  for await (const record of records) {
-    batch.push(record);
-    taken++;
-    if (batch.length === size || taken === limit) {
-      yield batch;
-      batch = [];
-      if (taken === limit) return;
+  try {
+    for await (const record of records) {
+      batch.push(record);
+      taken++;
+      if (batch.length === size || taken === limit) {
+        yield batch;
+        batch = [];
+        if (taken === limit) return;
+      }
     }
+  } catch (error) {
+    // A read error (a broken row) still commits the good records before it, so the checkpoint
+    // stops right at the problem.
+    if (batch.length > 0) yield batch;
+    throw error;
   }
   if (batch.length > 0) yield batch;
 }

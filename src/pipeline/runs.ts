@@ -7,7 +7,13 @@ export type RunRow = typeof etlRuns.$inferSelect;
 export type Trigger = 'ingest' | 'resume';
 
 /** Failures `kx resume` can fix by trying again; bad input and bad flags it cannot. */
-const RESUMABLE: ReadonlySet<string> = new Set<KxErrorCode | 'abandoned'>(['injected', 'upstream', 'internal', 'budget', 'abandoned']);
+const RESUMABLE: ReadonlySet<string> = new Set<KxErrorCode | 'abandoned'>([
+  'injected',
+  'upstream',
+  'internal',
+  'budget',
+  'abandoned',
+]);
 
 export async function createRun(
   db: Db,
@@ -18,12 +24,26 @@ export async function createRun(
     await tx
       .update(etlRuns)
       .set({ resumable: false })
-      .where(and(eq(etlRuns.source, input.source), eq(etlRuns.streamKey, input.streamKey), eq(etlRuns.resumable, true)));
+      .where(
+        and(
+          eq(etlRuns.source, input.source),
+          eq(etlRuns.streamKey, input.streamKey),
+          eq(etlRuns.resumable, true),
+        ),
+      );
     const [run] = await tx
       .insert(etlRuns)
       .values({ ...input, status: 'running', trigger: 'ingest', attempts: 1 })
       .returning();
-    await tx.insert(etlRunAttempts).values({ runId: run!.id, attempt: 1, trigger: 'ingest', status: 'running', pid: process.pid });
+    await tx
+      .insert(etlRunAttempts)
+      .values({
+        runId: run!.id,
+        attempt: 1,
+        trigger: 'ingest',
+        status: 'running',
+        pid: process.pid,
+      });
     return run!;
   });
 }
@@ -47,7 +67,13 @@ export async function startAttempt(db: Db, runId: number): Promise<RunRow> {
       .returning();
     await tx
       .insert(etlRunAttempts)
-      .values({ runId, attempt: run!.attempts, trigger: 'resume', status: 'running', pid: process.pid });
+      .values({
+        runId,
+        attempt: run!.attempts,
+        trigger: 'resume',
+        status: 'running',
+        pid: process.pid,
+      });
     return run!;
   });
 }
@@ -86,7 +112,11 @@ export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promi
 }
 
 /** Stores what the source said about this read (header mapping, warnings) on the run. */
-export async function describeRun(db: Db, runId: number, info: { mapping?: unknown; warnings: string[] }): Promise<void> {
+export async function describeRun(
+  db: Db,
+  runId: number,
+  info: { mapping?: unknown; warnings: string[] },
+): Promise<void> {
   await db
     .update(etlRuns)
     .set({ mapping: info.mapping ?? null, warnings: info.warnings, updatedAt: sql`now()` })
@@ -116,11 +146,18 @@ export async function countBatch(
  * source lock: a live run holds that lock, so any run still `running` then has lost its process.
  */
 export async function markAbandoned(db: Db, source: string): Promise<number> {
-  const message = 'abandoned: its process stopped without finishing (crash, kill or lost connection)';
+  const message =
+    'abandoned: its process stopped without finishing (crash, kill or lost connection)';
   return db.transaction(async (tx) => {
     const runs = await tx
       .update(etlRuns)
-      .set({ status: 'failed', errorCode: 'abandoned', errorMessage: message, resumable: true, updatedAt: sql`now()` })
+      .set({
+        status: 'failed',
+        errorCode: 'abandoned',
+        errorMessage: message,
+        resumable: true,
+        updatedAt: sql`now()`,
+      })
       .where(and(eq(etlRuns.source, source), eq(etlRuns.status, 'running')))
       .returning({ id: etlRuns.id });
     for (const { id } of runs) {
@@ -138,7 +175,9 @@ export async function getResumableRuns(db: Db, source: string): Promise<RunRow[]
   return db
     .select()
     .from(etlRuns)
-    .where(and(eq(etlRuns.source, source), eq(etlRuns.status, 'failed'), eq(etlRuns.resumable, true)))
+    .where(
+      and(eq(etlRuns.source, source), eq(etlRuns.status, 'failed'), eq(etlRuns.resumable, true)),
+    )
     .orderBy(etlRuns.id);
 }
 
@@ -147,7 +186,14 @@ export async function getRun(db: Db, runId: number): Promise<RunRow | undefined>
   return run;
 }
 
-export async function getRecentRuns(db: Db, source: string, limit: number, before?: number): Promise<RunRow[]> {
-  const where = before ? and(eq(etlRuns.source, source), lt(etlRuns.id, before)) : eq(etlRuns.source, source);
+export async function getRecentRuns(
+  db: Db,
+  source: string,
+  limit: number,
+  before?: number,
+): Promise<RunRow[]> {
+  const where = before
+    ? and(eq(etlRuns.source, source), lt(etlRuns.id, before))
+    : eq(etlRuns.source, source);
   return db.select().from(etlRuns).where(where).orderBy(desc(etlRuns.id)).limit(limit);
 }

@@ -27,7 +27,13 @@ export interface SourceStatus {
   lastRun: RunSummary | null;
   lastSuccessAt: string | null;
   resumableRuns: number[];
-  checkpoints: { stream: string; runId: number; records: number; updatedAt: string; cursor: Record<string, unknown> }[];
+  checkpoints: {
+    stream: string;
+    runId: number;
+    records: number;
+    updatedAt: string;
+    cursor: Record<string, unknown>;
+  }[];
   listings: number;
   quotes: number;
 }
@@ -44,7 +50,11 @@ export async function getStatus(handle: DbHandle, sourceNames: readonly string[]
   const [assetCount] = await db.select({ n: count() }).from(assets);
   const sources: SourceStatus[] = [];
   for (const source of sourceNames) sources.push(await getSourceStatus(handle, source));
-  return { database: { driver: handle.driver, location: handle.location }, assets: assetCount?.n ?? 0, sources };
+  return {
+    database: { driver: handle.driver, location: handle.location },
+    assets: assetCount?.n ?? 0,
+    sources,
+  };
 }
 
 async function getSourceStatus(handle: DbHandle, source: string): Promise<SourceStatus> {
@@ -55,22 +65,46 @@ async function getSourceStatus(handle: DbHandle, source: string): Promise<Source
       succeeded: sql<number>`count(*) filter (where ${etlRuns.status} = 'succeeded')::int`,
       failed: sql<number>`count(*) filter (where ${etlRuns.status} = 'failed')::int`,
       running: sql<number>`count(*) filter (where ${etlRuns.status} = 'running')::int`,
-      lastSuccessAt: sql<string | null>`max(${etlRuns.finishedAt}) filter (where ${etlRuns.status} = 'succeeded')`,
+      lastSuccessAt: sql<
+        string | null
+      >`max(${etlRuns.finishedAt}) filter (where ${etlRuns.status} = 'succeeded')`,
     })
     .from(etlRuns)
     .where(eq(etlRuns.source, source));
-  const [last] = await db.select().from(etlRuns).where(eq(etlRuns.source, source)).orderBy(desc(etlRuns.id)).limit(1);
+  const [last] = await db
+    .select()
+    .from(etlRuns)
+    .where(eq(etlRuns.source, source))
+    .orderBy(desc(etlRuns.id))
+    .limit(1);
   const resumable = await db
     .select({ id: etlRuns.id })
     .from(etlRuns)
-    .where(sql`${etlRuns.source} = ${source} and ${etlRuns.resumable} and ${etlRuns.status} = 'failed'`)
+    .where(
+      sql`${etlRuns.source} = ${source} and ${etlRuns.resumable} and ${etlRuns.status} = 'failed'`,
+    )
     .orderBy(etlRuns.id);
-  const checkpoints = await db.select().from(etlCheckpoints).where(eq(etlCheckpoints.source, source)).orderBy(etlCheckpoints.streamKey);
-  const [listings] = await db.select({ n: count() }).from(assetSources).where(eq(assetSources.source, source));
-  const [quoteCount] = await db.select({ n: count() }).from(quotes).where(eq(quotes.source, source));
+  const checkpoints = await db
+    .select()
+    .from(etlCheckpoints)
+    .where(eq(etlCheckpoints.source, source))
+    .orderBy(etlCheckpoints.streamKey);
+  const [listings] = await db
+    .select({ n: count() })
+    .from(assetSources)
+    .where(eq(assetSources.source, source));
+  const [quoteCount] = await db
+    .select({ n: count() })
+    .from(quotes)
+    .where(eq(quotes.source, source));
   return {
     source,
-    runs: { total: totals?.total ?? 0, succeeded: totals?.succeeded ?? 0, failed: totals?.failed ?? 0, running: totals?.running ?? 0 },
+    runs: {
+      total: totals?.total ?? 0,
+      succeeded: totals?.succeeded ?? 0,
+      failed: totals?.failed ?? 0,
+      running: totals?.running ?? 0,
+    },
     lastRun: last ? await toRunSummary(handle, last) : null,
     lastSuccessAt: toIso(totals?.lastSuccessAt ?? null),
     resumableRuns: resumable.map((r) => r.id),

@@ -23,38 +23,97 @@ export type CsvField = (typeof CSV_FIELDS)[number];
  * so that a specific column wins when a file has both.
  */
 const SYNONYMS: Record<CsvField, Record<string, number>> = {
-  source_id: { id: 1, coin_id: 1, asset_id: 1, external_id: 0.95, slug: 1, coingecko_id: 1, coinpaprika_id: 1 },
-  symbol: { symbol: 1, ticker: 1, coin_symbol: 1, asset_symbol: 1, ticker_symbol: 1, sym: 0.9, code: 0.85 },
+  source_id: {
+    id: 1,
+    coin_id: 1,
+    asset_id: 1,
+    external_id: 0.95,
+    slug: 1,
+    coingecko_id: 1,
+    coinpaprika_id: 1,
+  },
+  symbol: {
+    symbol: 1,
+    ticker: 1,
+    coin_symbol: 1,
+    asset_symbol: 1,
+    ticker_symbol: 1,
+    sym: 0.9,
+    code: 0.85,
+  },
   name: { name: 1, coin_name: 1, asset_name: 1, full_name: 0.95, title: 0.85, coin: 0.85 },
   rank: { rank: 1, market_cap_rank: 1, cmc_rank: 1, ranknow: 0.95, rank_now: 0.95 },
   price_usd: {
-    price_usd: 1, usd_price: 1, price_in_usd: 1, current_price: 0.97, price: 0.95, last_price: 0.95,
-    lastprice: 0.95, close_price: 0.9, close: 0.9, value: 0.85, usd: 0.85,
+    price_usd: 1,
+    usd_price: 1,
+    price_in_usd: 1,
+    current_price: 0.97,
+    price: 0.95,
+    last_price: 0.95,
+    lastprice: 0.95,
+    close_price: 0.9,
+    close: 0.9,
+    value: 0.85,
+    usd: 0.85,
   },
   market_cap_usd: {
-    market_cap_usd: 1, market_cap: 0.97, marketcap: 0.97, current_marketcap: 0.95, mkt_cap: 0.95,
-    mcap: 0.95, market_capitalization: 0.97, cap: 0.85, market: 0.85,
+    market_cap_usd: 1,
+    market_cap: 0.97,
+    marketcap: 0.97,
+    current_marketcap: 0.95,
+    mkt_cap: 0.95,
+    mcap: 0.95,
+    market_capitalization: 0.97,
+    cap: 0.85,
+    market: 0.85,
   },
   volume_24h_usd: {
-    volume_24h_usd: 1, '24h_volume_usd': 1, volume_24h: 0.97, total_volume: 0.95, volume_usd: 0.95,
-    volume_usdt: 0.95, vol_24h: 0.95, volume: 0.9, vol: 0.88,
+    volume_24h_usd: 1,
+    '24h_volume_usd': 1,
+    volume_24h: 0.97,
+    total_volume: 0.95,
+    volume_usd: 0.95,
+    volume_usdt: 0.95,
+    vol_24h: 0.95,
+    volume: 0.9,
+    vol: 0.88,
   },
   circulating_supply: { circulating_supply: 1, available_supply: 0.95, circulating: 0.9 },
   total_supply: { total_supply: 1 },
   max_supply: { max_supply: 1 },
   percent_change_24h: {
-    percent_change_24h: 1, price_change_percentage_24h: 1, percentage_change24_hr_usd: 0.95,
-    pct_change_24h: 0.95, change_24h: 0.85,
+    percent_change_24h: 1,
+    price_change_percentage_24h: 1,
+    percentage_change24_hr_usd: 0.95,
+    pct_change_24h: 0.95,
+    change_24h: 0.85,
   },
   observed_at: {
-    last_updated: 1, observed_at: 1, snapped_at: 1, timestamp: 0.95, source_updated_at: 0.95,
-    updated_at: 0.9, datetime: 0.95, date: 0.9, time: 0.85, recorded_date: 0.9, trade_date: 0.9,
-    last_seen: 0.85, unix: 0.85,
+    last_updated: 1,
+    observed_at: 1,
+    snapped_at: 1,
+    timestamp: 0.95,
+    source_updated_at: 0.95,
+    updated_at: 0.9,
+    datetime: 0.95,
+    date: 0.9,
+    time: 0.85,
+    recorded_date: 0.9,
+    trade_date: 0.9,
+    last_seen: 0.85,
+    unix: 0.85,
   },
 };
 
 /** Headers that look like a field but are not it (absolute changes, prices in BTC, OHLC). */
-const NOT_A_FIELD = new Set(['price_change_24h', 'market_cap_change_24h', 'price_btc', 'open', 'high', 'low']);
+const NOT_A_FIELD = new Set([
+  'price_change_24h',
+  'market_cap_change_24h',
+  'price_btc',
+  'open',
+  'high',
+  'low',
+]);
 
 /** Below this a fuzzy match is no match; below WARN_BELOW it is used with a warning. */
 const FUZZY_FLOOR = 0.8;
@@ -91,11 +150,15 @@ export function parseOverrides(pairs: readonly string[]): Map<string, CsvField |
   const overrides = new Map<string, CsvField | null>();
   for (const pair of pairs) {
     const at = pair.lastIndexOf('=');
-    if (at <= 0) throw new KxError('usage', `--map expects HEADER=FIELD, got ${JSON.stringify(pair)}`);
+    if (at <= 0)
+      throw new KxError('usage', `--map expects HEADER=FIELD, got ${JSON.stringify(pair)}`);
     const header = toHeaderKey(pair.slice(0, at));
     const field = pair.slice(at + 1).trim();
     if (field !== '' && !isCsvField(field)) {
-      throw new KxError('usage', `--map ${pair}: unknown field "${field}"; fields: ${CSV_FIELDS.join(', ')}`);
+      throw new KxError(
+        'usage',
+        `--map ${pair}: unknown field "${field}"; fields: ${CSV_FIELDS.join(', ')}`,
+      );
     }
     overrides.set(header, field === '' ? null : field);
   }
@@ -110,7 +173,10 @@ function isCsvField(name: string): name is CsvField {
  * Maps a header row to unified fields: overrides first, then exact synonyms, then fuzzy
  * matches; each field takes the most confident column, each column feeds one field.
  */
-export function mapHeader(headers: readonly string[], overrides: Map<string, CsvField | null>): HeaderMapping {
+export function mapHeader(
+  headers: readonly string[],
+  overrides: Map<string, CsvField | null>,
+): HeaderMapping {
   const keys = headers.map(toHeaderKey);
   const warnings = duplicateWarnings(headers, keys);
   const candidates: ColumnMapping[] = [];

@@ -26,21 +26,32 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
     const reason = error.code === 'ENOENT' ? 'file not found' : `cannot read file (${error.code})`;
     throw new KxError('input', `${path}: ${reason}`, { context: { file: path }, cause: error });
   });
-  if (info.isDirectory()) throw new KxError('input', `${path}: is a directory, not a CSV file`, { context: { file: path } });
-  if (info.size === 0) throw new KxError('input', `${path}: file is empty`, { context: { file: path } });
+  if (info.isDirectory())
+    throw new KxError('input', `${path}: is a directory, not a CSV file`, {
+      context: { file: path },
+    });
+  if (info.size === 0)
+    throw new KxError('input', `${path}: file is empty`, { context: { file: path } });
   const head = await readHead(path);
   if (head.includes(0)) {
-    throw new KxError('input', `${path}: binary data (NUL bytes), not a CSV file`, { context: { file: path } });
-  }
-  const text = head.toString('utf8').replace(/^\uFEFF/, '');
-  if (/^\s*[[{]/.test(text)) {
-    throw new KxError('input', `${path}: looks like JSON, not CSV (starts with "${text.trim()[0]}")`, {
+    throw new KxError('input', `${path}: binary data (NUL bytes), not a CSV file`, {
       context: { file: path },
     });
   }
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  if (/^\s*[[{]/.test(text)) {
+    throw new KxError(
+      'input',
+      `${path}: looks like JSON, not CSV (starts with "${text.trim()[0]}")`,
+      {
+        context: { file: path },
+      },
+    );
+  }
   const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
   const delimiter = pickDelimiter(lines.slice(0, 20));
-  const bannerLines = countOf(lines[0] ?? '', delimiter) === 0 && countOf(lines[1] ?? '', delimiter) > 0 ? 1 : 0;
+  const bannerLines =
+    countOf(lines[0] ?? '', delimiter) === 0 && countOf(lines[1] ?? '', delimiter) > 0 ? 1 : 0;
   return { delimiter, bannerLines, size: info.size, mtime: info.mtime };
 }
 
@@ -88,7 +99,8 @@ export class PrefixHasher {
   static async from(path: string, offset: number): Promise<PrefixHasher> {
     const hash = createHash('sha256');
     if (offset > 0) {
-      for await (const chunk of createReadStream(path, { start: 0, end: offset - 1 })) hash.update(chunk as Buffer);
+      for await (const chunk of createReadStream(path, { start: 0, end: offset - 1 }))
+        hash.update(chunk as Buffer);
     }
     return new PrefixHasher(hash, offset);
   }
@@ -151,25 +163,33 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
   });
   const done = pipeline(createReadStream(path, { start, highWaterMark: 256 * 1024 }), tap, parser);
   done.catch(() => undefined); // errors surface through the iterator below
+  let lastLine = lineBase;
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { bytes: number; lines: number } }>) {
-      yield { fields: item.record, end: start + item.info.bytes, line: lineBase + item.info.lines };
+    for await (const item of parser as AsyncIterable<{
+      record: string[];
+      info: { bytes: number; lines: number };
+    }>) {
+      lastLine = lineBase + item.info.lines;
+      yield { fields: item.record, end: start + item.info.bytes, line: lastLine };
     }
   } catch (error) {
-    throw toInputError(error, path, lineBase);
+    throw toInputError(error, path, lastLine + 1);
   } finally {
     parser.destroy();
   }
 }
 
-function toInputError(error: unknown, path: string, lineBase: number): KxError {
-  const e = error as { code?: string; lines?: number; message?: string };
-  const line = lineBase + (e.lines ?? 0);
+/** A parse error as an input error at the line where the failing record starts. */
+function toInputError(error: unknown, path: string, line: number): KxError {
+  const e = error as { code?: string; message?: string };
   const reasons: Record<string, string> = {
     CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed (broken quote)',
     CSV_MAX_RECORD_SIZE: `a record is longer than ${MAX_RECORD_BYTES} bytes (an over-long field or a broken quote)`,
     CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote (broken quote)',
   };
   const reason = reasons[e.code ?? ''] ?? e.message ?? String(error);
-  return new KxError('input', `${path}:${line}: ${reason}`, { cause: error, context: { file: path, line } });
+  return new KxError('input', `${path}:${line}: ${reason}`, {
+    cause: error,
+    context: { file: path, line },
+  });
 }

@@ -5,14 +5,35 @@ import { toDecimal } from '../core/decimal.js';
 import { KxError } from '../core/errors.js';
 import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
 import { toTimestamp } from '../core/timestamp.js';
-import { checkListing, toNameKey, type ListingCheck, type UnifiedListing } from '../core/unified.js';
-import { mapHeader, parseOverrides, type ColumnMapping, type CsvField, type HeaderMapping } from './_csv-mapping.js';
+import {
+  checkListing,
+  toNameKey,
+  type ListingCheck,
+  type UnifiedListing,
+} from '../core/unified.js';
+import {
+  mapHeader,
+  parseOverrides,
+  type ColumnMapping,
+  type CsvField,
+  type HeaderMapping,
+} from './_csv-mapping.js';
 import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './_csv-reader.js';
 
 const CsvParamsSchema = v.object({
-  file: v.pipe(v.string('--file PATH is required for --source csv'), v.minLength(1, '--file PATH is required')),
+  file: v.pipe(
+    v.string('--file PATH is required for --source csv'),
+    v.minLength(1, '--file PATH is required'),
+  ),
   map: v.optional(v.array(v.string()), []),
-  symbol: v.optional(v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[\p{L}\p{N}._\-$+&]{1,32}$/u, 'invalid --symbol'))),
+  symbol: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.toUpperCase(),
+      v.regex(/^[\p{L}\p{N}._\-$+&@*]{1,32}$/u, '--symbol must be a ticker such as BTC'),
+    ),
+  ),
 });
 export type CsvParams = v.InferOutput<typeof CsvParamsSchema>;
 
@@ -41,6 +62,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
   parseParams(input) {
     const result = v.safeParse(CsvParamsSchema, input);
     if (!result.success) throw new KxError('usage', result.issues[0].message);
+    parseOverrides(result.output.map); // bad --map is a usage error before any file is touched
     return result.output;
   },
   streamKey(params) {
@@ -73,16 +95,35 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       throw error;
     }
     mapping.warnings.forEach((w) => context.warn(w));
-    if (shape.bannerLines > 0 && !cursor) context.warn(`skipped ${shape.bannerLines} banner line before the header`);
+    if (shape.bannerLines > 0 && !cursor)
+      context.warn(`skipped ${shape.bannerLines} banner line before the header`);
     const delimiter = cursor?.delimiter ?? shape.delimiter;
-    const toRecord = createRowMapper({ path, header, mapping, symbol: params.symbol, fileTime: shape.mtime });
+    const toRecord = createRowMapper({
+      path,
+      header,
+      mapping,
+      symbol: params.symbol,
+      fileTime: shape.mtime,
+    });
     return {
       records: mapRows(rows, toRecord),
-      cursorAt: (p): CsvCursor => ({ path, offset: p.end, line: p.line, sha256: hasher.digestAt(p.end), delimiter, header }),
+      cursorAt: (p): CsvCursor => ({
+        path,
+        offset: p.end,
+        line: p.line,
+        sha256: hasher.digestAt(p.end),
+        delimiter,
+        header,
+      }),
       describe: () => ({
         mapping: {
           delimiter,
-          columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({ header: h, field, confidence, how })),
+          columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({
+            header: h,
+            field,
+            confidence,
+            how,
+          })),
           unmapped: mapping.unmapped,
           ...(params.symbol ? { symbol: params.symbol } : {}),
         },
@@ -116,14 +157,21 @@ async function continueFrom(
       { context: { file: path } },
     );
   }
-  context.warn(`${path} was rewritten since the last run; reading it again from the start (unchanged rows are skipped)`);
+  context.warn(
+    `${path} was rewritten since the last run; reading it again from the start (unchanged rows are skipped)`,
+  );
   return null;
 }
 
-async function readHeader(rows: AsyncGenerator<CsvRow>, bannerLines: number, path: string): Promise<string[]> {
+async function readHeader(
+  rows: AsyncGenerator<CsvRow>,
+  bannerLines: number,
+  path: string,
+): Promise<string[]> {
   for (let skipped = 0; ; skipped++) {
     const next = await rows.next();
-    if (next.done) throw new KxError('input', `${path}: no header row`, { context: { file: path } });
+    if (next.done)
+      throw new KxError('input', `${path}: no header row`, { context: { file: path } });
     if (skipped < bannerLines) continue;
     const header = next.value.fields;
     if (header.every((cell) => cell.trim() === '') || looksLikeData(header)) {
@@ -140,11 +188,18 @@ async function readHeader(rows: AsyncGenerator<CsvRow>, bannerLines: number, pat
 
 function looksLikeData(header: readonly string[]): boolean {
   const cells = header.map((c) => c.trim()).filter((c) => c !== '');
-  const dataLike = cells.filter((c) => /^[-+$]?[\d.,]+(e[-+]?\d+)?$/i.test(c) || /^\d{4}-\d{2}-\d{2}/.test(c));
+  const dataLike = cells.filter(
+    (c) => /^[-+$]?[\d.,]+(e[-+]?\d+)?$/i.test(c) || /^\d{4}-\d{2}-\d{2}/.test(c),
+  );
   return dataLike.length * 2 > cells.length;
 }
 
-function requireColumns(mapping: HeaderMapping, params: CsvParams, header: string[], path: string): void {
+function requireColumns(
+  mapping: HeaderMapping,
+  params: CsvParams,
+  header: string[],
+  path: string,
+): void {
   const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
   const columns = header.map((h) => JSON.stringify(h.trim())).join(', ');
   if (!has('symbol') && !params.symbol) {
@@ -187,14 +242,22 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
   return (row) => {
     const payload: Record<string, string> = {};
     keys.forEach((key, i) => (payload[key] = row.fields[i] ?? ''));
-    row.fields.slice(keys.length).forEach((extra, i) => (payload[`column_${keys.length + i + 1}`] = extra));
+    row.fields
+      .slice(keys.length)
+      .forEach((extra, i) => (payload[`column_${keys.length + i + 1}`] = extra));
     const cell = (field: CsvField) => {
       const c = column.get(field);
       return c ? (row.fields[c.index] ?? '').trim() : '';
     };
     const result = toListing(cell, symbol, fileTime, column.has('observed_at'));
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
-    return { locator: { file: path, line: row.line }, sourceId, payload, result, position: { end: row.end, line: row.line } };
+    return {
+      locator: { file: path, line: row.line },
+      sourceId,
+      payload,
+      result,
+      position: { end: row.end, line: row.line },
+    };
   };
 }
 
@@ -228,7 +291,8 @@ function toListing(
   const symbol = (fixedSymbol ?? cell('symbol')).toUpperCase();
   const name = cell('name') || null;
   const explicitId = cell('source_id');
-  const sourceId = explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
+  const sourceId =
+    explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
   const decimals: Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>> = {};
   for (const [field, key] of DECIMAL_FIELDS) {
     const parsed = toDecimal(cell(field));
@@ -237,9 +301,15 @@ function toListing(
   }
   const rank = toDecimal(cell('rank'));
   if (!rank.ok || (rank.value !== null && !/^\d+$/.test(rank.value))) {
-    return { ok: false, reason: `rank: not a whole number: ${JSON.stringify(cell('rank'))}`, field: 'rank' };
+    return {
+      ok: false,
+      reason: `rank: not a whole number: ${JSON.stringify(cell('rank'))}`,
+      field: 'rank',
+    };
   }
-  const time = hasTimeColumn ? toTimestamp(cell('observed_at')) : { ok: true as const, value: fileTime };
+  const time = hasTimeColumn
+    ? toTimestamp(cell('observed_at'))
+    : { ok: true as const, value: fileTime };
   if (!time.ok) return { ok: false, reason: `observed_at: ${time.reason}`, field: 'observed_at' };
   if (!time.value) return { ok: false, reason: 'observed_at: empty', field: 'observed_at' };
   const listing: UnifiedListing = {

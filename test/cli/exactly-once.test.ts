@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,28 +48,50 @@ async function committedOf(database: TestDatabase) {
 }
 
 describe('FAIL_AFTER_N_RECORDS', () => {
-  it.each([1, 100, 128, 299])('N=%i commits exactly N records, exits 5, and resume completes to the clean state', async (n) => {
-    const state = await stateAfter(async (database) => {
-      const failed = await runKx(['ingest', '--source', 'csv', '--file', file], { ...database.env, ...BATCH, FAIL_AFTER_N_RECORDS: String(n) });
-      expect(failed.code, failed.stderr).toBe(5);
-      expect(failed.stderr).toContain(`FAIL_AFTER_N_RECORDS=${n}: failing after ${n} committed records`);
+  it.each([1, 100, 128, 299])(
+    'N=%i commits exactly N records, exits 5, and resume completes to the clean state',
+    async (n) => {
+      const state = await stateAfter(async (database) => {
+        const failed = await runKx(['ingest', '--source', 'csv', '--file', file], {
+          ...database.env,
+          ...BATCH,
+          FAIL_AFTER_N_RECORDS: String(n),
+        });
+        expect(failed.code, failed.stderr).toBe(5);
+        expect(failed.stderr).toContain(
+          `FAIL_AFTER_N_RECORDS=${n}: failing after ${n} committed records`,
+        );
 
-      const { run, checkpoint, stored } = await committedOf(database);
-      expect(run).toMatchObject({ status: 'failed', errorCode: 'injected', resumable: true, fetched: n });
-      expect(checkpoint!.records).toBe(n);
-      expect(stored).toBe(n);
+        const { run, checkpoint, stored } = await committedOf(database);
+        expect(run).toMatchObject({
+          status: 'failed',
+          errorCode: 'injected',
+          resumable: true,
+          fetched: n,
+        });
+        expect(checkpoint!.records).toBe(n);
+        expect(stored).toBe(n);
 
-      const resumed = await runKx(['resume', '--json'], { ...database.env, ...BATCH });
-      expect(resumed.code, resumed.stderr).toBe(0);
-      const [result] = JSON.parse(resumed.stdout) as { runId: number; fetched: number; status: string }[];
-      expect(result).toMatchObject({ runId: run.id, status: 'succeeded', fetched: ROWS - n });
-    });
-    expect(state).toEqual(clean);
-  });
+        const resumed = await runKx(['resume', '--json'], { ...database.env, ...BATCH });
+        expect(resumed.code, resumed.stderr).toBe(0);
+        const [result] = JSON.parse(resumed.stdout) as {
+          runId: number;
+          fetched: number;
+          status: string;
+        }[];
+        expect(result).toMatchObject({ runId: run.id, status: 'succeeded', fetched: ROWS - n });
+      });
+      expect(state).toEqual(clean);
+    },
+  );
 
   it('N larger than the file injects nothing: the run succeeds and there is nothing to resume', async () => {
     const state = await stateAfter(async (database) => {
-      const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], { ...database.env, ...BATCH, FAIL_AFTER_N_RECORDS: '5000' });
+      const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], {
+        ...database.env,
+        ...BATCH,
+        FAIL_AFTER_N_RECORDS: '5000',
+      });
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded', fetched: ROWS });
       const resumed = await runKx(['resume'], database.env);
@@ -81,7 +103,14 @@ describe('FAIL_AFTER_N_RECORDS', () => {
   it('also limits a resume, which keeps the run id and records every attempt', async () => {
     const state = await stateAfter(async (database) => {
       const env = { ...database.env, ...BATCH };
-      expect((await runKx(['ingest', '--source', 'csv', '--file', file], { ...env, FAIL_AFTER_N_RECORDS: '70' })).code).toBe(5);
+      expect(
+        (
+          await runKx(['ingest', '--source', 'csv', '--file', file], {
+            ...env,
+            FAIL_AFTER_N_RECORDS: '70',
+          })
+        ).code,
+      ).toBe(5);
       expect((await runKx(['resume'], { ...env, FAIL_AFTER_N_RECORDS: '33' })).code).toBe(5);
       const { run, stored } = await committedOf(database);
       expect(run.fetched).toBe(103);
@@ -89,7 +118,9 @@ describe('FAIL_AFTER_N_RECORDS', () => {
       expect((await runKx(['resume'], env)).code).toBe(0);
       await withOpen(database, async ({ db }) => {
         const attempts = await db.select().from(etlRunAttempts).orderBy(etlRunAttempts.attempt);
-        expect(attempts.map((a) => [a.attempt, a.trigger, a.status, a.records, a.errorCode])).toEqual([
+        expect(
+          attempts.map((a) => [a.attempt, a.trigger, a.status, a.records, a.errorCode]),
+        ).toEqual([
           [1, 'ingest', 'failed', 70, 'injected'],
           [2, 'resume', 'failed', 33, 'injected'],
           [3, 'resume', 'succeeded', ROWS - 103, null],
@@ -102,11 +133,17 @@ describe('FAIL_AFTER_N_RECORDS', () => {
     expect(state).toEqual(clean);
   });
 
-  it.each(['abc', '-3', '1.5'])('an invalid value (%s) is a configuration error (exit 2)', async (value) => {
-    const r = await runKx(['ingest', '--source', 'csv', '--file', file], { KX_DATA_DIR: join(work, 'unused'), FAIL_AFTER_N_RECORDS: value });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('FAIL_AFTER_N_RECORDS must be a whole number');
-  });
+  it.each(['abc', '-3', '1.5'])(
+    'an invalid value (%s) is a configuration error (exit 2)',
+    async (value) => {
+      const r = await runKx(['ingest', '--source', 'csv', '--file', file], {
+        KX_DATA_DIR: join(work, 'unused'),
+        FAIL_AFTER_N_RECORDS: value,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('FAIL_AFTER_N_RECORDS must be a whole number');
+    },
+  );
 });
 
 describe('a kx process killed with SIGKILL mid-ingest', () => {
@@ -115,11 +152,17 @@ describe('a kx process killed with SIGKILL mid-ingest', () => {
     writeSnapshotCsv(big, 12_000, { badEvery: 11 });
     const env = { KX_BATCH_SIZE: '200', KX_LOG_LEVEL: 'debug' };
     const uninterrupted = await stateAfter(async (database) => {
-      expect((await runKx(['ingest', '--source', 'csv', '--file', big], { ...database.env, ...env })).code).toBe(0);
+      expect(
+        (await runKx(['ingest', '--source', 'csv', '--file', big], { ...database.env, ...env }))
+          .code,
+      ).toBe(0);
     });
     let killedAt = 0;
     const resumed = await stateAfter(async (database) => {
-      const child = startKx(['ingest', '--source', 'csv', '--file', big], { ...database.env, ...env });
+      const child = startKx(['ingest', '--source', 'csv', '--file', big], {
+        ...database.env,
+        ...env,
+      });
       const done = collect(child);
       await new Promise<void>((resolve) => {
         child.stderr!.on('data', (chunk: Buffer) => {
@@ -135,7 +178,9 @@ describe('a kx process killed with SIGKILL mid-ingest', () => {
       expect(killed.signal).toBe('SIGKILL');
 
       const status = await runKx(['status', '--json'], database.env);
-      const csv = (JSON.parse(status.stdout) as { sources: { lastRun: { status: string; fetched: number } }[] }).sources[0]!;
+      const csv = (
+        JSON.parse(status.stdout) as { sources: { lastRun: { status: string; fetched: number } }[] }
+      ).sources[0]!;
       expect(csv.lastRun.status).toBe('abandoned');
       expect(csv.lastRun.fetched).toBeGreaterThanOrEqual(killedAt);
       expect(csv.lastRun.fetched).toBeLessThan(12_000);

@@ -28,7 +28,17 @@ describe('toDecimal', () => {
     expect(toDecimal(input)).toEqual({ ok: true, value: null });
   });
 
-  it.each(['NaN', 'inf', '-Infinity', 'INVALID_TEXT', 'not_a_number', '1.2.3', '1,00', 'e5', '12abc'])('%j is refused', (input) => {
+  it.each([
+    'NaN',
+    'inf',
+    '-Infinity',
+    'INVALID_TEXT',
+    'not_a_number',
+    '1.2.3',
+    '1,00',
+    'e5',
+    '12abc',
+  ])('%j is refused', (input) => {
     const result = toDecimal(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain('not a number');

@@ -23,9 +23,12 @@ describe('toTimestamp', () => {
     expect(iso(input)).toBe(expected);
   });
 
-  it.each(['invalid_date', '2024-02-30', '31-02-2024', '2024-13-01', 'yesterday'])('%s is refused', (input) => {
-    expect(iso(input)).toMatch(/^error: not a date/);
-  });
+  it.each(['invalid_date', '2024-02-30', '31-02-2024', '2024-13-01', 'yesterday'])(
+    '%s is refused',
+    (input) => {
+      expect(iso(input)).toMatch(/^error: not a date/);
+    },
+  );
 
   it('an empty cell is missing', () => {
     expect(toTimestamp('  ')).toEqual({ ok: true, value: null });

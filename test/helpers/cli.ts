@@ -17,12 +17,24 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Runs the real `kx` binary to completion. */
-export function runKx(args: readonly string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<CliResult> {
+export function runKx(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = repoRoot,
+): Promise<CliResult> {
   return collect(startKx(args, env, cwd));
 }
 
-export function startKx(args: readonly string[], env: Record<string, string> = {}, cwd = repoRoot): ChildProcess {
-  return spawn(process.execPath, [bin, ...args], { env: childEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startKx(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = repoRoot,
+): ChildProcess {
+  return spawn(process.execPath, [bin, ...args], {
+    env: childEnv(env),
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function collect(child: ChildProcess): Promise<CliResult> {

@@ -8,7 +8,10 @@ const sample = fileURLToPath(new URL('../../fixtures/sample.csv', import.meta.ur
  * fixtures/sample.csv (their symbols, names and number shapes), with distinct ids. Every
  * `badEvery`-th row carries an unparseable price so rejection paths run too.
  */
-export function makeSnapshotCsv(rows: number, options: { badEvery?: number; startAt?: number } = {}): string {
+export function makeSnapshotCsv(
+  rows: number,
+  options: { badEvery?: number; startAt?: number } = {},
+): string {
   const [header, ...lines] = readFileSync(sample, 'utf8').trim().split('\n');
   const out = options.startAt ? [] : [header];
   const from = options.startAt ?? 0;
@@ -22,6 +25,10 @@ export function makeSnapshotCsv(rows: number, options: { badEvery?: number; star
   return `${out.join('\n')}\n`;
 }
 
-export function writeSnapshotCsv(path: string, rows: number, options: { badEvery?: number } = {}): void {
+export function writeSnapshotCsv(
+  path: string,
+  rows: number,
+  options: { badEvery?: number } = {},
+): void {
   writeFileSync(path, makeSnapshotCsv(rows, options));
 }

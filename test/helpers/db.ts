@@ -50,14 +50,20 @@ async function createServerDatabase(url: string): Promise<TestDatabase> {
   };
 }
 
-async function openMigrated(options: { databaseUrl: string | undefined; dataDir: string }): Promise<DbHandle> {
+async function openMigrated(options: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}): Promise<DbHandle> {
   const handle = await createDb({ ...options, command: 'test' });
   await migrateDb(handle);
   return handle;
 }
 
 /** Opens the test database, runs `fn`, closes it. */
-export async function withOpen<T>(database: TestDatabase, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+export async function withOpen<T>(
+  database: TestDatabase,
+  fn: (handle: DbHandle) => Promise<T>,
+): Promise<T> {
   const handle = await database.open();
   try {
     return await fn(handle);

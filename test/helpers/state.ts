@@ -37,9 +37,21 @@ export async function snapshotState(handle: DbHandle) {
     })
     .from(assetSources)
     .orderBy(assetSources.source, assetSources.sourceId);
-  const assetRows = await db.select({ symbol: assets.symbol, name: assets.name }).from(assets).orderBy(assets.symbol, assets.name);
+  const assetRows = await db
+    .select({ symbol: assets.symbol, name: assets.name })
+    .from(assets)
+    .orderBy(assets.symbol, assets.name);
   const [raw] = await db.select({ n: count() }).from(rawCsv);
-  const [rawDistinct] = await db.select({ n: sql<number>`count(distinct (${rawCsv.sourceId}, ${rawCsv.payloadSha256}))::int` }).from(rawCsv);
+  const [rawDistinct] = await db
+    .select({ n: sql<number>`count(distinct (${rawCsv.sourceId}, ${rawCsv.payloadSha256}))::int` })
+    .from(rawCsv);
   const [rejected] = await db.select({ n: count() }).from(rejectedRecords);
-  return { quotes: quoteRows, listings, assets: assetRows, rawRows: raw!.n, rawDistinct: rawDistinct!.n, rejected: rejected!.n };
+  return {
+    quotes: quoteRows,
+    listings,
+    assets: assetRows,
+    rawRows: raw!.n,
+    rawDistinct: rawDistinct!.n,
+    rejected: rejected!.n,
+  };
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mapHeader, parseOverrides, toHeaderKey } from '../../src/sources/_csv-mapping.js';
 
 const fields = (headers: string[], map: string[] = []) =>
-  Object.fromEntries(mapHeader(headers, parseOverrides(map)).columns.map((c) => [c.header, c.field]));
+  Object.fromEntries(
+    mapHeader(headers, parseOverrides(map)).columns.map((c) => [c.header, c.field]),
+  );
 
 describe('CSV header mapping', () => {
   it('normalizes BOM, case, camelCase and spaces', () => {
@@ -27,8 +29,24 @@ describe('CSV header mapping', () => {
   });
 
   it('prefers the specific column when a generic one competes', () => {
-    const mapped = fields(['SNo', 'Name', 'Symbol', 'Date', 'High', 'Low', 'Open', 'Close', 'Volume', 'Marketcap']);
-    expect(mapped).toMatchObject({ Close: 'price_usd', Marketcap: 'market_cap_usd', Date: 'observed_at', Volume: 'volume_24h_usd' });
+    const mapped = fields([
+      'SNo',
+      'Name',
+      'Symbol',
+      'Date',
+      'High',
+      'Low',
+      'Open',
+      'Close',
+      'Volume',
+      'Marketcap',
+    ]);
+    expect(mapped).toMatchObject({
+      Close: 'price_usd',
+      Marketcap: 'market_cap_usd',
+      Date: 'observed_at',
+      Volume: 'volume_24h_usd',
+    });
     expect(mapped).not.toHaveProperty('High');
     expect(fields(['price', 'price_usd'])).toEqual({ price_usd: 'price_usd' });
   });
@@ -45,17 +63,27 @@ describe('CSV header mapping', () => {
     expect(symbol!.confidence).toBeGreaterThanOrEqual(0.8);
     expect(symbol!.confidence).toBeLessThan(0.9);
     expect(mapping.warnings.join('\n')).toContain('"symbl" mapped to symbol with low confidence');
-    expect(mapping.columns.find((c) => c.header === 'circulating_suply')?.field).toBe('circulating_supply');
+    expect(mapping.columns.find((c) => c.header === 'circulating_suply')?.field).toBe(
+      'circulating_supply',
+    );
   });
 
   it('uses the first of duplicate columns and says so', () => {
-    const mapping = mapHeader(['', 'index', 'symbol', 'name', 'index', 'symbol', 'current_price'], new Map());
+    const mapping = mapHeader(
+      ['', 'index', 'symbol', 'name', 'index', 'symbol', 'current_price'],
+      new Map(),
+    );
     expect(mapping.columns.find((c) => c.field === 'symbol')?.index).toBe(2);
-    expect(mapping.warnings).toContain('duplicate column "symbol" (columns 3 and 6): using column 3');
+    expect(mapping.warnings).toContain(
+      'duplicate column "symbol" (columns 3 and 6): using column 3',
+    );
   });
 
   it('lets --map override and ignore columns', () => {
-    expect(fields(['value', 'code', 'x'], ['code=symbol', 'value=', 'x=price_usd'])).toEqual({ code: 'symbol', x: 'price_usd' });
+    expect(fields(['value', 'code', 'x'], ['code=symbol', 'value=', 'x=price_usd'])).toEqual({
+      code: 'symbol',
+      x: 'price_usd',
+    });
     expect(() => parseOverrides(['x=cost'])).toThrow(/unknown field "cost"/);
     expect(() => parseOverrides(['nofield'])).toThrow(/HEADER=FIELD/);
   });

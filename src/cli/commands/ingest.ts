@@ -25,14 +25,24 @@ export interface DryRunResult {
   warnings: string[];
 }
 
-export async function ingest(ctx: Context, options: IngestOptions): Promise<RunResult | DryRunResult> {
+export async function ingest(
+  ctx: Context,
+  options: IngestOptions,
+): Promise<RunResult | DryRunResult> {
   const source = sources[options.source];
   if (!source) throw new KxError('usage', `unknown source "${options.source}"`);
-  const params = source.parseParams({ file: options.file, map: options.map ?? [], symbol: options.symbol });
+  const params = source.parseParams({
+    file: options.file,
+    map: options.map ?? [],
+    symbol: options.symbol,
+  });
   if (options.dryRun) return dryRun(ctx, source, params);
   return ctx.withDb(`ingest --source ${source.name}`, (handle) =>
     withSourceLock(handle, source.name, async () => {
-      const progress = createProgress(process.stderr.isTTY && ctx.config.logFormat === 'pretty', source.name);
+      const progress = createProgress(
+        process.stderr.isTTY && ctx.config.logFormat === 'pretty',
+        source.name,
+      );
       try {
         return await runIngest(handle, source, params, {
           batchSize: ctx.config.batchSize,
@@ -53,16 +63,34 @@ export async function ingest(ctx: Context, options: IngestOptions): Promise<RunR
 }
 
 /** Reads, maps and validates everything, writes nothing (no database is opened). */
-async function dryRun(ctx: Context, source: Source<unknown, unknown>, params: unknown): Promise<DryRunResult> {
-  const stream = await source.open(params, null, { resume: false, fullRefresh: true, warn: (m) => ctx.log.warn(m) });
-  const result: DryRunResult = { dryRun: true, source: source.name, fetched: 0, valid: 0, rejected: 0, rejections: [], mapping: null, warnings: [] };
+async function dryRun(
+  ctx: Context,
+  source: Source<unknown, unknown>,
+  params: unknown,
+): Promise<DryRunResult> {
+  const stream = await source.open(params, null, {
+    resume: false,
+    fullRefresh: true,
+    warn: (m) => ctx.log.warn(m),
+  });
+  const result: DryRunResult = {
+    dryRun: true,
+    source: source.name,
+    fetched: 0,
+    valid: 0,
+    rejected: 0,
+    rejections: [],
+    mapping: null,
+    warnings: [],
+  };
   for await (const record of stream.records) {
     result.fetched++;
     if (record.result.ok) result.valid++;
     else {
       result.rejected++;
       // The first rejections say enough to fix a mapping; the rest would only flood the output.
-      if (result.rejections.length < 20) result.rejections.push({ locator: record.locator, reason: record.result.reason });
+      if (result.rejections.length < 20)
+        result.rejections.push({ locator: record.locator, reason: record.result.reason });
     }
   }
   const info = stream.describe();

@@ -18,8 +18,13 @@ export async function resume(ctx: Context, options: { source?: string }): Promis
       if (!source) throw new KxError('usage', `unknown source "${name}"`);
       await withSourceLock(handle, name, async () => {
         for (const run of await getResumableRuns(handle.db, name)) {
-          ctx.log.info(`resuming ${name} run #${run.id} (attempt ${run.attempts + 1}, failed with ${run.errorCode})`);
-          const progress = createProgress(process.stderr.isTTY && ctx.config.logFormat === 'pretty', name);
+          ctx.log.info(
+            `resuming ${name} run #${run.id} (attempt ${run.attempts + 1}, failed with ${run.errorCode})`,
+          );
+          const progress = createProgress(
+            process.stderr.isTTY && ctx.config.logFormat === 'pretty',
+            name,
+          );
           try {
             results.push(
               await resumeRun(handle, source, run, {

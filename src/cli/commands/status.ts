@@ -3,14 +3,21 @@ import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
 
 export async function status(ctx: Context, options: { source?: string }): Promise<Status> {
-  return ctx.withDb('status', (handle) => getStatus(handle, options.source ? [options.source] : sourceNames));
+  return ctx.withDb('status', (handle) =>
+    getStatus(handle, options.source ? [options.source] : sourceNames),
+  );
 }
 
 export function formatStatus(status: Status): string {
-  const lines = [`database: ${status.database.driver} (${status.database.location}), ${status.assets} assets`];
+  const lines = [
+    `database: ${status.database.driver} (${status.database.location}), ${status.assets} assets`,
+  ];
   for (const s of status.sources) {
     const last = s.lastRun;
-    lines.push('', `${s.source}: ${s.runs.total} runs (${s.runs.succeeded} succeeded, ${s.runs.failed} failed), ${s.listings} listings, ${s.quotes} quotes`);
+    lines.push(
+      '',
+      `${s.source}: ${s.runs.total} runs (${s.runs.succeeded} succeeded, ${s.runs.failed} failed), ${s.listings} listings, ${s.quotes} quotes`,
+    );
     if (!last) {
       lines.push('  never run');
       continue;
@@ -20,8 +27,12 @@ export function formatStatus(status: Status): string {
         `${last.fetched} read, ${last.loaded} loaded, ${last.unchanged} unchanged, ${last.rejected} rejected, started ${last.startedAt}`,
     );
     if (last.error) lines.push(`  error (${last.error.code}): ${last.error.message ?? ''}`);
-    if (s.resumableRuns.length > 0) lines.push(`  resumable runs: ${s.resumableRuns.map((id) => `#${id}`).join(', ')} (run \`kx resume\`)`);
-    for (const c of s.checkpoints) lines.push(`  checkpoint ${c.stream}: ${c.records} records, run #${c.runId}, ${c.updatedAt}`);
+    if (s.resumableRuns.length > 0)
+      lines.push(
+        `  resumable runs: ${s.resumableRuns.map((id) => `#${id}`).join(', ')} (run \`kx resume\`)`,
+      );
+    for (const c of s.checkpoints)
+      lines.push(`  checkpoint ${c.stream}: ${c.records} records, run #${c.runId}, ${c.updatedAt}`);
   }
   return lines.join('\n');
 }

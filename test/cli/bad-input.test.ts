@@ -1,0 +1,117 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { etlRuns } from '../../src/db/schema.js';
+import { repoRoot, runKx } from '../helpers/cli.js';
+import { makeSnapshotCsv } from '../helpers/csv-gen.js';
+import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
+import { snapshotState } from '../helpers/state.js';
+
+let database: TestDatabase;
+let work: string;
+let before: Awaited<ReturnType<typeof snapshotState>>;
+
+const goodRows = makeSnapshotCsv(100);
+
+/** Each bad input: how to make it, and what the error must say. */
+const badInputs: [string, (path: string) => void, RegExp][] = [
+  ['a missing file', () => undefined, /missing\.csv: file not found/],
+  ['a directory', (p) => mkdirSync(p), /: is a directory, not a CSV file/],
+  ['an empty file', (p) => writeFileSync(p, ''), /: file is empty/],
+  [
+    'a binary file',
+    (p) => writeFileSync(p, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x14, 0x00])),
+    /binary data \(NUL bytes\), not a CSV file/,
+  ],
+  [
+    'JSON named .csv',
+    (p) => writeFileSync(p, '[{"id":"bitcoin","price_usd":"9175.02"}]'),
+    /looks like JSON, not CSV/,
+  ],
+  [
+    'no header',
+    (p) => writeFileSync(p, '1,2,3\n4,5,6\n'),
+    /:1: no header row: the first line \("1,2,3"\) looks like data/,
+  ],
+  [
+    'only a header naming nothing useful',
+    (p) => writeFileSync(p, 'a,b,c\n1,2,3\n'),
+    /no column maps to symbol/,
+  ],
+  [
+    'a row with a broken quote',
+    (p) => writeFileSync(p, `${goodRows}bitcoin-x,btc,"Bitcoin,1,2\nmore,rows,here\n`),
+    /:102: a quoted field is never closed \(broken quote\)/,
+  ],
+  [
+    'an over-long field',
+    (p) => writeFileSync(p, `${goodRows}bitcoin-y,btc,${'B'.repeat(2 * 1024 * 1024)},1,2\n`),
+    /:102: a record is longer than 1048576 bytes/,
+  ],
+];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  work = mkdtempSync(join(tmpdir(), 'kx-bad-'));
+  const r = await runKx(
+    ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
+    database.env,
+  );
+  expect(r.code, r.stderr).toBe(0);
+  before = await withOpen(database, snapshotState);
+});
+afterAll(async () => {
+  await database.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('bad CSV input', () => {
+  it.each(badInputs)(
+    '%s: exit 4 with a message naming the file and what is wrong',
+    async (name, make, message) => {
+      const path = join(
+        work,
+        name.includes('missing') ? 'missing.csv' : `${name.replaceAll(' ', '-')}.csv`,
+      );
+      make(path);
+      const r = await runKx(['ingest', '--source', 'csv', '--file', path], {
+        ...database.env,
+        KX_BATCH_SIZE: '40',
+      });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain(path);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    },
+  );
+
+  it('leaves what was committed before intact; a broken row keeps the rows before it', async () => {
+    const after = await withOpen(database, snapshotState);
+    const sampleQuotes = after.quotes.filter((q) =>
+      before.quotes.some((b) => b.sourceId === q.sourceId),
+    );
+    expect(sampleQuotes).toEqual(before.quotes);
+    // The broken-quote and over-long files each committed their 100 good rows in batches before failing.
+    expect(after.quotes.length).toBe(before.quotes.length + 100);
+    await withOpen(database, async ({ db }) => {
+      const failed = (await db.select().from(etlRuns)).filter((r) => r.status === 'failed');
+      expect(failed.every((r) => r.errorCode === 'input' && !r.resumable)).toBe(true);
+    });
+  });
+
+  it('a usage error is exit 2', async () => {
+    const noFile = await runKx(['ingest', '--source', 'csv'], database.env);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('--file PATH is required');
+    const badSource = await runKx(['ingest', '--source', 'nope'], database.env);
+    expect(badSource.code).toBe(2);
+    expect(badSource.stderr).toContain("argument 'nope' is invalid");
+    const badMap = await runKx(
+      ['ingest', '--source', 'csv', '--file', 'x.csv', '--map', 'a=b'],
+      database.env,
+    );
+    expect(badMap.code).toBe(2);
+    expect(badMap.stderr).toContain('unknown field "b"');
+  });
+});
