@@ -108,7 +108,9 @@ function createProgram(output: { json: boolean }): Command {
 Examples:
   kx ingest --source csv --file fixtures/sample.csv
   kx ingest --source csv --file btc.csv --symbol BTC --map 'snapped_at=observed_at'
-  FAIL_AFTER_N_RECORDS=120 kx ingest --source csv --file fixtures/sample.csv   # rehearse a crash (exit 5)`,
+  FAIL_AFTER_N_RECORDS=120 kx ingest --source csv --file fixtures/sample.csv   # rehearse a crash (exit 5)
+  kx resume
+`,
     )
     .action(async (options: IngestOptions & { json?: boolean }, command: Command) => {
       const result = await ingest(context(command), options);

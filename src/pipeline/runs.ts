@@ -35,15 +35,13 @@ export async function createRun(
       .insert(etlRuns)
       .values({ ...input, status: 'running', trigger: 'ingest', attempts: 1 })
       .returning();
-    await tx
-      .insert(etlRunAttempts)
-      .values({
-        runId: run!.id,
-        attempt: 1,
-        trigger: 'ingest',
-        status: 'running',
-        pid: process.pid,
-      });
+    await tx.insert(etlRunAttempts).values({
+      runId: run!.id,
+      attempt: 1,
+      trigger: 'ingest',
+      status: 'running',
+      pid: process.pid,
+    });
     return run!;
   });
 }
@@ -65,15 +63,13 @@ export async function startAttempt(db: Db, runId: number): Promise<RunRow> {
       })
       .where(eq(etlRuns.id, runId))
       .returning();
-    await tx
-      .insert(etlRunAttempts)
-      .values({
-        runId,
-        attempt: run!.attempts,
-        trigger: 'resume',
-        status: 'running',
-        pid: process.pid,
-      });
+    await tx.insert(etlRunAttempts).values({
+      runId,
+      attempt: run!.attempts,
+      trigger: 'resume',
+      status: 'running',
+      pid: process.pid,
+    });
     return run!;
   });
 }

@@ -21,9 +21,11 @@ import {
 import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './_csv-reader.js';
 
 const CsvParamsSchema = v.object({
+  // Absolute, so that `kx resume` finds the file from any working directory.
   file: v.pipe(
     v.string('--file PATH is required for --source csv'),
     v.minLength(1, '--file PATH is required'),
+    v.transform((file) => resolve(file)),
   ),
   map: v.optional(v.array(v.string()), []),
   symbol: v.optional(

@@ -49,15 +49,13 @@ describe.skipIf(!serverUrl)('PostgreSQL server: a per-source advisory lock', () 
     const sql = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
     try {
       await withOpen(database, async ({ db }) => {
-        await db
-          .insert(etlRuns)
-          .values({
-            source: 'csv',
-            status: 'running',
-            trigger: 'ingest',
-            streamKey: sample,
-            params: { file: sample },
-          });
+        await db.insert(etlRuns).values({
+          source: 'csv',
+          status: 'running',
+          trigger: 'ingest',
+          streamKey: sample,
+          params: { file: sample },
+        });
       });
       await sql`select pg_advisory_lock(hashtext('kx:source:csv'))`;
       const ingest = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
