@@ -24,8 +24,16 @@ export interface SourceStream<P = unknown> {
   records: AsyncIterable<SourceRecord<P>>;
   /** The cursor to store once every record up to and including `position` is committed. */
   cursorAt(position: P): Cursor;
-  /** What the run should remember: the header mapping, its confidence, detected quirks. */
+  /** What the run should remember: the header mapping, detected quirks, schema drift so far. */
   describe(): { mapping?: unknown; warnings: string[] };
+}
+
+/** Where a source can keep a whole upstream response for the run (landed before normalizing). */
+export interface SnapshotStore {
+  /** The body landed by an earlier attempt of this run, or null. */
+  get(): Promise<string | null>;
+  /** Stores the body durably before any of its records is committed. */
+  land(body: string): Promise<void>;
 }
 
 export interface OpenContext {
@@ -34,6 +42,7 @@ export interface OpenContext {
   /** `--full-refresh`: ignore the cursor and read everything again. */
   fullRefresh: boolean;
   warn(message: string): void;
+  snapshot: SnapshotStore;
 }
 
 /**
@@ -46,8 +55,13 @@ export interface Source<Params = Record<string, unknown>, P = unknown> {
   rawTable: 'raw_csv' | 'raw_coingecko' | 'raw_coinpaprika';
   /** Validates the run parameters (from flags, or from the stored run on resume). */
   parseParams(input: Record<string, unknown>): Params;
-  /** Names the stream a checkpoint belongs to (a CSV file's real path; `default` for an API). */
+  /** Names the stream a checkpoint belongs to (a CSV file's real path; `markets` for an API). */
   streamKey(params: Params): string;
+  /**
+   * `stream`: a new run continues from the last checkpoint of the stream (CSV: read only what
+   * was appended). `run`: every run starts afresh and only a resume of the same run continues.
+   */
+  cursorScope: 'stream' | 'run';
   open(params: Params, cursor: Cursor | null, context: OpenContext): Promise<SourceStream<P>>;
 }
 

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
+  customType,
   bigserial,
   boolean,
   index,
@@ -18,6 +20,18 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 const id = () => bigserial('id', { mode: 'number' }).primaryKey();
 const ref = (name: string) => bigint(name, { mode: 'number' });
+/**
+ * A payload as JSON text with its numbers exactly as received (see core/json.ts): cast to
+ * `jsonb`, where numbers are `numeric`, so `4.2e+17` and integers above 2^53 survive. Reads
+ * come back parsed by the driver (numbers as JS doubles): query `payload->>'field'` for exact text.
+ */
+const exactJsonb = customType<{ data: string; driverData: unknown }>({
+  dataType: () => 'jsonb',
+  toDriver: (text) => sql`${text}::jsonb`,
+  // postgres.js hands drizzle the text, PGlite a parsed value: read back as JSON text either way.
+  fromDriver: (value) => (typeof value === 'string' ? value : JSON.stringify(value)),
+});
+
 /** Market numbers: exact decimals, never float (DESIGN §2). Read back as strings. */
 const decimal = (name: string) => numeric(name);
 
@@ -98,7 +112,7 @@ function rawTable(name: 'raw_csv' | 'raw_coingecko' | 'raw_coinpaprika') {
         .references(() => etlRuns.id),
       locator: jsonb('locator').$type<Record<string, string | number>>().notNull(),
       sourceId: text('source_id').notNull(),
-      payload: jsonb('payload').notNull(),
+      payload: exactJsonb('payload').notNull(),
       payloadSha256: text('payload_sha256').notNull(),
       fetchedAt: tstz('fetched_at').notNull().defaultNow(),
     },
@@ -202,13 +216,26 @@ export const rejectedRecords = pgTable(
     source: text('source').notNull(),
     locator: jsonb('locator').$type<Record<string, string | number>>().notNull(),
     sourceId: text('source_id'),
-    raw: jsonb('raw').notNull(),
+    raw: exactJsonb('raw').notNull(),
     reason: text('reason').notNull(),
     field: text('field'),
     createdAt: createdAt(),
   },
   (t) => [index('rejected_records_run_idx').on(t.runId)],
 );
+
+/**
+ * An upstream response landed whole before it is normalized (the CoinPaprika tickers array), so
+ * a resume continues the same snapshot instead of fetching a new one.
+ */
+export const etlSnapshots = pgTable('etl_snapshots', {
+  runId: ref('run_id')
+    .primaryKey()
+    .references(() => etlRuns.id),
+  source: text('source').notNull(),
+  body: text('body').notNull(),
+  fetchedAt: tstz('fetched_at').notNull().defaultNow(),
+});
 
 export const schema = {
   etlRuns,
@@ -221,4 +248,5 @@ export const schema = {
   assetSources,
   quotes,
   rejectedRecords,
+  etlSnapshots,
 };

@@ -3,17 +3,20 @@ import type { Cursor } from '../core/source.js';
 import type { Db, Tx } from '../db/client.js';
 import { etlCheckpoints } from '../db/schema.js';
 
-/** The stored cursor of one stream of a source, or null before its first commit. */
+/**
+ * The cursor a run starts from. `stream` scope: the stream's last checkpoint, whoever wrote it
+ * (incremental CSV). `run` scope: only a checkpoint written by this same run (a resume).
+ */
 export async function loadCursor(
   db: Db,
-  source: string,
-  streamKey: string,
+  input: { source: string; streamKey: string; runId: number; scope: 'stream' | 'run' },
 ): Promise<Cursor | null> {
   const [row] = await db
-    .select({ cursor: etlCheckpoints.cursor })
+    .select({ cursor: etlCheckpoints.cursor, runId: etlCheckpoints.runId })
     .from(etlCheckpoints)
-    .where(and(eq(etlCheckpoints.source, source), eq(etlCheckpoints.streamKey, streamKey)));
-  return row?.cursor ?? null;
+    .where(and(eq(etlCheckpoints.source, input.source), eq(etlCheckpoints.streamKey, input.streamKey)));
+  if (!row || (input.scope === 'run' && row.runId !== input.runId)) return null;
+  return row.cursor;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { toJsonText } from '../core/json.js';
 import type { Source, SourceRecord } from '../core/source.js';
 import type { UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
@@ -45,8 +46,8 @@ export async function loadBatch(
 }
 
 /** sha256 of the payload as landed: the identity of a record version. */
-export function toPayloadSha256(payload: unknown): string {
-  return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
+export function toPayloadSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 async function landRaw(
@@ -55,22 +56,23 @@ async function landRaw(
   runId: number,
   valid: readonly SourceRecord[],
 ): Promise<Fresh[]> {
-  const byKey = new Map<string, { record: SourceRecord; listing: UnifiedListing; sha: string }>();
+  const byKey = new Map<string, { record: SourceRecord; listing: UnifiedListing; text: string; sha: string }>();
   for (const record of valid) {
     if (!record.result.ok) continue;
-    const sha = toPayloadSha256(record.payload);
+    const text = toJsonText(record.payload);
+    const sha = toPayloadSha256(text);
     const key = `${record.result.listing.sourceId}\u0000${sha}`;
-    if (!byKey.has(key)) byKey.set(key, { record, listing: record.result.listing, sha });
+    if (!byKey.has(key)) byKey.set(key, { record, listing: record.result.listing, text, sha });
   }
   if (byKey.size === 0) return [];
   const landed = await tx
     .insert(table)
     .values(
-      [...byKey.values()].map(({ record, listing, sha }) => ({
+      [...byKey.values()].map(({ record, listing, text, sha }) => ({
         runId,
         locator: record.locator,
         sourceId: listing.sourceId,
-        payload: record.payload,
+        payload: text,
         payloadSha256: sha,
       })),
     )
@@ -192,7 +194,7 @@ async function quarantine(
       source,
       locator: r.locator,
       sourceId: r.sourceId,
-      raw: r.payload,
+      raw: toJsonText(r.payload),
       reason: r.result.ok ? '' : r.result.reason,
       field: r.result.ok ? null : (r.result.field ?? null),
     })),

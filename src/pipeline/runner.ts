@@ -2,6 +2,7 @@ import { KxError, toKxError } from '../core/errors.js';
 import type { Source, SourceRecord, SourceStream } from '../core/source.js';
 import type { DbHandle, Release } from '../db/client.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
+import { createSnapshotStore } from './snapshots.js';
 import { loadBatch, type BatchCounts } from './load.js';
 import {
   countBatch,
@@ -109,28 +110,37 @@ async function execute<P>(
     mapping: info.mapping ?? null,
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
   });
+  let stream: SourceStream | undefined;
+  // Warnings of earlier attempts stay on the run; this attempt's are added (drift appears mid-run).
+  const remember = async () => {
+    if (!stream) return;
+    const now = stream.describe();
+    info = { mapping: now.mapping, warnings: [...new Set([...run.warnings, ...now.warnings])] };
+    await describeRun(handle.db, run.id, info);
+  };
   try {
     const streamKey = source.streamKey(params);
-    const cursor = await loadCursor(handle.db, source.name, streamKey);
-    const stream = await source.open(params, cursor, {
+    const scope = source.cursorScope;
+    const cursor = await loadCursor(handle.db, { source: source.name, streamKey, runId: run.id, scope });
+    stream = await source.open(params, cursor, {
       resume: trigger === 'resume',
       fullRefresh: settings.fullRefresh,
       warn: (message) => settings.warn(message),
+      snapshot: createSnapshotStore(handle.db, source.name, run.id),
     });
-    info = stream.describe();
-    await describeRun(handle.db, run.id, info);
+    await remember();
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
+    await remember();
     checkRejectRatio(totals, settings.maxRejectRatio);
     await finishRun(handle.db, run, { status: 'succeeded', records: totals.fetched });
     return result('succeeded');
   } catch (thrown) {
     const error = toKxError(thrown);
-    await finishRun(handle.db, run, { status: 'failed', records: totals.fetched, error }).catch(
-      (e: unknown) =>
-        settings.warn(
-          `could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`,
-        ),
-    );
+    await remember()
+      .then(() => finishRun(handle.db, run, { status: 'failed', records: totals.fetched, error }))
+      .catch((e: unknown) =>
+        settings.warn(`could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`),
+      );
     throw Object.assign(error, { run: result('failed', error) });
   }
 }

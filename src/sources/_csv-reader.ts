@@ -1,8 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { KxError } from '../core/errors.js';
 
@@ -141,9 +139,14 @@ export interface ReadOptions {
   hasher: PrefixHasher;
 }
 
-/** Streams records from `start`, never holding more than a few chunks of the file in memory. */
+/**
+ * Streams records from `start`, never holding more than one chunk of the file in memory.
+ * Records are taken synchronously as csv-parse finds them (`on_record`), so a parse error
+ * never swallows the good records parsed before it in the same chunk.
+ */
 export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow> {
   const { path, start, lineBase, delimiter, hasher } = options;
+  const found: { record: string[]; info: { bytes: number; lines: number } }[] = [];
   const parser = parse({
     delimiter,
     bom: start === 0,
@@ -152,29 +155,39 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
-  });
-  let position = start;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hasher.push(position, chunk);
-      position += chunk.length;
-      callback(null, chunk);
+    on_record: (record: unknown) => {
+      found.push(record as (typeof found)[number]);
+      return null; // collected here; nothing goes through the stream's readable side
     },
   });
-  const done = pipeline(createReadStream(path, { start, highWaterMark: 256 * 1024 }), tap, parser);
-  done.catch(() => undefined); // errors surface through the iterator below
+  parser.on('error', () => undefined); // surfaced by write/end below
+  let position = start;
   let lastLine = lineBase;
-  try {
-    for await (const item of parser as AsyncIterable<{
-      record: string[];
-      info: { bytes: number; lines: number };
-    }>) {
-      lastLine = lineBase + item.info.lines;
-      yield { fields: item.record, end: start + item.info.bytes, line: lastLine };
+  function* take(): Generator<CsvRow> {
+    for (const { record, info } of found) {
+      lastLine = lineBase + info.lines;
+      yield { fields: record, end: start + info.bytes, line: lastLine };
     }
-  } catch (error) {
-    throw toInputError(error, path, lastLine + 1);
+    found.length = 0;
+  }
+  const input = createReadStream(path, { start, highWaterMark: 256 * 1024 });
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      hasher.push(position, chunk);
+      position += chunk.length;
+      const error = await new Promise<Error | null | undefined>((resolve) => parser.write(chunk, resolve));
+      yield* take();
+      if (error) throw toInputError(error, path, lastLine + 1);
+    }
+    const error = await new Promise<Error | undefined>((resolve) => {
+      parser.once('error', resolve);
+      parser.once('finish', () => resolve(undefined));
+      parser.end();
+    });
+    yield* take();
+    if (error) throw toInputError(error, path, lastLine + 1);
   } finally {
+    input.destroy();
     parser.destroy();
   }
 }

@@ -61,6 +61,7 @@ interface CsvPosition {
 export const csvSource = defineSource<CsvParams, CsvPosition>({
   name: 'csv',
   rawTable: 'raw_csv',
+  cursorScope: 'stream',
   parseParams(input) {
     const result = v.safeParse(CsvParamsSchema, input);
     if (!result.success) throw new KxError('usage', result.issues[0].message);

@@ -67,7 +67,7 @@ describe('kx ingest --source csv', () => {
       expect(stored!.mapping).toMatchObject({ delimiter: ',' });
       expect(JSON.stringify(stored!.mapping)).toContain('"field":"price_usd"');
       const [raw] = await db.select().from(rawCsv).where(eq(rawCsv.sourceId, 'bitcoin'));
-      expect(raw!.payload).toMatchObject({ id: 'bitcoin', current_price: '96114.08481738689' });
+      expect(JSON.parse(raw!.payload)).toMatchObject({ id: 'bitcoin', current_price: '96114.08481738689' });
       expect(raw!.locator).toMatchObject({ line: 2 });
     });
   });
@@ -176,7 +176,7 @@ describe('kx ingest --source csv', () => {
       expect(byLine.get(9)).toBe('symbol: symbol has characters no ticker uses');
       expect(byLine.get(7)).toBe('symbol: missing symbol');
       expect([...byLine.values()]).toContain('observed_at: not a date: "invalid_date"');
-      for (const r of reasons) expect(r.raw).toHaveProperty('symbol');
+      for (const r of reasons) expect(JSON.parse(r.raw)).toHaveProperty('symbol');
     });
   });
 

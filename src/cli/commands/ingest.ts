@@ -72,6 +72,8 @@ async function dryRun(
     resume: false,
     fullRefresh: true,
     warn: (m) => ctx.log.warn(m),
+    // A dry run keeps a fetched snapshot in memory only.
+    snapshot: { get: () => Promise.resolve(null), land: () => Promise.resolve() },
   });
   const result: DryRunResult = {
     dryRun: true,

@@ -1,0 +1,145 @@
+import { FetchError, ofetch } from 'ofetch';
+import { parseExactJson } from '../core/json.js';
+import { KxError } from '../core/errors.js';
+
+/** HTTP behaviour shared by the API sources; every number here is a setting with a default in config. */
+export interface HttpSettings {
+  timeoutMs: number;
+  /** Retries after the first try (so maxRetries + 1 requests at most). */
+  maxRetries: number;
+  /** First backoff delay; doubles per retry, with jitter. */
+  retryBaseMs: number;
+  /** Upper bound for one wait, whatever Retry-After asks. */
+  maxWaitMs: number;
+  /** Upper bound for all waits of one request. */
+  maxTotalWaitMs: number;
+}
+
+export interface HttpClientOptions extends HttpSettings {
+  /** Names the service in errors: "CoinGecko". */
+  service: string;
+  baseUrl: string;
+  /** Auth headers. Never logged, never part of an error. */
+  headers: Record<string, string>;
+  /** Minimum spacing between request starts (the rate limit); 0 = none. */
+  minIntervalMs: number;
+  /** What to check when the service answers 401/403/404. */
+  authHint: string;
+  log?: (message: string) => void;
+  /** For tests: time passes in `sleep`. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface JsonResponse {
+  url: string;
+  status: number;
+  body: unknown;
+  bytes: number;
+}
+
+/** A Retry-After of 0 still waits this long: an immediate retry only meets the same limit. */
+const MIN_RETRY_AFTER_MS = 500;
+const RETRYABLE = new Set([408, 425, 429]);
+
+/** A GET-JSON client with timeouts, bounded retries with backoff, Retry-After and a rate limit. */
+export function createHttpClient(options: HttpClientOptions) {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let nextStart = 0;
+
+  async function throttle(): Promise<void> {
+    const wait = nextStart - Date.now();
+    nextStart = Math.max(Date.now(), nextStart) + options.minIntervalMs;
+    if (wait > 0) await sleep(wait);
+  }
+
+  async function getJson(path: string, query: Record<string, string | number> = {}): Promise<JsonResponse> {
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+    const url = `${options.baseUrl.replace(/\/$/, '')}${path}${search.size > 0 ? `?${search}` : ''}`;
+    let waited = 0;
+    for (let attempt = 0; ; attempt++) {
+      await throttle();
+      const outcome = await fetchOnce(url);
+      if (outcome.ok) return outcome.response;
+      const delay = outcome.retryAfterMs ?? backoff(attempt);
+      if (!outcome.retryable || attempt >= options.maxRetries || waited + delay > options.maxTotalWaitMs) {
+        const tries = attempt + 1;
+        throw new KxError(
+          'upstream',
+          outcome.retryable ? `${outcome.message} (gave up after ${tries} ${tries === 1 ? 'try' : 'tries'})` : outcome.message,
+          { context: { url, status: outcome.status, tries }, retryable: outcome.retryable },
+        );
+      }
+      options.log?.(`${outcome.message}; retrying in ${delay} ms (retry ${attempt + 1} of ${options.maxRetries})`);
+      waited += delay;
+      await sleep(delay);
+    }
+  }
+
+  /** Full jitter between half and all of base·2^attempt, capped. */
+  function backoff(attempt: number): number {
+    const ceiling = Math.min(options.maxWaitMs, options.retryBaseMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  type Outcome =
+    | { ok: true; response: JsonResponse }
+    | { ok: false; retryable: boolean; message: string; status: number | null; retryAfterMs?: number };
+
+  async function fetchOnce(url: string): Promise<Outcome> {
+    let response;
+    try {
+      response = await ofetch.raw<string, 'text'>(url, {
+        headers: { accept: 'application/json', ...options.headers },
+        responseType: 'text',
+        retry: 0,
+        timeout: options.timeoutMs,
+        ignoreResponseError: true,
+      });
+    } catch (error) {
+      const reason = error instanceof FetchError && error.cause ? String((error.cause as Error).message ?? error.cause) : (error as Error).message;
+      const timedOut = /timeout|aborted/i.test(reason);
+      return { ok: false, retryable: true, status: null, message: `${options.service}: ${timedOut ? `no answer within ${options.timeoutMs} ms` : `network error (${reason})`} for ${url}` };
+    }
+    const status = response.status;
+    const text = response._data ?? '';
+    if (status >= 200 && status < 300) {
+      try {
+        return { ok: true, response: { url, status, body: parseExactJson(text), bytes: Buffer.byteLength(text) } };
+      } catch {
+        // A cut-off body or an HTML page with 200: transient more often than not.
+        return { ok: false, retryable: true, status, message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(response.headers.get('content-type'), text)})` };
+      }
+    }
+    const retryable = RETRYABLE.has(status) || status >= 500;
+    const hint = [401, 403, 404].includes(status) ? `; check ${options.authHint}` : '';
+    return {
+      ok: false,
+      retryable,
+      status,
+      message: `${options.service}: HTTP ${status} from ${url} (${describeBody(response.headers.get('content-type'), text)})${hint}`,
+      ...(retryable ? toRetryAfter(response.headers.get('retry-after')) : {}),
+    };
+  }
+
+  function toRetryAfter(header: string | null): { retryAfterMs?: number } {
+    if (header === null) return {};
+    const seconds = /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+    if (Number.isNaN(seconds)) return {};
+    return { retryAfterMs: Math.min(options.maxWaitMs, Math.max(MIN_RETRY_AFTER_MS, Math.round(seconds))) };
+  }
+
+  return { getJson };
+}
+
+export type HttpClient = ReturnType<typeof createHttpClient>;
+
+/** A short, readable description of an error body: its type and a snippet (HTML tags removed). */
+function describeBody(contentType: string | null, text: string): string {
+  const type = (contentType ?? 'no content type').split(';')[0]!.trim();
+  const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
+  const plain = (title ?? text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]+>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
+  const snippet = plain.length > 120 ? `${plain.slice(0, 117)}...` : plain;
+  return snippet ? `${type}: "${snippet}"` : `${type}, empty body`;
+}

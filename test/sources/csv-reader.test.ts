@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PrefixHasher, readCsvRows, type CsvRow } from '../../src/sources/_csv-reader.js';
+
+const work = mkdtempSync(join(tmpdir(), 'kx-reader-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function readAll(path: string, start = 0, lineBase = 0) {
+  const hasher = await PrefixHasher.from(path, start);
+  const rows: CsvRow[] = [];
+  let error: unknown = null;
+  try {
+    for await (const row of readCsvRows({ path, start, lineBase, delimiter: ',', hasher })) rows.push(row);
+  } catch (e) {
+    error = e;
+  }
+  return { rows, error: error as Error | null, hasher };
+}
+
+describe('readCsvRows', () => {
+  it('reports each record with the byte offset after it, and the prefix hash matches the file', async () => {
+    const path = join(work, 'offsets.csv');
+    writeFileSync(path, '\uFEFFa,b\r\n1,"x\ny"\r\n\r\n3,4\r\n5,6');
+    const { rows, hasher } = await readAll(path);
+    const bytes = readFileSync(path);
+    expect(rows.map((r) => [r.fields, r.line])).toEqual([
+      [['a', 'b'], 1],
+      [['1', 'x\ny'], 3],
+      [['3', '4'], 5],
+      [['5', '6'], 6],
+    ]);
+    // BOM (3 bytes) + `a,b\r\n`; the quoted newline; a skipped blank line; no newline at the end.
+    expect(rows.map((r) => r.end)).toEqual([8, 18, 25, 28]);
+    expect(bytes.length).toBe(28);
+    for (const row of rows.slice(0, 3)) {
+      expect(hasher.digestAt(row.end)).toBe(createHash('sha256').update(bytes.subarray(0, row.end)).digest('hex'));
+    }
+  });
+
+  it('continues from a byte offset with absolute line numbers', async () => {
+    const path = join(work, 'resume.csv');
+    writeFileSync(path, 'a,b\n1,2\n3,4\n5,6\n');
+    const { rows } = await readAll(path, 8, 2);
+    expect(rows.map((r) => [r.fields, r.line, r.end])).toEqual([
+      [['3', '4'], 3, 12],
+      [['5', '6'], 4, 16],
+    ]);
+  });
+
+  it('yields every good record of a chunk before a broken quote, then fails at the line it starts', async () => {
+    const path = join(work, 'broken.csv');
+    const good = Array.from({ length: 5000 }, (_, i) => `${i},x`).join('\n');
+    writeFileSync(path, `a,b\n${good}\n5000,"never closed\n5001,y\n`);
+    const { rows, error } = await readAll(path);
+    expect(rows).toHaveLength(5001);
+    expect(error?.message).toMatch(/broken\.csv:5002: a quoted field is never closed/);
+  });
+});
