@@ -36,6 +36,21 @@ const BatchSizeSchema = v.pipe(
   v.maxValue(5000, 'KX_BATCH_SIZE must be at most 5000 (one statement carries a whole batch)'),
 );
 
+/** A whole number from the environment, within bounds. */
+function integerSetting(name: string, fallback: number, min: number, max: number) {
+  return v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.trim(),
+    v.check((s) => /^\d+$/.test(s), `${name} must be a whole number`),
+    v.transform(Number),
+    v.minValue(min, `${name} must be at least ${min}`),
+    v.maxValue(max, `${name} must be at most ${max}`),
+  );
+}
+
+const urlSetting = (name: string) =>
+  v.optional(v.pipe(v.string(), v.trim(), v.url(`${name} must be a URL such as http://127.0.0.1:8080/api/v3`)));
+
 const ConfigSchema = v.object({
   databaseUrl: v.optional(
     v.pipe(
@@ -66,9 +81,16 @@ const ConfigSchema = v.object({
   coingeckoPlan: v.optional(
     v.picklist(['public', 'demo', 'pro'], 'KX_COINGECKO_PLAN must be public, demo or pro'),
   ),
-  coingeckoBaseUrl: optionalText,
+  coingeckoBaseUrl: urlSetting('KX_COINGECKO_BASE_URL'),
+  /** Calls per minute; unset = the plan's published limit; 0 = no limit. */
+  coingeckoRateLimit: v.optional(integerSetting('KX_COINGECKO_RATE_LIMIT', 0, 0, 100_000)),
   coinpaprikaApiKey: optionalText,
-  coinpaprikaBaseUrl: optionalText,
+  coinpaprikaBaseUrl: urlSetting('KX_COINPAPRIKA_BASE_URL'),
+  coinpaprikaRateLimit: v.optional(integerSetting('KX_COINPAPRIKA_RATE_LIMIT', 0, 0, 100_000)),
+  httpTimeoutMs: integerSetting('KX_HTTP_TIMEOUT_MS', 30_000, 100, 600_000),
+  httpMaxRetries: integerSetting('KX_HTTP_MAX_RETRIES', 5, 0, 20),
+  httpRetryBaseMs: integerSetting('KX_HTTP_RETRY_BASE_MS', 1_000, 1, 60_000),
+  httpMaxWaitMs: integerSetting('KX_HTTP_MAX_WAIT_MS', 60_000, 1, 3_600_000),
   apiToken: optionalText,
   color: v.boolean(),
 });
@@ -97,8 +119,14 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     coingeckoApiKey: empty(env.KX_COINGECKO_API_KEY),
     coingeckoPlan: empty(env.KX_COINGECKO_PLAN),
     coingeckoBaseUrl: empty(env.KX_COINGECKO_BASE_URL),
+    coingeckoRateLimit: empty(env.KX_COINGECKO_RATE_LIMIT),
     coinpaprikaApiKey: empty(env.KX_COINPAPRIKA_API_KEY),
     coinpaprikaBaseUrl: empty(env.KX_COINPAPRIKA_BASE_URL),
+    coinpaprikaRateLimit: empty(env.KX_COINPAPRIKA_RATE_LIMIT),
+    httpTimeoutMs: empty(env.KX_HTTP_TIMEOUT_MS),
+    httpMaxRetries: empty(env.KX_HTTP_MAX_RETRIES),
+    httpRetryBaseMs: empty(env.KX_HTTP_RETRY_BASE_MS),
+    httpMaxWaitMs: empty(env.KX_HTTP_MAX_WAIT_MS),
     apiToken: empty(env.KX_API_TOKEN),
     color: !('NO_COLOR' in env) && env.TERM !== 'dumb',
   };

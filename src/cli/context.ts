@@ -2,10 +2,12 @@ import { loadConfig, type Config, type GlobalFlags } from '../config.js';
 import { createDb, type DbHandle } from '../db/client.js';
 import { migrateDb } from '../db/migrate.js';
 import { createLogger, type Logger } from '../logger.js';
+import { createSources, type Sources } from '../sources/index.js';
 
 export interface Context {
   config: Config;
   log: Logger;
+  sources: Sources;
   /** Opens the database (PGlite or server), applies pending migrations, and closes it after `fn`. */
   withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>): Promise<T>;
 }
@@ -14,9 +16,32 @@ export interface Context {
 export function createContext(flags: GlobalFlags): Context {
   const config = loadConfig(flags);
   const log = createLogger(config);
+  const sources = createSources({
+    http: {
+      timeoutMs: config.httpTimeoutMs,
+      maxRetries: config.httpMaxRetries,
+      retryBaseMs: config.httpRetryBaseMs,
+      maxWaitMs: config.httpMaxWaitMs,
+      // All waits of one request stay within five maximum waits.
+      maxTotalWaitMs: config.httpMaxWaitMs * 5,
+    },
+    coingecko: {
+      apiKey: config.coingeckoApiKey,
+      plan: config.coingeckoPlan ?? (config.coingeckoApiKey ? 'demo' : 'public'),
+      baseUrl: config.coingeckoBaseUrl,
+      callsPerMinute: config.coingeckoRateLimit,
+    },
+    coinpaprika: {
+      apiKey: config.coinpaprikaApiKey,
+      baseUrl: config.coinpaprikaBaseUrl,
+      callsPerMinute: config.coinpaprikaRateLimit,
+    },
+    log: (message) => log.warn(message),
+  });
   return {
     config,
     log,
+    sources,
     async withDb(command, fn) {
       const handle = await createDb({
         databaseUrl: config.databaseUrl,

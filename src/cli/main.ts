@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
 import { getFailedRun } from '../pipeline/runner.js';
 import { sourceNames } from '../sources/index.js';
@@ -96,6 +96,7 @@ function createProgram(output: { json: boolean }): Command {
       [],
     )
     .option('--symbol <sym>', 'symbol for every row of a single-asset history CSV')
+    .option('--max-pages <n>', 'stop after N pages of 250 coins, by market cap (--source coingecko)', toPositiveInt)
     .option(
       '--full-refresh',
       'ignore the checkpoint and read everything again (unchanged records are still skipped)',
@@ -108,6 +109,8 @@ function createProgram(output: { json: boolean }): Command {
 Examples:
   kx ingest --source csv --file fixtures/sample.csv
   kx ingest --source csv --file btc.csv --symbol BTC --map 'snapped_at=observed_at'
+  kx ingest --source coingecko --max-pages 2          # top 500 coins by market cap
+  kx ingest --source coinpaprika --json
   FAIL_AFTER_N_RECORDS=120 kx ingest --source csv --file fixtures/sample.csv   # rehearse a crash (exit 5)
   kx resume
 `,
@@ -158,4 +161,9 @@ Examples:
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function toPositiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return Number(value);
 }

@@ -33,8 +33,10 @@ export interface HttpClientOptions extends HttpSettings {
 export interface JsonResponse {
   url: string;
   status: number;
+  /** Parsed with exact numbers (`parseExactJson`). */
   body: unknown;
-  bytes: number;
+  /** The body as received. */
+  text: string;
 }
 
 /** A Retry-After of 0 still waits this long: an immediate retry only meets the same limit. */
@@ -54,7 +56,7 @@ export function createHttpClient(options: HttpClientOptions) {
 
   async function getJson(path: string, query: Record<string, string | number> = {}): Promise<JsonResponse> {
     const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-    const url = `${options.baseUrl.replace(/\/$/, '')}${path}${search.size > 0 ? `?${search}` : ''}`;
+    const url = `${options.baseUrl.replace(/\/$/, '')}${path}${search.size > 0 ? `?${search.toString()}` : ''}`;
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       await throttle();
@@ -104,7 +106,7 @@ export function createHttpClient(options: HttpClientOptions) {
     const text = response._data ?? '';
     if (status >= 200 && status < 300) {
       try {
-        return { ok: true, response: { url, status, body: parseExactJson(text), bytes: Buffer.byteLength(text) } };
+        return { ok: true, response: { url, status, body: parseExactJson(text), text } };
       } catch {
         // A cut-off body or an HTML page with 200: transient more often than not.
         return { ok: false, retryable: true, status, message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(response.headers.get('content-type'), text)})` };

@@ -1,15 +1,15 @@
 import { KxError } from '../../core/errors.js';
 import type { Source } from '../../core/source.js';
 import { runIngest, withSourceLock, type RunResult } from '../../pipeline/runner.js';
-import { sources } from '../../sources/index.js';
 import type { Context } from '../context.js';
-import { createProgress } from '../output.js';
+import { createRunSettings } from '../run-settings.js';
 
 export interface IngestOptions {
   source: string;
   file?: string;
   map?: string[];
   symbol?: string;
+  maxPages?: number;
   fullRefresh?: boolean;
   dryRun?: boolean;
 }
@@ -29,34 +29,17 @@ export async function ingest(
   ctx: Context,
   options: IngestOptions,
 ): Promise<RunResult | DryRunResult> {
-  const source = sources[options.source];
+  const source = ctx.sources[options.source as keyof typeof ctx.sources];
   if (!source) throw new KxError('usage', `unknown source "${options.source}"`);
-  const params = source.parseParams({
-    file: options.file,
-    map: options.map ?? [],
-    symbol: options.symbol,
-  });
+  const params = source.parseParams(toParams(options));
   if (options.dryRun) return dryRun(ctx, source, params);
   return ctx.withDb(`ingest --source ${source.name}`, (handle) =>
     withSourceLock(handle, source.name, async () => {
-      const progress = createProgress(
-        process.stderr.isTTY && ctx.config.logFormat === 'pretty',
-        source.name,
-      );
+      const settings = createRunSettings(ctx, source.name, options.fullRefresh ?? false);
       try {
-        return await runIngest(handle, source, params, {
-          batchSize: ctx.config.batchSize,
-          failAfter: ctx.config.failAfter,
-          maxRejectRatio: ctx.config.maxRejectRatio,
-          fullRefresh: options.fullRefresh ?? false,
-          warn: (message) => ctx.log.warn(message),
-          onProgress: ({ records }) => {
-            progress.update(records);
-            ctx.log.debug(`${source.name}: committed ${records} records`);
-          },
-        });
+        return await runIngest(handle, source, params, settings);
       } finally {
-        progress.done();
+        settings.done();
       }
     }),
   );
@@ -97,4 +80,17 @@ async function dryRun(
   }
   const info = stream.describe();
   return { ...result, mapping: info.mapping ?? null, warnings: info.warnings };
+}
+
+/** The flags that belong to the chosen source; a flag of another source is a usage error. */
+function toParams(options: IngestOptions): Record<string, unknown> {
+  const csvOnly = options.file !== undefined || (options.map ?? []).length > 0 || options.symbol !== undefined;
+  if (options.source !== 'csv' && csvOnly) {
+    throw new KxError('usage', '--file, --map and --symbol are for --source csv only');
+  }
+  if (options.source !== 'coingecko' && options.maxPages !== undefined) {
+    throw new KxError('usage', '--max-pages is for --source coingecko only');
+  }
+  if (options.source === 'csv') return { file: options.file, map: options.map ?? [], symbol: options.symbol };
+  return options.maxPages === undefined ? {} : { maxPages: options.maxPages };
 }

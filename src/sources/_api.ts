@@ -1,0 +1,41 @@
+import * as v from 'valibot';
+import { toDecimal } from '../core/decimal.js';
+import { isExactNumber, type ExactNumber } from '../core/json.js';
+import type { HttpSettings } from './_http.js';
+
+/** What the API sources need from configuration. Keys live here, never in run params. */
+export interface ApiSettings {
+  http: HttpSettings;
+  coingecko: { apiKey?: string | undefined; plan: 'public' | 'demo' | 'pro'; baseUrl?: string | undefined; callsPerMinute?: number | undefined };
+  coinpaprika: { apiKey?: string | undefined; baseUrl?: string | undefined; callsPerMinute?: number | undefined };
+  log: (message: string) => void;
+}
+
+/** A JSON number as parsed by `parseExactJson`, or null/absent. CoinPaprika also sends "" for missing. */
+export const ExactNumberSchema = v.nullish(
+  v.union([v.custom<ExactNumber>(isExactNumber, 'expected a number'), v.literal('')], 'expected a number'),
+);
+
+/** The exact decimal text of an upstream number (`6.0e-05` → `0.00006`), null when missing. */
+export function toDecimalText(value: ExactNumber | '' | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const parsed = toDecimal(value.toString());
+  return parsed.ok ? parsed.value : null;
+}
+
+export function toRank(value: ExactNumber | '' | null | undefined): number | null {
+  const text = toDecimalText(value);
+  return text === null || !/^\d+$/.test(text) || text === '0' ? null : Number(text);
+}
+
+/** Milliseconds between calls for a calls-per-minute limit (0 = unlimited). */
+export function toInterval(callsPerMinute: number): number {
+  return callsPerMinute > 0 ? Math.ceil(60_000 / callsPerMinute) : 0;
+}
+
+/** The first valibot issue as `field: message`. */
+export function toIssueReason(issues: readonly v.BaseIssue<unknown>[]): { reason: string; field?: string } {
+  const issue = issues[0]!;
+  const field = issue.path?.map((p) => String(p.key)).join('.');
+  return field ? { reason: `${field}: ${issue.message}`, field } : { reason: issue.message };
+}

@@ -1,0 +1,150 @@
+import * as v from 'valibot';
+import { KxError } from '../core/errors.js';
+import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
+import { checkListing, type ListingCheck } from '../core/unified.js';
+import { ExactNumberSchema, toDecimalText, toInterval, toIssueReason, toRank, type ApiSettings } from './_api.js';
+import { createDriftTracker } from './_drift.js';
+import { createHttpClient } from './_http.js';
+
+/** `/coins/markets` serves at most 250 items per page (a larger per_page is clamped silently). */
+export const COINGECKO_PAGE_SIZE = 250;
+
+/** Hosts and headers per plan (CoinGecko API docs, "Authentication"). */
+const PLANS = {
+  public: { baseUrl: 'https://api.coingecko.com/api/v3', header: null, callsPerMinute: 30 },
+  demo: { baseUrl: 'https://api.coingecko.com/api/v3', header: 'x-cg-demo-api-key', callsPerMinute: 30 },
+  pro: { baseUrl: 'https://pro-api.coingecko.com/api/v3', header: 'x-cg-pro-api-key', callsPerMinute: 500 },
+} as const;
+
+const ParamsSchema = v.object({
+  maxPages: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, '--max-pages must be at least 1'))),
+});
+export type CoingeckoParams = v.InferOutput<typeof ParamsSchema>;
+
+/** The fields of a markets item kx reads; everything else stays in the raw payload. */
+const ItemSchema = v.looseObject({
+  id: v.pipe(v.string(), v.minLength(1, 'missing id')),
+  symbol: v.string('missing symbol'),
+  name: v.string('missing name'),
+  current_price: ExactNumberSchema,
+  market_cap: ExactNumberSchema,
+  market_cap_rank: ExactNumberSchema,
+  total_volume: ExactNumberSchema,
+  circulating_supply: ExactNumberSchema,
+  total_supply: ExactNumberSchema,
+  max_supply: ExactNumberSchema,
+  price_change_percentage_24h: ExactNumberSchema,
+  last_updated: v.nullish(v.string()),
+});
+
+/** The documented item (docs example of /coins/markets). */
+const EXPECTED = [
+  'id', 'symbol', 'name', 'image', 'current_price', 'market_cap', 'market_cap_rank', 'fully_diluted_valuation',
+  'total_volume', 'high_24h', 'low_24h', 'price_change_24h', 'price_change_percentage_24h', 'market_cap_change_24h',
+  'market_cap_change_percentage_24h', 'circulating_supply', 'total_supply', 'max_supply', 'ath',
+  'ath_change_percentage', 'ath_date', 'atl', 'atl_change_percentage', 'atl_date', 'roi', 'last_updated',
+];
+
+interface Position {
+  page: number;
+  index: number;
+  lastOfPage: boolean;
+}
+
+/** Resume point: `index` is the last committed item of `page`; `pageDone` once the page is complete. */
+interface CoingeckoCursor extends Cursor {
+  page: number;
+  index: number;
+  pageDone: boolean;
+}
+
+export function createCoingeckoSource(settings: ApiSettings) {
+  const { apiKey, plan: planName, baseUrl, callsPerMinute } = settings.coingecko;
+  const plan = PLANS[planName];
+  return defineSource<CoingeckoParams, Position>({
+    name: 'coingecko',
+    rawTable: 'raw_coingecko',
+    cursorScope: 'run',
+    parseParams(input) {
+      const result = v.safeParse(ParamsSchema, input);
+      if (!result.success) throw new KxError('usage', toIssueReason(result.issues).reason);
+      return result.output;
+    },
+    streamKey: () => 'markets',
+    open(params, stored, context) {
+      const http = createHttpClient({
+        ...settings.http,
+        service: 'CoinGecko',
+        baseUrl: baseUrl ?? plan.baseUrl,
+        headers: apiKey && plan.header ? { [plan.header]: apiKey } : {},
+        minIntervalMs: toInterval(callsPerMinute ?? plan.callsPerMinute),
+        authHint: `KX_COINGECKO_API_KEY and KX_COINGECKO_PLAN (now ${planName}), and KX_COINGECKO_BASE_URL`,
+        log: settings.log,
+      });
+      const drift = createDriftTracker(
+        { service: 'coingecko', expected: EXPECTED, optional: [/^price_change_percentage_\w+_in_currency$/] },
+        (m) => context.warn(m),
+      );
+      const cursor = stored as CoingeckoCursor | null;
+      const start = !cursor ? { page: 1, skipThrough: -1 } : cursor.pageDone ? { page: cursor.page + 1, skipThrough: -1 } : { page: cursor.page, skipThrough: cursor.index };
+      // Top-N runs (--max-pages) follow market cap; a full-universe run pages by id, which stays stable while it runs.
+      const order = params.maxPages ? 'market_cap_desc' : 'id_asc';
+
+      async function* read(): AsyncGenerator<SourceRecord<Position>> {
+        const seen = new Set<string>();
+        for (let page = start.page; params.maxPages === undefined || page <= params.maxPages; page++) {
+          const response = await http.getJson('/coins/markets', { vs_currency: 'usd', order, per_page: COINGECKO_PAGE_SIZE, page, precision: 'full' });
+          if (!Array.isArray(response.body)) {
+            throw new KxError('upstream', `CoinGecko: ${response.url} did not return an array`, { context: { url: response.url }, retryable: true });
+          }
+          const items = response.body as unknown[];
+          const fetchedAt = new Date();
+          for (const [index, item] of items.entries()) {
+            if (page === start.page && index <= start.skipThrough) continue;
+            const record = toRecord(item, { page, index, lastOfPage: index === items.length - 1 }, fetchedAt);
+            if (record.sourceId !== null && seen.has(record.sourceId)) continue; // the same coin twice in one run
+            if (record.sourceId !== null) seen.add(record.sourceId);
+            if (item && typeof item === 'object') drift.observe(item as Record<string, unknown>, `page ${page} item ${index}`);
+            yield record;
+          }
+          if (items.length < COINGECKO_PAGE_SIZE) return;
+        }
+      }
+
+      return Promise.resolve({
+        records: read(),
+        cursorAt: (p: Position): CoingeckoCursor => ({ page: p.page, index: p.index, pageDone: p.lastOfPage }),
+        describe: () => ({ mapping: { order, plan: planName }, warnings: drift.warnings() }),
+      });
+    },
+  });
+}
+
+function toRecord(item: unknown, position: Position, fetchedAt: Date): SourceRecord<Position> {
+  const locator = { page: position.page, index: position.index };
+  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<string, unknown>;
+  const parsed = v.safeParse(ItemSchema, item);
+  const sourceId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : null;
+  if (!parsed.success) return { locator, sourceId, payload, result: { ok: false, ...toIssueReason(parsed.issues) }, position };
+  return { locator, sourceId, payload, result: toListing(parsed.output, fetchedAt), position };
+}
+
+function toListing(item: v.InferOutput<typeof ItemSchema>, fetchedAt: Date): ListingCheck {
+  const observedAt = item.last_updated ? new Date(item.last_updated) : fetchedAt;
+  if (Number.isNaN(observedAt.getTime())) return { ok: false, reason: `last_updated: not a date: ${JSON.stringify(item.last_updated)}`, field: 'last_updated' };
+  return checkListing({
+    sourceId: item.id,
+    symbol: item.symbol.trim().toUpperCase(),
+    name: item.name.trim() || null,
+    slug: item.id,
+    rank: toRank(item.market_cap_rank),
+    priceUsd: toDecimalText(item.current_price),
+    marketCapUsd: toDecimalText(item.market_cap),
+    volume24hUsd: toDecimalText(item.total_volume),
+    circulatingSupply: toDecimalText(item.circulating_supply),
+    totalSupply: toDecimalText(item.total_supply),
+    maxSupply: toDecimalText(item.max_supply),
+    percentChange24h: toDecimalText(item.price_change_percentage_24h),
+    observedAt,
+  });
+}

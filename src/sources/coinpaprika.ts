@@ -1,0 +1,148 @@
+import * as v from 'valibot';
+import { KxError } from '../core/errors.js';
+import { parseExactJson } from '../core/json.js';
+import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
+import { checkListing, type ListingCheck } from '../core/unified.js';
+import { ExactNumberSchema, toDecimalText, toInterval, toIssueReason, toRank, type ApiSettings } from './_api.js';
+import { createDriftTracker } from './_drift.js';
+import { createHttpClient } from './_http.js';
+
+/** Free and pro hosts (CoinPaprika API docs); pro takes the key as `Authorization: <key>`, no "Bearer". */
+const FREE_BASE_URL = 'https://api.coinpaprika.com/v1';
+const PRO_BASE_URL = 'https://api-pro.coinpaprika.com/v1';
+/** The free plan allows about 10 calls per second. */
+const DEFAULT_CALLS_PER_MINUTE = 600;
+
+const ParamsSchema = v.object({});
+export type CoinpaprikaParams = v.InferOutput<typeof ParamsSchema>;
+
+const UsdSchema = v.looseObject({
+  price: ExactNumberSchema,
+  volume_24h: ExactNumberSchema,
+  market_cap: ExactNumberSchema,
+  percent_change_24h: ExactNumberSchema,
+});
+
+/** The fields of a ticker kx reads; the free plan omits `circulating_supply`, legacy records the newer fields. */
+const TickerSchema = v.looseObject({
+  id: v.pipe(v.string(), v.minLength(1, 'missing id')),
+  name: v.string('missing name'),
+  symbol: v.string('missing symbol'),
+  rank: ExactNumberSchema,
+  circulating_supply: ExactNumberSchema,
+  total_supply: ExactNumberSchema,
+  max_supply: ExactNumberSchema,
+  last_updated: v.string('missing last_updated'),
+  quotes: v.looseObject({ USD: UsdSchema }, 'missing quotes.USD'),
+});
+
+/** Documented ticker fields (openapi.yml `tick` and `quotes`). */
+const EXPECTED = [
+  'id', 'name', 'symbol', 'rank', 'total_supply', 'max_supply', 'beta_value', 'last_updated', 'quotes',
+  'quotes.USD.price', 'quotes.USD.volume_24h', 'quotes.USD.market_cap', 'quotes.USD.percent_change_24h',
+];
+/** Present on the paid plans or on newer records only. */
+const OPTIONAL = [
+  'circulating_supply', 'first_data_at', 'quotes.USD',
+  /^quotes\.USD\.(volume_24h_change_24h|market_cap_change_24h|percent_change_\w+|ath_price|ath_date|percent_from_price_ath)$/,
+];
+
+interface Position {
+  ordinal: number;
+}
+
+/** Resume point inside the landed snapshot: the last committed ordinal. */
+interface CoinpaprikaCursor extends Cursor {
+  ordinal: number;
+}
+
+export function createCoinpaprikaSource(settings: ApiSettings) {
+  const { apiKey, baseUrl, callsPerMinute } = settings.coinpaprika;
+  return defineSource<CoinpaprikaParams, Position>({
+    name: 'coinpaprika',
+    rawTable: 'raw_coinpaprika',
+    cursorScope: 'run',
+    parseParams(input) {
+      const result = v.safeParse(ParamsSchema, input);
+      if (!result.success) throw new KxError('usage', toIssueReason(result.issues).reason);
+      return result.output;
+    },
+    streamKey: () => 'tickers',
+    async open(_params, stored, context) {
+      // Land the whole array first: a resume normalizes this same snapshot, never a newer one.
+      const landed = await context.snapshot.get();
+      let tickers: unknown;
+      if (landed !== null) {
+        tickers = parseExactJson(landed);
+      } else {
+        const http = createHttpClient({
+          ...settings.http,
+          service: 'CoinPaprika',
+          baseUrl: baseUrl ?? (apiKey ? PRO_BASE_URL : FREE_BASE_URL),
+          headers: apiKey ? { authorization: apiKey } : {},
+          minIntervalMs: toInterval(callsPerMinute ?? DEFAULT_CALLS_PER_MINUTE),
+          authHint: 'KX_COINPAPRIKA_API_KEY and KX_COINPAPRIKA_BASE_URL',
+          log: settings.log,
+        });
+        const response = await http.getJson('/tickers', { quotes: 'USD' });
+        tickers = response.body;
+        if (Array.isArray(tickers)) await context.snapshot.land(response.text);
+      }
+      if (!Array.isArray(tickers)) {
+        throw new KxError('upstream', 'CoinPaprika: /tickers did not return an array', { retryable: true });
+      }
+      const items: unknown[] = tickers;
+      const drift = createDriftTracker({ service: 'coinpaprika', expected: EXPECTED, optional: OPTIONAL, nested: ['quotes.USD'] }, (m) => context.warn(m));
+      const from = (stored as CoinpaprikaCursor | null)?.ordinal ?? -1;
+      const fetchedAt = new Date();
+
+      async function* read(): AsyncGenerator<SourceRecord<Position>> {
+        for (let ordinal = from + 1; ordinal < items.length; ordinal++) {
+          const item = items[ordinal];
+          if (item && typeof item === 'object') drift.observe(item as Record<string, unknown>, `ticker ${ordinal}`);
+          yield toRecord(item, ordinal, fetchedAt);
+          if (ordinal % 1000 === 999) await Promise.resolve(); // let timers and signals run on huge arrays
+        }
+      }
+
+      return {
+        records: read(),
+        cursorAt: (p: Position): CoinpaprikaCursor => ({ ordinal: p.ordinal }),
+        describe: () => ({ mapping: { items: items.length }, warnings: drift.warnings() }),
+      };
+    },
+  });
+}
+
+function toRecord(item: unknown, ordinal: number, fetchedAt: Date): SourceRecord<Position> {
+  const locator = { ordinal };
+  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<string, unknown>;
+  const sourceId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : null;
+  const parsed = v.safeParse(TickerSchema, item);
+  if (!parsed.success) return { locator, sourceId, payload, result: { ok: false, ...toIssueReason(parsed.issues) }, position: { ordinal } };
+  return { locator, sourceId, payload, result: toListing(parsed.output, fetchedAt), position: { ordinal } };
+}
+
+function toListing(t: v.InferOutput<typeof TickerSchema>, fetchedAt: Date): ListingCheck {
+  const observedAt = t.last_updated ? new Date(t.last_updated) : fetchedAt;
+  if (Number.isNaN(observedAt.getTime())) return { ok: false, reason: `last_updated: not a date: ${JSON.stringify(t.last_updated)}`, field: 'last_updated' };
+  const maxSupply = toDecimalText(t.max_supply);
+  const usd = t.quotes.USD;
+  return checkListing({
+    sourceId: t.id,
+    symbol: t.symbol.trim().toUpperCase(),
+    name: t.name.trim() || null,
+    // `btc-bitcoin` → `bitcoin`: the slug identity resolution compares with CoinGecko ids.
+    slug: t.id.includes('-') ? t.id.slice(t.id.indexOf('-') + 1) : t.id,
+    rank: toRank(t.rank),
+    priceUsd: toDecimalText(usd.price),
+    marketCapUsd: toDecimalText(usd.market_cap),
+    volume24hUsd: toDecimalText(usd.volume_24h),
+    circulatingSupply: toDecimalText(t.circulating_supply),
+    totalSupply: toDecimalText(t.total_supply),
+    // CoinPaprika writes 0 for "no maximum".
+    maxSupply: maxSupply === '0' ? null : maxSupply,
+    percentChange24h: toDecimalText(usd.percent_change_24h),
+    observedAt,
+  });
+}

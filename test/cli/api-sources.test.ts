@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assetSources, etlRuns, quotes, rawCoingecko, rawCoinpaprika } from '../../src/db/schema.js';
+import { runKx } from '../helpers/cli.js';
+import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+
+let database: TestDatabase;
+let fake: FakeUpstream;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  fake = await startFakeUpstream();
+  env = {
+    ...database.env,
+    KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
+    KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
+    KX_COINGECKO_RATE_LIMIT: '0',
+    KX_COINPAPRIKA_RATE_LIMIT: '0',
+    KX_HTTP_RETRY_BASE_MS: '20',
+    KX_HTTP_MAX_RETRIES: '3',
+  };
+});
+afterEach(async () => {
+  await fake.close();
+  await database.drop();
+});
+
+const listing = (handle: Awaited<ReturnType<TestDatabase['open']>>, source: string, id: string) =>
+  handle.db
+    .select()
+    .from(assetSources)
+    .where(sql`${assetSources.source} = ${source} and ${assetSources.sourceId} = ${id}`)
+    .then((rows) => rows[0]);
+
+describe('kx ingest --source coingecko', () => {
+  it('pages through /coins/markets and keeps the recorded values exactly', async () => {
+    const r = await runKx(['ingest', '--source', 'coingecko', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded', fetched: 401, loaded: 401, rejected: 0 });
+    // 401 coins: a full page of 250, then a short page of 151 ends the run.
+    expect(fake.requests.map((q) => [q.query.page, q.query.per_page, q.query.order])).toEqual([
+      ['1', '250', 'id_asc'],
+      ['2', '250', 'id_asc'],
+    ]);
+    await withOpen(database, async (handle) => {
+      expect(await listing(handle, 'coingecko', 'bitcoin')).toMatchObject({
+        symbol: 'BTC',
+        name: 'Bitcoin',
+        priceUsd: '96114.08481738689',
+        marketCapUsd: '1903746811536',
+        totalSupply: '19822050',
+        maxSupply: '21000000',
+        rank: 1,
+      });
+      expect((await listing(handle, 'coingecko', 'ripple'))!.percentChange24h).toBe('-0.00006');
+      const stale = await listing(handle, 'coingecko', 'resolv-wstusr');
+      expect(stale).toMatchObject({ percentChange24h: null, priceUsd: '1.0526848814770329' });
+      expect(stale!.observedAt.toISOString()).toBe('2025-01-28T14:07:13.341Z');
+      // Above 2^53 and written in exponent form upstream: exact in quotes and in the raw payload.
+      expect(await listing(handle, 'coingecko', 'baby-doge-coin')).toMatchObject({
+        totalSupply: '420000000000000000',
+        circulatingSupply: '164301252026556060',
+        priceUsd: '0.000000004279',
+      });
+      const [raw] = await handle.db
+        .select({ supply: sql<string>`${rawCoingecko.payload}->>'total_supply'`, circulating: sql<string>`(${rawCoingecko.payload}->'circulating_supply')::text` })
+        .from(rawCoingecko)
+        .where(sql`${rawCoingecko.sourceId} = 'baby-doge-coin'`);
+      expect(raw).toEqual({ supply: '420000000000000000', circulating: '164301252026556060' });
+    });
+  });
+
+  it('--max-pages takes the top N pages by market cap', async () => {
+    const r = await runKx(['ingest', '--source', 'coingecko', '--max-pages', '1', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ fetched: 250 });
+    expect(fake.requests.map((q) => [q.query.page, q.query.order])).toEqual([['1', 'market_cap_desc']]);
+  });
+
+  it('a re-run over unchanged data writes nothing new; one changed coin writes one quote', async () => {
+    expect((await runKx(['ingest', '--source', 'coingecko'], env)).code).toBe(0);
+    const again = await runKx(['ingest', '--source', 'coingecko', '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 401, loaded: 0, unchanged: 401 });
+    fake.transform('markets', (item) => (item.id === 'bitcoin' ? { ...item, current_price: 97000.5, last_updated: '2025-02-09T18:00:00.000Z' } : item));
+    const changed = await runKx(['ingest', '--source', 'coingecko', '--json'], env);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ fetched: 401, loaded: 1, unchanged: 400 });
+    await withOpen(database, async (handle) => {
+      const [counts] = await handle.db
+        .select({ quotes: sql<number>`(select count(*)::int from quotes)`, raw: sql<number>`(select count(*)::int from raw_coingecko)` })
+        .from(sql`(select 1) as one`);
+      expect(counts).toEqual({ quotes: 402, raw: 402 });
+      expect((await listing(handle, 'coingecko', 'bitcoin'))!.priceUsd).toBe('97000.5');
+    });
+  });
+});
+
+describe('kx ingest --source coinpaprika', () => {
+  it('lands /tickers whole and maps full, legacy and free-plan tickers', async () => {
+    const r = await runKx(['ingest', '--source', 'coinpaprika', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded', fetched: 3, loaded: 3, rejected: 0 });
+    await withOpen(database, async (handle) => {
+      const btc = await handle.db.select().from(quotes).where(sql`${quotes.sourceId} = 'btc-bitcoin'`).orderBy(quotes.observedAt);
+      expect(btc.map((q) => [q.observedAt.toISOString(), q.priceUsd, q.circulatingSupply, q.totalSupply])).toEqual([
+        ['2022-01-30T18:33:33.000Z', '38001.009348956', '18944294', '18944300'],
+        // The free plan sends no circulating_supply at all.
+        ['2025-06-25T10:47:48.000Z', expect.any(String), null, expect.any(String)],
+      ]);
+      // Legacy 2020 record: max_supply 0 means "none".
+      expect(await listing(handle, 'coinpaprika', 'eth-ethereum')).toMatchObject({ symbol: 'ETH', maxSupply: null, circulatingSupply: '109469522' });
+      const [run] = await handle.db.select().from(etlRuns);
+      expect(run!.warnings.join('\n')).not.toContain('unknown field');
+      const [raw] = await handle.db.select({ n: sql<number>`count(*)::int` }).from(rawCoinpaprika);
+      expect(raw!.n).toBe(3);
+    });
+  });
+});
