@@ -49,7 +49,13 @@ function integerSetting(name: string, fallback: number, min: number, max: number
 }
 
 const urlSetting = (name: string) =>
-  v.optional(v.pipe(v.string(), v.trim(), v.url(`${name} must be a URL such as http://127.0.0.1:8080/api/v3`)));
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.url(`${name} must be a URL such as http://127.0.0.1:8080/api/v3`),
+    ),
+  );
 
 const ConfigSchema = v.object({
   databaseUrl: v.optional(

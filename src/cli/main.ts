@@ -96,7 +96,11 @@ function createProgram(output: { json: boolean }): Command {
       [],
     )
     .option('--symbol <sym>', 'symbol for every row of a single-asset history CSV')
-    .option('--max-pages <n>', 'stop after N pages of 250 coins, by market cap (--source coingecko)', toPositiveInt)
+    .option(
+      '--max-pages <n>',
+      'stop after N pages of 250 coins, by market cap (--source coingecko)',
+      toPositiveInt,
+    )
     .option(
       '--full-refresh',
       'ignore the checkpoint and read everything again (unchanged records are still skipped)',
@@ -164,6 +168,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function toPositiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
   return Number(value);
 }

@@ -3,8 +3,15 @@ import type { Context } from './context.js';
 import { createProgress } from './output.js';
 
 /** Run settings from config, with warnings to the log and a progress line on a TTY. */
-export function createRunSettings(ctx: Context, source: string, fullRefresh: boolean): RunSettings & { done(): void } {
-  const progress = createProgress(process.stderr.isTTY && ctx.config.logFormat === 'pretty', source);
+export function createRunSettings(
+  ctx: Context,
+  source: string,
+  fullRefresh: boolean,
+): RunSettings & { done(): void } {
+  const progress = createProgress(
+    process.stderr.isTTY && ctx.config.logFormat === 'pretty',
+    source,
+  );
   return {
     batchSize: ctx.config.batchSize,
     failAfter: ctx.config.failAfter,

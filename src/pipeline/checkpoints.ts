@@ -14,7 +14,9 @@ export async function loadCursor(
   const [row] = await db
     .select({ cursor: etlCheckpoints.cursor, runId: etlCheckpoints.runId })
     .from(etlCheckpoints)
-    .where(and(eq(etlCheckpoints.source, input.source), eq(etlCheckpoints.streamKey, input.streamKey)));
+    .where(
+      and(eq(etlCheckpoints.source, input.source), eq(etlCheckpoints.streamKey, input.streamKey)),
+    );
   if (!row || (input.scope === 'run' && row.runId !== input.runId)) return null;
   return row.cursor;
 }

@@ -56,7 +56,10 @@ async function landRaw(
   runId: number,
   valid: readonly SourceRecord[],
 ): Promise<Fresh[]> {
-  const byKey = new Map<string, { record: SourceRecord; listing: UnifiedListing; text: string; sha: string }>();
+  const byKey = new Map<
+    string,
+    { record: SourceRecord; listing: UnifiedListing; text: string; sha: string }
+  >();
   for (const record of valid) {
     if (!record.result.ok) continue;
     const text = toJsonText(record.payload);

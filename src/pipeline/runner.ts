@@ -121,7 +121,12 @@ async function execute<P>(
   try {
     const streamKey = source.streamKey(params);
     const scope = source.cursorScope;
-    const cursor = await loadCursor(handle.db, { source: source.name, streamKey, runId: run.id, scope });
+    const cursor = await loadCursor(handle.db, {
+      source: source.name,
+      streamKey,
+      runId: run.id,
+      scope,
+    });
     stream = await source.open(params, cursor, {
       resume: trigger === 'resume',
       fullRefresh: settings.fullRefresh,
@@ -139,7 +144,9 @@ async function execute<P>(
     await remember()
       .then(() => finishRun(handle.db, run, { status: 'failed', records: totals.fetched, error }))
       .catch((e: unknown) =>
-        settings.warn(`could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`),
+        settings.warn(
+          `could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`,
+        ),
       );
     throw Object.assign(error, { run: result('failed', error) });
   }

@@ -7,7 +7,10 @@ import { etlSnapshots } from '../db/schema.js';
 export function createSnapshotStore(db: Db, source: string, runId: number): SnapshotStore {
   return {
     async get() {
-      const [row] = await db.select({ body: etlSnapshots.body }).from(etlSnapshots).where(eq(etlSnapshots.runId, runId));
+      const [row] = await db
+        .select({ body: etlSnapshots.body })
+        .from(etlSnapshots)
+        .where(eq(etlSnapshots.runId, runId));
       return row?.body ?? null;
     },
     async land(body) {

@@ -6,15 +6,33 @@ import type { HttpSettings } from './_http.js';
 /** What the API sources need from configuration. Keys live here, never in run params. */
 export interface ApiSettings {
   http: HttpSettings;
-  coingecko: { apiKey?: string | undefined; plan: 'public' | 'demo' | 'pro'; baseUrl?: string | undefined; callsPerMinute?: number | undefined };
-  coinpaprika: { apiKey?: string | undefined; baseUrl?: string | undefined; callsPerMinute?: number | undefined };
+  coingecko: {
+    apiKey?: string | undefined;
+    plan: 'public' | 'demo' | 'pro';
+    baseUrl?: string | undefined;
+    callsPerMinute?: number | undefined;
+  };
+  coinpaprika: {
+    apiKey?: string | undefined;
+    baseUrl?: string | undefined;
+    callsPerMinute?: number | undefined;
+  };
   log: (message: string) => void;
 }
 
-/** A JSON number as parsed by `parseExactJson`, or null/absent. CoinPaprika also sends "" for missing. */
-export const ExactNumberSchema = v.nullish(
-  v.union([v.custom<ExactNumber>(isExactNumber, 'expected a number'), v.literal('')], 'expected a number'),
+const exactNumber = v.union(
+  [v.custom<ExactNumber>(isExactNumber, 'expected a number'), v.literal('')],
+  'expected a number',
 );
+
+/**
+ * A JSON number as parsed by `parseExactJson`, or null; the key must be there (a renamed field
+ * is drift, not a silent null). CoinPaprika also sends "" for missing values.
+ */
+export const ExactNumberSchema = v.nullable(exactNumber);
+
+/** The same, for fields a plan or an older record may leave out entirely. */
+export const OptionalExactNumberSchema = v.nullish(exactNumber);
 
 /** The exact decimal text of an upstream number (`6.0e-05` → `0.00006`), null when missing. */
 export function toDecimalText(value: ExactNumber | '' | null | undefined): string | null {
@@ -34,7 +52,10 @@ export function toInterval(callsPerMinute: number): number {
 }
 
 /** The first valibot issue as `field: message`. */
-export function toIssueReason(issues: readonly v.BaseIssue<unknown>[]): { reason: string; field?: string } {
+export function toIssueReason(issues: readonly v.BaseIssue<unknown>[]): {
+  reason: string;
+  field?: string;
+} {
   const issue = issues[0]!;
   const field = issue.path?.map((p) => String(p.key)).join('.');
   return field ? { reason: `${field}: ${issue.message}`, field } : { reason: issue.message };

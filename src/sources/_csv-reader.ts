@@ -175,7 +175,9 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     for await (const chunk of input as AsyncIterable<Buffer>) {
       hasher.push(position, chunk);
       position += chunk.length;
-      const error = await new Promise<Error | null | undefined>((resolve) => parser.write(chunk, resolve));
+      const error = await new Promise<Error | null | undefined>((resolve) =>
+        parser.write(chunk, resolve),
+      );
       yield* take();
       if (error) throw toInputError(error, path, lastLine + 1);
     }

@@ -21,7 +21,8 @@ export interface DriftSpec {
 export function createDriftTracker(spec: DriftSpec, warn: (message: string) => void): DriftTracker {
   const expected = new Set(spec.expected);
   const known = (key: string) =>
-    expected.has(key) || (spec.optional ?? []).some((o) => (typeof o === 'string' ? o === key : o.test(key)));
+    expected.has(key) ||
+    (spec.optional ?? []).some((o) => (typeof o === 'string' ? o === key : o.test(key)));
   const reported = new Set<string>();
   const list: string[] = [];
   const report = (key: string, message: string) => {
@@ -34,10 +35,18 @@ export function createDriftTracker(spec: DriftSpec, warn: (message: string) => v
     observe(item, where) {
       const keys = flattenKeys(item, spec.nested ?? []);
       for (const key of keys) {
-        if (!known(key)) report(`+${key}`, `${spec.service}: unknown field "${key}" (first seen in ${where}); it is kept in the raw payload`);
+        if (!known(key))
+          report(
+            `+${key}`,
+            `${spec.service}: unknown field "${key}" (first seen in ${where}); it is kept in the raw payload`,
+          );
       }
       for (const key of expected) {
-        if (!keys.has(key)) report(`-${key}`, `${spec.service}: expected field "${key}" is missing (first in ${where})`);
+        if (!keys.has(key))
+          report(
+            `-${key}`,
+            `${spec.service}: expected field "${key}" is missing (first in ${where})`,
+          );
       }
     },
     warnings: () => [...list],
@@ -47,8 +56,14 @@ export function createDriftTracker(spec: DriftSpec, warn: (message: string) => v
 function flattenKeys(item: Record<string, unknown>, nested: readonly string[]): Set<string> {
   const keys = new Set(Object.keys(item));
   for (const path of nested) {
-    const value = path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), item);
-    if (value && typeof value === 'object') for (const key of Object.keys(value)) keys.add(`${path}.${key}`);
+    const value = path
+      .split('.')
+      .reduce<unknown>(
+        (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+        item,
+      );
+    if (value && typeof value === 'object')
+      for (const key of Object.keys(value)) keys.add(`${path}.${key}`);
   }
   return keys;
 }

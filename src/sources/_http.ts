@@ -54,8 +54,13 @@ export function createHttpClient(options: HttpClientOptions) {
     if (wait > 0) await sleep(wait);
   }
 
-  async function getJson(path: string, query: Record<string, string | number> = {}): Promise<JsonResponse> {
-    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+  async function getJson(
+    path: string,
+    query: Record<string, string | number> = {},
+  ): Promise<JsonResponse> {
+    const search = new URLSearchParams(
+      Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+    );
     const url = `${options.baseUrl.replace(/\/$/, '')}${path}${search.size > 0 ? `?${search.toString()}` : ''}`;
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
@@ -63,15 +68,23 @@ export function createHttpClient(options: HttpClientOptions) {
       const outcome = await fetchOnce(url);
       if (outcome.ok) return outcome.response;
       const delay = outcome.retryAfterMs ?? backoff(attempt);
-      if (!outcome.retryable || attempt >= options.maxRetries || waited + delay > options.maxTotalWaitMs) {
+      if (
+        !outcome.retryable ||
+        attempt >= options.maxRetries ||
+        waited + delay > options.maxTotalWaitMs
+      ) {
         const tries = attempt + 1;
         throw new KxError(
           'upstream',
-          outcome.retryable ? `${outcome.message} (gave up after ${tries} ${tries === 1 ? 'try' : 'tries'})` : outcome.message,
+          outcome.retryable
+            ? `${outcome.message} (gave up after ${tries} ${tries === 1 ? 'try' : 'tries'})`
+            : outcome.message,
           { context: { url, status: outcome.status, tries }, retryable: outcome.retryable },
         );
       }
-      options.log?.(`${outcome.message}; retrying in ${delay} ms (retry ${attempt + 1} of ${options.maxRetries})`);
+      options.log?.(
+        `${outcome.message}; retrying in ${delay} ms (retry ${attempt + 1} of ${options.maxRetries})`,
+      );
       waited += delay;
       await sleep(delay);
     }
@@ -85,7 +98,13 @@ export function createHttpClient(options: HttpClientOptions) {
 
   type Outcome =
     | { ok: true; response: JsonResponse }
-    | { ok: false; retryable: boolean; message: string; status: number | null; retryAfterMs?: number };
+    | {
+        ok: false;
+        retryable: boolean;
+        message: string;
+        status: number | null;
+        retryAfterMs?: number;
+      };
 
   async function fetchOnce(url: string): Promise<Outcome> {
     let response;
@@ -98,9 +117,17 @@ export function createHttpClient(options: HttpClientOptions) {
         ignoreResponseError: true,
       });
     } catch (error) {
-      const reason = error instanceof FetchError && error.cause ? String((error.cause as Error).message ?? error.cause) : (error as Error).message;
+      const reason =
+        error instanceof FetchError && error.cause
+          ? String((error.cause as Error).message ?? error.cause)
+          : (error as Error).message;
       const timedOut = /timeout|aborted/i.test(reason);
-      return { ok: false, retryable: true, status: null, message: `${options.service}: ${timedOut ? `no answer within ${options.timeoutMs} ms` : `network error (${reason})`} for ${url}` };
+      return {
+        ok: false,
+        retryable: true,
+        status: null,
+        message: `${options.service}: ${timedOut ? `no answer within ${options.timeoutMs} ms` : `network error (${reason})`} for ${url}`,
+      };
     }
     const status = response.status;
     const text = response._data ?? '';
@@ -109,7 +136,12 @@ export function createHttpClient(options: HttpClientOptions) {
         return { ok: true, response: { url, status, body: parseExactJson(text), text } };
       } catch {
         // A cut-off body or an HTML page with 200: transient more often than not.
-        return { ok: false, retryable: true, status, message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(response.headers.get('content-type'), text)})` };
+        return {
+          ok: false,
+          retryable: true,
+          status,
+          message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(response.headers.get('content-type'), text)})`,
+        };
       }
     }
     const retryable = RETRYABLE.has(status) || status >= 500;
@@ -125,9 +157,13 @@ export function createHttpClient(options: HttpClientOptions) {
 
   function toRetryAfter(header: string | null): { retryAfterMs?: number } {
     if (header === null) return {};
-    const seconds = /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+    const seconds = /^\s*\d+(\.\d+)?\s*$/.test(header)
+      ? Number(header) * 1000
+      : Date.parse(header) - Date.now();
     if (Number.isNaN(seconds)) return {};
-    return { retryAfterMs: Math.min(options.maxWaitMs, Math.max(MIN_RETRY_AFTER_MS, Math.round(seconds))) };
+    return {
+      retryAfterMs: Math.min(options.maxWaitMs, Math.max(MIN_RETRY_AFTER_MS, Math.round(seconds))),
+    };
   }
 
   return { getJson };
@@ -139,7 +175,12 @@ export type HttpClient = ReturnType<typeof createHttpClient>;
 function describeBody(contentType: string | null, text: string): string {
   const type = (contentType ?? 'no content type').split(';')[0]!.trim();
   const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
-  const plain = (title ?? text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]+>/g, ' '))
+  const plain = (
+    title ??
+    text
+      .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ')
+      .replace(/<[^>]+>/g, ' ')
+  )
     .replace(/\s+/g, ' ')
     .trim();
   const snippet = plain.length > 120 ? `${plain.slice(0, 117)}...` : plain;

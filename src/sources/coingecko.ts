@@ -2,7 +2,14 @@ import * as v from 'valibot';
 import { KxError } from '../core/errors.js';
 import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
 import { checkListing, type ListingCheck } from '../core/unified.js';
-import { ExactNumberSchema, toDecimalText, toInterval, toIssueReason, toRank, type ApiSettings } from './_api.js';
+import {
+  ExactNumberSchema,
+  toDecimalText,
+  toInterval,
+  toIssueReason,
+  toRank,
+  type ApiSettings,
+} from './_api.js';
 import { createDriftTracker } from './_drift.js';
 import { createHttpClient } from './_http.js';
 
@@ -12,12 +19,22 @@ export const COINGECKO_PAGE_SIZE = 250;
 /** Hosts and headers per plan (CoinGecko API docs, "Authentication"). */
 const PLANS = {
   public: { baseUrl: 'https://api.coingecko.com/api/v3', header: null, callsPerMinute: 30 },
-  demo: { baseUrl: 'https://api.coingecko.com/api/v3', header: 'x-cg-demo-api-key', callsPerMinute: 30 },
-  pro: { baseUrl: 'https://pro-api.coingecko.com/api/v3', header: 'x-cg-pro-api-key', callsPerMinute: 500 },
+  demo: {
+    baseUrl: 'https://api.coingecko.com/api/v3',
+    header: 'x-cg-demo-api-key',
+    callsPerMinute: 30,
+  },
+  pro: {
+    baseUrl: 'https://pro-api.coingecko.com/api/v3',
+    header: 'x-cg-pro-api-key',
+    callsPerMinute: 500,
+  },
 } as const;
 
 const ParamsSchema = v.object({
-  maxPages: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, '--max-pages must be at least 1'))),
+  maxPages: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1, '--max-pages must be at least 1')),
+  ),
 });
 export type CoingeckoParams = v.InferOutput<typeof ParamsSchema>;
 
@@ -34,15 +51,37 @@ const ItemSchema = v.looseObject({
   total_supply: ExactNumberSchema,
   max_supply: ExactNumberSchema,
   price_change_percentage_24h: ExactNumberSchema,
-  last_updated: v.nullish(v.string()),
+  last_updated: v.nullable(v.string()),
 });
 
 /** The documented item (docs example of /coins/markets). */
 const EXPECTED = [
-  'id', 'symbol', 'name', 'image', 'current_price', 'market_cap', 'market_cap_rank', 'fully_diluted_valuation',
-  'total_volume', 'high_24h', 'low_24h', 'price_change_24h', 'price_change_percentage_24h', 'market_cap_change_24h',
-  'market_cap_change_percentage_24h', 'circulating_supply', 'total_supply', 'max_supply', 'ath',
-  'ath_change_percentage', 'ath_date', 'atl', 'atl_change_percentage', 'atl_date', 'roi', 'last_updated',
+  'id',
+  'symbol',
+  'name',
+  'image',
+  'current_price',
+  'market_cap',
+  'market_cap_rank',
+  'fully_diluted_valuation',
+  'total_volume',
+  'high_24h',
+  'low_24h',
+  'price_change_24h',
+  'price_change_percentage_24h',
+  'market_cap_change_24h',
+  'market_cap_change_percentage_24h',
+  'circulating_supply',
+  'total_supply',
+  'max_supply',
+  'ath',
+  'ath_change_percentage',
+  'ath_date',
+  'atl',
+  'atl_change_percentage',
+  'atl_date',
+  'roi',
+  'last_updated',
 ];
 
 interface Position {
@@ -82,29 +121,55 @@ export function createCoingeckoSource(settings: ApiSettings) {
         log: settings.log,
       });
       const drift = createDriftTracker(
-        { service: 'coingecko', expected: EXPECTED, optional: [/^price_change_percentage_\w+_in_currency$/] },
+        {
+          service: 'coingecko',
+          expected: EXPECTED,
+          optional: [/^price_change_percentage_\w+_in_currency$/],
+        },
         (m) => context.warn(m),
       );
       const cursor = stored as CoingeckoCursor | null;
-      const start = !cursor ? { page: 1, skipThrough: -1 } : cursor.pageDone ? { page: cursor.page + 1, skipThrough: -1 } : { page: cursor.page, skipThrough: cursor.index };
+      const start = !cursor
+        ? { page: 1, skipThrough: -1 }
+        : cursor.pageDone
+          ? { page: cursor.page + 1, skipThrough: -1 }
+          : { page: cursor.page, skipThrough: cursor.index };
       // Top-N runs (--max-pages) follow market cap; a full-universe run pages by id, which stays stable while it runs.
       const order = params.maxPages ? 'market_cap_desc' : 'id_asc';
 
       async function* read(): AsyncGenerator<SourceRecord<Position>> {
         const seen = new Set<string>();
-        for (let page = start.page; params.maxPages === undefined || page <= params.maxPages; page++) {
-          const response = await http.getJson('/coins/markets', { vs_currency: 'usd', order, per_page: COINGECKO_PAGE_SIZE, page, precision: 'full' });
+        for (
+          let page = start.page;
+          params.maxPages === undefined || page <= params.maxPages;
+          page++
+        ) {
+          const response = await http.getJson('/coins/markets', {
+            vs_currency: 'usd',
+            order,
+            per_page: COINGECKO_PAGE_SIZE,
+            page,
+            precision: 'full',
+          });
           if (!Array.isArray(response.body)) {
-            throw new KxError('upstream', `CoinGecko: ${response.url} did not return an array`, { context: { url: response.url }, retryable: true });
+            throw new KxError('upstream', `CoinGecko: ${response.url} did not return an array`, {
+              context: { url: response.url },
+              retryable: true,
+            });
           }
           const items = response.body as unknown[];
           const fetchedAt = new Date();
           for (const [index, item] of items.entries()) {
             if (page === start.page && index <= start.skipThrough) continue;
-            const record = toRecord(item, { page, index, lastOfPage: index === items.length - 1 }, fetchedAt);
+            const record = toRecord(
+              item,
+              { page, index, lastOfPage: index === items.length - 1 },
+              fetchedAt,
+            );
             if (record.sourceId !== null && seen.has(record.sourceId)) continue; // the same coin twice in one run
             if (record.sourceId !== null) seen.add(record.sourceId);
-            if (item && typeof item === 'object') drift.observe(item as Record<string, unknown>, `page ${page} item ${index}`);
+            if (item && typeof item === 'object')
+              drift.observe(item as Record<string, unknown>, `page ${page} item ${index}`);
             yield record;
           }
           if (items.length < COINGECKO_PAGE_SIZE) return;
@@ -113,7 +178,11 @@ export function createCoingeckoSource(settings: ApiSettings) {
 
       return Promise.resolve({
         records: read(),
-        cursorAt: (p: Position): CoingeckoCursor => ({ page: p.page, index: p.index, pageDone: p.lastOfPage }),
+        cursorAt: (p: Position): CoingeckoCursor => ({
+          page: p.page,
+          index: p.index,
+          pageDone: p.lastOfPage,
+        }),
         describe: () => ({ mapping: { order, plan: planName }, warnings: drift.warnings() }),
       });
     },
@@ -122,16 +191,31 @@ export function createCoingeckoSource(settings: ApiSettings) {
 
 function toRecord(item: unknown, position: Position, fetchedAt: Date): SourceRecord<Position> {
   const locator = { page: position.page, index: position.index };
-  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<string, unknown>;
+  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<
+    string,
+    unknown
+  >;
   const parsed = v.safeParse(ItemSchema, item);
   const sourceId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : null;
-  if (!parsed.success) return { locator, sourceId, payload, result: { ok: false, ...toIssueReason(parsed.issues) }, position };
+  if (!parsed.success)
+    return {
+      locator,
+      sourceId,
+      payload,
+      result: { ok: false, ...toIssueReason(parsed.issues) },
+      position,
+    };
   return { locator, sourceId, payload, result: toListing(parsed.output, fetchedAt), position };
 }
 
 function toListing(item: v.InferOutput<typeof ItemSchema>, fetchedAt: Date): ListingCheck {
   const observedAt = item.last_updated ? new Date(item.last_updated) : fetchedAt;
-  if (Number.isNaN(observedAt.getTime())) return { ok: false, reason: `last_updated: not a date: ${JSON.stringify(item.last_updated)}`, field: 'last_updated' };
+  if (Number.isNaN(observedAt.getTime()))
+    return {
+      ok: false,
+      reason: `last_updated: not a date: ${JSON.stringify(item.last_updated)}`,
+      field: 'last_updated',
+    };
   return checkListing({
     sourceId: item.id,
     symbol: item.symbol.trim().toUpperCase(),

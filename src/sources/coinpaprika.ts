@@ -3,7 +3,15 @@ import { KxError } from '../core/errors.js';
 import { parseExactJson } from '../core/json.js';
 import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
 import { checkListing, type ListingCheck } from '../core/unified.js';
-import { ExactNumberSchema, toDecimalText, toInterval, toIssueReason, toRank, type ApiSettings } from './_api.js';
+import {
+  ExactNumberSchema,
+  OptionalExactNumberSchema,
+  toDecimalText,
+  toInterval,
+  toIssueReason,
+  toRank,
+  type ApiSettings,
+} from './_api.js';
 import { createDriftTracker } from './_drift.js';
 import { createHttpClient } from './_http.js';
 
@@ -29,7 +37,7 @@ const TickerSchema = v.looseObject({
   name: v.string('missing name'),
   symbol: v.string('missing symbol'),
   rank: ExactNumberSchema,
-  circulating_supply: ExactNumberSchema,
+  circulating_supply: OptionalExactNumberSchema,
   total_supply: ExactNumberSchema,
   max_supply: ExactNumberSchema,
   last_updated: v.string('missing last_updated'),
@@ -38,12 +46,25 @@ const TickerSchema = v.looseObject({
 
 /** Documented ticker fields (openapi.yml `tick` and `quotes`). */
 const EXPECTED = [
-  'id', 'name', 'symbol', 'rank', 'total_supply', 'max_supply', 'beta_value', 'last_updated', 'quotes',
-  'quotes.USD.price', 'quotes.USD.volume_24h', 'quotes.USD.market_cap', 'quotes.USD.percent_change_24h',
+  'id',
+  'name',
+  'symbol',
+  'rank',
+  'total_supply',
+  'max_supply',
+  'beta_value',
+  'last_updated',
+  'quotes',
+  'quotes.USD.price',
+  'quotes.USD.volume_24h',
+  'quotes.USD.market_cap',
+  'quotes.USD.percent_change_24h',
 ];
 /** Present on the paid plans or on newer records only. */
 const OPTIONAL = [
-  'circulating_supply', 'first_data_at', 'quotes.USD',
+  'circulating_supply',
+  'first_data_at',
+  'quotes.USD',
   /^quotes\.USD\.(volume_24h_change_24h|market_cap_change_24h|percent_change_\w+|ath_price|ath_date|percent_from_price_ath)$/,
 ];
 
@@ -89,17 +110,23 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
         if (Array.isArray(tickers)) await context.snapshot.land(response.text);
       }
       if (!Array.isArray(tickers)) {
-        throw new KxError('upstream', 'CoinPaprika: /tickers did not return an array', { retryable: true });
+        throw new KxError('upstream', 'CoinPaprika: /tickers did not return an array', {
+          retryable: true,
+        });
       }
       const items: unknown[] = tickers;
-      const drift = createDriftTracker({ service: 'coinpaprika', expected: EXPECTED, optional: OPTIONAL, nested: ['quotes.USD'] }, (m) => context.warn(m));
+      const drift = createDriftTracker(
+        { service: 'coinpaprika', expected: EXPECTED, optional: OPTIONAL, nested: ['quotes.USD'] },
+        (m) => context.warn(m),
+      );
       const from = (stored as CoinpaprikaCursor | null)?.ordinal ?? -1;
       const fetchedAt = new Date();
 
       async function* read(): AsyncGenerator<SourceRecord<Position>> {
         for (let ordinal = from + 1; ordinal < items.length; ordinal++) {
           const item = items[ordinal];
-          if (item && typeof item === 'object') drift.observe(item as Record<string, unknown>, `ticker ${ordinal}`);
+          if (item && typeof item === 'object')
+            drift.observe(item as Record<string, unknown>, `ticker ${ordinal}`);
           yield toRecord(item, ordinal, fetchedAt);
           if (ordinal % 1000 === 999) await Promise.resolve(); // let timers and signals run on huge arrays
         }
@@ -116,16 +143,37 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
 
 function toRecord(item: unknown, ordinal: number, fetchedAt: Date): SourceRecord<Position> {
   const locator = { ordinal };
-  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<string, unknown>;
+  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<
+    string,
+    unknown
+  >;
   const sourceId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : null;
   const parsed = v.safeParse(TickerSchema, item);
-  if (!parsed.success) return { locator, sourceId, payload, result: { ok: false, ...toIssueReason(parsed.issues) }, position: { ordinal } };
-  return { locator, sourceId, payload, result: toListing(parsed.output, fetchedAt), position: { ordinal } };
+  if (!parsed.success)
+    return {
+      locator,
+      sourceId,
+      payload,
+      result: { ok: false, ...toIssueReason(parsed.issues) },
+      position: { ordinal },
+    };
+  return {
+    locator,
+    sourceId,
+    payload,
+    result: toListing(parsed.output, fetchedAt),
+    position: { ordinal },
+  };
 }
 
 function toListing(t: v.InferOutput<typeof TickerSchema>, fetchedAt: Date): ListingCheck {
   const observedAt = t.last_updated ? new Date(t.last_updated) : fetchedAt;
-  if (Number.isNaN(observedAt.getTime())) return { ok: false, reason: `last_updated: not a date: ${JSON.stringify(t.last_updated)}`, field: 'last_updated' };
+  if (Number.isNaN(observedAt.getTime()))
+    return {
+      ok: false,
+      reason: `last_updated: not a date: ${JSON.stringify(t.last_updated)}`,
+      field: 'last_updated',
+    };
   const maxSupply = toDecimalText(t.max_supply);
   const usd = t.quotes.USD;
   return checkListing({

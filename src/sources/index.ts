@@ -17,7 +17,10 @@ export const sourceNames = Object.keys(factories) as SourceName[];
 export type Sources = Record<SourceName, Source<unknown, unknown>>;
 
 export function createSources(settings: ApiSettings): Sources {
-  const entries = sourceNames.map((name) => [name, factories[name](settings) as Source<unknown, unknown>]);
+  const entries = sourceNames.map((name) => [
+    name,
+    factories[name](settings) as Source<unknown, unknown>,
+  ]);
   return Object.fromEntries(entries) as Sources;
 }
 

@@ -1,6 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assetSources, etlRuns, quotes, rawCoingecko, rawCoinpaprika } from '../../src/db/schema.js';
+import {
+  assetSources,
+  etlRuns,
+  quotes,
+  rawCoingecko,
+  rawCoinpaprika,
+} from '../../src/db/schema.js';
 import { runKx } from '../helpers/cli.js';
 import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
@@ -38,7 +44,12 @@ describe('kx ingest --source coingecko', () => {
   it('pages through /coins/markets and keeps the recorded values exactly', async () => {
     const r = await runKx(['ingest', '--source', 'coingecko', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded', fetched: 401, loaded: 401, rejected: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: 'succeeded',
+      fetched: 401,
+      loaded: 401,
+      rejected: 0,
+    });
     // 401 coins: a full page of 250, then a short page of 151 ends the run.
     expect(fake.requests.map((q) => [q.query.page, q.query.per_page, q.query.order])).toEqual([
       ['1', '250', 'id_asc'],
@@ -65,7 +76,10 @@ describe('kx ingest --source coingecko', () => {
         priceUsd: '0.000000004279',
       });
       const [raw] = await handle.db
-        .select({ supply: sql<string>`${rawCoingecko.payload}->>'total_supply'`, circulating: sql<string>`(${rawCoingecko.payload}->'circulating_supply')::text` })
+        .select({
+          supply: sql<string>`${rawCoingecko.payload}->>'total_supply'`,
+          circulating: sql<string>`(${rawCoingecko.payload}->'circulating_supply')::text`,
+        })
         .from(rawCoingecko)
         .where(sql`${rawCoingecko.sourceId} = 'baby-doge-coin'`);
       expect(raw).toEqual({ supply: '420000000000000000', circulating: '164301252026556060' });
@@ -76,19 +90,28 @@ describe('kx ingest --source coingecko', () => {
     const r = await runKx(['ingest', '--source', 'coingecko', '--max-pages', '1', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ fetched: 250 });
-    expect(fake.requests.map((q) => [q.query.page, q.query.order])).toEqual([['1', 'market_cap_desc']]);
+    expect(fake.requests.map((q) => [q.query.page, q.query.order])).toEqual([
+      ['1', 'market_cap_desc'],
+    ]);
   });
 
   it('a re-run over unchanged data writes nothing new; one changed coin writes one quote', async () => {
     expect((await runKx(['ingest', '--source', 'coingecko'], env)).code).toBe(0);
     const again = await runKx(['ingest', '--source', 'coingecko', '--json'], env);
     expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 401, loaded: 0, unchanged: 401 });
-    fake.transform('markets', (item) => (item.id === 'bitcoin' ? { ...item, current_price: 97000.5, last_updated: '2025-02-09T18:00:00.000Z' } : item));
+    fake.transform('markets', (item) =>
+      item.id === 'bitcoin'
+        ? { ...item, current_price: 97000.5, last_updated: '2025-02-09T18:00:00.000Z' }
+        : item,
+    );
     const changed = await runKx(['ingest', '--source', 'coingecko', '--json'], env);
     expect(JSON.parse(changed.stdout)).toMatchObject({ fetched: 401, loaded: 1, unchanged: 400 });
     await withOpen(database, async (handle) => {
       const [counts] = await handle.db
-        .select({ quotes: sql<number>`(select count(*)::int from quotes)`, raw: sql<number>`(select count(*)::int from raw_coingecko)` })
+        .select({
+          quotes: sql<number>`(select count(*)::int from quotes)`,
+          raw: sql<number>`(select count(*)::int from raw_coingecko)`,
+        })
         .from(sql`(select 1) as one`);
       expect(counts).toEqual({ quotes: 402, raw: 402 });
       expect((await listing(handle, 'coingecko', 'bitcoin'))!.priceUsd).toBe('97000.5');
@@ -100,16 +123,36 @@ describe('kx ingest --source coinpaprika', () => {
   it('lands /tickers whole and maps full, legacy and free-plan tickers', async () => {
     const r = await runKx(['ingest', '--source', 'coinpaprika', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded', fetched: 3, loaded: 3, rejected: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: 'succeeded',
+      fetched: 3,
+      loaded: 3,
+      rejected: 0,
+    });
     await withOpen(database, async (handle) => {
-      const btc = await handle.db.select().from(quotes).where(sql`${quotes.sourceId} = 'btc-bitcoin'`).orderBy(quotes.observedAt);
-      expect(btc.map((q) => [q.observedAt.toISOString(), q.priceUsd, q.circulatingSupply, q.totalSupply])).toEqual([
+      const btc = await handle.db
+        .select()
+        .from(quotes)
+        .where(sql`${quotes.sourceId} = 'btc-bitcoin'`)
+        .orderBy(quotes.observedAt);
+      expect(
+        btc.map((q) => [
+          q.observedAt.toISOString(),
+          q.priceUsd,
+          q.circulatingSupply,
+          q.totalSupply,
+        ]),
+      ).toEqual([
         ['2022-01-30T18:33:33.000Z', '38001.009348956', '18944294', '18944300'],
         // The free plan sends no circulating_supply at all.
         ['2025-06-25T10:47:48.000Z', expect.any(String), null, expect.any(String)],
       ]);
       // Legacy 2020 record: max_supply 0 means "none".
-      expect(await listing(handle, 'coinpaprika', 'eth-ethereum')).toMatchObject({ symbol: 'ETH', maxSupply: null, circulatingSupply: '109469522' });
+      expect(await listing(handle, 'coinpaprika', 'eth-ethereum')).toMatchObject({
+        symbol: 'ETH',
+        maxSupply: null,
+        circulatingSupply: '109469522',
+      });
       const [run] = await handle.db.select().from(etlRuns);
       expect(run!.warnings.join('\n')).not.toContain('unknown field');
       const [raw] = await handle.db.select({ n: sql<number>`count(*)::int` }).from(rawCoinpaprika);

@@ -67,7 +67,10 @@ describe('kx ingest --source csv', () => {
       expect(stored!.mapping).toMatchObject({ delimiter: ',' });
       expect(JSON.stringify(stored!.mapping)).toContain('"field":"price_usd"');
       const [raw] = await db.select().from(rawCsv).where(eq(rawCsv.sourceId, 'bitcoin'));
-      expect(JSON.parse(raw!.payload)).toMatchObject({ id: 'bitcoin', current_price: '96114.08481738689' });
+      expect(JSON.parse(raw!.payload)).toMatchObject({
+        id: 'bitcoin',
+        current_price: '96114.08481738689',
+      });
       expect(raw!.locator).toMatchObject({ line: 2 });
     });
   });

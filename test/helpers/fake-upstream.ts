@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LosslessNumber, parse, stringify } from 'lossless-json';
 
-const fixture = (name: string) => readFileSync(new URL(`../../fixtures/upstream/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/upstream/${name}`, import.meta.url), 'utf8');
 type Item = Record<string, unknown>;
 
 /**
@@ -22,7 +23,9 @@ function loadPaprikaTemplate() {
   return {
     real: parse(fixture('coinpaprika_tickers_stitched_real_samples.json')) as Item[],
     shape: parse(fixture('coinpaprika_ticker_btc-bitcoin_2022-01-30T18-34Z.json')) as Item,
-    coins: (JSON.parse(fixture('coinpaprika_coins_2021-12-31.json')) as Item[]).filter((c) => c.is_active && Number(c.rank) > 0),
+    coins: (JSON.parse(fixture('coinpaprika_coins_2021-12-31.json')) as Item[]).filter(
+      (c) => c.is_active && Number(c.rank) > 0,
+    ),
   };
 }
 
@@ -72,33 +75,53 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const cgItems = Array.from({ length: options.coingeckoCoins ?? cgBase.length }, (_, i) => {
     const base = cgBase[i % cgBase.length]!;
     const round = Math.floor(i / cgBase.length);
-    return round === 0 ? base : { ...base, id: `${String(base.id)}-${round + 1}`, name: `${String(base.name)} ${round + 1}` };
+    return round === 0
+      ? base
+      : {
+          ...base,
+          id: `${String(base.id)}-${round + 1}`,
+          name: `${String(base.name)} ${round + 1}`,
+        };
   });
   const paprika = loadPaprikaTemplate();
   const tickers = Array.from({ length: options.paprikaTickers ?? paprika.real.length }, (_, i) =>
     i < paprika.real.length ? paprika.real[i]! : toTicker(paprika.shape, paprika.coins, i),
   );
   const faults: { route: string; page?: number; fault: Fault }[] = [];
-  const transforms: Record<string, ((item: Item, index: number) => Item)[]> = { markets: [], tickers: [] };
+  const transforms: Record<string, ((item: Item, index: number) => Item)[]> = {
+    markets: [],
+    tickers: [],
+  };
   const requests: UpstreamRequest[] = [];
-  const served = (route: 'markets' | 'tickers', items: Item[]) => items.map((item, i) => transforms[route]!.reduce((it, fn) => fn(it, i), item));
+  const served = (route: 'markets' | 'tickers', items: Item[]) =>
+    items.map((item, i) => transforms[route]!.reduce((it, fn) => fn(it, i), item));
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const query = Object.fromEntries(url.searchParams);
     requests.push({ path: url.pathname, query, headers: req.headers, at: Date.now() });
-    const route = url.pathname.endsWith('/coins/markets') ? 'markets' : url.pathname.endsWith('/tickers') ? 'tickers' : null;
+    const route = url.pathname.endsWith('/coins/markets')
+      ? 'markets'
+      : url.pathname.endsWith('/tickers')
+        ? 'tickers'
+        : null;
     const auth = route === 'markets' ? options.coingeckoAuth : options.paprikaAuth;
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(body);
     };
     if (!route) return send(404, '{"error":"Not Found"}');
-    if (auth && req.headers[auth.header] !== auth.value) return send(401, '{"status":{"error_code":401,"error_message":"Invalid API key"}}');
+    if (auth && req.headers[auth.header] !== auth.value)
+      return send(401, '{"status":{"error_code":401,"error_message":"Invalid API key"}}');
     const page = Number(query.page ?? 1);
-    const at = faults.findIndex((f) => f.route === route && (f.page === undefined || f.page === page));
+    const at = faults.findIndex(
+      (f) => f.route === route && (f.page === undefined || f.page === page),
+    );
     const fault = at >= 0 ? faults.splice(at, 1)[0]!.fault : null;
-    const body = route === 'markets' ? marketsPage(served('markets', cgItems), query) : stringify(served('tickers', tickers))!;
+    const body =
+      route === 'markets'
+        ? marketsPage(served('markets', cgItems), query)
+        : stringify(served('tickers', tickers))!;
     const answer = () => {
       if (fault?.status) return send(fault.status, fault.body ?? '', fault.headers);
       if (fault?.truncate) return send(200, body.slice(0, Math.floor(body.length / 2)));
@@ -113,14 +136,16 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     coingeckoUrl: `http://127.0.0.1:${port}/api/v3`,
     paprikaUrl: `http://127.0.0.1:${port}/v1`,
     requests,
-    fault: (route, fault, page) => faults.push({ route, fault, ...(page === undefined ? {} : { page }) }),
+    fault: (route, fault, page) =>
+      faults.push({ route, fault, ...(page === undefined ? {} : { page }) }),
     transform: (route, fn) => transforms[route]!.push(fn),
     coingeckoItems: () => served('markets', cgItems),
     paprikaItems: () => served('tickers', tickers),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -128,7 +153,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 function marketsPage(items: Item[], query: Record<string, string>): string {
   const perPage = Math.min(250, Math.max(1, Number(query.per_page ?? 100)));
   const page = Math.max(1, Number(query.page ?? 1));
-  const ordered = query.order === 'id_asc' ? [...items].sort((a, b) => String(a.id).localeCompare(String(b.id))) : items;
+  const ordered =
+    query.order === 'id_asc'
+      ? [...items].sort((a, b) => String(a.id).localeCompare(String(b.id)))
+      : items;
   return stringify(ordered.slice((page - 1) * perPage, page * perPage))!;
 }
 
@@ -147,6 +175,12 @@ function toTicker(shape: Item, coins: Item[], i: number): Item {
     circulating_supply: n(String(1_000_000 + i)),
     total_supply: n(String(2_000_000 + i)),
     max_supply: i % 3 === 0 ? n('0') : n(String(3_000_000 + i)),
-    quotes: { USD: { ...quotes.USD, price: n(`${(i % 997) + 1}.${String(i).padStart(6, '0')}`), market_cap: n(String(1_000_000_000 + i * 7)) } },
+    quotes: {
+      USD: {
+        ...quotes.USD,
+        price: n(`${(i % 997) + 1}.${String(i).padStart(6, '0')}`),
+        market_cap: n(String(1_000_000_000 + i * 7)),
+      },
+    },
   };
 }

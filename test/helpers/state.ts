@@ -1,6 +1,6 @@
 import { count, sql } from 'drizzle-orm';
 import type { DbHandle } from '../../src/db/client.js';
-import { assetSources, assets, quotes, rawCsv, rejectedRecords } from '../../src/db/schema.js';
+import { assetSources, assets, quotes, rawTables, rejectedRecords } from '../../src/db/schema.js';
 
 /**
  * The unified state without surrogate ids, run ids or timestamps of the load itself: two runs
@@ -41,17 +41,25 @@ export async function snapshotState(handle: DbHandle) {
     .select({ symbol: assets.symbol, name: assets.name })
     .from(assets)
     .orderBy(assets.symbol, assets.name);
-  const [raw] = await db.select({ n: count() }).from(rawCsv);
-  const [rawDistinct] = await db
-    .select({ n: sql<number>`count(distinct (${rawCsv.sourceId}, ${rawCsv.payloadSha256}))::int` })
-    .from(rawCsv);
+  let rawRows = 0;
+  let rawDistinct = 0;
+  for (const table of Object.values(rawTables)) {
+    const [raw] = await db
+      .select({
+        n: count(),
+        distinct: sql<number>`count(distinct (${table.sourceId}, ${table.payloadSha256}))::int`,
+      })
+      .from(table);
+    rawRows += raw!.n;
+    rawDistinct += raw!.distinct;
+  }
   const [rejected] = await db.select({ n: count() }).from(rejectedRecords);
   return {
     quotes: quoteRows,
     listings,
     assets: assetRows,
-    rawRows: raw!.n,
-    rawDistinct: rawDistinct!.n,
+    rawRows,
+    rawDistinct,
     rejected: rejected!.n,
   };
 }

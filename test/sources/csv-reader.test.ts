@@ -13,7 +13,8 @@ async function readAll(path: string, start = 0, lineBase = 0) {
   const rows: CsvRow[] = [];
   let error: unknown = null;
   try {
-    for await (const row of readCsvRows({ path, start, lineBase, delimiter: ',', hasher })) rows.push(row);
+    for await (const row of readCsvRows({ path, start, lineBase, delimiter: ',', hasher }))
+      rows.push(row);
   } catch (e) {
     error = e;
   }
@@ -36,7 +37,9 @@ describe('readCsvRows', () => {
     expect(rows.map((r) => r.end)).toEqual([8, 17, 24, 27]);
     expect(bytes.length).toBe(27);
     for (const row of rows.slice(0, 3)) {
-      expect(hasher.digestAt(row.end)).toBe(createHash('sha256').update(bytes.subarray(0, row.end)).digest('hex'));
+      expect(hasher.digestAt(row.end)).toBe(
+        createHash('sha256').update(bytes.subarray(0, row.end)).digest('hex'),
+      );
     }
   });
 

@@ -84,13 +84,15 @@ async function dryRun(
 
 /** The flags that belong to the chosen source; a flag of another source is a usage error. */
 function toParams(options: IngestOptions): Record<string, unknown> {
-  const csvOnly = options.file !== undefined || (options.map ?? []).length > 0 || options.symbol !== undefined;
+  const csvOnly =
+    options.file !== undefined || (options.map ?? []).length > 0 || options.symbol !== undefined;
   if (options.source !== 'csv' && csvOnly) {
     throw new KxError('usage', '--file, --map and --symbol are for --source csv only');
   }
   if (options.source !== 'coingecko' && options.maxPages !== undefined) {
     throw new KxError('usage', '--max-pages is for --source coingecko only');
   }
-  if (options.source === 'csv') return { file: options.file, map: options.map ?? [], symbol: options.symbol };
+  if (options.source === 'csv')
+    return { file: options.file, map: options.map ?? [], symbol: options.symbol };
   return options.maxPages === undefined ? {} : { maxPages: options.maxPages };
 }
