@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isExactNumber } from '../../src/core/json.js';
+import { createHttpClient, type HttpClientOptions } from '../../src/sources/_http.js';
+
+/** A server that answers queued responses in order (then 200 with `[]`). */
+let server: Server;
+let baseUrl: string;
+const queue: { status: number; headers?: Record<string, string>; body?: string }[] = [];
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    const next = queue.shift() ?? { status: 200, body: '[]' };
+    res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers });
+    res.end(next.body ?? '');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function client(overrides: Partial<HttpClientOptions> = {}) {
+  const waits: number[] = [];
+  const http = createHttpClient({
+    service: 'Test',
+    baseUrl,
+    headers: {},
+    authHint: 'the key',
+    timeoutMs: 2000,
+    maxRetries: 5,
+    retryBaseMs: 100,
+    maxWaitMs: 10_000,
+    maxTotalWaitMs: 60_000,
+    minIntervalMs: 0,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+    ...overrides,
+  });
+  return { http, waits };
+}
+
+describe('HTTP client', () => {
+  it('keeps numbers exact', async () => {
+    queue.push({ status: 200, body: '[{"supply":4.2e+17,"big":123456789012345678901}]' });
+    const { body } = await client().http.getJson('/x');
+    const [item] = body as { supply: unknown; big: unknown }[];
+    expect(isExactNumber(item!.supply) && item!.supply.toString()).toBe('4.2e+17');
+    expect(isExactNumber(item!.big) && item!.big.toString()).toBe('123456789012345678901');
+  });
+
+  it('honours Retry-After as an HTTP date, capped by maxWaitMs', async () => {
+    const inTwoSeconds = new Date(Date.now() + 2000).toUTCString();
+    queue.push(
+      { status: 503, headers: { 'retry-after': inTwoSeconds } },
+      { status: 429, headers: { 'retry-after': '86400' } },
+    );
+    const { http, waits } = client({ maxWaitMs: 5000 });
+    await http.getJson('/x');
+    expect(waits[0]).toBeGreaterThan(500);
+    expect(waits[0]).toBeLessThanOrEqual(2000);
+    expect(waits[1]).toBe(5000); // a day, capped
+  });
+
+  it('stops when the total wait would pass maxTotalWaitMs', async () => {
+    for (let i = 0; i < 5; i++) queue.push({ status: 429, headers: { 'retry-after': '3' } });
+    const { http, waits } = client({ maxTotalWaitMs: 7000 });
+    await expect(http.getJson('/x')).rejects.toThrow(/HTTP 429 .* \(gave up after 3 tries\)/);
+    expect(waits).toEqual([3000, 3000]);
+    queue.length = 0;
+  });
+
+  it('does not retry a 400', async () => {
+    queue.push({ status: 400, body: '{"error":"invalid vs_currency"}' });
+    const { http, waits } = client();
+    await expect(http.getJson('/x')).rejects.toThrow('Test: HTTP 400 from');
+    expect(waits).toEqual([]);
+  });
+
+  it('spaces requests by the rate limit', async () => {
+    const { http, waits } = client({ minIntervalMs: 1000 });
+    await http.getJson('/a');
+    await http.getJson('/b');
+    await http.getJson('/c');
+    expect(waits).toHaveLength(2);
+    for (const w of waits) expect(w).toBeGreaterThan(900);
+  });
+});
