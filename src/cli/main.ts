@@ -5,6 +5,7 @@ import { getFailedRun } from '../pipeline/runner.js';
 import { sourceNames } from '../sources/index.js';
 import { ingest, type IngestOptions } from './commands/ingest.js';
 import { resume } from './commands/resume.js';
+import { serveApi } from './commands/serve.js';
 import { formatStatus, status } from './commands/status.js';
 import { createContext, type Context } from './context.js';
 import { formatRun, printJson, printLine } from './output.js';
@@ -152,6 +153,32 @@ Examples:
     });
 
   program
+    .command('serve')
+    .description(
+      'serve the HTTP API over the unified data (/data, /assets/:id, /health, /stats, /runs, /metrics, /docs)',
+    )
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', toPort, 8000)
+    .option('--allow-unauthenticated', 'allow a non-loopback bind without KX_API_TOKEN')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx serve                                   # http://127.0.0.1:8000/docs
+  KX_API_TOKEN=secret kx serve --host 0.0.0.0 --port 8080
+  curl -s 'http://127.0.0.1:8000/data?symbol=btc&sort=-market_cap_usd&limit=5'
+`,
+    )
+    .action(
+      async (
+        options: { host: string; port: number; allowUnauthenticated?: boolean },
+        command: Command,
+      ) => {
+        await serveApi(context(command), options);
+      },
+    );
+
+  program
     .command('migrate')
     .description('apply pending database migrations (other commands do this too)')
     .action(async (_options: unknown, command: Command) => {
@@ -170,5 +197,11 @@ function collect(value: string, previous: string[]): string[] {
 function toPositiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError('expected a whole number of at least 1');
+  return Number(value);
+}
+
+function toPort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('expected a port number (0-65535)');
   return Number(value);
 }

@@ -10,6 +10,7 @@ import {
   describeRun,
   finishRun,
   markAbandoned,
+  sourceLockKey,
   startAttempt,
   type RunRow,
 } from './runs.js';
@@ -43,7 +44,7 @@ export async function withSourceLock<T>(
   source: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const release: Release | null = await handle.tryLock(`kx:source:${source}`);
+  const release: Release | null = await handle.tryLock(sourceLockKey(source));
   if (!release) {
     throw new KxError(
       'locked',

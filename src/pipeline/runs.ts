@@ -4,6 +4,11 @@ import type { Db, Tx } from '../db/client.js';
 import { etlRunAttempts, etlRuns } from '../db/schema.js';
 
 export type RunRow = typeof etlRuns.$inferSelect;
+
+/** The per-source lock every run of a source holds (an advisory lock on a server). */
+export function sourceLockKey(source: string): string {
+  return `kx:source:${source}`;
+}
 export type Trigger = 'ingest' | 'resume';
 
 /** Failures `kx resume` can fix by trying again; bad input and bad flags it cannot. */

@@ -1,7 +1,7 @@
 import { count, desc, eq, sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client.js';
 import { assetSources, assets, etlCheckpoints, etlRuns, quotes } from '../db/schema.js';
-import type { RunRow } from './runs.js';
+import { sourceLockKey, type RunRow } from './runs.js';
 
 export interface RunSummary {
   id: number;
@@ -24,8 +24,13 @@ export interface RunSummary {
 export interface SourceStatus {
   source: string;
   runs: { total: number; succeeded: number; failed: number; running: number };
+  /** Sums over all runs. */
+  records: { fetched: number; loaded: number; unchanged: number; rejected: number };
+  /** Wall time of finished runs, first start to last finish. */
+  durations: { lastMs: number | null; avgMs: number | null; maxMs: number | null };
   lastRun: RunSummary | null;
   lastSuccessAt: string | null;
+  lastFailureAt: string | null;
   resumableRuns: number[];
   checkpoints: {
     stream: string;
@@ -41,6 +46,8 @@ export interface SourceStatus {
 export interface Status {
   database: { driver: string; location: string };
   assets: number;
+  /** How many assets are listed by 1, 2, 3… sources. */
+  assetsBySourceCount: Record<string, number>;
   sources: SourceStatus[];
 }
 
@@ -50,9 +57,21 @@ export async function getStatus(handle: DbHandle, sourceNames: readonly string[]
   const [assetCount] = await db.select({ n: count() }).from(assets);
   const sources: SourceStatus[] = [];
   for (const source of sourceNames) sources.push(await getSourceStatus(handle, source));
+  const linked = await db
+    .select({ sources: sql<number>`n`, assets: sql<number>`count(*)::int` })
+    .from(
+      db
+        .select({ n: sql<number>`count(distinct ${assetSources.source})::int`.as('n') })
+        .from(assetSources)
+        .groupBy(assetSources.assetId)
+        .as('per_asset'),
+    )
+    .groupBy(sql`n`)
+    .orderBy(sql`n`);
   return {
     database: { driver: handle.driver, location: handle.location },
     assets: assetCount?.n ?? 0,
+    assetsBySourceCount: Object.fromEntries(linked.map((r) => [String(r.sources), r.assets])),
     sources,
   };
 }
@@ -68,6 +87,19 @@ async function getSourceStatus(handle: DbHandle, source: string): Promise<Source
       lastSuccessAt: sql<
         string | null
       >`max(${etlRuns.finishedAt}) filter (where ${etlRuns.status} = 'succeeded')`,
+      lastFailureAt: sql<
+        string | null
+      >`max(${etlRuns.finishedAt}) filter (where ${etlRuns.status} = 'failed')`,
+      fetched: sql<number>`coalesce(sum(${etlRuns.fetched}), 0)::int`,
+      loaded: sql<number>`coalesce(sum(${etlRuns.loaded}), 0)::int`,
+      unchanged: sql<number>`coalesce(sum(${etlRuns.unchanged}), 0)::int`,
+      rejected: sql<number>`coalesce(sum(${etlRuns.rejected}), 0)::int`,
+      avgMs: sql<
+        number | null
+      >`(avg(extract(epoch from ${etlRuns.finishedAt} - ${etlRuns.startedAt})) * 1000)::int`,
+      maxMs: sql<
+        number | null
+      >`(max(extract(epoch from ${etlRuns.finishedAt} - ${etlRuns.startedAt})) * 1000)::int`,
     })
     .from(etlRuns)
     .where(eq(etlRuns.source, source));
@@ -105,8 +137,20 @@ async function getSourceStatus(handle: DbHandle, source: string): Promise<Source
       failed: totals?.failed ?? 0,
       running: totals?.running ?? 0,
     },
+    records: {
+      fetched: totals?.fetched ?? 0,
+      loaded: totals?.loaded ?? 0,
+      unchanged: totals?.unchanged ?? 0,
+      rejected: totals?.rejected ?? 0,
+    },
+    durations: {
+      lastMs: last?.finishedAt ? last.finishedAt.getTime() - last.startedAt.getTime() : null,
+      avgMs: totals?.avgMs ?? null,
+      maxMs: totals?.maxMs ?? null,
+    },
     lastRun: last ? await toRunSummary(handle, last) : null,
     lastSuccessAt: toIso(totals?.lastSuccessAt ?? null),
+    lastFailureAt: toIso(totals?.lastFailureAt ?? null),
     resumableRuns: resumable.map((r) => r.id),
     checkpoints: checkpoints.map((c) => ({
       stream: c.streamKey,
@@ -121,10 +165,10 @@ async function getSourceStatus(handle: DbHandle, source: string): Promise<Source
 }
 
 /** A `running` run whose source lock is free has lost its process: it is shown as abandoned. */
-async function toRunSummary(handle: DbHandle, run: RunRow): Promise<RunSummary> {
+export async function toRunSummary(handle: DbHandle, run: RunRow): Promise<RunSummary> {
   let status = run.status;
   if (status === 'running') {
-    const release = await handle.tryLock(`kx:source:${run.source}`);
+    const release = await handle.tryLock(sourceLockKey(run.source));
     if (release) {
       status = 'abandoned';
       await release();

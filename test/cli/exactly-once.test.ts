@@ -177,7 +177,7 @@ describe('a kx process killed with SIGKILL mid-ingest', () => {
       const killed = await done;
       expect(killed.signal).toBe('SIGKILL');
 
-      const status = await runKx(['status', '--json'], database.env);
+      const status = await runKx(['status', '--source', 'csv', '--json'], database.env);
       const csv = (
         JSON.parse(status.stdout) as { sources: { lastRun: { status: string; fetched: number } }[] }
       ).sources[0]!;

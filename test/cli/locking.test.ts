@@ -63,13 +63,13 @@ describe.skipIf(!serverUrl)('PostgreSQL server: a per-source advisory lock', () 
       expect(ingest.stderr).toContain('another kx process is running an ingest of csv');
       const resume = await runKx(['resume', '--source', 'csv'], database.env);
       expect(resume.code).toBe(6);
-      const status = await runKx(['status', '--json'], database.env);
+      const status = await runKx(['status', '--source', 'csv', '--json'], database.env);
       expect(JSON.parse(status.stdout)).toMatchObject({
         sources: [{ lastRun: { status: 'running' } }],
       });
 
       await sql`select pg_advisory_unlock(hashtext('kx:source:csv'))`; // the holder dies
-      const after = await runKx(['status', '--json'], database.env);
+      const after = await runKx(['status', '--source', 'csv', '--json'], database.env);
       expect(JSON.parse(after.stdout)).toMatchObject({
         sources: [{ lastRun: { status: 'abandoned', resumable: true } }],
       });

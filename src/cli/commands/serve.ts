@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { KxError } from '../../core/errors.js';
+import { createApp } from '../../http/app.js';
+import { createHttpMetrics } from '../../http/metrics.js';
+import { isLoopback, listen } from '../../http/serve.js';
+import { sourceNames } from '../../sources/index.js';
+import type { Context } from '../context.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  allowUnauthenticated?: boolean;
+}
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/**
+ * Serves the API until SIGTERM or SIGINT, then drains in-flight requests and returns.
+ * On PGlite the server holds the data dir: ingests must run in another way (DATABASE_URL).
+ */
+export async function serveApi(ctx: Context, options: ServeOptions): Promise<void> {
+  if (!isLoopback(options.host) && !ctx.config.apiToken && !options.allowUnauthenticated) {
+    throw new KxError(
+      'usage',
+      `refusing to serve on ${options.host} without KX_API_TOKEN: anyone who can reach it could read the data. ` +
+        'Set KX_API_TOKEN, bind 127.0.0.1, or pass --allow-unauthenticated',
+    );
+  }
+  await ctx.withDb('serve', async (handle) => {
+    const app = createApp({
+      handle,
+      sources: sourceNames,
+      token: ctx.config.apiToken,
+      metrics: createHttpMetrics(),
+      version,
+      logError: (error) => ctx.log.error(error),
+    });
+    const server = await listen(app, options).catch((error: NodeJS.ErrnoException) => {
+      throw new KxError(
+        'usage',
+        `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`,
+      );
+    });
+    ctx.log.info(
+      `kx API listening on ${server.url} (${handle.driver}${ctx.config.apiToken ? ', bearer token required' : ''})`,
+    );
+    if (handle.driver === 'pglite') {
+      ctx.log.info(
+        'embedded database: `kx ingest` cannot run beside this server on the same data dir; use DATABASE_URL for both',
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        ctx.log.info(`${signal}: finishing in-flight requests`);
+        resolve();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    await server.close();
+    ctx.log.info('stopped');
+  });
+}

@@ -1,0 +1,88 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { isKxError } from '../core/errors.js';
+import type { DbHandle } from '../db/client.js';
+import { errorResponse, statusOf } from './errors.js';
+import type { HttpMetrics } from './metrics.js';
+import { createDataRoutes } from './routes/data.js';
+import { createDocRoutes } from './routes/docs.js';
+import { createRunRoutes } from './routes/runs.js';
+import { createSystemRoutes } from './routes/system.js';
+
+export interface AppDeps {
+  handle: DbHandle;
+  sources: readonly string[];
+  /** KX_API_TOKEN: when set, every route but /health needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  metrics: HttpMetrics;
+  version: string;
+  /** Where unexpected errors go (never to the client). */
+  logError?: (error: unknown) => void;
+}
+
+export type AppEnv = { Variables: { requestId: string; startedAt: number } };
+
+/** Requests carry a body only by mistake (every route is GET): a small cap is plenty. */
+const MAX_BODY_BYTES = 16 * 1024;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The HTTP API over the unified data. Builds routes; never listens (see serve.ts). */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    c.set('requestId', incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID());
+    c.set('startedAt', Date.now());
+    const started = performance.now();
+    await next();
+    c.header('X-Request-Id', c.get('requestId'));
+    deps.metrics.observe(
+      c.req.routePath,
+      c.req.method,
+      c.res.status,
+      (performance.now() - started) / 1000,
+    );
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(c, 413, 'payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`),
+    }),
+  );
+  app.use(async (c, next) => {
+    if (!deps.token || c.req.path === '/health') return next();
+    const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    if (!sameSecret(given, deps.token)) {
+      c.header('WWW-Authenticate', 'Bearer');
+      return errorResponse(
+        c,
+        401,
+        'unauthorized',
+        'missing or wrong bearer token (Authorization: Bearer <KX_API_TOKEN>)',
+      );
+    }
+    return next();
+  });
+  app.route('/', createDataRoutes(deps));
+  app.route('/', createRunRoutes(deps));
+  app.route('/', createSystemRoutes(deps));
+  app.route('/', createDocRoutes(deps));
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    if (isKxError(error) && statusOf(error) === 400)
+      return errorResponse(c, 400, 'bad_request', error.message);
+    if (isKxError(error) && statusOf(error) === 503)
+      return errorResponse(c, 503, 'unavailable', 'the database is unavailable');
+    deps.logError?.(error);
+    return errorResponse(c, 500, 'internal', 'internal error; see the server log');
+  });
+  return app;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

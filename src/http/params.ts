@@ -1,0 +1,142 @@
+import type { Context } from 'hono';
+import * as v from 'valibot';
+import { KxError } from '../core/errors.js';
+import { LISTING_SORTS, type ListingSort } from '../pipeline/listings.js';
+
+/** A whole number in a query string, bounded; the text is checked before it becomes a number. */
+function integer(name: string, min: number, max: number) {
+  return v.pipe(
+    v.string(),
+    v.regex(/^\d{1,15}$/, `${name} must be a whole number`),
+    v.transform(Number),
+    v.minValue(min, `${name} must be at least ${min}`),
+    v.maxValue(max, `${name} must be at most ${max}`),
+  );
+}
+
+const text = (name: string, max: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.minLength(1, `${name} must not be empty`),
+    v.maxLength(max, `${name} must be at most ${max} characters`),
+  );
+
+const timestamp = v.pipe(
+  v.string(),
+  v.regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
+    'updated_since must be an ISO 8601 date or timestamp',
+  ),
+  v.transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s)),
+  v.check((d) => !Number.isNaN(d.getTime()), 'updated_since is not a real date'),
+);
+
+export function createDataQuerySchema(sources: readonly string[]) {
+  return v.strictObject(
+    {
+      source: v.optional(
+        v.pipe(
+          v.picklist(sources, `source must be one of ${sources.join(', ')}`),
+          v.description('only listings of this source'),
+        ),
+      ),
+      symbol: v.optional(
+        v.pipe(text('symbol', 32), v.description('exact symbol, case-insensitive')),
+      ),
+      asset_id: v.optional(
+        v.pipe(
+          integer('asset_id', 1, Number.MAX_SAFE_INTEGER),
+          v.description('only listings of this asset'),
+        ),
+      ),
+      q: v.optional(
+        v.pipe(text('q', 64), v.description('name or symbol prefix, case-insensitive')),
+      ),
+      updated_since: v.optional(
+        v.pipe(timestamp, v.description('only listings observed at or after this time (ISO 8601)')),
+      ),
+      sort: v.optional(
+        v.pipe(
+          v.picklist(
+            Object.keys(LISTING_SORTS) as ListingSort[],
+            `sort must be one of ${Object.keys(LISTING_SORTS).join(', ')}`,
+          ),
+          v.description(
+            'order; `-` for descending; missing values last; default `id` (source, source_id)',
+          ),
+        ),
+        'id',
+      ),
+      limit: v.optional(
+        v.pipe(integer('limit', 1, 500), v.description('rows per page, 1–500, default 50')),
+        '50',
+      ),
+      cursor: v.optional(
+        v.pipe(
+          text('cursor', 512),
+          v.description('opaque keyset cursor: `pagination.next_cursor` of the previous page'),
+        ),
+      ),
+      page: v.optional(
+        v.pipe(
+          integer('page', 1, 1_000_000),
+          v.description('1-based page number (instead of cursor)'),
+        ),
+      ),
+    },
+    'unknown parameter',
+  );
+}
+
+export function createRunsQuerySchema(sources: readonly string[]) {
+  return v.strictObject({
+    limit: v.optional(
+      v.pipe(integer('limit', 1, 500), v.description('runs to return, newest first, default 20')),
+      '20',
+    ),
+    source: v.optional(
+      v.pipe(
+        v.picklist(sources, `source must be one of ${sources.join(', ')}`),
+        v.description('only runs of this source'),
+      ),
+    ),
+  });
+}
+
+export const CompareQuerySchema = v.strictObject({
+  a: v.pipe(integer('a', 1, Number.MAX_SAFE_INTEGER), v.description('the earlier run id')),
+  b: v.pipe(integer('b', 1, Number.MAX_SAFE_INTEGER), v.description('the later run id')),
+});
+
+export const EmptyQuerySchema = v.strictObject({});
+
+export const IdParamSchema = integer('id', 1, Number.MAX_SAFE_INTEGER);
+
+/**
+ * Validates the query string: each parameter at most once, no unknown parameter, every value
+ * valid. Any failure is a 400 that names the parameter.
+ */
+export function parseQuery<S extends v.GenericSchema>(c: Context, schema: S): v.InferOutput<S> {
+  const queries = c.req.queries();
+  const single: Record<string, string> = {};
+  for (const [key, values] of Object.entries(queries)) {
+    if (values.length > 1)
+      throw new KxError('usage', `${key}: given ${values.length} times; give it once`);
+    single[key] = values[0] ?? '';
+  }
+  const result = v.safeParse(schema, single);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const key = issue.path?.map((p) => String(p.key)).join('.');
+  if (issue.type === 'strict_object' && key)
+    throw new KxError('usage', `${key}: unknown parameter`);
+  const named = !key || issue.message.startsWith(`${key} `);
+  throw new KxError('usage', named ? issue.message : `${key}: ${issue.message}`);
+}
+
+export function parseId(raw: string, name = 'id'): number {
+  const result = v.safeParse(IdParamSchema, raw);
+  if (!result.success) throw new KxError('usage', `${name}: must be a positive whole number`);
+  return result.output;
+}

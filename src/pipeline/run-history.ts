@@ -1,0 +1,149 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { KxError } from '../core/errors.js';
+import type { DbHandle } from '../db/client.js';
+import { etlRunAttempts, etlRuns, quotes, rawTables } from '../db/schema.js';
+import { getRun } from './runs.js';
+import { toRunSummary, type RunSummary } from './status.js';
+
+export interface RunDetail extends RunSummary {
+  source: string;
+  mapping: unknown;
+  attempts_detail: {
+    attempt: number;
+    trigger: string;
+    status: string;
+    records: number;
+    error: { code: string; message: string | null } | null;
+    started_at: string;
+    finished_at: string | null;
+  }[];
+}
+
+/** Latest runs first; the same summaries `kx status` shows. */
+export async function getRunList(
+  handle: DbHandle,
+  options: { limit: number; source?: string | undefined },
+): Promise<(RunSummary & { source: string })[]> {
+  const rows = await handle.db
+    .select()
+    .from(etlRuns)
+    .where(options.source ? eq(etlRuns.source, options.source) : undefined)
+    .orderBy(desc(etlRuns.id))
+    .limit(options.limit);
+  return Promise.all(
+    rows.map(async (run) => ({ source: run.source, ...(await toRunSummary(handle, run)) })),
+  );
+}
+
+export async function getRunDetail(handle: DbHandle, id: number): Promise<RunDetail | undefined> {
+  const run = await getRun(handle.db, id);
+  if (!run) return undefined;
+  const attempts = await handle.db
+    .select()
+    .from(etlRunAttempts)
+    .where(eq(etlRunAttempts.runId, id))
+    .orderBy(etlRunAttempts.attempt);
+  return {
+    source: run.source,
+    ...(await toRunSummary(handle, run)),
+    mapping: run.mapping,
+    attempts_detail: attempts.map((a) => ({
+      attempt: a.attempt,
+      trigger: a.trigger,
+      status: a.status,
+      records: a.records,
+      error: a.errorCode ? { code: a.errorCode, message: a.errorMessage } : null,
+      started_at: a.startedAt.toISOString(),
+      finished_at: a.finishedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+/** Thresholds of `compareRuns`: a drop of 10% of records, 5 points more rejects, a 50% price move. */
+const RECORD_DROP = 0.1;
+const REJECT_JUMP = 0.05;
+const PRICE_MOVE = 0.5;
+
+export interface Anomaly {
+  kind: 'record_count_drop' | 'rejected_share_jump' | 'coins_appeared' | 'price_move';
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Anomalies from run `a` to run `b` of one source: fewer records, a higher rejected share,
+ * coins first landed by `b`, and prices that moved by more than half between the quotes the
+ * two runs wrote for the same coin. Undefined when either run does not exist.
+ */
+export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
+  const [a, b] = await Promise.all([getRun(handle.db, aId), getRun(handle.db, bId)]);
+  if (!a || !b) return undefined;
+  if (a.source !== b.source)
+    throw new KxError(
+      'usage',
+      `runs ${aId} and ${bId} are of different sources (${a.source}, ${b.source})`,
+    );
+  const anomalies: Anomaly[] = [];
+  if (a.fetched > 0 && b.fetched < a.fetched * (1 - RECORD_DROP)) {
+    anomalies.push({
+      kind: 'record_count_drop',
+      message: `run ${bId} read ${b.fetched} records, ${Math.round((1 - b.fetched / a.fetched) * 100)}% fewer than run ${aId} (${a.fetched})`,
+      details: { a: a.fetched, b: b.fetched },
+    });
+  }
+  const share = (r: typeof a) => (r.fetched > 0 ? r.rejected / r.fetched : 0);
+  if (share(b) - share(a) > REJECT_JUMP) {
+    anomalies.push({
+      kind: 'rejected_share_jump',
+      message: `rejected share rose from ${(share(a) * 100).toFixed(1)}% to ${(share(b) * 100).toFixed(1)}%`,
+      details: { a: share(a), b: share(b) },
+    });
+  }
+  const raw = rawTables[`raw_${a.source}` as keyof typeof rawTables];
+  const appeared = await handle.db
+    .select({ sourceId: raw.sourceId })
+    .from(raw)
+    .where(
+      and(
+        eq(raw.runId, bId),
+        sql`not exists (select 1 from ${raw} r2 where r2.source_id = ${raw.sourceId} and r2.run_id < ${bId})`,
+      ),
+    )
+    .limit(1000);
+  if (appeared.length > 0) {
+    anomalies.push({
+      kind: 'coins_appeared',
+      message: `${appeared.length} coins first seen in run ${bId}`,
+      details: { source_ids: appeared.map((r) => r.sourceId).slice(0, 100) },
+    });
+  }
+  const moves = await handle.db
+    .select({
+      sourceId: sql<string>`qa.source_id`,
+      from: sql<string>`qa.price_usd::text`,
+      to: sql<string>`qb.price_usd::text`,
+    })
+    .from(
+      sql`${quotes} qa join ${quotes} qb on qa.source = qb.source and qa.source_id = qb.source_id`,
+    )
+    .where(
+      sql`qa.run_id = ${aId} and qb.run_id = ${bId} and qa.price_usd > 0 and abs(qb.price_usd - qa.price_usd) / qa.price_usd > ${PRICE_MOVE}`,
+    )
+    .limit(100);
+  for (const m of moves) {
+    anomalies.push({
+      kind: 'price_move',
+      message: `${m.sourceId}: price ${m.from} → ${m.to}`,
+      details: { source_id: m.sourceId, from: m.from, to: m.to },
+    });
+  }
+  const summary = (r: typeof a) => ({
+    id: r.id,
+    status: r.status,
+    fetched: r.fetched,
+    loaded: r.loaded,
+    unchanged: r.unchanged,
+    rejected: r.rejected,
+  });
+  return { source: a.source, a: summary(a), b: summary(b), anomalies };
+}

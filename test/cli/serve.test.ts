@@ -1,0 +1,88 @@
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, repoRoot, runKx, startKx } from '../helpers/cli.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const r = await runKx(
+    ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
+    database.env,
+  );
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(() => database.drop());
+
+/** Starts `kx serve --port 0` and waits for the URL it listens on. */
+async function startServer(env: Record<string, string> = {}) {
+  const child = startKx(['serve', '--port', '0'], { ...database.env, ...env });
+  const done = collect(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(seen);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`kx serve exited early: ${seen}`)));
+  });
+  return { child, done, url };
+}
+
+function statusOf(url: string, token: string): Promise<{ status: number; at: number }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, at: Date.now() }));
+    }).on('error', reject);
+  });
+}
+
+describe('kx serve (a real listening server)', () => {
+  it('answers over HTTP and drains in-flight requests on SIGTERM, exiting 0', async () => {
+    const { child, done, url } = await startServer({ KX_API_TOKEN: 'tok' });
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await fetch(`${url}/data`)).status).toBe(401);
+    const auth = { headers: { authorization: 'Bearer tok' } };
+    const first = await fetch(`${url}/data?limit=2&sort=rank`, auth);
+    expect(first.status).toBe(200);
+    expect(
+      ((await first.json()) as { data: { source_id: string }[] }).data.map((d) => d.source_id),
+    ).toEqual(['bitcoin', 'ethereum']);
+    // Fresh connections (no keep-alive reuse, whose races are the client's): each request is sent before SIGTERM.
+    const inFlight = Array.from({ length: 20 }, () => statusOf(`${url}/data?limit=500`, 'tok'));
+    await new Promise((r) => setTimeout(r, 100)); // sent and parsed; the database answers them one by one
+    child.kill('SIGTERM');
+    const killedAt = Date.now();
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(answers.filter((a) => a.at > killedAt).length).toBeGreaterThan(0); // some finished during the drain
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toContain('SIGTERM: finishing in-flight requests');
+  });
+
+  it('refuses a non-loopback bind without KX_API_TOKEN (exit 2)', async () => {
+    const r = await runKx(['serve', '--host', '0.0.0.0', '--port', '0'], database.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('refusing to serve on 0.0.0.0 without KX_API_TOKEN');
+  });
+
+  it.skipIf(serverUrl)(
+    'on PGlite, an ingest beside a running server gets exit 6 naming it',
+    async () => {
+      const { child, done } = await startServer();
+      const r = await runKx(
+        ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
+        database.env,
+      );
+      child.kill('SIGTERM');
+      await done;
+      expect(r.code).toBe(6);
+      expect(r.stderr).toContain(`in use by pid ${child.pid} (kx serve`);
+      expect(r.stderr).toContain('set DATABASE_URL');
+    },
+  );
+});

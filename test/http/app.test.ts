@@ -1,0 +1,491 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../src/db/client.js';
+import { createApp } from '../../src/http/app.js';
+import { createHttpMetrics } from '../../src/http/metrics.js';
+import { runIngest, withSourceLock } from '../../src/pipeline/runner.js';
+import { createSources, sourceNames, type Sources } from '../../src/sources/index.js';
+import { repoRoot } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+
+let database: TestDatabase;
+let handle: DbHandle;
+let fake: FakeUpstream;
+let sources: Sources;
+let app: ReturnType<typeof createApp>;
+
+const settings = {
+  batchSize: 500,
+  failAfter: null,
+  maxRejectRatio: 0.5,
+  fullRefresh: false,
+  warn: () => undefined,
+};
+const ingest = (name: keyof Sources, params: Record<string, unknown> = {}) =>
+  withSourceLock(handle, name, () =>
+    runIngest(handle, sources[name], sources[name].parseParams(params), settings),
+  );
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  handle = await database.open();
+  fake = await startFakeUpstream({ paprikaTickers: 300 });
+  sources = createSources({
+    http: { timeoutMs: 5000, maxRetries: 0, retryBaseMs: 1, maxWaitMs: 1, maxTotalWaitMs: 1 },
+    coingecko: { plan: 'public', baseUrl: fake.coingeckoUrl, callsPerMinute: 0 },
+    coinpaprika: { baseUrl: fake.paprikaUrl, callsPerMinute: 0 },
+    log: () => undefined,
+  });
+  await ingest('csv', { file: join(repoRoot, 'fixtures/sample.csv'), map: [] });
+  await ingest('coingecko');
+  app = createApp({ handle, sources: sourceNames, metrics: createHttpMetrics(), version: 'test' });
+});
+afterAll(async () => {
+  await handle.close();
+  await fake.close();
+  await database.drop();
+});
+
+interface Listing {
+  source: string;
+  source_id: string;
+  asset_id: number;
+  symbol: string;
+  name: string | null;
+  rank: number | null;
+  price_usd: string | null;
+  market_cap_usd: string | null;
+  observed_at: string;
+}
+interface DataBody {
+  data: Listing[];
+  pagination: {
+    mode: string;
+    next_cursor?: string | null;
+    has_more?: boolean;
+    total?: number;
+    pages?: number;
+  };
+  meta: { request_id: string; api_latency_ms: number };
+}
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const res = await app.request(path, { headers });
+  const type = res.headers.get('content-type') ?? '';
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: type.includes('json') ? ((await res.json())) : await res.text(),
+  };
+}
+async function data(query: string) {
+  const r = await get(`/data${query}`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body as DataBody;
+}
+/** Follows next_cursor to the end. */
+async function walk(query: string, between?: (page: number) => Promise<void>) {
+  const rows: Listing[] = [];
+  let cursor: string | null | undefined;
+  for (let page = 1; ; page++) {
+    const body = await data(`${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    rows.push(...body.data);
+    cursor = body.pagination.next_cursor;
+    if (!cursor) return rows;
+    await between?.(page);
+  }
+}
+const key = (l: Listing) => `${l.source}/${l.source_id}`;
+
+describe('GET /data', () => {
+  it('returns listings with decimals as strings, cursor pagination and a request id', async () => {
+    const r = await get('/data');
+    const body = r.body as DataBody;
+    expect(r.status).toBe(200);
+    expect(body.data).toHaveLength(50);
+    expect(body.pagination).toMatchObject({ mode: 'cursor', has_more: true });
+    expect(r.headers.get('x-request-id')).toBe(body.meta.request_id);
+    expect(body.meta.api_latency_ms).toBeGreaterThanOrEqual(0);
+    const btc = (await data('?source=coingecko&symbol=BTC')).data.find(
+      (l) => l.source_id === 'bitcoin',
+    );
+    expect(btc).toMatchObject({
+      price_usd: '96114.08481738689',
+      market_cap_usd: '1903746811536',
+      rank: 1,
+    });
+  });
+
+  it('keeps an incoming X-Request-Id', async () => {
+    const r = await get('/data?limit=1', { 'x-request-id': 'trace-123' });
+    expect(r.headers.get('x-request-id')).toBe('trace-123');
+    expect((r.body as DataBody).meta.request_id).toBe('trace-123');
+  });
+
+  it('filters by source, symbol (case-insensitive), asset_id, q prefix and updated_since', async () => {
+    expect((await walk('?source=csv&limit=500')).every((l) => l.source === 'csv')).toBe(true);
+    const weth = await walk('?symbol=wEtH&limit=500');
+    expect(weth.length).toBeGreaterThanOrEqual(5);
+    expect(weth.every((l) => l.symbol === 'WETH')).toBe(true);
+    const one = weth[0]!;
+    expect(
+      (await walk(`?asset_id=${one.asset_id}`)).every((l) => l.asset_id === one.asset_id),
+    ).toBe(true);
+    const q = await walk('?q=bitc&limit=500');
+    expect(q.length).toBeGreaterThan(0);
+    expect(
+      q.every(
+        (l) =>
+          l.name!.toLowerCase().startsWith('bitc') || l.symbol.toLowerCase().startsWith('bitc'),
+      ),
+    ).toBe(true);
+    expect((await data('?updated_since=2030-01-01')).data).toEqual([]);
+    const since = await walk('?updated_since=2025-02-01T00:00:00Z&limit=500');
+    expect(since.every((l) => l.observed_at >= '2025-02-01')).toBe(true);
+    expect(since.length).toBeLessThan((await walk('?limit=500')).length); // the 2022 coins are older
+  });
+
+  it.each([
+    [
+      '-market_cap_usd',
+      (a: Listing, b: Listing) => Number(b.market_cap_usd ?? -1) - Number(a.market_cap_usd ?? -1),
+    ],
+    [
+      'price_usd',
+      (a: Listing, b: Listing) => Number(a.price_usd ?? Infinity) - Number(b.price_usd ?? Infinity),
+    ],
+    ['rank', (a: Listing, b: Listing) => (a.rank ?? 2 ** 31) - (b.rank ?? 2 ** 31)],
+    ['-observed_at', (a: Listing, b: Listing) => b.observed_at.localeCompare(a.observed_at)],
+    [
+      'symbol',
+      (a: Listing, b: Listing) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0),
+    ],
+  ])('sort=%s walks every listing once, in order', async (sort, compare) => {
+    const all = await walk(`?sort=${sort}&limit=500`);
+    const paged = await walk(`?sort=${sort}&limit=37`);
+    expect(paged.map(key)).toEqual(all.map(key));
+    expect(new Set(paged.map(key)).size).toBe(paged.length);
+    for (let i = 1; i < paged.length; i++)
+      expect(compare(paged[i - 1]!, paged[i]!)).toBeLessThanOrEqual(0);
+  });
+
+  it('page pagination matches the same slice of the ordering', async () => {
+    const all = await walk('?limit=500');
+    const body = await data('?page=3&limit=10');
+    expect(body.data.map(key)).toEqual(all.slice(20, 30).map(key));
+    expect(body.pagination).toMatchObject({
+      mode: 'page',
+      total: all.length,
+      pages: Math.ceil(all.length / 10),
+    });
+  });
+
+  it('a cursor walk stays exact while an ingest commits between pages', async () => {
+    const before = new Set((await walk('?limit=500')).map(key));
+    const seen = await walk('?limit=40', async (page) => {
+      if (page === 2) await ingest('coinpaprika');
+    });
+    const keys = seen.map(key);
+    expect(new Set(keys).size).toBe(keys.length); // no row twice
+    for (const k of before) expect(keys).toContain(k); // no row that existed is skipped
+  });
+});
+
+describe('GET /assets/:id', () => {
+  it('returns the asset, its listings and their provenance', async () => {
+    const [btc] = (await data('?source=csv&symbol=btc')).data;
+    const r = await get(`/assets/${btc!.asset_id}`);
+    expect(r.status).toBe(200);
+    const asset = (
+      r.body as {
+        data: {
+          symbol: string;
+          listings: { source: string; match: { method: string }; latest: { price_usd: string } }[];
+        };
+      }
+    ).data;
+    expect(asset.symbol).toBe('BTC');
+    expect(asset.listings.map((l) => l.source)).toEqual(
+      expect.arrayContaining(['coingecko', 'csv']),
+    );
+    expect(
+      asset.listings.every(
+        (l) => typeof l.match.method === 'string' && typeof l.latest.price_usd === 'string',
+      ),
+    ).toBe(true);
+  });
+
+  it('404 for an unknown asset, 400 for a bad id', async () => {
+    expect((await get('/assets/999999999')).status).toBe(404);
+    const bad = await get('/assets/abc');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      error: { code: 'bad_request', message: 'id: must be a positive whole number' },
+    });
+  });
+});
+
+describe('health, stats, runs, metrics, docs', () => {
+  it('GET /health reports the database and the last run per source', async () => {
+    const r = await get('/health');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      status: 'ok',
+      database: { reachable: true, driver: handle.driver },
+      last_runs: { csv: { status: 'succeeded' } },
+    });
+  });
+
+  it('GET /health is 503 when the database is down', async () => {
+    const other = await createTestDatabase();
+    const down = await other.open();
+    const downApp = createApp({
+      handle: down,
+      sources: sourceNames,
+      metrics: createHttpMetrics(),
+      version: 'test',
+    });
+    await down.close();
+    const r = await downApp.request('/health');
+    expect(r.status).toBe(503);
+    expect(await r.json()).toMatchObject({ status: 'unavailable', database: { reachable: false } });
+    await other.drop();
+  });
+
+  it('GET /stats shares the status read model', async () => {
+    const r = await get('/stats');
+    const stats = (
+      r.body as {
+        data: {
+          sources: {
+            source: string;
+            runs: { succeeded: number };
+            records: { loaded: number };
+            durations: { avgMs: number };
+          }[];
+        };
+      }
+    ).data;
+    const csv = stats.sources.find((s) => s.source === 'csv')!;
+    expect(csv.runs.succeeded).toBe(1);
+    expect(csv.records.loaded).toBe(250);
+    expect(csv.durations.avgMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('GET /runs, /runs/:id and /runs/compare', async () => {
+    const list = (await get('/runs?limit=1&source=csv')).body as {
+      data: { id: number; source: string }[];
+    };
+    expect(list.data).toHaveLength(1);
+    expect(list.data[0]!.source).toBe('csv');
+    const detail = (await get(`/runs/${list.data[0]!.id}`)).body as {
+      data: { attempts_detail: { attempt: number; status: string }[] };
+    };
+    expect(detail.data.attempts_detail).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'succeeded' }),
+    ]);
+    expect((await get('/runs/99999')).status).toBe(404);
+
+    // Run b sees half the coins, one of them 3x dearer: a drop, new coins, a price move.
+    const cg = (await get('/runs?source=coingecko&limit=1')).body as { data: { id: number }[] };
+    fake.transform('markets', (item, i) =>
+      i % 2 === 0 ? { ...item, id: `${String(item.id)}-new`, current_price: 3 } : item,
+    );
+    await ingest('coingecko');
+    const b = (await get('/runs?source=coingecko&limit=1')).body as { data: { id: number }[] };
+    const cmp = await get(`/runs/compare?a=${cg.data[0]!.id}&b=${b.data[0]!.id}`);
+    expect(cmp.status).toBe(200);
+    const kinds = (cmp.body as { data: { anomalies: { kind: string }[] } }).data.anomalies.map(
+      (x) => x.kind,
+    );
+    expect(kinds).toContain('coins_appeared');
+    const mixed = await get(`/runs/compare?a=${list.data[0]!.id}&b=${b.data[0]!.id}`);
+    expect(mixed.status).toBe(400);
+  });
+
+  it('GET /metrics is Prometheus text with run and HTTP metrics', async () => {
+    const r = await get('/metrics');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/plain');
+    const text = r.body as string;
+    expect(text).toMatch(/^kx_runs_total\{source="csv",status="succeeded"\} 1$/m);
+    expect(text).toMatch(
+      /^kx_http_requests_total\{route="\/data",method="GET",status="200"\} \d+$/m,
+    );
+    expect(text).toMatch(
+      /^kx_http_request_duration_seconds_bucket\{route="\/data",le="\+Inf"\} \d+$/m,
+    );
+  });
+
+  it('GET /openapi.json is built from the validating schemas; /docs is a page', async () => {
+    const spec = (await get('/openapi.json')).body as {
+      openapi: string;
+      paths: Record<
+        string,
+        { get: { parameters: { name: string; schema: Record<string, unknown> }[] } }
+      >;
+    };
+    expect(spec.openapi).toBe('3.1.0');
+    const params = spec.paths['/data']!.get.parameters;
+    expect(params.map((p) => p.name)).toEqual([
+      'source',
+      'symbol',
+      'asset_id',
+      'q',
+      'updated_since',
+      'sort',
+      'limit',
+      'cursor',
+      'page',
+    ]);
+    expect(params.find((p) => p.name === 'sort')!.schema.enum).toContain('-market_cap_usd');
+    expect(params.find((p) => p.name === 'source')!.schema.enum).toEqual(sourceNames);
+    const docs = await get('/docs');
+    expect(docs.headers.get('content-type')).toContain('text/html');
+    expect(docs.body).toContain('GET /data');
+    expect(docs.body).toContain('rows per page, 1–500, default 50');
+  });
+});
+
+describe('bad requests', () => {
+  it.each([
+    ['/data?limit=0', 'limit must be at least 1'],
+    ['/data?limit=501', 'limit must be at most 500'],
+    ['/data?limit=1&limit=2', 'limit: given 2 times; give it once'],
+    ['/data?sort=price', 'sort must be one of id, symbol'],
+    ['/data?source=binance', 'source must be one of coingecko, coinpaprika, csv'],
+    ['/data?colour=red', 'colour: unknown parameter'],
+    ['/data?updated_since=yesterday', 'updated_since must be an ISO 8601'],
+    ['/data?cursor=abc&page=2', 'cursor, page: give one of them, not both'],
+    ['/data?cursor=not-a-cursor', 'cursor: not a cursor from this API'],
+    ['/runs/compare?a=1', 'b: '],
+  ])('%s → 400 naming the parameter', async (path, message) => {
+    const r = await get(path);
+    expect(r.status).toBe(400);
+    expect((r.body as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'bad_request',
+    });
+    expect((r.body as { error: { message: string } }).error.message).toContain(message);
+  });
+
+  it('a cursor of another sort is refused', async () => {
+    const { pagination } = await data('?limit=1&sort=rank');
+    const r = await get(`/data?sort=symbol&cursor=${pagination.next_cursor}`);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({
+      error: { message: 'cursor: it belongs to sort=rank, not sort=symbol' },
+    });
+  });
+
+  it('unknown routes are 404 JSON', async () => {
+    const r = await get('/admin');
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('fuzz: hundreds of hostile query strings are 400 or 200, never 500, never a stack', async () => {
+    const names = [
+      'limit',
+      'page',
+      'cursor',
+      'sort',
+      'source',
+      'symbol',
+      'asset_id',
+      'q',
+      'updated_since',
+      'x',
+      '',
+    ];
+    const values = [
+      '-1',
+      '0',
+      '1e3',
+      '99999999999999999999',
+      'NaN',
+      'null',
+      '',
+      ' ',
+      '%00',
+      '%27%20OR%201%3D1--',
+      "'; drop table quotes;--",
+      '%E2%80%AE',
+      '🙂',
+      'ß'.repeat(600),
+      'a'.repeat(5000),
+      '2024-02-30',
+      '1.5',
+      '0x10',
+      '%',
+      '[]',
+      '{}',
+      'undefined',
+      Buffer.from(JSON.stringify(['rank', '99999999999', 'csv', 'x'])).toString('base64url'),
+      Buffer.from(JSON.stringify(['-price_usd', '1e400', 'csv', 'x'])).toString('base64url'),
+      Buffer.from(JSON.stringify(['-observed_at', '2024-13-45 99:99:99+00', 'csv', 'x'])).toString(
+        'base64url',
+      ),
+      Buffer.from(JSON.stringify(['id', '', "csv'", 'x'])).toString('base64url'),
+    ];
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 400; i++) {
+      const pairs = Array.from(
+        { length: 1 + rand(3) },
+        () => `${names[rand(names.length)]}=${values[rand(values.length)]}`,
+      );
+      const path = `${['/data', '/runs', '/runs/compare', '/assets/1', '/stats'][rand(5)]}?${pairs.join('&')}`;
+      const res = await app.request(path);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      expect([200, 400, 404], path).toContain(res.status);
+      const text = await res.text();
+      expect(text, path).not.toMatch(/\bat .+\.(ts|js):\d+/);
+      if (res.status === 400)
+        expect((JSON.parse(text) as { error: { code: string } }).error.code).toBe('bad_request');
+    }
+    expect(statuses.get(400)).toBeGreaterThan(200);
+  });
+});
+
+describe('KX_API_TOKEN', () => {
+  it('every route but /health needs the bearer token', async () => {
+    const secured = createApp({
+      handle,
+      sources: sourceNames,
+      token: 's3cret',
+      metrics: createHttpMetrics(),
+      version: 'test',
+    });
+    const routes = [
+      '/data',
+      '/assets/1',
+      '/stats',
+      '/runs',
+      '/runs/1',
+      '/runs/compare?a=1&b=1',
+      '/metrics',
+      '/openapi.json',
+      '/docs',
+    ];
+    for (const path of routes) {
+      const denied = await secured.request(path);
+      expect(denied.status, path).toBe(401);
+      expect(denied.headers.get('www-authenticate')).toBe('Bearer');
+      expect(
+        (await secured.request(path, { headers: { authorization: 'Bearer wrong' } })).status,
+        path,
+      ).toBe(401);
+      const allowed = await secured.request(path, { headers: { authorization: 'Bearer s3cret' } });
+      expect([200, 404], path).toContain(allowed.status);
+    }
+    expect(
+      (await secured.request('/data', { headers: { authorization: 'Bearer s3cret' } })).status,
+    ).toBe(200);
+    expect((await secured.request('/health')).status).toBe(200);
+  });
+});
