@@ -4,6 +4,7 @@ import { isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
 import { getFailedRun } from '../pipeline/runner.js';
 import { sourceNames } from '../sources/index.js';
 import { ingest, type IngestOptions } from './commands/ingest.js';
+import { link, unlink } from './commands/link.js';
 import { resume } from './commands/resume.js';
 import { serveApi } from './commands/serve.js';
 import { formatStatus, status } from './commands/status.js';
@@ -177,6 +178,39 @@ Examples:
         await serveApi(context(command), options);
       },
     );
+
+  program
+    .command('link')
+    .description(
+      'pin a source listing to an asset; wins over every identity rule and survives re-ingests',
+    )
+    .argument('<listing>', 'the listing as <source>:<id>, for example coinpaprika:btc-bitcoin')
+    .argument('<asset-id>', 'the asset to link it to (asset_id in GET /data)')
+    .option('--json', 'print the result as one JSON document')
+    .action(
+      async (listing: string, assetId: string, options: { json?: boolean }, command: Command) => {
+        const result = await link(context(command), listing, assetId);
+        if (options.json) printJson(result);
+        else
+          printLine(
+            `${result.source}:${result.sourceId} linked to asset ${result.assetId} (was ${result.previousAssetId})`,
+          );
+      },
+    );
+
+  program
+    .command('unlink')
+    .description('detach a source listing onto an asset of its own, pinned there')
+    .argument('<listing>', 'the listing as <source>:<id>')
+    .option('--json', 'print the result as one JSON document')
+    .action(async (listing: string, options: { json?: boolean }, command: Command) => {
+      const result = await unlink(context(command), listing);
+      if (options.json) printJson(result);
+      else
+        printLine(
+          `${result.source}:${result.sourceId} now on its own asset ${result.assetId} (was ${result.previousAssetId})`,
+        );
+    });
 
   program
     .command('migrate')

@@ -152,11 +152,13 @@ export const assetSources = pgTable(
     assetId: ref('asset_id')
       .notNull()
       .references(() => assets.id),
-    /** existing | csv_id | slug | symbol_name | new | manual */
+    /** manual | csv_id | slug | symbol_name | new (see pipeline/identity-rules.ts) */
     matchMethod: text('match_method').notNull(),
     confidence: real('confidence').notNull(),
     symbol: text('symbol').notNull(),
     name: text('name'),
+    /** The id the source gives the coin, as identity evidence (CSV: its explicit id column). */
+    slug: text('slug'),
     rank: integer('rank'),
     priceUsd: decimal('price_usd'),
     marketCapUsd: decimal('market_cap_usd'),
@@ -174,6 +176,7 @@ export const assetSources = pgTable(
   (t) => [
     primaryKey({ columns: [t.source, t.sourceId] }),
     index('asset_sources_asset_idx').on(t.assetId),
+    index('asset_sources_symbol_idx').on(t.symbol),
   ],
 );
 

@@ -1,106 +1,171 @@
-import { and, eq, inArray, notExists } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
-import { assetSources, assets } from '../db/schema.js';
+import { assetSources, assets, quotes } from '../db/schema.js';
+import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './identity-rules.js';
 
 export interface AssetLink {
   assetId: number;
-  /** existing | symbol_name | new */
-  method: string;
+  method: Method;
   confidence: number;
 }
 
 /**
- * Links each listing to one asset, strongest rule first: the listing's existing link; an asset
- * with the same symbol and normalized name that this source does not list yet (one source never
- * lists one coin twice); otherwise a new asset. A symbol alone never merges two listings.
+ * Links each incoming listing to one asset, in the caller's transaction. The listings of every
+ * symbol in the batch are clustered again together with the incoming ones (identity-rules.ts),
+ * so a listing that arrives later can join, or split, earlier ones: the grouping is the same
+ * whatever order the sources were ingested in. Listings that move take their quotes along.
  */
 export async function resolveAssets(
   tx: Tx,
   source: string,
-  listings: readonly UnifiedListing[],
+  incoming: readonly UnifiedListing[],
 ): Promise<Map<string, AssetLink>> {
-  const bySourceId = new Map(listings.map((l) => [l.sourceId, l]));
-  const links = await getExistingLinks(tx, source, [...bySourceId.keys()]);
-  const unlinked = [...bySourceId.values()].filter((l) => !links.has(l.sourceId));
-  const named = unlinked.filter((l) => l.name && toNameKey(l.name) !== '');
-  const candidates = await getNameMatches(tx, source, named);
-  for (const listing of named) {
-    const key = `${listing.symbol}|${toNameKey(listing.name!)}`;
-    const assetId = candidates.get(key);
-    if (assetId === undefined) continue;
-    candidates.delete(key); // one listing of this source per asset
-    links.set(listing.sourceId, { assetId, method: 'symbol_name', confidence: 0.9 });
-  }
-  const fresh = unlinked.filter((l) => !links.has(l.sourceId));
-  if (fresh.length > 0) {
-    const created = await tx
-      .insert(assets)
-      .values(
-        fresh.map((l) => ({
-          symbol: l.symbol,
-          name: l.name,
-          nameKey: l.name ? toNameKey(l.name) : null,
-          slug: l.slug,
-        })),
-      )
-      .returning({ id: assets.id });
-    fresh.forEach((l, i) =>
-      links.set(l.sourceId, { assetId: created[i]!.id, method: 'new', confidence: 1 }),
-    );
-  }
-  return links;
-}
-
-async function getExistingLinks(
-  tx: Tx,
-  source: string,
-  sourceIds: string[],
-): Promise<Map<string, AssetLink>> {
-  if (sourceIds.length === 0) return new Map();
-  const rows = await tx
+  const all = new Map(incoming.map((l) => [l.sourceId, l]));
+  // A listing stored with the same symbol, name and slug brings no new evidence: keep its link.
+  const known = await tx
     .select({
       sourceId: assetSources.sourceId,
+      symbol: assetSources.symbol,
+      name: assetSources.name,
+      slug: assetSources.slug,
       assetId: assetSources.assetId,
       method: assetSources.matchMethod,
       confidence: assetSources.confidence,
     })
     .from(assetSources)
-    .where(and(eq(assetSources.source, source), inArray(assetSources.sourceId, sourceIds)));
-  return new Map(
-    rows.map((r) => [
-      r.sourceId,
-      { assetId: r.assetId, method: r.method, confidence: r.confidence },
-    ]),
+    .where(and(eq(assetSources.source, source), inArray(assetSources.sourceId, [...all.keys()])));
+  const links = new Map<string, AssetLink>();
+  for (const row of known) {
+    const l = all.get(row.sourceId)!;
+    if (row.symbol === l.symbol && (row.name ?? null) === l.name && (row.slug ?? null) === l.slug) {
+      links.set(row.sourceId, {
+        assetId: row.assetId,
+        method: row.method as Method,
+        confidence: row.confidence,
+      });
+      all.delete(row.sourceId);
+    }
+  }
+  if (all.size === 0) return links;
+  const latest = all;
+  const symbols = [...new Set([...latest.values()].map((l) => l.symbol))];
+  const stored = await tx
+    .select({
+      source: assetSources.source,
+      sourceId: assetSources.sourceId,
+      symbol: assetSources.symbol,
+      name: assetSources.name,
+      slug: assetSources.slug,
+      assetId: assetSources.assetId,
+      method: assetSources.matchMethod,
+    })
+    .from(assetSources)
+    .where(inArray(assetSources.symbol, symbols));
+  const current = new Map(stored.map((row) => [keyOf(row), row]));
+  const members = new Map<string, Member>();
+  for (const row of stored) {
+    members.set(keyOf(row), {
+      ...row,
+      nameKey: row.name ? toNameKey(row.name) : null,
+      pinnedAssetId: row.method === 'manual' ? row.assetId : null,
+    });
+  }
+  for (const l of latest.values()) {
+    const key = keyOf({ source, sourceId: l.sourceId });
+    const pinned = current.get(key)?.method === 'manual' ? current.get(key)!.assetId : null;
+    members.set(key, {
+      source,
+      sourceId: l.sourceId,
+      symbol: l.symbol,
+      nameKey: l.name ? toNameKey(l.name) || null : null,
+      slug: l.slug,
+      pinnedAssetId: pinned,
+    });
+  }
+
+  const claimed = new Set<number>();
+  const moved: { source: string; sourceId: string; link: AssetLink }[] = [];
+  const clusters = clusterListings([...members.values()]);
+  for (const cluster of clusters) {
+    const assetId =
+      cluster.pinnedAssetId ??
+      pickAsset(
+        cluster.members.map((m) => current.get(keyOf(m))?.assetId),
+        claimed,
+      ) ??
+      (await createAsset(tx, cluster.members[0]!, latest));
+    claimed.add(assetId);
+    for (const m of cluster.members) {
+      const method =
+        cluster.members.length === 1 && m.pinnedAssetId === null
+          ? 'new'
+          : cluster.methods.get(keyOf(m))!;
+      const link = { assetId, method, confidence: CONFIDENCE[method] };
+      if (m.source === source && latest.has(m.sourceId)) links.set(m.sourceId, link);
+      const was = current.get(keyOf(m));
+      if (was && (was.assetId !== assetId || was.method !== method))
+        moved.push({ source: m.source, sourceId: m.sourceId, link });
+    }
+  }
+  await applyMoves(
+    tx,
+    moved,
+    stored.map((r) => r.assetId),
   );
+  return links;
 }
 
-/** `symbol|nameKey` → the oldest asset with that symbol and name not yet listed by `source`. */
-async function getNameMatches(
+/** The lowest current asset of the cluster that no earlier cluster took. */
+function pickAsset(ids: (number | undefined)[], claimed: Set<number>): number | undefined {
+  return ids
+    .filter((id): id is number => id !== undefined && !claimed.has(id))
+    .sort((a, b) => a - b)[0];
+}
+
+async function createAsset(
   tx: Tx,
-  source: string,
-  listings: readonly UnifiedListing[],
-): Promise<Map<string, number>> {
-  if (listings.length === 0) return new Map();
-  const listedHere = tx
-    .select({ one: assetSources.assetId })
-    .from(assetSources)
-    .where(and(eq(assetSources.assetId, assets.id), eq(assetSources.source, source)));
-  const rows = await tx
-    .select({ id: assets.id, symbol: assets.symbol, nameKey: assets.nameKey })
-    .from(assets)
+  m: Member,
+  latest: Map<string, UnifiedListing>,
+): Promise<number> {
+  const listing = latest.get(m.sourceId);
+  const [row] = await tx
+    .insert(assets)
+    .values({ symbol: m.symbol, name: listing?.name ?? null, nameKey: m.nameKey, slug: m.slug })
+    .returning({ id: assets.id });
+  return row!.id;
+}
+
+/** Re-points moved listings and their quotes, then drops assets nothing points to any more. */
+async function applyMoves(
+  tx: Tx,
+  moved: { source: string; sourceId: string; link: AssetLink }[],
+  previous: number[],
+): Promise<void> {
+  for (const { source, sourceId, link } of moved) {
+    const listing = and(eq(assetSources.source, source), eq(assetSources.sourceId, sourceId));
+    await tx
+      .update(assetSources)
+      .set({ assetId: link.assetId, matchMethod: link.method, confidence: link.confidence })
+      .where(listing);
+    await tx
+      .update(quotes)
+      .set({ assetId: link.assetId })
+      .where(and(eq(quotes.source, source), eq(quotes.sourceId, sourceId)));
+  }
+  if (moved.length > 0) await deleteOrphans(tx, previous);
+}
+
+export async function deleteOrphans(tx: Tx, candidates: number[]): Promise<void> {
+  const ids = [...new Set(candidates)];
+  if (ids.length === 0) return;
+  await tx
+    .delete(assets)
     .where(
       and(
-        inArray(assets.symbol, [...new Set(listings.map((l) => l.symbol))]),
-        inArray(assets.nameKey, [...new Set(listings.map((l) => toNameKey(l.name!)))]),
-        notExists(listedHere),
+        inArray(assets.id, ids),
+        sql`not exists (select 1 from ${assetSources} where ${assetSources.assetId} = ${assets.id})`,
+        sql`not exists (select 1 from ${quotes} where ${quotes.assetId} = ${assets.id})`,
       ),
-    )
-    .orderBy(assets.id);
-  const matches = new Map<string, number>();
-  for (const row of rows) {
-    const key = `${row.symbol}|${row.nameKey}`;
-    if (!matches.has(key)) matches.set(key, row.id);
-  }
-  return matches;
+    );
 }

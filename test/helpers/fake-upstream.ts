@@ -50,8 +50,8 @@ export interface UpstreamRequest {
 export interface FakeUpstreamOptions {
   /** CoinGecko universe size; recorded coins repeat with `-2`, `-3`… ids beyond the recorded 401. */
   coingeckoCoins?: number;
-  /** CoinPaprika array size; the first 3 are the recorded tickers. */
-  paprikaTickers?: number;
+  /** CoinPaprika array size; the first 3 are the recorded tickers. `all`: one per active coin of the coins list. */
+  paprikaTickers?: number | 'all';
   /** Required auth, if any: the request must carry this header with this value, or gets 401. */
   coingeckoAuth?: { header: string; value: string };
   paprikaAuth?: { header: string; value: string };
@@ -84,7 +84,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         };
   });
   const paprika = loadPaprikaTemplate();
-  const tickers = Array.from({ length: options.paprikaTickers ?? paprika.real.length }, (_, i) =>
+  const count =
+    options.paprikaTickers === 'all'
+      ? paprika.real.length + paprika.coins.length
+      : (options.paprikaTickers ?? paprika.real.length);
+  const tickers = Array.from({ length: count }, (_, i) =>
     i < paprika.real.length ? paprika.real[i]! : toTicker(paprika.shape, paprika.coins, i),
   );
   const faults: { route: string; page?: number; fault: Fault }[] = [];
@@ -162,8 +166,8 @@ function marketsPage(items: Item[], query: Record<string, string>): string {
 
 /** A ticker in the real full shape for a real coin of the coins list, with deterministic numbers. */
 function toTicker(shape: Item, coins: Item[], i: number): Item {
-  const coin = coins[i % coins.length]!;
-  const round = Math.floor(i / coins.length);
+  const coin = coins[(i - 3) % coins.length]!;
+  const round = Math.floor((i - 3) / coins.length);
   const n = (text: string) => new LosslessNumber(text);
   const quotes = shape.quotes as { USD: Item };
   return {

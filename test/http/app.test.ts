@@ -32,7 +32,7 @@ beforeAll(async () => {
   handle = await database.open();
   fake = await startFakeUpstream({ paprikaTickers: 300 });
   sources = createSources({
-    http: { timeoutMs: 5000, maxRetries: 0, retryBaseMs: 1, maxWaitMs: 1, maxTotalWaitMs: 1 },
+    http: { timeoutMs: 5000, maxRetries: 2, retryBaseMs: 1, maxWaitMs: 10, maxTotalWaitMs: 100 },
     coingecko: { plan: 'public', baseUrl: fake.coingeckoUrl, callsPerMinute: 0 },
     coinpaprika: { baseUrl: fake.paprikaUrl, callsPerMinute: 0 },
     log: () => undefined,
@@ -76,7 +76,7 @@ async function get(path: string, headers: Record<string, string> = {}) {
   return {
     status: res.status,
     headers: res.headers,
-    body: type.includes('json') ? ((await res.json())) : await res.text(),
+    body: type.includes('json') ? await res.json() : await res.text(),
   };
 }
 async function data(query: string) {

@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runKx } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const r = await runKx(
+    ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
+    database.env,
+  );
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(() => database.drop());
+
+describe('kx link / kx unlink', () => {
+  it('pins a listing to an asset and detaches it again', async () => {
+    const unlinked = await runKx(['unlink', 'csv:ethereum', '--json'], database.env);
+    expect(unlinked.code, unlinked.stderr).toBe(0);
+    const u = JSON.parse(unlinked.stdout) as { assetId: number; previousAssetId: number };
+    expect(u.assetId).not.toBe(u.previousAssetId);
+    const linked = await runKx(['link', 'csv:weth', String(u.assetId)], database.env);
+    expect(linked.code, linked.stderr).toBe(0);
+    expect(linked.stdout).toMatch(
+      new RegExp(`^csv:weth linked to asset ${u.assetId} \\(was \\d+\\)\\n$`),
+    );
+  });
+
+  it.each([
+    [['link', 'bitcoin', '1'], 'expected <source>:<id>'],
+    [['link', 'kraken:btc', '1'], 'source one of coingecko, coinpaprika, csv'],
+    [['link', 'csv:bitcoin', 'x1'], 'asset id must be a positive whole number'],
+    [['link', 'csv:bitcoin', '99999999'], 'asset 99999999 does not exist'],
+    [['unlink', 'csv:no-such-coin'], 'no listing csv:no-such-coin'],
+  ])('%j is a usage error (exit 2): %s', async (args, message) => {
+    const r = await runKx(args, database.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { clusterListings, keyOf, type Member } from '../../src/pipeline/identity-rules.js';
+
+const m = (
+  source: string,
+  sourceId: string,
+  symbol: string,
+  nameKey: string | null,
+  slug: string | null = null,
+  pinnedAssetId: number | null = null,
+): Member => ({
+  source,
+  sourceId,
+  symbol,
+  nameKey,
+  slug: slug ?? (source === 'coingecko' ? sourceId : null),
+  pinnedAssetId,
+});
+
+/** Clusters as sorted lists of member keys: comparable whatever the input order. */
+function groups(members: Member[]): string[][] {
+  return clusterListings(members)
+    .map((c) => c.members.map(keyOf).sort())
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
+function* permutations<T>(items: T[]): Generator<T[]> {
+  if (items.length <= 1) return yield items;
+  for (let i = 0; i < items.length; i++) {
+    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)]))
+      yield [items[i]!, ...rest];
+  }
+}
+
+describe('identity rules', () => {
+  it('links CoinPaprika sym-slug to the CoinGecko id with the same symbol, and a CSV id to both', () => {
+    expect(
+      groups([
+        m('coingecko', 'bitcoin', 'BTC', 'bitcoin'),
+        m('coinpaprika', 'btc-bitcoin', 'BTC', 'bitcoin'),
+        m('csv', 'x', 'BTC', null, 'bitcoin'),
+      ]),
+    ).toEqual([['coingecko:bitcoin', 'coinpaprika:btc-bitcoin', 'csv:x']]);
+    // A slug match needs the same symbol.
+    expect(
+      groups([m('coingecko', 'bitcoin', 'BTC', 'a'), m('coinpaprika', 'btc-bitcoin', 'XBT', 'b')]),
+    ).toHaveLength(2);
+  });
+
+  it('never merges on symbol alone: five weth and twelve META stay apart', () => {
+    const weth = [
+      'weth',
+      'binance-peg-weth',
+      'l2-standard-bridged-weth-base',
+      'arbitrum-bridged-weth-arbitrum-one',
+      'polygon-pos-bridged-weth-polygon-pos',
+    ];
+    expect(
+      groups(weth.map((id) => m('coingecko', id, 'WETH', id.replaceAll('-', '')))),
+    ).toHaveLength(5);
+    const metas = Array.from({ length: 12 }, (_, i) =>
+      m('coinpaprika', `meta-meta-${i}`, 'META', `metaproject${i}`),
+    );
+    expect(groups(metas)).toHaveLength(12);
+  });
+
+  it('an ambiguous name (two listings of one API source) merges nothing', () => {
+    const listings = [
+      m('coingecko', 'usd-coin', 'USDC', 'usdcoin'),
+      m('coingecko', 'bridged-usdc', 'USDC', 'usdcoin'),
+      m('coinpaprika', 'usdc-usdc-other', 'USDC', 'usdcoin'),
+    ];
+    expect(groups(listings)).toHaveLength(3);
+  });
+
+  it('merges by name across sources when unambiguous; CSV files may share an asset', () => {
+    const listings = [
+      m('coingecko', 'binancecoin', 'BNB', 'bnb'),
+      m('coinpaprika', 'bnb-binance-coin', 'BNB', 'bnb'),
+      m('csv', 'bnb-bnb', 'BNB', 'bnb'),
+      m('csv', 'binancecoin', 'BNB', 'bnb', 'binancecoin'),
+    ];
+    expect(groups(listings)).toEqual([
+      ['coingecko:binancecoin', 'coinpaprika:bnb-binance-coin', 'csv:binancecoin', 'csv:bnb-bnb'],
+    ]);
+    const method = clusterListings(listings)[0]!.methods;
+    expect(method.get('csv:binancecoin')).toBe('csv_id');
+    expect(method.get('coinpaprika:bnb-binance-coin')).toBe('symbol_name');
+  });
+
+  it('a pinned listing follows its pin and no rule', () => {
+    const listings = [
+      m('coingecko', 'bitcoin', 'BTC', 'bitcoin'),
+      m('coinpaprika', 'btc-bitcoin', 'BTC', 'bitcoin', null, 77),
+    ];
+    const clusters = clusterListings(listings);
+    expect(clusters).toHaveLength(2);
+    expect(
+      clusters.find((c) => c.pinnedAssetId === 77)!.methods.get('coinpaprika:btc-bitcoin'),
+    ).toBe('manual');
+  });
+
+  it('gives the same clusters for every input order', () => {
+    const listings = [
+      m('coingecko', 'tether', 'USDT', 'tether'),
+      m('coingecko', 'bridged-usdt', 'USDT', 'bridgedusdt'),
+      m('coinpaprika', 'usdt-tether', 'USDT', 'tether'),
+      m('coinpaprika', 'usdt-bridged-usdt', 'USDT', 'bridgedusdt'),
+      m('csv', 'usdt-tether', 'USDT', 'tether'),
+      m('csv', 'tether', 'USDT', 'tetherusd', 'tether'),
+    ];
+    const expected = groups(listings);
+    expect(expected).toHaveLength(2);
+    for (const order of permutations(listings)) expect(groups(order)).toEqual(expected);
+  });
+});
