@@ -25,7 +25,10 @@ function groups(members: Member[]): string[][] {
 }
 
 function* permutations<T>(items: T[]): Generator<T[]> {
-  if (items.length <= 1) return yield items;
+  if (items.length <= 1) {
+    yield items;
+    return;
+  }
   for (let i = 0; i < items.length; i++) {
     for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)]))
       yield [items[i]!, ...rest];
