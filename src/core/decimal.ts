@@ -51,7 +51,3 @@ function shiftDecimal(sign: string, whole: string, fraction: string, exponent: n
   const body = fracPart ? `${intPart}.${fracPart}` : intPart;
   return sign === '-' && /[1-9]/.test(body) ? `-${body}` : body;
 }
-
-export function isNegative(decimal: string): boolean {
-  return decimal.startsWith('-');
-}

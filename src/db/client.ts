@@ -31,7 +31,7 @@ export interface DbHandle {
    * PGlite: the data-dir lock already makes this process the only one.
    */
   tryLock(key: string): Promise<Release | null>;
-  /** Runs `fn` on a raw driver connection (migrations need the driver's own migrator). */
+  /** The driver's own client: migrations need the driver's own migrator. */
   raw: { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; client: postgres.Sql };
   close(): Promise<void>;
 }

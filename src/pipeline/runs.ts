@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { KxErrorCode } from '../core/errors.js';
 import type { Db, Tx } from '../db/client.js';
 import { etlRunAttempts, etlRuns } from '../db/schema.js';
@@ -185,16 +185,4 @@ export async function getResumableRuns(db: Db, source: string): Promise<RunRow[]
 export async function getRun(db: Db, runId: number): Promise<RunRow | undefined> {
   const [run] = await db.select().from(etlRuns).where(eq(etlRuns.id, runId));
   return run;
-}
-
-export async function getRecentRuns(
-  db: Db,
-  source: string,
-  limit: number,
-  before?: number,
-): Promise<RunRow[]> {
-  const where = before
-    ? and(eq(etlRuns.source, source), lt(etlRuns.id, before))
-    : eq(etlRuns.source, source);
-  return db.select().from(etlRuns).where(where).orderBy(desc(etlRuns.id)).limit(limit);
 }

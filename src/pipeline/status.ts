@@ -51,7 +51,7 @@ export interface Status {
   sources: SourceStatus[];
 }
 
-/** The read model behind `kx status` (and, later, `GET /stats`). Read-only. */
+/** The read model behind `kx status`, `GET /stats` and `GET /metrics`. Read-only. */
 export async function getStatus(handle: DbHandle, sourceNames: readonly string[]): Promise<Status> {
   const { db } = handle;
   const [assetCount] = await db.select({ n: count() }).from(assets);
