@@ -1,5 +1,8 @@
 import * as v from 'valibot';
 import { toDecimal } from '../core/decimal.js';
+import { KxError } from '../core/errors.js';
+import type { Locator, SourceRecord } from '../core/source.js';
+import type { ListingCheck } from '../core/unified.js';
 import { isExactNumber, type ExactNumber } from '../core/json.js';
 import type { HttpSettings } from './_http.js';
 
@@ -59,4 +62,49 @@ export function toIssueReason(issues: readonly v.BaseIssue<unknown>[]): {
   const issue = issues[0]!;
   const field = issue.path?.map((p) => String(p.key)).join('.');
   return field ? { reason: `${field}: ${issue.message}`, field } : { reason: issue.message };
+}
+
+/** Run parameters through their schema; a bad one is a usage error. */
+export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (!result.success) throw new KxError('usage', toIssueReason(result.issues).reason);
+  return result.output;
+}
+
+/**
+ * One upstream item as a record: the item itself is the payload (kept whatever its shape);
+ * it is validated by `schema` and mapped by `toListing`, or rejected with the first issue.
+ */
+export function toApiRecord<S extends v.GenericSchema, P>(
+  item: unknown,
+  schema: S,
+  where: { locator: Locator; position: P },
+  toListing: (parsed: v.InferOutput<S>) => ListingCheck,
+): SourceRecord<P> {
+  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<
+    string,
+    unknown
+  >;
+  const sourceId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : null;
+  const parsed = v.safeParse(schema, item);
+  const result: ListingCheck = parsed.success
+    ? toListing(parsed.output)
+    : { ok: false, ...toIssueReason(parsed.issues) };
+  return { ...where, sourceId, payload, result };
+}
+
+/** The source's own `last_updated`, or the fetch time when it sends none. */
+export function toObservedAt(
+  lastUpdated: string | null | undefined,
+  fetchedAt: Date,
+): Date | { ok: false; reason: string; field: string } {
+  if (!lastUpdated) return fetchedAt;
+  const date = new Date(lastUpdated);
+  return Number.isNaN(date.getTime())
+    ? {
+        ok: false,
+        reason: `last_updated: not a date: ${JSON.stringify(lastUpdated)}`,
+        field: 'last_updated',
+      }
+    : date;
 }

@@ -6,7 +6,9 @@ import {
   ExactNumberSchema,
   toDecimalText,
   toInterval,
-  toIssueReason,
+  parseWith,
+  toApiRecord,
+  toObservedAt,
   toRank,
   type ApiSettings,
 } from './_api.js';
@@ -104,11 +106,7 @@ export function createCoingeckoSource(settings: ApiSettings) {
     name: 'coingecko',
     rawTable: 'raw_coingecko',
     cursorScope: 'run',
-    parseParams(input) {
-      const result = v.safeParse(ParamsSchema, input);
-      if (!result.success) throw new KxError('usage', toIssueReason(result.issues).reason);
-      return result.output;
-    },
+    parseParams: (input) => parseWith(ParamsSchema, input),
     streamKey: () => 'markets',
     open(params, stored, context) {
       const http = createHttpClient({
@@ -191,31 +189,14 @@ export function createCoingeckoSource(settings: ApiSettings) {
 
 function toRecord(item: unknown, position: Position, fetchedAt: Date): SourceRecord<Position> {
   const locator = { page: position.page, index: position.index };
-  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<
-    string,
-    unknown
-  >;
-  const parsed = v.safeParse(ItemSchema, item);
-  const sourceId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : null;
-  if (!parsed.success)
-    return {
-      locator,
-      sourceId,
-      payload,
-      result: { ok: false, ...toIssueReason(parsed.issues) },
-      position,
-    };
-  return { locator, sourceId, payload, result: toListing(parsed.output, fetchedAt), position };
+  return toApiRecord(item, ItemSchema, { locator, position }, (parsed) =>
+    toListing(parsed, fetchedAt),
+  );
 }
 
 function toListing(item: v.InferOutput<typeof ItemSchema>, fetchedAt: Date): ListingCheck {
-  const observedAt = item.last_updated ? new Date(item.last_updated) : fetchedAt;
-  if (Number.isNaN(observedAt.getTime()))
-    return {
-      ok: false,
-      reason: `last_updated: not a date: ${JSON.stringify(item.last_updated)}`,
-      field: 'last_updated',
-    };
+  const observedAt = toObservedAt(item.last_updated, fetchedAt);
+  if (!(observedAt instanceof Date)) return observedAt;
   return checkListing({
     sourceId: item.id,
     symbol: item.symbol.trim().toUpperCase(),

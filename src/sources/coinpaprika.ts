@@ -8,7 +8,9 @@ import {
   OptionalExactNumberSchema,
   toDecimalText,
   toInterval,
-  toIssueReason,
+  parseWith,
+  toApiRecord,
+  toObservedAt,
   toRank,
   type ApiSettings,
 } from './_api.js';
@@ -83,11 +85,7 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
     name: 'coinpaprika',
     rawTable: 'raw_coinpaprika',
     cursorScope: 'run',
-    parseParams(input) {
-      const result = v.safeParse(ParamsSchema, input);
-      if (!result.success) throw new KxError('usage', toIssueReason(result.issues).reason);
-      return result.output;
-    },
+    parseParams: (input) => parseWith(ParamsSchema, input),
     streamKey: () => 'tickers',
     async open(_params, stored, context) {
       // Land the whole array first: a resume normalizes this same snapshot, never a newer one.
@@ -142,38 +140,17 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
 }
 
 function toRecord(item: unknown, ordinal: number, fetchedAt: Date): SourceRecord<Position> {
-  const locator = { ordinal };
-  const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<
-    string,
-    unknown
-  >;
-  const sourceId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : null;
-  const parsed = v.safeParse(TickerSchema, item);
-  if (!parsed.success)
-    return {
-      locator,
-      sourceId,
-      payload,
-      result: { ok: false, ...toIssueReason(parsed.issues) },
-      position: { ordinal },
-    };
-  return {
-    locator,
-    sourceId,
-    payload,
-    result: toListing(parsed.output, fetchedAt),
-    position: { ordinal },
-  };
+  return toApiRecord(
+    item,
+    TickerSchema,
+    { locator: { ordinal }, position: { ordinal } },
+    (parsed) => toListing(parsed, fetchedAt),
+  );
 }
 
 function toListing(t: v.InferOutput<typeof TickerSchema>, fetchedAt: Date): ListingCheck {
-  const observedAt = t.last_updated ? new Date(t.last_updated) : fetchedAt;
-  if (Number.isNaN(observedAt.getTime()))
-    return {
-      ok: false,
-      reason: `last_updated: not a date: ${JSON.stringify(t.last_updated)}`,
-      field: 'last_updated',
-    };
+  const observedAt = toObservedAt(t.last_updated, fetchedAt);
+  if (!(observedAt instanceof Date)) return observedAt;
   const maxSupply = toDecimalText(t.max_supply);
   const usd = t.quotes.USD;
   return checkListing({
