@@ -157,6 +157,8 @@ export const assetSources = pgTable(
     confidence: real('confidence').notNull(),
     symbol: text('symbol').notNull(),
     name: text('name'),
+    /** `name` folded (`toNameKey`), to find listings with the same name. */
+    nameKey: text('name_key'),
     /** The id the source gives the coin, as identity evidence (CSV: its explicit id column). */
     slug: text('slug'),
     rank: integer('rank'),
@@ -176,7 +178,8 @@ export const assetSources = pgTable(
   (t) => [
     primaryKey({ columns: [t.source, t.sourceId] }),
     index('asset_sources_asset_idx').on(t.assetId),
-    index('asset_sources_symbol_idx').on(t.symbol),
+    index('asset_sources_symbol_idx').on(t.symbol, t.nameKey),
+    index('asset_sources_slug_idx').on(t.slug),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
@@ -49,19 +49,7 @@ export async function resolveAssets(
   }
   if (all.size === 0) return links;
   const latest = all;
-  const symbols = [...new Set([...latest.values()].map((l) => l.symbol))];
-  const stored = await tx
-    .select({
-      source: assetSources.source,
-      sourceId: assetSources.sourceId,
-      symbol: assetSources.symbol,
-      name: assetSources.name,
-      slug: assetSources.slug,
-      assetId: assetSources.assetId,
-      method: assetSources.matchMethod,
-    })
-    .from(assetSources)
-    .where(inArray(assetSources.symbol, symbols));
+  const stored = await getNeighbourhood(tx, source, [...latest.values()]);
   const current = new Map(stored.map((row) => [keyOf(row), row]));
   const members = new Map<string, Member>();
   for (const row of stored) {
@@ -114,6 +102,85 @@ export async function resolveAssets(
     stored.map((r) => r.assetId),
   );
   return links;
+}
+
+type StoredListing = Awaited<ReturnType<typeof selectListings>>[number];
+
+function selectListings(tx: Tx, where: SQL | undefined) {
+  return tx
+    .select({
+      source: assetSources.source,
+      sourceId: assetSources.sourceId,
+      symbol: assetSources.symbol,
+      name: assetSources.name,
+      slug: assetSources.slug,
+      assetId: assetSources.assetId,
+      method: assetSources.matchMethod,
+    })
+    .from(assetSources)
+    .where(where);
+}
+
+/** Rounds of evidence followed from the incoming listings; clusters are small, so 3 reach all. */
+const NEIGHBOURHOOD_ROUNDS = 3;
+
+/**
+ * The stored listings that can share a cluster with the incoming ones: the same symbol and
+ * name, the other side of a slug or CSV-id rule, and the other listings of their assets,
+ * followed for a few rounds. Never a whole symbol's listings: a ticker held by thousands of
+ * listings would make every batch read them all.
+ */
+async function getNeighbourhood(
+  tx: Tx,
+  source: string,
+  incoming: UnifiedListing[],
+): Promise<StoredListing[]> {
+  const found = new Map<string, StoredListing>();
+  let seeds: {
+    source: string;
+    sourceId: string;
+    symbol: string;
+    name: string | null;
+    slug: string | null;
+    assetId?: number;
+  }[] = incoming.map((l) => ({
+    source,
+    sourceId: l.sourceId,
+    symbol: l.symbol,
+    name: l.name,
+    slug: l.slug,
+  }));
+  for (let round = 0; round < NEIGHBOURHOOD_ROUNDS && seeds.length > 0; round++) {
+    const nameKeys = seeds.map((s) => (s.name ? toNameKey(s.name) : '')).filter((k) => k !== '');
+    const ids = new Set<string>();
+    const slugs = new Set<string>();
+    for (const s of seeds) {
+      if (s.source === 'coingecko') ids.add(`${s.symbol.toLowerCase()}-${s.sourceId}`);
+      if (s.source === 'coinpaprika') ids.add(s.sourceId.slice(s.symbol.length + 1));
+      if (s.source === 'csv' && s.slug) ids.add(s.slug);
+      if (s.source !== 'csv') slugs.add(s.sourceId);
+    }
+    const assetIds = seeds.flatMap((s) => (s.assetId === undefined ? [] : [s.assetId]));
+    const conditions = [
+      nameKeys.length > 0
+        ? and(
+            inArray(assetSources.symbol, [...new Set(seeds.map((s) => s.symbol))]),
+            inArray(assetSources.nameKey, [...new Set(nameKeys)]),
+          )
+        : undefined,
+      ids.size > 0 ? inArray(assetSources.sourceId, [...ids]) : undefined,
+      slugs.size > 0 ? inArray(assetSources.slug, [...slugs]) : undefined,
+      assetIds.length > 0 ? inArray(assetSources.assetId, [...new Set(assetIds)]) : undefined,
+    ].filter((c): c is SQL => c !== undefined);
+    const rows = await selectListings(tx, or(...conditions));
+    seeds = [];
+    for (const row of rows) {
+      if (found.has(keyOf(row))) continue;
+      found.set(keyOf(row), row);
+      seeds.push(row);
+    }
+  }
+  return [...found.values()];
 }
 
 /** The lowest current asset of the cluster that no earlier cluster took. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { toJsonText } from '../core/json.js';
 import type { Source, SourceRecord } from '../core/source.js';
-import type { UnifiedListing } from '../core/unified.js';
+import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
 import { assetSources, quotes, rawTables, rejectedRecords } from '../db/schema.js';
 import { resolveAssets } from './identity.js';
@@ -136,6 +136,7 @@ async function normalize(
           confidence: link.confidence,
           symbol: listing.symbol,
           name: listing.name,
+          nameKey: listing.name ? toNameKey(listing.name) || null : null,
           slug: listing.slug,
           ...toValues(listing),
           observedAt: listing.observedAt,
@@ -151,6 +152,7 @@ async function normalize(
         ...excludedValues,
         symbol: sql`excluded.symbol`,
         name: sql`excluded.name`,
+        nameKey: sql`excluded.name_key`,
         slug: sql`excluded.slug`,
         observedAt: sql`excluded.observed_at`,
         payloadSha256: sql`excluded.payload_sha256`,
