@@ -75,15 +75,23 @@ export async function resolveAssets(
   const claimed = new Set<number>();
   const moved: { source: string; sourceId: string; link: AssetLink }[] = [];
   const clusters = clusterListings([...members.values()]);
-  for (const cluster of clusters) {
-    const assetId =
+  const chosen = clusters.map((cluster) => {
+    const id =
       cluster.pinnedAssetId ??
       pickAsset(
         cluster.members.map((m) => current.get(keyOf(m))?.assetId),
         claimed,
-      ) ??
-      (await createAsset(tx, cluster.members[0]!, latest));
-    claimed.add(assetId);
+      );
+    if (id !== undefined) claimed.add(id);
+    return id;
+  });
+  const created = await createAssets(
+    tx,
+    clusters.filter((_, i) => chosen[i] === undefined).map((c) => c.members[0]!),
+    latest,
+  );
+  for (const [i, cluster] of clusters.entries()) {
+    const assetId = chosen[i] ?? created.shift()!;
     for (const m of cluster.members) {
       const method =
         cluster.members.length === 1 && m.pinnedAssetId === null
@@ -190,17 +198,26 @@ function pickAsset(ids: (number | undefined)[], claimed: Set<number>): number | 
     .sort((a, b) => a - b)[0];
 }
 
-async function createAsset(
+/** One asset per cluster that has none, in one statement; ids in the order of `firsts`. */
+async function createAssets(
   tx: Tx,
-  m: Member,
+  firsts: Member[],
   latest: Map<string, UnifiedListing>,
-): Promise<number> {
-  const listing = latest.get(m.sourceId);
-  const [row] = await tx
+): Promise<number[]> {
+  if (firsts.length === 0) return [];
+  const rows = await tx
     .insert(assets)
-    .values({ symbol: m.symbol, name: listing?.name ?? null, nameKey: m.nameKey, slug: m.slug })
+    .values(
+      firsts.map((m) => ({
+        symbol: m.symbol,
+        name: latest.get(m.sourceId)?.name ?? null,
+        nameKey: m.nameKey,
+        slug: m.slug,
+      })),
+    )
     .returning({ id: assets.id });
-  return row!.id;
+  // Postgres assigns serial ids in VALUES order; sorting makes that explicit.
+  return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
 /** Re-points moved listings and their quotes, then drops assets nothing points to any more. */
@@ -209,18 +226,23 @@ async function applyMoves(
   moved: { source: string; sourceId: string; link: AssetLink }[],
   previous: number[],
 ): Promise<void> {
-  for (const { source, sourceId, link } of moved) {
-    const listing = and(eq(assetSources.source, source), eq(assetSources.sourceId, sourceId));
-    await tx
-      .update(assetSources)
-      .set({ assetId: link.assetId, matchMethod: link.method, confidence: link.confidence })
-      .where(listing);
-    await tx
-      .update(quotes)
-      .set({ assetId: link.assetId })
-      .where(and(eq(quotes.source, source), eq(quotes.sourceId, sourceId)));
-  }
-  if (moved.length > 0) await deleteOrphans(tx, previous);
+  if (moved.length === 0) return;
+  const values = sql.join(
+    moved.map(
+      ({ source, sourceId, link }) =>
+        sql`(${source}, ${sourceId}, ${link.assetId}::bigint, ${link.method}, ${link.confidence}::real)`,
+    ),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update ${assetSources} set asset_id = v.asset_id, match_method = v.method, confidence = v.confidence
+    from (values ${values}) as v(source, source_id, asset_id, method, confidence)
+    where ${assetSources.source} = v.source and ${assetSources.sourceId} = v.source_id`);
+  await tx.execute(sql`
+    update ${quotes} set asset_id = v.asset_id
+    from (values ${values}) as v(source, source_id, asset_id, method, confidence)
+    where ${quotes.source} = v.source and ${quotes.sourceId} = v.source_id and ${quotes.assetId} <> v.asset_id`);
+  await deleteOrphans(tx, previous);
 }
 
 export async function deleteOrphans(tx: Tx, candidates: number[]): Promise<void> {
