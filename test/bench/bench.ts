@@ -25,24 +25,30 @@ const { values } = parseArgs({
   },
 });
 if (!serverUrl) {
-  console.error('npm run bench needs KX_TEST_DATABASE_URL (a PostgreSQL server for the psql \\copy baseline)');
+  console.error(
+    'npm run bench needs KX_TEST_DATABASE_URL (a PostgreSQL server for the psql \\copy baseline)',
+  );
   process.exit(2);
 }
 const rows = Number(values.rows);
 const work = mkdtempSync(join(tmpdir(), 'kx-bench-'));
 const results: string[][] = [];
-const record = (what: string, value: string, baseline: string, ratio: string, target: string) => results.push([what, value, baseline, ratio, target]);
+const record = (what: string, value: string, baseline: string, ratio: string, target: string) =>
+  results.push([what, value, baseline, ratio, target]);
 
 /** Rows shaped like the real sample, with distinct ids: deterministic, streamed to disk. */
 async function writeCsv(path: string, count: number, startAt = 0, header = true): Promise<void> {
-  const sample = readFileSync(new URL('../../fixtures/sample.csv', import.meta.url), 'utf8').trim().split('\n');
+  const sample = readFileSync(new URL('../../fixtures/sample.csv', import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
   const out = createWriteStream(path, { flags: header ? 'w' : 'a' });
   if (header) out.write(`${sample[0]}\n`);
   for (let i = startAt; i < startAt + count; i++) {
     const cells = sample[1 + (i % (sample.length - 1))]!.split(',');
     cells[0] = `${cells[0]}-${i}`;
     cells[2] = `${cells[2]} ${i}`;
-    if (!out.write(`${cells.join(',')}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${cells.join(',')}\n`))
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
 }
@@ -62,12 +68,21 @@ async function timeKx(args: string[], env: Record<string, string>) {
   }, 50);
   const result = await collect(child);
   clearInterval(poll);
-  if (result.code !== 0) throw new Error(`kx ${args.join(' ')} failed: ${result.stderr.slice(-500)}`);
-  return { seconds: (performance.now() - started) / 1000, peakMb: peakKb / 1024, stdout: result.stdout };
+  if (result.code !== 0)
+    throw new Error(`kx ${args.join(' ')} failed: ${result.stderr.slice(-500)}`);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    peakMb: peakKb / 1024,
+    stdout: result.stdout,
+  };
 }
 
 function timePsqlCopy(url: string, file: string): number {
-  execFileSync('psql', [url, '-qc', 'create table plain (id text, symbol text, name text, rank text, price text, mcap text, vol text, circ text, total text, maxs text, pct text, updated text)']);
+  execFileSync('psql', [
+    url,
+    '-qc',
+    'create table plain (id text, symbol text, name text, rank text, price text, mcap text, vol text, circ text, total text, maxs text, pct text, updated text)',
+  ]);
   const started = performance.now();
   execFileSync('psql', [url, '-qc', `\\copy plain from '${file}' csv header`]);
   return (performance.now() - started) / 1000;
@@ -82,26 +97,59 @@ async function csvBench(): Promise<void> {
   const url = database.env.DATABASE_URL!;
   const copy = timePsqlCopy(url, file);
   const first = await timeKx(['ingest', '--source', 'csv', '--file', file], database.env);
-  record(`CSV ingest, ${rows} rows, PostgreSQL`, `${f(first.seconds)} s`, `psql \\copy ${f(copy)} s`, `${f(first.seconds / copy, 1)}x`, '≤ 3x');
+  record(
+    `CSV ingest, ${rows} rows, PostgreSQL`,
+    `${f(first.seconds)} s`,
+    `psql \\copy ${f(copy)} s`,
+    `${f(first.seconds / copy, 1)}x`,
+    '≤ 3x',
+  );
   record('peak RSS of that ingest', `${f(first.peakMb, 0)} MB`, '', '', '≤ 300 MB');
   const again = await timeKx(['ingest', '--source', 'csv', '--file', file], database.env);
-  record('second run, unchanged file', `${f(again.seconds)} s`, `first run ${f(first.seconds)} s`, `${f((again.seconds / first.seconds) * 100, 1)}%`, '≤ 10%');
+  record(
+    'second run, unchanged file',
+    `${f(again.seconds)} s`,
+    `first run ${f(first.seconds)} s`,
+    `${f((again.seconds / first.seconds) * 100, 1)}%`,
+    '≤ 10%',
+  );
   await writeCsv(file, Math.round(rows / 100), rows, false);
   const appended = await timeKx(['ingest', '--source', 'csv', '--file', file], database.env);
-  record('run after appending 1%', `${f(appended.seconds)} s`, `first run ${f(first.seconds)} s`, `${f((appended.seconds / first.seconds) * 100, 1)}%`, '≤ 5%');
+  record(
+    'run after appending 1%',
+    `${f(appended.seconds)} s`,
+    `first run ${f(first.seconds)} s`,
+    `${f((appended.seconds / first.seconds) * 100, 1)}%`,
+    '≤ 5%',
+  );
   await database.drop();
 
   const small = join(work, 'small.csv');
   await writeCsv(small, Math.round(rows / 10));
   const smallDb = await createTestDatabase();
   const tenth = await timeKx(['ingest', '--source', 'csv', '--file', small], smallDb.env);
-  record('peak RSS at 1/10 of the rows', `${f(tenth.peakMb, 0)} MB`, `full file ${f(first.peakMb, 0)} MB`, `${f(first.peakMb / tenth.peakMb, 2)}x`, 'flat (≈ 1x)');
+  record(
+    'peak RSS at 1/10 of the rows',
+    `${f(tenth.peakMb, 0)} MB`,
+    `full file ${f(first.peakMb, 0)} MB`,
+    `${f(first.peakMb / tenth.peakMb, 2)}x`,
+    'flat (≈ 1x)',
+  );
   await smallDb.drop();
 
   if (!values['skip-pglite']) {
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-bench-pglite-'));
-    const embedded = await timeKx(['ingest', '--source', 'csv', '--file', small], { KX_DATA_DIR: dataDir, DATABASE_URL: '' });
-    record(`CSV ingest, ${Math.round(rows / 10)} rows, PGlite`, `${f(embedded.seconds)} s`, `PostgreSQL ${f(tenth.seconds)} s`, `${f(embedded.seconds / tenth.seconds, 1)}x`, '');
+    const embedded = await timeKx(['ingest', '--source', 'csv', '--file', small], {
+      KX_DATA_DIR: dataDir,
+      DATABASE_URL: '',
+    });
+    record(
+      `CSV ingest, ${Math.round(rows / 10)} rows, PGlite`,
+      `${f(embedded.seconds)} s`,
+      `PostgreSQL ${f(tenth.seconds)} s`,
+      `${f(embedded.seconds / tenth.seconds, 1)}x`,
+      '',
+    );
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -110,7 +158,12 @@ async function apiBench(): Promise<void> {
   const pages = Number(values.pages);
   const tickers = Number(values.tickers);
   const fake = await startFakeUpstream({ coingeckoCoins: pages * 250, paprikaTickers: tickers });
-  const env = { KX_COINGECKO_BASE_URL: fake.coingeckoUrl, KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl, KX_COINGECKO_RATE_LIMIT: '0', KX_COINPAPRIKA_RATE_LIMIT: '0' };
+  const env = {
+    KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
+    KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
+    KX_COINGECKO_RATE_LIMIT: '0',
+    KX_COINPAPRIKA_RATE_LIMIT: '0',
+  };
   for (const [source, records, minimum] of [
     ['coingecko', pages * 250, pages + 1],
     ['coinpaprika', tickers, 1],
@@ -118,7 +171,13 @@ async function apiBench(): Promise<void> {
     const database = await createTestDatabase();
     fake.requests.length = 0;
     const run = await timeKx(['ingest', '--source', source], { ...database.env, ...env });
-    record(`${source}, ${records} records via the fake upstream`, `${f(records / run.seconds, 0)} records/s`, `${fake.requests.length} requests`, '', `requests = ${minimum}`);
+    record(
+      `${source}, ${records} records via the fake upstream`,
+      `${f(records / run.seconds, 0)} records/s`,
+      `${fake.requests.length} requests`,
+      '',
+      `requests = ${minimum}`,
+    );
     await database.drop();
   }
   await fake.close();
@@ -140,14 +199,30 @@ async function serveBench(): Promise<void> {
     });
   });
   const sql = postgres(database.env.DATABASE_URL!, { max: 1 });
-  const [deep] = await sql<{ source: string; source_id: string }[]>`select source, source_id from asset_sources order by source, source_id offset ${Math.floor(rows * 0.9)} limit 1`;
+  const [deep] = await sql<
+    { source: string; source_id: string }[]
+  >`select source, source_id from asset_sources order by source, source_id offset ${Math.floor(rows * 0.9)} limit 1`;
   await sql.end();
-  const cursor = Buffer.from(JSON.stringify(['id', '', deep!.source, deep!.source_id])).toString('base64url');
+  const cursor = Buffer.from(JSON.stringify(['id', '', deep!.source, deep!.source_id])).toString(
+    'base64url',
+  );
   const seconds = Number(values.seconds);
   const first = await load(`${url}/data?limit=50`, seconds);
   const deepest = await load(`${url}/data?limit=50&cursor=${cursor}`, seconds);
-  record('GET /data?limit=50, first page', `${f(first.rps, 0)} req/s`, `p50 ${f(first.p50)} ms`, `p99 ${f(first.p99)} ms`, '');
-  record(`GET /data?limit=50, cursor at 90% of ${rows}`, `${f(deepest.rps, 0)} req/s`, `p50 ${f(deepest.p50)} ms`, `p99 ${f(deepest.p99)} ms (${f(deepest.p99 / first.p99, 2)}x first page)`, 'p99 ≤ 2x first page');
+  record(
+    'GET /data?limit=50, first page',
+    `${f(first.rps, 0)} req/s`,
+    `p50 ${f(first.p50)} ms`,
+    `p99 ${f(first.p99)} ms`,
+    '',
+  );
+  record(
+    `GET /data?limit=50, cursor at 90% of ${rows}`,
+    `${f(deepest.rps, 0)} req/s`,
+    `p50 ${f(deepest.p50)} ms`,
+    `p99 ${f(deepest.p99)} ms (${f(deepest.p99 / first.p99, 2)}x first page)`,
+    'p99 ≤ 2x first page',
+  );
   child.kill('SIGTERM');
   await done;
   await database.drop();
@@ -169,7 +244,8 @@ async function load(target: string, seconds: number) {
     }),
   );
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
@@ -182,4 +258,3 @@ try {
 }
 console.log('| measure | kx | baseline | ratio | target |\n|---|---|---|---|---|');
 for (const row of results) console.log(`| ${row.join(' | ')} |`);
-

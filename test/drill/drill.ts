@@ -43,12 +43,17 @@ const random = (n: number) => {
 /** Sizes large enough that a kill lands mid-run, small enough for a quick drill. */
 const SIZES = { csv: 20_000, coingecko: 3_000, coinpaprika: 20_000 };
 const BATCH = '500';
-const modes = serverUrl ? (['sigkill', 'fail-after', 'db-drop'] as const) : (['sigkill', 'fail-after'] as const);
+const modes = serverUrl
+  ? (['sigkill', 'fail-after', 'db-drop'] as const)
+  : (['sigkill', 'fail-after'] as const);
 type Mode = (typeof modes)[number];
 
 async function setup(source: Source, work: string) {
   const database = await createTestDatabase();
-  const fake = await startFakeUpstream({ coingeckoCoins: SIZES.coingecko, paprikaTickers: SIZES.coinpaprika });
+  const fake = await startFakeUpstream({
+    coingeckoCoins: SIZES.coingecko,
+    paprikaTickers: SIZES.coinpaprika,
+  });
   const file = join(work, 'drill.csv');
   const env = {
     ...database.env,
@@ -70,11 +75,17 @@ async function close(parts: { database: TestDatabase; fake: FakeUpstream }) {
 }
 
 /** Breaks one run; returns what was done, for the report line. */
-async function breakRun(mode: Mode, args: string[], env: Record<string, string>, total: number): Promise<string> {
+async function breakRun(
+  mode: Mode,
+  args: string[],
+  env: Record<string, string>,
+  total: number,
+): Promise<string> {
   if (mode === 'fail-after') {
     const n = 1 + random(total - 1);
     const r = await runKx(args, { ...env, FAIL_AFTER_N_RECORDS: String(n) });
-    if (r.code !== 5) throw new Error(`FAIL_AFTER_N_RECORDS=${n} exited ${r.code}: ${r.stderr.slice(-300)}`);
+    if (r.code !== 5)
+      throw new Error(`FAIL_AFTER_N_RECORDS=${n} exited ${r.code}: ${r.stderr.slice(-300)}`);
     return `FAIL_AFTER_N_RECORDS=${n}`;
   }
   const child = startKx(args, env);
@@ -82,7 +93,9 @@ async function breakRun(mode: Mode, args: string[], env: Record<string, string>,
   const after = 1 + random(Math.max(1, Math.floor(total / Number(BATCH)) - 1)); // batches committed before the break
   let action = 'ran to the end before the break';
   child.stderr!.on('data', (chunk: Buffer) => {
-    const committed = [...chunk.toString().matchAll(/committed (\d+) records/g)].map((m) => Number(m[1]));
+    const committed = [...chunk.toString().matchAll(/committed (\d+) records/g)].map((m) =>
+      Number(m[1]),
+    );
     if (action.startsWith('ran') && committed.some((c) => c >= after * Number(BATCH))) {
       if (mode === 'sigkill') {
         child.kill('SIGKILL');
@@ -150,7 +163,10 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`drill (seed ${values.seed}, ${serverUrl ? 'PostgreSQL server' : 'PGlite'}): ${count - failures} passed, ${failures} failed`);
+  console.log(
+    `drill with --seed ${values.seed} on ${serverUrl ? 'a PostgreSQL server' : 'PGlite'}`,
+  );
+  console.log(`drill: ${count - failures} passed, ${failures} failed`);
   process.exitCode = failures > 0 ? 1 : 0;
 }
 
