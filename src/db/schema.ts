@@ -230,6 +230,18 @@ export const rejectedRecords = pgTable(
   (t) => [index('rejected_records_run_idx').on(t.runId)],
 );
 
+/** Which listings each run saw (changed or not): what run comparison needs to tell coins that vanished. */
+export const etlRunListings = pgTable(
+  'etl_run_listings',
+  {
+    runId: ref('run_id')
+      .notNull()
+      .references(() => etlRuns.id),
+    sourceId: text('source_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.sourceId] })],
+);
+
 /**
  * An upstream response landed whole before it is normalized (the CoinPaprika tickers array), so
  * a resume continues the same snapshot instead of fetching a new one.
@@ -255,4 +267,5 @@ export const schema = {
   quotes,
   rejectedRecords,
   etlSnapshots,
+  etlRunListings,
 };

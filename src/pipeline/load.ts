@@ -4,7 +4,7 @@ import { toJsonText } from '../core/json.js';
 import type { Source, SourceRecord } from '../core/source.js';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
-import { assetSources, quotes, rawTables, rejectedRecords } from '../db/schema.js';
+import { assetSources, etlRunListings, quotes, rawTables, rejectedRecords } from '../db/schema.js';
 import { resolveAssets } from './identity.js';
 
 export interface BatchCounts {
@@ -35,6 +35,7 @@ export async function loadBatch(
   const valid = records.filter((r) => r.result.ok);
   const rejected = records.filter((r) => !r.result.ok);
   const fresh = await landRaw(tx, rawTables[rawTable], runId, valid);
+  await rememberSeen(tx, runId, valid);
   if (fresh.length > 0) await normalize(tx, source, runId, fresh);
   if (rejected.length > 0) await quarantine(tx, source, runId, rejected);
   return {
@@ -206,4 +207,14 @@ async function quarantine(
       field: r.result.ok ? null : (r.result.field ?? null),
     })),
   );
+}
+
+/** Records which listings this run saw, changed or not, in one statement per batch. */
+async function rememberSeen(tx: Tx, runId: number, valid: readonly SourceRecord[]): Promise<void> {
+  const ids = [...new Set(valid.flatMap((r) => (r.result.ok ? [r.result.listing.sourceId] : [])))];
+  if (ids.length === 0) return;
+  await tx
+    .insert(etlRunListings)
+    .values(ids.map((sourceId) => ({ runId, sourceId })))
+    .onConflictDoNothing();
 }

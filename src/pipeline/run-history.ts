@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { KxError } from '../core/errors.js';
 import type { DbHandle } from '../db/client.js';
-import { etlRunAttempts, etlRuns, quotes, rawTables } from '../db/schema.js';
+import { etlRunAttempts, etlRunListings, etlRuns, quotes } from '../db/schema.js';
 import { getRun } from './runs.js';
 import { toRunSummary, type RunSummary } from './status.js';
 
@@ -65,15 +65,20 @@ const REJECT_JUMP = 0.05;
 const PRICE_MOVE = 0.5;
 
 export interface Anomaly {
-  kind: 'record_count_drop' | 'rejected_share_jump' | 'coins_appeared' | 'price_move';
+  kind:
+    | 'record_count_drop'
+    | 'rejected_share_jump'
+    | 'coins_vanished'
+    | 'coins_appeared'
+    | 'price_move';
   message: string;
   details: Record<string, unknown>;
 }
 
 /**
  * Anomalies from run `a` to run `b` of one source: fewer records, a higher rejected share,
- * coins first landed by `b`, and prices that moved by more than half between the quotes the
- * two runs wrote for the same coin. Undefined when either run does not exist.
+ * coins seen by one run and not the other, and prices that moved by more than half. A CSV run
+ * that read only appended lines saw only those. Undefined when either run does not exist.
  */
 export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
   const [a, b] = await Promise.all([getRun(handle.db, aId), getRun(handle.db, bId)]);
@@ -99,36 +104,51 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       details: { a: share(a), b: share(b) },
     });
   }
-  const raw = rawTables[`raw_${a.source}` as keyof typeof rawTables];
-  const appeared = await handle.db
-    .select({ sourceId: raw.sourceId })
-    .from(raw)
-    .where(
-      and(
-        eq(raw.runId, bId),
-        sql`not exists (select 1 from ${raw} r2 where r2.source_id = ${raw.sourceId} and r2.run_id < ${bId})`,
-      ),
-    )
-    .limit(1000);
-  if (appeared.length > 0) {
+  const membership = async (from: number, notIn: number) => {
+    const rows = await handle.db
+      .select({ sourceId: etlRunListings.sourceId })
+      .from(etlRunListings)
+      .where(
+        and(
+          eq(etlRunListings.runId, from),
+          sql`not exists (select 1 from ${etlRunListings} other where other.run_id = ${notIn} and other.source_id = ${etlRunListings.sourceId})`,
+        ),
+      )
+      .orderBy(etlRunListings.sourceId);
+    return rows.map((r) => r.sourceId);
+  };
+  for (const [kind, ids] of [
+    ['coins_vanished', await membership(aId, bId)],
+    ['coins_appeared', await membership(bId, aId)],
+  ] as const) {
+    if (ids.length === 0) continue;
+    const verb =
+      kind === 'coins_vanished'
+        ? `seen in run ${aId}, not in run ${bId}`
+        : `seen in run ${bId}, not in run ${aId}`;
     anomalies.push({
-      kind: 'coins_appeared',
-      message: `${appeared.length} coins first seen in run ${bId}`,
-      details: { source_ids: appeared.map((r) => r.sourceId).slice(0, 100) },
+      kind,
+      message: `${ids.length} coins ${verb}`,
+      details: { count: ids.length, source_ids: ids.slice(0, 100) },
     });
   }
+  // Each coin's price in run b against its latest price as of run a (unchanged coins write no quote).
   const moves = await handle.db
     .select({
-      sourceId: sql<string>`qa.source_id`,
+      sourceId: sql<string>`qb.source_id`,
       from: sql<string>`qa.price_usd::text`,
       to: sql<string>`qb.price_usd::text`,
     })
     .from(
-      sql`${quotes} qa join ${quotes} qb on qa.source = qb.source and qa.source_id = qb.source_id`,
+      sql`${quotes} qb cross join lateral (
+        select q.price_usd from ${quotes} q
+        where q.source = qb.source and q.source_id = qb.source_id and q.run_id <= ${aId}
+        order by q.observed_at desc limit 1) qa`,
     )
     .where(
-      sql`qa.run_id = ${aId} and qb.run_id = ${bId} and qa.price_usd > 0 and abs(qb.price_usd - qa.price_usd) / qa.price_usd > ${PRICE_MOVE}`,
+      sql`qb.source = ${a.source} and qb.run_id = ${bId} and qa.price_usd > 0 and abs(qb.price_usd - qa.price_usd) / qa.price_usd > ${PRICE_MOVE}`,
     )
+    .orderBy(sql`qb.source_id`)
     .limit(100);
   for (const m of moves) {
     anomalies.push({

@@ -287,19 +287,33 @@ describe('health, stats, runs, metrics, docs', () => {
     ]);
     expect((await get('/runs/99999')).status).toBe(404);
 
-    // Run b sees half the coins, one of them 3x dearer: a drop, new coins, a price move.
+    // Run b: every 100th coin renamed (one vanishes, one appears), bitcoin 3x dearer.
     const cg = (await get('/runs?source=coingecko&limit=1')).body as { data: { id: number }[] };
-    fake.transform('markets', (item, i) =>
-      i % 2 === 0 ? { ...item, id: `${String(item.id)}-new`, current_price: 3 } : item,
-    );
+    fake.transform('markets', (item, i) => {
+      if (item.id === 'bitcoin')
+        return { ...item, current_price: 288342.25, last_updated: '2025-02-09T18:00:00.000Z' };
+      return i % 100 === 50 ? { ...item, id: `${String(item.id)}-renamed` } : item;
+    });
     await ingest('coingecko');
     const b = (await get('/runs?source=coingecko&limit=1')).body as { data: { id: number }[] };
     const cmp = await get(`/runs/compare?a=${cg.data[0]!.id}&b=${b.data[0]!.id}`);
     expect(cmp.status).toBe(200);
-    const kinds = (cmp.body as { data: { anomalies: { kind: string }[] } }).data.anomalies.map(
-      (x) => x.kind,
-    );
-    expect(kinds).toContain('coins_appeared');
+    const anomalies = (
+      cmp.body as { data: { anomalies: { kind: string; details: Record<string, unknown> }[] } }
+    ).data.anomalies;
+    const of = (kind: string) => anomalies.find((x) => x.kind === kind)?.details;
+    const renamed = fake.coingeckoItems().filter((item) => String(item.id).endsWith('-renamed'));
+    expect(of('coins_appeared')).toMatchObject({
+      count: renamed.length,
+      source_ids: renamed.map((i) => i.id).sort(),
+    });
+    expect(of('coins_vanished')).toMatchObject({ count: renamed.length });
+    expect(of('price_move')).toEqual({
+      source_id: 'bitcoin',
+      from: '96114.08481738689',
+      to: '288342.25',
+    });
+    expect(of('record_count_drop')).toBeUndefined();
     const mixed = await get(`/runs/compare?a=${list.data[0]!.id}&b=${b.data[0]!.id}`);
     expect(mixed.status).toBe(400);
   });
