@@ -115,3 +115,30 @@ describe('bad CSV input', () => {
     expect(badMap.stderr).toContain('unknown field "b"');
   });
 });
+
+describe('logs and migrations', () => {
+  it('--log-format json writes one JSON object per line on stderr, data stays on stdout', async () => {
+    const file = join(repoRoot, 'fixtures/csv/peers/kritirajsingh__coins_quirky.csv');
+    const r = await runKx(
+      ['--log-format', 'json', 'ingest', '--source', 'csv', '--file', file, '--json'],
+      database.env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; message: string; time: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      message: expect.stringContaining('low confidence') as string,
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('kx migrate applies migrations and says so', async () => {
+    const r = await runKx(['migrate'], database.env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('database is up to date\n');
+  });
+});

@@ -503,3 +503,15 @@ describe('KX_API_TOKEN', () => {
     expect((await secured.request('/health')).status).toBe(200);
   });
 });
+
+describe('size limits', () => {
+  it('a request body over 16 KiB is refused with 413', async () => {
+    const res = await app.request('/data', {
+      method: 'POST',
+      body: 'x'.repeat(20 * 1024),
+      headers: { 'content-length': String(20 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+});

@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+describe('config', () => {
+  it('has defaults for everything', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: resolve('.kx'),
+      logLevel: 'info',
+      logFormat: 'pretty',
+      failAfter: null,
+      maxRejectRatio: 0.5,
+      batchSize: 1000,
+      httpMaxRetries: 5,
+      color: true,
+    });
+  });
+
+  it('flags beat the environment, which beats defaults', () => {
+    const env = {
+      KX_DATA_DIR: '/env/dir',
+      KX_LOG_LEVEL: 'warn',
+      DATABASE_URL: 'postgres://env/db',
+    };
+    expect(loadConfig({}, env)).toMatchObject({
+      dataDir: '/env/dir',
+      logLevel: 'warn',
+      databaseUrl: 'postgres://env/db',
+    });
+    expect(
+      loadConfig(
+        { dataDir: '/flag/dir', logLevel: 'debug', databaseUrl: 'postgres://flag/db' },
+        env,
+      ),
+    ).toMatchObject({
+      dataDir: '/flag/dir',
+      logLevel: 'debug',
+      databaseUrl: 'postgres://flag/db',
+    });
+  });
+
+  it.each([
+    [{ FAIL_AFTER_N_RECORDS: '' }, null],
+    [{ FAIL_AFTER_N_RECORDS: '0' }, null],
+    [{ FAIL_AFTER_N_RECORDS: ' 42 ' }, 42],
+  ])('FAIL_AFTER_N_RECORDS %j → %j', (env, expected) => {
+    expect(loadConfig({}, env).failAfter).toBe(expected);
+  });
+
+  it.each([
+    [{ KX_MAX_REJECT_RATIO: '1.5' }, 'KX_MAX_REJECT_RATIO must be between 0 and 1'],
+    [{ KX_BATCH_SIZE: '0' }, 'KX_BATCH_SIZE must be at least 1'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must start with postgres://'],
+    [{ KX_COINGECKO_PLAN: 'gold' }, 'KX_COINGECKO_PLAN must be public, demo or pro'],
+    [{ KX_HTTP_TIMEOUT_MS: 'soon' }, 'KX_HTTP_TIMEOUT_MS must be a whole number'],
+    [{ KX_COINGECKO_BASE_URL: 'not a url' }, 'KX_COINGECKO_BASE_URL must be a URL'],
+  ])('%j is a configuration error', (env, message) => {
+    expect(() => loadConfig({}, env)).toThrow(message);
+  });
+
+  it('NO_COLOR turns colours off', () => {
+    expect(loadConfig({}, { NO_COLOR: '' }).color).toBe(false);
+  });
+});
