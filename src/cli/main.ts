@@ -161,18 +161,23 @@ Examples:
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', toPort, 8000)
     .option('--allow-unauthenticated', 'allow a non-loopback bind without KX_API_TOKEN')
+    .option(
+      '--schedule <spec>',
+      'run ingests in the server on intervals, e.g. "coinpaprika=10m,coingecko=30m" (s, m, h)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   kx serve                                   # http://127.0.0.1:8000/docs
   KX_API_TOKEN=secret kx serve --host 0.0.0.0 --port 8080
+  kx serve --schedule "coinpaprika=10m,coingecko=30m"   # an API that keeps itself fresh
   curl -s 'http://127.0.0.1:8000/data?symbol=btc&sort=-market_cap_usd&limit=5'
 `,
     )
     .action(
       async (
-        options: { host: string; port: number; allowUnauthenticated?: boolean },
+        options: { host: string; port: number; allowUnauthenticated?: boolean; schedule?: string },
         command: Command,
       ) => {
         await serveApi(context(command), options);

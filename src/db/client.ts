@@ -77,8 +77,9 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
 }
 
 async function createServerDb(url: string): Promise<DbHandle> {
-  // Small pool: one ingest uses one transaction at a time plus the connection holding its lock.
-  const client = postgres(url, { max: 4, onnotice: () => undefined, connect_timeout: 10 });
+  // Small pool: an ingest uses one transaction at a time plus the session holding its lock;
+  // `kx serve --schedule` runs a few of those beside the API's queries.
+  const client = postgres(url, { max: 8, onnotice: () => undefined, connect_timeout: 10 });
   try {
     await client`select 1`;
   } catch (error) {

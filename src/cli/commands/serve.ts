@@ -3,13 +3,17 @@ import { KxError } from '../../core/errors.js';
 import { createApp } from '../../http/app.js';
 import { createHttpMetrics } from '../../http/metrics.js';
 import { isLoopback, listen } from '../../http/serve.js';
+import { parseSchedule, startScheduler } from '../../pipeline/scheduler.js';
 import { sourceNames } from '../../sources/index.js';
+import { createRunSettings } from '../run-settings.js';
 import type { Context } from '../context.js';
 
 export interface ServeOptions {
   host: string;
   port: number;
   allowUnauthenticated?: boolean;
+  /** `coinpaprika=10m,coingecko=30m`: ingests run inside the server on these intervals. */
+  schedule?: string;
 }
 
 const version = (
@@ -30,6 +34,12 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
         'Set KX_API_TOKEN, bind 127.0.0.1, or pass --allow-unauthenticated',
     );
   }
+  const schedule = options.schedule
+    ? parseSchedule(
+        options.schedule,
+        sourceNames.filter((s) => s !== 'csv'),
+      )
+    : [];
   await ctx.withDb('serve', async (handle) => {
     const app = createApp({
       handle,
@@ -53,15 +63,27 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
         'embedded database: `kx ingest` cannot run beside this server on the same data dir; use DATABASE_URL for both',
       );
     }
+    const scheduler =
+      schedule.length > 0
+        ? startScheduler({
+            handle,
+            entries: schedule,
+            sources: ctx.sources,
+            settings: (source) => createRunSettings(ctx, source, false),
+            log: ctx.log,
+          })
+        : undefined;
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        ctx.log.info(`${signal}: finishing in-flight requests`);
+        ctx.log.info(
+          `${signal}: finishing in-flight requests${scheduler ? ' and scheduled runs' : ''}`,
+        );
         resolve();
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
-    await server.close();
+    await Promise.all([server.close(), scheduler?.stop()]);
     ctx.log.info('stopped');
   });
 }

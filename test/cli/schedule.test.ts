@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSchedule } from '../../src/pipeline/scheduler.js';
+import { collect, startKx } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+
+describe('parseSchedule', () => {
+  const apis = ['coingecko', 'coinpaprika'];
+  it('reads SOURCE=INTERVAL pairs in s, m and h', () => {
+    expect(parseSchedule('coinpaprika=10m, coingecko=2h', apis)).toEqual([
+      { source: 'coinpaprika', everyMs: 600_000 },
+      { source: 'coingecko', everyMs: 7_200_000 },
+    ]);
+  });
+  it.each([
+    ['coingecko=10x', 'is not SOURCE=INTERVAL'],
+    ['csv=10m', 'csv cannot be scheduled'],
+    ['coingecko=0s', 'shorter than 1s'],
+    ['coingecko=1m,coingecko=2m', 'names a source twice'],
+  ])('%s is refused: %s', (spec, message) => {
+    expect(() => parseSchedule(spec, apis)).toThrow(message);
+  });
+});
+
+describe('kx serve --schedule', () => {
+  let database: TestDatabase;
+  let fake: FakeUpstream;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    fake = await startFakeUpstream();
+  });
+  afterAll(async () => {
+    await fake.close();
+    await database.drop();
+  });
+
+  it('runs ingests on their intervals inside the server, never two of a source at once', async () => {
+    // Each /tickers answer takes 1.5 s, longer than the 1 s interval.
+    for (let i = 0; i < 20; i++) fake.fault('tickers', { delayMs: 1500 });
+    const child = startKx(['serve', '--port', '0', '--schedule', 'coinpaprika=1s,coingecko=2s'], {
+      ...database.env,
+      KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
+      KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
+      KX_COINGECKO_RATE_LIMIT: '0',
+      KX_COINPAPRIKA_RATE_LIMIT: '0',
+    });
+    const done = collect(child);
+    const url = await new Promise<string>((resolve) => {
+      let seen = '';
+      child.stderr!.on('data', (c: Buffer) => {
+        seen += c.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(seen);
+        if (m) resolve(m[1]!);
+      });
+    });
+    type Run = {
+      id: number;
+      source: string;
+      status: string;
+      startedAt: string;
+      finishedAt: string | null;
+    };
+    let runs: Run[] = [];
+    for (let i = 0; i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      runs = ((await (await fetch(`${url}/runs?limit=50`)).json()) as { data: Run[] }).data;
+      const paprika = runs.filter((r) => r.source === 'coinpaprika' && r.status === 'succeeded');
+      if (
+        paprika.length >= 3 &&
+        runs.some((r) => r.source === 'coingecko' && r.status === 'succeeded')
+      )
+        break;
+    }
+    child.kill('SIGTERM');
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    const paprika = runs
+      .filter((r) => r.source === 'coinpaprika' && r.status === 'succeeded')
+      .sort((a, b) => a.id - b.id);
+    expect(paprika.length).toBeGreaterThanOrEqual(3);
+    expect(runs.some((r) => r.source === 'coingecko' && r.status === 'succeeded')).toBe(true);
+    for (let i = 1; i < paprika.length; i++)
+      expect(paprika[i]!.startedAt >= paprika[i - 1]!.finishedAt!).toBe(true);
+    expect(exit.stderr).toMatch(/schedule: coinpaprika run #\d+: 3 read/);
+  });
+});
