@@ -93,6 +93,13 @@ const ConfigSchema = v.object({
   coinpaprikaApiKey: optionalText,
   coinpaprikaBaseUrl: urlSetting('KX_COINPAPRIKA_BASE_URL'),
   coinpaprikaRateLimit: v.optional(integerSetting('KX_COINPAPRIKA_RATE_LIMIT', 0, 0, 100_000)),
+  /** Upstream calls allowed per calendar month (UTC); unset = no budget. */
+  coingeckoMonthlyCalls: v.optional(
+    integerSetting('KX_COINGECKO_MONTHLY_CALLS', 0, 0, 1_000_000_000),
+  ),
+  coinpaprikaMonthlyCalls: v.optional(
+    integerSetting('KX_COINPAPRIKA_MONTHLY_CALLS', 0, 0, 1_000_000_000),
+  ),
   httpTimeoutMs: integerSetting('KX_HTTP_TIMEOUT_MS', 30_000, 100, 600_000),
   httpMaxRetries: integerSetting('KX_HTTP_MAX_RETRIES', 5, 0, 20),
   httpRetryBaseMs: integerSetting('KX_HTTP_RETRY_BASE_MS', 1_000, 1, 60_000),
@@ -129,6 +136,8 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     coinpaprikaApiKey: empty(env.KX_COINPAPRIKA_API_KEY),
     coinpaprikaBaseUrl: empty(env.KX_COINPAPRIKA_BASE_URL),
     coinpaprikaRateLimit: empty(env.KX_COINPAPRIKA_RATE_LIMIT),
+    coingeckoMonthlyCalls: empty(env.KX_COINGECKO_MONTHLY_CALLS),
+    coinpaprikaMonthlyCalls: empty(env.KX_COINPAPRIKA_MONTHLY_CALLS),
     httpTimeoutMs: empty(env.KX_HTTP_TIMEOUT_MS),
     httpMaxRetries: empty(env.KX_HTTP_MAX_RETRIES),
     httpRetryBaseMs: empty(env.KX_HTTP_RETRY_BASE_MS),

@@ -17,6 +17,7 @@ export function createRunSettings(
     failAfter: ctx.config.failAfter,
     maxRejectRatio: ctx.config.maxRejectRatio,
     fullRefresh,
+    monthlyCalls: monthlyCallsOf(ctx, source),
     warn: (message) => ctx.log.warn(message),
     onProgress: ({ records }) => {
       progress.update(records);
@@ -24,4 +25,11 @@ export function createRunSettings(
     },
     done: () => progress.done(),
   };
+}
+
+/** The call budget of a source (API sources only). */
+export function monthlyCallsOf(ctx: Context, source: string): number | undefined {
+  if (source === 'coingecko') return ctx.config.coingeckoMonthlyCalls;
+  if (source === 'coinpaprika') return ctx.config.coinpaprikaMonthlyCalls;
+  return undefined;
 }

@@ -43,6 +43,8 @@ export interface OpenContext {
   fullRefresh: boolean;
   warn(message: string): void;
   snapshot: SnapshotStore;
+  /** Call before every upstream request (retries too): counts it, and throws when the call budget is spent. */
+  spendCall(): Promise<void>;
 }
 
 /**

@@ -242,6 +242,18 @@ export const etlRunListings = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.sourceId] })],
 );
 
+/** Upstream calls per source and calendar month (UTC), for call budgets. */
+export const apiCalls = pgTable(
+  'api_calls',
+  {
+    source: text('source').notNull(),
+    /** `YYYY-MM`, UTC. */
+    month: text('month').notNull(),
+    calls: integer('calls').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.month] })],
+);
+
 /**
  * An upstream response landed whole before it is normalized (the CoinPaprika tickers array), so
  * a resume continues the same snapshot instead of fetching a new one.
@@ -268,4 +280,5 @@ export const schema = {
   rejectedRecords,
   etlSnapshots,
   etlRunListings,
+  apiCalls,
 };

@@ -2,6 +2,7 @@ import { KxError, toKxError } from '../core/errors.js';
 import type { Source, SourceRecord, SourceStream } from '../core/source.js';
 import type { DbHandle, Release } from '../db/client.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
+import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
 import { loadBatch, type BatchCounts } from './load.js';
 import {
@@ -23,6 +24,8 @@ export interface RunSettings {
   /** KX_MAX_REJECT_RATIO: a run whose rejected share is above this fails (exit 4). */
   maxRejectRatio: number;
   fullRefresh: boolean;
+  /** KX_<SOURCE>_MONTHLY_CALLS: upstream calls allowed per calendar month; undefined = no budget. */
+  monthlyCalls?: number | undefined;
   warn(message: string): void;
   onProgress?(progress: { records: number; counts: BatchCounts }): void;
 }
@@ -133,6 +136,7 @@ async function execute<P>(
       fullRefresh: settings.fullRefresh,
       warn: (message) => settings.warn(message),
       snapshot: createSnapshotStore(handle.db, source.name, run.id),
+      spendCall: createCallCounter(handle.db, source.name, settings.monthlyCalls),
     });
     await remember();
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);

@@ -1,6 +1,7 @@
 import { count, desc, eq, sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client.js';
 import { assetSources, assets, etlCheckpoints, etlRuns, quotes } from '../db/schema.js';
+import { currentMonth, getCallsThisMonth } from './budget.js';
 import { sourceLockKey, type RunRow } from './runs.js';
 
 export interface RunSummary {
@@ -41,6 +42,8 @@ export interface SourceStatus {
   }[];
   listings: number;
   quotes: number;
+  /** Upstream calls this calendar month (UTC), and the budget when one is set. */
+  calls: { month: string; used: number; budget: number | null };
 }
 
 export interface Status {
@@ -52,11 +55,16 @@ export interface Status {
 }
 
 /** The read model behind `kx status`, `GET /stats` and `GET /metrics`. Read-only. */
-export async function getStatus(handle: DbHandle, sourceNames: readonly string[]): Promise<Status> {
+export async function getStatus(
+  handle: DbHandle,
+  sourceNames: readonly string[],
+  budgets: Record<string, number | undefined> = {},
+): Promise<Status> {
   const { db } = handle;
   const [assetCount] = await db.select({ n: count() }).from(assets);
   const sources: SourceStatus[] = [];
-  for (const source of sourceNames) sources.push(await getSourceStatus(handle, source));
+  for (const source of sourceNames)
+    sources.push(await getSourceStatus(handle, source, budgets[source]));
   const linked = await db
     .select({ sources: sql<number>`n`, assets: sql<number>`count(*)::int` })
     .from(
@@ -76,7 +84,11 @@ export async function getStatus(handle: DbHandle, sourceNames: readonly string[]
   };
 }
 
-async function getSourceStatus(handle: DbHandle, source: string): Promise<SourceStatus> {
+async function getSourceStatus(
+  handle: DbHandle,
+  source: string,
+  budget: number | undefined,
+): Promise<SourceStatus> {
   const { db } = handle;
   const [totals] = await db
     .select({
@@ -161,6 +173,11 @@ async function getSourceStatus(handle: DbHandle, source: string): Promise<Source
     })),
     listings: listings?.n ?? 0,
     quotes: quoteCount?.n ?? 0,
+    calls: {
+      month: currentMonth(),
+      used: await getCallsThisMonth(db, source),
+      budget: budget ?? null,
+    },
   };
 }
 

@@ -25,6 +25,8 @@ export interface HttpClientOptions extends HttpSettings {
   minIntervalMs: number;
   /** What to check when the service answers 401/403/404. */
   authHint: string;
+  /** Called before every request, retries included (counts calls against a budget; may throw). */
+  beforeRequest?: () => Promise<void>;
   log?: (message: string) => void;
   /** For tests: time passes in `sleep`. */
   sleep?: (ms: number) => Promise<void>;
@@ -65,6 +67,7 @@ export function createHttpClient(options: HttpClientOptions) {
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       await throttle();
+      await options.beforeRequest?.();
       const outcome = await fetchOnce(url);
       if (outcome.ok) return outcome.response;
       const delay = outcome.retryAfterMs ?? backoff(attempt);

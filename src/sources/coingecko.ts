@@ -117,6 +117,7 @@ export function createCoingeckoSource(settings: ApiSettings) {
         minIntervalMs: toInterval(callsPerMinute ?? plan.callsPerMinute),
         authHint: `KX_COINGECKO_API_KEY and KX_COINGECKO_PLAN (now ${planName}), and KX_COINGECKO_BASE_URL`,
         log: settings.log,
+        beforeRequest: () => context.spendCall(),
       });
       const drift = createDriftTracker(
         {

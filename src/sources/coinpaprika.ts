@@ -102,6 +102,7 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
           minIntervalMs: toInterval(callsPerMinute ?? DEFAULT_CALLS_PER_MINUTE),
           authHint: 'KX_COINPAPRIKA_API_KEY and KX_COINPAPRIKA_BASE_URL',
           log: settings.log,
+          beforeRequest: () => context.spendCall(),
         });
         const response = await http.getJson('/tickers', { quotes: 'USD' });
         tickers = response.body;

@@ -353,3 +353,43 @@ describe('schema drift', () => {
     });
   });
 });
+
+describe('call budgets', () => {
+  it('a run that would exceed the monthly budget stops at its checkpoint (exit 7) and resumes when calls are available', async () => {
+    const clean = await cleanState('coingecko', { coingeckoCoins: 700 });
+    const { database, fake, env } = await setup({ coingeckoCoins: 700 });
+    const stopped = await runKx(['ingest', '--source', 'coingecko', '--json'], {
+      ...env,
+      KX_COINGECKO_MONTHLY_CALLS: '2',
+    });
+    expect(stopped.code).toBe(7);
+    expect(stopped.stderr).toMatch(
+      /coingecko: the call budget of 2 calls for \d{4}-\d{2} is used up/,
+    );
+    expect(JSON.parse(stopped.stdout)).toMatchObject({
+      status: 'failed',
+      fetched: 500,
+      error: { code: 'budget' },
+    });
+    expect(pagesFetched(fake)).toEqual([1, 2]); // the third call was never made
+    const status = JSON.parse(
+      (
+        await runKx(['status', '--source', 'coingecko', '--json'], {
+          ...env,
+          KX_COINGECKO_MONTHLY_CALLS: '2',
+        })
+      ).stdout,
+    ) as {
+      sources: { calls: { used: number; budget: number }; lastRun: { resumable: boolean } }[];
+    };
+    expect(status.sources[0]).toMatchObject({
+      calls: { used: 2, budget: 2 },
+      lastRun: { resumable: true },
+    });
+    expect((await runKx(['resume'], { ...env, KX_COINGECKO_MONTHLY_CALLS: '2' })).code).toBe(7); // still spent
+    const resumed = await runKx(['resume'], { ...env, KX_COINGECKO_MONTHLY_CALLS: '10' });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(pagesFetched(fake)).toEqual([1, 2, 3]);
+    expect(await withOpen(database, snapshotState)).toEqual(clean);
+  });
+});

@@ -57,6 +57,7 @@ async function dryRun(
     warn: (m) => ctx.log.warn(m),
     // A dry run keeps a fetched snapshot in memory only.
     snapshot: { get: () => Promise.resolve(null), land: () => Promise.resolve() },
+    spendCall: () => Promise.resolve(),
   });
   const result: DryRunResult = {
     dryRun: true,

@@ -4,7 +4,10 @@ import type { Context } from '../context.js';
 
 export async function status(ctx: Context, options: { source?: string }): Promise<Status> {
   return ctx.withDb('status', (handle) =>
-    getStatus(handle, options.source ? [options.source] : sourceNames),
+    getStatus(handle, options.source ? [options.source] : sourceNames, {
+      coingecko: ctx.config.coingeckoMonthlyCalls,
+      coinpaprika: ctx.config.coinpaprikaMonthlyCalls,
+    }),
   );
 }
 
@@ -18,6 +21,11 @@ export function formatStatus(status: Status): string {
       '',
       `${s.source}: ${s.runs.total} runs (${s.runs.succeeded} succeeded, ${s.runs.failed} failed), ${s.listings} listings, ${s.quotes} quotes`,
     );
+    if (s.calls.used > 0 || s.calls.budget !== null) {
+      lines.push(
+        `  upstream calls in ${s.calls.month}: ${s.calls.used}${s.calls.budget === null ? '' : ` of ${s.calls.budget}`}`,
+      );
+    }
     if (!last) {
       lines.push('  never run');
       continue;
