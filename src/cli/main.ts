@@ -136,6 +136,14 @@ Examples:
     .description("continue each source's failed or abandoned run from its checkpoint")
     .addOption(new Option('--source <name>', 'only this source').choices(sourceNames))
     .option('--json', 'print the results as one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx resume                      # every source; "nothing to resume" exits 0
+  kx resume --source coinpaprika --json
+`,
+    )
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const results = await resume(context(command), options);
       if (options.json) printJson(results);
@@ -148,6 +156,14 @@ Examples:
     .description('where every source stands: runs, checkpoints, database in use')
     .addOption(new Option('--source <name>', 'only this source').choices(sourceNames))
     .option('--json', 'print the status as one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx status
+  kx status --source csv --json | jq '.sources[0].lastRun.status'
+`,
+    )
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const result = await status(context(command), options);
       printLine(options.json ? JSON.stringify(result, null, 2) : formatStatus(result));
@@ -192,6 +208,10 @@ Examples:
     .argument('<listing>', 'the listing as <source>:<id>, for example coinpaprika:btc-bitcoin')
     .argument('<asset-id>', 'the asset to link it to (asset_id in GET /data)')
     .option('--json', 'print the result as one JSON document')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kx link csv:staked-ether 2\n  kx unlink coinpaprika:btc-bitcoin\n',
+    )
     .action(
       async (listing: string, assetId: string, options: { json?: boolean }, command: Command) => {
         const result = await link(context(command), listing, assetId);
@@ -220,10 +240,16 @@ Examples:
   program
     .command('migrate')
     .description('apply pending database migrations (other commands do this too)')
-    .action(async (_options: unknown, command: Command) => {
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText('after', '\nExamples:\n  DATABASE_URL=postgres://user:pass@db/kx kx migrate\n')
+    .action(async (options: { json?: boolean }, command: Command) => {
       const ctx = context(command);
-      await ctx.withDb('migrate', (handle) => migrateDb(handle));
-      printLine('database is up to date');
+      const location = await ctx.withDb('migrate', async (handle) => {
+        await migrateDb(handle);
+        return { driver: handle.driver, location: handle.location };
+      });
+      if (options.json) printJson({ migrated: true, database: location });
+      else printLine('database is up to date');
     });
 
   return program;

@@ -28,7 +28,9 @@ export function createCallCounter(
       .onConflictDoUpdate({
         target: [apiCalls.source, apiCalls.month],
         set: { calls: sql`${apiCalls.calls} + 1` },
-        ...(monthlyBudget === undefined ? {} : { setWhere: sql`${apiCalls.calls} < ${monthlyBudget}` }),
+        ...(monthlyBudget === undefined
+          ? {}
+          : { setWhere: sql`${apiCalls.calls} < ${monthlyBudget}` }),
       })
       .returning({ calls: apiCalls.calls });
     if (counted.length === 0) throw exhausted(source, month, monthlyBudget ?? 0);

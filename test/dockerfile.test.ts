@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runKx } from './helpers/cli.js';
+
+/** There is no Docker engine here: check the Dockerfile against what npm pack and the CLI expect. */
+const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  files: string[];
+  engines: { node: string };
+};
+
+describe('Dockerfile', () => {
+  it('copies exactly the package files into the runtime stage, with production dependencies only', () => {
+    const copied = [
+      ...runtime.matchAll(/^COPY (?:--from=build )?(?:\/app\/)?(\S+) \.\/(\S+)$/gm),
+    ].map((m) => m[2]);
+    expect(copied.sort()).toEqual([...pkg.files].sort());
+    expect(runtime).toContain('npm ci --omit=dev');
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      }),
+    ) as { files: { path: string }[] }[];
+    const tops = new Set(packed[0]!.files.map((f) => f.path.split('/')[0]!));
+    for (const top of tops)
+      expect(['package.json', 'README.md', 'LICENSE', ...pkg.files], top).toContain(top);
+    expect(tops).toContain('dist');
+    expect(tops).toContain('drizzle');
+  });
+
+  it('runs as a non-root user, checks /health, bakes in no secret', () => {
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/HEALTHCHECK[\s\S]*127\.0\.0\.1:8000\/health/);
+    expect(dockerfile).not.toMatch(/^(ENV|ARG)[^\n]*(TOKEN|API_KEY|PASSWORD|DATABASE_URL)/m);
+    const node = /^FROM node:(\d+)/m.exec(dockerfile)?.[1];
+    expect(Number(node)).toBeGreaterThanOrEqual(Number(/\d+/.exec(pkg.engines.node)![0]));
+  });
+
+  it('starts a command the CLI has, with options it accepts', async () => {
+    expect(runtime).toContain('ENTRYPOINT ["node", "bin/kx.js"]');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)![1]!) as string[];
+    expect(cmd[0]).toBe('serve');
+    const help = await runKx([cmd[0]!, '--help']);
+    expect(help.code).toBe(0);
+    for (const option of cmd.filter((a) => a.startsWith('--')))
+      expect(help.stdout).toContain(option);
+    // Binding 0.0.0.0 without a token is refused: the image cannot start an open API by accident.
+    const open = await runKx(cmd, { KX_DATA_DIR: join(repoRoot, '.kx-docker-test-unused') });
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain('without KX_API_TOKEN');
+  });
+});
