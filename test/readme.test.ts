@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runKx } from './helpers/cli.js';
+
+/**
+ * The README documents only what exists: every `kx` command line in it names a real command,
+ * and every flag it uses is one that command (or kx itself) accepts.
+ */
+const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const commands = blocks
+  .flatMap((block) => block.split('\n'))
+  .flatMap((line) =>
+    [...line.matchAll(/(?:^|[\s;&|(])(?:npx )?kx ([a-z]+)((?: [^#;&|]*)?)/g)].map((m) => ({
+      command: m[1]!,
+      rest: m[2] ?? '',
+    })),
+  )
+  .filter((c) => c.command !== 'api'); // "kx API" in prose
+const byCommand = new Map<string, Set<string>>();
+for (const { command, rest } of commands) {
+  const flags = byCommand.get(command) ?? new Set<string>();
+  for (const flag of rest.match(/--[a-z-]+/g) ?? []) flags.add(flag);
+  byCommand.set(command, flags);
+}
+
+describe('README', () => {
+  it('shows the quick start and the test command', () => {
+    expect(readme).toContain('npm ci && npx kx ingest --source csv --file fixtures/sample.csv');
+    expect(readme).toContain('npm test');
+    expect([...byCommand.keys()].sort()).toEqual([
+      'ingest',
+      'link',
+      'migrate',
+      'resume',
+      'serve',
+      'status',
+      'unlink',
+    ]);
+  });
+
+  it.each([...byCommand.keys()])(
+    'kx %s exists and accepts every flag the README gives it',
+    async (command) => {
+      const help = await runKx([command, '--help']);
+      expect(help.code, help.stderr).toBe(0);
+      const global = (await runKx(['--help'])).stdout;
+      for (const flag of byCommand.get(command)!) {
+        expect(`${help.stdout}\n${global}`, `${command} ${flag}`).toContain(flag);
+      }
+    },
+  );
+});
