@@ -13,6 +13,11 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 };
 
 describe('Dockerfile', () => {
+  it('passes dockerfilelint', () => {
+    const out = execFileSync('npx', ['dockerfilelint', 'Dockerfile'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(out).toContain('Issues: None found');
+  });
+
   it('copies exactly the package files into the runtime stage, with production dependencies only', () => {
     const copied = [
       ...runtime.matchAll(/^COPY (?:--from=build )?(?:\/app\/)?(\S+) \.\/(\S+)$/gm),
