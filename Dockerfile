@@ -1,4 +1,4 @@
-# kx: the API over the unified data, with migrations applied on start.
+# kx: the API over the unified data, ingesting on a schedule, migrations applied on start.
 # Build: docker build -t kx .
 # Run:   docker run -p 8000:8000 -e KX_API_TOKEN=change-me -v kx-data:/data kx
 #        (or -e DATABASE_URL=postgres://… to use a PostgreSQL server instead of /data)
@@ -28,5 +28,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/kx.js"]
-# Binding 0.0.0.0 needs KX_API_TOKEN (or --allow-unauthenticated): kx refuses an open API.
-CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
+# An API that keeps itself fresh. Binding 0.0.0.0 needs KX_API_TOKEN (or
+# --allow-unauthenticated): kx refuses an open API.
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000", "--schedule", "coinpaprika=10m,coingecko=30m"]

@@ -14,7 +14,10 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 
 describe('Dockerfile', () => {
   it('passes dockerfilelint', () => {
-    const out = execFileSync('npx', ['dockerfilelint', 'Dockerfile'], { cwd: repoRoot, encoding: 'utf8' });
+    const out = execFileSync('npx', ['dockerfilelint', 'Dockerfile'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(out).toContain('Issues: None found');
   });
 
