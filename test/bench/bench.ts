@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { collect, startKx } from '../helpers/cli.js';
+import { collect, startKx, startServe } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl } from '../helpers/db.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 
@@ -188,16 +188,7 @@ async function serveBench(): Promise<void> {
   const file = join(work, 'serve.csv');
   await writeCsv(file, rows);
   await timeKx(['ingest', '--source', 'csv', '--file', file], database.env);
-  const child = startKx(['serve', '--port', '0'], database.env);
-  const done = collect(child);
-  const url = await new Promise<string>((resolve) => {
-    let seen = '';
-    child.stderr!.on('data', (c: Buffer) => {
-      seen += c.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(seen);
-      if (m) resolve(m[1]!);
-    });
-  });
+  const { child, done, url } = await startServe(database.env);
   const sql = postgres(database.env.DATABASE_URL!, { max: 1 });
   const [deep] = await sql<
     { source: string; source_id: string }[]

@@ -5,6 +5,7 @@ import { collect, runKx, startKx } from '../helpers/cli.js';
 import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
 import {
   startFakeUpstream,
+  upstreamEnv,
   type FakeUpstream,
   type FakeUpstreamOptions,
 } from '../helpers/fake-upstream.js';
@@ -20,16 +21,7 @@ async function setup(options: FakeUpstreamOptions = {}) {
   const database = await createTestDatabase();
   const fake = await startFakeUpstream(options);
   opened.push(fake, database);
-  const env = {
-    ...database.env,
-    KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
-    KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
-    KX_COINGECKO_RATE_LIMIT: '0',
-    KX_COINPAPRIKA_RATE_LIMIT: '0',
-    KX_HTTP_RETRY_BASE_MS: '20',
-    KX_HTTP_MAX_RETRIES: '3',
-  };
-  return { database, fake, env };
+  return { database, fake, env: { ...database.env, ...upstreamEnv(fake) } };
 }
 
 async function cleanState(source: string, options: FakeUpstreamOptions = {}) {

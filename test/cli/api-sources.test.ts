@@ -9,7 +9,7 @@ import {
 } from '../../src/db/schema.js';
 import { runKx } from '../helpers/cli.js';
 import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
 
 let database: TestDatabase;
 let fake: FakeUpstream;
@@ -18,15 +18,7 @@ let env: Record<string, string>;
 beforeEach(async () => {
   database = await createTestDatabase();
   fake = await startFakeUpstream();
-  env = {
-    ...database.env,
-    KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
-    KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
-    KX_COINGECKO_RATE_LIMIT: '0',
-    KX_COINPAPRIKA_RATE_LIMIT: '0',
-    KX_HTTP_RETRY_BASE_MS: '20',
-    KX_HTTP_MAX_RETRIES: '3',
-  };
+  env = { ...database.env, ...upstreamEnv(fake) };
 });
 afterEach(async () => {
   await fake.close();

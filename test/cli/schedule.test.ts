@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSchedule } from '../../src/pipeline/scheduler.js';
-import { collect, startKx } from '../helpers/cli.js';
+import { startServe } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
 
 describe('parseSchedule', () => {
   const apis = ['coingecko', 'coinpaprika'];
@@ -37,22 +37,10 @@ describe('kx serve --schedule', () => {
   it('runs ingests on their intervals inside the server, never two of a source at once', async () => {
     // Each /tickers answer takes 1.5 s, longer than the 1 s interval.
     for (let i = 0; i < 20; i++) fake.fault('tickers', { delayMs: 1500 });
-    const child = startKx(['serve', '--port', '0', '--schedule', 'coinpaprika=1s,coingecko=2s'], {
-      ...database.env,
-      KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
-      KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
-      KX_COINGECKO_RATE_LIMIT: '0',
-      KX_COINPAPRIKA_RATE_LIMIT: '0',
-    });
-    const done = collect(child);
-    const url = await new Promise<string>((resolve) => {
-      let seen = '';
-      child.stderr!.on('data', (c: Buffer) => {
-        seen += c.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(seen);
-        if (m) resolve(m[1]!);
-      });
-    });
+    const { child, done, url } = await startServe({ ...database.env, ...upstreamEnv(fake) }, [
+      '--schedule',
+      'coinpaprika=1s,coingecko=2s',
+    ]);
     type Run = {
       id: number;
       source: string;

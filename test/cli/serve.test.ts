@@ -1,7 +1,7 @@
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, repoRoot, runKx, startKx } from '../helpers/cli.js';
+import { repoRoot, runKx, startServe } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
 
 let database: TestDatabase;
@@ -15,20 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-/** Starts `kx serve --port 0` and waits for the URL it listens on. */
-async function startServer(env: Record<string, string> = {}) {
-  const child = startKx(['serve', '--port', '0'], { ...database.env, ...env });
-  const done = collect(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(seen);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', () => reject(new Error(`kx serve exited early: ${seen}`)));
-  });
-  return { child, done, url };
+function startServer(env: Record<string, string> = {}) {
+  return startServe({ ...database.env, ...env });
 }
 
 function statusOf(url: string, token: string): Promise<{ status: number; at: number }> {

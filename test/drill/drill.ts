@@ -15,7 +15,7 @@ import postgres from 'postgres';
 import { collect, runKx, startKx } from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { snapshotState } from '../helpers/state.js';
 
 const { values } = parseArgs({
@@ -57,13 +57,9 @@ async function setup(source: Source, work: string) {
   const file = join(work, 'drill.csv');
   const env = {
     ...database.env,
+    ...upstreamEnv(fake),
     KX_BATCH_SIZE: BATCH,
     KX_LOG_LEVEL: 'debug',
-    KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
-    KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
-    KX_COINGECKO_RATE_LIMIT: '0',
-    KX_COINPAPRIKA_RATE_LIMIT: '0',
-    KX_HTTP_RETRY_BASE_MS: '50',
   };
   const args = ['ingest', '--source', source, ...(source === 'csv' ? ['--file', file] : [])];
   return { database, fake, env, args, file };

@@ -47,3 +47,19 @@ export function collect(child: ChildProcess): Promise<CliResult> {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** Starts `kx serve` (extra `args` appended to `--port 0`) and waits for the URL it listens on. */
+export async function startServe(env: Record<string, string>, args: readonly string[] = []) {
+  const child = startKx(['serve', '--port', '0', ...args], env);
+  const done = collect(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(seen);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`kx serve exited early: ${seen}`)));
+  });
+  return { child, done, url };
+}

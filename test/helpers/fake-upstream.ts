@@ -188,3 +188,15 @@ function toTicker(shape: Item, coins: Item[], i: number): Item {
     },
   };
 }
+
+/** The environment that points a kx child at the fake upstream, without rate limits and with quick retries. */
+export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
+  return {
+    KX_COINGECKO_BASE_URL: fake.coingeckoUrl,
+    KX_COINPAPRIKA_BASE_URL: fake.paprikaUrl,
+    KX_COINGECKO_RATE_LIMIT: '0',
+    KX_COINPAPRIKA_RATE_LIMIT: '0',
+    KX_HTTP_RETRY_BASE_MS: '20',
+    KX_HTTP_MAX_RETRIES: '3',
+  };
+}
