@@ -23,18 +23,10 @@ export async function resolveAssets(
 ): Promise<Map<string, AssetLink>> {
   const all = new Map(incoming.map((l) => [l.sourceId, l]));
   // A listing stored with the same symbol, name and slug brings no new evidence: keep its link.
-  const known = await tx
-    .select({
-      sourceId: assetSources.sourceId,
-      symbol: assetSources.symbol,
-      name: assetSources.name,
-      slug: assetSources.slug,
-      assetId: assetSources.assetId,
-      method: assetSources.matchMethod,
-      confidence: assetSources.confidence,
-    })
-    .from(assetSources)
-    .where(and(eq(assetSources.source, source), inArray(assetSources.sourceId, [...all.keys()])));
+  const known = await selectListings(
+    tx,
+    and(eq(assetSources.source, source), inArray(assetSources.sourceId, [...all.keys()])),
+  );
   const links = new Map<string, AssetLink>();
   for (const row of known) {
     const l = all.get(row.sourceId)!;
@@ -124,6 +116,7 @@ function selectListings(tx: Tx, where: SQL | undefined) {
       slug: assetSources.slug,
       assetId: assetSources.assetId,
       method: assetSources.matchMethod,
+      confidence: assetSources.confidence,
     })
     .from(assetSources)
     .where(where);

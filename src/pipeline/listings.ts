@@ -211,7 +211,7 @@ function isValidValue(sort: ListingSort, value: string): boolean {
   return value.length <= 200;
 }
 
-function toListing({ row }: { row: typeof assetSources.$inferSelect }): Listing {
+export function toListing({ row }: { row: typeof assetSources.$inferSelect }): Listing {
   return {
     source: row.source,
     source_id: row.sourceId,

@@ -201,7 +201,7 @@ describe('GET /assets/:id', () => {
       r.body as {
         data: {
           symbol: string;
-          listings: { source: string; match: { method: string }; latest: { price_usd: string } }[];
+          listings: { source: string; match: { method: string }; price_usd: string }[];
         };
       }
     ).data;
@@ -211,7 +211,7 @@ describe('GET /assets/:id', () => {
     );
     expect(
       asset.listings.every(
-        (l) => typeof l.match.method === 'string' && typeof l.latest.price_usd === 'string',
+        (l) => typeof l.match.method === 'string' && typeof l.price_usd === 'string',
       ),
     ).toBe(true);
   });
