@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
 import { createApp } from '../../src/http/app.js';
 import { createHttpMetrics } from '../../src/http/metrics.js';
-import { runIngest, withSourceLock } from '../../src/pipeline/runner.js';
-import { createSources, sourceNames, type Sources } from '../../src/sources/index.js';
+import type { Listing } from '../../src/pipeline/listings.js';
+import { sourceNames, type Sources } from '../../src/sources/index.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { createFakeSources, ingestWith } from '../helpers/ingest.js';
 
 let database: TestDatabase;
 let handle: DbHandle;
@@ -15,28 +16,14 @@ let fake: FakeUpstream;
 let sources: Sources;
 let app: ReturnType<typeof createApp>;
 
-const settings = {
-  batchSize: 500,
-  failAfter: null,
-  maxRejectRatio: 0.5,
-  fullRefresh: false,
-  warn: () => undefined,
-};
 const ingest = (name: keyof Sources, params: Record<string, unknown> = {}) =>
-  withSourceLock(handle, name, () =>
-    runIngest(handle, sources[name], sources[name].parseParams(params), settings),
-  );
+  ingestWith(handle, sources[name], params);
 
 beforeAll(async () => {
   database = await createTestDatabase();
   handle = await database.open();
   fake = await startFakeUpstream({ paprikaTickers: 300 });
-  sources = createSources({
-    http: { timeoutMs: 5000, maxRetries: 2, retryBaseMs: 1, maxWaitMs: 10, maxTotalWaitMs: 100 },
-    coingecko: { plan: 'public', baseUrl: fake.coingeckoUrl, callsPerMinute: 0 },
-    coinpaprika: { baseUrl: fake.paprikaUrl, callsPerMinute: 0 },
-    log: () => undefined,
-  });
+  sources = createFakeSources(fake);
   await ingest('csv', { file: join(repoRoot, 'fixtures/sample.csv'), map: [] });
   await ingest('coingecko');
   app = createApp({ handle, sources: sourceNames, metrics: createHttpMetrics(), version: 'test' });
@@ -47,17 +34,6 @@ afterAll(async () => {
   await database.drop();
 });
 
-interface Listing {
-  source: string;
-  source_id: string;
-  asset_id: number;
-  symbol: string;
-  name: string | null;
-  rank: number | null;
-  price_usd: string | null;
-  market_cap_usd: string | null;
-  observed_at: string;
-}
 interface DataBody {
   data: Listing[];
   pagination: {

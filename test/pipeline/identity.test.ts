@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
 import { assetSources } from '../../src/db/schema.js';
 import { linkListing, unlinkListing } from '../../src/pipeline/manual-links.js';
-import { runIngest, withSourceLock } from '../../src/pipeline/runner.js';
 import { getStatus } from '../../src/pipeline/status.js';
-import { createSources, sourceNames, type Sources } from '../../src/sources/index.js';
+import { sourceNames, type Sources } from '../../src/sources/index.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { createFakeSources, ingestWith, quietSettings } from '../helpers/ingest.js';
 
 /**
  * Identity over the recorded data: the CoinGecko markets pages (401 coins), one CoinPaprika
@@ -17,23 +17,11 @@ import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.j
 let fake: FakeUpstream;
 let sources: Sources;
 const opened: { database: TestDatabase; handle: DbHandle }[] = [];
-const settings = {
-  batchSize: 1000,
-  failAfter: null,
-  maxRejectRatio: 0.5,
-  fullRefresh: false,
-  warn: () => undefined,
-};
 const csvParams = { file: join(repoRoot, 'fixtures/sample.csv'), map: [] };
 
 beforeAll(async () => {
   fake = await startFakeUpstream({ paprikaTickers: 'all' });
-  sources = createSources({
-    http: { timeoutMs: 30_000, maxRetries: 2, retryBaseMs: 1, maxWaitMs: 10, maxTotalWaitMs: 100 },
-    coingecko: { plan: 'public', baseUrl: fake.coingeckoUrl, callsPerMinute: 0 },
-    coinpaprika: { baseUrl: fake.paprikaUrl, callsPerMinute: 0 },
-    log: () => undefined,
-  });
+  sources = createFakeSources(fake);
 });
 afterAll(async () => {
   for (const { database, handle } of opened) {
@@ -49,9 +37,7 @@ async function ingestAll(order: (keyof Sources)[]) {
   opened.push({ database, handle });
   for (const name of order) {
     const params = name === 'csv' ? csvParams : {};
-    await withSourceLock(handle, name, () =>
-      runIngest(handle, sources[name], sources[name].parseParams(params), settings),
-    );
+    await ingestWith(handle, sources[name], params);
   }
   return handle;
 }
@@ -180,12 +166,7 @@ describe('one coin, one asset, over the recorded data', () => {
     await unlinkListing(h.db, 'coinpaprika', 'btc-bitcoin');
     for (const name of ['coingecko', 'coinpaprika', 'csv'] as const) {
       const params = name === 'csv' ? { ...csvParams } : {};
-      await withSourceLock(h, name, () =>
-        runIngest(h, sources[name], sources[name].parseParams(params), {
-          ...settings,
-          fullRefresh: true,
-        }),
-      );
+      await ingestWith(h, sources[name], params, { ...quietSettings, fullRefresh: true });
     }
     const after = await groupsOf(h);
     expect(after.get('csv:staked-ether')).toContain('coingecko:ethereum');

@@ -2,15 +2,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKxError } from '../../src/core/errors.js';
 import type { DbHandle } from '../../src/db/client.js';
-import {
-  getFailedRun,
-  runIngest,
-  withSourceLock,
-  type RunResult,
-} from '../../src/pipeline/runner.js';
+import { getFailedRun, type RunResult } from '../../src/pipeline/runner.js';
 import { csvSource } from '../../src/sources/csv.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { ingestWith } from '../helpers/ingest.js';
 
 /**
  * Every real CSV file we have (fixtures/csv, copied from shared/data) with the outcome we expect:
@@ -261,17 +257,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function ingest(file: string, args: { symbol?: string } = {}): Promise<RunResult> {
-  const params = csvSource.parseParams({ file, map: [], ...args });
-  return withSourceLock(handle, 'csv', () =>
-    runIngest(handle, csvSource, params, {
-      batchSize: 500,
-      failAfter: null,
-      maxRejectRatio: 0.5,
-      fullRefresh: false,
-      warn: () => undefined,
-    }),
-  );
+function ingest(file: string, args: { symbol?: string } = {}): Promise<RunResult> {
+  return ingestWith(handle, csvSource, { file, map: [], ...args });
 }
 
 describe('every real CSV file ingests with a sensible mapping or is refused clearly', () => {
