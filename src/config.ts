@@ -28,12 +28,12 @@ const RatioSchema = v.pipe(
 );
 
 const BatchSizeSchema = v.pipe(
-  v.optional(v.string(), '1000'),
+  v.optional(v.string(), '5000'),
   v.transform(Number),
   v.number(),
   v.integer('KX_BATCH_SIZE must be a whole number'),
   v.minValue(1, 'KX_BATCH_SIZE must be at least 1'),
-  v.maxValue(5000, 'KX_BATCH_SIZE must be at most 5000 (one statement carries a whole batch)'),
+  v.maxValue(100000, 'KX_BATCH_SIZE must be at most 100000'),
 );
 
 /** A whole number from the environment, within bounds. */

@@ -79,7 +79,13 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
 async function createServerDb(url: string): Promise<DbHandle> {
   // Small pool: an ingest uses one transaction at a time plus the session holding its lock;
   // `kx serve --schedule` runs a few of those beside the API's queries.
-  const client = postgres(url, { max: 8, onnotice: () => undefined, connect_timeout: 10 });
+  const client = postgres(url, {
+    max: 8,
+    onnotice: () => undefined,
+    connect_timeout: 10,
+    // An ingest batch is staged in temporary tables (pipeline/load.ts): keep them in memory.
+    connection: { temp_buffers: '64MB' },
+  });
   try {
     await client`select 1`;
   } catch (error) {

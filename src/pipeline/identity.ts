@@ -1,6 +1,7 @@
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { toNameKey, type UnifiedListing } from '../core/unified.js';
+import { and, or, sql, type SQL } from 'drizzle-orm';
+import { toNameKey } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
+import { anyBigint, anyText, copyRows, selectRows, toCopyField } from '../db/sql.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
 import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './identity-rules.js';
 
@@ -10,37 +11,64 @@ export interface AssetLink {
   confidence: number;
 }
 
+/** What identity looks at in an incoming listing. */
+export interface IncomingListing {
+  sourceId: string;
+  symbol: string;
+  name: string | null;
+  slug: string | null;
+}
+
 /**
- * Links each incoming listing to one asset, in the caller's transaction. The listings of every
- * symbol in the batch are clustered again together with the incoming ones (identity-rules.ts),
- * so a listing that arrives later can join, or split, earlier ones: the grouping is the same
+ * Links the staged new versions (`kx_stage` ⋈ `kx_fresh`, see load.ts) to assets, into
+ * `kx_links`. A listing stored with the same symbol, name and slug brings no new evidence and
+ * keeps its link, in one statement (a primary-key probe per listing); only the others are clustered (`resolveAssets`), and their
+ * links are copied in after.
+ */
+export async function resolveStaged(tx: Tx, source: string): Promise<void> {
+  const latest = sql`(
+    select distinct on (s.i) s.i, s.s, s.n, s.g from kx_stage s join kx_fresh f using (o)
+    order by s.i, s.o desc
+  ) latest`;
+  await tx.execute(sql`
+    insert into kx_links (i, asset_id, m, c)
+    select a.source_id, a.asset_id, a.match_method, a.confidence from ${latest}
+    join lateral (
+      select * from asset_sources a where a.source = ${source}::text and a.source_id = latest.i
+      limit 1
+    ) a on true
+    where a.symbol = latest.s and a.name is not distinct from latest.n
+      and a.slug is not distinct from latest.g`);
+  const unknown = await selectRows<IncomingListing>(
+    tx,
+    sql`select latest.i as "sourceId", latest.s as symbol, latest.n as name, latest.g as slug
+        from ${latest} where not exists (select from kx_links k where k.i = latest.i)`,
+  );
+  if (unknown.length === 0) return;
+  const links = await resolveAssets(tx, source, unknown);
+  await copyRows(
+    tx,
+    'kx_links',
+    ['i', 'asset_id', 'm', 'c'],
+    [...links].map(([i, link]) =>
+      [i, link.assetId, link.method, link.confidence].map(toCopyField).join('\t'),
+    ),
+  );
+}
+
+/**
+ * Links each incoming listing to one asset, in the caller's transaction. The incoming listings
+ * are clustered again together with their stored neighbourhood (identity-rules.ts), so a
+ * listing that arrives later can join, or split, earlier ones: the grouping is the same
  * whatever order the sources were ingested in. Listings that move take their quotes along.
  */
 export async function resolveAssets(
   tx: Tx,
   source: string,
-  incoming: readonly UnifiedListing[],
+  incoming: readonly IncomingListing[],
 ): Promise<Map<string, AssetLink>> {
-  const all = new Map(incoming.map((l) => [l.sourceId, l]));
-  // A listing stored with the same symbol, name and slug brings no new evidence: keep its link.
-  const known = await selectListings(
-    tx,
-    and(eq(assetSources.source, source), inArray(assetSources.sourceId, [...all.keys()])),
-  );
   const links = new Map<string, AssetLink>();
-  for (const row of known) {
-    const l = all.get(row.sourceId)!;
-    if (row.symbol === l.symbol && (row.name ?? null) === l.name && (row.slug ?? null) === l.slug) {
-      links.set(row.sourceId, {
-        assetId: row.assetId,
-        method: row.method as Method,
-        confidence: row.confidence,
-      });
-      all.delete(row.sourceId);
-    }
-  }
-  if (all.size === 0) return links;
-  const latest = all;
+  const latest = new Map(incoming.map((l) => [l.sourceId, l]));
   const stored = await getNeighbourhood(tx, source, [...latest.values()]);
   const current = new Map(stored.map((row) => [keyOf(row), row]));
   const members = new Map<string, Member>();
@@ -80,10 +108,11 @@ export async function resolveAssets(
   const created = await createAssets(
     tx,
     clusters.filter((_, i) => chosen[i] === undefined).map((c) => c.members[0]!),
-    latest,
+    (m) => (m.source === source ? (latest.get(m.sourceId)?.name ?? null) : null),
   );
+  let next = 0;
   for (const [i, cluster] of clusters.entries()) {
-    const assetId = chosen[i] ?? created.shift()!;
+    const assetId = chosen[i] ?? created[next++]!;
     for (const m of cluster.members) {
       const method =
         cluster.members.length === 1 && m.pinnedAssetId === null
@@ -134,7 +163,7 @@ const NEIGHBOURHOOD_ROUNDS = 3;
 async function getNeighbourhood(
   tx: Tx,
   source: string,
-  incoming: UnifiedListing[],
+  incoming: IncomingListing[],
 ): Promise<StoredListing[]> {
   const found = new Map<string, StoredListing>();
   let seeds: {
@@ -165,13 +194,13 @@ async function getNeighbourhood(
     const conditions = [
       nameKeys.length > 0
         ? and(
-            inArray(assetSources.symbol, [...new Set(seeds.map((s) => s.symbol))]),
-            inArray(assetSources.nameKey, [...new Set(nameKeys)]),
+            anyText(assetSources.symbol, new Set(seeds.map((s) => s.symbol))),
+            anyText(assetSources.nameKey, new Set(nameKeys)),
           )
         : undefined,
-      ids.size > 0 ? inArray(assetSources.sourceId, [...ids]) : undefined,
-      slugs.size > 0 ? inArray(assetSources.slug, [...slugs]) : undefined,
-      assetIds.length > 0 ? inArray(assetSources.assetId, [...new Set(assetIds)]) : undefined,
+      ids.size > 0 ? anyText(assetSources.sourceId, ids) : undefined,
+      slugs.size > 0 ? anyText(assetSources.slug, slugs) : undefined,
+      assetIds.length > 0 ? anyBigint(assetSources.assetId, new Set(assetIds)) : undefined,
     ].filter((c): c is SQL => c !== undefined);
     const rows = await selectListings(tx, or(...conditions));
     seeds = [];
@@ -195,22 +224,21 @@ function pickAsset(ids: (number | undefined)[], claimed: Set<number>): number | 
 async function createAssets(
   tx: Tx,
   firsts: Member[],
-  latest: Map<string, UnifiedListing>,
+  nameOf: (m: Member) => string | null,
 ): Promise<number[]> {
   if (firsts.length === 0) return [];
-  const rows = await tx
-    .insert(assets)
-    .values(
-      firsts.map((m) => ({
-        symbol: m.symbol,
-        name: latest.get(m.sourceId)?.name ?? null,
-        nameKey: m.nameKey,
-        slug: m.slug,
-      })),
-    )
-    .returning({ id: assets.id });
-  // Postgres assigns serial ids in VALUES order; sorting makes that explicit.
-  return rows.map((r) => r.id).sort((a, b) => a - b);
+  const json = JSON.stringify(
+    firsts.map((m, o) => ({ o, s: m.symbol, n: nameOf(m), k: m.nameKey, g: m.slug })),
+  );
+  const rows = await selectRows<{ id: number | string }>(
+    tx,
+    sql`insert into assets (symbol, name, name_key, slug)
+        select s, n, k, g from json_to_recordset(${json}::json) as x(o int, s text, n text, k text, g text)
+        order by o
+        returning id`,
+  );
+  // Postgres assigns serial ids in the order the rows are inserted; sorting makes that explicit.
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /** Re-points moved listings and their quotes, then drops assets nothing points to any more. */
@@ -220,32 +248,33 @@ async function applyMoves(
   previous: number[],
 ): Promise<void> {
   if (moved.length === 0) return;
-  const values = sql.join(
-    moved.map(
-      ({ source, sourceId, link }) =>
-        sql`(${source}, ${sourceId}, ${link.assetId}::bigint, ${link.method}, ${link.confidence}::real)`,
-    ),
-    sql`, `,
+  const json = JSON.stringify(
+    moved.map(({ source, sourceId, link }) => ({
+      s: source,
+      i: sourceId,
+      a: link.assetId,
+      m: link.method,
+      c: link.confidence,
+    })),
   );
+  const values = sql`json_to_recordset(${json}::json) as v(s text, i text, a bigint, m text, c real)`;
   await tx.execute(sql`
-    update ${assetSources} set asset_id = v.asset_id, match_method = v.method, confidence = v.confidence
-    from (values ${values}) as v(source, source_id, asset_id, method, confidence)
-    where ${assetSources.source} = v.source and ${assetSources.sourceId} = v.source_id`);
+    update asset_sources set asset_id = v.a, match_method = v.m, confidence = v.c from ${values}
+    where asset_sources.source = v.s and asset_sources.source_id = v.i`);
   await tx.execute(sql`
-    update ${quotes} set asset_id = v.asset_id
-    from (values ${values}) as v(source, source_id, asset_id, method, confidence)
-    where ${quotes.source} = v.source and ${quotes.sourceId} = v.source_id and ${quotes.assetId} <> v.asset_id`);
+    update quotes set asset_id = v.a from ${values}
+    where quotes.source = v.s and quotes.source_id = v.i and quotes.asset_id <> v.a`);
   await deleteOrphans(tx, previous);
 }
 
 export async function deleteOrphans(tx: Tx, candidates: number[]): Promise<void> {
-  const ids = [...new Set(candidates)];
-  if (ids.length === 0) return;
+  const ids = new Set(candidates);
+  if (ids.size === 0) return;
   await tx
     .delete(assets)
     .where(
       and(
-        inArray(assets.id, ids),
+        anyBigint(assets.id, ids),
         sql`not exists (select 1 from ${assetSources} where ${assetSources.assetId} = ${assets.id})`,
         sql`not exists (select 1 from ${quotes} where ${quotes.assetId} = ${assets.id})`,
       ),

@@ -4,8 +4,8 @@ import { toJsonText } from '../core/json.js';
 import type { Source, SourceRecord } from '../core/source.js';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
-import { assetSources, etlRunListings, quotes, rawTables, rejectedRecords } from '../db/schema.js';
-import { resolveAssets } from './identity.js';
+import { copyRows, selectRows, toCopyField } from '../db/sql.js';
+import { resolveStaged } from './identity.js';
 
 export interface BatchCounts {
   fetched: number;
@@ -14,36 +14,70 @@ export interface BatchCounts {
   rejected: number;
 }
 
-interface Fresh {
-  listing: UnifiedListing;
-  rawId: number;
-  sha: string;
-}
-
 /**
- * Writes one batch inside the caller's transaction: lands the new raw payload versions, then
- * normalizes exactly those into listings and quotes, and quarantines rejected records.
- * A payload already stored for the same record is unchanged: no raw row, no quote.
+ * Writes one batch inside the caller's transaction, set-based. The valid records are copied
+ * once (COPY) into a transaction-local staging table, `kx_stage`; from there single
+ * statements land the new raw payload versions (`kx_fresh` notes which staged records carry
+ * one), record which listings the run saw, link listings to assets (identity.ts fills
+ * `kx_links`), and upsert quotes and listings. A payload already stored for the same record
+ * is unchanged: no raw row, no quote.
  */
 export async function loadBatch(
   tx: Tx,
   source: string,
   rawTable: Source['rawTable'],
   runId: number,
-  records: readonly SourceRecord[],
+  batch: PreparedBatch,
 ): Promise<BatchCounts> {
-  const valid = records.filter((r) => r.result.ok);
-  const rejected = records.filter((r) => !r.result.ok);
-  const fresh = await landRaw(tx, rawTables[rawTable], runId, valid);
-  await rememberSeen(tx, runId, valid);
-  if (fresh.length > 0) await normalize(tx, source, runId, fresh);
-  if (rejected.length > 0) await quarantine(tx, source, runId, rejected);
+  let loaded = 0;
+  if (batch.staged.length > 0) {
+    await stage(tx, batch.staged);
+    loaded = await landRaw(tx, rawTable, runId);
+    await rememberSeen(tx, runId);
+    if (loaded > 0) await normalize(tx, source, runId);
+  }
+  if (batch.rejected.length > 0) await quarantine(tx, source, runId, batch.rejected);
   return {
-    fetched: records.length,
-    loaded: fresh.length,
-    unchanged: valid.length - fresh.length,
-    rejected: rejected.length,
+    fetched: batch.size,
+    loaded,
+    unchanged: batch.staged.length - loaded,
+    rejected: batch.rejected.length,
   };
+}
+
+/** A batch turned into what loadBatch sends: no transaction needed, so it is built ahead. */
+export interface PreparedBatch {
+  size: number;
+  /** `kx_stage` rows of the valid records, in COPY text format. */
+  staged: string[];
+  /** `rejected_records` rows as JSON objects. */
+  rejected: string[];
+}
+
+/** Empty batch: records are added one by one as they are read. */
+export function newBatch(): PreparedBatch {
+  return { size: 0, staged: [], rejected: [] };
+}
+
+/**
+ * Serializes and hashes one record into `batch`, outside any transaction. Done as each record
+ * is read, a batch holds only these rows, not the parsed records.
+ */
+export function addToBatch(batch: PreparedBatch, record: SourceRecord): void {
+  const text = toJsonText(record.payload);
+  batch.size++;
+  if (record.result.ok) {
+    batch.staged.push(toStageLine(batch.staged.length, record, record.result.listing, text));
+    return;
+  }
+  const row = JSON.stringify({
+    o: batch.rejected.length,
+    l: record.locator,
+    i: record.sourceId,
+    reason: record.result.reason,
+    field: record.result.field ?? null,
+  });
+  batch.rejected.push(`${row.slice(0, -1)},"p":${text}}`);
 }
 
 /** sha256 of the payload as landed: the identity of a record version. */
@@ -51,170 +85,161 @@ export function toPayloadSha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-async function landRaw(
-  tx: Tx,
-  table: (typeof rawTables)[keyof typeof rawTables],
-  runId: number,
-  valid: readonly SourceRecord[],
-): Promise<Fresh[]> {
-  const byKey = new Map<
-    string,
-    { record: SourceRecord; listing: UnifiedListing; text: string; sha: string }
-  >();
-  for (const record of valid) {
-    if (!record.result.ok) continue;
-    const text = toJsonText(record.payload);
-    const sha = toPayloadSha256(text);
-    const key = `${record.result.listing.sourceId}\u0000${sha}`;
-    if (!byKey.has(key)) byKey.set(key, { record, listing: record.result.listing, text, sha });
-  }
-  if (byKey.size === 0) return [];
-  const landed = await tx
-    .insert(table)
-    .values(
-      [...byKey.values()].map(({ record, listing, text, sha }) => ({
-        runId,
-        locator: record.locator,
-        sourceId: listing.sourceId,
-        payload: text,
-        payloadSha256: sha,
-      })),
-    )
-    .onConflictDoNothing()
-    .returning({ id: table.id, sourceId: table.sourceId, sha: table.payloadSha256 });
-  return landed.map((row) => {
-    const { listing } = byKey.get(`${row.sourceId}\u0000${row.sha}`)!;
-    return { listing, rawId: row.id, sha: row.sha };
-  });
+const STAGE_COLUMNS = ['o', 'l', 'i', 'p', 'h', 's', 'n', 'k', 'g', 'r']
+  .concat(['pu', 'mc', 'vo', 'cs', 'ts', 'ms', 'pc', 't'])
+  .map((c) => [c, c === 'o' ? 'int' : 'text'] as const);
+
+/**
+ * One `kx_stage` row. Values stay text (COPY's cheapest form) and are cast where a statement
+ * needs them; `t` is `toISOString()`, so equal text is an equal instant.
+ */
+function toStageLine(o: number, record: SourceRecord, l: UnifiedListing, payload: string): string {
+  return [
+    o,
+    JSON.stringify(record.locator),
+    l.sourceId,
+    payload,
+    toPayloadSha256(payload),
+    l.symbol,
+    l.name,
+    l.name ? toNameKey(l.name) || null : null,
+    l.slug,
+    l.rank,
+    l.priceUsd,
+    l.marketCapUsd,
+    l.volume24hUsd,
+    l.circulatingSupply,
+    l.totalSupply,
+    l.maxSupply,
+    l.percentChange24h,
+    l.observedAt.toISOString(),
+  ]
+    .map(toCopyField)
+    .join('\t');
 }
 
-async function normalize(
-  tx: Tx,
-  source: string,
-  runId: number,
-  fresh: readonly Fresh[],
-): Promise<void> {
-  const links = await resolveAssets(
-    tx,
-    source,
-    fresh.map((f) => f.listing),
+/**
+ * Creates this transaction's work tables and copies the batch into `kx_stage`, one row per
+ * valid record in batch order (`o`).
+ */
+async function stage(tx: Tx, lines: readonly string[]): Promise<void> {
+  const columns = STAGE_COLUMNS.map(([c, type]) => `${c} ${type}`).join(', ');
+  // Room to sort and hash a whole batch in memory instead of in temporary files; no JIT, whose
+  // compile time (100+ ms a statement) outweighs these short statements, and which the
+  // staging tables' missing statistics would otherwise trigger.
+  await tx.execute(
+    sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`,
   );
+  await tx.execute(sql.raw(`create temp table kx_stage (${columns}) on commit drop`));
+  await tx.execute(sql`create temp table kx_fresh (o int, raw_id bigint) on commit drop`);
+  await tx.execute(
+    sql`create temp table kx_links (i text, asset_id bigint, m text, c real) on commit drop`,
+  );
+  await copyRows(
+    tx,
+    'kx_stage',
+    STAGE_COLUMNS.map(([c]) => c),
+    lines,
+  );
+}
+
+/**
+ * Inserts each new (source_id, payload) version once, in batch order, and notes in
+ * `kx_fresh` which staged records carry one. Stored versions are skipped before their JSON
+ * is even parsed, so an unchanged re-run costs an index probe per record (LATERAL ... LIMIT 1
+ * keeps it a probe: an anti-join could hash the whole raw table). Returns how many
+ * versions were new.
+ */
+async function landRaw(tx: Tx, rawTable: Source['rawTable'], runId: number): Promise<number> {
+  const raw = sql.identifier(rawTable);
+  const [row] = await selectRows<{ loaded: number }>(
+    tx,
+    sql`
+      with landed as (
+        insert into ${raw} (run_id, locator, source_id, payload, payload_sha256)
+        select ${runId}::bigint, s.l::jsonb, s.i, s.p::jsonb, s.h from kx_stage s
+        left join lateral (
+          select true as stored from ${raw} r
+          where r.source_id = s.i and r.payload_sha256 = s.h limit 1
+        ) r on true
+        where r.stored is null
+        order by s.o
+        on conflict (source_id, payload_sha256) do nothing
+        returning id, source_id, payload_sha256
+      ), fresh as (
+        insert into kx_fresh (o, raw_id)
+        select s.o, landed.id from landed
+        join kx_stage s on s.i = landed.source_id and s.h = landed.payload_sha256
+      )
+      select count(*)::int as loaded from landed`,
+  );
+  return Number(row?.loaded ?? 0);
+}
+
+/** Records which listings this run saw, changed or not. */
+async function rememberSeen(tx: Tx, runId: number): Promise<void> {
+  await tx.execute(sql`
+    insert into etl_run_listings (run_id, source_id)
+    select distinct ${runId}::bigint, i from kx_stage
+    on conflict do nothing`);
+}
+
+const VALUE_COLUMNS = sql.raw(
+  'rank, price_usd, market_cap_usd, volume_24h_usd, circulating_supply, total_supply, max_supply, percent_change_24h',
+);
+const STAGED_VALUES = sql.raw(
+  'x.r::int, x.pu::numeric, x.mc::numeric, x.vo::numeric, x.cs::numeric, x.ts::numeric, x.ms::numeric, x.pc::numeric',
+);
+const EXCLUDED_VALUES = sql.raw(
+  ['rank', 'price_usd', 'market_cap_usd', 'volume_24h_usd', 'circulating_supply']
+    .concat(['total_supply', 'max_supply', 'percent_change_24h', 'run_id', 'raw_id'])
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', '),
+);
+
+/** Links the new versions to assets, then upserts their quotes and their listings. */
+async function normalize(tx: Tx, source: string, runId: number): Promise<void> {
+  await resolveStaged(tx, source);
   // One row per conflict key per statement (Postgres refuses to update a row twice): later wins.
-  const quoteRows = new Map<string, Fresh>();
-  const latest = new Map<string, Fresh>();
-  for (const f of fresh) {
-    quoteRows.set(`${f.listing.sourceId}\u0000${f.listing.observedAt.toISOString()}`, f);
-    const seen = latest.get(f.listing.sourceId);
-    if (!seen || seen.listing.observedAt <= f.listing.observedAt) latest.set(f.listing.sourceId, f);
-  }
-  await tx
-    .insert(quotes)
-    .values(
-      [...quoteRows.values()].map(({ listing, rawId }) => ({
-        assetId: links.get(listing.sourceId)!.assetId,
-        source,
-        sourceId: listing.sourceId,
-        ...toValues(listing),
-        observedAt: listing.observedAt,
-        runId,
-        rawId,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [quotes.source, quotes.sourceId, quotes.observedAt],
-      set: { ...excludedValues, runId: sql`excluded.run_id`, rawId: sql`excluded.raw_id` },
-    });
-  await tx
-    .insert(assetSources)
-    .values(
-      [...latest.values()].map(({ listing, rawId, sha }) => {
-        const link = links.get(listing.sourceId)!;
-        return {
-          source,
-          sourceId: listing.sourceId,
-          assetId: link.assetId,
-          matchMethod: link.method,
-          confidence: link.confidence,
-          symbol: listing.symbol,
-          name: listing.name,
-          nameKey: listing.name ? toNameKey(listing.name) || null : null,
-          slug: listing.slug,
-          ...toValues(listing),
-          observedAt: listing.observedAt,
-          payloadSha256: sha,
-          runId,
-          rawId,
-        };
-      }),
-    )
-    .onConflictDoUpdate({
-      target: [assetSources.source, assetSources.sourceId],
-      set: {
-        ...excludedValues,
-        symbol: sql`excluded.symbol`,
-        name: sql`excluded.name`,
-        nameKey: sql`excluded.name_key`,
-        slug: sql`excluded.slug`,
-        observedAt: sql`excluded.observed_at`,
-        payloadSha256: sql`excluded.payload_sha256`,
-        runId: sql`excluded.run_id`,
-        rawId: sql`excluded.raw_id`,
-        updatedAt: sql`now()`,
-      },
-      // An older observation (a history file read out of order) never overwrites a newer one.
-      setWhere: sql`excluded.observed_at >= ${assetSources.observedAt}`,
-    });
+  await tx.execute(sql`
+    insert into quotes (asset_id, source, source_id, observed_at, ${VALUE_COLUMNS}, run_id, raw_id)
+    select k.asset_id, ${source}::text, x.i, x.t::timestamptz, ${STAGED_VALUES}, ${runId}::bigint,
+      x.raw_id
+    from (
+      select distinct on (s.i, s.t) s.*, f.raw_id from kx_stage s join kx_fresh f using (o)
+      order by s.i, s.t, s.o desc
+    ) x join kx_links k on k.i = x.i
+    order by x.o
+    on conflict (source, source_id, observed_at) do update set ${EXCLUDED_VALUES}`);
+  // The latest observation of each listing; an older one (a history file read out of order)
+  // never overwrites a newer one. A stored listing's asset changes only through identity's moves.
+  await tx.execute(sql`
+    insert into asset_sources (source, source_id, asset_id, match_method, confidence, symbol, name,
+      name_key, slug, ${VALUE_COLUMNS}, observed_at, payload_sha256, run_id, raw_id)
+    select ${source}::text, x.i, k.asset_id, k.m, k.c, x.s, x.n, x.k, x.g, ${STAGED_VALUES},
+      x.t::timestamptz, x.h, ${runId}::bigint, x.raw_id
+    from (
+      select distinct on (s.i) s.*, f.raw_id from kx_stage s join kx_fresh f using (o)
+      order by s.i, s.t::timestamptz desc, s.o desc
+    ) x join kx_links k on k.i = x.i
+    order by x.o
+    on conflict (source, source_id) do update set ${EXCLUDED_VALUES},
+      symbol = excluded.symbol, name = excluded.name,
+      name_key = excluded.name_key, slug = excluded.slug, observed_at = excluded.observed_at,
+      payload_sha256 = excluded.payload_sha256, updated_at = now()
+    where excluded.observed_at >= asset_sources.observed_at`);
 }
-
-function toValues(l: UnifiedListing) {
-  return {
-    rank: l.rank,
-    priceUsd: l.priceUsd,
-    marketCapUsd: l.marketCapUsd,
-    volume24hUsd: l.volume24hUsd,
-    circulatingSupply: l.circulatingSupply,
-    totalSupply: l.totalSupply,
-    maxSupply: l.maxSupply,
-    percentChange24h: l.percentChange24h,
-  };
-}
-
-const excludedValues = {
-  rank: sql`excluded.rank`,
-  priceUsd: sql`excluded.price_usd`,
-  marketCapUsd: sql`excluded.market_cap_usd`,
-  volume24hUsd: sql`excluded.volume_24h_usd`,
-  circulatingSupply: sql`excluded.circulating_supply`,
-  totalSupply: sql`excluded.total_supply`,
-  maxSupply: sql`excluded.max_supply`,
-  percentChange24h: sql`excluded.percent_change_24h`,
-};
 
 async function quarantine(
   tx: Tx,
   source: string,
   runId: number,
-  rejected: readonly SourceRecord[],
+  rows: readonly string[],
 ): Promise<void> {
-  await tx.insert(rejectedRecords).values(
-    rejected.map((r) => ({
-      runId,
-      source,
-      locator: r.locator,
-      sourceId: r.sourceId,
-      raw: toJsonText(r.payload),
-      reason: r.result.ok ? '' : r.result.reason,
-      field: r.result.ok ? null : (r.result.field ?? null),
-    })),
-  );
-}
-
-/** Records which listings this run saw, changed or not, in one statement per batch. */
-async function rememberSeen(tx: Tx, runId: number, valid: readonly SourceRecord[]): Promise<void> {
-  const ids = [...new Set(valid.flatMap((r) => (r.result.ok ? [r.result.listing.sourceId] : [])))];
-  if (ids.length === 0) return;
-  await tx
-    .insert(etlRunListings)
-    .values(ids.map((sourceId) => ({ runId, sourceId })))
-    .onConflictDoNothing();
+  await tx.execute(sql`
+    insert into rejected_records (run_id, source, locator, source_id, raw, reason, field)
+    select ${runId}::bigint, ${source}::text, l, i, p, reason, field
+    from json_to_recordset(${`[${rows.join(',')}]`}::json)
+      as x(o int, l jsonb, i text, p jsonb, reason text, field text)
+    order by o`);
 }

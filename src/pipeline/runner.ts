@@ -1,10 +1,10 @@
 import { KxError, toKxError } from '../core/errors.js';
-import type { Source, SourceRecord, SourceStream } from '../core/source.js';
+import type { Cursor, Source, SourceRecord, SourceStream } from '../core/source.js';
 import type { DbHandle, Release } from '../db/client.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
-import { loadBatch, type BatchCounts } from './load.js';
+import { addToBatch, loadBatch, newBatch, type BatchCounts, type PreparedBatch } from './load.js';
 import {
   countBatch,
   createRun,
@@ -165,62 +165,97 @@ async function commitAll<P>(
   state: { run: RunRow; streamKey: string; totals: BatchCounts },
   settings: RunSettings,
 ): Promise<void> {
-  const { run, streamKey, totals } = state;
-  for await (const batch of toBatches(stream.records, settings.batchSize, settings.failAfter)) {
-    const last = batch[batch.length - 1]!;
-    const cursor = stream.cursorAt(last.position);
-    const counts = await handle.db.transaction(async (tx) => {
-      const counts = await loadBatch(tx, source.name, source.rawTable, run.id, batch);
-      await countBatch(tx, run.id, counts);
-      await saveCheckpoint(tx, {
-        source: source.name,
-        streamKey,
-        runId: run.id,
-        cursor,
-        records: batch.length,
-      });
-      return counts;
-    });
-    for (const key of Object.keys(totals) as (keyof BatchCounts)[]) totals[key] += counts[key];
-    settings.onProgress?.({ records: totals.fetched, counts: totals });
-    if (settings.failAfter !== null && totals.fetched >= settings.failAfter) {
-      throw new KxError(
-        'injected',
-        `FAIL_AFTER_N_RECORDS=${settings.failAfter}: failing after ${totals.fetched} committed records`,
-        {
-          retryable: true,
-        },
-      );
+  const batches = toBatches(stream.records, settings.batchSize, settings.failAfter);
+  // The next batch is read (parsed, validated, fetched) while this one commits, so the source
+  // and the database work side by side. A read error still surfaces only after the batches
+  // before it are committed.
+  let next = batches.next();
+  try {
+    for (;;) {
+      const step = await next;
+      if (step.done) return;
+      const { batch, last } = step.value;
+      const cursor = stream.cursorAt(last);
+      next = batches.next();
+      next.catch(() => undefined); // handled when awaited above
+      await commitBatch(handle, source, batch, { ...state, cursor }, settings);
     }
+  } finally {
+    await next.catch(() => undefined);
+    await batches.return(undefined);
   }
 }
 
-/** Groups records into batches; with a limit, the last batch ends exactly at the limit. */
-async function* toBatches<T extends SourceRecord>(
-  records: AsyncIterable<T>,
+/** One transaction: the batch's data, the run's counters and the checkpoint. */
+async function commitBatch<P>(
+  handle: DbHandle,
+  source: Source<P, unknown>,
+  batch: PreparedBatch,
+  state: { run: RunRow; streamKey: string; totals: BatchCounts; cursor: Cursor },
+  settings: RunSettings,
+): Promise<void> {
+  const { run, streamKey, totals, cursor } = state;
+  const counts = await handle.db.transaction(async (tx) => {
+    const counts = await loadBatch(tx, source.name, source.rawTable, run.id, batch);
+    await countBatch(tx, run.id, counts);
+    await saveCheckpoint(tx, {
+      source: source.name,
+      streamKey,
+      runId: run.id,
+      cursor,
+      records: batch.size,
+    });
+    return counts;
+  });
+  for (const key of Object.keys(totals) as (keyof BatchCounts)[]) totals[key] += counts[key];
+  settings.onProgress?.({ records: totals.fetched, counts: totals });
+  if (settings.failAfter !== null && totals.fetched >= settings.failAfter) {
+    throw new KxError(
+      'injected',
+      `FAIL_AFTER_N_RECORDS=${settings.failAfter}: failing after ${totals.fetched} committed records`,
+      {
+        retryable: true,
+      },
+    );
+  }
+}
+
+/**
+ * Groups records into prepared batches (load.ts), each with the position of its last record;
+ * with a limit, the last batch ends exactly at the limit. Reading hands the event loop back
+ * every few hundred records, so that while it runs ahead, the statements of the batch being
+ * committed are still sent the moment the database answers.
+ */
+async function* toBatches(
+  records: AsyncIterable<SourceRecord>,
   size: number,
   limit: number | null,
-): AsyncGenerator<T[]> {
-  let batch: T[] = [];
+): AsyncGenerator<{ batch: PreparedBatch; last: unknown }> {
+  let batch = newBatch();
+  let last: unknown;
   let taken = 0;
   try {
     for await (const record of records) {
-      batch.push(record);
+      addToBatch(batch, record);
+      last = record.position;
       taken++;
-      if (batch.length === size || taken === limit) {
-        yield batch;
-        batch = [];
+      if (taken % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (batch.size === size || taken === limit) {
+        yield { batch, last };
+        batch = newBatch();
         if (taken === limit) return;
       }
     }
   } catch (error) {
     // A read error (a broken row) still commits the good records before it, so the checkpoint
     // stops right at the problem.
-    if (batch.length > 0) yield batch;
+    if (batch.size > 0) yield { batch, last };
     throw error;
   }
-  if (batch.length > 0) yield batch;
+  if (batch.size > 0) yield { batch, last };
 }
+
+const YIELD_EVERY = 256;
 
 function checkRejectRatio(totals: BatchCounts, maxRatio: number): void {
   if (totals.fetched === 0) return;

@@ -170,7 +170,7 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     }
     found.length = 0;
   }
-  const input = createReadStream(path, { start, highWaterMark: 256 * 1024 });
+  const input = createReadStream(path, { start, highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       hasher.push(position, chunk);

@@ -1,0 +1,95 @@
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from './client.js';
+
+/**
+ * Set-based helpers for the hot path. A batch travels as one parameter (a JSON document or a
+ * Postgres array literal) instead of one bind parameter per value: the statement text stays
+ * constant, there is no 65,535-parameter ceiling, and the client does no per-value query
+ * building. Both drivers (postgres.js and PGlite) take them the same way.
+ */
+
+/** Runs a statement and returns its rows, whichever driver is underneath. */
+export async function selectRows<T>(tx: Tx, query: SQL): Promise<T[]> {
+  const result: unknown = await tx.execute(query);
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
+/** `column = any(array)` with the values as one `text[]` parameter. */
+export function anyText(column: SQL | SQL.Aliased | object, values: Iterable<string>): SQL {
+  return sql`${column} = any(${toArrayLiteral(values)}::text[])`;
+}
+
+/** `column = any(array)` with the values as one `bigint[]` parameter. */
+export function anyBigint(column: SQL | object, values: Iterable<number>): SQL {
+  return sql`${column} = any(${`{${[...values].join(',')}}`}::bigint[])`;
+}
+
+/** A Postgres array literal of text values: every element quoted, `"` and `\` escaped. */
+export function toArrayLiteral(values: Iterable<string>): string {
+  const parts: string[] = [];
+  for (const value of values) parts.push(`"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+  return `{${parts.join(',')}}`;
+}
+
+/** One COPY text-format field: `\N` for null; backslash, tab and line breaks escaped. */
+export function toCopyField(value: string | number | null): string {
+  if (value === null) return '\\N';
+  const text = String(value);
+  return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]!) : text;
+}
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIALS = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};
+
+/**
+ * `COPY table (columns) FROM STDIN` inside the caller's transaction: the fastest way into
+ * Postgres, several times faster than any INSERT. `lines` are rows in COPY text format
+ * (`toCopyField` joined by tabs). postgres.js streams them on the transaction's connection;
+ * PGlite reads them from a blob.
+ */
+export async function copyRows(
+  tx: Tx,
+  table: string,
+  columns: readonly string[],
+  lines: readonly string[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  const statement = `copy ${table} (${columns.join(', ')}) from`;
+  const client = (tx as unknown as { session: { client: unknown } }).session.client;
+  if (typeof client === 'function') {
+    // postgres.js: the transaction's `sql` tag is a function.
+    const sqlTx = client as unknown as { unsafe(q: string): { writable(): Promise<Writable> } };
+    const sink = await sqlTx.unsafe(`${statement} stdin`).writable();
+    await pipeline(Readable.from(chunked(lines)), sink);
+    return;
+  }
+  const pglite = client as {
+    query(q: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
+  };
+  await pglite.query(`${statement} '/dev/blob'`, [], {
+    blob: new Blob([lines.join('\n'), '\n']),
+  });
+}
+
+/** Lines joined into chunks of about 1 MB, so the stream is not one write per row. */
+function* chunked(lines: readonly string[]): Generator<string> {
+  let chunk: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    chunk.push(line);
+    size += line.length + 1;
+    if (size >= 1 << 20) {
+      yield `${chunk.join('\n')}\n`;
+      chunk = [];
+      size = 0;
+    }
+  }
+  if (chunk.length > 0) yield `${chunk.join('\n')}\n`;
+}
