@@ -28,7 +28,7 @@ const RatioSchema = v.pipe(
 );
 
 const BatchSizeSchema = v.pipe(
-  v.optional(v.string(), '5000'),
+  v.optional(v.string(), '10000'),
   v.transform(Number),
   v.number(),
   v.integer('KX_BATCH_SIZE must be a whole number'),

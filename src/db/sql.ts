@@ -1,7 +1,7 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Tx } from './client.js';
+import type { Db, Tx } from './client.js';
 
 /**
  * Set-based helpers for the hot path. A batch travels as one parameter (a JSON document or a
@@ -11,14 +11,9 @@ import type { Tx } from './client.js';
  */
 
 /** Runs a statement and returns its rows, whichever driver is underneath. */
-export async function selectRows<T>(tx: Tx, query: SQL): Promise<T[]> {
-  const result: unknown = await tx.execute(query);
+export async function selectRows<T>(db: Tx | Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
   return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
-}
-
-/** `column = any(array)` with the values as one `text[]` parameter. */
-export function anyText(column: SQL | SQL.Aliased | object, values: Iterable<string>): SQL {
-  return sql`${column} = any(${toArrayLiteral(values)}::text[])`;
 }
 
 /** `column = any(array)` with the values as one `bigint[]` parameter. */

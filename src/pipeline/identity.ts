@@ -1,7 +1,7 @@
-import { and, or, sql, type SQL } from 'drizzle-orm';
+import { and, sql, type SQL } from 'drizzle-orm';
 import { toNameKey } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
-import { anyBigint, anyText, copyRows, selectRows, toCopyField } from '../db/sql.js';
+import { anyBigint, copyRows, selectRows, toArrayLiteral, toCopyField } from '../db/sql.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
 import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './identity-rules.js';
 
@@ -133,23 +133,21 @@ export async function resolveAssets(
   return links;
 }
 
-type StoredListing = Awaited<ReturnType<typeof selectListings>>[number];
-
-function selectListings(tx: Tx, where: SQL | undefined) {
-  return tx
-    .select({
-      source: assetSources.source,
-      sourceId: assetSources.sourceId,
-      symbol: assetSources.symbol,
-      name: assetSources.name,
-      slug: assetSources.slug,
-      assetId: assetSources.assetId,
-      method: assetSources.matchMethod,
-      confidence: assetSources.confidence,
-    })
-    .from(assetSources)
-    .where(where);
+interface StoredListing {
+  source: string;
+  sourceId: string;
+  symbol: string;
+  name: string | null;
+  slug: string | null;
+  assetId: number;
+  method: string;
+  confidence: number;
 }
+
+const LISTING_COLUMNS = sql.raw(
+  'a.source, a.source_id as "sourceId", a.symbol, a.name, a.slug, a.asset_id as "assetId", ' +
+    'a.match_method as method, a.confidence',
+);
 
 /** Rounds of evidence followed from the incoming listings; clusters are small, so 3 reach all. */
 const NEIGHBOURHOOD_ROUNDS = 3;
@@ -158,7 +156,9 @@ const NEIGHBOURHOOD_ROUNDS = 3;
  * The stored listings that can share a cluster with the incoming ones: the same symbol and
  * name, the other side of a slug or CSV-id rule, and the other listings of their assets,
  * followed for a few rounds. Never a whole symbol's listings: a ticker held by thousands of
- * listings would make every batch read them all.
+ * listings would make every batch read them all. Each kind of evidence is a LATERAL index
+ * probe per key (`offset 0` keeps the planner from flattening it into a join that scans the
+ * table), so the cost follows the batch, not the size of asset_sources.
  */
 async function getNeighbourhood(
   tx: Tx,
@@ -166,48 +166,56 @@ async function getNeighbourhood(
   incoming: IncomingListing[],
 ): Promise<StoredListing[]> {
   const found = new Map<string, StoredListing>();
-  let seeds: {
-    source: string;
-    sourceId: string;
-    symbol: string;
-    name: string | null;
-    slug: string | null;
-    assetId?: number;
-  }[] = incoming.map((l) => ({
+  let seeds: (IncomingListing & { source: string; assetId?: number })[] = incoming.map((l) => ({
+    ...l,
     source,
-    sourceId: l.sourceId,
-    symbol: l.symbol,
-    name: l.name,
-    slug: l.slug,
   }));
   for (let round = 0; round < NEIGHBOURHOOD_ROUNDS && seeds.length > 0; round++) {
-    const nameKeys = seeds.map((s) => (s.name ? toNameKey(s.name) : '')).filter((k) => k !== '');
+    const pairs = new Map<string, [string, string]>();
     const ids = new Set<string>();
     const slugs = new Set<string>();
+    const assetIds = new Set<number>();
     for (const s of seeds) {
+      const nameKey = s.name ? toNameKey(s.name) : '';
+      if (nameKey !== '') pairs.set(`${s.symbol}\u0000${nameKey}`, [s.symbol, nameKey]);
       if (s.source === 'coingecko') ids.add(`${s.symbol.toLowerCase()}-${s.sourceId}`);
       if (s.source === 'coinpaprika') ids.add(s.sourceId.slice(s.symbol.length + 1));
       if (s.source === 'csv' && s.slug) ids.add(s.slug);
       if (s.source !== 'csv') slugs.add(s.sourceId);
+      if (s.assetId !== undefined) assetIds.add(s.assetId);
     }
-    const assetIds = seeds.flatMap((s) => (s.assetId === undefined ? [] : [s.assetId]));
-    const conditions = [
-      nameKeys.length > 0
-        ? and(
-            anyText(assetSources.symbol, new Set(seeds.map((s) => s.symbol))),
-            anyText(assetSources.nameKey, new Set(nameKeys)),
-          )
-        : undefined,
-      ids.size > 0 ? anyText(assetSources.sourceId, ids) : undefined,
-      slugs.size > 0 ? anyText(assetSources.slug, slugs) : undefined,
-      assetIds.length > 0 ? anyBigint(assetSources.assetId, new Set(assetIds)) : undefined,
-    ].filter((c): c is SQL => c !== undefined);
-    const rows = await selectListings(tx, or(...conditions));
+    const probe = (keys: SQL, match: SQL) =>
+      sql`select ${LISTING_COLUMNS} from ${keys} cross join lateral (
+            select * from asset_sources a where ${match} offset 0) a`;
+    const rows = await selectRows<StoredListing>(
+      tx,
+      sql.join(
+        [
+          probe(
+            sql`unnest(${toArrayLiteral([...pairs.values()].map(([symbol]) => symbol))}::text[],
+              ${toArrayLiteral([...pairs.values()].map(([, key]) => key))}::text[]) k(symbol, key)`,
+            sql`a.symbol = k.symbol and a.name_key = k.key`,
+          ),
+          // CSV-id and slug rules point at API listings: their (source, source_id) key.
+          probe(
+            sql`unnest(${toArrayLiteral(ids)}::text[]) k(id)`,
+            sql`a.source in ('coingecko', 'coinpaprika') and a.source_id = k.id`,
+          ),
+          probe(sql`unnest(${toArrayLiteral(slugs)}::text[]) k(slug)`, sql`a.slug = k.slug`),
+          probe(
+            sql`unnest(${`{${[...assetIds].join(',')}}`}::bigint[]) k(asset_id)`,
+            sql`a.asset_id = k.asset_id`,
+          ),
+        ],
+        sql` union `,
+      ),
+    );
     seeds = [];
     for (const row of rows) {
-      if (found.has(keyOf(row))) continue;
-      found.set(keyOf(row), row);
-      seeds.push(row);
+      const listing = { ...row, assetId: Number(row.assetId), confidence: Number(row.confidence) };
+      if (found.has(keyOf(listing))) continue;
+      found.set(keyOf(listing), listing);
+      seeds.push(listing);
     }
   }
   return [...found.values()];

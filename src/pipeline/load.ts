@@ -176,11 +176,15 @@ async function landRaw(tx: Tx, rawTable: Source['rawTable'], runId: number): Pro
   return Number(row?.loaded ?? 0);
 }
 
-/** Records which listings this run saw, changed or not. */
+/**
+ * Notes the listings this run saw unchanged; the changed ones are known by their raw rows,
+ * which carry the run's id (run-history.ts reads both).
+ */
 async function rememberSeen(tx: Tx, runId: number): Promise<void> {
   await tx.execute(sql`
     insert into etl_run_listings (run_id, source_id)
-    select distinct ${runId}::bigint, i from kx_stage
+    select distinct ${runId}::bigint, s.i from kx_stage s
+    where not exists (select from kx_fresh f where f.o = s.o)
     on conflict do nothing`);
 }
 

@@ -1,7 +1,8 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { KxError } from '../core/errors.js';
 import type { DbHandle } from '../db/client.js';
-import { etlRunAttempts, etlRunListings, etlRuns, quotes } from '../db/schema.js';
+import { etlRunAttempts, etlRunListings, etlRuns, quotes, rawTables } from '../db/schema.js';
+import { selectRows } from '../db/sql.js';
 import { getRun } from './runs.js';
 import { toRunSummary, type RunSummary } from './status.js';
 
@@ -104,18 +105,18 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       details: { a: share(a), b: share(b) },
     });
   }
+  // A run saw the listings whose new payload versions it landed (raw rows carry its id) and
+  // the unchanged ones it noted in etl_run_listings.
+  const raw = rawTables[`raw_${a.source}` as keyof typeof rawTables];
+  const seen = (run: number) =>
+    sql`select ${raw.sourceId} from ${raw} where ${raw.runId} = ${run}
+        union select ${etlRunListings.sourceId} from ${etlRunListings} where ${etlRunListings.runId} = ${run}`;
   const membership = async (from: number, notIn: number) => {
-    const rows = await handle.db
-      .select({ sourceId: etlRunListings.sourceId })
-      .from(etlRunListings)
-      .where(
-        and(
-          eq(etlRunListings.runId, from),
-          sql`not exists (select 1 from ${etlRunListings} other where other.run_id = ${notIn} and other.source_id = ${etlRunListings.sourceId})`,
-        ),
-      )
-      .orderBy(etlRunListings.sourceId);
-    return rows.map((r) => r.sourceId);
+    const rows = await selectRows<{ source_id: string }>(
+      handle.db,
+      sql`select source_id from (${seen(from)} except ${seen(notIn)}) d order by source_id`,
+    );
+    return rows.map((r) => r.source_id);
   };
   for (const [kind, ids] of [
     ['coins_vanished', await membership(aId, bId)],

@@ -255,7 +255,7 @@ async function* toBatches(
   if (batch.size > 0) yield { batch, last };
 }
 
-const YIELD_EVERY = 256;
+const YIELD_EVERY = 32;
 
 function checkRejectRatio(totals: BatchCounts, maxRatio: number): void {
   if (totals.fetched === 0) return;

@@ -9,6 +9,7 @@ import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { createFakeSources, ingestWith, quietSettings } from '../helpers/ingest.js';
+import { assertReferences } from '../helpers/state.js';
 
 /**
  * Identity over the recorded data: the CoinGecko markets pages (401 coins), one CoinPaprika
@@ -44,6 +45,7 @@ async function ingestAll(order: (keyof Sources)[]) {
 
 /** listing key → the sorted keys of every listing on the same asset. */
 async function groupsOf(handle: DbHandle) {
+  await assertReferences(handle); // moves and orphan deletes leave no listing or quote behind
   const rows = await handle.db
     .select({
       source: assetSources.source,
