@@ -11,6 +11,9 @@ export function parseExactJson(text: string): unknown {
 
 /** Serializes any payload (plain or parsed by `parseExactJson`) with its numbers as they came. */
 export function toJsonText(value: unknown): string {
+  // A flat record of strings (every CSV row) holds no number to keep: JSON.stringify writes
+  // the same text as lossless-json (which writes strings with it), several times faster.
+  if (isStringRecord(value)) return JSON.stringify(value);
   const text = stringify(value);
   if (text === undefined) throw new TypeError('value is not serializable as JSON');
   return text;
@@ -20,4 +23,11 @@ export type ExactNumber = LosslessNumber;
 
 export function isExactNumber(value: unknown): value is LosslessNumber {
   return isLosslessNumber(value);
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const item of Object.values(value)) if (typeof item !== 'string') return false;
+  return true;
 }

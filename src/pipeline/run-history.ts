@@ -114,7 +114,7 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
   const membership = async (from: number, notIn: number) => {
     const rows = await selectRows<{ source_id: string }>(
       handle.db,
-      sql`select source_id from (${seen(from)} except ${seen(notIn)}) d order by source_id`,
+      sql`select source_id from ((${seen(from)}) except (${seen(notIn)})) d order by source_id`,
     );
     return rows.map((r) => r.source_id);
   };

@@ -12,7 +12,7 @@ describe('config', () => {
       logFormat: 'pretty',
       failAfter: null,
       maxRejectRatio: 0.5,
-      batchSize: 1000,
+      batchSize: 10000,
       httpMaxRetries: 5,
       color: true,
     });

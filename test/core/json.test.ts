@@ -1,0 +1,20 @@
+import { stringify } from 'lossless-json';
+import { describe, expect, it } from 'vitest';
+import { parseExactJson, toJsonText } from '../../src/core/json.js';
+
+describe('toJsonText', () => {
+  it('writes a record of strings exactly as lossless-json does (payload hashes stay stable)', () => {
+    const records = [
+      { id: 'bitcoin', name: 'Bitcoin', price: '96114.08481738689' },
+      { 'quo"te': 'back\\slash', tab: '\t', nl: 'a\nb', ctl: '\u0001', ls: '\u2028', emoji: '😀' },
+      { lone: '\ud800', empty: '' },
+      {},
+    ];
+    for (const record of records) expect(toJsonText(record)).toBe(stringify(record));
+  });
+
+  it('keeps exponent numbers and integers above 2^53 as received', () => {
+    const text = '{"a":4.2e+17,"b":12345678901234567890123,"c":[1.50,"x"],"d":{"e":null}}';
+    expect(toJsonText(parseExactJson(text))).toBe(text);
+  });
+});
