@@ -57,6 +57,7 @@ export async function copyRows(
 ): Promise<void> {
   if (lines.length === 0) return;
   const statement = `copy ${table} (${columns.join(', ')}) from`;
+  // drizzle keeps the driver's transaction client on the session (postgres-js and pglite).
   const client = (tx as unknown as { session: { client: unknown } }).session.client;
   if (typeof client === 'function') {
     // postgres.js: the transaction's `sql` tag is a function.
@@ -66,8 +67,10 @@ export async function copyRows(
     return;
   }
   const pglite = client as {
-    query(q: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
+    query?(q: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
   };
+  if (typeof pglite.query !== 'function')
+    throw new Error('copyRows: the transaction has neither a postgres.js nor a PGlite client');
   await pglite.query(`${statement} '/dev/blob'`, [], {
     blob: new Blob([lines.join('\n'), '\n']),
   });

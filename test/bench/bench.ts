@@ -4,6 +4,7 @@
  * (`psql \copy`): KX_TEST_DATABASE_URL=postgres://user:pass@127.0.0.1:5432/postgres.
  *
  *   npm run bench -- --rows 1000000 --pages 1000 --tickers 50000 --seconds 10
+ *   npm run bench -- --only api          # csv, api, serve: a comma-separated subset
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     tickers: { type: 'string', default: '50000' },
     seconds: { type: 'string', default: '10' },
     'skip-pglite': { type: 'boolean', default: false },
+    only: { type: 'string', default: 'csv,api,serve' },
   },
 });
 if (!serverUrl) {
@@ -240,10 +242,11 @@ async function load(target: string, seconds: number) {
   return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
+const parts = new Set(values.only.split(','));
 try {
-  await csvBench();
-  await apiBench();
-  await serveBench();
+  if (parts.has('csv')) await csvBench();
+  if (parts.has('api')) await apiBench();
+  if (parts.has('serve')) await serveBench();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
