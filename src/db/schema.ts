@@ -146,7 +146,7 @@ export const assets = pgTable(
     slug: text('slug'),
     createdAt: createdAt(),
   },
-  (t) => [index('assets_symbol_name_idx').on(t.symbol, t.nameKey)],
+  // No index but the key: identity finds assets through asset_sources.
 );
 
 /** A listing: one (source, source_id), linked to its asset, with its latest unified values. */

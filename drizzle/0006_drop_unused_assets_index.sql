@@ -1,0 +1,1 @@
+DROP INDEX "assets_symbol_name_idx";
