@@ -22,8 +22,8 @@ export interface IncomingListing {
 /**
  * Links the staged new versions (`kx_stage` ⋈ `kx_fresh`, see load.ts) to assets, into
  * `kx_links`. A listing stored with the same symbol, name and slug brings no new evidence and
- * keeps its link, in one statement (a primary-key probe per listing); only the others are clustered (`resolveAssets`), and their
- * links are copied in after.
+ * keeps its link, in one statement (a primary-key probe per listing); only the others are
+ * clustered (`resolveAssets`), and their links are copied in after.
  */
 export async function resolveStaged(tx: Tx, source: string): Promise<void> {
   const latest = sql`(

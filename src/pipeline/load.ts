@@ -85,6 +85,12 @@ export function toPayloadSha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * `kx_stage` columns, short because every statement below names them: o ordinal in the batch,
+ * l locator, i source_id, p payload, h payload sha256, s symbol, n name, k name_key, g slug,
+ * r rank, pu/mc/vo price, market cap, 24h volume, cs/ts/ms circulating, total, max supply,
+ * pc 24h change, t observed_at.
+ */
 const STAGE_COLUMNS = ['o', 'l', 'i', 'p', 'h', 's', 'n', 'k', 'g', 'r']
   .concat(['pu', 'mc', 'vo', 'cs', 'ts', 'ms', 'pc', 't'])
   .map((c) => [c, c === 'o' ? 'int' : 'text'] as const);

@@ -223,7 +223,7 @@ async function commitBatch<P>(
 /**
  * Groups records into prepared batches (load.ts), each with the position of its last record;
  * with a limit, the last batch ends exactly at the limit. Reading hands the event loop back
- * every few hundred records, so that while it runs ahead, the statements of the batch being
+ * every few dozen records, so that while it runs ahead, the statements of the batch being
  * committed are still sent the moment the database answers.
  */
 async function* toBatches(
