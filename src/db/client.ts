@@ -83,8 +83,6 @@ async function createServerDb(url: string): Promise<DbHandle> {
     max: 8,
     onnotice: () => undefined,
     connect_timeout: 10,
-    // An ingest batch is staged in temporary tables (pipeline/load.ts): keep them in memory.
-    connection: { temp_buffers: '64MB' },
   });
   try {
     await client`select 1`;

@@ -4,10 +4,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from './client.js';
 
 /**
- * Set-based helpers for the hot path. A batch travels as one parameter (a JSON document or a
- * Postgres array literal) instead of one bind parameter per value: the statement text stays
- * constant, there is no 65,535-parameter ceiling, and the client does no per-value query
- * building. Both drivers (postgres.js and PGlite) take them the same way.
+ * Set-based helpers for the hot path: batches go in with COPY, and key lists travel as one
+ * array parameter instead of one bind parameter per value (no per-value query building, no
+ * 65,535-parameter ceiling). Both drivers (postgres.js and PGlite) take them the same way.
  */
 
 /** Runs a statement and returns its rows, whichever driver is underneath. */

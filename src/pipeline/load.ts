@@ -132,10 +132,12 @@ async function stage(tx: Tx, lines: readonly string[]): Promise<void> {
   const columns = STAGE_COLUMNS.map(([c, type]) => `${c} ${type}`).join(', ');
   // Room to sort and hash a whole batch in memory instead of in temporary files; no JIT, whose
   // compile time (100+ ms a statement) outweighs these short statements, and which the
-  // staging tables' missing statistics would otherwise trigger.
-  await tx.execute(
-    sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`,
-  );
+  // staging tables' missing statistics would otherwise trigger. temp_buffers (the staging
+  // tables' memory) can only be raised for the session, before its first temporary table.
+  await tx.execute(sql`
+    select set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
+      case when pg_size_bytes(current_setting('temp_buffers')) < pg_size_bytes('64MB')
+        then set_config('temp_buffers', '64MB', false) end`);
   await tx.execute(sql.raw(`create temp table kx_stage (${columns}) on commit drop`));
   await tx.execute(sql`create temp table kx_fresh (o int, raw_id bigint) on commit drop`);
   await tx.execute(
