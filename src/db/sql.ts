@@ -17,7 +17,12 @@ export async function selectRows<T>(db: Tx | Db, query: SQL): Promise<T[]> {
 
 /** `column = any(array)` with the values as one `bigint[]` parameter. */
 export function anyBigint(column: SQL | object, values: Iterable<number>): SQL {
-  return sql`${column} = any(${`{${[...values].join(',')}}`}::bigint[])`;
+  return sql`${column} = any(${toBigintArrayLiteral(values)}::bigint[])`;
+}
+
+/** A Postgres array literal of whole numbers. */
+export function toBigintArrayLiteral(values: Iterable<number>): string {
+  return `{${[...values].join(',')}}`;
 }
 
 /** A Postgres array literal of text values: every element quoted, `"` and `\` escaped. */

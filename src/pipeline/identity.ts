@@ -1,7 +1,14 @@
 import { and, sql, type SQL } from 'drizzle-orm';
 import { toNameKey } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
-import { anyBigint, copyRows, selectRows, toArrayLiteral, toCopyField } from '../db/sql.js';
+import {
+  anyBigint,
+  copyRows,
+  selectRows,
+  toArrayLiteral,
+  toBigintArrayLiteral,
+  toCopyField,
+} from '../db/sql.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
 import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './identity-rules.js';
 
@@ -203,7 +210,7 @@ async function getNeighbourhood(
           ),
           probe(sql`unnest(${toArrayLiteral(slugs)}::text[]) k(slug)`, sql`a.slug = k.slug`),
           probe(
-            sql`unnest(${`{${[...assetIds].join(',')}}`}::bigint[]) k(asset_id)`,
+            sql`unnest(${toBigintArrayLiteral(assetIds)}::bigint[]) k(asset_id)`,
             sql`a.asset_id = k.asset_id`,
           ),
         ],
