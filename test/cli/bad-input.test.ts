@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlRuns } from '../../src/db/schema.js';
-import { repoRoot, runKx } from '../helpers/cli.js';
+import { createSampleDatabase, repoRoot, runKx } from '../helpers/cli.js';
 import { makeSnapshotCsv } from '../helpers/csv-gen.js';
-import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
+import { withOpen, type TestDatabase } from '../helpers/db.js';
 import { snapshotState } from '../helpers/state.js';
 
 let database: TestDatabase;
@@ -52,13 +52,8 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
 ];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createSampleDatabase();
   work = mkdtempSync(join(tmpdir(), 'kx-bad-'));
-  const r = await runKx(
-    ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
-    database.env,
-  );
-  expect(r.code, r.stderr).toBe(0);
   before = await withOpen(database, snapshotState);
 });
 afterAll(async () => {

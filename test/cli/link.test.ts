@@ -1,17 +1,11 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runKx } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createSampleDatabase, runKx } from '../helpers/cli.js';
+import type { TestDatabase } from '../helpers/db.js';
 
 let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const r = await runKx(
-    ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
-    database.env,
-  );
-  expect(r.code, r.stderr).toBe(0);
+  database = await createSampleDatabase();
 });
 afterAll(() => database.drop());
 

@@ -1,17 +1,11 @@
 import { get } from 'node:http';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runKx, startServe } from '../helpers/cli.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
+import { createSampleDatabase, runKx, sampleCsv, startServe } from '../helpers/cli.js';
+import { serverUrl, type TestDatabase } from '../helpers/db.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const r = await runKx(
-    ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
-    database.env,
-  );
-  expect(r.code, r.stderr).toBe(0);
+  database = await createSampleDatabase();
 });
 afterAll(() => database.drop());
 
@@ -62,10 +56,7 @@ describe('kx serve (a real listening server)', () => {
     'on PGlite, an ingest beside a running server gets exit 6 naming it',
     async () => {
       const { child, done } = await startServer();
-      const r = await runKx(
-        ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
-        database.env,
-      );
+      const r = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], database.env);
       child.kill('SIGTERM');
       await done;
       expect(r.code).toBe(6);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/kx.js', import.meta.url));
@@ -63,3 +65,13 @@ export async function startServe(env: Record<string, string>, args: readonly str
   });
   return { child, done, url };
 }
+
+/** A fresh test database holding one real `kx ingest` of fixtures/sample.csv. */
+export async function createSampleDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  const r = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], database.env);
+  if (r.code !== 0) throw new Error(`ingest of the sample failed (${r.code}): ${r.stderr}`);
+  return database;
+}
+
+export const sampleCsv = join(repoRoot, 'fixtures/sample.csv');
