@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -79,11 +80,15 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
 async function createServerDb(url: string): Promise<DbHandle> {
   // Small pool: an ingest uses one transaction at a time plus the session holding its lock;
   // `kx serve --schedule` runs a few of those beside the API's queries.
-  const client = postgres(url, {
+  // `socket` is documented by postgres.js (README, "Custom socket") but not in its types, so
+  // the options go in as a variable rather than a literal.
+  const options = {
     max: 8,
     onnotice: () => undefined,
     connect_timeout: 10,
-  });
+    socket: noDelaySocket(),
+  };
+  const client = postgres(url, options);
   try {
     await client`select 1`;
   } catch (error) {
@@ -119,6 +124,31 @@ async function createServerDb(url: string): Promise<DbHandle> {
     async close() {
       await client.end({ timeout: 5 });
     },
+  };
+}
+
+/**
+ * postgres.js's own sockets keep Nagle's algorithm on. A COPY ends with a small CopyDone
+ * written right behind its data, which Nagle holds until the server acknowledges that data,
+ * and the server's delayed ACK takes up to 40 ms: about half of a load's COPYs waited that
+ * long. These sockets connect as postgres.js's do (the unix socket path, or the hosts in turn,
+ * one more on each new connection), with TCP_NODELAY. The socket is returned still connecting,
+ * so postgres.js's connect timeout and error handling apply as usual.
+ */
+function noDelaySocket(): (options: {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}) => Socket {
+  let attempt = 0;
+  return ({ host, port, path }) => {
+    const socket = new Socket();
+    socket.setNoDelay(true);
+    if (path) return socket.connect(path);
+    const i = attempt++ % host.length;
+    const at = { host: host[i]!, port: port[i] ?? port[0]! };
+    // postgres.js names host and port in its connection errors from these.
+    return Object.assign(socket.connect(at.port, at.host), at);
   };
 }
 
