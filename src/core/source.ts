@@ -17,6 +17,11 @@ export interface SourceRecord<P = unknown> {
   payload: Record<string, unknown>;
   result: ListingCheck;
   position: P;
+  /**
+   * The last record of a unit fetched over the network (a CoinGecko page). Its batch commits
+   * here, while the next unit is fetched, so a crash loses at most the unit in flight.
+   */
+  endsUnit?: boolean;
 }
 
 /** An open read of a source from a cursor. */

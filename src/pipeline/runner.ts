@@ -222,22 +222,37 @@ async function commitBatch<P>(
 
 /**
  * Groups records into prepared batches (load.ts), each with the position of its last record;
- * with a limit, the last batch ends exactly at the limit. Reading hands the event loop back
- * every few dozen records, so that while it runs ahead, the statements of the batch being
- * committed are still sent the moment the database answers.
+ * with a limit, the last batch ends exactly at the limit. After the end of a unit fetched over
+ * the network (a CoinGecko page), a batch that would wait more than UNIT_WAIT_MS for the next
+ * unit is handed over first: the pages in hand are committed while the next one is fetched,
+ * so a crash or a kill loses at most the page in flight, and unthrottled fetches still fill
+ * whole batches. Reading hands the event loop back every few dozen records, so that while it
+ * runs ahead, the statements of the batch being committed are still sent the moment the
+ * database answers.
  */
 async function* toBatches(
   records: AsyncIterable<SourceRecord>,
   size: number,
   limit: number | null,
 ): AsyncGenerator<{ batch: PreparedBatch; last: unknown }> {
+  const reader = records[Symbol.asyncIterator]();
   let batch = newBatch();
   let last: unknown;
   let taken = 0;
+  let unitEnded = false;
   try {
-    for await (const record of records) {
+    for (;;) {
+      const next = reader.next();
+      if (unitEnded && batch.size > 0 && (await isSlow(next, UNIT_WAIT_MS))) {
+        yield { batch, last };
+        batch = newBatch();
+      }
+      const step = await next;
+      if (step.done) break;
+      const record = step.value;
       addToBatch(batch, record);
       last = record.position;
+      unitEnded = record.endsUnit === true;
       taken++;
       if (taken % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       if (batch.size === size || taken === limit) {
@@ -251,9 +266,32 @@ async function* toBatches(
     // stops right at the problem.
     if (batch.size > 0) yield { batch, last };
     throw error;
+  } finally {
+    // Stops the source without waiting for a fetch still in flight (read ahead of a failed commit).
+    void reader.return?.().catch(() => undefined);
   }
   if (batch.size > 0) yield { batch, last };
 }
+
+/** Whether `promise` is still pending after `ms` (its rejection is left to whoever awaits it). */
+async function isSlow(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  try {
+    return await Promise.race([
+      promise.then(
+        () => false,
+        () => false,
+      ),
+      slow,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a batch waits for the next network unit before it is committed without it. */
+const UNIT_WAIT_MS = 200;
 
 const YIELD_EVERY = 32;
 

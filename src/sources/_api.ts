@@ -78,7 +78,7 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown):
 export function toApiRecord<S extends v.GenericSchema, P>(
   item: unknown,
   schema: S,
-  where: { locator: Locator; position: P },
+  where: { locator: Locator; position: P; endsUnit?: boolean },
   toListing: (parsed: v.InferOutput<S>) => ListingCheck,
 ): SourceRecord<P> {
   const payload = (item && typeof item === 'object' ? item : { value: item }) as Record<

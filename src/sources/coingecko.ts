@@ -190,9 +190,8 @@ export function createCoingeckoSource(settings: ApiSettings) {
 
 function toRecord(item: unknown, position: Position, fetchedAt: Date): SourceRecord<Position> {
   const locator = { page: position.page, index: position.index };
-  return toApiRecord(item, ItemSchema, { locator, position }, (parsed) =>
-    toListing(parsed, fetchedAt),
-  );
+  const where = { locator, position, endsUnit: position.lastOfPage };
+  return toApiRecord(item, ItemSchema, where, (parsed) => toListing(parsed, fetchedAt));
 }
 
 function toListing(item: v.InferOutput<typeof ItemSchema>, fetchedAt: Date): ListingCheck {

@@ -76,6 +76,37 @@ describe('CoinGecko: a failure on page k, then kx resume', () => {
   });
 });
 
+describe('CoinGecko: pages in hand are committed while the next one is awaited', () => {
+  it('killed while page 3 hangs, it keeps pages 1 and 2; resume fetches page 3 only', async () => {
+    const clean = await cleanState('coingecko', { coingeckoCoins: 700 });
+    const { database, fake, env } = await setup({ coingeckoCoins: 700 });
+    fake.fault('markets', { delayMs: 20_000 }, 3);
+    const child = startKx(['ingest', '--source', 'coingecko'], { ...env, KX_LOG_LEVEL: 'debug' });
+    const done = collect(child);
+    const committed: number[] = [];
+    child.stderr!.on('data', (chunk: Buffer) => {
+      for (const m of chunk.toString().matchAll(/committed (\d+) records/g))
+        committed.push(Number(m[1]));
+    });
+    const until = async (what: () => boolean) => {
+      for (let waited = 0; !what() && waited < 10_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    await until(() => pagesFetched(fake).includes(3) && committed.includes(500));
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    // Pages that come back to back share a commit; a commit never splits a page here.
+    expect(committed.at(-1)).toBe(500);
+    expect(committed.every((n) => n % 250 === 0)).toBe(true);
+
+    const resumed = await runKx(['resume', '--json'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject([{ status: 'succeeded', fetched: 200 }]);
+    expect(pagesFetched(fake)).toEqual([1, 2, 3, 3]);
+    expect(await withOpen(database, snapshotState)).toEqual(clean);
+  });
+});
+
 describe('CoinPaprika: the landed snapshot is resumed, never refetched', () => {
   it('FAIL_AFTER_N_RECORDS then resume: one /tickers call, the clean state', async () => {
     const clean = await cleanState('coinpaprika', { paprikaTickers: 2000 });
