@@ -18,8 +18,9 @@ export interface SourceRecord<P = unknown> {
   result: ListingCheck;
   position: P;
   /**
-   * The last record of a unit fetched over the network (a CoinGecko page). Its batch commits
-   * here, while the next unit is fetched, so a crash loses at most the unit in flight.
+   * The last record of a unit fetched over the network (a CoinGecko page). When the next unit
+   * is slow to come, the batch commits here while it is fetched, so a crash loses at most the
+   * unit in flight.
    */
   endsUnit?: boolean;
 }

@@ -240,11 +240,14 @@ async function* toBatches(
   let last: unknown;
   let taken = 0;
   let unitEnded = false;
+  let fetching = false; // a batch is handed over while the next unit is still being fetched
   try {
     for (;;) {
       const next = reader.next();
       if (unitEnded && batch.size > 0 && (await isSlow(next, UNIT_WAIT_MS))) {
+        fetching = true;
         yield { batch, last };
+        fetching = false;
         batch = newBatch();
       }
       const step = await next;
@@ -267,8 +270,11 @@ async function* toBatches(
     if (batch.size > 0) yield { batch, last };
     throw error;
   } finally {
-    // Stops the source without waiting for a fetch still in flight (read ahead of a failed commit).
-    void reader.return?.().catch(() => undefined);
+    // Stops the source (closes the file); a fetch still in flight when the commit before it
+    // failed is not waited for.
+    const stopped = reader.return?.();
+    if (fetching) void stopped?.catch(() => undefined);
+    else await stopped;
   }
   if (batch.size > 0) yield { batch, last };
 }
