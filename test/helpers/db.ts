@@ -1,12 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import postgres from 'postgres';
+import { cpSync, rmSync } from 'node:fs';
 import { createDb, type DbHandle } from '../../src/db/client.js';
 import { migrateDb } from '../../src/db/migrate.js';
+import { makeScratchDir } from './scratch.js';
+import { adminQuery } from './template.js';
 
 /** Set to run every database test against a PostgreSQL server as well as PGlite. */
 export const serverUrl = process.env.KX_TEST_DATABASE_URL;
+
+/**
+ * The migrated template of this test run (global-setup.ts): new databases are copies of it.
+ * Unset (the drill and bench scripts), a new database starts empty and kx migrates it.
+ */
+const template = process.env.KX_TEST_TEMPLATE || undefined;
 
 /**
  * A fresh, empty kx database for one test: a PGlite data dir in a temp folder, or a new
@@ -24,7 +29,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 function createEmbeddedDatabase(): TestDatabase {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kx-test-'));
+  const dataDir = makeScratchDir('kx-test-');
+  if (template) cpSync(template, dataDir, { recursive: true });
   return {
     env: { KX_DATA_DIR: dataDir, DATABASE_URL: '' },
     open: () => openMigrated({ databaseUrl: undefined, dataDir }),
@@ -34,19 +40,13 @@ function createEmbeddedDatabase(): TestDatabase {
 
 async function createServerDatabase(url: string): Promise<TestDatabase> {
   const name = `kx_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
+  await adminQuery(url, `create database ${name}${template ? ` template ${template}` : ''}`);
   const dbUrl = new URL(url);
   dbUrl.pathname = `/${name}`;
   return {
     env: { DATABASE_URL: dbUrl.toString() },
     open: () => openMigrated({ databaseUrl: dbUrl.toString(), dataDir: '' }),
-    async drop() {
-      const sql = postgres(url, { max: 1, onnotice: () => undefined });
-      await sql.unsafe(`drop database if exists ${name} with (force)`);
-      await sql.end();
-    },
+    drop: () => adminQuery(url, `drop database if exists ${name} with (force)`),
   };
 }
 
