@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { etlRuns } from '../../src/db/schema.js';
+import { runKx } from '../helpers/cli.js';
+import { withOpen } from '../helpers/db.js';
+import type { FakeUpstream } from '../helpers/fake-upstream.js';
+import { useUpstreamSetup, pagesFetched } from '../helpers/upstream-setup.js';
+
+/** Upstream HTTP faults and API keys: retries, terminal statuses, error pages, key headers and hosts. */
+const fixture = useUpstreamSetup();
+const { setup } = fixture;
+
+describe('retries, terminal statuses and error pages', () => {
+  const gaps = (fake: FakeUpstream) =>
+    fake.requests.slice(1).map((q, i) => q.at - fake.requests[i]!.at);
+
+  it('429 with Retry-After is honoured, then the page is fetched', async () => {
+    const { fake, env } = await setup();
+    fake.fault(
+      'markets',
+      { status: 429, headers: { 'retry-after': '1' }, body: '{"status":{"error_code":429}}' },
+      1,
+    );
+    fake.fault('markets', { status: 429, headers: { 'retry-after': '0' } }, 1);
+    const r = await runKx(['ingest', '--source', 'coingecko'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pagesFetched(fake)).toEqual([1, 1, 1, 2]);
+    const [afterOne, afterZero] = gaps(fake);
+    expect(afterOne).toBeGreaterThanOrEqual(950);
+    expect(afterZero).toBeGreaterThanOrEqual(450); // Retry-After: 0 still waits a minimum
+    expect(r.stderr).toContain('HTTP 429');
+  });
+
+  it('5xx backs off exponentially and gives up after KX_HTTP_MAX_RETRIES', async () => {
+    const { fake, env } = await setup();
+    for (let i = 0; i < 10; i++)
+      fake.fault('markets', {
+        status: 502,
+        body: 'Bad Gateway',
+        headers: { 'content-type': 'text/plain' },
+      });
+    const r = await runKx(['ingest', '--source', 'coingecko'], {
+      ...env,
+      KX_HTTP_RETRY_BASE_MS: '200',
+    });
+    expect(r.code).toBe(3);
+    expect(fake.requests).toHaveLength(4);
+    const [g1, g2, g3] = gaps(fake) as [number, number, number];
+    // Jitter keeps each wait between half and all of 200·2^k ms.
+    expect(g1).toBeGreaterThanOrEqual(95);
+    expect(g1).toBeLessThan(400);
+    expect(g2).toBeGreaterThanOrEqual(195);
+    expect(g3).toBeGreaterThanOrEqual(395);
+    expect(r.stderr).toContain('HTTP 502 from');
+    expect(r.stderr).toContain('text/plain: "Bad Gateway"');
+  });
+
+  it.each([401, 403, 404])(
+    '%i is terminal: no retry, exit 3, says what to check',
+    async (status) => {
+      const { fake, env } = await setup();
+      fake.fault('markets', { status, body: '{"error":"nope"}' });
+      const r = await runKx(['ingest', '--source', 'coingecko'], env);
+      expect(r.code).toBe(3);
+      expect(fake.requests).toHaveLength(1);
+      expect(r.stderr).toContain(`HTTP ${status}`);
+      expect(r.stderr).toContain('check KX_COINGECKO_API_KEY and KX_COINGECKO_PLAN');
+    },
+  );
+
+  it('a Cloudflare HTML page becomes a clear error with the status and its title', async () => {
+    const { fake, env } = await setup();
+    const html =
+      '<!DOCTYPE html><html><head><title>api.coingecko.com | 520: Web server is returning an unknown error</title><style>body{}</style></head><body><h1>Error 520</h1></body></html>';
+    for (let i = 0; i < 4; i++)
+      fake.fault('tickers', {
+        status: 520,
+        body: html,
+        headers: { 'content-type': 'text/html; charset=UTF-8' },
+      });
+    const r = await runKx(['ingest', '--source', 'coinpaprika'], env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('CoinPaprika: HTTP 520 from');
+    expect(r.stderr).toContain(
+      'text/html: "api.coingecko.com | 520: Web server is returning an unknown error"',
+    );
+    expect(r.stderr).not.toContain('<html');
+  });
+
+  it('a truncated body and a response slower than the timeout are retried', async () => {
+    const { fake, env } = await setup();
+    fake.fault('tickers', { truncate: true });
+    fake.fault('tickers', { delayMs: 2000 });
+    const r = await runKx(['ingest', '--source', 'coinpaprika', '--json'], {
+      ...env,
+      KX_HTTP_TIMEOUT_MS: '500',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.requests).toHaveLength(3);
+    expect(r.stderr).toContain('is not valid JSON');
+    expect(r.stderr).toContain('no answer within 500 ms');
+  });
+});
+
+describe('API keys', () => {
+  const key = 'CG-sekr3t-key-value';
+
+  it.each([
+    ['demo', 'x-cg-demo-api-key'],
+    ['pro', 'x-cg-pro-api-key'],
+  ])(
+    'CoinGecko %s plan sends the key in %s, and the key appears nowhere else',
+    async (plan, header) => {
+      const { database, fake, env } = await setup({ coingeckoAuth: { header, value: key } });
+      const r = await runKx(['ingest', '--source', 'coingecko', '--log-level', 'debug'], {
+        ...env,
+        KX_COINGECKO_API_KEY: key,
+        KX_COINGECKO_PLAN: plan,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(fake.requests.every((q) => q.headers[header] === key)).toBe(true);
+      const status = await runKx(['status', '--json'], env);
+      const stored = await withOpen(database, async ({ db }) =>
+        JSON.stringify(await db.select().from(etlRuns)),
+      );
+      for (const text of [r.stdout, r.stderr, status.stdout, stored])
+        expect(text).not.toContain(key);
+    },
+  );
+
+  it('a wrong key is a 401: exit 3 naming what to check, and the key is not echoed', async () => {
+    const { fake, env } = await setup({
+      coingeckoAuth: { header: 'x-cg-demo-api-key', value: key },
+    });
+    const r = await runKx(['ingest', '--source', 'coingecko'], {
+      ...env,
+      KX_COINGECKO_API_KEY: 'wrong-key-123',
+      KX_COINGECKO_PLAN: 'demo',
+    });
+    expect(r.code).toBe(3);
+    expect(fake.requests).toHaveLength(1);
+    expect(r.stderr).toContain('HTTP 401');
+    expect(r.stderr).not.toContain('wrong-key-123');
+  });
+
+  it('CoinPaprika sends the key as a bare Authorization header', async () => {
+    const { fake, env } = await setup({ paprikaAuth: { header: 'authorization', value: key } });
+    const r = await runKx(['ingest', '--source', 'coinpaprika'], {
+      ...env,
+      KX_COINPAPRIKA_API_KEY: key,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.requests[0]!.headers.authorization).toBe(key);
+  });
+
+  it.each([
+    [
+      'coingecko',
+      { KX_COINGECKO_API_KEY: key, KX_COINGECKO_PLAN: 'pro' },
+      'https://pro-api.coingecko.com/api/v3/coins/markets',
+    ],
+    [
+      'coingecko',
+      { KX_COINGECKO_API_KEY: key, KX_COINGECKO_PLAN: 'demo' },
+      'https://api.coingecko.com/api/v3/coins/markets',
+    ],
+    ['coinpaprika', { KX_COINPAPRIKA_API_KEY: key }, 'https://api-pro.coinpaprika.com/v1/tickers'],
+    ['coinpaprika', {}, 'https://api.coinpaprika.com/v1/tickers'],
+  ])('%s goes to the host of its plan (%j)', async (source, keys, host) => {
+    const database = await fixture.database();
+    // No internet here: the request fails, and the error names the host it went to.
+    const r = await runKx(['ingest', '--source', source], {
+      ...database.env,
+      ...keys,
+      KX_HTTP_MAX_RETRIES: '0',
+      KX_HTTP_TIMEOUT_MS: '3000',
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(host);
+    expect(r.stderr).not.toContain(key);
+  });
+});
