@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,14 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Most test files wait on kx child processes, which do the work: one file more than there
+    // are cores keeps them busy (vitest's default is one fewer, a single worker on two cores).
+    maxWorkers: availableParallelism() + 1,
+    // One worker process runs several files in turn: a new process per file paid Node's and
+    // vitest's start-up and PGlite's compile each time. Tests share no module state (no
+    // singletons, no env changes), so they need no fresh process.
+    isolate: false,
+    // PGlite's WebAssembly on V8's baseline compiler: see NODE_FLAGS in helpers/cli.ts.
+    execArgv: ['--liftoff-only'],
   },
 });
