@@ -1,9 +1,5 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { DbHandle } from './client.js';
 
 /** `drizzle/` at the package root, from both `src/db` (tests) and `dist/db` (the built CLI). */
@@ -13,9 +9,13 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export async function migrateDb(handle: DbHandle): Promise<void> {
   const raw = handle.raw;
   if (raw.kind === 'pglite') {
+    const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
+    const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
     await migratePglite(drizzlePglite(raw.client), { migrationsFolder });
     return;
   }
+  const { migrate: migratePostgres } = await import('drizzle-orm/postgres-js/migrator');
+  const { drizzle: drizzlePostgres } = await import('drizzle-orm/postgres-js');
   // The lock lives on one reserved session; the migration runs on the pool while it is held.
   const connection = await raw.client.reserve();
   try {
