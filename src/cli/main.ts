@@ -3,14 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
 import { getFailedRun } from '../pipeline/runner.js';
 import { sourceNames } from '../sources/index.js';
-import { ingest, type IngestOptions } from './commands/ingest.js';
-import { link, unlink } from './commands/link.js';
-import { resume } from './commands/resume.js';
-import { serveApi } from './commands/serve.js';
-import { formatStatus, status } from './commands/status.js';
+import type { IngestOptions } from './commands/ingest.js';
 import { createContext, type Context } from './context.js';
 import { formatRun, printJson, printLine } from './output.js';
-import { migrateDb } from '../db/migrate.js';
 
 /** DESIGN §6: the exit code of every error code. */
 const EXIT_CODES: Record<KxErrorCode, number> = {
@@ -29,7 +24,10 @@ const version = (
   }
 ).version;
 
-/** The CLI entry point; the only place that sets the process exit code. */
+/**
+ * The CLI entry point; the only place that sets the process exit code. Each command's module is
+ * imported when that command runs, so `kx status` does not load the HTTP server.
+ */
 export async function main(argv: readonly string[]): Promise<void> {
   process.exitCode = await run(argv);
 }
@@ -122,6 +120,7 @@ Examples:
 `,
     )
     .action(async (options: IngestOptions & { json?: boolean }, command: Command) => {
+      const { ingest } = await import('./commands/ingest.js');
       const result = await ingest(context(command), options);
       if (options.json) printJson(result);
       else if ('dryRun' in result)
@@ -145,6 +144,7 @@ Examples:
 `,
     )
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
+      const { resume } = await import('./commands/resume.js');
       const results = await resume(context(command), options);
       if (options.json) printJson(results);
       else if (results.length === 0) printLine('nothing to resume');
@@ -165,6 +165,7 @@ Examples:
 `,
     )
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
+      const { formatStatus, status } = await import('./commands/status.js');
       const result = await status(context(command), options);
       printLine(options.json ? JSON.stringify(result, null, 2) : formatStatus(result));
     });
@@ -196,6 +197,7 @@ Examples:
         options: { host: string; port: number; allowUnauthenticated?: boolean; schedule?: string },
         command: Command,
       ) => {
+        const { serveApi } = await import('./commands/serve.js');
         await serveApi(context(command), options);
       },
     );
@@ -214,6 +216,7 @@ Examples:
     )
     .action(
       async (listing: string, assetId: string, options: { json?: boolean }, command: Command) => {
+        const { link } = await import('./commands/link.js');
         const result = await link(context(command), listing, assetId);
         if (options.json) printJson(result);
         else
@@ -229,6 +232,7 @@ Examples:
     .argument('<listing>', 'the listing as <source>:<id>')
     .option('--json', 'print the result as one JSON document')
     .action(async (listing: string, options: { json?: boolean }, command: Command) => {
+      const { unlink } = await import('./commands/link.js');
       const result = await unlink(context(command), listing);
       if (options.json) printJson(result);
       else
@@ -244,6 +248,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  DATABASE_URL=postgres://user:pass@db/kx kx migrate\n')
     .action(async (options: { json?: boolean }, command: Command) => {
       const ctx = context(command);
+      const { migrateDb } = await import('../db/migrate.js');
       const location = await ctx.withDb('migrate', async (handle) => {
         await migrateDb(handle);
         return { driver: handle.driver, location: handle.location };
