@@ -8,6 +8,7 @@ export type DecimalResult = { ok: true; value: string | null } | { ok: false; re
 const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?']);
 const SUFFIX: Record<string, number> = { k: 3, m: 6, b: 9, bn: 9, t: 12 };
 const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
+const MAX_EXPONENT = 1000;
 const GROUPED = /^\d{1,3}(,\d{3})+(\.\d+)?$/;
 
 /**
@@ -34,6 +35,9 @@ export function toDecimal(input: string): DecimalResult {
     return { ok: false, reason: `not a number: ${JSON.stringify(input.slice(0, 40))}` };
   }
   const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
+  // Expanding `1e999999999` would build a billion-digit string; no market value needs this.
+  if (Math.abs(Number(exponent)) > MAX_EXPONENT)
+    return { ok: false, reason: `out of range: ${JSON.stringify(input.slice(0, 40))}` };
   return { ok: true, value: shiftDecimal(sign, whole, fraction, Number(exponent) + shift) };
 }
 

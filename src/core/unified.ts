@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { decimalProblem, instantProblem, INT4_MAX, textProblem } from './domain.js';
 
 /**
  * One listing of one coin by one source at one moment, in the unified schema (DESIGN §2).
@@ -23,10 +24,25 @@ export interface UnifiedListing {
 
 export type UnifiedField = Exclude<keyof UnifiedListing, 'sourceId' | 'slug'>;
 
+/** Text PostgreSQL stores: no NUL, valid Unicode (domain.ts). */
+const storable = v.rawCheck<string>(({ dataset, addIssue }) => {
+  const problem = dataset.typed ? textProblem(dataset.value) : null;
+  if (problem) addIssue({ message: problem });
+});
+
+/** A decimal within numeric bounds a market value can have (domain.ts). */
+const boundedDecimal = v.rawCheck<string>(({ dataset, addIssue }) => {
+  const problem = dataset.typed ? decimalProblem(dataset.value) : null;
+  if (problem) addIssue({ message: problem });
+});
+
+const decimal = v.nullable(v.pipe(v.string(), boundedDecimal));
+
 const nonNegative = v.nullable(
   v.pipe(
     v.string(),
     v.check((s) => !s.startsWith('-'), 'must not be negative'),
+    boundedDecimal,
   ),
 );
 
@@ -36,6 +52,7 @@ export const UnifiedListingSchema = v.object({
     v.string(),
     v.minLength(1, 'missing source id'),
     v.maxLength(200, 'source id too long'),
+    storable,
   ),
   symbol: v.pipe(
     v.string(),
@@ -44,13 +61,18 @@ export const UnifiedListingSchema = v.object({
     // Real tickers include `B@`, `$$$`, `XBT*`, `BSC-USD`; `!`, `#`, `©` and spaces are never part of one.
     v.regex(/^[\p{L}\p{N}$][\p{L}\p{N}._\-$+&@*]*$/u, 'symbol has characters no ticker uses'),
   ),
-  name: v.nullable(v.pipe(v.string(), v.maxLength(200, 'name longer than 200 characters'))),
-  slug: v.nullable(v.string()),
+  name: v.nullable(
+    v.pipe(v.string(), v.maxLength(200, 'name longer than 200 characters'), storable),
+  ),
+  slug: v.nullable(
+    v.pipe(v.string(), v.maxLength(200, 'slug longer than 200 characters'), storable),
+  ),
   rank: v.nullable(
     v.pipe(
       v.number(),
       v.integer('rank must be an integer'),
       v.minValue(0, 'rank must not be negative'),
+      v.maxValue(INT4_MAX, `must be at most ${INT4_MAX} (a PostgreSQL integer)`),
     ),
   ),
   priceUsd: nonNegative,
@@ -59,8 +81,14 @@ export const UnifiedListingSchema = v.object({
   circulatingSupply: nonNegative,
   totalSupply: nonNegative,
   maxSupply: nonNegative,
-  percentChange24h: v.nullable(v.string()),
-  observedAt: v.date(),
+  percentChange24h: decimal,
+  observedAt: v.pipe(
+    v.date('not a date'),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const problem = dataset.typed ? instantProblem(dataset.value) : null;
+      if (problem) addIssue({ message: problem });
+    }),
+  ),
 });
 
 export type ListingCheck =

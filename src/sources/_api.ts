@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { toTimestamp } from '../core/timestamp.js';
 import { toDecimal } from '../core/decimal.js';
 import { KxError } from '../core/errors.js';
 import type { Locator, SourceRecord } from '../core/source.js';
@@ -99,12 +100,9 @@ export function toObservedAt(
   fetchedAt: Date,
 ): Date | { ok: false; reason: string; field: string } {
   if (!lastUpdated) return fetchedAt;
-  const date = new Date(lastUpdated);
-  return Number.isNaN(date.getTime())
-    ? {
-        ok: false,
-        reason: `last_updated: not a date: ${JSON.stringify(lastUpdated)}`,
-        field: 'last_updated',
-      }
-    : date;
+  // The strict parser: `2025-02-30T00:00:00Z` is refused, not rolled over to 2 March.
+  const parsed = toTimestamp(lastUpdated);
+  if (!parsed.ok)
+    return { ok: false, reason: `last_updated: ${parsed.reason}`, field: 'last_updated' };
+  return parsed.value ?? fetchedAt;
 }
