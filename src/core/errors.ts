@@ -37,9 +37,51 @@ export function isKxError(error: unknown): error is KxError {
   return error instanceof KxError;
 }
 
-/** Any thrown value as a KxError; unknown failures are `internal` and resumable. */
+/**
+ * Any thrown value as a KxError; unknown failures are `internal` and resumable. A database
+ * error says PostgreSQL's reason (`value … is out of range for type integer`), not the SQL
+ * text of the statement that met it.
+ */
 export function toKxError(error: unknown): KxError {
   if (isKxError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const database = findDatabaseError(error);
+  const message = database
+    ? `the database refused a statement: ${database.message} (SQLSTATE ${database.code})`
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return new KxError('internal', message, { cause: error, retryable: true });
+}
+
+/**
+ * PostgreSQL's own errors, found under whatever wraps them (drizzle's "Failed query: …" carries
+ * the driver's error as its `cause`). Both drivers put the SQLSTATE in `code`.
+ */
+export interface DatabaseError {
+  /** SQLSTATE, e.g. `22003` numeric value out of range. */
+  code: string;
+  /** PostgreSQL's message, with its detail when it gives one; never the SQL text. */
+  message: string;
+}
+
+export function findDatabaseError(error: unknown): DatabaseError | null {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message, detail } = e as { code?: unknown; message?: unknown; detail?: unknown };
+    if (typeof code === 'string' && SQLSTATE.test(code) && typeof message === 'string') {
+      const more = typeof detail === 'string' && detail ? ` (${detail})` : '';
+      return { code, message: `${message}${more}` };
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * A value the database refused: class 22 (data exception: out of range, invalid text
+ * representation, bad encoding, untranslatable character) or 23 (integrity constraint). Such a
+ * failure belongs to a record, not to the database: the batch is bisected to find it.
+ */
+export function isDataError(error: DatabaseError): boolean {
+  return error.code.startsWith('22') || error.code.startsWith('23');
 }

@@ -47,6 +47,15 @@ const COPY_ESCAPES: Record<string, string> = {
   '\r': '\\r',
 };
 
+/** A COPY text-format field back to its value (the inverse of `toCopyField`). */
+export function fromCopyField(field: string): string | null {
+  if (field === '\\N') return null;
+  return field.includes('\\')
+    ? field.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPES[c] ?? c)
+    : field;
+}
+const COPY_UNESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r' };
+
 /**
  * `COPY table (columns) FROM STDIN` inside the caller's transaction: the fastest way into
  * Postgres, several times faster than any INSERT. `lines` are rows in COPY text format
@@ -65,9 +74,8 @@ export async function copyRows(
   const client = (tx as unknown as { session: { client: unknown } }).session.client;
   if (typeof client === 'function') {
     // postgres.js: the transaction's `sql` tag is a function.
-    const sqlTx = client as unknown as { unsafe(q: string): { writable(): Promise<Writable> } };
-    const sink = await sqlTx.unsafe(`${statement} stdin`).writable();
-    await pipeline(Readable.from(chunked(lines)), sink);
+    const sqlTx = client as unknown as { unsafe(q: string): CopyQuery };
+    await copyIn(sqlTx.unsafe(`${statement} stdin`), chunked(lines));
     return;
   }
   const pglite = client as {
@@ -78,6 +86,38 @@ export async function copyRows(
   await pglite.query(`${statement} '/dev/blob'`, [], {
     blob: new Blob([lines.join('\n'), '\n']),
   });
+}
+
+/** postgres.js's query object for a COPY: a promise of the stream, and its `reject`. */
+interface CopyQuery {
+  writable(): Promise<Writable>;
+  reject(error: unknown): void;
+}
+
+/**
+ * Streams a COPY's data and waits for the server's answer. postgres.js hands the stream over
+ * by resolving the query; when the server then refuses the data after the stream has ended, it
+ * reports the error only through the query's `reject`, which no longer reaches anyone, and the
+ * stream's end waits for a CommandComplete that never comes: the COPY would wait for ever in
+ * an aborted transaction. `reject` is wrapped so that the error ends the wait.
+ */
+async function copyIn(query: CopyQuery, chunks: Iterable<string>): Promise<void> {
+  let refused!: (error: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (refused = reject));
+  failed.catch(() => undefined); // also rejected when the pipeline has already failed
+  const reject = query.reject.bind(query);
+  query.reject = (error: unknown) => {
+    refused(error);
+    reject(error);
+  };
+  const source = Readable.from(chunks);
+  const sink = await query.writable();
+  try {
+    await Promise.race([pipeline(source, sink), failed]);
+  } catch (error) {
+    source.destroy();
+    throw error;
+  }
 }
 
 /** Lines joined into chunks of about 1 MB, so the stream is not one write per row. */

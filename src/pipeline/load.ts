@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { jsonTextProblem, toStorableJsonText, toStorableText } from '../core/domain.js';
 import { toJsonText } from '../core/json.js';
 import type { Source, SourceRecord } from '../core/source.js';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
-import { copyRows, selectRows, toCopyField } from '../db/sql.js';
+import { copyRows, fromCopyField, selectRows, toCopyField } from '../db/sql.js';
 import { resolveStaged } from './identity.js';
 
 export interface BatchCounts {
@@ -66,18 +67,59 @@ export function newBatch(): PreparedBatch {
 export function addToBatch(batch: PreparedBatch, record: SourceRecord): void {
   const text = toJsonText(record.payload);
   batch.size++;
-  if (record.result.ok) {
+  const payloadProblem = jsonTextProblem(text);
+  if (record.result.ok && !payloadProblem) {
     batch.staged.push(toStageLine(batch.staged.length, record, record.result.listing, text));
     return;
   }
+  const rejection = record.result.ok
+    ? { reason: `payload ${payloadProblem}`, field: null }
+    : { reason: record.result.reason, field: record.result.field ?? null };
+  addRejected(batch, { locator: record.locator, sourceId: record.sourceId, ...rejection }, text);
+}
+
+/** A `rejected_records` row; its payload is made storable (jsonb refuses `\u0000`). */
+function addRejected(
+  batch: PreparedBatch,
+  record: { locator: unknown; sourceId: string | null; reason: string; field: string | null },
+  payload: string,
+): void {
   const row = JSON.stringify({
     o: batch.rejected.length,
     l: record.locator,
-    i: record.sourceId,
-    reason: record.result.reason,
-    field: record.result.field ?? null,
+    i: record.sourceId === null ? null : toStorableText(record.sourceId),
+    reason: toStorableText(record.reason),
+    field: record.field,
   });
-  batch.rejected.push(`${row.slice(0, -1)},"p":${text}}`);
+  batch.rejected.push(`${row.slice(0, -1)},"p":${toStorableJsonText(payload)}}`);
+}
+
+/**
+ * The batch with the staged records at `refused` (index → the database's reason) moved to the
+ * rejected rows: they are quarantined like records that failed validation.
+ */
+export function rejectStaged(batch: PreparedBatch, refused: Map<number, string>): PreparedBatch {
+  const next: PreparedBatch = { size: batch.size, staged: [], rejected: [...batch.rejected] };
+  batch.staged.forEach((line, index) => {
+    const reason = refused.get(index);
+    if (reason === undefined) {
+      next.staged.push(line);
+      return;
+    }
+    // The kx_stage columns o, l, i, p (see STAGE_COLUMNS).
+    const [, locator, sourceId, payload] = line.split('\t', 4).map(fromCopyField);
+    const record = {
+      locator: JSON.parse(locator ?? 'null') as unknown,
+      sourceId: sourceId ?? null,
+      field: null,
+    };
+    addRejected(
+      next,
+      { ...record, reason: `the database refused it: ${reason}` },
+      payload ?? 'null',
+    );
+  });
+  return next;
 }
 
 /** sha256 of the payload as landed: the identity of a record version. */

@@ -4,7 +4,15 @@ import type { DbHandle, Release } from '../db/client.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
-import { addToBatch, loadBatch, newBatch, type BatchCounts, type PreparedBatch } from './load.js';
+import { findRefusedRecords, toDataError } from './bisect.js';
+import {
+  addToBatch,
+  loadBatch,
+  newBatch,
+  rejectStaged,
+  type BatchCounts,
+  type PreparedBatch,
+} from './load.js';
 import {
   countBatch,
   createRun,
@@ -186,27 +194,49 @@ async function commitAll<P>(
   }
 }
 
-/** One transaction: the batch's data, the run's counters and the checkpoint. */
+/**
+ * One transaction: the batch's data, the run's counters and the checkpoint. When the database
+ * refuses a value in it (a data error), the records to blame are found by bisection and
+ * quarantined with the database's reason, and the rest of the batch commits as usual: no
+ * record can stop a run.
+ */
 async function commitBatch<P>(
   handle: DbHandle,
   source: Source<P, unknown>,
-  batch: PreparedBatch,
+  prepared: PreparedBatch,
   state: { run: RunRow; streamKey: string; totals: BatchCounts; cursor: Cursor },
   settings: RunSettings,
 ): Promise<void> {
   const { run, streamKey, totals, cursor } = state;
-  const counts = await handle.db.transaction(async (tx) => {
-    const counts = await loadBatch(tx, source.name, source.rawTable, run.id, batch);
-    await countBatch(tx, run.id, counts);
-    await saveCheckpoint(tx, {
-      source: source.name,
-      streamKey,
-      runId: run.id,
-      cursor,
-      records: batch.size,
+  const commit = (batch: PreparedBatch) =>
+    handle.db.transaction(async (tx) => {
+      const counts = await loadBatch(tx, source.name, source.rawTable, run.id, batch);
+      await countBatch(tx, run.id, counts);
+      await saveCheckpoint(tx, {
+        source: source.name,
+        streamKey,
+        runId: run.id,
+        cursor,
+        records: batch.size,
+      });
+      return counts;
     });
-    return counts;
-  });
+  let batch = prepared;
+  let counts: BatchCounts;
+  for (;;) {
+    try {
+      counts = await commit(batch);
+      break;
+    } catch (error) {
+      const refused = toDataError(error) && (await findRefused(handle, source, run.id, batch));
+      if (!refused || refused.size === 0) throw error;
+      const [first] = refused.values();
+      settings.warn(
+        `${refused.size} record(s) refused by the database were quarantined (${first}); see rejected_records`,
+      );
+      batch = rejectStaged(batch, refused);
+    }
+  }
   for (const key of Object.keys(totals) as (keyof BatchCounts)[]) totals[key] += counts[key];
   settings.onProgress?.({ records: totals.fetched, counts: totals });
   if (settings.failAfter !== null && totals.fetched >= settings.failAfter) {
@@ -219,6 +249,32 @@ async function commitBatch<P>(
     );
   }
 }
+
+/** Trial loads, each rolled back, that find the staged records the database refuses. */
+function findRefused<P>(
+  handle: DbHandle,
+  source: Source<P, unknown>,
+  runId: number,
+  batch: PreparedBatch,
+): Promise<Map<number, string>> {
+  return findRefusedRecords(batch.staged, async (staged) => {
+    const trial: PreparedBatch = { size: staged.length, staged: [...staged], rejected: [] };
+    try {
+      await handle.db.transaction(async (tx) => {
+        await loadBatch(tx, source.name, source.rawTable, runId, trial);
+        throw ROLLBACK;
+      });
+    } catch (error) {
+      if (error === ROLLBACK) return null;
+      const refused = toDataError(error);
+      if (refused) return refused;
+      throw error;
+    }
+    return null;
+  });
+}
+/** Thrown to roll a trial load back; never escapes findRefused. */
+const ROLLBACK = new Error('trial load rolled back');
 
 /**
  * Groups records into prepared batches (load.ts), each with the position of its last record;
