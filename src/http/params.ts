@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
+import { instantProblem, textProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
+import { toTimestamp } from '../core/timestamp.js';
 import { LISTING_SORTS, type ListingSort } from '../pipeline/listings.js';
 
 /** A whole number in a query string, bounded; the text is checked before it becomes a number. */
@@ -20,16 +22,29 @@ const text = (name: string, max: number) =>
     v.trim(),
     v.minLength(1, `${name} must not be empty`),
     v.maxLength(max, `${name} must be at most ${max} characters`),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const problem = dataset.typed ? textProblem(dataset.value) : null;
+      if (problem) addIssue({ message: `${name} ${problem}` });
+    }),
   );
 
+/** A real calendar date in market data's window (domain.ts), parsed strictly: no 30 February. */
 const timestamp = v.pipe(
   v.string(),
   v.regex(
     /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
     'updated_since must be an ISO 8601 date or timestamp',
   ),
-  v.transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s)),
-  v.check((d) => !Number.isNaN(d.getTime()), 'updated_since is not a real date'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const parsed = toTimestamp(dataset.value);
+    const date = parsed.ok ? parsed.value : null;
+    const problem = date ? instantProblem(date) : 'is not a real date';
+    if (problem || !date) {
+      addIssue({ message: `updated_since ${problem ?? 'is not a real date'}` });
+      return NEVER;
+    }
+    return date;
+  }),
 );
 
 export function createDataQuerySchema(sources: readonly string[]) {

@@ -1,5 +1,7 @@
 import { and, asc, count, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
+import { instantProblem, textProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
+import { toTimestamp } from '../core/timestamp.js';
 import type { Db } from '../db/client.js';
 import { assetSources } from '../db/schema.js';
 
@@ -184,7 +186,7 @@ function decodeCursor(cursor: string): [ListingSort, string, string, string] {
     if (
       Array.isArray(parts) &&
       parts.length === 4 &&
-      parts.every((p) => typeof p === 'string') &&
+      parts.every((p) => typeof p === 'string' && textProblem(p) === null) &&
       (parts[0] as string) in LISTING_SORTS &&
       isValidValue(parts[0] as ListingSort, parts[1] as string)
     ) {
@@ -206,7 +208,10 @@ function isValidValue(sort: ListingSort, value: string): boolean {
       /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-]\d{2})(?::?(\d{2}))?$/.exec(
         value,
       );
-    return m !== null && !Number.isNaN(Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4] ?? '00'}`));
+    // PostgreSQL takes offsets up to 15:59; the strict parser refuses days like 30 February.
+    if (!m || Math.abs(Number(m[3])) > 15) return false;
+    const parsed = toTimestamp(`${m[1]}T${m[2]}${m[3]}:${m[4] ?? '00'}`);
+    return parsed.ok && parsed.value !== null && instantProblem(parsed.value) === null;
   }
   return value.length <= 200;
 }

@@ -368,6 +368,39 @@ describe('bad requests', () => {
     });
   });
 
+  it('values PostgreSQL would refuse are a 400 naming the parameter, never a 500', async () => {
+    const cursor = (parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+    const cases: [string, string][] = [
+      ['q=%00', 'q'],
+      ['q=a%00b', 'q'],
+      ['symbol=btc%00', 'symbol'],
+      ['updated_since=0000-01-01', 'updated_since'],
+      ['updated_since=9999-12-31T23:59:59-23:59', 'updated_since'],
+      ['updated_since=2025-02-30', 'updated_since'],
+      ['updated_since=2025-02-29T10:00:00Z', 'updated_since'],
+      [
+        `sort=observed_at&cursor=${cursor(['observed_at', '2025-02-30 00:00:00+00', 'csv', 'x'])}`,
+        'cursor',
+      ],
+      [
+        `sort=observed_at&cursor=${cursor(['observed_at', '0000-01-01 00:00:00+00', 'csv', 'x'])}`,
+        'cursor',
+      ],
+      [
+        `sort=observed_at&cursor=${cursor(['observed_at', '2025-01-01 00:00:00+23', 'csv', 'x'])}`,
+        'cursor',
+      ],
+      [`cursor=${cursor(['id', '', 'csv', 'x\u0000'])}`, 'cursor'],
+    ];
+    for (const [query, name] of cases) {
+      const r = await get(`/data?${query}`);
+      expect(r.status, query).toBe(400);
+      expect((r.body as { error: { message: string } }).error.message, query).toMatch(
+        new RegExp(`^${name}[: ]`),
+      );
+    }
+  });
+
   it('unknown routes are 404 JSON', async () => {
     const r = await get('/admin');
     expect(r.status).toBe(404);
@@ -417,6 +450,12 @@ describe('bad requests', () => {
         'base64url',
       ),
       Buffer.from(JSON.stringify(['id', '', "csv'", 'x'])).toString('base64url'),
+      '0000-01-01',
+      '9999-12-31T23:59:59-23:59',
+      'a%00b',
+      Buffer.from(JSON.stringify(['observed_at', '2025-02-30 00:00:00+00', 'csv', 'x'])).toString(
+        'base64url',
+      ),
     ];
     let seed = 42;
     const rand = (n: number) => {
