@@ -31,7 +31,7 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
   if (info.size === 0)
     throw new KxError('input', `${path}: file is empty`, { context: { file: path } });
   const head = await readHead(path);
-  if (head.includes(0)) {
+  if (looksBinary(head)) {
     throw new KxError('input', `${path}: binary data (NUL bytes), not a CSV file`, {
       context: { file: path },
     });
@@ -52,6 +52,19 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
     countOf(lines[0] ?? '', delimiter) === 0 && countOf(lines[1] ?? '', delimiter) > 0 ? 1 : 0;
   return { delimiter, bannerLines, size: info.size, mtime: info.mtime };
 }
+
+/**
+ * Zip (xlsx too) and gzip by their magic bytes; anything else by its share of NUL bytes. Text
+ * has none, but one stray NUL in a cell of a real export is a bad record to quarantine
+ * (DESIGN §3, invariant 6), not a reason to refuse the whole file.
+ */
+function looksBinary(head: Buffer): boolean {
+  if (BINARY_MAGIC.some((magic) => head.subarray(0, magic.length).equals(magic))) return true;
+  let nuls = 0;
+  for (const byte of head) if (byte === 0) nuls++;
+  return nuls > 1 && nuls > head.length / 1000;
+}
+const BINARY_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from([0x1f, 0x8b])];
 
 async function readHead(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
