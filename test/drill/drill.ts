@@ -5,24 +5,28 @@
  *
  *   npm run drill -- --source all --rounds 3
  *   KX_TEST_DATABASE_URL=postgres://… npm run drill -- --source csv --rounds 5   # on a server
+ *   npm run drill -- --poison      # also hide values the database refuses at random positions
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
+import { LosslessNumber } from 'lossless-json';
 import postgres from 'postgres';
 import { collect, runKx, startKx } from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { snapshotState } from '../helpers/state.js';
+import { rejectedRecords } from '../../src/db/schema.js';
 
 const { values } = parseArgs({
   options: {
     source: { type: 'string', default: 'all' },
     rounds: { type: 'string', default: '3' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
+    poison: { type: 'boolean', default: false },
   },
 });
 const SOURCES = ['csv', 'coingecko', 'coinpaprika'] as const;
@@ -48,12 +52,75 @@ const modes = serverUrl
   : (['sigkill', 'fail-after'] as const);
 type Mode = (typeof modes)[number];
 
+/**
+ * --poison: values of each class PostgreSQL refuses (DESIGN §3, invariant 6), by source, at
+ * positions drawn once per source; every run of the source, clean or broken, carries them.
+ */
+type Item = Record<string, unknown>;
+const API_POISONS: ((item: Item) => Item)[] = [
+  (i) => ({ ...i, name: 'Poison\u0000Coin' }),
+  (i) => ({
+    ...i,
+    rank: new LosslessNumber('99999999999'),
+    market_cap_rank: new LosslessNumber('99999999999'),
+  }),
+  (i) => ({
+    ...i,
+    current_price: new LosslessNumber('1e400'),
+    quotes: { USD: { price: new LosslessNumber('1e400') } },
+  }),
+  (i) => ({ ...i, last_updated: '0000-01-01T00:00:00Z' }),
+];
+/** CSV cells of helpers/csv-gen.ts rows: 2 name, 3 rank, 4 price, 11 last_updated. */
+const CSV_POISONS: ((cells: string[]) => void)[] = [
+  (c) => (c[2] = 'Poison\u0000Coin'),
+  (c) => (c[3] = '99999999999'),
+  (c) => (c[4] = '1e400'),
+  (c) => (c[11] = '0000-01-01'),
+  (c) => (c[11] = '2025-02-30'),
+];
+const POISON_COUNT = 12;
+/** What identifies each poisoned record in rejected_records: its source id, or its CSV line. */
+const poisonedKeys = new Set<string>();
+const poisonAt: Partial<Record<Source, Map<number, number>>> = {};
+/** The first and the last record, and the rest drawn at random: position -> poison class. */
+function drawPoisons(source: Source): Map<number, number> {
+  const total = SIZES[source];
+  const classes = source === 'csv' ? CSV_POISONS.length : API_POISONS.length;
+  const at = new Map([
+    [0, 0],
+    [total - 1, 1],
+  ]);
+  while (at.size < POISON_COUNT) at.set(random(total), at.size % classes);
+  return at;
+}
+
+function poisonCsv(file: string, at: Map<number, number>): void {
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  for (const [row, k] of at) {
+    poisonedKeys.add(`line ${row + 2}`);
+    const cells = lines[row]!.split(',');
+    CSV_POISONS[k]!(cells);
+    lines[row] = cells.join(',');
+  }
+  writeFileSync(file, `${[header, ...lines].join('\n')}\n`);
+}
+
 async function setup(source: Source, work: string) {
   const database = await createTestDatabase();
   const fake = await startFakeUpstream({
     coingeckoCoins: SIZES.coingecko,
     paprikaTickers: SIZES.coinpaprika,
   });
+  const poisons = poisonAt[source];
+  if (poisons && source !== 'csv') {
+    fake.transform(source === 'coingecko' ? 'markets' : 'tickers', (item, index) => {
+      const k = poisons.get(index);
+      if (k === undefined) return item;
+      poisonedKeys.add(String(item.id));
+      return API_POISONS[k]!(item);
+    });
+  }
   const file = join(work, 'drill.csv');
   const env = {
     ...database.env,
@@ -128,11 +195,33 @@ async function main(): Promise<void> {
   let count = 0;
   try {
     for (const source of sources) {
+      if (values.poison) poisonAt[source] = drawPoisons(source);
+      poisonedKeys.clear();
       const clean = await setup(source, work);
       if (source === 'csv') writeSnapshotCsv(clean.file, SIZES.csv, { badEvery: 97 });
+      const poisons = poisonAt[source];
+      if (source === 'csv' && poisons) poisonCsv(clean.file, poisons);
+      const started = Date.now();
       const ok = await runKx(clean.args, clean.env);
       if (ok.code !== 0) throw new Error(`clean ${source} run failed: ${ok.stderr.slice(-300)}`);
       const expected = await withOpen(clean.database, snapshotState);
+      if (poisons) {
+        // Every poison is quarantined with a reason, and the run ended in bounded time.
+        const seconds = (Date.now() - started) / 1000;
+        const rejected = await withOpen(clean.database, ({ db }) =>
+          db.select().from(rejectedRecords),
+        );
+        const keys = new Set(
+          rejected.flatMap((r) => [r.sourceId, `line ${(r.locator as { line?: number }).line}`]),
+        );
+        const missing = [...poisonedKeys].filter((k) => !keys.has(k));
+        const fine = missing.length === 0 && seconds < 300;
+        count++;
+        if (!fine) failures++;
+        console.log(
+          `${source} clean run with ${poisons.size} poisons: ${poisons.size - missing.length} quarantined${missing.length ? ` (missing: ${missing.join(', ')})` : ''}, ${seconds.toFixed(1)} s: ${fine ? 'OK' : 'MISMATCH'}`,
+        );
+      }
       await close(clean);
       for (let round = 1; round <= rounds; round++) {
         const mode = modes[(round - 1) % modes.length]!;
