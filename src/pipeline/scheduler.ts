@@ -14,6 +14,12 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 const MIN_INTERVAL_MS = 1000;
 /** Each wait is the interval ± this share, so replicas and restarts spread out. */
 const JITTER = 0.1;
+/**
+ * Longest interval: Node's timers wait at most 2^31−1 ms (24.8 days) and fire at once past
+ * it (1000h ran 8 ticks back to back); 20 days plus the jitter stays under that.
+ */
+const MAX_INTERVAL_HOURS = 480;
+const MAX_INTERVAL_MS = MAX_INTERVAL_HOURS * UNITS.h!;
 
 /** `"coinpaprika=10m,coingecko=30m"` → entries; a CSV needs a file, so it cannot be scheduled. */
 export function parseSchedule(spec: string, schedulable: readonly string[]): ScheduleEntry[] {
@@ -37,6 +43,11 @@ export function parseSchedule(spec: string, schedulable: readonly string[]): Sch
       const everyMs = Number(amount) * UNITS[unit]!;
       if (everyMs < MIN_INTERVAL_MS)
         throw new KxError('usage', `--schedule: ${part} is shorter than 1s`);
+      if (everyMs > MAX_INTERVAL_MS)
+        throw new KxError(
+          'usage',
+          `--schedule: ${part} is longer than ${MAX_INTERVAL_HOURS}h (20 days), the longest a timer can wait`,
+        );
       return { source, everyMs };
     });
   if (new Set(entries.map((e) => e.source)).size !== entries.length)

@@ -17,8 +17,16 @@ describe('parseSchedule', () => {
     ['csv=10m', 'csv cannot be scheduled'],
     ['coingecko=0s', 'shorter than 1s'],
     ['coingecko=1m,coingecko=2m', 'names a source twice'],
+    ['coinpaprika=1000h', 'longer than 480h (20 days)'],
+    ['coinpaprika=1728001s', 'longer than 480h (20 days)'],
   ])('%s is refused: %s', (spec, message) => {
     expect(() => parseSchedule(spec, apis)).toThrow(message);
+  });
+  it('takes the longest interval a timer can wait, jitter included', () => {
+    expect(parseSchedule('coinpaprika=480h', apis)).toEqual([
+      { source: 'coinpaprika', everyMs: 480 * 3_600_000 },
+    ]);
+    expect(480 * 3_600_000 * 1.1).toBeLessThanOrEqual(2 ** 31 - 1);
   });
 });
 
