@@ -11,6 +11,7 @@ export default defineConfig({
       'test/sources/csv-mapping.test.ts',
       'test/sources/csv-reader.test.ts',
       'test/sources/http.test.ts',
+      'test/sources/api-timestamps.test.ts',
       'test/pipeline/identity-rules.test.ts',
     ],
   },
