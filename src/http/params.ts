@@ -134,7 +134,8 @@ export const IdParamSchema = integer('id', 1, Number.MAX_SAFE_INTEGER);
  */
 export function parseQuery<S extends v.GenericSchema>(c: Context, schema: S): v.InferOutput<S> {
   const queries = c.req.queries();
-  const single: Record<string, string> = {};
+  // No prototype: `__proto__=x` is a key like any other (an unknown parameter), not a setter.
+  const single = Object.create(null) as Record<string, string>;
   for (const [key, values] of Object.entries(queries)) {
     if (values.length > 1)
       throw new KxError('usage', `${key}: given ${values.length} times; give it once`);

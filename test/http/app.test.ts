@@ -401,6 +401,15 @@ describe('bad requests', () => {
     }
   });
 
+  it.each(['__proto__', 'constructor', 'toString'])(
+    '%s=x is an unknown parameter like any other',
+    async (name) => {
+      const r = await get(`/data?${name}=x`);
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ error: { message: `${name}: unknown parameter` } });
+    },
+  );
+
   it('unknown routes are 404 JSON', async () => {
     const r = await get('/admin');
     expect(r.status).toBe(404);
