@@ -69,7 +69,18 @@ export function createApp(deps: AppDeps) {
   app.route('/', createRunRoutes(deps));
   app.route('/', createSystemRoutes(deps));
   app.route('/', createDocRoutes(deps));
-  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && hasGetRoute(app, c.req.path)) {
+      c.header('Allow', 'GET, HEAD');
+      return errorResponse(
+        c,
+        405,
+        'method_not_allowed',
+        `${c.req.method} ${c.req.path}: this route answers GET and HEAD only`,
+      );
+    }
+    return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
+  });
   app.onError((error, c) => {
     if (isKxError(error) && statusOf(error) === 400)
       return errorResponse(c, 400, 'bad_request', error.message);
@@ -79,6 +90,17 @@ export function createApp(deps: AppDeps) {
     return errorResponse(c, 500, 'internal', 'internal error; see the server log');
   });
   return app;
+}
+
+/** Whether a GET route matches `path` (`/runs/:id` matches `/runs/7`). */
+function hasGetRoute(app: Hono<AppEnv>, path: string): boolean {
+  return app.routes.some(
+    (route) =>
+      route.method === 'GET' &&
+      new RegExp(
+        `^${route.path.replace(/[.+?^${}()|[\]\\*]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}$`,
+      ).test(path),
+  );
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 
@@ -39,8 +40,32 @@ export function listen<E extends object>(
       },
     ) as Server;
     const traffic = trackTraffic(server);
+    server.on('clientError', answerClientError);
     server.once('error', reject);
   });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (a 100 KB URL, a 1 MB header,
+ * a bad header byte) get the same JSON error body as every other answer; Node's own answer
+ * has none.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', `request line and headers over ${MAX_HEADER_BYTES} bytes`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request took too long to arrive']
+        : [400, 'bad_request', `malformed HTTP request (${error.code ?? 'parse error'})`];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 interface Traffic {

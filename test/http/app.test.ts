@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../../src/http/serve.js';
 import type { DbHandle } from '../../src/db/client.js';
 import { createApp } from '../../src/http/app.js';
 import { createHttpMetrics } from '../../src/http/metrics.js';
@@ -409,6 +411,44 @@ describe('bad requests', () => {
       expect(r.body).toMatchObject({ error: { message: `${name}: unknown parameter` } });
     },
   );
+
+  it.each([
+    ['POST', '/data'],
+    ['DELETE', '/runs/1'],
+    ['PUT', '/health'],
+  ])('%s %s is 405 with an Allow header; an unknown path stays 404', async (method, path) => {
+    const res = await app.request(path, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    expect(await res.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    expect((await app.request('/nowhere', { method })).status).toBe(404);
+  });
+
+  it.each([
+    ['a 100 KB URL', `GET /data?q=${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+    ['a bad header byte', 'GET /data HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n', 400],
+    ['not HTTP at all', 'HELLO\r\n\r\n', 400],
+  ])('%s refused by the HTTP parser gets the JSON error body too', async (_, request, status) => {
+    const server = await listen(app, { host: '127.0.0.1', port: 0 });
+    try {
+      const { hostname, port } = new URL(server.url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = connect(Number(port), hostname, () => socket.end(request));
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(answer).toMatch(/content-type: application\/json/i);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as {
+        error: { code: string; message: string };
+      };
+      expect(body.error.message.length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
 
   it('unknown routes are 404 JSON', async () => {
     const r = await get('/admin');
