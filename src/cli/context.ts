@@ -8,6 +8,8 @@ export interface Context {
   config: Config;
   log: Logger;
   sources: Sources;
+  /** KX_<SOURCE>_MONTHLY_CALLS by source: `kx status` and `GET /stats` show the same budgets. */
+  callBudgets: Record<string, number | undefined>;
   /** Opens the database (PGlite or server), applies pending migrations, and closes it after `fn`. */
   withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>): Promise<T>;
 }
@@ -42,6 +44,10 @@ export function createContext(flags: GlobalFlags): Context {
     config,
     log,
     sources,
+    callBudgets: {
+      coingecko: config.coingeckoMonthlyCalls,
+      coinpaprika: config.coinpaprikaMonthlyCalls,
+    },
     async withDb(command, fn) {
       const handle = await createDb({
         databaseUrl: config.databaseUrl,

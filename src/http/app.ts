@@ -15,6 +15,8 @@ export interface AppDeps {
   sources: readonly string[];
   /** KX_API_TOKEN: when set, every route but /health needs `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** Monthly call budgets by source, shown in /stats as `kx status` shows them. */
+  budgets?: Record<string, number | undefined>;
   metrics: HttpMetrics;
   version: string;
   /** Where unexpected errors go (never to the client). */

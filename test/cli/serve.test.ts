@@ -46,6 +46,23 @@ describe('kx serve (a real listening server)', () => {
     expect(exit.stderr).toContain('SIGTERM: finishing in-flight requests');
   });
 
+  it('GET /stats and kx status give the same call budgets', async () => {
+    const budget = { KX_COINGECKO_MONTHLY_CALLS: '1000', KX_COINPAPRIKA_MONTHLY_CALLS: '25000' };
+    const status = await runKx(['status', '--json'], { ...database.env, ...budget });
+    expect(status.code, status.stderr).toBe(0);
+    type Calls = { sources: { source: string; calls: { budget: number | null } }[] };
+    const budgets = (s: Calls) =>
+      Object.fromEntries(s.sources.map((x) => [x.source, x.calls.budget]));
+    const fromCli = budgets(JSON.parse(status.stdout) as Calls);
+    expect(fromCli).toMatchObject({ coingecko: 1000, coinpaprika: 25000 });
+
+    const { child, done, url } = await startServer(budget);
+    const stats = (await (await fetch(`${url}/stats`)).json()) as { data: Calls };
+    child.kill('SIGTERM');
+    await done;
+    expect(budgets(stats.data)).toEqual(fromCli);
+  });
+
   it('refuses a non-loopback bind without KX_API_TOKEN (exit 2)', async () => {
     const r = await runKx(['serve', '--host', '0.0.0.0', '--port', '0'], database.env);
     expect(r.code).toBe(2);

@@ -45,6 +45,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
       handle,
       sources: sourceNames,
       token: ctx.config.apiToken,
+      budgets: ctx.callBudgets,
       metrics: createHttpMetrics(),
       version,
       logError: (error) => ctx.log.error(error),

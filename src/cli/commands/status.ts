@@ -4,10 +4,7 @@ import type { Context } from '../context.js';
 
 export async function status(ctx: Context, options: { source?: string }): Promise<Status> {
   return ctx.withDb('status', (handle) =>
-    getStatus(handle, options.source ? [options.source] : sourceNames, {
-      coingecko: ctx.config.coingeckoMonthlyCalls,
-      coinpaprika: ctx.config.coinpaprikaMonthlyCalls,
-    }),
+    getStatus(handle, options.source ? [options.source] : sourceNames, ctx.callBudgets),
   );
 }
 

@@ -45,7 +45,7 @@ export function createSystemRoutes(deps: AppDeps) {
     })
     .get('/stats', async (c) => {
       parseQuery(c, EmptyQuerySchema);
-      const status = await getStatus(deps.handle, deps.sources);
+      const status = await getStatus(deps.handle, deps.sources, deps.budgets);
       return c.json({
         data: status,
         meta: { request_id: c.get('requestId'), api_latency_ms: Date.now() - c.get('startedAt') },
@@ -53,7 +53,7 @@ export function createSystemRoutes(deps: AppDeps) {
     })
     .get('/metrics', async (c) => {
       parseQuery(c, EmptyQuerySchema);
-      const status = await getStatus(deps.handle, deps.sources);
+      const status = await getStatus(deps.handle, deps.sources, deps.budgets);
       const lines = [
         '# HELP kx_runs_total ETL runs by source and status.',
         '# TYPE kx_runs_total gauge',
