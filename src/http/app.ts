@@ -1,8 +1,9 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isKxError } from '../core/errors.js';
 import type { DbHandle } from '../db/client.js';
+import { isAuthorized } from './auth.js';
 import { errorResponse, statusOf } from './errors.js';
 import type { HttpMetrics } from './metrics.js';
 import { createDataRoutes } from './routes/data.js';
@@ -54,9 +55,8 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(async (c, next) => {
-    if (!deps.token || c.req.path === '/health') return next();
-    const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
-    if (!sameSecret(given, deps.token)) {
+    if (c.req.path === '/health') return next();
+    if (!isAuthorized(c, deps.token)) {
       c.header('WWW-Authenticate', 'Bearer');
       return errorResponse(
         c,
@@ -103,10 +103,4 @@ function hasGetRoute(app: Hono<AppEnv>, path: string): boolean {
         `^${route.path.replace(/[.+?^${}()|[\]\\*]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}$`,
       ).test(path),
   );
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -44,6 +44,7 @@ describe('kx serve (a real listening server)', () => {
     const exit = await done;
     expect(exit.code).toBe(0);
     expect(exit.stderr).toContain('SIGTERM: finishing in-flight requests');
+    expect(exit.stderr).toContain('KX_API_TOKEN is 3 characters; use at least 16');
   });
 
   it('GET /stats and kx status give the same call budgets', async () => {

@@ -566,6 +566,26 @@ describe('KX_API_TOKEN', () => {
     ).toBe(200);
     expect((await secured.request('/health')).status).toBe(200);
   });
+
+  it('/health tells a probe without the token only that kx and its database are up', async () => {
+    const secured = createApp({
+      handle,
+      sources: sourceNames,
+      token: 's3cret',
+      metrics: createHttpMetrics(),
+      version: 'test',
+    });
+    const probe = await secured.request('/health');
+    expect(probe.status).toBe(200);
+    expect(await probe.json()).toEqual({ status: 'ok', database: { reachable: true } });
+    const full = await secured.request('/health', { headers: { authorization: 'Bearer s3cret' } });
+    expect(await full.json()).toMatchObject({
+      status: 'ok',
+      database: { reachable: true, driver: handle.driver },
+      last_runs: expect.any(Object) as object,
+      version: 'test',
+    });
+  });
 });
 
 describe('size limits', () => {

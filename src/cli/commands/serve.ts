@@ -26,6 +26,9 @@ const version = (
  * Serves the API until SIGTERM or SIGINT, then drains in-flight requests and returns.
  * On PGlite the server holds the data dir: ingests must run in another way (DATABASE_URL).
  */
+/** A bearer token shorter than this can be guessed; kx warns but serves. */
+const MIN_TOKEN_LENGTH = 16;
+
 export async function serveApi(ctx: Context, options: ServeOptions): Promise<void> {
   if (!isLoopback(options.host) && !ctx.config.apiToken && !options.allowUnauthenticated) {
     throw new KxError(
@@ -41,6 +44,11 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
       )
     : [];
   await ctx.withDb('serve', async (handle) => {
+    const token = ctx.config.apiToken;
+    if (token && token.length < MIN_TOKEN_LENGTH)
+      ctx.log.warn(
+        `KX_API_TOKEN is ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`,
+      );
     const app = createApp({
       handle,
       sources: sourceNames,

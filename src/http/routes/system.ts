@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { getRunList } from '../../pipeline/run-history.js';
 import { getStatus } from '../../pipeline/status.js';
 import type { AppDeps, AppEnv } from '../app.js';
+import { isAuthorized } from '../auth.js';
 import { escape } from '../metrics.js';
 import { EmptyQuerySchema, parseQuery } from '../params.js';
 
@@ -14,6 +15,9 @@ export function createSystemRoutes(deps: AppDeps) {
       try {
         await deps.handle.db.execute(sql`select 1`);
         const latency = Math.round((performance.now() - started) * 100) / 100;
+        // A probe without the token learns that kx and its database are up, nothing more.
+        if (!isAuthorized(c, deps.token))
+          return c.json({ status: 'ok', database: { reachable: true } });
         const lastRuns: Record<string, unknown> = {};
         for (const source of deps.sources) {
           const [run] = await getRunList(deps.handle, { limit: 1, source });
@@ -33,6 +37,8 @@ export function createSystemRoutes(deps: AppDeps) {
           version: deps.version,
         });
       } catch {
+        if (!isAuthorized(c, deps.token))
+          return c.json({ status: 'unavailable', database: { reachable: false } }, 503);
         return c.json(
           {
             status: 'unavailable',
