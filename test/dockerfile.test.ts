@@ -38,6 +38,28 @@ describe('Dockerfile', () => {
       expect(['package.json', 'README.md', 'LICENSE', ...pkg.files], top).toContain(top);
     expect(tops).toContain('dist');
     expect(tops).toContain('drizzle');
+    expect(tops).toContain('LICENSE'); // package.json says MIT
+  });
+
+  it('ships source maps that carry their sources (src/ is not in the package)', () => {
+    const maps = execFileSync('find', ['dist', '-name', '*.js.map'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
+    expect(maps.length).toBeGreaterThan(10);
+    for (const path of maps) {
+      const map = JSON.parse(readFileSync(join(repoRoot, path), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      expect(map.sourcesContent?.length, path).toBe(map.sources.length);
+      expect(
+        map.sourcesContent!.every((c) => typeof c === 'string' && c.length > 0),
+        path,
+      ).toBe(true);
+    }
   });
 
   it('runs as a non-root user, checks /health, bakes in no secret', () => {

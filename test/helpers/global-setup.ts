@@ -25,7 +25,7 @@ function buildIfStale(): void {
   const built = existsSync(builtMarker) ? statSync(builtMarker).mtimeMs : 0;
   const inputs = [join(root, 'tsconfig.json'), join(root, 'tsconfig.build.json')];
   if (built > 0 && newestMtime([join(root, 'src'), ...inputs]) < built) return;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 }
 
 function newestMtime(paths: string[]): number {
