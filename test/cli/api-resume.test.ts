@@ -62,11 +62,19 @@ describe('CoinGecko: pages in hand are committed while the next one is awaited',
       for (const m of chunk.toString().matchAll(/committed (\d+) records/g))
         committed.push(Number(m[1]));
     });
-    const until = async (what: () => boolean) => {
-      for (let waited = 0; !what() && waited < 10_000; waited += 50)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    };
-    await until(() => pagesFetched(fake).includes(3) && committed.includes(500));
+    // Checked on every event that can change the answer (a log line, a request seen by the
+    // fake upstream); no wall-clock deadline but the test's own, and kx exiting first fails.
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (pagesFetched(fake).includes(3) && committed.includes(500)) resolve();
+      };
+      child.stderr!.on('data', () => setImmediate(check));
+      fake.onRequest(() => setImmediate(check));
+      child.on('exit', (code) =>
+        reject(new Error(`kx exited (${code}) before page 3 was requested and 500 committed`)),
+      );
+      check();
+    });
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
     // Pages that come back to back share a commit; a commit never splits a page here.

@@ -65,6 +65,8 @@ export interface FakeUpstream {
   fault(route: 'markets' | 'tickers', fault: Fault, page?: number): void;
   /** Changes served items from now on (a schema change, a moved price). */
   transform(route: 'markets' | 'tickers', fn: (item: Item, index: number) => Item): void;
+  /** Calls `listener` after each request is recorded in `requests`. */
+  onRequest(listener: () => void): void;
   coingeckoItems(): Item[];
   paprikaItems(): Item[];
   close(): Promise<void>;
@@ -110,10 +112,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     return markets.byId;
   };
 
+  const listeners: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const query = Object.fromEntries(url.searchParams);
     requests.push({ path: url.pathname, query, headers: req.headers, at: Date.now() });
+    for (const listener of listeners) listener();
     const route = url.pathname.endsWith('/coins/markets')
       ? 'markets'
       : url.pathname.endsWith('/tickers')
@@ -153,6 +157,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     fault: (route, fault, page) =>
       faults.push({ route, fault, ...(page === undefined ? {} : { page }) }),
     transform: (route, fn) => transforms[route]!.push(fn),
+    onRequest: (listener) => listeners.push(listener),
     coingeckoItems: () => served('markets', cgItems),
     paprikaItems: () => served('tickers', tickers),
     close: () =>
