@@ -71,3 +71,22 @@ export async function withOpen<T>(
     await handle.close();
   }
 }
+
+/**
+ * For a test file whose tests each open one fresh database in this process: `open()` creates
+ * and opens it; it is closed and dropped after the test.
+ */
+export function useOpenedDatabase(afterEach: (fn: () => Promise<void>) => void) {
+  let opened: { database: TestDatabase; handle: DbHandle } | undefined;
+  afterEach(async () => {
+    await opened?.handle.close();
+    await opened?.database.drop();
+    opened = undefined;
+  });
+  return async function open(): Promise<DbHandle> {
+    const database = await createTestDatabase();
+    const handle = await database.open();
+    opened = { database, handle };
+    return handle;
+  };
+}

@@ -531,14 +531,16 @@ describe('bad requests', () => {
 });
 
 describe('KX_API_TOKEN', () => {
-  it('every route but /health needs the bearer token', async () => {
-    const secured = createApp({
+  const secured = () =>
+    createApp({
       handle,
       sources: sourceNames,
       token: 's3cret',
       metrics: createHttpMetrics(),
       version: 'test',
     });
+  it('every route but /health needs the bearer token', async () => {
+    const app = secured();
     const routes = [
       '/data',
       '/assets/1',
@@ -551,34 +553,28 @@ describe('KX_API_TOKEN', () => {
       '/docs',
     ];
     for (const path of routes) {
-      const denied = await secured.request(path);
+      const denied = await app.request(path);
       expect(denied.status, path).toBe(401);
       expect(denied.headers.get('www-authenticate')).toBe('Bearer');
       expect(
-        (await secured.request(path, { headers: { authorization: 'Bearer wrong' } })).status,
+        (await app.request(path, { headers: { authorization: 'Bearer wrong' } })).status,
         path,
       ).toBe(401);
-      const allowed = await secured.request(path, { headers: { authorization: 'Bearer s3cret' } });
+      const allowed = await app.request(path, { headers: { authorization: 'Bearer s3cret' } });
       expect([200, 404], path).toContain(allowed.status);
     }
     expect(
-      (await secured.request('/data', { headers: { authorization: 'Bearer s3cret' } })).status,
+      (await app.request('/data', { headers: { authorization: 'Bearer s3cret' } })).status,
     ).toBe(200);
-    expect((await secured.request('/health')).status).toBe(200);
+    expect((await app.request('/health')).status).toBe(200);
   });
 
   it('/health tells a probe without the token only that kx and its database are up', async () => {
-    const secured = createApp({
-      handle,
-      sources: sourceNames,
-      token: 's3cret',
-      metrics: createHttpMetrics(),
-      version: 'test',
-    });
-    const probe = await secured.request('/health');
+    const app = secured();
+    const probe = await app.request('/health');
     expect(probe.status).toBe(200);
     expect(await probe.json()).toEqual({ status: 'ok', database: { reachable: true } });
-    const full = await secured.request('/health', { headers: { authorization: 'Bearer s3cret' } });
+    const full = await app.request('/health', { headers: { authorization: 'Bearer s3cret' } });
     expect(await full.json()).toMatchObject({
       status: 'ok',
       database: { reachable: true, driver: handle.driver },

@@ -12,22 +12,10 @@ import {
 } from '../../src/db/schema.js';
 import { addToBatch, loadBatch, newBatch } from '../../src/pipeline/load.js';
 import { createRun } from '../../src/pipeline/runs.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { useOpenedDatabase } from '../helpers/db.js';
 import { assertReferences } from '../helpers/state.js';
 
-let opened: { database: TestDatabase; handle: DbHandle } | undefined;
-afterEach(async () => {
-  await opened?.handle.close();
-  await opened?.database.drop();
-  opened = undefined;
-});
-
-async function open(): Promise<DbHandle> {
-  const database = await createTestDatabase();
-  const handle = await database.open();
-  opened = { database, handle };
-  return handle;
-}
+const open = useOpenedDatabase(afterEach);
 
 function record(line: number, price: string, observedAt: string): SourceRecord {
   const listing: UnifiedListing = {

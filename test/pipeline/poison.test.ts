@@ -2,26 +2,13 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineSource, type SourceRecord } from '../../src/core/source.js';
 import type { UnifiedListing } from '../../src/core/unified.js';
-import type { DbHandle } from '../../src/db/client.js';
 import { copyRows } from '../../src/db/sql.js';
 import { etlCheckpoints, quotes, rejectedRecords } from '../../src/db/schema.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { useOpenedDatabase } from '../helpers/db.js';
 import { ingestWith, quietSettings } from '../helpers/ingest.js';
 import { assertReferences } from '../helpers/state.js';
 
-let opened: { database: TestDatabase; handle: DbHandle } | undefined;
-afterEach(async () => {
-  await opened?.handle.close();
-  await opened?.database.drop();
-  opened = undefined;
-});
-
-async function open(): Promise<DbHandle> {
-  const database = await createTestDatabase();
-  const handle = await database.open();
-  opened = { database, handle };
-  return handle;
-}
+const open = useOpenedDatabase(afterEach);
 
 /**
  * Values that pass no validation on purpose (the records claim to be valid): each is refused
