@@ -75,7 +75,8 @@ export function findDatabaseError(error: unknown): DatabaseError | null {
   }
   return null;
 }
-const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** PostgreSQL's SQLSTATE classes (Appendix A); errno codes such as EPIPE are not among them. */
+const SQLSTATE = /^(?:[0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
 
 /**
  * A value the database refused: class 22 (data exception: out of range, invalid text
