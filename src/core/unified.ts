@@ -24,17 +24,18 @@ export interface UnifiedListing {
 
 export type UnifiedField = Exclude<keyof UnifiedListing, 'sourceId' | 'slug'>;
 
-/** Text PostgreSQL stores: no NUL, valid Unicode (domain.ts). */
-const storable = v.rawCheck<string>(({ dataset, addIssue }) => {
-  const problem = dataset.typed ? textProblem(dataset.value) : null;
-  if (problem) addIssue({ message: problem });
-});
+/** A check whose issue is the problem a domain.ts function names, if any. */
+const domainCheck = <T>(problemOf: (value: T) => string | null) =>
+  v.rawCheck<T>(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? problemOf(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  });
 
-/** A decimal within numeric bounds a market value can have (domain.ts). */
-const boundedDecimal = v.rawCheck<string>(({ dataset, addIssue }) => {
-  const problem = dataset.typed ? decimalProblem(dataset.value) : null;
-  if (problem) addIssue({ message: problem });
-});
+/** Text PostgreSQL stores: no NUL, valid Unicode. */
+const storable = domainCheck(textProblem);
+
+/** A decimal within numeric bounds a market value can have. */
+const boundedDecimal = domainCheck(decimalProblem);
 
 const decimal = v.nullable(v.pipe(v.string(), boundedDecimal));
 
@@ -82,13 +83,7 @@ export const UnifiedListingSchema = v.object({
   totalSupply: nonNegative,
   maxSupply: nonNegative,
   percentChange24h: decimal,
-  observedAt: v.pipe(
-    v.date('not a date'),
-    v.rawCheck(({ dataset, addIssue }) => {
-      const problem = dataset.typed ? instantProblem(dataset.value) : null;
-      if (problem) addIssue({ message: problem });
-    }),
-  ),
+  observedAt: v.pipe(v.date('not a date'), domainCheck(instantProblem)),
 });
 
 export type ListingCheck =

@@ -39,8 +39,8 @@ const timestamp = v.pipe(
     const parsed = toTimestamp(dataset.value);
     const date = parsed.ok ? parsed.value : null;
     const problem = date ? instantProblem(date) : 'is not a real date';
-    if (problem || !date) {
-      addIssue({ message: `updated_since ${problem ?? 'is not a real date'}` });
+    if (!date || problem) {
+      addIssue({ message: `updated_since ${problem}` });
       return NEVER;
     }
     return date;
