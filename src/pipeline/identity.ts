@@ -37,6 +37,16 @@ export async function resolveStaged(tx: Tx, source: string): Promise<void> {
     select distinct on (s.i) s.i, s.s, s.n, s.g from kx_stage s join kx_fresh f using (o)
     order by s.i, s.o desc
   ) latest`;
+  const symbols = await selectRows<{ s: string }>(
+    tx,
+    sql`select distinct s.s from kx_stage s join kx_fresh f using (o)`,
+  );
+  const locked = new Set<string>();
+  await lockSymbols(
+    tx,
+    symbols.map((r) => r.s),
+    locked,
+  );
   await tx.execute(sql`
     insert into kx_links (i, asset_id, m, c)
     select a.source_id, a.asset_id, a.match_method, a.confidence from ${latest}
@@ -52,7 +62,7 @@ export async function resolveStaged(tx: Tx, source: string): Promise<void> {
         from ${latest} where not exists (select from kx_links k where k.i = latest.i)`,
   );
   if (unknown.length === 0) return;
-  const links = await resolveAssets(tx, source, unknown);
+  const links = await resolveAssets(tx, source, unknown, locked);
   await copyRows(
     tx,
     'kx_links',
@@ -73,13 +83,26 @@ export async function resolveAssets(
   tx: Tx,
   source: string,
   incoming: readonly IncomingListing[],
+  locked: Set<string>,
 ): Promise<Map<string, AssetLink>> {
   const links = new Map<string, AssetLink>();
   const latest = new Map(incoming.map((l) => [l.sourceId, l]));
-  const stored = await getNeighbourhood(tx, source, [...latest.values()]);
+  let stored = await getNeighbourhood(tx, source, [...latest.values()]);
+  // A neighbour of another symbol (a manual pin, a listing whose symbol changed): lock its
+  // symbol too and read again, so what is decided on is what other workers have committed.
+  while (
+    await lockSymbols(
+      tx,
+      stored.map((r) => r.symbol),
+      locked,
+    )
+  )
+    stored = await getNeighbourhood(tx, source, [...latest.values()]);
   const current = new Map(stored.map((row) => [keyOf(row), row]));
   const members = new Map<string, Member>();
+  const names = new Map<string, string | null>();
   for (const row of stored) {
+    names.set(keyOf(row), row.name);
     members.set(keyOf(row), {
       ...row,
       nameKey: row.name ? toNameKey(row.name) : null,
@@ -89,6 +112,7 @@ export async function resolveAssets(
   for (const l of latest.values()) {
     const key = keyOf({ source, sourceId: l.sourceId });
     const pinned = current.get(key)?.method === 'manual' ? current.get(key)!.assetId : null;
+    names.set(key, l.name);
     members.set(key, {
       source,
       sourceId: l.sourceId,
@@ -112,14 +136,19 @@ export async function resolveAssets(
     if (id !== undefined) claimed.add(id);
     return id;
   });
+  const describe = (cluster: { members: Member[] }) => {
+    const m = canonicalMember(cluster.members);
+    return { s: m.symbol, n: names.get(keyOf(m)) ?? null, k: m.nameKey, g: m.slug };
+  };
   const created = await createAssets(
     tx,
-    clusters.filter((_, i) => chosen[i] === undefined).map((c) => c.members[0]!),
-    (m) => (m.source === source ? (latest.get(m.sourceId)?.name ?? null) : null),
+    clusters.filter((_, i) => chosen[i] === undefined).map(describe),
   );
+  const kept: (AssetAttributes & { a: number })[] = [];
   let next = 0;
   for (const [i, cluster] of clusters.entries()) {
     const assetId = chosen[i] ?? created[next++]!;
+    if (chosen[i] !== undefined) kept.push({ a: assetId, ...describe(cluster) });
     for (const m of cluster.members) {
       const method =
         cluster.members.length === 1 && m.pinnedAssetId === null
@@ -137,7 +166,79 @@ export async function resolveAssets(
     moved,
     stored.map((r) => r.assetId),
   );
+  await describeAssets(tx, kept);
   return links;
+}
+
+/** What an asset shows: symbol, name, name key and slug, as createAssets and describeAssets take them. */
+interface AssetAttributes {
+  s: string;
+  n: string | null;
+  k: string | null;
+  g: string | null;
+}
+
+/** Sources whose names an asset takes first: the curated catalogues before files. */
+const SOURCE_ORDER = ['coingecko', 'coinpaprika', 'csv'];
+
+/**
+ * The member an asset takes its symbol, name and slug from: by source (SOURCE_ORDER), then by
+ * source id. It depends only on who the members are, never on which one arrived first, so
+ * an asset looks the same whatever order (or concurrency) its listings were loaded in.
+ */
+function canonicalMember(members: readonly Member[]): Member {
+  const rank = (m: Member) => {
+    const i = SOURCE_ORDER.indexOf(m.source);
+    return i < 0 ? SOURCE_ORDER.length : i;
+  };
+  return members.reduce((best, m) =>
+    rank(m) < rank(best) || (rank(m) === rank(best) && m.sourceId < best.sourceId) ? m : best,
+  );
+}
+
+/** Brings the kept assets' attributes in line with their clusters; unchanged rows are not written. */
+async function describeAssets(
+  tx: Tx,
+  rows: readonly (AssetAttributes & { a: number })[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    update assets set symbol = v.s, name = v.n, name_key = v.k, slug = v.g
+    from json_to_recordset(${JSON.stringify(rows)}::json) as v(a bigint, s text, n text, k text, g text)
+    where assets.id = v.a
+      and (assets.symbol, assets.name, assets.name_key, assets.slug)
+        is distinct from (v.s, v.n, v.k, v.g)`);
+}
+
+/** The advisory-lock class of identity's symbol locks (the two-key form, apart from run locks). */
+const SYMBOL_LOCK_CLASS = 0x6b78;
+
+/**
+ * Takes the transaction's identity locks on `symbols` not yet in `locked`: what makes identity
+ * correct with several workers on one database. Every identity rule joins listings of one
+ * symbol, so a batch's decisions depend only on the stored listings of its symbols. Two
+ * batches deciding on the same symbol at once would each miss the other's new listings (a CSV
+ * listing and the CoinGecko listing it names would stay apart); holding the symbol's lock
+ * from the identity step to the commit makes them decide one after the other, each seeing the
+ * other's commit. Any interleaving then gives the grouping of some sequential order, which the
+ * rules make the same for every order. Batches of other symbols, and everything before
+ * identity (reading, fetching, staging, landing raw payloads), still run side by side. Locks
+ * are taken in hash order, so two first rounds cannot deadlock; a later round can, and
+ * PostgreSQL's deadlock error makes the runner retry the batch. Returns whether it took any.
+ */
+export async function lockSymbols(
+  tx: Tx,
+  symbols: string[],
+  locked: Set<string> = new Set(),
+): Promise<boolean> {
+  const wanted = [...new Set(symbols)].filter((s) => !locked.has(s));
+  if (wanted.length === 0) return false;
+  await tx.execute(sql`
+    select pg_advisory_xact_lock(${SYMBOL_LOCK_CLASS}, h) from (
+      select distinct hashtext(k) as h from unnest(${toArrayLiteral(wanted)}::text[]) k order by h
+    ) x`);
+  for (const s of wanted) locked.add(s);
+  return true;
 }
 
 interface StoredListing {
@@ -235,17 +336,11 @@ function pickAsset(ids: (number | undefined)[], claimed: Set<number>): number | 
     .sort((a, b) => a - b)[0];
 }
 
-/** One asset per cluster that has none, in one statement; ids in the order of `firsts`. */
-async function createAssets(
-  tx: Tx,
-  firsts: Member[],
-  nameOf: (m: Member) => string | null,
-): Promise<number[]> {
-  if (firsts.length === 0) return [];
-  const json = JSON.stringify(
-    firsts.map((m, o) => ({ o, s: m.symbol, n: nameOf(m), k: m.nameKey, g: m.slug })),
-  );
-  const rows = await selectRows<{ id: number | string }>(
+/** One asset per cluster that has none, in one statement; ids in the order of `rows`. */
+async function createAssets(tx: Tx, rows: readonly AssetAttributes[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const json = JSON.stringify(rows.map((row, o) => ({ o, ...row })));
+  const ids = await selectRows<{ id: number | string }>(
     tx,
     sql`insert into assets (symbol, name, name_key, slug)
         select s, n, k, g from json_to_recordset(${json}::json) as x(o int, s text, n text, k text, g text)
@@ -253,7 +348,7 @@ async function createAssets(
         returning id`,
   );
   // Postgres assigns serial ids in the order the rows are inserted; sorting makes that explicit.
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return ids.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /** Re-points moved listings and their quotes, then drops assets nothing points to any more. */

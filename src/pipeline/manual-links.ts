@@ -3,7 +3,7 @@ import { KxError } from '../core/errors.js';
 import { toNameKey } from '../core/unified.js';
 import type { Db, Tx } from '../db/client.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
-import { deleteOrphans } from './identity.js';
+import { deleteOrphans, lockSymbols } from './identity.js';
 
 export interface ManualLinkResult {
   source: string;
@@ -70,6 +70,12 @@ async function getListing(tx: Tx, source: string, sourceId: string) {
 }
 
 async function pin(tx: Tx, source: string, sourceId: string, assetId: number): Promise<number> {
+  // Identity's locks on both symbols: an ingest deciding on either waits for this pin.
+  const [target] = await tx
+    .select({ symbol: assets.symbol })
+    .from(assets)
+    .where(eq(assets.id, assetId));
+  await lockSymbols(tx, [(await getListing(tx, source, sourceId)).symbol, target?.symbol ?? '']);
   const listing = await getListing(tx, source, sourceId);
   const where = and(eq(assetSources.source, source), eq(assetSources.sourceId, sourceId));
   await tx.update(assetSources).set({ assetId, matchMethod: 'manual', confidence: 1 }).where(where);

@@ -1,4 +1,4 @@
-import { KxError, toKxError } from '../core/errors.js';
+import { KxError, findDatabaseError, toKxError } from '../core/errors.js';
 import type { Cursor, Source, SourceRecord, SourceStream } from '../core/source.js';
 import type { DbHandle, Release } from '../db/client.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
@@ -223,11 +223,17 @@ async function commitBatch<P>(
     });
   let batch = prepared;
   let counts: BatchCounts;
-  for (;;) {
+  for (let conflicts = 0; ;) {
     try {
       counts = await commit(batch);
       break;
     } catch (error) {
+      if (isConcurrencyConflict(error) && conflicts < MAX_CONFLICT_RETRIES) {
+        conflicts++;
+        settings.warn(`batch retried after a conflict with another worker (${String(error)})`);
+        await new Promise((resolve) => setTimeout(resolve, 50 * conflicts * Math.random()));
+        continue;
+      }
       const refused = toDataError(error) && (await findRefused(handle, source, run.id, batch));
       if (!refused || refused.size === 0) throw error;
       const [first] = refused.values();
@@ -249,6 +255,16 @@ async function commitBatch<P>(
     );
   }
 }
+
+/**
+ * A deadlock or a serialization failure (SQLSTATE 40P01, 40001): PostgreSQL rolled the batch
+ * back because of another transaction, and the same batch may commit when tried again.
+ */
+function isConcurrencyConflict(error: unknown): boolean {
+  const code = findDatabaseError(error)?.code;
+  return code === '40P01' || code === '40001';
+}
+const MAX_CONFLICT_RETRIES = 5;
 
 /** Trial loads, each rolled back, that find the staged records the database refuses. */
 function findRefused<P>(

@@ -4,7 +4,7 @@
  * (`psql \copy`): KX_TEST_DATABASE_URL=postgres://user:pass@127.0.0.1:5432/postgres.
  *
  *   npm run bench -- --rows 1000000 --pages 1000 --tickers 50000 --seconds 10
- *   npm run bench -- --only api          # csv, api, serve: a comma-separated subset
+ *   npm run bench -- --only api          # csv, api, concurrent, serve: a comma-separated subset
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { collect, startKx, startServe } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl } from '../helpers/db.js';
-import { startFakeUpstream } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, upstreamEnv } from '../helpers/fake-upstream.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     tickers: { type: 'string', default: '50000' },
     seconds: { type: 'string', default: '10' },
     'skip-pglite': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'csv,api,serve' },
+    only: { type: 'string', default: 'csv,api,concurrent,serve' },
   },
 });
 if (!serverUrl) {
@@ -221,6 +221,44 @@ async function apiBench(): Promise<void> {
   await fake.close();
 }
 
+/**
+ * #21: the three sources as three workers on one database, at once and then one after the
+ * other, each on a fresh database. Identity is serialized per batch; the rest overlaps.
+ */
+async function concurrentBench(): Promise<void> {
+  const csvRows = Math.round(rows / 10);
+  const file = join(work, 'concurrent.csv');
+  await writeCsv(file, csvRows);
+  const coins = Math.min(Number(values.pages), 40) * 250;
+  const tickers = Math.min(Number(values.tickers), 20_000);
+  const fake = await startFakeUpstream({ coingeckoCoins: coins, paprikaTickers: tickers });
+  const ingests = [
+    ['ingest', '--source', 'csv', '--file', file],
+    ['ingest', '--source', 'coingecko'],
+    ['ingest', '--source', 'coinpaprika'],
+  ];
+  const timed = async (together: boolean) => {
+    const database = await createTestDatabase();
+    const env = { ...database.env, ...upstreamEnv(fake) };
+    const started = performance.now();
+    if (together) await Promise.all(ingests.map((args) => timeKx(args, env)));
+    else for (const args of ingests) await timeKx(args, env);
+    const seconds = (performance.now() - started) / 1000;
+    await database.drop();
+    return seconds;
+  };
+  const oneByOne = await timed(false);
+  const atOnce = await timed(true);
+  record(
+    `3 workers at once: CSV ${csvRows} rows, CoinGecko ${coins}, CoinPaprika ${tickers}, PostgreSQL`,
+    `${f(atOnce)} s`,
+    `one after the other ${f(oneByOne)} s`,
+    `${f(atOnce / oneByOne, 2)}x`,
+    '< 1x',
+  );
+  await fake.close();
+}
+
 async function serveBench(): Promise<void> {
   const database = await createTestDatabase();
   const file = join(work, 'serve.csv');
@@ -282,6 +320,7 @@ const parts = new Set(values.only.split(','));
 try {
   if (parts.has('csv')) await csvBench();
   if (parts.has('api')) await apiBench();
+  if (parts.has('concurrent')) await concurrentBench();
   if (parts.has('serve')) await serveBench();
 } finally {
   rmSync(work, { recursive: true, force: true });

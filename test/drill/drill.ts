@@ -6,6 +6,7 @@
  *   npm run drill -- --source all --rounds 3
  *   KX_TEST_DATABASE_URL=postgres://… npm run drill -- --source csv --rounds 5   # on a server
  *   npm run drill -- --poison      # also hide values the database refuses at random positions
+ *   KX_TEST_DATABASE_URL=postgres://… npm run drill -- --concurrent --rounds 20   # concurrent.ts
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     poison: { type: 'boolean', default: false },
+    concurrent: { type: 'boolean', default: false },
   },
 });
 const SOURCES = ['csv', 'coingecko', 'coinpaprika'] as const;
@@ -255,4 +257,8 @@ async function main(): Promise<void> {
   process.exitCode = failures > 0 ? 1 : 0;
 }
 
-await main();
+if (values.concurrent) {
+  const { concurrentDrill } = await import('./concurrent.js');
+  process.exitCode = await concurrentDrill(rounds, random);
+  console.log(`drill with --seed ${values.seed}`);
+} else await main();

@@ -57,10 +57,17 @@ export async function snapshotState(handle: DbHandle) {
     rawDistinct += raw!.distinct;
   }
   const [rejected] = await db.select({ n: count() }).from(rejectedRecords);
+  // Which listings share an asset: the grouping itself, whatever the assets' ids.
+  const groups = await selectRows<{ g: string }>(
+    db,
+    sql`select string_agg(source || ':' || source_id, ',' order by source, source_id) as g
+        from asset_sources group by asset_id order by g`,
+  );
   return {
     quotes: quoteRows,
     listings,
     assets: assetRows,
+    groups: groups.map((r) => r.g),
     rawRows,
     rawDistinct,
     rejected: rejected!.n,
