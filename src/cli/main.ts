@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
+import { KxError, isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
 import { getFailedRun } from '../pipeline/runner.js';
 import { sourceNames } from '../sources/index.js';
 import type { IngestOptions } from './commands/ingest.js';
@@ -16,7 +16,15 @@ const EXIT_CODES: Record<KxErrorCode, number> = {
   injected: 5,
   locked: 6,
   budget: 7,
+  unavailable: 8,
+  interrupted: 130,
 };
+
+/** 128 + the signal's number, as shells report a process a signal stopped. */
+function exitCodeOf(error: KxError): number {
+  if (error.code === 'interrupted' && error.context.signal === 'SIGTERM') return 143;
+  return EXIT_CODES[error.code];
+}
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -29,7 +37,41 @@ const version = (
  * imported when that command runs, so `kx status` does not load the HTTP server.
  */
 export async function main(argv: readonly string[]): Promise<void> {
-  process.exitCode = await run(argv);
+  process.on('uncaughtException', exitOnUncaught);
+  const code = await run(argv);
+  process.exitCode = code;
+  // Stopped by a signal: what was committed is recorded and the locks are released; a fetch
+  // or a backoff still pending is not waited for.
+  if (code === 130 || code === 143) process.exit(code);
+}
+
+/**
+ * The last resort: an error thrown outside any awaited call. postgres.js 3.4.9 throws one
+ * from a timer when it writes to a connection the server has just closed (porsager/postgres
+ * #1154, #1208): that is the database going away, exit 8 and resumable, like every other
+ * lost connection. Anything else is a bug, said in one `kx:` line. The run it interrupted is
+ * left `running`; its lock dies with this process, so `kx status` shows it abandoned and
+ * `kx resume` continues it.
+ */
+function exitOnUncaught(thrown: unknown): void {
+  const error = isDriverWriteOnClosedSocket(thrown)
+    ? new KxError(
+        'unavailable',
+        'the database is unavailable: the connection was closed while kx was writing to it; ' +
+          'once it is back, `kx resume` continues from the last checkpoint',
+      )
+    : toKxError(thrown);
+  process.stderr.write(`kx: ${error.message}\n`);
+  if (error.code === 'internal') process.stderr.write(`${(thrown as Error).stack}\n`);
+  process.exit(exitCodeOf(error));
+}
+
+function isDriverWriteOnClosedSocket(thrown: unknown): boolean {
+  return (
+    thrown instanceof TypeError &&
+    thrown.message.includes("reading 'write'") &&
+    /[/\\]postgres[/\\]src[/\\]connection\.js/.test(thrown.stack ?? '')
+  );
 }
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -47,7 +89,7 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`kx: ${error.message}\n`);
     if (!isKxError(thrown) && process.env.KX_LOG_LEVEL === 'debug')
       process.stderr.write(`${(thrown as Error).stack}\n`);
-    return EXIT_CODES[error.code];
+    return exitCodeOf(error);
   }
 }
 

@@ -6,10 +6,20 @@
  * - `injected`: FAIL_AFTER_N_RECORDS fired (exit 5)
  * - `locked`: another process holds the source lock or the embedded data dir (exit 6)
  * - `budget`: a call budget stopped the run at a checkpoint (exit 7)
+ * - `unavailable`: the database cannot be reached or went away; resumable (exit 8)
+ * - `interrupted`: SIGINT or SIGTERM stopped the run at a checkpoint; resumable (exit 130, 143)
  * - `internal`: a bug or an unexpected failure (exit 1)
  */
 export type KxErrorCode =
-  'usage' | 'upstream' | 'input' | 'injected' | 'locked' | 'budget' | 'internal';
+  | 'usage'
+  | 'upstream'
+  | 'input'
+  | 'injected'
+  | 'locked'
+  | 'budget'
+  | 'unavailable'
+  | 'interrupted'
+  | 'internal';
 
 export interface KxErrorOptions {
   cause?: unknown;
@@ -44,6 +54,15 @@ export function isKxError(error: unknown): error is KxError {
  */
 export function toKxError(error: unknown): KxError {
   if (isKxError(error)) return error;
+  const connection = findConnectionProblem(error);
+  if (connection)
+    return new KxError(
+      connection.kind,
+      connection.kind === 'usage'
+        ? `the database refused the connection: ${connection.message}; check the user, password and database name in DATABASE_URL`
+        : `the database is unavailable: ${connection.message}; once it is back, \`kx resume\` continues from the last checkpoint`,
+      { cause: error, retryable: connection.kind === 'unavailable' },
+    );
   const database = findDatabaseError(error);
   const message = database
     ? `the database refused a statement: ${database.message} (SQLSTATE ${database.code})`
@@ -85,4 +104,39 @@ const SQLSTATE = /^(?:[0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
  */
 export function isDataError(error: DatabaseError): boolean {
   return error.code.startsWith('22') || error.code.startsWith('23');
+}
+
+/**
+ * Socket errors of a lost or unreachable server, and postgres.js's codes for a connection
+ * it has lost (a server error carries a SQLSTATE instead).
+ */
+const CONNECTION_ERRNOS = new Set(
+  ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND']
+    .concat(['EAI_AGAIN', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED'])
+    .concat(['CONNECTION_DESTROYED']),
+);
+
+/**
+ * Whether `error` means the database is out of reach (`unavailable`: refused, dropped, shutting
+ * down, too many connections: waiting and `kx resume` help) or refuses who we are (`usage`: a
+ * wrong password or database name in DATABASE_URL, which waiting does not fix).
+ */
+export function findConnectionProblem(
+  error: unknown,
+): { kind: 'unavailable' | 'usage'; message: string } | null {
+  const database = findDatabaseError(error);
+  if (database) {
+    const { code, message } = database;
+    if (code.startsWith('28') || code === '3D000') return { kind: 'usage', message };
+    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code))
+      return { kind: 'unavailable', message: `${message} (SQLSTATE ${code})` };
+    return null;
+  }
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && CONNECTION_ERRNOS.has(code))
+      return { kind: 'unavailable', message: typeof message === 'string' ? message : code };
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
 }

@@ -3,7 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { drizzle as DrizzlePglite } from 'drizzle-orm/pglite';
 import type postgres from 'postgres';
-import { KxError } from '../core/errors.js';
+import { KxError, findConnectionProblem } from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
 import { schema } from './schema.js';
 
@@ -110,13 +110,14 @@ async function createServerDb(url: string): Promise<DbHandle> {
     await client`select 1`;
   } catch (error) {
     await client.end({ timeout: 1 });
+    const problem = findConnectionProblem(error);
     throw new KxError(
-      'locked',
-      `cannot connect to the database at ${redact(url)}: ${(error as Error).message}`,
-      {
-        cause: error,
-        retryable: true,
-      },
+      problem?.kind ?? 'unavailable',
+      `cannot connect to the database at ${redact(url)}: ${problem?.message ?? String(error)}` +
+        (problem?.kind === 'usage'
+          ? '; check the user, password and database name in DATABASE_URL'
+          : '; is PostgreSQL running there?'),
+      { cause: error, retryable: problem?.kind !== 'usage' },
     );
   }
   return {

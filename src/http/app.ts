@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { isKxError } from '../core/errors.js';
+import { toKxError } from '../core/errors.js';
 import type { DbHandle } from '../db/client.js';
 import { isAuthorized } from './auth.js';
 import { errorResponse, statusOf } from './errors.js';
@@ -83,10 +83,10 @@ export function createApp(deps: AppDeps) {
     }
     return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
   });
-  app.onError((error, c) => {
-    if (isKxError(error) && statusOf(error) === 400)
-      return errorResponse(c, 400, 'bad_request', error.message);
-    if (isKxError(error) && statusOf(error) === 503)
+  app.onError((thrown, c) => {
+    const error = toKxError(thrown);
+    if (statusOf(error) === 400) return errorResponse(c, 400, 'bad_request', error.message);
+    if (statusOf(error) === 503)
       return errorResponse(c, 503, 'unavailable', 'the database is unavailable');
     deps.logError?.(error);
     return errorResponse(c, 500, 'internal', 'internal error; see the server log');

@@ -22,6 +22,7 @@ export function statusOf(error: KxError): ContentfulStatusCode {
     case 'input':
       return 400;
     case 'locked':
+    case 'unavailable':
       return 503;
     default:
       return 500;

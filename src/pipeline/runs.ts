@@ -17,6 +17,8 @@ const RESUMABLE: ReadonlySet<string> = new Set<KxErrorCode | 'abandoned'>([
   'upstream',
   'internal',
   'budget',
+  'unavailable',
+  'interrupted',
   'abandoned',
 ]);
 

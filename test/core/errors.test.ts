@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { findDatabaseError, isDataError, toKxError } from '../../src/core/errors.js';
+import {
+  findConnectionProblem,
+  findDatabaseError,
+  isDataError,
+  toKxError,
+} from '../../src/core/errors.js';
 
 describe('database errors', () => {
   const refused = Object.assign(new Error('value "99999999999" is out of range for type integer'), {
@@ -20,9 +25,37 @@ describe('database errors', () => {
     (code) => {
       const error = Object.assign(new Error(`write ${code}`), { code });
       expect(findDatabaseError(error)).toBeNull();
-      expect(toKxError(error).message).toBe(`write ${code}`);
+      expect(toKxError(error).message).toContain(`write ${code}`);
     },
   );
+
+  it.each([
+    ['ECONNREFUSED', 'unavailable'],
+    ['ECONNRESET', 'unavailable'],
+    ['EPIPE', 'unavailable'],
+    ['CONNECTION_CLOSED', 'unavailable'],
+    ['57P01', 'unavailable'], // terminating connection due to administrator command
+    ['08006', 'unavailable'],
+    ['53300', 'unavailable'], // too many connections
+    ['28P01', 'usage'], // password authentication failed
+    ['3D000', 'usage'], // database does not exist
+    ['EROFS', null],
+    ['22003', null],
+  ])('%s: a connection problem of kind %s', (code, kind) => {
+    const error = new Error('Failed query', {
+      cause: Object.assign(new Error(`reason ${code}`), { code }),
+    });
+    expect(findConnectionProblem(error)?.kind ?? null).toBe(kind);
+    const kx = toKxError(error);
+    if (kind === 'unavailable') {
+      expect(kx.code).toBe('unavailable');
+      expect(kx.retryable).toBe(true);
+      expect(kx.message).toMatch(/^the database is unavailable: reason .*`kx resume` continues/);
+    } else if (kind === 'usage') {
+      expect(kx.code).toBe('usage');
+      expect(kx.message).toContain('check the user, password and database name in DATABASE_URL');
+    } else expect(kx.code).toBe('internal');
+  });
 
   it('XX000 and P0001 are SQLSTATEs, but not data errors', () => {
     for (const code of ['XX000', 'P0001', '08006']) {

@@ -1,0 +1,140 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collect, runKx, startKx, startServe } from '../helpers/cli.js';
+import { writeSnapshotCsv } from '../helpers/csv-gen.js';
+import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
+import { makeScratchDir } from '../helpers/scratch.js';
+import { snapshotState } from '../helpers/state.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+
+/**
+ * #13: a database that cannot be reached, or goes away, is its own failure: exit 8 and one
+ * `kx:` line saying so, resumable; `kx serve` answers 503 until it is back. The server cases
+ * put a TCP proxy between kx and PostgreSQL and cut it, as a stopped server looks to kx.
+ */
+const target = serverUrl ? new URL(serverUrl) : null;
+let proxy: TcpProxy;
+let work: string;
+const databases: TestDatabase[] = [];
+beforeAll(async () => {
+  work = makeScratchDir('kx-dbloss-');
+  proxy = await startTcpProxy({
+    host: target?.hostname ?? '127.0.0.1',
+    port: Number(target?.port || 5432),
+  });
+});
+afterEach(async () => {
+  await proxy.restore();
+  for (const database of databases.splice(0)) await database.drop();
+});
+afterAll(async () => {
+  await proxy.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function database(): Promise<TestDatabase> {
+  const created = await createTestDatabase();
+  databases.push(created);
+  return created;
+}
+
+/** A kx failure is one `kx:` line, never a stack trace. */
+function expectOneLine(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toContain('TypeError');
+}
+
+describe('a database that cannot be reached', () => {
+  it('exits 8, names the address with its password hidden, and says what to check', async () => {
+    await proxy.cut();
+    const url = proxy.via('postgres://kx:s3cret@127.0.0.1:5432/kx');
+    const r = await runKx(['status'], { DATABASE_URL: url });
+    expect(r.code, r.stderr).toBe(8);
+    expect(r.stderr).toContain(`cannot connect to the database at postgres://kx:***@127.0.0.1:`);
+    expect(r.stderr).toMatch(/ECONNREFUSED.*is PostgreSQL running there\?/);
+    expect(r.stderr).not.toContain('s3cret');
+    expectOneLine(r.stderr);
+  });
+
+  it.skipIf(!serverUrl).each([
+    ['a wrong password', (u: URL) => (u.password = 'not-the-password')],
+    ['a database that does not exist', (u: URL) => (u.pathname = '/kx_no_such_database')],
+  ])('%s is configuration: exit 2, naming DATABASE_URL', async (_, change) => {
+    const url = new URL(serverUrl!);
+    change(url);
+    const r = await runKx(['status'], { DATABASE_URL: url.toString() });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('check the user, password and database name in DATABASE_URL');
+    expectOneLine(r.stderr);
+  });
+});
+
+describe.skipIf(!serverUrl)('the database goes away', () => {
+  it('mid-ingest: exit 8 with one line; once it is back, kx resume ends equal to a clean run', async () => {
+    const file = join(work, 'loss.csv');
+    writeSnapshotCsv(file, 3000);
+    const env = { KX_BATCH_SIZE: '200' };
+    const clean = await database();
+    const ok = await runKx(['ingest', '--source', 'csv', '--file', file], { ...clean.env, ...env });
+    expect(ok.code, ok.stderr).toBe(0);
+    const expected = await withOpen(clean, snapshotState);
+
+    const lost = await database();
+    const viaProxy = { DATABASE_URL: proxy.via(lost.env.DATABASE_URL!) };
+    const child = startKx(['ingest', '--source', 'csv', '--file', file], {
+      ...viaProxy,
+      ...env,
+      KX_LOG_LEVEL: 'debug',
+    });
+    const done = collect(child);
+    let cutAt = 0;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const m = /committed (\d+) records/.exec(chunk.toString());
+      if (m && Number(m[1]) >= 600 && cutAt === 0) {
+        cutAt = Number(m[1]);
+        void proxy.cut();
+      }
+    });
+    const r = await done;
+    expect(cutAt).toBeGreaterThan(0);
+    expect(r.code, r.stderr).toBe(8);
+    expect(r.stderr).toMatch(/^kx: the database is unavailable: .*`kx resume` continues/m);
+    expectOneLine(r.stderr);
+
+    await proxy.restore();
+    const resumed = await runKx(['resume', '--json'], { ...viaProxy, ...env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject([{ status: 'succeeded' }]);
+    expect(await withOpen(lost, snapshotState)).toEqual(expected);
+  });
+
+  it('kx serve answers 503 "unavailable" on every route while it is gone, and recovers', async () => {
+    const served = await database();
+    const { child, done, url } = await startServe({
+      DATABASE_URL: proxy.via(served.env.DATABASE_URL!),
+    });
+    try {
+      const routes = ['/data', '/assets/1', '/stats', '/runs', '/runs/1', '/metrics']
+        .concat(['/runs/compare?a=1&b=2'])
+        .map((path) => `${url}${path}`);
+      expect((await fetch(`${url}/data`)).status).toBe(200);
+
+      await proxy.cut();
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(503);
+      for (const route of routes) {
+        const res = await fetch(route);
+        expect(res.status, route).toBe(503);
+        expect(await res.json(), route).toMatchObject({ error: { code: 'unavailable' } });
+      }
+
+      await proxy.restore();
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      for (const route of routes) expect((await fetch(route)).status, route).not.toBe(503);
+    } finally {
+      child.kill('SIGTERM');
+      await done;
+    }
+  });
+});
