@@ -7,6 +7,7 @@ export function createRunSettings(
   ctx: Context,
   source: string,
   fullRefresh: boolean,
+  stop?: AbortSignal,
 ): RunSettings & { done(): void } {
   const progress = createProgress(
     process.stderr.isTTY && ctx.config.logFormat === 'pretty',
@@ -24,6 +25,29 @@ export function createRunSettings(
       ctx.log.debug(`${source}: committed ${records} records`);
     },
     done: () => progress.done(),
+    ...(stop ? { stop } : {}),
+  };
+}
+
+/**
+ * SIGINT and SIGTERM as a request to stop the runs of this command at the next checkpoint
+ * (`RunSettings.stop`); a second signal quits at once (the run then shows as abandoned, and
+ * `kx resume` continues it just the same).
+ */
+export function listenForStop(ctx: Context): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const handler = () => {
+      if (controller.signal.aborted) process.exit(name === 'SIGINT' ? 130 : 143);
+      ctx.log.warn(`${name}: stopping at the next checkpoint (send it again to quit at once)`);
+      controller.abort(name);
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => handlers.forEach(([name, handler]) => process.off(name, handler)),
   };
 }
 

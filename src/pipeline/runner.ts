@@ -36,6 +36,11 @@ export interface RunSettings {
   monthlyCalls?: number | undefined;
   warn(message: string): void;
   onProgress?(progress: { records: number; counts: BatchCounts }): void;
+  /**
+   * A request to stop (its reason names the signal, e.g. `SIGINT`): the run stops at the next
+   * batch boundary, failed and resumable, without waiting for a fetch or a backoff in flight.
+   */
+  stop?: AbortSignal;
 }
 
 export interface RunResult extends BatchCounts {
@@ -180,7 +185,7 @@ async function commitAll<P>(
   let next = batches.next();
   try {
     for (;;) {
-      const step = await next;
+      const step = await untilStopped(next, settings.stop, state.totals);
       if (step.done) return;
       const { batch, last } = step.value;
       const cursor = stream.cursorAt(last);
@@ -189,8 +194,47 @@ async function commitAll<P>(
       await commitBatch(handle, source, batch, { ...state, cursor }, settings);
     }
   } finally {
-    await next.catch(() => undefined);
-    await batches.return(undefined);
+    if (settings.stop?.aborted) {
+      // The fetch or wait in flight is abandoned, not awaited: the process is on its way out.
+      next.catch(() => undefined);
+      batches.return(undefined).catch(() => undefined);
+    } else {
+      await next.catch(() => undefined);
+      await batches.return(undefined);
+    }
+  }
+}
+
+/**
+ * `promise`, unless a stop is requested first: then the run ends here, at a batch boundary
+ * (every batch before is committed with its checkpoint), as `interrupted`.
+ */
+async function untilStopped<T>(
+  promise: Promise<T>,
+  stop: AbortSignal | undefined,
+  totals: BatchCounts,
+): Promise<T> {
+  if (!stop) return promise;
+  const stopped = () => {
+    const signal = typeof stop.reason === 'string' ? stop.reason : 'a stop request';
+    return new KxError(
+      'interrupted',
+      `stopped by ${signal} after ${totals.fetched} committed records; \`kx resume\` continues from there`,
+      { retryable: true, context: { signal } },
+    );
+  };
+  if (stop.aborted) throw stopped();
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(stopped());
+        stop.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    if (onAbort) stop.removeEventListener('abort', onAbort);
   }
 }
 

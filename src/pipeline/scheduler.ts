@@ -74,6 +74,12 @@ export function startScheduler(options: SchedulerOptions) {
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
   let stopping = false;
+  // Aborted by stop(): runs in progress end at their next checkpoint, resumable.
+  const halt = new AbortController();
+  const settingsOf = (name: string): RunSettings => ({
+    ...options.settings(name),
+    stop: halt.signal,
+  });
   const jittered = (ms: number) => Math.round(ms * (1 - JITTER + 2 * JITTER * random()));
 
   const tick = async (entry: ScheduleEntry) => {
@@ -82,16 +88,18 @@ export function startScheduler(options: SchedulerOptions) {
     try {
       await withSourceLock(options.handle, name, async () => {
         for (const run of await getResumableRuns(options.handle.db, name)) {
-          const result = await resumeRun(options.handle, source, run, options.settings(name));
+          if (stopping) return;
+          const result = await resumeRun(options.handle, source, run, settingsOf(name));
           options.log.info(
             `schedule: resumed ${name} run #${result.runId}: ${result.fetched} read, ${result.loaded} loaded`,
           );
         }
+        if (stopping) return; // a stop during the resumes starts nothing new
         const result = await runIngest(
           options.handle,
           source,
           source.parseParams({}),
-          options.settings(name),
+          settingsOf(name),
         );
         options.log.info(
           `schedule: ${name} run #${result.runId}: ${result.fetched} read, ${result.loaded} loaded, ${result.unchanged} unchanged`,
@@ -128,9 +136,13 @@ export function startScheduler(options: SchedulerOptions) {
   );
 
   return {
-    /** No new ticks; waits for runs in progress to commit and finish. */
-    async stop(): Promise<void> {
+    /**
+     * No new ticks and no new runs; runs in progress stop at their next checkpoint (a fetch or
+     * a backoff they wait on is not waited for) and can be resumed.
+     */
+    async stop(reason = 'SIGTERM'): Promise<void> {
       stopping = true;
+      halt.abort(reason);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await Promise.all(running);

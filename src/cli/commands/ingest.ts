@@ -2,7 +2,7 @@ import { KxError } from '../../core/errors.js';
 import type { Source } from '../../core/source.js';
 import { runIngest, withSourceLock, type RunResult } from '../../pipeline/runner.js';
 import type { Context } from '../context.js';
-import { createRunSettings } from '../run-settings.js';
+import { createRunSettings, listenForStop } from '../run-settings.js';
 
 export interface IngestOptions {
   source: string;
@@ -33,16 +33,26 @@ export async function ingest(
   if (!source) throw new KxError('usage', `unknown source "${options.source}"`);
   const params = source.parseParams(toParams(options));
   if (options.dryRun) return dryRun(ctx, source, params);
-  return ctx.withDb(`ingest --source ${source.name}`, (handle) =>
-    withSourceLock(handle, source.name, async () => {
-      const settings = createRunSettings(ctx, source.name, options.fullRefresh ?? false);
-      try {
-        return await runIngest(handle, source, params, settings);
-      } finally {
-        settings.done();
-      }
-    }),
-  );
+  const stop = listenForStop(ctx);
+  try {
+    return await ctx.withDb(`ingest --source ${source.name}`, (handle) =>
+      withSourceLock(handle, source.name, async () => {
+        const settings = createRunSettings(
+          ctx,
+          source.name,
+          options.fullRefresh ?? false,
+          stop.signal,
+        );
+        try {
+          return await runIngest(handle, source, params, settings);
+        } finally {
+          settings.done();
+        }
+      }),
+    );
+  } finally {
+    stop.dispose();
+  }
 }
 
 /** Reads, maps and validates everything, writes nothing (no database is opened). */

@@ -3,7 +3,7 @@ import { resumeRun, withSourceLock, type RunResult } from '../../pipeline/runner
 import { getResumableRuns } from '../../pipeline/runs.js';
 import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
-import { createRunSettings } from '../run-settings.js';
+import { createRunSettings, listenForStop } from '../run-settings.js';
 
 /**
  * Continues every failed or abandoned run of each source (or of `--source`), oldest first,
@@ -11,6 +11,15 @@ import { createRunSettings } from '../run-settings.js';
  */
 export async function resume(ctx: Context, options: { source?: string }): Promise<RunResult[]> {
   const names: string[] = options.source ? [options.source] : sourceNames;
+  const stop = listenForStop(ctx);
+  try {
+    return await resumeEach(ctx, names, stop.signal);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function resumeEach(ctx: Context, names: string[], stop: AbortSignal): Promise<RunResult[]> {
   return ctx.withDb('resume', async (handle) => {
     const results: RunResult[] = [];
     for (const name of names) {
@@ -21,7 +30,7 @@ export async function resume(ctx: Context, options: { source?: string }): Promis
           ctx.log.info(
             `resuming ${name} run #${run.id} (attempt ${run.attempts + 1}, failed with ${run.errorCode})`,
           );
-          const settings = createRunSettings(ctx, name, false);
+          const settings = createRunSettings(ctx, name, false, stop);
           try {
             results.push(await resumeRun(handle, source, run, settings));
           } finally {

@@ -82,17 +82,17 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
             log: ctx.log,
           })
         : undefined;
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
+    const signal = await new Promise<string>((resolve) => {
+      const stop = (name: string) => {
         ctx.log.info(
-          `${signal}: finishing in-flight requests${scheduler ? ' and scheduled runs' : ''}`,
+          `${name}: finishing in-flight requests${scheduler ? '; scheduled runs stop at their next checkpoint' : ''}`,
         );
-        resolve();
+        resolve(name);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
-    await Promise.all([server.close(), scheduler?.stop()]);
+    await Promise.all([server.close(), scheduler?.stop(signal)]);
     ctx.log.info('stopped');
   });
 }
