@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -56,6 +57,12 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
   let client: PGlite;
   let drizzlePglite: typeof DrizzlePglite;
   try {
+    refuseForeignDir(options.dataDir);
+  } catch (error) {
+    releaseDir();
+    throw error;
+  }
+  try {
     const { PGlite } = await import('@electric-sql/pglite');
     ({ drizzle: drizzlePglite } = await import('drizzle-orm/pglite'));
     client = await PGlite.create(options.dataDir, {
@@ -90,6 +97,26 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
       releaseDir();
     },
   };
+}
+
+/**
+ * PGlite initialises an empty data dir, and would initialise one that has lost its PG_VERSION
+ * too, hiding every row it held. A directory with files in it but no PG_VERSION is not kx's
+ * to take: it is refused, never overwritten.
+ */
+function refuseForeignDir(dataDir: string): void {
+  const entries = readdirSync(dataDir).filter((name) => !name.startsWith('kx.lock'));
+  if (entries.length === 0 || entries.includes('PG_VERSION')) return;
+  throw new KxError(
+    'usage',
+    `${dataDir} is not empty but holds no embedded database (no PG_VERSION; found ${entries
+      .slice(0, 3)
+      .join(
+        ', ',
+      )}${entries.length > 3 ? ', …' : ''}). kx will not overwrite it: point KX_DATA_DIR ` +
+      'or --data-dir at an empty or new directory, or restore the database files into this one',
+    { context: { dataDir } },
+  );
 }
 
 async function createServerDb(url: string): Promise<DbHandle> {

@@ -1,21 +1,49 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KxError } from '../core/errors.js';
 
 const LOCK_FILE = 'kx.lock';
+/** The holder touches its lock this often, for holders whose process cannot be checked. */
+const HEARTBEAT_MS = 3_000;
+/** A lock of another host (or kernel) not touched for this long is stale. */
+const STALE_MS = 15_000;
 
 interface LockOwner {
   pid: number;
   host: string;
   command: string;
   since: string;
+  /** The kernel's boot id and pid namespace: the same ones mean its pid can be checked here. */
+  boot?: string | null;
+  /** The holder's start time in the kernel's clock ticks: tells a reused pid apart. */
+  start?: string | null;
 }
 
 /**
  * PGlite is one process per data dir. This lock file makes a second process fail fast with
  * a message naming the holder, instead of corrupting the database; a lock left by a dead
- * process (SIGKILL, power loss) is taken over.
+ * process (SIGKILL, an OOM kill, power loss) is taken over.
+ *
+ * - The file appears with its content already written (written aside, then hard-linked into
+ *   place, which fails if a lock exists), so a lock being created is never mistaken for a
+ *   half-written stale one.
+ * - A holder is alive if its pid runs a process that started when the holder did, on the
+ *   same kernel: a pid reused by another process (kx as PID 1 in a restarted container finds
+ *   a lock naming PID 1, itself) does not count. A holder that cannot be checked (another
+ *   host or container sharing the volume) is alive while it keeps touching the file.
+ * - A stale lock is moved aside by rename, which only one process can do, and checked to be
+ *   the one judged stale before it is deleted.
  */
 export function acquireDirLock(dataDir: string, command: string): () => void {
   mkdirSync(dataDir, { recursive: true });
@@ -25,43 +53,139 @@ export function acquireDirLock(dataDir: string, command: string): () => void {
     host: hostname(),
     command,
     since: new Date().toISOString(),
+    boot: bootId(),
+    start: processStart(process.pid),
   };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, JSON.stringify(me), { flag: 'wx' });
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const mine = `${path}.${process.pid}.new`;
+  writeFileSync(mine, JSON.stringify(me));
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(mine, path);
+        return holdLock(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
       const owner = readOwner(path);
-      if (owner && isAlive(owner)) {
+      if (owner && isAlive(owner, path)) {
+        const unseen = isCheckable(owner)
+          ? ''
+          : ` on ${owner.host}, in another host, container or boot; if it is gone, the lock is taken over ${STALE_MS / 1000} s after its last sign of life`;
         throw new KxError(
           'locked',
-          `the embedded database in ${dataDir} is in use by pid ${owner.pid} (kx ${owner.command}, since ${owner.since}). ` +
+          `the embedded database in ${dataDir} is in use by pid ${owner.pid} (kx ${owner.command}, since ${owner.since})${unseen}. ` +
             'PGlite allows one process at a time: wait for it to finish, or set DATABASE_URL to a PostgreSQL ' +
             'server to run several kx processes at once',
           { context: { dataDir, pid: owner.pid } },
         );
       }
-      rmSync(path, { force: true }); // stale: its process is gone
+      removeStale(path, owner);
     }
+  } finally {
+    rmSync(mine, { force: true });
   }
   throw new KxError('locked', `could not take the lock on ${dataDir}; another kx is starting`);
+}
+
+/** Keeps touching the lock while it is held; the release stops that and deletes it. */
+function holdLock(path: string): () => void {
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // gone: nothing to keep fresh
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  return () => {
+    clearInterval(heartbeat);
+    rmSync(path, { force: true });
+  };
+}
+
+/** Moves the stale lock aside and deletes it, unless what was moved is not the one judged stale. */
+function removeStale(path: string, judged: LockOwner | null): void {
+  const aside = `${path}.${process.pid}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else took it away
+    throw error;
+  }
+  const moved = readOwner(aside);
+  if (judged && moved && (moved.pid !== judged.pid || moved.since !== judged.since)) {
+    // A new holder's lock appeared between the check and the move: put it back.
+    try {
+      linkSync(aside, path);
+    } catch {
+      // a third process holds it now; that one stays
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 function readOwner(path: string): LockOwner | null {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
   } catch {
-    return null; // half-written or unreadable: treat as stale
+    return null; // unreadable or not kx's: stale (a kx lock is complete when it appears)
   }
 }
 
-function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return true; // cannot check another machine: assume alive
+/** The same host, kernel and pid namespace: its pid can be checked from here. */
+function isCheckable(owner: LockOwner): boolean {
+  const boot = bootId();
+  if (owner.host === hostname() && (!owner.boot || boot === null)) return true; // by pid alone
+  return owner.host === hostname() && owner.boot === boot;
+}
+
+function isAlive(owner: LockOwner, path: string): boolean {
+  const boot = bootId();
+  if (owner.host === hostname() && boot !== null && owner.boot === boot) {
+    if (owner.pid === process.pid) return false; // our own pid, reused: that holder is gone
+    const start = processStart(owner.pid);
+    if (start === null) return false;
+    return owner.start == null || owner.start === start;
+  }
+  // A lock of an older kx, or of a system without /proc: the pid is all there is.
+  if (owner.host === hostname() && (!owner.boot || boot === null)) return pidExists(owner.pid);
+  // Not checkable from here: alive while its holder keeps the file fresh.
   try {
-    process.kill(owner.pid, 0);
+    return Date.now() - statSync(path).mtimeMs < STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
+function pidExists(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The kernel's boot id with this process's pid namespace (Linux); null elsewhere. */
+function bootId(): string | null {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${boot} ${readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return null;
+  }
+}
+
+/** When process `pid` started, in clock ticks since boot (Linux /proc); null if it does not run. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces and ends at the last ')'; the start
+    // time is field 22, the 20th of these.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }

@@ -1,14 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { etlRuns } from '../../src/db/schema.js';
-import { repoRoot, runKx } from '../helpers/cli.js';
+import { collect, repoRoot, runKx, startKxIn } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 
 const sample = join(repoRoot, 'fixtures/sample.csv');
+/** Whether this machine lets us start a process in a new pid namespace (root, util-linux). */
+const canUnsharePid =
+  spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 let database: TestDatabase;
 beforeEach(async () => {
   database = await createTestDatabase();
@@ -33,6 +36,80 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
     expect(r.code).toBe(6);
     expect(r.stderr).toContain(`in use by pid ${process.pid} (kx serve`);
     expect(r.stderr).toContain('set DATABASE_URL');
+  });
+
+  it('two processes taking and releasing it in a tight loop never hold it at once', async () => {
+    const dir = database.env.KX_DATA_DIR!;
+    const lockModule = join(repoRoot, 'dist/db/dir-lock.js');
+    // Each child takes the lock 300 times; while it holds it, it creates a marker file that
+    // must not exist (O_EXCL). A clash is two holders at once.
+    const script = `const fs = require('node:fs');
+      import(${JSON.stringify(lockModule)}).then(async ({ acquireDirLock }) => {
+        const marker = process.argv[1] + '/held';
+        let got = 0, clash = 0;
+        for (let i = 0; i < 300; i++) {
+          let release;
+          try { release = acquireDirLock(process.argv[1], 'race'); }
+          catch (e) { if (e.code !== 'locked') throw e; await new Promise((r) => setImmediate(r)); continue; }
+          got++;
+          let mine = false;
+          try { fs.writeFileSync(marker, '', { flag: 'wx' }); mine = true; } catch { clash++; }
+          await new Promise((r) => setImmediate(r));
+          if (mine) fs.rmSync(marker);
+          release();
+        }
+        console.log(JSON.stringify({ got, clash }));
+      })`;
+    const take = () =>
+      collect(spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const results = (await Promise.all([take(), take()])).map(
+      (r) => JSON.parse(r.stdout || `{"error":${JSON.stringify(r.stderr)}}`) as object,
+    );
+    for (const result of results) expect(result).toMatchObject({ clash: 0 });
+    expect(results.map((r) => (r as { got: number }).got).every((n) => n > 0)).toBe(true);
+  });
+
+  it.skipIf(!canUnsharePid)(
+    'kx killed as PID 1 in a container: the next kx, PID 1 again, takes the lock over once it is stale',
+    async () => {
+      const env = database.env;
+      const inContainer = (args: string[]) =>
+        startKxIn(['unshare', '--pid', '--fork', '--kill-child', '--mount-proc'], args, env);
+      const serve = inContainer(['serve', '--port', '0']);
+      const served = collect(serve);
+      await new Promise<void>((resolve) =>
+        serve.stderr!.on('data', (d: Buffer) => /listening on/.test(d.toString()) && resolve()),
+      );
+      const lockPath = join(env.KX_DATA_DIR!, 'kx.lock');
+      expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ pid: 1 });
+      serve.kill('SIGKILL'); // unshare --kill-child takes PID 1 with it: an OOM kill
+      await served;
+
+      // At once, its heartbeat is still fresh: in use, and kx says when it will be taken over.
+      const early = await collect(inContainer(['status']));
+      expect(early.code).toBe(6);
+      expect(early.stderr).toContain('in use by pid 1 (kx serve');
+      expect(early.stderr).toContain('taken over 15 s after its last sign of life');
+      // Past that (the restart waited, here the lock's clock is turned back), PID 1 takes it.
+      const past = new Date(Date.now() - 20_000);
+      utimesSync(lockPath, past, past);
+      const later = await collect(inContainer(['status']));
+      expect(later.code, later.stderr).toBe(0);
+      expect(later.stdout).toContain('database: pglite');
+    },
+  );
+
+  it('a data dir that has files but no PG_VERSION is refused (exit 2), never re-initialised', async () => {
+    const dir = database.env.KX_DATA_DIR!;
+    const ok = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
+    expect(ok.code, ok.stderr).toBe(0);
+    rmSync(join(dir, 'PG_VERSION'));
+    const r = await runKx(['status', '--json'], database.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${dir} is not empty but holds no embedded database (no PG_VERSION`);
+    expect(r.stderr).toContain('kx will not overwrite it');
+    expect(existsSync(join(dir, 'base'))).toBe(true); // the files are still there
+    expect(existsSync(join(dir, 'PG_VERSION'))).toBe(false);
   });
 
   it('a lock left by a dead process is taken over', async () => {

@@ -39,7 +39,18 @@ export function startKx(
   env: Record<string, string> = {},
   cwd = repoRoot,
 ): ChildProcess {
-  return spawn(process.execPath, [...NODE_FLAGS, bin, ...args], {
+  return startKxIn([], args, env, cwd);
+}
+
+/** Starts kx under a wrapper command (`unshare …`): `wrapper node kx args`. */
+export function startKxIn(
+  wrapper: readonly string[],
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = repoRoot,
+): ChildProcess {
+  const command = [...wrapper, process.execPath, ...NODE_FLAGS, bin, ...args];
+  return spawn(command[0]!, command.slice(1), {
     env: childEnv(env),
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
