@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collect, runKx, startKx, startServe } from '../helpers/cli.js';
+import { ingestUntilCommitted, runKx, startServe } from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
@@ -82,22 +82,13 @@ describe.skipIf(!serverUrl)('the database goes away', () => {
 
     const lost = await database();
     const viaProxy = { DATABASE_URL: proxy.via(lost.env.DATABASE_URL!) };
-    const child = startKx(['ingest', '--source', 'csv', '--file', file], {
-      ...viaProxy,
-      ...env,
-      KX_LOG_LEVEL: 'debug',
-    });
-    const done = collect(child);
-    let cutAt = 0;
-    child.stderr!.on('data', (chunk: Buffer) => {
-      const m = /committed (\d+) records/.exec(chunk.toString());
-      if (m && Number(m[1]) >= 600 && cutAt === 0) {
-        cutAt = Number(m[1]);
-        void proxy.cut();
-      }
-    });
-    const r = await done;
-    expect(cutAt).toBeGreaterThan(0);
+    const r = await ingestUntilCommitted(
+      ['ingest', '--source', 'csv', '--file', file],
+      { ...viaProxy, ...env },
+      600,
+      () => void proxy.cut(),
+    );
+    expect(r.actedAt).toBeGreaterThan(0);
     expect(r.code, r.stderr).toBe(8);
     expect(r.stderr).toMatch(/^kx: the database is unavailable: .*`kx resume` continues/m);
     expectOneLine(r.stderr);

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, runKx, startKx } from '../helpers/cli.js';
+import { collect, ingestUntilCommitted, runKx, startKx } from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { withOpen } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
@@ -29,25 +29,16 @@ describe('a signal during an ingest', () => {
     const expected = await withOpen(clean, snapshotState);
 
     const database = await newDatabase();
-    const child = startKx(['ingest', '--source', 'csv', '--file', file], {
-      ...database.env,
-      ...env,
-      KX_LOG_LEVEL: 'debug',
-    });
-    const done = collect(child);
-    let signalledAt = 0;
-    child.stderr!.on('data', (chunk: Buffer) => {
-      const m = /committed (\d+) records/.exec(chunk.toString());
-      if (m && Number(m[1]) >= 600 && signalledAt === 0) {
-        signalledAt = Number(m[1]);
-        child.kill('SIGINT');
-      }
-    });
-    const r = await done;
-    expect(signalledAt).toBeGreaterThan(0);
+    const r = await ingestUntilCommitted(
+      ['ingest', '--source', 'csv', '--file', file],
+      { ...database.env, ...env },
+      600,
+      (child) => child.kill('SIGINT'),
+    );
+    expect(r.actedAt).toBeGreaterThan(0);
     expect(r.code, r.stderr).toBe(130);
     const committed = Number(/stopped by SIGINT after (\d+) committed records/.exec(r.stderr)?.[1]);
-    expect(committed).toBeGreaterThanOrEqual(signalledAt);
+    expect(committed).toBeGreaterThanOrEqual(r.actedAt);
     expect(committed).toBeLessThan(3000);
     expect(r.stderr).toContain('`kx resume` continues from there');
     expect(r.stdout).toMatch(/^csv run #1 failed: [\d,]+ read/);

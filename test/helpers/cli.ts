@@ -57,6 +57,30 @@ export function startKxIn(
   });
 }
 
+/**
+ * Starts `kx ingest` with debug logging and calls `act` once it has committed at least
+ * `atLeast` records. Resolves with the run's result and how many records it had committed
+ * when `act` ran (0 if it never did).
+ */
+export async function ingestUntilCommitted(
+  args: readonly string[],
+  env: Record<string, string>,
+  atLeast: number,
+  act: (child: ChildProcess) => void,
+): Promise<CliResult & { actedAt: number }> {
+  const child = startKx(args, { ...env, KX_LOG_LEVEL: 'debug' });
+  const done = collect(child);
+  let actedAt = 0;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const m = /committed (\d+) records/.exec(chunk.toString());
+    if (m && Number(m[1]) >= atLeast && actedAt === 0) {
+      actedAt = Number(m[1]);
+      act(child);
+    }
+  });
+  return { ...(await done), actedAt };
+}
+
 export function collect(child: ChildProcess): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
