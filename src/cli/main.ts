@@ -38,6 +38,8 @@ const version = (
  */
 export async function main(argv: readonly string[]): Promise<void> {
   process.on('uncaughtException', exitOnUncaught);
+  process.stdout.on('error', endOnClosedOutput);
+  process.stderr.on('error', endOnClosedOutput);
   const code = await run(argv);
   process.exitCode = code;
   // Stopped by a signal: what was committed is recorded and the locks are released; a fetch
@@ -64,6 +66,20 @@ function exitOnUncaught(thrown: unknown): void {
   process.stderr.write(`kx: ${error.message}\n`);
   if (error.code === 'internal') process.stderr.write(`${(thrown as Error).stack}\n`);
   process.exit(exitCodeOf(error));
+}
+
+/**
+ * Whoever read kx's output has gone (`kx serve 2>&1 | head -1`, a closed terminal): kx ends
+ * quietly, as if stopped by SIGTERM, so a server drains and a run stops at its checkpoint,
+ * and the locks are released. A command with nothing to stop just ends.
+ */
+let outputClosed = false;
+function endOnClosedOutput(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  if (outputClosed) return;
+  outputClosed = true;
+  if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+  else process.exit();
 }
 
 function isDriverWriteOnClosedSocket(thrown: unknown): boolean {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { get } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleDatabase, runKx, sampleCsv, startServe } from '../helpers/cli.js';
 import { serverUrl, type TestDatabase } from '../helpers/db.js';
@@ -69,6 +71,27 @@ describe('kx serve (a real listening server)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('refusing to serve on 0.0.0.0 without KX_API_TOKEN');
   });
+
+  it.skipIf(serverUrl)(
+    'with its output closed (kx serve 2>&1 | head -1) it ends quietly and frees the data dir',
+    async () => {
+      // A scheduled CoinPaprika tick against a closed port fails at once and logs a line.
+      const { child, done } = await startServe(
+        {
+          ...database.env,
+          KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:1',
+          KX_HTTP_MAX_RETRIES: '0',
+        },
+        ['--schedule', 'coinpaprika=1h'],
+      );
+      child.stdout!.destroy();
+      child.stderr!.destroy(); // the reader has gone; the tick's log line meets the closed pipe
+      const r = await done;
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(0);
+      expect(existsSync(join(database.env.KX_DATA_DIR!, 'kx.lock'))).toBe(false);
+    },
+  );
 
   it.skipIf(serverUrl)(
     'on PGlite, an ingest beside a running server gets exit 6 naming it',
