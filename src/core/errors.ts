@@ -54,6 +54,12 @@ export function isKxError(error: unknown): error is KxError {
  */
 export function toKxError(error: unknown): KxError {
   if (isKxError(error)) return error;
+  const storage = findStorageProblem(error);
+  if (storage)
+    return new KxError(storage.kind, storage.message, {
+      cause: error,
+      retryable: storage.kind !== 'usage',
+    });
   const connection = findConnectionProblem(error);
   if (connection)
     return new KxError(
@@ -140,3 +146,57 @@ export function findConnectionProblem(
   }
   return null;
 }
+
+/**
+ * The file system refusing kx's data: Node's errno codes, PGlite's (Emscripten's numbered
+ * `ErrnoError`, which prints as `[object Object]`), and PostgreSQL's disk-full and I/O errors.
+ * A full disk is `unavailable` (free space, then `kx resume`); a read-only or forbidden
+ * place is configuration (`usage`: point the data dir elsewhere).
+ */
+export function findStorageProblem(
+  error: unknown,
+): { kind: 'unavailable' | 'usage'; message: string } | null {
+  const database = findDatabaseError(error);
+  if (database) {
+    if (database.code === '53100' || database.code === '58030')
+      return {
+        kind: 'unavailable',
+        message: `the database cannot write: ${database.message} (SQLSTATE ${database.code}); free space (or fix the disk), then \`kx resume\` continues from the last checkpoint`,
+      };
+    return null;
+  }
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, errno, name } = e as { code?: unknown; errno?: unknown; name?: unknown };
+    const symbol =
+      typeof code === 'string' && code in STORAGE_ERRNOS
+        ? code
+        : name === 'ErrnoError' && typeof errno === 'number'
+          ? EMSCRIPTEN_ERRNOS[errno]
+          : undefined;
+    if (symbol) {
+      const [kind, what, fix] = STORAGE_ERRNOS[symbol]!;
+      const detail = typeof (e as Error).message === 'string' && (e as Error).message;
+      return { kind, message: `${what} (${detail || symbol}); ${fix}` };
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+const FREE_SPACE = 'free space, then run kx again (`kx resume` continues a stopped run)';
+const ELSEWHERE = 'point KX_DATA_DIR (or --data-dir) at a writable directory';
+const STORAGE_ERRNOS: Record<string, ['unavailable' | 'usage', string, string]> = {
+  ENOSPC: ['unavailable', 'no space left on the device', FREE_SPACE],
+  EDQUOT: ['unavailable', 'disk quota exceeded', FREE_SPACE],
+  EROFS: ['usage', 'the file system is read-only', ELSEWHERE],
+  EACCES: ['usage', 'permission denied', ELSEWHERE],
+  EPERM: ['usage', 'operation not permitted', ELSEWHERE],
+};
+/** Emscripten's errno numbers (PGlite's file system) for the codes above. */
+const EMSCRIPTEN_ERRNOS: Record<number, string> = {
+  51: 'ENOSPC',
+  19: 'EDQUOT',
+  69: 'EROFS',
+  2: 'EACCES',
+  63: 'EPERM',
+};

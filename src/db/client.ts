@@ -4,7 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { drizzle as DrizzlePglite } from 'drizzle-orm/pglite';
 import type postgres from 'postgres';
-import { KxError, findConnectionProblem } from '../core/errors.js';
+import { KxError, findConnectionProblem, findStorageProblem } from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
 import { schema } from './schema.js';
 
@@ -70,12 +70,11 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
     });
   } catch (error) {
     releaseDir();
+    const storage = findStorageProblem(error);
     throw new KxError(
-      'internal',
-      `cannot open the embedded database in ${options.dataDir}: ${String(error)}`,
-      {
-        cause: error,
-      },
+      storage?.kind ?? 'internal',
+      `cannot open the embedded database in ${options.dataDir}: ${storage?.message ?? String(error)}`,
+      { cause: error, retryable: storage?.kind !== 'usage' },
     );
   }
   const held = new Set<string>();

@@ -46,7 +46,16 @@ interface LockOwner {
  *   the one judged stale before it is deleted.
  */
 export function acquireDirLock(dataDir: string, command: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    // On a read-only file system a recursive mkdir can report ENOENT: say what was tried.
+    throw new KxError(
+      'usage',
+      `cannot create the embedded database directory ${dataDir}: ${(error as Error).message}; point KX_DATA_DIR (or --data-dir) at a writable directory`,
+      { cause: error },
+    );
+  }
   const path = join(dataDir, LOCK_FILE);
   const me: LockOwner = {
     pid: process.pid,

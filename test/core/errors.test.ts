@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   findConnectionProblem,
   findDatabaseError,
+  findStorageProblem,
   isDataError,
   toKxError,
 } from '../../src/core/errors.js';
@@ -39,7 +40,7 @@ describe('database errors', () => {
     ['53300', 'unavailable'], // too many connections
     ['28P01', 'usage'], // password authentication failed
     ['3D000', 'usage'], // database does not exist
-    ['EROFS', null],
+    ['ENOENT', null],
     ['22003', null],
   ])('%s: a connection problem of kind %s', (code, kind) => {
     const error = new Error('Failed query', {
@@ -63,5 +64,28 @@ describe('database errors', () => {
       expect(found?.code).toBe(code);
       expect(isDataError(found!)).toBe(false);
     }
+  });
+});
+
+describe('storage errors', () => {
+  it.each([
+    [{ name: 'ErrnoError', errno: 51 }, 'unavailable', /^no space left on the device \(ENOSPC\)/],
+    [{ name: 'ErrnoError', errno: 69 }, 'usage', /^the file system is read-only \(EROFS\)/],
+    [
+      Object.assign(new Error("EACCES: permission denied, open '/x'"), { code: 'EACCES' }),
+      'usage',
+      /^permission denied \(EACCES: permission denied/,
+    ],
+    [
+      Object.assign(new Error('could not extend file "base/5/16384": No space left on device'), {
+        code: '53100',
+      }),
+      'unavailable',
+      /^the database cannot write: could not extend file/,
+    ],
+  ])('%o is %s', (error, kind, message) => {
+    expect(findStorageProblem(error)?.kind).toBe(kind);
+    expect(toKxError(error).message).toMatch(message);
+    expect(toKxError(error).message).not.toContain('[object Object]');
   });
 });
