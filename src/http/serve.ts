@@ -6,6 +6,14 @@ import type { Hono } from 'hono';
 
 /** Requests with more header bytes than this are refused by Node with 431. */
 const MAX_HEADER_BYTES = 16 * 1024;
+/**
+ * A client that sends its headers or its request slower than this is answered 408 and
+ * disconnected: one slow client (a byte every 100 ms) must not hold a connection for minutes.
+ * Node checks these every CHECK_MS (its default, 30 s, would let them run that much longer).
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const CHECK_MS = 1_000;
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DRAIN_MS = 10_000;
 /**
@@ -32,7 +40,12 @@ export function listen<E extends object>(
         fetch: app.fetch,
         hostname: options.host,
         port: options.port,
-        serverOptions: { maxHeaderSize: MAX_HEADER_BYTES },
+        serverOptions: {
+          maxHeaderSize: MAX_HEADER_BYTES,
+          headersTimeout: HEADERS_TIMEOUT_MS,
+          requestTimeout: REQUEST_TIMEOUT_MS,
+          connectionsCheckingInterval: CHECK_MS,
+        },
       },
       (info: AddressInfo) => {
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;

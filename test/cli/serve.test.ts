@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleDatabase, runKx, sampleCsv, startServe } from '../helpers/cli.js';
@@ -70,6 +71,34 @@ describe('kx serve (a real listening server)', () => {
     const r = await runKx(['serve', '--host', '0.0.0.0', '--port', '0'], database.env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('refusing to serve on 0.0.0.0 without KX_API_TOKEN');
+  });
+
+  it('a client sending its headers a byte every 100 ms is answered 408 and cut off within seconds', async () => {
+    const { child, done, url } = await startServer();
+    try {
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      const request = 'GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'a'.repeat(400);
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      const closed = new Promise<number>((resolve) =>
+        socket.on('close', () => resolve(Date.now())),
+      );
+      const started = Date.now();
+      let i = 0;
+      const drip = setInterval(() => {
+        if (i < request.length && !socket.destroyed) socket.write(request[i++]!);
+      }, 100);
+      const closedAt = await closed;
+      clearInterval(drip);
+      expect(closedAt - started).toBeLessThan(20_000); // the header timeout is 10 s
+      expect(i).toBeLessThan(request.length); // cut off mid-request, not after it
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain('"code":"request_timeout"');
+    } finally {
+      child.kill('SIGTERM');
+      await done;
+    }
   });
 
   it.skipIf(serverUrl)(
