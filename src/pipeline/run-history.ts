@@ -141,13 +141,19 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       to: sql<string>`qb.price_usd::text`,
     })
     .from(
-      sql`${quotes} qb cross join lateral (
+      // Run b's quotes are found through its raw rows (indexed by run), each then by its
+      // listing's key: index probes that follow the run's size, never a scan of all quotes.
+      sql`(select distinct ${raw.sourceId} as source_id from ${raw} where ${raw.runId} = ${bId}) rb
+      cross join lateral (
+        select q.source_id, q.price_usd from ${quotes} q
+        where q.source = ${a.source} and q.source_id = rb.source_id and q.run_id = ${bId}) qb
+      cross join lateral (
         select q.price_usd from ${quotes} q
-        where q.source = qb.source and q.source_id = qb.source_id and q.run_id <= ${aId}
+        where q.source = ${a.source} and q.source_id = qb.source_id and q.run_id <= ${aId}
         order by q.observed_at desc limit 1) qa`,
     )
     .where(
-      sql`qb.source = ${a.source} and qb.run_id = ${bId} and qa.price_usd > 0 and abs(qb.price_usd - qa.price_usd) / qa.price_usd > ${PRICE_MOVE}`,
+      sql`qa.price_usd > 0 and abs(qb.price_usd - qa.price_usd) / qa.price_usd > ${PRICE_MOVE}`,
     )
     .orderBy(sql`qb.source_id`)
     .limit(100);
