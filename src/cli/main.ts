@@ -134,7 +134,13 @@ function createProgram(output: { json: boolean }): Command {
       new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']),
     )
     .exitOverride()
-    .showHelpAfterError('(run `kx --help` for usage)');
+    .showHelpAfterError('(run `kx --help` for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 internal error, 2 usage or configuration, 3 upstream failure,\n' +
+        '4 input data, 5 injected failure, 6 locked, 7 call budget, 8 database unavailable,\n' +
+        '130/143 stopped by SIGINT/SIGTERM. After 1, 3, 5, 7, 8, 130 or 143, `kx resume` continues the run.\n',
+    );
   const context = (command: Command): Context => {
     output.json = command.opts<{ json?: boolean }>().json === true;
     return createContext(command.optsWithGlobals());
