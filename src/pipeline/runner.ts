@@ -274,7 +274,9 @@ async function commitBatch<P>(
     } catch (error) {
       if (isConcurrencyConflict(error) && conflicts < MAX_CONFLICT_RETRIES) {
         conflicts++;
-        settings.warn(`batch retried after a conflict with another worker (${String(error)})`);
+        settings.warn(
+          `batch retried after a conflict with another worker (${toKxError(error).message})`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 50 * conflicts * Math.random()));
         continue;
       }
