@@ -8,6 +8,7 @@
  *   npm run drill -- --poison      # also hide values the database refuses at random positions
  *   KX_TEST_DATABASE_URL=postgres://… npm run drill -- --concurrent --rounds 20   # concurrent.ts
  */
+import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,10 +50,16 @@ const random = (n: number) => {
 /** Sizes large enough that a kill lands mid-run, small enough for a quick drill. */
 const SIZES = { csv: 20_000, coingecko: 3_000, coinpaprika: 20_000 };
 const BATCH = '500';
-const modes = serverUrl
-  ? (['sigkill', 'fail-after', 'db-drop'] as const)
-  : (['sigkill', 'fail-after'] as const);
-type Mode = (typeof modes)[number];
+/**
+ * KX_DRILL_RESTART: a command that restarts the PostgreSQL server (`.ci/run` uses
+ * `pg_ctlcluster 15 main restart -m fast`). With it, rounds on a server also stop the whole
+ * server mid-run and start it again.
+ */
+const restartCommand = process.env.KX_DRILL_RESTART;
+type Mode = 'sigkill' | 'fail-after' | 'db-drop' | 'db-restart';
+const modes: Mode[] = serverUrl
+  ? ['sigkill', 'fail-after', 'db-drop', ...(restartCommand ? (['db-restart'] as const) : [])]
+  : ['sigkill', 'fail-after'];
 
 /**
  * --poison: values of each class PostgreSQL refuses (DESIGN §3, invariant 6), by source, at
@@ -157,6 +164,7 @@ async function breakRun(
   const done = collect(child);
   const after = 1 + random(Math.max(1, Math.floor(total / Number(BATCH)) - 1)); // batches committed before the break
   let action = 'ran to the end before the break';
+  let restarted: Promise<void> = Promise.resolve();
   child.stderr!.on('data', (chunk: Buffer) => {
     const committed = [...chunk.toString().matchAll(/committed (\d+) records/g)].map((m) =>
       Number(m[1]),
@@ -165,14 +173,39 @@ async function breakRun(
       if (mode === 'sigkill') {
         child.kill('SIGKILL');
         action = `SIGKILL after ${committed.at(-1)} records`;
+      } else if (mode === 'db-restart') {
+        action = `server restarted after ${committed.at(-1)} records`;
+        restarted = restartServer();
       } else {
         action = `connection dropped after ${committed.at(-1)} records`;
         void dropConnections(env.DATABASE_URL!);
       }
     }
   });
-  await done;
+  const result = await done;
+  await restarted;
+  if (mode === 'db-restart' && action.startsWith('server') && result.code !== 8)
+    throw new Error(
+      `kx exited ${result.code} when the server went away, not 8: ${result.stderr.slice(-300)}`,
+    );
   return action;
+}
+
+/** Runs KX_DRILL_RESTART and waits until the server accepts connections again. */
+async function restartServer(): Promise<void> {
+  execSync(restartCommand!, { stdio: 'ignore' });
+  for (let i = 0; i < 60; i++) {
+    const sql = postgres(serverUrl!, { max: 1, onnotice: () => undefined, connect_timeout: 2 });
+    try {
+      await sql`select 1`;
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await sql.end({ timeout: 1 }).catch(() => undefined);
+    }
+  }
+  throw new Error('the server did not come back within 30 s');
 }
 
 /** Terminates every connection of the drill database: a lost database, as kx sees it. */
