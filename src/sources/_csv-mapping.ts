@@ -190,8 +190,16 @@ export function mapHeader(
     }
     if (!NOT_A_FIELD.has(key)) candidates.push(...matchColumn(key, header, index));
   });
-  for (const key of overrides.keys()) {
-    if (!keys.includes(key)) warnings.push(`--map names a column the file does not have: "${key}"`);
+  // A --map for a column that is not there is a typo or the wrong file: loading on without it
+  // would map the file by guesswork the user meant to overrule.
+  const missing = [...overrides.keys()].filter((key) => !keys.includes(key));
+  if (missing.length > 0) {
+    throw new KxError(
+      'usage',
+      `--map names ${missing.map((k) => `"${k}"`).join(', ')}, which the file's header does not have; ` +
+        `its columns are ${headers.map((h) => JSON.stringify(h)).join(', ')}`,
+      { context: { missing, headers } },
+    );
   }
   candidates.sort((a, b) => rankOf(b) - rankOf(a) || a.index - b.index);
   const columns: ColumnMapping[] = [];

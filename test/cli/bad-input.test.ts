@@ -108,6 +108,15 @@ describe('bad CSV input', () => {
     );
     expect(badMap.code).toBe(2);
     expect(badMap.stderr).toContain('unknown field "b"');
+    const sample = join(repoRoot, 'fixtures/sample.csv');
+    const missingColumn = await runKx(
+      ['ingest', '--source', 'csv', '--file', sample, '--map', 'Close=price_usd', '--dry-run'],
+      database.env,
+    );
+    expect(missingColumn.code).toBe(2);
+    expect(missingColumn.stderr).toContain(
+      `--map names "close", which the file's header does not have; its columns are "id", "symbol"`,
+    );
   });
 });
 

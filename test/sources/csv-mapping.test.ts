@@ -87,4 +87,12 @@ describe('CSV header mapping', () => {
     expect(() => parseOverrides(['x=cost'])).toThrow(/unknown field "cost"/);
     expect(() => parseOverrides(['nofield'])).toThrow(/HEADER=FIELD/);
   });
+
+  it('refuses a --map for a column the header does not have, naming the columns it has', () => {
+    const call = () => mapHeader(['Date', 'Price', 'Vol.'], parseOverrides(['Close=price_usd']));
+    expect(call).toThrow(
+      /--map names "close", which the file's header does not have; its columns are "Date", "Price", "Vol\."/,
+    );
+    expect(call).toThrow(expect.objectContaining({ code: 'usage' }));
+  });
 });
