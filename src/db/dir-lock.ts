@@ -9,6 +9,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KxError } from '../core/errors.js';
@@ -65,7 +66,8 @@ export function acquireDirLock(dataDir: string, command: string): () => void {
     boot: bootId(),
     start: processStart(process.pid),
   };
-  const mine = `${path}.${process.pid}.new`;
+  // Unique even between containers sharing the volume, where pids repeat.
+  const mine = `${path}.${process.pid}.${randomUUID()}.new`;
   writeFileSync(mine, JSON.stringify(me));
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -115,7 +117,7 @@ function holdLock(path: string): () => void {
 
 /** Moves the stale lock aside and deletes it, unless what was moved is not the one judged stale. */
 function removeStale(path: string, judged: LockOwner | null): void {
-  const aside = `${path}.${process.pid}.stale`;
+  const aside = `${path}.${process.pid}.${randomUUID()}.stale`;
   try {
     renameSync(path, aside);
   } catch (error) {
