@@ -90,16 +90,23 @@ export interface DatabaseError {
 }
 
 export function findDatabaseError(error: unknown): DatabaseError | null {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+  for (const e of causes(error)) {
     const { code, message, detail } = e as { code?: unknown; message?: unknown; detail?: unknown };
     if (typeof code === 'string' && SQLSTATE.test(code) && typeof message === 'string') {
       const more = typeof detail === 'string' && detail ? ` (${detail})` : '';
       return { code, message: `${message}${more}` };
     }
-    e = (e as { cause?: unknown }).cause;
   }
   return null;
 }
+/** `error` and the errors under it (`cause`), a few levels deep: wrappers hide the driver's. */
+function* causes(error: unknown): Generator<object> {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    yield e;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
 /** PostgreSQL's SQLSTATE classes (Appendix A); errno codes such as EPIPE are not among them. */
 const SQLSTATE = /^(?:[0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
 
@@ -138,11 +145,10 @@ export function findConnectionProblem(
       return { kind: 'unavailable', message: `${message} (SQLSTATE ${code})` };
     return null;
   }
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+  for (const e of causes(error)) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && CONNECTION_ERRNOS.has(code))
       return { kind: 'unavailable', message: typeof message === 'string' ? message : code };
-    e = (e as { cause?: unknown }).cause;
   }
   return null;
 }
@@ -165,7 +171,7 @@ export function findStorageProblem(
       };
     return null;
   }
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+  for (const e of causes(error)) {
     const { code, errno, name } = e as { code?: unknown; errno?: unknown; name?: unknown };
     const symbol =
       typeof code === 'string' && code in STORAGE_ERRNOS
@@ -178,7 +184,6 @@ export function findStorageProblem(
       const detail = typeof (e as Error).message === 'string' && (e as Error).message;
       return { kind, message: `${what} (${detail || symbol}); ${fix}` };
     }
-    e = (e as { cause?: unknown }).cause;
   }
   return null;
 }
