@@ -4,7 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { drizzle as DrizzlePglite } from 'drizzle-orm/pglite';
 import type postgres from 'postgres';
-import { KxError, findConnectionProblem, findStorageProblem } from '../core/errors.js';
+import { KxError, findConnectionProblem, findStorageProblem, isKxError } from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
 import { schema } from './schema.js';
 
@@ -58,11 +58,6 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
   let drizzlePglite: typeof DrizzlePglite;
   try {
     refuseForeignDir(options.dataDir);
-  } catch (error) {
-    releaseDir();
-    throw error;
-  }
-  try {
     const { PGlite } = await import('@electric-sql/pglite');
     ({ drizzle: drizzlePglite } = await import('drizzle-orm/pglite'));
     client = await PGlite.create(options.dataDir, {
@@ -70,6 +65,7 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
     });
   } catch (error) {
     releaseDir();
+    if (isKxError(error)) throw error;
     const storage = findStorageProblem(error);
     throw new KxError(
       storage?.kind ?? 'internal',
