@@ -106,6 +106,8 @@ const ConfigSchema = v.object({
   httpMaxWaitMs: integerSetting('KX_HTTP_MAX_WAIT_MS', 60_000, 1, 3_600_000),
   apiToken: optionalText,
   color: v.boolean(),
+  /** Log lines lead with icons (ℹ, ⚠); under CI, with words ([info], [warn]). */
+  icons: v.boolean(),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -144,6 +146,7 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     httpMaxWaitMs: empty(env.KX_HTTP_MAX_WAIT_MS),
     apiToken: empty(env.KX_API_TOKEN),
     color: !('NO_COLOR' in env) && env.TERM !== 'dumb',
+    icons: !isSet(env.CI),
   };
   const result = v.safeParse(ConfigSchema, input);
   if (!result.success) {
@@ -152,4 +155,9 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     throw new KxError('usage', `configuration error (${key}): ${issue.message}`);
   }
   return result.output;
+}
+
+/** CI=true, CI=1: set and not "false" (how CI services and consola read it). */
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== 'false';
 }

@@ -1,21 +1,27 @@
 import { createConsola, LogLevels, type ConsolaInstance, type LogObject } from 'consola';
+import type { Output } from './cli/io.js';
 import type { Config } from './config.js';
 
 export type Logger = ConsolaInstance;
 
-/** One root logger per process, on stderr (stdout carries data); `--log-format json` for machines. */
-export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat' | 'color'>): Logger {
+/** One root logger per command, on stderr (stdout carries data); `--log-format json` for machines. */
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat' | 'color' | 'icons'>,
+  stderr: Output,
+): Logger {
   const level = LogLevels[config.logLevel === 'error' ? 'error' : config.logLevel];
   if (config.logFormat === 'json') {
     return createConsola({
       level,
-      reporters: [{ log: (entry) => process.stderr.write(toJsonLine(entry)) }],
+      reporters: [{ log: (entry) => stderr.write(toJsonLine(entry)) }],
     });
   }
+  // Chosen from the command's own environment: consola would read the process's.
   return createConsola({
     level,
-    stdout: process.stderr,
-    stderr: process.stderr,
+    fancy: config.icons,
+    stdout: stderr as NodeJS.WriteStream,
+    stderr: stderr as NodeJS.WriteStream,
     formatOptions: { colors: config.color, date: false },
   });
 }

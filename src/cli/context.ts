@@ -3,8 +3,10 @@ import { createDb, type DbHandle } from '../db/client.js';
 import { migrateDb } from '../db/migrate.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createSources, type Sources } from '../sources/index.js';
+import type { Io } from './io.js';
 
 export interface Context {
+  io: Io;
   config: Config;
   log: Logger;
   sources: Sources;
@@ -15,9 +17,9 @@ export interface Context {
 }
 
 /** Where everything is wired together: config from flags and env, the logger, the database. */
-export function createContext(flags: GlobalFlags): Context {
-  const config = loadConfig(flags);
-  const log = createLogger(config);
+export function createContext(flags: GlobalFlags, io: Io): Context {
+  const config = loadConfig(flags, io.env);
+  const log = createLogger(config, io.stderr);
   const sources = createSources({
     http: {
       timeoutMs: config.httpTimeoutMs,
@@ -41,6 +43,7 @@ export function createContext(flags: GlobalFlags): Context {
     log: (message) => log.warn(message),
   });
   return {
+    io,
     config,
     log,
     sources,

@@ -5,6 +5,7 @@ import { getFailedRun } from '../pipeline/runner.js';
 import { sourceNames } from '../sources/index.js';
 import type { IngestOptions } from './commands/ingest.js';
 import { createContext, type Context } from './context.js';
+import { processIo, type Io } from './io.js';
 import { formatRun, printJson, printLine } from './output.js';
 
 /** DESIGN §6: the exit code of every error code. */
@@ -33,14 +34,14 @@ const version = (
 ).version;
 
 /**
- * The CLI entry point; the only place that sets the process exit code. Each command's module is
- * imported when that command runs, so `kx status` does not load the HTTP server.
+ * The CLI entry point of `bin/kx.js`; the only place that sets the process exit code or
+ * handles what happens to the process as a whole.
  */
 export async function main(argv: readonly string[]): Promise<void> {
   process.on('uncaughtException', exitOnUncaught);
   process.stdout.on('error', endOnClosedOutput);
   process.stderr.on('error', endOnClosedOutput);
-  const code = await run(argv);
+  const code = await run(argv, processIo());
   process.exitCode = code;
   // Stopped by a signal: what was committed is recorded and the locks are released; a fetch
   // or a backoff still pending is not waited for.
@@ -90,9 +91,13 @@ function isDriverWriteOnClosedSocket(thrown: unknown): boolean {
   );
 }
 
-async function run(argv: readonly string[]): Promise<number> {
+/**
+ * Runs one kx command line and returns its exit code. Each command's module is imported when
+ * that command runs, so `kx status` does not load the HTTP server.
+ */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
   const output = { json: false };
-  const program = createProgram(output);
+  const program = createProgram(output, io);
   try {
     await program.parseAsync(argv);
     return 0;
@@ -100,17 +105,19 @@ async function run(argv: readonly string[]): Promise<number> {
     if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : 2;
     const error = toKxError(thrown);
     const failedRun = getFailedRun(error);
-    if (failedRun)
-      (output.json ? printJson : (r: typeof failedRun) => printLine(formatRun(r)))(failedRun);
-    process.stderr.write(`kx: ${error.message}\n`);
-    if (!isKxError(thrown) && process.env.KX_LOG_LEVEL === 'debug')
-      process.stderr.write(`${(thrown as Error).stack}\n`);
+    if (failedRun) {
+      if (output.json) printJson(io.stdout, failedRun);
+      else printLine(io.stdout, formatRun(failedRun));
+    }
+    io.stderr.write(`kx: ${error.message}\n`);
+    if (!isKxError(thrown) && io.env.KX_LOG_LEVEL === 'debug')
+      io.stderr.write(`${(thrown as Error).stack}\n`);
     return exitCodeOf(error);
   }
 }
 
 /** `output.json` is set by a command that was asked for `--json`, so failures print JSON too. */
-function createProgram(output: { json: boolean }): Command {
+function createProgram(output: { json: boolean }, io: Io): Command {
   const program = new Command('kx')
     .description(
       'ETL for crypto market data: CoinGecko, CoinPaprika and CSV files into one PostgreSQL schema, exactly once.',
@@ -134,6 +141,10 @@ function createProgram(output: { json: boolean }): Command {
       new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']),
     )
     .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
     .showHelpAfterError('(run `kx --help` for usage)')
     .addHelpText(
       'after',
@@ -143,7 +154,7 @@ function createProgram(output: { json: boolean }): Command {
     );
   const context = (command: Command): Context => {
     output.json = command.opts<{ json?: boolean }>().json === true;
-    return createContext(command.optsWithGlobals());
+    return createContext(command.optsWithGlobals(), io);
   };
 
   program
@@ -186,12 +197,13 @@ Examples:
     .action(async (options: IngestOptions & { json?: boolean }, command: Command) => {
       const { ingest } = await import('./commands/ingest.js');
       const result = await ingest(context(command), options);
-      if (options.json) printJson(result);
+      if (options.json) printJson(io.stdout, result);
       else if ('dryRun' in result)
         printLine(
+          io.stdout,
           `dry run: ${result.fetched} read, ${result.valid} valid, ${result.rejected} rejected`,
         );
-      else printLine(formatRun(result));
+      else printLine(io.stdout, formatRun(result));
     });
 
   program
@@ -210,9 +222,9 @@ Examples:
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const { resume } = await import('./commands/resume.js');
       const results = await resume(context(command), options);
-      if (options.json) printJson(results);
-      else if (results.length === 0) printLine('nothing to resume');
-      else results.forEach((r) => printLine(formatRun(r)));
+      if (options.json) printJson(io.stdout, results);
+      else if (results.length === 0) printLine(io.stdout, 'nothing to resume');
+      else results.forEach((r) => printLine(io.stdout, formatRun(r)));
     });
 
   program
@@ -231,7 +243,7 @@ Examples:
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const { formatStatus, status } = await import('./commands/status.js');
       const result = await status(context(command), options);
-      printLine(options.json ? JSON.stringify(result, null, 2) : formatStatus(result));
+      printLine(io.stdout, options.json ? JSON.stringify(result, null, 2) : formatStatus(result));
     });
 
   program
@@ -282,9 +294,10 @@ Examples:
       async (listing: string, assetId: string, options: { json?: boolean }, command: Command) => {
         const { link } = await import('./commands/link.js');
         const result = await link(context(command), listing, assetId);
-        if (options.json) printJson(result);
+        if (options.json) printJson(io.stdout, result);
         else
           printLine(
+            io.stdout,
             `${result.source}:${result.sourceId} linked to asset ${result.assetId} (was ${result.previousAssetId})`,
           );
       },
@@ -298,9 +311,10 @@ Examples:
     .action(async (listing: string, options: { json?: boolean }, command: Command) => {
       const { unlink } = await import('./commands/link.js');
       const result = await unlink(context(command), listing);
-      if (options.json) printJson(result);
+      if (options.json) printJson(io.stdout, result);
       else
         printLine(
+          io.stdout,
           `${result.source}:${result.sourceId} now on its own asset ${result.assetId} (was ${result.previousAssetId})`,
         );
     });
@@ -317,8 +331,8 @@ Examples:
         await migrateDb(handle);
         return { driver: handle.driver, location: handle.location };
       });
-      if (options.json) printJson({ migrated: true, database: location });
-      else printLine('database is up to date');
+      if (options.json) printJson(io.stdout, { migrated: true, database: location });
+      else printLine(io.stdout, 'database is up to date');
     });
 
   return program;

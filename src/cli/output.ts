@@ -1,12 +1,13 @@
 import type { RunResult } from '../pipeline/runner.js';
+import type { Output } from './io.js';
 
 /** Data goes to stdout; logs and progress go to stderr. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function printJson(stdout: Output, value: unknown): void {
+  stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function printLine(line = ''): void {
-  process.stdout.write(`${line}\n`);
+export function printLine(stdout: Output, line = ''): void {
+  stdout.write(`${line}\n`);
 }
 
 const number = new Intl.NumberFormat('en-US');
@@ -23,7 +24,7 @@ export function formatRun(run: RunResult): string {
 }
 
 /** A one-line progress display on a TTY; silent otherwise (cron, CI, pipes). */
-export function createProgress(enabled: boolean, label: string) {
+export function createProgress(stderr: Output, enabled: boolean, label: string) {
   const started = Date.now();
   let shown = false;
   return {
@@ -31,13 +32,11 @@ export function createProgress(enabled: boolean, label: string) {
       if (!enabled) return;
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? Math.round(records / seconds) : 0;
-      process.stderr.write(
-        `\r${label}: ${number.format(records)} records (${number.format(rate)}/s)   `,
-      );
+      stderr.write(`\r${label}: ${number.format(records)} records (${number.format(rate)}/s)   `);
       shown = true;
     },
     done() {
-      if (shown) process.stderr.write('\r\x1b[K');
+      if (shown) stderr.write('\r\x1b[K');
     },
   };
 }

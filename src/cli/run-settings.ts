@@ -10,7 +10,8 @@ export function createRunSettings(
   stop?: AbortSignal,
 ): RunSettings & { done(): void } {
   const progress = createProgress(
-    process.stderr.isTTY && ctx.config.logFormat === 'pretty',
+    ctx.io.stderr,
+    ctx.io.stderr.isTTY === true && ctx.config.logFormat === 'pretty',
     source,
   );
   return {

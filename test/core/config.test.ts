@@ -63,4 +63,14 @@ describe('config', () => {
   it('NO_COLOR turns colours off', () => {
     expect(loadConfig({}, { NO_COLOR: '' }).color).toBe(false);
   });
+
+  it.each([
+    [{}, true],
+    [{ CI: 'true' }, false],
+    [{ CI: '1' }, false],
+    [{ CI: 'false' }, true],
+    [{ CI: '' }, true],
+  ])('log icons with %j: %s', (env, icons) => {
+    expect(loadConfig({}, env).icons).toBe(icons);
+  });
 });
