@@ -98,8 +98,17 @@ export function acquireDirLock(dataDir: string, command: string): () => void {
   throw new KxError('locked', `could not take the lock on ${dataDir}; another kx is starting`);
 }
 
+/**
+ * The locks this process holds now. A lock naming this process's pid is alive only if it is
+ * one of them: otherwise an earlier process with the same pid left it (a container restarted,
+ * pids reused). A program that opens the database twice at once (a test that runs kx in its
+ * own process) gets `locked`, as a second process would.
+ */
+const heldHere = new Set<string>();
+
 /** Keeps touching the lock while it is held; the release stops that and deletes it. */
 function holdLock(path: string): () => void {
+  heldHere.add(path);
   const heartbeat = setInterval(() => {
     try {
       const now = new Date();
@@ -111,6 +120,7 @@ function holdLock(path: string): () => void {
   heartbeat.unref();
   return () => {
     clearInterval(heartbeat);
+    heldHere.delete(path);
     rmSync(path, { force: true });
   };
 }
@@ -153,8 +163,13 @@ function isCheckable(owner: LockOwner): boolean {
 
 function isAlive(owner: LockOwner, path: string): boolean {
   const boot = bootId();
+  if (
+    owner.host === hostname() &&
+    owner.pid === process.pid &&
+    (!owner.boot || owner.boot === boot)
+  )
+    return heldHere.has(path);
   if (owner.host === hostname() && boot !== null && owner.boot === boot) {
-    if (owner.pid === process.pid) return false; // our own pid, reused: that holder is gone
     const start = processStart(owner.pid);
     if (start === null) return false;
     return owner.start == null || owner.start === start;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { etlRuns } from '../../src/db/schema.js';
-import { collect, repoRoot, runKx, startKxIn } from '../helpers/cli.js';
+import { collect, repoRoot, runKx, runKxBinary, startKxIn } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 
 const sample = join(repoRoot, 'fixtures/sample.csv');
@@ -32,7 +32,7 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
 
   it('a second process gets exit 6 naming the holder and the fix', async () => {
     writeLock(process.pid); // this test process is alive: it plays the first kx
-    const r = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
+    const r = await runKxBinary(['ingest', '--source', 'csv', '--file', sample], database.env);
     expect(r.code).toBe(6);
     expect(r.stderr).toContain(`in use by pid ${process.pid} (kx serve`);
     expect(r.stderr).toContain('set DATABASE_URL');
@@ -110,6 +110,15 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
     expect(r.stderr).toContain('kx will not overwrite it');
     expect(existsSync(join(dir, 'base'))).toBe(true); // the files are still there
     expect(existsSync(join(dir, 'PG_VERSION'))).toBe(false);
+  });
+
+  it('one program opening it twice at once gets exit 6 too, as a second process would', async () => {
+    await withOpen(database, async () => {
+      const r = await runKx(['status'], database.env); // in this process, which holds it
+      expect(r.code).toBe(6);
+      expect(r.stderr).toContain(`in use by pid ${process.pid} (kx test`);
+    });
+    expect((await runKx(['status'], database.env)).code).toBe(0); // released with the handle
   });
 
   it('a lock left by a dead process is taken over', async () => {
