@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runKx } from '../helpers/cli.js';
+import { runKxBinary } from '../helpers/cli.js';
 import { serverUrl } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 
@@ -37,7 +37,7 @@ function mountTmpfs(size: string, options: { readOnly?: boolean; prepare?: strin
 describe.skipIf(serverUrl || !canMount)('the embedded database on a disk that refuses it', () => {
   it('a full disk: exit 8, "no space left on the device (ENOSPC)", free space and run again', async () => {
     const disk = mountTmpfs('1m');
-    const r = await runKx(['status'], { KX_DATA_DIR: join(disk, 'kx'), DATABASE_URL: '' });
+    const r = await runKxBinary(['status'], { KX_DATA_DIR: join(disk, 'kx'), DATABASE_URL: '' });
     expect(r.code).toBe(8);
     expect(r.stderr).toContain('no space left on the device (ENOSPC); free space');
     expect(r.stderr).not.toContain('[object Object]');
@@ -48,7 +48,7 @@ describe.skipIf(serverUrl || !canMount)('the embedded database on a disk that re
     ['a directory to create', 'new'],
   ])('a read-only file system, %s: exit 2 naming the fix', async (_, sub) => {
     const disk = mountTmpfs('1m', { readOnly: true, prepare: ['kx'] });
-    const r = await runKx(['status'], { KX_DATA_DIR: join(disk, sub), DATABASE_URL: '' });
+    const r = await runKxBinary(['status'], { KX_DATA_DIR: join(disk, sub), DATABASE_URL: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('point KX_DATA_DIR (or --data-dir) at a writable directory');
   });

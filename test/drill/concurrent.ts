@@ -7,7 +7,7 @@
  *   KX_TEST_DATABASE_URL=postgres://… npm run drill -- --concurrent --rounds 20
  */
 import { isDeepStrictEqual } from 'node:util';
-import { collect, runKx, sampleCsv, startKx } from '../helpers/cli.js';
+import { collect, runKxBinary, sampleCsv, startKx } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { snapshotState } from '../helpers/state.js';
@@ -40,7 +40,7 @@ async function close({ database, fake }: Stage): Promise<void> {
 }
 
 async function ingest(env: Record<string, string>, source: Source): Promise<void> {
-  const r = await runKx(INGESTS[source], env);
+  const r = await runKxBinary(INGESTS[source], env);
   if (r.code !== 0) throw new Error(`kx ingest --source ${source} exited ${r.code}: ${r.stderr}`);
 }
 
@@ -104,7 +104,7 @@ export async function concurrentDrill(
       const outcomes = await Promise.all(
         SOURCES.map((s) => worker(env, s, s === victim ? 1 + random(Number(batch) * 3) : null)),
       );
-      const resumed = await runKx(['resume'], drill.env);
+      const resumed = await runKxBinary(['resume'], drill.env);
       if (resumed.code !== 0)
         throw new Error(`kx resume exited ${resumed.code}: ${resumed.stderr}`);
       const actual = await withOpen(drill.database, snapshotState);

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
 import { LosslessNumber } from 'lossless-json';
 import postgres from 'postgres';
-import { collect, runKx, startKx } from '../helpers/cli.js';
+import { collect, runKxBinary, startKx } from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
@@ -155,7 +155,7 @@ async function breakRun(
 ): Promise<string> {
   if (mode === 'fail-after') {
     const n = 1 + random(total - 1);
-    const r = await runKx(args, { ...env, FAIL_AFTER_N_RECORDS: String(n) });
+    const r = await runKxBinary(args, { ...env, FAIL_AFTER_N_RECORDS: String(n) });
     if (r.code !== 5)
       throw new Error(`FAIL_AFTER_N_RECORDS=${n} exited ${r.code}: ${r.stderr.slice(-300)}`);
     return `FAIL_AFTER_N_RECORDS=${n}`;
@@ -218,7 +218,7 @@ async function dropConnections(url: string): Promise<void> {
 
 async function resumeUntilDone(env: Record<string, string>): Promise<number> {
   for (let attempt = 1; attempt <= 5; attempt++) {
-    const r = await runKx(['resume'], env);
+    const r = await runKxBinary(['resume'], env);
     if (r.code === 0) return attempt;
   }
   throw new Error('kx resume did not finish in 5 attempts');
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
       const poisons = poisonAt[source];
       if (source === 'csv' && poisons) poisonCsv(clean.file, poisons);
       const started = Date.now();
-      const ok = await runKx(clean.args, clean.env);
+      const ok = await runKxBinary(clean.args, clean.env);
       if (ok.code !== 0) throw new Error(`clean ${source} run failed: ${ok.stderr.slice(-300)}`);
       const expected = await withOpen(clean.database, snapshotState);
       if (poisons) {

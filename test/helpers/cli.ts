@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Io } from '../../src/cli/io.js';
+import { run } from '../../src/cli/main.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,8 +20,31 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env };
 }
 
-/** Runs the real `kx` binary to completion. */
-export function runKx(
+/**
+ * Runs a kx command line to completion in this process: the program `bin/kx.js` runs, with the
+ * environment and output streams of a child (only `env`, plus PATH and HOME). A new process
+ * costs each run about a second of CPU (Node's start, imports, PGlite's compile), and the suite
+ * runs some 150. What only a process has (signals, exit on a crash, closed pipes, two processes
+ * at once, the built `dist`) is tested with `runKxBinary` and `startKx`; binary.test.ts checks
+ * that both ways print and exit alike.
+ */
+export async function runKx(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    env: childEnv(env),
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+  };
+  const code = await run(['node', 'kx', ...args], io);
+  return { code, signal: null, stdout, stderr };
+}
+
+/** Runs the real `kx` binary (the built `dist`) to completion in a child process. */
+export function runKxBinary(
   args: readonly string[],
   env: Record<string, string> = {},
   cwd = repoRoot,
