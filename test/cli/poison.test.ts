@@ -29,11 +29,15 @@ const CSV_POISONS: [string, (cells: Cells) => void, RegExp][] = [
   ['year 9999', (c) => (c[11] = '9999-12-31T23:59:59Z'), /^observed_at: 9999-12-31.* is outside/],
   ['unix time in year 5138', (c) => (c[11] = '99999999999'), /^observed_at: 5138-.* is outside/],
 ];
-const ROWS = 30_000;
-/** The first row, the rows around the first 64 KiB read chunk, the last row, and spread between. */
-const POSITIONS = [0, 580, 600, 620, 1000, 2500, 4000, 7000, 9999, 10_000, 12_345, 15_000]
-  .concat([17_777, 19_000, 20_001, 21_500, 23_000, 24_680, 26_000, 27_500, 28_000, 29_000])
-  .concat([29_998, ROWS - 1]);
+const ROWS = 12_000;
+/**
+ * The first row, the rows around the first 64 KiB read chunk, the rows around the end of the
+ * first batch (KX_BATCH_SIZE's default, 10,000), the last row, and spread between: two
+ * batches, 17 refused values in the first.
+ */
+const POSITIONS = [0, 580, 600, 620, 1000, 2500, 4000, 5000, 6000, 7000, 8000, 9000, 9500]
+  .concat([9998, 9999, 10_000, 10_001, 10_500, 11_000, 11_250, 11_500, 11_777, 11_998])
+  .concat([ROWS - 1]);
 
 let work: string;
 beforeAll(() => (work = makeScratchDir('kx-poison-')));

@@ -9,6 +9,14 @@ import {
 } from './fake-upstream.js';
 import { snapshotState } from './state.js';
 
+type State = Awaited<ReturnType<typeof snapshotState>>;
+
+/**
+ * Clean states by source and fake-upstream options. The fake upstream serves the same data
+ * for the same options, so one uninterrupted ingest serves every test that compares with it.
+ */
+const cleanStates = new Map<string, Promise<State>>();
+
 /**
  * For a test file whose tests each need a fresh database and fake upstream: `setup` makes
  * both (closed after each test) and the env that points kx at them; `cleanState` is the
@@ -27,11 +35,31 @@ export function useUpstreamSetup() {
     return { database, fake, env: { ...database.env, ...upstreamEnv(fake) } };
   }
 
-  async function cleanState(source: string, options: FakeUpstreamOptions = {}) {
-    const { database, env } = await setup(options);
-    const r = await runKx(['ingest', '--source', source], env);
-    expect(r.code, r.stderr).toBe(0);
-    return withOpen(database, snapshotState);
+  function cleanState(source: string, options: FakeUpstreamOptions = {}): Promise<State> {
+    const key = JSON.stringify([source, options]);
+    let state = cleanStates.get(key);
+    if (!state) {
+      state = ingestClean(source, options);
+      cleanStates.set(key, state);
+      state.catch(() => cleanStates.delete(key)); // a failure is its test's, not the next one's
+    }
+    return state;
+  }
+
+  async function ingestClean(source: string, options: FakeUpstreamOptions): Promise<State> {
+    const database = await createTestDatabase();
+    const fake = await startFakeUpstream(options);
+    try {
+      const r = await runKx(['ingest', '--source', source], {
+        ...database.env,
+        ...upstreamEnv(fake),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return await withOpen(database, snapshotState);
+    } finally {
+      await fake.close();
+      await database.drop();
+    }
   }
 
   /** A database that is dropped after the test, for tests that need no fake upstream. */
