@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
 import { assetSources } from '../../src/db/schema.js';
 import { linkListing, unlinkListing } from '../../src/pipeline/manual-links.js';
@@ -32,13 +32,13 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function ingestAll(order: (keyof Sources)[]) {
+async function ingestAll(order: (keyof Sources)[], from: Sources = sources) {
   const database = await createTestDatabase();
   const handle = await database.open();
   opened.push({ database, handle });
   for (const name of order) {
     const params = name === 'csv' ? csvParams : {};
-    await ingestWith(handle, sources[name], params);
+    await ingestWith(handle, from[name], params);
   }
   return handle;
 }
@@ -159,7 +159,11 @@ describe('one coin, one asset, over the recorded data', () => {
   });
 
   it('manual link and unlink win over the rules and survive a full re-ingest', async () => {
-    const h = await ingestAll(['coingecko', 'coinpaprika', 'csv']);
+    // The top 500 CoinPaprika coins by rank: the listings linked here, without 6,000 others.
+    const top = await startFakeUpstream({ paprikaTickers: 500 });
+    onTestFinished(() => top.close());
+    const sources = createFakeSources(top);
+    const h = await ingestAll(['coingecko', 'coinpaprika', 'csv'], sources);
     const before = await groupsOf(h);
     const ethAsset = (await h.db.select().from(assetSources)).find(
       (r) => r.source === 'coingecko' && r.sourceId === 'ethereum',
@@ -176,5 +180,7 @@ describe('one coin, one asset, over the recorded data', () => {
     expect(after.get('coingecko:bitcoin')).toEqual(
       before.get('coingecko:bitcoin')!.filter((k) => k !== 'coinpaprika:btc-bitcoin'),
     );
+    expect(before.get('coingecko:bitcoin')).toContain('coinpaprika:btc-bitcoin');
+    expect(before.get('csv:staked-ether')).not.toContain('coingecko:ethereum');
   });
 });
