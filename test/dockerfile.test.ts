@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runKx } from './helpers/cli.js';
+import { makeScratchDir } from './helpers/scratch.js';
 
 /** There is no Docker engine here: check the Dockerfile against what npm pack and the CLI expect. */
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
@@ -82,5 +83,40 @@ describe('Dockerfile', () => {
     const open = await runKx(cmd, { KX_DATA_DIR: join(repoRoot, '.kx-docker-test-unused') });
     expect(open.code).toBe(2);
     expect(open.stderr).toContain('without KX_API_TOKEN');
+  });
+});
+
+describe('the packed package', () => {
+  it('has no install-time script: prepare builds a clone, and is left out of the tarball', () => {
+    // A copy of the package, whose build writes nothing: the real one would rebuild the dist
+    // that other tests are running.
+    const dir = makeScratchDir('kx-pack-');
+    try {
+      const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      };
+      expect(manifest.scripts.prepare).toBe('npm run build');
+      manifest.scripts.build = 'node -e ""';
+      const original = `${JSON.stringify(manifest, null, 2)}\n`;
+      cpSync(join(repoRoot, 'bin'), join(dir, 'bin'), { recursive: true });
+      writeFileSync(join(dir, 'package.json'), original);
+      const tarball = execFileSync('npm', ['pack', '--silent'], {
+        cwd: dir,
+        encoding: 'utf8',
+      }).trim();
+      const packed = JSON.parse(
+        execFileSync('tar', ['-xzOf', join(dir, tarball), 'package/package.json'], {
+          encoding: 'utf8',
+        }),
+      ) as { scripts: Record<string, string> };
+      for (const script of ['preinstall', 'install', 'postinstall', 'prepare'])
+        expect(packed.scripts, script).not.toHaveProperty(script);
+      expect(packed.scripts.test).toBe(manifest.scripts.test); // the rest is kept
+      // The working package.json is back as it was.
+      expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(original);
+      expect(existsSync(join(dir, '.package.json.unpacked'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
