@@ -115,6 +115,19 @@ const NOT_A_FIELD = new Set([
   'low',
 ]);
 
+/**
+ * Volumes counted in coins, not US dollars: investing.com's `Vol.` (`65.59K` bitcoins; other
+ * files' bare `vol` is dollars), and `Volume BTC`, `volume_eth`… beside a `Volume USDT`
+ * (CryptoDataDownload, exchange klines). Loading one as volume_24h_usd would be off by the
+ * coin's price; it is left out with a word.
+ */
+function countsCoins(key: string, header: string): boolean {
+  return (
+    /^vol\.$/i.test(header.trim()) ||
+    /^vol(ume)?_(?!usd|usdt|usdc|busd|24h|usd_24h)[a-z]{2,6}$/.test(key)
+  );
+}
+
 /** Below this a fuzzy match is no match; below WARN_BELOW it is used with a warning. */
 const FUZZY_FLOOR = 0.8;
 const WARN_BELOW = 0.9;
@@ -186,6 +199,13 @@ export function mapHeader(
     if (overrides.has(key)) {
       const field = overrides.get(key);
       if (field) candidates.push({ field, header, index, confidence: 1, how: 'override' });
+      return;
+    }
+    if (countsCoins(key, header)) {
+      warnings.push(
+        `column "${header.trim()}" counts coins, not US dollars: left out of volume_24h_usd ` +
+          `(a column of US dollar volume can be named with --map 'COLUMN=volume_24h_usd')`,
+      );
       return;
     }
     if (!NOT_A_FIELD.has(key)) candidates.push(...matchColumn(key, header, index));

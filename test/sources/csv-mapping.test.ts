@@ -28,6 +28,20 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it('leaves volumes counted in coins out of volume_24h_usd, saying so', () => {
+    const investing = mapHeader(
+      ['Date', 'Price', 'Open', 'High', 'Low', 'Vol.', 'Change %'],
+      parseOverrides([]),
+    );
+    expect(investing.unmapped).toContain('Vol.');
+    expect(investing.warnings.join('\n')).toContain('column "Vol." counts coins, not US dollars');
+    expect(fields(['Date', 'Symbol', 'Close', 'Volume BTC', 'Volume USDT'])).toMatchObject({
+      'Volume USDT': 'volume_24h_usd',
+    });
+    expect(fields(['Date', 'Symbol', 'Close', 'Volume ETH'])).not.toHaveProperty('Volume ETH');
+    expect(fields(['Date', 'Price', 'Vol.'], ['Vol.=volume_24h_usd'])).toHaveProperty('Vol.');
+  });
+
   it('prefers the specific column when a generic one competes', () => {
     const mapped = fields([
       'SNo',
