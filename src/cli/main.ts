@@ -172,6 +172,10 @@ function createProgram(output: { json: boolean }, io: Io): Command {
     )
     .option('--symbol <sym>', 'symbol for every row of a single-asset history CSV')
     .option(
+      '--date-format <format>',
+      'DD/MM/YYYY or MM/DD/YYYY: how to read dates like 05/06/2025 (--source csv)',
+    )
+    .option(
       '--max-pages <n>',
       'stop after N pages of 250 coins, by market cap (--source coingecko)',
       toPositiveInt,

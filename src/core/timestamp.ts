@@ -1,19 +1,25 @@
 /**
  * Timestamps as found in the wild, to a UTC `Date`: ISO 8601 (with `Z`, an offset or none,
- * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD`, unix seconds or milliseconds (also
- * written as floats, `1575032004.0`), `DD-MM-YYYY [HH:MM[:SS]]` and `DD-MM-YY`.
+ * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD` (also with `/` or `.`), unix seconds
+ * or milliseconds (also written as floats, `1575032004.0`), and `NN-NN-YYYY [HH:MM[:SS]]` or
+ * `NN-NN-YY` (also with `/` or `.`), read day-first or month-first as `order` says: a file's
+ * order is decided from its whole column (`inferDateOrder`), never from one value.
  */
 export type TimestampResult = { ok: true; value: Date | null } | { ok: false; reason: string };
 
+/** Which of the two leading numbers of `05/12/2025` is the day. */
+export type DateOrder = 'day-first' | 'month-first';
+
 const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
-const DAY_FIRST = /^(\d{2})[-/.](\d{2})[-/.](\d{2}|\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+  /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
+const NUMERIC_DATE =
+  /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const UNIX = /^\d{9,13}(?:\.\d+)?$/;
 
-export function toTimestamp(input: string): TimestampResult {
+export function toTimestamp(input: string, order: DateOrder = 'day-first'): TimestampResult {
   const text = input.trim();
   if (text === '' || /^(null|n\/a|none|-)$/i.test(text)) return { ok: true, value: null };
-  const date = parseIso(text) ?? parseDayFirst(text) ?? parseUnix(text);
+  const date = parseIso(text) ?? parseNumericDate(text, order) ?? parseUnix(text);
   if (!date || Number.isNaN(date.getTime())) {
     return { ok: false, reason: `not a date: ${JSON.stringify(text.slice(0, 40))}` };
   }
@@ -23,20 +29,44 @@ export function toTimestamp(input: string): TimestampResult {
 function parseIso(text: string): Date | null {
   const m = ISO.exec(text);
   if (!m) return null;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  const [, y, , mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
   const offset = /^(z|utc)$/i.test(zone) ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   if (!isCalendarDay(+y!, +mo!, +d!)) return null;
   return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${offset}`);
 }
 
-function parseDayFirst(text: string): Date | null {
-  const m = DAY_FIRST.exec(text);
+function parseNumericDate(text: string, order: DateOrder): Date | null {
+  const m = NUMERIC_DATE.exec(text);
   if (!m) return null;
-  const [, d, mo, yRaw = '', h = '00', mi = '00', s = '00'] = m;
+  const [, first = '', , second = '', yRaw = '', h = '0', mi = '00', s = '00'] = m;
+  const [d, mo] = order === 'day-first' ? [+first, +second] : [+second, +first];
   // Two-digit years in market data are all 20xx (no crypto prices before 2009).
-  const y = yRaw.length === 2 ? `20${yRaw}` : yRaw;
-  if (!isCalendarDay(+y, +mo!, +d!)) return null;
-  return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+  const y = yRaw.length === 2 ? 2000 + +yRaw : +yRaw;
+  if (!isCalendarDay(y, mo, d) || +h > 23) return null;
+  return new Date(Date.UTC(y, mo - 1, d, +h, +mi, +s));
+}
+
+/**
+ * What a column of dates says about its order: `05/12/2025` could be either, `25/12/2025`
+ * is day-first, `12/25/2025` month-first. `undefined` for a value of another form.
+ */
+export function dateOrderOf(input: string): DateOrder | 'either' | undefined {
+  const m = NUMERIC_DATE.exec(input.trim());
+  if (!m) return undefined;
+  const [first, second] = [+m[1]!, +m[3]!];
+  if (first > 12 && second <= 12) return 'day-first';
+  if (second > 12 && first <= 12) return 'month-first';
+  return first <= 12 && second <= 12 ? 'either' : undefined;
+}
+
+/**
+ * The order `--date-format` names: `DD/MM/YYYY`, `MM-DD-YY`, `dd.mm.yyyy`… (the separator
+ * and year width do not matter; the values say them). Undefined for anything else.
+ */
+export function parseDateFormat(format: string): DateOrder | undefined {
+  const m = /^(dd|mm)[-/.](dd|mm)[-/.](yy|yyyy)(?:[ T]hh:mm(?::ss)?)?$/i.exec(format.trim());
+  if (!m || m[1]!.toLowerCase() === m[2]!.toLowerCase()) return undefined;
+  return m[1]!.toLowerCase() === 'dd' ? 'day-first' : 'month-first';
 }
 
 function parseUnix(text: string): Date | null {

@@ -149,7 +149,8 @@ export interface ReadOptions {
   /** Lines before `start` (so reported line numbers stay absolute). */
   lineBase: number;
   delimiter: string;
-  hasher: PrefixHasher;
+  /** Hashes what is read, for the cursor; a read that keeps no cursor passes none. */
+  hasher?: PrefixHasher;
 }
 
 /**
@@ -186,7 +187,7 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
   const input = createReadStream(path, { start, highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      hasher.push(position, chunk);
+      hasher?.push(position, chunk);
       position += chunk.length;
       const error = await new Promise<Error | null | undefined>((resolve) =>
         parser.write(chunk, resolve),

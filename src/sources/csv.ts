@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { toDecimal } from '../core/decimal.js';
 import { KxError } from '../core/errors.js';
 import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
-import { toTimestamp } from '../core/timestamp.js';
+import { dateOrderOf, parseDateFormat, toTimestamp, type DateOrder } from '../core/timestamp.js';
 import {
   checkListing,
   toNameKey,
@@ -36,6 +36,15 @@ const CsvParamsSchema = v.object({
       v.regex(/^[\p{L}\p{N}._\-$+&@*]{1,32}$/u, '--symbol must be a ticker such as BTC'),
     ),
   ),
+  dateFormat: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (format) => parseDateFormat(format) !== undefined,
+        '--date-format must be DD/MM/YYYY or MM/DD/YYYY (any of / - . between, YY or YYYY)',
+      ),
+    ),
+  ),
 });
 export type CsvParams = v.InferOutput<typeof CsvParamsSchema>;
 
@@ -51,6 +60,8 @@ export interface CsvCursor extends Cursor {
   sha256: string;
   delimiter: string;
   header: string[];
+  /** How this file's `NN/NN/YYYY` dates are read, decided when its reading began. */
+  dateOrder?: DateOrder;
 }
 
 interface CsvPosition {
@@ -89,10 +100,16 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     });
     let header: string[];
     let mapping: HeaderMapping;
+    let dateOrder: DateOrder;
+    const delimiter = cursor?.delimiter ?? shape.delimiter;
     try {
       header = cursor?.header ?? (await readHeader(rows, shape.bannerLines, path));
       mapping = mapHeader(header, parseOverrides(params.map));
       requireColumns(mapping, params, header, path);
+      dateOrder =
+        (params.dateFormat && parseDateFormat(params.dateFormat)) ||
+        cursor?.dateOrder ||
+        (await inferDateOrder(path, delimiter, header, mapping));
     } catch (error) {
       await rows.return(undefined); // closes the file
       throw error;
@@ -100,13 +117,13 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     mapping.warnings.forEach((w) => context.warn(w));
     if (shape.bannerLines > 0 && !cursor)
       context.warn(`skipped ${shape.bannerLines} banner line before the header`);
-    const delimiter = cursor?.delimiter ?? shape.delimiter;
     const toRecord = createRowMapper({
       path,
       header,
       mapping,
       symbol: params.symbol,
       fileTime: shape.mtime,
+      dateOrder,
     });
     return {
       records: mapRows(rows, toRecord),
@@ -117,10 +134,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         sha256: hasher.digestAt(p.end),
         delimiter,
         header,
+        dateOrder,
       }),
       describe: () => ({
         mapping: {
           delimiter,
+          dateOrder,
           columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({
             header: h,
             field,
@@ -189,6 +208,46 @@ async function readHeader(
   }
 }
 
+/**
+ * How to read the observed_at column's `NN/NN/YYYY` dates, from the file itself: its rows are
+ * read until one settles it (`25/12/2025` is day-first, `12/25/2025` month-first), which is
+ * mostly within the first month of rows. A column whose every date could be either is
+ * refused with the flag that settles it: kx never guesses a date. Rows that contradict the
+ * order found are rejected one by one (`not a date`), never read the other way.
+ */
+async function inferDateOrder(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  mapping: HeaderMapping,
+): Promise<DateOrder> {
+  const column = mapping.columns.find((c) => c.field === 'observed_at');
+  if (!column) return 'day-first';
+  const joined = header.join('\u0000');
+  let inHeader = true;
+  let example: { value: string; line: number } | undefined;
+  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
+    if (inHeader) {
+      inHeader = row.fields.join('\u0000') !== joined; // banner lines, then the header
+      continue;
+    }
+    const value = (row.fields[column.index] ?? '').trim();
+    if (value === '') continue;
+    const order = dateOrderOf(value);
+    if (order === 'day-first' || order === 'month-first') return order;
+    if (order === 'either') example ??= { value, line: row.line };
+    else if (!example) return 'day-first'; // dates of another form: the order does not apply
+  }
+  if (!example) return 'day-first';
+  throw new KxError(
+    'input',
+    `${path}: the dates in column ${JSON.stringify(column.header)} could be day-first or month-first ` +
+      `(no day is over 12: ${JSON.stringify(example.value)} on line ${example.line} could be either); ` +
+      'pass --date-format DD/MM/YYYY or --date-format MM/DD/YYYY',
+    { context: { file: path, line: example.line, field: 'observed_at' } },
+  );
+}
+
 function looksLikeData(header: readonly string[]): boolean {
   const cells = header.map((c) => c.trim()).filter((c) => c !== '');
   const dataLike = cells.filter(
@@ -236,10 +295,11 @@ interface RowMapperOptions {
   symbol: string | undefined;
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
   fileTime: Date;
+  dateOrder: DateOrder;
 }
 
 function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { path, mapping, symbol, fileTime } = options;
+  const { path, mapping, symbol, fileTime, dateOrder } = options;
   const keys = payloadKeys(options.header);
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
   return (row) => {
@@ -252,7 +312,10 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
       const c = column.get(field);
       return c ? (row.fields[c.index] ?? '').trim() : '';
     };
-    const result = toListing(cell, symbol, fileTime, column.has('observed_at'));
+    const time = column.has('observed_at')
+      ? toTimestamp(cell('observed_at'), dateOrder)
+      : { ok: true as const, value: fileTime };
+    const result = toListing(cell, symbol, time);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     return {
       locator: { file: path, line: row.line },
@@ -288,8 +351,7 @@ const DECIMAL_FIELDS = [
 function toListing(
   cell: (field: CsvField) => string,
   fixedSymbol: string | undefined,
-  fileTime: Date,
-  hasTimeColumn: boolean,
+  time: ReturnType<typeof toTimestamp>,
 ): ListingCheck {
   const symbol = (fixedSymbol ?? cell('symbol')).toUpperCase();
   const name = cell('name') || null;
@@ -310,9 +372,6 @@ function toListing(
       field: 'rank',
     };
   }
-  const time = hasTimeColumn
-    ? toTimestamp(cell('observed_at'))
-    : { ok: true as const, value: fileTime };
   if (!time.ok) return { ok: false, reason: `observed_at: ${time.reason}`, field: 'observed_at' };
   if (!time.value) return { ok: false, reason: 'observed_at: empty', field: 'observed_at' };
   const listing: UnifiedListing = {

@@ -117,6 +117,36 @@ describe('bad CSV input', () => {
     expect(missingColumn.stderr).toContain(
       `--map names "close", which the file's header does not have; its columns are "id", "symbol"`,
     );
+    const badFormat = await runKx(
+      ['ingest', '--source', 'csv', '--file', sample, '--date-format', 'YYYY-MM-DD'],
+      database.env,
+    );
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toContain('--date-format must be DD/MM/YYYY or MM/DD/YYYY');
+    const notCsv = await runKx(
+      ['ingest', '--source', 'coingecko', '--date-format', 'DD/MM/YYYY'],
+      database.env,
+    );
+    expect(notCsv.code).toBe(2);
+    expect(notCsv.stderr).toContain('are for --source csv only');
+  });
+
+  it('dates that could be day-first or month-first: exit 4 naming --date-format, nothing loaded', async () => {
+    const file = join(repoRoot, 'fixtures/csv/peers/shashank4227__legacy_crypto_data.csv');
+    const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--dry-run'], database.env);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('could be day-first or month-first');
+    expect(r.stderr).toContain('pass --date-format DD/MM/YYYY or --date-format MM/DD/YYYY');
+    const fixed = await runKx(
+      ['ingest', '--source', 'csv', '--file', file, '--date-format', 'DD-MM-YYYY', '--json'],
+      database.env,
+    );
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(JSON.parse(fixed.stdout)).toMatchObject({
+      status: 'succeeded',
+      fetched: 50,
+      rejected: 0,
+    });
   });
 });
 

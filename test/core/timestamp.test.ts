@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { toTimestamp } from '../../src/core/timestamp.js';
+import {
+  dateOrderOf,
+  parseDateFormat,
+  toTimestamp,
+  type DateOrder,
+} from '../../src/core/timestamp.js';
 
 const iso = (input: string) => {
   const r = toTimestamp(input);
@@ -32,5 +37,54 @@ describe('toTimestamp', () => {
 
   it('an empty cell is missing', () => {
     expect(toTimestamp('  ')).toEqual({ ok: true, value: null });
+  });
+
+  it.each<[string, DateOrder, string]>([
+    ['05/12/2025', 'day-first', '2025-12-05T00:00:00.000Z'],
+    ['05/12/2025', 'month-first', '2025-05-12T00:00:00.000Z'],
+    ['3/9/2024', 'month-first', '2024-03-09T00:00:00.000Z'],
+    ['3/24/2024', 'month-first', '2024-03-24T00:00:00.000Z'],
+    ['24.04.19 7:05', 'day-first', '2019-04-24T07:05:00.000Z'],
+    ['2026/01/07', 'month-first', '2026-01-07T00:00:00.000Z'],
+    ['2026.01.07 09:30:00', 'day-first', '2026-01-07T09:30:00.000Z'],
+  ])('%s read %s → %s', (input, order, expected) => {
+    const r = toTimestamp(input, order);
+    expect(r.ok && r.value?.toISOString()).toBe(expected);
+  });
+
+  it.each<[string, DateOrder]>([
+    ['3/24/2024', 'day-first'], // no month 24: refused, never rolled over
+    ['24/3/2024', 'month-first'],
+    ['2026/13/01', 'day-first'],
+    ['12/12/2024 25:00', 'day-first'],
+  ])('%s read %s is not a date', (input, order) => {
+    expect(toTimestamp(input, order)).toMatchObject({ ok: false });
+  });
+});
+
+describe('the order of NN/NN/YYYY dates', () => {
+  it.each([
+    ['25/12/2025', 'day-first'],
+    ['12/25/2025', 'month-first'],
+    ['3/24/2024 10:00', 'month-first'],
+    ['05-12-2025 17:43:10', 'either'],
+    ['12.12.12', 'either'],
+    ['2025-12-05', undefined],
+    ['1712000000', undefined],
+    ['13/13/2025', undefined],
+  ])('%s says %s', (input, order) => {
+    expect(dateOrderOf(input)).toBe(order);
+  });
+
+  it.each([
+    ['DD/MM/YYYY', 'day-first'],
+    ['dd.mm.yy', 'day-first'],
+    ['MM/DD/YYYY', 'month-first'],
+    ['mm-dd-yyyy hh:mm', 'month-first'],
+    ['YYYY-MM-DD', undefined],
+    ['DD/DD/YYYY', undefined],
+    ['US', undefined],
+  ])('--date-format %s is %s', (format, order) => {
+    expect(parseDateFormat(format)).toBe(order);
   });
 });

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKxError } from '../../src/core/errors.js';
 import type { DbHandle } from '../../src/db/client.js';
+import { quotes } from '../../src/db/schema.js';
 import { getFailedRun, type RunResult } from '../../src/pipeline/runner.js';
 import { csvSource } from '../../src/sources/csv.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -218,9 +220,9 @@ const cases: Record<string, Expected> = {
     columns: { timestamp: 'observed_at' },
   },
   'peers/shashank4227__legacy_crypto_data.csv': {
-    fetched: 50,
-    rejected: 0,
-    columns: { LastPrice: 'price_usd', RecordedDate: 'observed_at' },
+    // 02-12-2025 … 09-12-2025: every day is 12 or less, so December or February–September.
+    refused:
+      /"RecordedDate" could be day-first or month-first .*"05-12-2025 17:43:10" on line 2.*--date-format DD\/MM\/YYYY/,
   },
   'peers/shreyasbkgit__coingecko_btc.csv': {
     fetched: 4622,
@@ -244,6 +246,12 @@ const cases: Record<string, Expected> = {
     rejected: 0,
     columns: { Close: 'price_usd' },
   },
+  'wild/investing_com_bitcoin_historical_data_mdy.csv': {
+    fetched: 40,
+    rejected: 0,
+    columns: { Date: 'observed_at', Price: 'price_usd' },
+    args: { symbol: 'BTC' },
+  },
 };
 
 let database: TestDatabase;
@@ -257,14 +265,18 @@ afterAll(async () => {
   await database.drop();
 });
 
-function ingest(file: string, args: { symbol?: string } = {}): Promise<RunResult> {
-  return ingestWith(handle, csvSource, { file, map: [], ...args });
+function ingest(
+  file: string,
+  args: { symbol?: string; dateFormat?: string } = {},
+  into: DbHandle = handle,
+): Promise<RunResult> {
+  return ingestWith(into, csvSource, { file, map: [], ...args });
 }
 
 describe('every real CSV file ingests with a sensible mapping or is refused clearly', () => {
   it('covers every file in fixtures/csv', async () => {
     const { readdirSync } = await import('node:fs');
-    const files = ['upstream', 'peers'].flatMap((dir) =>
+    const files = ['upstream', 'peers', 'wild'].flatMap((dir) =>
       readdirSync(join(repoRoot, 'fixtures/csv', dir)).map((f) => `${dir}/${f}`),
     );
     expect(Object.keys(cases).sort()).toEqual(files.sort());
@@ -296,5 +308,66 @@ describe('every real CSV file ingests with a sensible mapping or is refused clea
       ]),
     );
     expect(columns).toMatchObject(expected.columns);
+  });
+});
+
+describe('dates are read in the order the whole file shows, or refused', () => {
+  // A database of their own: the table above has read these files already.
+  let own: TestDatabase;
+  let db: DbHandle;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    db = await own.open();
+  });
+  afterAll(async () => {
+    await db.close();
+    await own.drop();
+  });
+
+  /** The quotes a run wrote, as the file's values: time, exact price text, volume. */
+  async function quotesOf(run: RunResult) {
+    const rows = await db.db
+      .select({
+        at: quotes.observedAt,
+        price: sql<string>`${quotes.priceUsd}::text`,
+        volume: quotes.volume24hUsd,
+      })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(quotes.observedAt);
+    return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
+  }
+
+  it('investing.com writes M/D/YYYY: 3/9/2024 is 9 March, values exact, Vol. (coins) left out', async () => {
+    const run = await ingest(
+      join(repoRoot, 'fixtures/csv/wild/investing_com_bitcoin_historical_data_mdy.csv'),
+      { symbol: 'BTC' },
+      db,
+    );
+    expect(run.mapping).toMatchObject({ dateOrder: 'month-first' });
+    expect((run.mapping as { unmapped: string[] }).unmapped).toContain('Vol.');
+    const written = await quotesOf(run);
+    expect(written).toHaveLength(40);
+    // Bytes of the file (kx keeps the number, not its trailing zeros): line 2
+    // `3/24/2024,"67,211.90"`, line 17 `3/9/2024,"68,366.50"`,
+    // line 41 `2/14/2024,"51,782.40"`.
+    expect(written.at(-1)).toEqual({
+      at: '2024-03-24T00:00:00.000Z',
+      price: '67211.9',
+      volume: null,
+    });
+    expect(written.find((q) => q.at === '2024-03-09T00:00:00.000Z')?.price).toBe('68366.5');
+    expect(written[0]).toMatchObject({ at: '2024-02-14T00:00:00.000Z', price: '51782.4' });
+    expect(written.some((q) => q.at.startsWith('2024-09-03'))).toBe(false); // not day-first
+  });
+
+  it('a column whose every day is 12 or less loads with --date-format', async () => {
+    const file = join(repoRoot, 'fixtures/csv/peers/shashank4227__legacy_crypto_data.csv');
+    const run = await ingest(file, { dateFormat: 'DD-MM-YYYY' }, db);
+    expect(run).toMatchObject({ status: 'succeeded', fetched: 50, rejected: 0 });
+    // Line 2: `LTC,377.2,295199.57,05-12-2025 17:43:10`.
+    const ltc = (await quotesOf(run)).filter((q) => q.at === '2025-12-05T17:43:10.000Z');
+    expect(ltc.map((q) => q.price)).toContain('377.2');
+    expect((await quotesOf(run)).every((q) => q.at.startsWith('2025-12-'))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ export interface IngestOptions {
   file?: string;
   map?: string[];
   symbol?: string;
+  dateFormat?: string;
   maxPages?: number;
   fullRefresh?: boolean;
   dryRun?: boolean;
@@ -96,14 +97,25 @@ async function dryRun(
 /** The flags that belong to the chosen source; a flag of another source is a usage error. */
 function toParams(options: IngestOptions): Record<string, unknown> {
   const csvOnly =
-    options.file !== undefined || (options.map ?? []).length > 0 || options.symbol !== undefined;
+    options.file !== undefined ||
+    (options.map ?? []).length > 0 ||
+    options.symbol !== undefined ||
+    options.dateFormat !== undefined;
   if (options.source !== 'csv' && csvOnly) {
-    throw new KxError('usage', '--file, --map and --symbol are for --source csv only');
+    throw new KxError(
+      'usage',
+      '--file, --map, --symbol and --date-format are for --source csv only',
+    );
   }
   if (options.source !== 'coingecko' && options.maxPages !== undefined) {
     throw new KxError('usage', '--max-pages is for --source coingecko only');
   }
   if (options.source === 'csv')
-    return { file: options.file, map: options.map ?? [], symbol: options.symbol };
+    return {
+      file: options.file,
+      map: options.map ?? [],
+      symbol: options.symbol,
+      ...(options.dateFormat === undefined ? {} : { dateFormat: options.dateFormat }),
+    };
   return options.maxPages === undefined ? {} : { maxPages: options.maxPages };
 }
