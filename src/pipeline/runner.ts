@@ -1,6 +1,9 @@
 import { KxError, findDatabaseError, toKxError } from '../core/errors.js';
 import type { Cursor, Source, SourceRecord, SourceStream } from '../core/source.js';
+import { sql } from 'drizzle-orm';
 import type { DbHandle, Release } from '../db/client.js';
+import { rejectedRecords } from '../db/schema.js';
+import { selectRows } from '../db/sql.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
@@ -154,7 +157,7 @@ async function execute<P>(
     await remember();
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
     await remember();
-    checkRejectRatio(totals, settings.maxRejectRatio);
+    await checkRejectRatio(handle, run.id, totals, settings.maxRejectRatio);
     await finishRun(handle.db, run, { status: 'succeeded', records: totals.fetched });
     return result('succeeded');
   } catch (thrown) {
@@ -419,17 +422,31 @@ const UNIT_WAIT_MS = 200;
 
 const YIELD_EVERY = 32;
 
-function checkRejectRatio(totals: BatchCounts, maxRatio: number): void {
+/** Fails a run whose rejected share is above the ratio, naming the field most rows failed on. */
+async function checkRejectRatio(
+  handle: DbHandle,
+  runId: number,
+  totals: BatchCounts,
+  maxRatio: number,
+): Promise<void> {
   if (totals.fetched === 0) return;
   const ratio = totals.rejected / totals.fetched;
-  if (ratio > maxRatio) {
-    throw new KxError(
-      'input',
-      `${totals.rejected} of ${totals.fetched} records rejected (${(ratio * 100).toFixed(1)}%), above KX_MAX_REJECT_RATIO=${maxRatio}; ` +
-        'the valid records are loaded; see rejected_records for the reasons',
-      { context: { rejected: totals.rejected, fetched: totals.fetched } },
-    );
-  }
+  if (ratio <= maxRatio) return;
+  const [main] = await selectRows<{ field: string | null; n: number; example: string }>(
+    handle.db,
+    sql`select ${rejectedRecords.field} as field, count(*)::int as n, min(${rejectedRecords.reason}) as example
+        from ${rejectedRecords} where ${rejectedRecords.runId} = ${runId}
+        group by 1 order by 2 desc, 1 limit 1`,
+  );
+  const most = main
+    ? `; most of them (${main.n}) on ${main.field ?? 'the record'}, e.g. ${main.example}`
+    : '';
+  throw new KxError(
+    'input',
+    `${totals.rejected} of ${totals.fetched} records rejected (${(ratio * 100).toFixed(1)}%), above KX_MAX_REJECT_RATIO=${maxRatio}${most}. ` +
+      'The valid records are loaded; see rejected_records for every reason',
+    { context: { rejected: totals.rejected, fetched: totals.fetched } },
+  );
 }
 
 /** The run summary a failed run carries, for the CLI to print. */

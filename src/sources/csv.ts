@@ -364,6 +364,14 @@ function toListing(
     if (!parsed.ok) return { ok: false, reason: `${field}: ${parsed.reason}`, field };
     decimals[key] = parsed.value;
   }
+  // Yahoo Finance writes `null` in every cell of a day without trading: a quote without a
+  // price says nothing, and loaded it would read as a coin with no price that day.
+  if (decimals.priceUsd == null)
+    return {
+      ok: false,
+      reason: `price_usd: no price (${JSON.stringify(cell('price_usd'))})`,
+      field: 'price_usd',
+    };
   const rank = toDecimal(cell('rank'));
   if (!rank.ok || (rank.value !== null && !/^\d+$/.test(rank.value))) {
     return {

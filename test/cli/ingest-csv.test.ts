@@ -179,6 +179,9 @@ describe('kx ingest --source csv', () => {
       expect(byLine.get(9)).toBe('symbol: symbol has characters no ticker uses');
       expect(byLine.get(7)).toBe('symbol: missing symbol');
       expect([...byLine.values()]).toContain('observed_at: not a date: "invalid_date"');
+      // Rows of `null`s and of blanks are days without a price, not quotes.
+      expect(byLine.get(19)).toBe('price_usd: no price ("null")');
+      expect(byLine.get(20)).toBe('price_usd: no price ("")');
       for (const r of reasons) expect(JSON.parse(r.raw)).toHaveProperty('symbol');
     });
   });
@@ -192,7 +195,8 @@ describe('kx ingest --source csv', () => {
     });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(
-      '20 of 40 records rejected (50.0%), above KX_MAX_REJECT_RATIO=0.25',
+      '20 of 40 records rejected (50.0%), above KX_MAX_REJECT_RATIO=0.25; ' +
+        'most of them (20) on price_usd, e.g. price_usd: not a number: "not-a-price"',
     );
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'failed', loaded: 20, rejected: 20 });
     await withOpen(database, async ({ db }) => {

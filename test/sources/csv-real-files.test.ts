@@ -76,9 +76,10 @@ const cases: Record<string, Expected> = {
     columns: { slug: 'source_id', close: 'price_usd', market: 'market_cap_usd' },
   },
   'upstream/messari_screener_bom_camelcase_2021.csv': {
-    // 56 rows have an empty symbol and one says `N/A`; the BOM does not leak into the first header.
+    // 541 rows have no price (the 56 without a symbol among them) and one more says `N/A`
+    // for its symbol; the BOM does not leak into the first header.
     fetched: 1520,
-    rejected: 57,
+    rejected: 542,
     columns: { name: 'name', priceUsd: 'price_usd', currentMarketcap: 'market_cap_usd' },
   },
   'peers/04AvinashSingh__assets.csv': { fetched: 3, rejected: 0, columns: { price: 'price_usd' } },
@@ -161,7 +162,8 @@ const cases: Record<string, Expected> = {
   },
   'peers/Utkarsh3042__crypto_data_dirty.csv': {
     fetched: 30,
-    rejected: 14,
+    rejected: 15, // three of them for no price (`null`, empty)
+
     columns: { current_price: 'price_usd', last_updated: 'observed_at' },
   },
   'peers/VinayLR15__assets.csv': {
