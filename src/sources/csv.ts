@@ -125,6 +125,14 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       fileTime: shape.mtime,
       dateOrder,
     });
+    if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at')) {
+      try {
+        await refuseRepeatsWithoutTime(path, delimiter, header, toRecord);
+      } catch (error) {
+        await rows.return(undefined);
+        throw error;
+      }
+    }
     return {
       records: mapRows(rows, toRecord),
       cursorAt: (p): CsvCursor => ({
@@ -246,6 +254,44 @@ async function inferDateOrder(
       'pass --date-format DD/MM/YYYY or --date-format MM/DD/YYYY',
     { context: { file: path, line: example.line, field: 'observed_at' } },
   );
+}
+
+/**
+ * A file without a time column has one observation time, the file's own: each listing can
+ * appear once. A history without a time column (`Start`, `Day` … unrecognised) would collapse
+ * into one quote per listing and report the rest as loaded, so it is refused before anything
+ * is written, naming the flag that fixes it.
+ */
+async function refuseRepeatsWithoutTime(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+): Promise<void> {
+  const joined = header.join('\u0000');
+  let inHeader = true;
+  const firstLine = new Map<string, number>();
+  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
+    if (inHeader) {
+      inHeader = row.fields.join('\u0000') !== joined;
+      continue;
+    }
+    const record = toRecord(row);
+    if (!record.result.ok || record.sourceId === null) continue;
+    const first = firstLine.get(record.sourceId);
+    if (first === undefined) {
+      firstLine.set(record.sourceId, row.line);
+      continue;
+    }
+    const columns = header.map((h) => JSON.stringify(h.trim())).join(', ');
+    throw new KxError(
+      'input',
+      `${path}: lines ${first} and ${row.line} are both ${record.result.listing.symbol} (${record.sourceId}) ` +
+        `and no column maps to observed_at (columns: ${columns}), so both would be one quote at the file's time. ` +
+        "Name its time column with --map 'COLUMN=observed_at'; a file without times can hold each coin once",
+      { context: { file: path, line: row.line, field: 'observed_at' } },
+    );
+  }
 }
 
 function looksLikeData(header: readonly string[]): boolean {

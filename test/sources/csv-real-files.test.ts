@@ -71,9 +71,9 @@ const cases: Record<string, Expected> = {
     columns: { Close: 'price_usd', Date: 'observed_at', 'Market Cap': 'market_cap_usd' },
   },
   'upstream/kaggle_crypto_markets_subset_no_date.csv': {
-    fetched: 5572,
-    rejected: 0,
-    columns: { slug: 'source_id', close: 'price_usd', market: 'market_cap_usd' },
+    // 5,572 days of 6 coins whose date column the repo's author dropped: it loaded as 6 quotes.
+    refused:
+      /lines 2 and 3 are both BTC \(bitcoin\) and no column maps to observed_at .* --map 'COLUMN=observed_at'/,
   },
   'upstream/messari_screener_bom_camelcase_2021.csv': {
     // 541 rows have no price (the 56 without a symbol among them) and one more says `N/A`
