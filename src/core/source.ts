@@ -18,6 +18,12 @@ export interface SourceRecord<P = unknown> {
   result: ListingCheck;
   position: P;
   /**
+   * How the payload was read into `result` (a CSV's column mapping), when the source decides
+   * that: it is part of the record's version, so the same bytes read another way (a corrected
+   * `--map`) land again and replace what the old reading loaded.
+   */
+  readAs?: string;
+  /**
    * The last record of a unit fetched over the network (a CoinGecko page). When the next unit
    * is slow to come, the batch commits here while it is fetched, so a crash loses at most the
    * unit in flight.

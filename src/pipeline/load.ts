@@ -122,7 +122,10 @@ export function rejectStaged(batch: PreparedBatch, refused: Map<number, string>)
   return next;
 }
 
-/** sha256 of the payload as landed: the identity of a record version. */
+/**
+ * sha256 of the payload as landed, preceded by how it was read when the source says
+ * (`SourceRecord.readAs`): the identity of a record version.
+ */
 export function toPayloadSha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -147,7 +150,7 @@ function toStageLine(o: number, record: SourceRecord, l: UnifiedListing, payload
     JSON.stringify(record.locator),
     l.sourceId,
     payload,
-    toPayloadSha256(payload),
+    toPayloadSha256(record.readAs === undefined ? payload : `${record.readAs}\n${payload}`),
     l.symbol,
     l.name,
     l.name ? toNameKey(l.name) || null : null,

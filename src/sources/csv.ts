@@ -62,6 +62,8 @@ export interface CsvCursor extends Cursor {
   header: string[];
   /** How this file's `NN/NN/YYYY` dates are read, decided when its reading began. */
   dateOrder?: DateOrder;
+  /** The --map, --symbol and --date-format it was read with (`flagsOf`). */
+  flags?: string;
 }
 
 interface CsvPosition {
@@ -89,7 +91,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
   async open(params, stored, context) {
     const path = params.file;
     const shape = await sniffCsv(path);
-    const cursor = await continueFrom(path, stored as CsvCursor | null, shape.size, context);
+    const flags = flagsOf(params);
+    const cursor = await continueFrom(path, stored as CsvCursor | null, shape.size, flags, context);
     const hasher = cursor?.hasher ?? (await PrefixHasher.from(path, 0));
     const rows = readCsvRows({
       path,
@@ -124,6 +127,11 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       symbol: params.symbol,
       fileTime: shape.mtime,
       dateOrder,
+      readAs: JSON.stringify({
+        columns: mapping.columns.map((c) => [c.index, c.field]),
+        symbol: params.symbol ?? null,
+        dateOrder,
+      }),
     });
     if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at')) {
       try {
@@ -143,6 +151,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         delimiter,
         header,
         dateOrder,
+        flags,
       }),
       describe: () => ({
         mapping: {
@@ -172,9 +181,18 @@ async function continueFrom(
   path: string,
   cursor: CsvCursor | null,
   size: number,
+  flags: string,
   context: { resume: boolean; fullRefresh: boolean; warn(m: string): void },
 ): Promise<(CsvCursor & { hasher: PrefixHasher }) | null> {
   if (!cursor || context.fullRefresh) return null;
+  // Read with other flags, the same bytes give other rows: a corrected --map after a run that
+  // loaded (or rejected) the file the wrong way must read it again. A resume keeps its flags.
+  if (cursor.flags !== undefined && cursor.flags !== flags && !context.resume) {
+    context.warn(
+      `${path} was last read with other --map, --symbol or --date-format flags; reading it again from the start`,
+    );
+    return null;
+  }
   if (size >= cursor.offset) {
     const hasher = await PrefixHasher.from(path, cursor.offset);
     if (hasher.digestAt(cursor.offset) === cursor.sha256) return { ...cursor, hasher };
@@ -191,6 +209,15 @@ async function continueFrom(
     `${path} was rewritten since the last run; reading it again from the start (unchanged rows are skipped)`,
   );
   return null;
+}
+
+/** The flags that decide how rows are read, as the checkpoint keeps them. */
+function flagsOf(params: CsvParams): string {
+  return JSON.stringify({
+    map: params.map,
+    symbol: params.symbol ?? null,
+    dateFormat: params.dateFormat ?? null,
+  });
 }
 
 async function readHeader(
@@ -342,10 +369,12 @@ interface RowMapperOptions {
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
   fileTime: Date;
   dateOrder: DateOrder;
+  /** `SourceRecord.readAs`: the mapping that turns this file's rows into listings. */
+  readAs: string;
 }
 
 function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { path, mapping, symbol, fileTime, dateOrder } = options;
+  const { path, mapping, symbol, fileTime, dateOrder, readAs } = options;
   const keys = payloadKeys(options.header);
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
   return (row) => {
@@ -369,6 +398,7 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
       payload,
       result,
       position: { end: row.end, line: row.line },
+      readAs,
     };
   };
 }

@@ -208,6 +208,35 @@ describe('kx ingest --source csv', () => {
     expect(resume.stdout).toContain('nothing to resume');
   });
 
+  it('a corrected --map reads the file again and replaces what the wrong one loaded', async () => {
+    const file = join(repoRoot, 'fixtures/csv/wild/investing_com_bitcoin_historical_data_mdy.csv');
+    const ingest = (...map: string[]) =>
+      runKx(
+        ['ingest', '--source', 'csv', '--file', file, '--symbol', 'BTC', '--json', ...map],
+        database.env,
+      );
+    const priceOn = (day: string) =>
+      withOpen(database, async ({ db }) => {
+        const [q] = await db
+          .select()
+          .from(quotes)
+          .where(eq(quotes.observedAt, new Date(`${day}T00:00:00Z`)));
+        return q?.priceUsd;
+      });
+    // Line 2: `3/24/2024,"67,211.90","64,036.50",…` (Price, then Open).
+    const wrong = await ingest('--map', 'Price=', '--map', 'Open=price_usd');
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ status: 'succeeded', loaded: 40 });
+    expect(await priceOn('2024-03-24')).toBe('64036.5');
+    const fixed = await ingest();
+    expect(fixed.stderr).toContain(
+      'was last read with other --map, --symbol or --date-format flags',
+    );
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ fetched: 40, loaded: 40, unchanged: 0 });
+    expect(await priceOn('2024-03-24')).toBe('67211.9');
+    const again = await ingest();
+    expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 0, loaded: 0 });
+  });
+
   it('--dry-run validates and maps without writing', async () => {
     const result = await runKx(
       ['ingest', '--source', 'csv', '--file', sample, '--dry-run', '--json'],
