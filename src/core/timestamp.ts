@@ -3,7 +3,9 @@
  * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD` (also with `/` or `.`), unix seconds
  * or milliseconds (also written as floats, `1575032004.0`), and `NN-NN-YYYY [HH:MM[:SS]]` or
  * `NN-NN-YY` (also with `/` or `.`), read day-first or month-first as `order` says: a file's
- * order is decided from its whole column (`inferDateOrder`), never from one value.
+ * order is decided from its whole column (`inferDateOrder`), never from one value. Month
+ * names in English say their order: `Jan 14, 2020`, `January 14 2020`, `24-Apr-19`,
+ * `14 Jan 2020`.
  */
 export type TimestampResult = { ok: true; value: Date | null } | { ok: false; reason: string };
 
@@ -15,11 +17,32 @@ const ISO =
 const NUMERIC_DATE =
   /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const UNIX = /^\d{9,13}(?:\.\d+)?$/;
+/** `Jan 14, 2020`, `January 14 2020` (investing.com, Yahoo Finance, CoinMarketCap pages). */
+const MONTH_FIRST_NAMED =
+  /^([a-z]{3,9})\.? (\d{1,2}),? (\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/i;
+/** `24-Apr-19`, `14 Jan 2020`, `1-January-2021`. */
+const DAY_FIRST_NAMED =
+  /^(\d{1,2})[- ]([a-z]{3,9})\.?[- ](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/i;
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 export function toTimestamp(input: string, order: DateOrder = 'day-first'): TimestampResult {
   const text = input.trim();
   if (text === '' || /^(null|n\/a|none|-)$/i.test(text)) return { ok: true, value: null };
-  const date = parseIso(text) ?? parseNumericDate(text, order) ?? parseUnix(text);
+  const date =
+    parseIso(text) ?? parseNumericDate(text, order) ?? parseNamedMonth(text) ?? parseUnix(text);
   if (!date || Number.isNaN(date.getTime())) {
     return { ok: false, reason: `not a date: ${JSON.stringify(text.slice(0, 40))}` };
   }
@@ -44,6 +67,28 @@ function parseNumericDate(text: string, order: DateOrder): Date | null {
   const y = yRaw.length === 2 ? 2000 + +yRaw : +yRaw;
   if (!isCalendarDay(y, mo, d) || +h > 23) return null;
   return new Date(Date.UTC(y, mo - 1, d, +h, +mi, +s));
+}
+
+function parseNamedMonth(text: string): Date | null {
+  const named = MONTH_FIRST_NAMED.exec(text);
+  const m = named
+    ? { month: named[1]!, day: named[2]!, year: named[3]!, time: named.slice(4) }
+    : ((d) => d && { month: d[2]!, day: d[1]!, year: d[3]!, time: d.slice(4) })(
+        DAY_FIRST_NAMED.exec(text),
+      );
+  if (!m) return null;
+  const month = monthNumber(m.month);
+  if (month === 0) return null;
+  const [h = '0', mi = '0', s = '0'] = m.time;
+  const y = m.year.length === 2 ? 2000 + +m.year : +m.year;
+  if (!isCalendarDay(y, month, +m.day) || +h > 23) return null;
+  return new Date(Date.UTC(y, month - 1, +m.day, +h, +mi, +s));
+}
+
+/** 1–12 for `Jan`, `january`, `Sept`; 0 for anything else. */
+function monthNumber(name: string): number {
+  const lower = name.toLowerCase();
+  return lower.length < 3 ? 0 : MONTHS.findIndex((month) => month.startsWith(lower)) + 1;
 }
 
 /**

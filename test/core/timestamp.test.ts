@@ -24,16 +24,28 @@ describe('toTimestamp', () => {
     ['1575032004.0', '2019-11-29T12:53:24.000Z'],
     ['01-05-13', '2013-05-01T00:00:00.000Z'],
     ['25-12-2024 14:30:00', '2024-12-25T14:30:00.000Z'],
+    ['Jan 14, 2020', '2020-01-14T00:00:00.000Z'],
+    ['Apr 09, 2020', '2020-04-09T00:00:00.000Z'],
+    ['January 14 2020', '2020-01-14T00:00:00.000Z'],
+    ['Sept 3, 2021 13:05', '2021-09-03T13:05:00.000Z'],
+    ['24-Apr-19', '2019-04-24T00:00:00.000Z'],
+    ['14 jan 2020', '2020-01-14T00:00:00.000Z'],
   ])('%s → %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
 
-  it.each(['invalid_date', '2024-02-30', '31-02-2024', '2024-13-01', 'yesterday'])(
-    '%s is refused',
-    (input) => {
-      expect(iso(input)).toMatch(/^error: not a date/);
-    },
-  );
+  it.each([
+    'invalid_date',
+    '2024-02-30',
+    '31-02-2024',
+    '2024-13-01',
+    'yesterday',
+    'Feb 30, 2020',
+    'Foo 1, 2020',
+    'Ja 1, 2020',
+  ])('%s is refused', (input) => {
+    expect(iso(input)).toMatch(/^error: not a date/);
+  });
 
   it('an empty cell is missing', () => {
     expect(toTimestamp('  ')).toEqual({ ok: true, value: null });
