@@ -104,6 +104,8 @@ const ConfigSchema = v.object({
   httpMaxRetries: integerSetting('KX_HTTP_MAX_RETRIES', 5, 0, 20),
   httpRetryBaseMs: integerSetting('KX_HTTP_RETRY_BASE_MS', 1_000, 1, 60_000),
   httpMaxWaitMs: integerSetting('KX_HTTP_MAX_WAIT_MS', 60_000, 1, 3_600_000),
+  /** How long one database statement of an API request may run (PostgreSQL server only). */
+  apiStatementTimeoutMs: integerSetting('KX_API_STATEMENT_TIMEOUT_MS', 10_000, 10, 600_000),
   apiToken: optionalText,
   color: v.boolean(),
   /** Log lines lead with icons (ℹ, ⚠); under CI, with words ([info], [warn]). */
@@ -144,6 +146,7 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     httpMaxRetries: empty(env.KX_HTTP_MAX_RETRIES),
     httpRetryBaseMs: empty(env.KX_HTTP_RETRY_BASE_MS),
     httpMaxWaitMs: empty(env.KX_HTTP_MAX_WAIT_MS),
+    apiStatementTimeoutMs: empty(env.KX_API_STATEMENT_TIMEOUT_MS),
     apiToken: empty(env.KX_API_TOKEN),
     color: !('NO_COLOR' in env) && env.TERM !== 'dumb',
     icons: !isSet(env.CI),

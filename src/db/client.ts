@@ -16,6 +16,11 @@ export interface DbOptions {
   dataDir: string;
   /** Shown to a second process that finds the data dir busy. */
   command: string;
+  /**
+   * Cancels any statement that runs longer (SQLSTATE 57014), on a PostgreSQL server. PGlite
+   * cannot interrupt a statement: it runs in this process's one thread.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** A held lock; call to release. */
@@ -38,7 +43,9 @@ export interface DbHandle {
 }
 
 export async function createDb(options: DbOptions): Promise<DbHandle> {
-  return options.databaseUrl ? createServerDb(options.databaseUrl) : createEmbeddedDb(options);
+  return options.databaseUrl
+    ? createServerDb(options.databaseUrl, options.statementTimeoutMs)
+    : createEmbeddedDb(options);
 }
 
 /**
@@ -116,7 +123,7 @@ function refuseForeignDir(dataDir: string): void {
   );
 }
 
-async function createServerDb(url: string): Promise<DbHandle> {
+async function createServerDb(url: string, statementTimeoutMs?: number): Promise<DbHandle> {
   const { default: postgres } = await import('postgres');
   const { drizzle: drizzlePostgres } = await import('drizzle-orm/postgres-js');
   // Small pool: an ingest uses one transaction at a time plus the session holding its lock;
@@ -128,6 +135,7 @@ async function createServerDb(url: string): Promise<DbHandle> {
     onnotice: () => undefined,
     connect_timeout: 10,
     socket: noDelaySocket(),
+    ...(statementTimeoutMs ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
   };
   const client = postgres(url, options);
   try {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { toKxError } from '../core/errors.js';
+import { findDatabaseError, toKxError } from '../core/errors.js';
 import type { DbHandle } from '../db/client.js';
 import { isAuthorized } from './auth.js';
 import { errorResponse, statusOf } from './errors.js';
@@ -84,6 +84,13 @@ export function createApp(deps: AppDeps) {
     return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
   });
   app.onError((thrown, c) => {
+    if (findDatabaseError(thrown)?.code === '57014')
+      return errorResponse(
+        c,
+        503,
+        'timeout',
+        'the query ran longer than the server allows (KX_API_STATEMENT_TIMEOUT_MS); narrow it, or try again',
+      );
     const error = toKxError(thrown);
     if (statusOf(error) === 400) return errorResponse(c, 400, 'bad_request', error.message);
     if (statusOf(error) === 503)

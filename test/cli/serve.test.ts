@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleDatabase, runKx, sampleCsv, startServe } from '../helpers/cli.js';
 import { serverUrl, type TestDatabase } from '../helpers/db.js';
@@ -135,3 +136,33 @@ describe('kx serve (a real listening server)', () => {
     },
   );
 });
+
+describe.skipIf(!serverUrl)(
+  'kx serve on a PostgreSQL server: a statement timeout for API reads',
+  () => {
+    it('a read stuck past KX_API_STATEMENT_TIMEOUT_MS is cancelled: 503 timeout, then 200 again', async () => {
+      const { child, done, url } = await startServer({ KX_API_STATEMENT_TIMEOUT_MS: '300' });
+      // Another session holds the listings /data reads: the read waits, as behind a very
+      // expensive query.
+      const holder = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+      try {
+        const locked = holder.begin(async (tx) => {
+          await tx`lock table asset_sources in access exclusive mode`;
+          await new Promise((r) => setTimeout(r, 3000));
+        });
+        await new Promise((r) => setTimeout(r, 200));
+        const started = Date.now();
+        const stuck = await fetch(`${url}/data?limit=2`);
+        expect(stuck.status).toBe(503);
+        expect(((await stuck.json()) as { error: { code: string } }).error.code).toBe('timeout');
+        expect(Date.now() - started).toBeLessThan(2500); // cancelled, not waited out
+        await locked;
+        expect((await fetch(`${url}/data?limit=2`)).status).toBe(200);
+      } finally {
+        await holder.end();
+      }
+      child.kill('SIGTERM');
+      expect((await done).code).toBe(0);
+    });
+  },
+);

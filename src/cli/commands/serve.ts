@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KxError } from '../../core/errors.js';
+import { createDb } from '../../db/client.js';
 import { createApp } from '../../http/app.js';
 import { createHttpMetrics } from '../../http/metrics.js';
 import { isLoopback, listen } from '../../http/serve.js';
@@ -49,8 +50,20 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
       ctx.log.warn(
         `KX_API_TOKEN is ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`,
       );
+    // The API reads on connections of their own, whose statements are cancelled after
+    // KX_API_STATEMENT_TIMEOUT_MS: one expensive request cannot hold the database. Scheduled
+    // ingests keep theirs, without a limit.
+    const reads =
+      handle.driver === 'postgres'
+        ? await createDb({
+            databaseUrl: ctx.config.databaseUrl,
+            dataDir: ctx.config.dataDir,
+            command: 'serve',
+            statementTimeoutMs: ctx.config.apiStatementTimeoutMs,
+          })
+        : handle;
     const app = createApp({
-      handle,
+      handle: reads,
       sources: sourceNames,
       token: ctx.config.apiToken,
       budgets: ctx.callBudgets,
@@ -93,6 +106,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
       process.once('SIGINT', () => stop('SIGINT'));
     });
     await Promise.all([server.close(), scheduler?.stop(signal)]);
+    if (reads !== handle) await reads.close();
     ctx.log.info('stopped');
   });
 }
