@@ -57,6 +57,8 @@ export interface OpenContext {
   snapshot: SnapshotStore;
   /** Call before every upstream request (retries too): counts it, and throws when the call budget is spent. */
   spendCall(): Promise<void>;
+  /** A stop request (SIGINT, SIGTERM): upstream requests and waits in flight are abandoned. */
+  stop?: AbortSignal | undefined;
 }
 
 /**

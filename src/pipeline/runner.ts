@@ -153,6 +153,7 @@ async function execute<P>(
       warn: (message) => settings.warn(message),
       snapshot: createSnapshotStore(handle.db, source.name, run.id),
       spendCall: createCallCounter(handle.db, source.name, settings.monthlyCalls),
+      stop: settings.stop,
     });
     await remember();
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);

@@ -30,6 +30,8 @@ export interface HttpClientOptions extends HttpSettings {
   log?: (message: string) => void;
   /** For tests: time passes in `sleep`. */
   sleep?: (ms: number) => Promise<void>;
+  /** Aborts the request or wait in flight; the call then throws `interrupted`. */
+  stop?: AbortSignal | undefined;
 }
 
 export interface JsonResponse {
@@ -47,7 +49,8 @@ const RETRYABLE = new Set([408, 425, 429]);
 
 /** A GET-JSON client with timeouts, bounded retries with backoff, Retry-After and a rate limit. */
 export function createHttpClient(options: HttpClientOptions) {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const { stop } = options;
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, stop));
   let nextStart = 0;
 
   async function throttle(): Promise<void> {
@@ -67,8 +70,10 @@ export function createHttpClient(options: HttpClientOptions) {
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       await throttle();
+      throwIfStopped(url);
       await options.beforeRequest?.();
       const outcome = await fetchOnce(url);
+      throwIfStopped(url);
       if (outcome.ok) return outcome.response;
       const delay = outcome.retryAfterMs ?? backoff(attempt);
       if (
@@ -93,6 +98,16 @@ export function createHttpClient(options: HttpClientOptions) {
     }
   }
 
+  function throwIfStopped(url: string): void {
+    if (!stop?.aborted) return;
+    const signal = typeof stop.reason === 'string' ? stop.reason : 'a stop request';
+    throw new KxError(
+      'interrupted',
+      `stopped by ${signal} while waiting on ${url}; \`kx resume\` continues from the last checkpoint`,
+      { retryable: true, context: { signal, url } },
+    );
+  }
+
   /** Full jitter between half and all of base·2^attempt, capped. */
   function backoff(attempt: number): number {
     const ceiling = Math.min(options.maxWaitMs, options.retryBaseMs * 2 ** attempt);
@@ -111,12 +126,18 @@ export function createHttpClient(options: HttpClientOptions) {
 
   async function fetchOnce(url: string): Promise<Outcome> {
     let response;
+    // One signal for the timeout and a stop request: ofetch drops its own timeout when it is
+    // given a signal.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+    const onStop = () => controller.abort();
+    stop?.addEventListener('abort', onStop, { once: true });
     try {
       response = await ofetch.raw<string, 'text'>(url, {
         headers: { accept: 'application/json', ...options.headers },
         responseType: 'text',
         retry: 0,
-        timeout: options.timeoutMs,
+        signal: controller.signal,
         ignoreResponseError: true,
       });
     } catch (error) {
@@ -131,6 +152,9 @@ export function createHttpClient(options: HttpClientOptions) {
         status: null,
         message: `${options.service}: ${timedOut ? `no answer within ${options.timeoutMs} ms` : `network error (${reason})`} for ${url}`,
       };
+    } finally {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
     }
     const status = response.status;
     const text = response._data ?? '';
@@ -188,4 +212,18 @@ function describeBody(contentType: string | null, text: string): string {
     .trim();
   const snippet = plain.length > 120 ? `${plain.slice(0, 117)}...` : plain;
   return snippet ? `${type}: "${snippet}"` : `${type}, empty body`;
+}
+
+/** `ms` of waiting that a stop request ends early (the caller then sees the stop). */
+function abortableSleep(ms: number, stop: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (stop?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    stop?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

@@ -118,6 +118,7 @@ export function createCoingeckoSource(settings: ApiSettings) {
         authHint: `KX_COINGECKO_API_KEY and KX_COINGECKO_PLAN (now ${planName}), and KX_COINGECKO_BASE_URL`,
         log: settings.log,
         beforeRequest: () => context.spendCall(),
+        stop: context.stop,
       });
       const drift = createDriftTracker(
         {

@@ -103,6 +103,7 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
           authHint: 'KX_COINPAPRIKA_API_KEY and KX_COINPAPRIKA_BASE_URL',
           log: settings.log,
           beforeRequest: () => context.spendCall(),
+          stop: context.stop,
         });
         const response = await http.getJson('/tickers', { quotes: 'USD' });
         tickers = response.body;

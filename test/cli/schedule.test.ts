@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSchedule } from '../../src/pipeline/scheduler.js';
-import { startServe } from '../helpers/cli.js';
+import { runKx, startServe } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
 
@@ -78,5 +78,42 @@ describe('kx serve --schedule', () => {
     for (let i = 1; i < paprika.length; i++)
       expect(paprika[i]!.startedAt >= paprika[i - 1]!.finishedAt!).toBe(true);
     expect(exit.stderr).toMatch(/schedule: coinpaprika run #\d+: 3 read/);
+  });
+
+  it('SIGTERM while a scheduled run waits on its upstream: stops at once, starts nothing new', async () => {
+    const database = await createTestDatabase();
+    const slow = await startFakeUpstream();
+    try {
+      slow.fault('tickers', { delayMs: 30_000 }); // the first run's fetch hangs
+      const seen = new Promise<void>((resolve) =>
+        slow.onRequest(() => {
+          if (slow.requests.some((q) => q.path.endsWith('/tickers'))) resolve();
+        }),
+      );
+      const { child, done } = await startServe({ ...database.env, ...upstreamEnv(slow) }, [
+        '--schedule',
+        'coinpaprika=1s',
+      ]);
+      await seen;
+      const stoppedAt = Date.now();
+      child.kill('SIGTERM');
+      const exit = await done;
+      expect(exit.code, exit.stderr).toBe(0);
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000); // the 30 s fetch is not waited for
+      // One tick reached the upstream; none came after the signal (the interval is 1 s).
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(slow.requests.filter((q) => q.path.endsWith('/tickers'))).toHaveLength(1);
+      const status = await runKx(['status', '--source', 'coinpaprika', '--json'], database.env);
+      const [paprika] = (
+        JSON.parse(status.stdout) as {
+          sources: { lastRun: { status: string; resumable: boolean } }[];
+        }
+      ).sources;
+      expect(paprika!.lastRun).toMatchObject({ resumable: true });
+      expect(paprika!.lastRun.status).not.toBe('succeeded');
+    } finally {
+      await slow.close();
+      await database.drop();
+    }
   });
 });
