@@ -4,7 +4,7 @@
  * (`psql \copy`): KX_TEST_DATABASE_URL=postgres://user:pass@127.0.0.1:5432/postgres.
  *
  *   npm run bench -- --rows 1000000 --pages 1000 --tickers 50000 --seconds 10
- *   npm run bench -- --only api          # csv, api, concurrent, serve: a comma-separated subset
+ *   npm run bench -- --only api          # csv, api, concurrent, serve, compare: a subset
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     tickers: { type: 'string', default: '50000' },
     seconds: { type: 'string', default: '10' },
     'skip-pglite': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'csv,api,concurrent,serve' },
+    only: { type: 'string', default: 'csv,api,concurrent,serve,compare' },
   },
 });
 if (!serverUrl) {
@@ -295,6 +295,57 @@ async function serveBench(): Promise<void> {
   await database.drop();
 }
 
+/**
+ * `GET /runs/compare` on a database of 1,000 CoinPaprika runs of 1,000 coins each (1M quotes,
+ * 1M raw rows), written with SQL: the comparison of the last two runs, under load, against the
+ * first page of /data in the same database.
+ */
+async function compareBench(): Promise<void> {
+  const database = await createTestDatabase();
+  await timeKx(['migrate'], database.env); // the schema, as kx makes it
+  const sql = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+  const runs = 1000;
+  const coins = 1000;
+  await sql.unsafe(`
+    insert into etl_runs (source, status, trigger, stream_key, params, fetched, loaded, finished_at)
+      select 'coinpaprika', 'succeeded', 'ingest', 'coinpaprika', '{}', ${coins}, ${coins}, now()
+      from generate_series(1, ${runs});
+    insert into assets (symbol, name) select 'C' || c, 'Coin ' || c from generate_series(1, ${coins}) c;
+    insert into asset_sources (source, source_id, asset_id, match_method, confidence, symbol, name,
+        price_usd, observed_at, payload_sha256, run_id, raw_id)
+      select 'coinpaprika', 'c' || c || '-coin', c, 'new', 1, 'C' || c, 'Coin ' || c, 1, now(), md5(c::text), ${runs}, c
+      from generate_series(1, ${coins}) c;
+    insert into raw_coinpaprika (run_id, locator, source_id, payload, payload_sha256)
+      select r, jsonb_build_object('item', c), 'c' || c || '-coin', jsonb_build_object('price', r * c),
+        md5(r || '-' || c)
+      from generate_series(1, ${runs}) r, generate_series(1, ${coins}) c;
+    insert into quotes (asset_id, source, source_id, observed_at, price_usd, run_id, raw_id)
+      select c, 'coinpaprika', 'c' || c || '-coin', timestamptz '2025-01-01' + r * interval '10 minutes',
+        -- every 100th coin doubles its price in the last run: anomalies to find
+        case when r = ${runs} and c % 100 = 0 then 2 * c else c end, r, (r - 1) * ${coins} + c
+      from generate_series(1, ${runs}) r, generate_series(1, ${coins}) c;
+    analyze;`);
+  await sql.end();
+  const { child, done, url } = await startServe(database.env);
+  const seconds = Number(values.seconds);
+  const first = await load(`${url}/data?limit=50`, seconds);
+  const compare = await load(`${url}/runs/compare?a=${runs - 1}&b=${runs}`, seconds);
+  const body = (await (await fetch(`${url}/runs/compare?a=${runs - 1}&b=${runs}`)).json()) as {
+    data: { anomalies: { kind: string }[] };
+  };
+  const moves = body.data.anomalies.filter((a) => a.kind === 'price_move').length;
+  record(
+    `GET /runs/compare, ${runs} runs, ${runs * coins} quotes (${moves} price moves found)`,
+    `${f(compare.rps, 0)} req/s, p50 ${f(compare.p50)} ms, p99 ${f(compare.p99)} ms`,
+    `/data first page: p50 ${f(first.p50)} ms, p99 ${f(first.p99)} ms`,
+    `p99 ${f(compare.p99 / first.p99, 1)}x`,
+    'p99 ≤ 1 s',
+  );
+  child.kill('SIGTERM');
+  await done;
+  await database.drop();
+}
+
 /** A closed-loop load generator on loopback: 8 concurrent clients for a fixed duration. */
 async function load(target: string, seconds: number) {
   const latencies: number[] = [];
@@ -322,6 +373,7 @@ try {
   if (parts.has('api')) await apiBench();
   if (parts.has('concurrent')) await concurrentBench();
   if (parts.has('serve')) await serveBench();
+  if (parts.has('compare')) await compareBench();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
