@@ -133,7 +133,8 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       details: { count: ids.length, source_ids: ids.slice(0, 100) },
     });
   }
-  // Each coin's price in run b against its latest price as of run a (unchanged coins write no quote).
+  // Each coin's latest price in run b against its latest price as of run a (unchanged coins
+  // write no quote).
   const moves = await handle.db
     .select({
       sourceId: sql<string>`qb.source_id`,
@@ -142,11 +143,13 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
     })
     .from(
       // Run b's quotes are found through its raw rows (indexed by run), each then by its
-      // listing's key: index probes that follow the run's size, never a scan of all quotes.
+      // listing's key, newest first: index probes that follow the run's size and stop at the
+      // first quote of run b, never a scan of all quotes or of a listing's whole history.
       sql`(select distinct ${raw.sourceId} as source_id from ${raw} where ${raw.runId} = ${bId}) rb
       cross join lateral (
         select q.source_id, q.price_usd from ${quotes} q
-        where q.source = ${a.source} and q.source_id = rb.source_id and q.run_id = ${bId}) qb
+        where q.source = ${a.source} and q.source_id = rb.source_id and q.run_id = ${bId}
+        order by q.observed_at desc limit 1) qb
       cross join lateral (
         select q.price_usd from ${quotes} q
         where q.source = ${a.source} and q.source_id = qb.source_id and q.run_id <= ${aId}
