@@ -256,6 +256,7 @@ async function commitBatch<P>(
   settings: RunSettings,
 ): Promise<void> {
   const { run, streamKey, totals, cursor } = state;
+  handle.checkSpace();
   const commit = (batch: PreparedBatch) =>
     handle.db.transaction(async (tx) => {
       const counts = await loadBatch(tx, source.name, source.rawTable, run.id, batch);

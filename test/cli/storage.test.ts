@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runKxBinary } from '../helpers/cli.js';
+import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { serverUrl } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 
@@ -52,4 +53,34 @@ describe.skipIf(serverUrl || !canMount)('the embedded database on a disk that re
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('point KX_DATA_DIR (or --data-dir) at a writable directory');
   });
+
+  it('a disk filling up mid-ingest: exit 8 while there is room, and resume once there is more', async () => {
+    const template = process.env.KX_TEST_TEMPLATE!;
+    // Room for the migrated template and 68 MB: above kx's 64 MB floor for the first batches.
+    const templateMb = Number(
+      spawnSync('du', ['-sm', template], { encoding: 'utf8' }).stdout.split('\t')[0],
+    );
+    const disk = mountTmpfs(`${templateMb + 68}m`);
+    const dataDir = join(disk, 'kx');
+    cpSync(template, dataDir, { recursive: true });
+    const file = join(disk, '..', `${disk.split('/').pop()}-rows.csv`);
+    writeSnapshotCsv(file, 12_000, { badEvery: 11 });
+    try {
+      const env = { KX_DATA_DIR: dataDir, DATABASE_URL: '', KX_BATCH_SIZE: '2000' };
+      const full = await runKxBinary(['ingest', '--source', 'csv', '--file', file], env);
+      expect(full.code, full.stderr).toBe(8); // not a hang: PGlite spins when its disk fills
+      expect(full.stderr).toMatch(/has [\d.]+ MB free; kx stops below 64 MB/);
+      const [, committed] = /csv run #1 failed: ([\d,]+) read/.exec(full.stdout) ?? [];
+      expect(Number(committed?.replace(/,/g, ''))).toBeGreaterThan(0); // mid-ingest, batches in
+      expect(spawnSync('mount', ['-o', 'remount,size=2g', disk]).status).toBe(0);
+      const resumed = await runKxBinary(['resume', '--json'], env);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const status = await runKxBinary(['status', '--source', 'csv', '--json'], env);
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        sources: [{ lastRun: { status: 'succeeded', fetched: 12_000 } }],
+      });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 120_000);
 });
