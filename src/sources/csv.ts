@@ -258,14 +258,8 @@ async function inferDateOrder(
 ): Promise<DateOrder> {
   const column = mapping.columns.find((c) => c.field === 'observed_at');
   if (!column) return 'day-first';
-  const joined = header.join('\u0000');
-  let inHeader = true;
   let example: { value: string; line: number } | undefined;
-  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
-    if (inHeader) {
-      inHeader = row.fields.join('\u0000') !== joined; // banner lines, then the header
-      continue;
-    }
+  for await (const row of rowsAfterHeader(path, delimiter, header)) {
     const value = (row.fields[column.index] ?? '').trim();
     if (value === '') continue;
     const order = dateOrderOf(value);
@@ -295,14 +289,8 @@ async function refuseRepeatsWithoutTime(
   header: readonly string[],
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
 ): Promise<void> {
-  const joined = header.join('\u0000');
-  let inHeader = true;
   const firstLine = new Map<string, number>();
-  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
-    if (inHeader) {
-      inHeader = row.fields.join('\u0000') !== joined;
-      continue;
-    }
+  for await (const row of rowsAfterHeader(path, delimiter, header)) {
     const record = toRecord(row);
     if (!record.result.ok || record.sourceId === null) continue;
     const first = firstLine.get(record.sourceId);
@@ -318,6 +306,20 @@ async function refuseRepeatsWithoutTime(
         "Name its time column with --map 'COLUMN=observed_at'; a file without times can hold each coin once",
       { context: { file: path, line: row.line, field: 'observed_at' } },
     );
+  }
+}
+
+/** The file's data rows, read from the top past its banner lines and header: a look ahead. */
+async function* rowsAfterHeader(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+): AsyncGenerator<CsvRow> {
+  const joined = header.join('\u0000');
+  let inHeader = true;
+  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
+    if (inHeader) inHeader = row.fields.join('\u0000') !== joined;
+    else yield row;
   }
 }
 
