@@ -62,51 +62,55 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
             statementTimeoutMs: ctx.config.apiStatementTimeoutMs,
           })
         : handle;
-    const app = createApp({
-      handle: reads,
-      sources: sourceNames,
-      token: ctx.config.apiToken,
-      budgets: ctx.callBudgets,
-      metrics: createHttpMetrics(),
-      version,
-      logError: (error) => ctx.log.error(error),
-    });
-    const server = await listen(app, options).catch((error: NodeJS.ErrnoException) => {
-      throw new KxError(
-        'usage',
-        `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`,
-      );
-    });
-    ctx.log.info(
-      `kx API listening on ${server.url} (${handle.driver}${ctx.config.apiToken ? ', bearer token required' : ''})`,
-    );
-    if (handle.driver === 'pglite') {
-      ctx.log.info(
-        'embedded database: `kx ingest` cannot run beside this server on the same data dir; use DATABASE_URL for both',
-      );
-    }
-    const scheduler =
-      schedule.length > 0
-        ? startScheduler({
-            handle,
-            entries: schedule,
-            sources: ctx.sources,
-            settings: (source) => createRunSettings(ctx, source, false),
-            log: ctx.log,
-          })
-        : undefined;
-    const signal = await new Promise<string>((resolve) => {
-      const stop = (name: string) => {
-        ctx.log.info(
-          `${name}: finishing in-flight requests${scheduler ? '; scheduled runs stop at their next checkpoint' : ''}`,
+    try {
+      const app = createApp({
+        handle: reads,
+        sources: sourceNames,
+        token: ctx.config.apiToken,
+        budgets: ctx.callBudgets,
+        metrics: createHttpMetrics(),
+        version,
+        logError: (error) => ctx.log.error(error),
+      });
+      const server = await listen(app, options).catch((error: NodeJS.ErrnoException) => {
+        throw new KxError(
+          'usage',
+          `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`,
         );
-        resolve(name);
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
-    await Promise.all([server.close(), scheduler?.stop(signal)]);
-    if (reads !== handle) await reads.close();
+      });
+      ctx.log.info(
+        `kx API listening on ${server.url} (${handle.driver}${ctx.config.apiToken ? ', bearer token required' : ''})`,
+      );
+      if (handle.driver === 'pglite') {
+        ctx.log.info(
+          'embedded database: `kx ingest` cannot run beside this server on the same data dir; use DATABASE_URL for both',
+        );
+      }
+      const scheduler =
+        schedule.length > 0
+          ? startScheduler({
+              handle,
+              entries: schedule,
+              sources: ctx.sources,
+              settings: (source) => createRunSettings(ctx, source, false),
+              log: ctx.log,
+            })
+          : undefined;
+      const signal = await new Promise<string>((resolve) => {
+        const stop = (name: string) => {
+          ctx.log.info(
+            `${name}: finishing in-flight requests${scheduler ? '; scheduled runs stop at their next checkpoint' : ''}`,
+          );
+          resolve(name);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      await Promise.all([server.close(), scheduler?.stop(signal)]);
+    } finally {
+      // Also when listening fails: an open pool would keep the process alive.
+      if (reads !== handle) await reads.close();
+    }
     ctx.log.info('stopped');
   });
 }
