@@ -94,17 +94,18 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     const flags = flagsOf(params);
     const cursor = await continueFrom(path, stored as CsvCursor | null, shape.size, flags, context);
     const hasher = cursor?.hasher ?? (await PrefixHasher.from(path, 0));
+    const delimiter = cursor?.delimiter ?? shape.delimiter;
     const rows = readCsvRows({
       path,
       start: cursor?.offset ?? 0,
       lineBase: cursor?.line ?? 0,
-      delimiter: cursor?.delimiter ?? shape.delimiter,
+      delimiter,
       hasher,
     });
     let header: string[];
     let mapping: HeaderMapping;
     let dateOrder: DateOrder;
-    const delimiter = cursor?.delimiter ?? shape.delimiter;
+    let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
     try {
       header = cursor?.header ?? (await readHeader(rows, shape.bannerLines, path));
       mapping = mapHeader(header, parseOverrides(params.map));
@@ -113,6 +114,21 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         (params.dateFormat && parseDateFormat(params.dateFormat)) ||
         cursor?.dateOrder ||
         (await inferDateOrder(path, delimiter, header, mapping));
+      toRecord = createRowMapper({
+        path,
+        header,
+        mapping,
+        symbol: params.symbol,
+        fileTime: shape.mtime,
+        dateOrder,
+        readAs: JSON.stringify({
+          columns: mapping.columns.map((c) => [c.index, c.field]),
+          symbol: params.symbol ?? null,
+          dateOrder,
+        }),
+      });
+      if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at'))
+        await refuseRepeatsWithoutTime(path, delimiter, header, toRecord);
     } catch (error) {
       await rows.return(undefined); // closes the file
       throw error;
@@ -120,27 +136,6 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     mapping.warnings.forEach((w) => context.warn(w));
     if (shape.bannerLines > 0 && !cursor)
       context.warn(`skipped ${shape.bannerLines} banner line before the header`);
-    const toRecord = createRowMapper({
-      path,
-      header,
-      mapping,
-      symbol: params.symbol,
-      fileTime: shape.mtime,
-      dateOrder,
-      readAs: JSON.stringify({
-        columns: mapping.columns.map((c) => [c.index, c.field]),
-        symbol: params.symbol ?? null,
-        dateOrder,
-      }),
-    });
-    if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at')) {
-      try {
-        await refuseRepeatsWithoutTime(path, delimiter, header, toRecord);
-      } catch (error) {
-        await rows.return(undefined);
-        throw error;
-      }
-    }
     return {
       records: mapRows(rows, toRecord),
       cursorAt: (p): CsvCursor => ({
@@ -298,11 +293,10 @@ async function refuseRepeatsWithoutTime(
       firstLine.set(record.sourceId, row.line);
       continue;
     }
-    const columns = header.map((h) => JSON.stringify(h.trim())).join(', ');
     throw new KxError(
       'input',
       `${path}: lines ${first} and ${row.line} are both ${record.result.listing.symbol} (${record.sourceId}) ` +
-        `and no column maps to observed_at (columns: ${columns}), so both would be one quote at the file's time. ` +
+        `and no column maps to observed_at (columns: ${listColumns(header)}), so both would be one quote at the file's time. ` +
         "Name its time column with --map 'COLUMN=observed_at'; a file without times can hold each coin once",
       { context: { file: path, line: row.line, field: 'observed_at' } },
     );
@@ -323,6 +317,11 @@ async function* rowsAfterHeader(
   }
 }
 
+/** `"Date", "Price", "Vol."`: the header as error messages name it. */
+function listColumns(header: readonly string[]): string {
+  return header.map((h) => JSON.stringify(h.trim())).join(', ');
+}
+
 function looksLikeData(header: readonly string[]): boolean {
   const cells = header.map((c) => c.trim()).filter((c) => c !== '');
   const dataLike = cells.filter(
@@ -338,7 +337,7 @@ function requireColumns(
   path: string,
 ): void {
   const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
-  const columns = header.map((h) => JSON.stringify(h.trim())).join(', ');
+  const columns = listColumns(header);
   if (!has('symbol') && !params.symbol) {
     throw new KxError(
       'input',
