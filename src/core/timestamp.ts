@@ -19,10 +19,10 @@ const NUMERIC_DATE =
 const UNIX = /^\d{9,13}(?:\.\d+)?$/;
 /** `Jan 14, 2020`, `January 14 2020` (investing.com, Yahoo Finance, CoinMarketCap pages). */
 const MONTH_FIRST_NAMED =
-  /^([a-z]{3,9})\.? (\d{1,2}),? (\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/i;
+  /^(?<month>[a-z]{3,9})\.? (?<day>\d{1,2}),? (?<year>\d{4})(?:[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
 /** `24-Apr-19`, `14 Jan 2020`, `1-January-2021`. */
 const DAY_FIRST_NAMED =
-  /^(\d{1,2})[- ]([a-z]{3,9})\.?[- ](\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/i;
+  /^(?<day>\d{1,2})[- ](?<month>[a-z]{3,9})\.?[- ](?<year>\d{2}|\d{4})(?:[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
 const MONTHS = [
   'january',
   'february',
@@ -61,28 +61,24 @@ function parseIso(text: string): Date | null {
 function parseNumericDate(text: string, order: DateOrder): Date | null {
   const m = NUMERIC_DATE.exec(text);
   if (!m) return null;
-  const [, first = '', , second = '', yRaw = '', h = '0', mi = '00', s = '00'] = m;
-  const [d, mo] = order === 'day-first' ? [+first, +second] : [+second, +first];
-  // Two-digit years in market data are all 20xx (no crypto prices before 2009).
-  const y = yRaw.length === 2 ? 2000 + +yRaw : +yRaw;
-  if (!isCalendarDay(y, mo, d) || +h > 23) return null;
-  return new Date(Date.UTC(y, mo - 1, d, +h, +mi, +s));
+  const [, first = '', , second = '', year = '', h, mi, s] = m;
+  const [day, month] = order === 'day-first' ? [+first, +second] : [+second, +first];
+  return toUtc(year, month, day, h, mi, s);
 }
 
 function parseNamedMonth(text: string): Date | null {
-  const named = MONTH_FIRST_NAMED.exec(text);
-  const m = named
-    ? { month: named[1]!, day: named[2]!, year: named[3]!, time: named.slice(4) }
-    : ((d) => d && { month: d[2]!, day: d[1]!, year: d[3]!, time: d.slice(4) })(
-        DAY_FIRST_NAMED.exec(text),
-      );
-  if (!m) return null;
-  const month = monthNumber(m.month);
-  if (month === 0) return null;
-  const [h = '0', mi = '0', s = '0'] = m.time;
-  const y = m.year.length === 2 ? 2000 + +m.year : +m.year;
-  if (!isCalendarDay(y, month, +m.day) || +h > 23) return null;
-  return new Date(Date.UTC(y, month - 1, +m.day, +h, +mi, +s));
+  const g = (MONTH_FIRST_NAMED.exec(text) ?? DAY_FIRST_NAMED.exec(text))?.groups;
+  if (!g) return null;
+  const month = monthNumber(g.month!);
+  return month === 0 ? null : toUtc(g.year!, month, +g.day!, g.h, g.mi, g.s);
+}
+
+/** A date from its parts, or null for a day or hour that does not exist (never rolled over). */
+function toUtc(year: string, month: number, day: number, h = '0', mi = '0', s = '0'): Date | null {
+  // Two-digit years in market data are all 20xx (no crypto prices before 2009).
+  const y = year.length === 2 ? 2000 + +year : +year;
+  if (!isCalendarDay(y, month, day) || +h > 23) return null;
+  return new Date(Date.UTC(y, month - 1, day, +h, +mi, +s));
 }
 
 /** 1–12 for `Jan`, `january`, `Sept`; 0 for anything else. */
