@@ -1,6 +1,7 @@
 import { FetchError, ofetch } from 'ofetch';
 import { parseExactJson } from '../core/json.js';
 import { KxError } from '../core/errors.js';
+import type { OpenContext } from '../core/source.js';
 
 /** HTTP behaviour shared by the API sources; every number here is a setting with a default in config. */
 export interface HttpSettings {
@@ -46,6 +47,14 @@ export interface JsonResponse {
 /** A Retry-After of 0 still waits this long: an immediate retry only meets the same limit. */
 const MIN_RETRY_AFTER_MS = 500;
 const RETRYABLE = new Set([408, 425, 429]);
+
+/**
+ * What a run's open context gives every upstream call: the call budget, counted before each
+ * request, and the stop request that abandons a request or wait in flight.
+ */
+export function runBound(context: OpenContext): Pick<HttpClientOptions, 'beforeRequest' | 'stop'> {
+  return { beforeRequest: () => context.spendCall(), stop: context.stop };
+}
 
 /** A GET-JSON client with timeouts, bounded retries with backoff, Retry-After and a rate limit. */
 export function createHttpClient(options: HttpClientOptions) {

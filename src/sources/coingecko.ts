@@ -13,7 +13,7 @@ import {
   type ApiSettings,
 } from './_api.js';
 import { createDriftTracker } from './_drift.js';
-import { createHttpClient } from './_http.js';
+import { createHttpClient, runBound } from './_http.js';
 
 /** `/coins/markets` serves at most 250 items per page (a larger per_page is clamped silently). */
 export const COINGECKO_PAGE_SIZE = 250;
@@ -117,8 +117,7 @@ export function createCoingeckoSource(settings: ApiSettings) {
         minIntervalMs: toInterval(callsPerMinute ?? plan.callsPerMinute),
         authHint: `KX_COINGECKO_API_KEY and KX_COINGECKO_PLAN (now ${planName}), and KX_COINGECKO_BASE_URL`,
         log: settings.log,
-        beforeRequest: () => context.spendCall(),
-        stop: context.stop,
+        ...runBound(context),
       });
       const drift = createDriftTracker(
         {

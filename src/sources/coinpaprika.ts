@@ -15,7 +15,7 @@ import {
   type ApiSettings,
 } from './_api.js';
 import { createDriftTracker } from './_drift.js';
-import { createHttpClient } from './_http.js';
+import { createHttpClient, runBound } from './_http.js';
 
 /** Free and pro hosts (CoinPaprika API docs); pro takes the key as `Authorization: <key>`, no "Bearer". */
 const FREE_BASE_URL = 'https://api.coinpaprika.com/v1';
@@ -102,8 +102,7 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
           minIntervalMs: toInterval(callsPerMinute ?? DEFAULT_CALLS_PER_MINUTE),
           authHint: 'KX_COINPAPRIKA_API_KEY and KX_COINPAPRIKA_BASE_URL',
           log: settings.log,
-          beforeRequest: () => context.spendCall(),
-          stop: context.stop,
+          ...runBound(context),
         });
         const response = await http.getJson('/tickers', { quotes: 'USD' });
         tickers = response.body;
