@@ -38,6 +38,9 @@ describe('Dockerfile', () => {
     for (const top of tops)
       expect(['package.json', 'README.md', 'LICENSE', ...pkg.files], top).toContain(top);
     expect(tops).toContain('dist');
+    // A new data dir is unpacked from the seed that `npm run build` writes, in the image too.
+    expect(packed[0]!.files.map((f) => f.path)).toContain('dist/pglite-seed.tgz');
+    expect(dockerfile.slice(0, dockerfile.indexOf('AS runtime'))).toMatch(/^RUN npm run build$/m);
     expect(tops).toContain('drizzle');
     expect(tops).toContain('LICENSE'); // package.json says MIT
   });

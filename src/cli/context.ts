@@ -56,6 +56,7 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
         command,
+        notice: (message) => log.info(message),
       });
       try {
         await migrateDb(handle);

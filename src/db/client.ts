@@ -7,6 +7,7 @@ import type postgres from 'postgres';
 import { KxError, findConnectionProblem, findStorageProblem, isKxError } from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
 import { schema } from './schema.js';
+import { isKxFile, plantSeed, PREPARING_FILE } from './seed.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -22,6 +23,8 @@ export interface DbOptions {
    * runs in this process's one thread.
    */
   statementTimeoutMs?: number;
+  /** Told what takes a moment before the database opens (making a new embedded one). */
+  notice?: (message: string) => void;
 }
 
 /** A held lock; call to release. */
@@ -62,7 +65,9 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
  * (100,000 rows: 19.9 / 18.9 s at 32 MB, 19.0 / 18.5 s at 8 MB; 300,000 rows: 71.6 s vs
  * 65.8 s; the unchanged re-run of those 22.8 s vs 19.8 s).
  */
-const PGLITE_SHARED_BUFFERS = ['-c', 'shared_buffers=8MB'];
+export function pgliteStartParams(pglite: { defaultStartParams: string[] }): string[] {
+  return [...pglite.defaultStartParams, '-c', 'shared_buffers=8MB'];
+}
 
 // Each driver is imported when it is used: a process needs one, and loading both cost every
 // kx command about 0.1 s of start-up.
@@ -72,12 +77,13 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
   let client: PGlite;
   let drizzlePglite: typeof DrizzlePglite;
   try {
-    refuseForeignDir(options.dataDir);
+    if (isNewDir(options.dataDir)) {
+      options.notice?.(`preparing the embedded database in ${options.dataDir}`);
+      await plantSeed(options.dataDir);
+    }
     const { PGlite } = await import('@electric-sql/pglite');
     ({ drizzle: drizzlePglite } = await import('drizzle-orm/pglite'));
-    client = await PGlite.create(options.dataDir, {
-      startParams: [...PGlite.defaultStartParams, ...PGLITE_SHARED_BUFFERS],
-    });
+    client = await PGlite.create(options.dataDir, { startParams: pgliteStartParams(PGlite) });
   } catch (error) {
     releaseDir();
     if (isKxError(error)) throw error;
@@ -137,13 +143,17 @@ function checkFreeSpace(dataDir: string): void {
 }
 
 /**
- * PGlite initialises an empty data dir, and would initialise one that has lost its PG_VERSION
- * too, hiding every row it held. A directory with files in it but no PG_VERSION is not kx's
- * to take: it is refused, never overwritten.
+ * Whether `dataDir` needs a database made in it: it is empty (but for kx's own files), or kx
+ * was stopped while making one there. PGlite initialises an empty data dir, and would
+ * initialise one that has lost its PG_VERSION too, hiding every row it held: a directory with
+ * other files in it but no PG_VERSION is not kx's to take, and is refused, never overwritten.
  */
-function refuseForeignDir(dataDir: string): void {
-  const entries = readdirSync(dataDir).filter((name) => !name.startsWith('kx.lock'));
-  if (entries.length === 0 || entries.includes('PG_VERSION')) return;
+function isNewDir(dataDir: string): boolean {
+  const names = readdirSync(dataDir);
+  if (names.includes(PREPARING_FILE)) return true;
+  const entries = names.filter((name) => !isKxFile(name));
+  if (entries.length === 0) return true;
+  if (entries.includes('PG_VERSION')) return false;
   throw new KxError(
     'usage',
     `${dataDir} is not empty but holds no embedded database (no PG_VERSION; found ${entries

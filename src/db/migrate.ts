@@ -6,7 +6,7 @@ import type { DbHandle } from './client.js';
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
 
 /** Applies pending migrations; on a server, under an advisory lock so parallel starts are safe. */
-export async function migrateDb(handle: DbHandle): Promise<void> {
+export async function migrateDb(handle: Pick<DbHandle, 'raw'>): Promise<void> {
   const raw = handle.raw;
   if (raw.kind === 'pglite') {
     const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');

@@ -1,12 +1,24 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { createDb } from '../../src/db/client.js';
 import { etlRuns } from '../../src/db/schema.js';
+import { selectRows } from '../../src/db/sql.js';
 import { collect, repoRoot, runKx, runKxBinary, startKxIn } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
+import { makeScratchDir } from '../helpers/scratch.js';
 
 const sample = join(repoRoot, 'fixtures/sample.csv');
 /** Whether this machine lets us start a process in a new pid namespace (root, util-linux). */
@@ -110,6 +122,55 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
     expect(r.stderr).toContain('kx will not overwrite it');
     expect(existsSync(join(dir, 'base'))).toBe(true); // the files are still there
     expect(existsSync(join(dir, 'PG_VERSION'))).toBe(false);
+  });
+
+  it('a new data dir is made from the packaged seed, saying so once, with every migration', async () => {
+    const dir = join(makeScratchDir('kx-new-'), 'data');
+    const env = { KX_DATA_DIR: dir, DATABASE_URL: '' };
+    try {
+      const first = await runKx(['ingest', '--source', 'csv', '--file', sample], env);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toContain(`preparing the embedded database in ${dir}`);
+      expect(existsSync(join(dir, 'kx.preparing'))).toBe(false);
+      expect(existsSync(join(dir, 'postmaster.pid'))).toBe(false);
+      const again = await runKx(['status', '--json'], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain('preparing');
+      const migrations = readdirSync(join(repoRoot, 'drizzle')).filter((f) => f.endsWith('.sql'));
+      const handle = await createDb({ databaseUrl: undefined, dataDir: dir, command: 'test' });
+      try {
+        const [applied] = await selectRows<{ n: number }>(
+          handle.db,
+          sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+        );
+        expect(applied!.n).toBe(migrations.length);
+      } finally {
+        await handle.close();
+      }
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  it('a data dir left half-made (kx stopped while preparing it) is made again, not refused', async () => {
+    const dir = makeScratchDir('kx-half-');
+    // What a kill mid-unpack leaves: the marker, some of the files, no PG_VERSION (packed last).
+    writeFileSync(join(dir, 'kx.preparing'), '4242\n');
+    mkdirSync(join(dir, 'base', '1'), { recursive: true });
+    writeFileSync(join(dir, 'base', '1', '1259'), 'half a page');
+    const env = { KX_DATA_DIR: dir, DATABASE_URL: '' };
+    try {
+      const r = await runKx(['ingest', '--source', 'csv', '--file', sample], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`preparing the embedded database in ${dir}`);
+      expect(existsSync(join(dir, 'kx.preparing'))).toBe(false);
+      const status = JSON.parse((await runKx(['status', '--json'], env)).stdout) as {
+        assets: number;
+      };
+      expect(status.assets).toBe(250);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('one program opening it twice at once gets exit 6 too, as a second process would', async () => {
