@@ -52,8 +52,10 @@ const steps: { args: string[]; env?: Record<string, string> }[] = [
 describe('bin/kx.js and the in-process runner', () => {
   it('exit and print alike, command by command', async () => {
     for (const { args, env = {} } of steps) {
-      const viaBinary = await runKxBinary(args, { ...binary.env, ...env });
-      const viaProcess = await runKx(args, { ...inProcess.env, ...env });
+      const [viaBinary, viaProcess] = await Promise.all([
+        runKxBinary(args, { ...binary.env, ...env }),
+        runKx(args, { ...inProcess.env, ...env }),
+      ]);
       expect(comparable(viaProcess, inProcess), `kx ${args.join(' ')}`).toEqual(
         comparable(viaBinary, binary),
       );
