@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/each-test.ts'],
     // Most test files wait on kx child processes, which do the work: one file more than there
     // are cores keeps them busy (vitest's default is one fewer, a single worker on two cores).
     maxWorkers: availableParallelism() + 1,

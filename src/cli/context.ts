@@ -52,7 +52,7 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
       coinpaprika: config.coinpaprikaMonthlyCalls,
     },
     async withDb(command, fn) {
-      const handle = await createDb({
+      const handle = await (io.openDb ?? createDb)({
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
         command,

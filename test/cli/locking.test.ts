@@ -17,7 +17,13 @@ import { createDb } from '../../src/db/client.js';
 import { etlRuns } from '../../src/db/schema.js';
 import { selectRows } from '../../src/db/sql.js';
 import { collect, repoRoot, runKx, runKxBinary, startKxIn } from '../helpers/cli.js';
-import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
+import {
+  createTestDatabase,
+  releaseDataDir,
+  serverUrl,
+  withOpen,
+  type TestDatabase,
+} from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 
 const sample = join(repoRoot, 'fixtures/sample.csv');
@@ -115,6 +121,7 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
     const dir = database.env.KX_DATA_DIR!;
     const ok = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
     expect(ok.code, ok.stderr).toBe(0);
+    await releaseDataDir(dir);
     rmSync(join(dir, 'PG_VERSION'));
     const r = await runKx(['status', '--json'], database.env);
     expect(r.code).toBe(2);
@@ -131,11 +138,13 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
       const first = await runKx(['ingest', '--source', 'csv', '--file', sample], env);
       expect(first.code, first.stderr).toBe(0);
       expect(first.stderr).toContain(`preparing the embedded database in ${dir}`);
+      await releaseDataDir(dir); // closed, as a kx process leaves it
       expect(existsSync(join(dir, 'kx.preparing'))).toBe(false);
       expect(existsSync(join(dir, 'postmaster.pid'))).toBe(false);
       const again = await runKx(['status', '--json'], env);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).not.toContain('preparing');
+      await releaseDataDir(dir);
       const migrations = readdirSync(join(repoRoot, 'drizzle')).filter((f) => f.endsWith('.sql'));
       const handle = await createDb({ databaseUrl: undefined, dataDir: dir, command: 'test' });
       try {

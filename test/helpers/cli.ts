@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Io } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
-import { createTestDatabase, type TestDatabase } from './db.js';
+import {
+  createTestDatabase,
+  isKeptIdle,
+  openKept,
+  releaseDataDir,
+  type TestDatabase,
+} from './db.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/kx.js', import.meta.url));
@@ -24,7 +30,8 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
  * Runs a kx command line to completion in this process: the program `bin/kx.js` runs, with the
  * environment and output streams of a child (only `env`, plus PATH and HOME). A new process
  * costs each run about a second of CPU (Node's start, imports, PGlite's compile), and the suite
- * runs some 150. What only a process has (signals, exit on a crash, closed pipes, two processes
+ * runs some 150. Its database stays open in this process for the test's next command or read
+ * (helpers/db.ts `openKept`). What only a process has (signals, exit on a crash, closed pipes, two processes
  * at once, the built `dist`) is tested with `runKxBinary` and `startKx`; binary.test.ts checks
  * that both ways print and exit alike.
  */
@@ -38,17 +45,22 @@ export async function runKx(
     env: childEnv(env),
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
+    openDb: openKept,
   };
   const code = await run(['node', 'kx', ...args], io);
   return { code, signal: null, stdout, stderr };
 }
 
-/** Runs the real `kx` binary (the built `dist`) to completion in a child process. */
-export function runKxBinary(
+/**
+ * Runs the real `kx` binary (the built `dist`) to completion in a child process, first closing
+ * what this process keeps open of its data dir.
+ */
+export async function runKxBinary(
   args: readonly string[],
   env: Record<string, string> = {},
   cwd = repoRoot,
 ): Promise<CliResult> {
+  await releaseDataDir(env.KX_DATA_DIR);
   return collect(startKx(args, env, cwd));
 }
 
@@ -74,6 +86,10 @@ export function startKxIn(
   env: Record<string, string> = {},
   cwd = repoRoot,
 ): ChildProcess {
+  if (isKeptIdle(env.KX_DATA_DIR))
+    throw new Error(
+      `this test process holds ${env.KX_DATA_DIR} open: \`await releaseDataDir(…)\` before starting kx on it`,
+    );
   const command = [...wrapper, process.execPath, ...NODE_FLAGS, bin, ...args];
   return spawn(command[0]!, command.slice(1), {
     env: childEnv(env),
@@ -93,6 +109,7 @@ export async function ingestUntilCommitted(
   atLeast: number,
   act: (child: ChildProcess) => void,
 ): Promise<CliResult & { actedAt: number }> {
+  await releaseDataDir(env.KX_DATA_DIR);
   const child = startKx(args, { ...env, KX_LOG_LEVEL: 'debug' });
   const done = collect(child);
   let actedAt = 0;
@@ -119,6 +136,7 @@ export function collect(child: ChildProcess): Promise<CliResult> {
 
 /** Starts `kx serve` (extra `args` appended to `--port 0`) and waits for the URL it listens on. */
 export async function startServe(env: Record<string, string>, args: readonly string[] = []) {
+  await releaseDataDir(env.KX_DATA_DIR);
   const child = startKx(['serve', '--port', '0', ...args], env);
   const done = collect(child);
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { cpSync, rmSync } from 'node:fs';
-import { createDb, type DbHandle } from '../../src/db/client.js';
+import { resolve } from 'node:path';
+import { createDb, type DbHandle, type DbOptions } from '../../src/db/client.js';
 import { migrateDb } from '../../src/db/migrate.js';
 import { makeScratchDir } from './scratch.js';
 import { adminQuery } from './template.js';
@@ -34,7 +35,10 @@ function createEmbeddedDatabase(): TestDatabase {
   return {
     env: { KX_DATA_DIR: dataDir, DATABASE_URL: '' },
     open: () => openMigrated({ databaseUrl: undefined, dataDir }),
-    drop: () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })),
+    drop: async () => {
+      await closeKept(resolve(dataDir));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -54,9 +58,68 @@ async function openMigrated(options: {
   databaseUrl: string | undefined;
   dataDir: string;
 }): Promise<DbHandle> {
-  const handle = await createDb({ ...options, command: 'test' });
+  const handle = await openKept({ ...options, command: 'test' });
   await migrateDb(handle);
   return handle;
+}
+
+/**
+ * Embedded databases this test process keeps open between the in-process commands of a test
+ * (helpers/cli.ts `runKx`) and its own reads (`open`, `withOpen`), by data dir: each open of
+ * PGlite costs 0.3 s of CPU, and a test runs several commands on one database. A handle is
+ * out to one user at a time; a second opener while it is out opens the dir for real, and so
+ * gets exit 6 as a second process would. Closed for real before a kx child opens the dir
+ * (`releaseDataDir`), when the database is dropped, and after every test (each-test.ts) unless a
+ * user still has it.
+ */
+const kept = new Map<string, { handle: DbHandle; out: boolean }>();
+
+export async function openKept(options: DbOptions): Promise<DbHandle> {
+  if (options.databaseUrl) return createDb(options);
+  const key = resolve(options.dataDir);
+  let entry = kept.get(key);
+  if (entry?.out) return createDb(options);
+  if (!entry) {
+    entry = { handle: await createDb(options), out: false };
+    kept.set(key, entry);
+  }
+  entry.out = true;
+  const lent = entry;
+  return {
+    ...lent.handle,
+    close: () => {
+      lent.out = false;
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Closes what this process keeps open of the data dir, unless it is out to a user (a test
+ * holding it open on purpose, for which a kx child gets exit 6 as it should). A no-op for a
+ * dir not kept, or a server.
+ */
+export async function releaseDataDir(dataDir: string | undefined): Promise<void> {
+  const key = dataDir && resolve(dataDir);
+  const entry = key ? kept.get(key) : undefined;
+  if (key && entry && !entry.out) await closeKept(key);
+}
+
+async function closeKept(key: string): Promise<void> {
+  const entry = kept.get(key);
+  kept.delete(key);
+  await entry?.handle.close();
+}
+
+/** Whether this process keeps the data dir open, idle: a kx child would find it locked. */
+export function isKeptIdle(dataDir: string | undefined): boolean {
+  const entry = dataDir ? kept.get(resolve(dataDir)) : undefined;
+  return Boolean(entry && !entry.out);
+}
+
+/** Closes every kept database not out to a user (one opened in `beforeAll` stays open). */
+export async function releaseIdle(): Promise<void> {
+  for (const key of [...kept.keys()]) await releaseDataDir(key);
 }
 
 /** Opens the test database, runs `fn`, closes it. */

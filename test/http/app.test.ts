@@ -8,7 +8,7 @@ import { createHttpMetrics } from '../../src/http/metrics.js';
 import type { Listing } from '../../src/pipeline/listings.js';
 import { sourceNames, type Sources } from '../../src/sources/index.js';
 import { repoRoot } from '../helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, releaseDataDir, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { createFakeSources, ingestWith } from '../helpers/ingest.js';
 
@@ -225,6 +225,7 @@ describe('health, stats, runs, metrics, docs', () => {
       version: 'test',
     });
     await down.close();
+    await releaseDataDir(other.env.KX_DATA_DIR); // closed for real: this process kept it open
     const r = await downApp.request('/health');
     expect(r.status).toBe(503);
     expect(await r.json()).toMatchObject({ status: 'unavailable', database: { reachable: false } });
