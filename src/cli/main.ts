@@ -6,7 +6,7 @@ import { sourceNames } from '../sources/index.js';
 import type { IngestOptions } from './commands/ingest.js';
 import { createContext, type Context } from './context.js';
 import { processIo, type Io } from './io.js';
-import { formatRun, printJson, printLine } from './output.js';
+import { formatDryRun, formatRun, printJson, printLine } from './output.js';
 
 /** DESIGN §6: the exit code of every error code. */
 const EXIT_CODES: Record<KxErrorCode, number> = {
@@ -176,6 +176,10 @@ function createProgram(output: { json: boolean }, io: Io): Command {
       'DD/MM/YYYY or MM/DD/YYYY: how to read dates like 05/06/2025 (--source csv)',
     )
     .option(
+      '--decimal <mark>',
+      '. or ,: the decimal mark of numbers like 1,234 (--source csv; found from the file if unset)',
+    )
+    .option(
       '--max-pages <n>',
       'stop after N pages of 250 coins, by market cap (--source coingecko)',
       toPositiveInt,
@@ -202,11 +206,7 @@ Examples:
       const { ingest } = await import('./commands/ingest.js');
       const result = await ingest(context(command), options);
       if (options.json) printJson(io.stdout, result);
-      else if ('dryRun' in result)
-        printLine(
-          io.stdout,
-          `dry run: ${result.fetched} read, ${result.valid} valid, ${result.rejected} rejected`,
-        );
+      else if ('dryRun' in result) printLine(io.stdout, formatDryRun(result));
       else printLine(io.stdout, formatRun(result));
     });
 

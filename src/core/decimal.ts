@@ -9,19 +9,28 @@ const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?']
 const SUFFIX: Record<string, number> = { k: 3, m: 6, b: 9, bn: 9, t: 12 };
 const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
 const MAX_EXPONENT = 1000;
-const GROUPED = /^\d{1,3}(,\d{3})+(\.\d+)?$/;
+/** `1,234,567.8` (a decimal point) and `1.234.567,8` (a decimal comma): thousands grouped. */
+const GROUPED: Record<DecimalMark, RegExp> = {
+  '.': /^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$/,
+  ',': /^[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d*)?$/,
+};
+/** Spaces that group thousands (`44 157,0`; French and Russian exports use no-break ones). */
+const SPACE_GROUPED = /^[+-]?[1-9]\d{0,2}([ \u00a0\u202f]\d{3})+([.,]\d*)?$/;
+
+/** The character between a number's whole part and its fraction: `1234.5` or `1234,5`. */
+export type DecimalMark = '.' | ',';
 
 /**
- * Parses `1234.5`, `6.0e-05`, `4.2e+17`, `$87,000`, `4800 USD`, `$1.7T`, `600B` into a
- * canonical decimal string; empty and `N/A`-style cells are `null`. `NaN`, `inf` and text
- * are errors.
+ * Parses `1234.5`, `6.0e-05`, `4.2e+17`, `$87,000`, `4800 USD`, `$1.7T`, `600B`, `2.08%` into a
+ * canonical decimal string; with a decimal comma, `1.004,0`, `44 157,0` and `10,36M`. Empty and
+ * `N/A`-style cells are `null`. `NaN`, `inf` and text are errors.
  */
-export function toDecimal(input: string): DecimalResult {
+export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
   let text = input.trim().toLowerCase();
   if (MISSING.has(text)) return { ok: true, value: null };
   text = text
     .replace(/^\$\s*/, '')
-    .replace(/\s*(usd|us\$|\$)$/, '')
+    .replace(/\s*(usd|us\$|\$|%)$/, '')
     .trim();
   let shift = 0;
   const suffix = /^(.*\d)\s*(k|m|bn|b|t)$/.exec(text);
@@ -29,16 +38,55 @@ export function toDecimal(input: string): DecimalResult {
     text = suffix[1] ?? '';
     shift = SUFFIX[suffix[2] ?? ''] ?? 0;
   }
-  if (GROUPED.test(text)) text = text.replaceAll(',', '');
-  const match = PLAIN.exec(text);
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) {
-    return { ok: false, reason: `not a number: ${JSON.stringify(input.slice(0, 40))}` };
+  if (SPACE_GROUPED.test(text)) text = text.replace(/[ \u00a0\u202f]/g, '');
+  const group = mark === '.' ? ',' : '.';
+  if (GROUPED[mark].test(text)) text = text.replaceAll(group, '');
+  if (mark === ',') {
+    if (text.includes('.')) return notANumber(input); // a point where only a comma may be
+    text = text.replace(',', '.');
   }
+  const match = PLAIN.exec(text);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return notANumber(input);
   const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
   // Expanding `1e999999999` would build a billion-digit string; no market value needs this.
   if (Math.abs(Number(exponent)) > MAX_EXPONENT)
     return { ok: false, reason: `out of range: ${JSON.stringify(input.slice(0, 40))}` };
   return { ok: true, value: shiftDecimal(sign, whole, fraction, Number(exponent) + shift) };
+}
+
+function notANumber(input: string): DecimalResult {
+  return { ok: false, reason: `not a number: ${JSON.stringify(input.slice(0, 40))}` };
+}
+
+/**
+ * Which decimal mark a cell shows, if it shows one: `0.5`, `1,234.5`, `1,234,567` only fit a
+ * decimal point; `0,5`, `1.234,5`, `1.234.567` only a decimal comma. `1,234` and `1.004` fit
+ * both (a thousand and more, or a little over one): `either`. Undefined for a cell that is not
+ * a number or has no mark at all (`1234`, `abc`).
+ */
+export function decimalMarkOf(input: string): DecimalMark | 'either' | undefined {
+  const text = input
+    .trim()
+    .toLowerCase()
+    .replace(/^\$\s*/, '')
+    .replace(/\s*(usd|us\$|\$|%|k|m|bn|b|t)$/, '')
+    .replace(/[ \u00a0\u202f](?=\d{3}\b)/g, '');
+  const m = /^[+-]?(\d+)([.,]\d+)*$/.exec(text);
+  if (!m) return undefined;
+  const marks = text.replace(/[^.,]/g, '');
+  if (marks === '') return undefined;
+  const last = marks.at(-1) as DecimalMark;
+  const other: DecimalMark = last === '.' ? ',' : '.';
+  if (marks.includes(other)) {
+    // Both: the last one is the decimal mark, if the others group thousands before it.
+    return GROUPED[last].test(text) ? last : undefined;
+  }
+  if (marks.length > 1) return GROUPED[other].test(text) ? other : undefined; // `1.234.567`
+  const [whole = '', fraction = ''] = text.replace(/^[+-]/, '').split(last);
+  // One mark: a group of three after a whole part of 1-3 digits not starting with 0 reads
+  // either way; anything else only as a decimal mark.
+  if (fraction.length === 3 && whole.length <= 3 && !whole.startsWith('0')) return 'either';
+  return last;
 }
 
 /** Moves the decimal point of `whole.fraction` by `exponent` places, on digits only. */

@@ -55,6 +55,20 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     close: 0.9,
     value: 0.85,
     usd: 0.85,
+    // The finance portals in Spanish, Portuguese, German, French and Russian (investing.com's
+    // `Último`, `Zuletzt`, `Dernier`, `Цена` are its `Price`, the day's close).
+    ultimo: 0.9,
+    precio: 0.9,
+    cierre: 0.9,
+    preco: 0.9,
+    fechamento: 0.9,
+    zuletzt: 0.9,
+    schlusskurs: 0.9,
+    dernier: 0.9,
+    prix: 0.9,
+    cloture: 0.9,
+    цена: 0.9,
+    закрытие: 0.9,
   },
   market_cap_usd: {
     market_cap_usd: 1,
@@ -102,6 +116,10 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     trade_date: 0.9,
     last_seen: 0.85,
     unix: 0.85,
+    fecha: 0.9,
+    data: 0.85,
+    datum: 0.9,
+    дата: 0.9,
   },
 };
 
@@ -147,14 +165,19 @@ export interface HeaderMapping {
   warnings: string[];
 }
 
-/** `priceUsd`, `Market Cap`, `\uFEFFname`, ` Symbol ` → `price_usd`, `market_cap`, `name`, `symbol`. */
+/**
+ * `priceUsd`, `Market Cap`, `\uFEFFname`, ` Symbol `, `Último`, `Дата` → `price_usd`,
+ * `market_cap`, `name`, `symbol`, `ultimo`, `дата`: letters of any script, accents dropped.
+ */
 export function toHeaderKey(header: string): string {
   return header
     .replace(/^\uFEFF/, '')
     .trim()
     .replace(/([a-z\d])([A-Z])/g, '$1_$2')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/[^\p{L}\p{N}]+/gu, '_')
     .replace(/^_+|_+$/g, '');
 }
 

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
-import { toDecimal } from '../core/decimal.js';
+import { decimalMarkOf, toDecimal, type DecimalMark } from '../core/decimal.js';
 import { KxError } from '../core/errors.js';
 import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
 import { dateOrderOf, parseDateFormat, toTimestamp, type DateOrder } from '../core/timestamp.js';
@@ -45,6 +45,7 @@ const CsvParamsSchema = v.object({
       ),
     ),
   ),
+  decimal: v.optional(v.picklist(['.', ','], '--decimal must be . (1,234.5) or , (1.234,5)')),
 });
 export type CsvParams = v.InferOutput<typeof CsvParamsSchema>;
 
@@ -62,7 +63,9 @@ export interface CsvCursor extends Cursor {
   header: string[];
   /** How this file's `NN/NN/YYYY` dates are read, decided when its reading began. */
   dateOrder?: DateOrder;
-  /** The --map, --symbol and --date-format it was read with (`flagsOf`). */
+  /** This file's decimal mark, decided when its reading began. */
+  decimalMark?: DecimalMark;
+  /** The --map, --symbol, --date-format and --decimal it was read with (`flagsOf`). */
   flags?: string;
 }
 
@@ -105,15 +108,24 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     let header: string[];
     let mapping: HeaderMapping;
     let dateOrder: DateOrder;
+    /** Whether the file's dates are `NN/NN/YYYY`, whose order matters (for --dry-run). */
+    let dateOrderApplies: boolean;
+    let decimalMark: DecimalMark;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
     try {
       header = cursor?.header ?? (await readHeader(rows, shape.bannerLines, path));
       mapping = mapHeader(header, parseOverrides(params.map));
       requireColumns(mapping, params, header, path);
-      dateOrder =
+      const foundOrder =
         (params.dateFormat && parseDateFormat(params.dateFormat)) ||
         cursor?.dateOrder ||
         (await inferDateOrder(path, delimiter, header, mapping));
+      dateOrderApplies = foundOrder !== undefined;
+      dateOrder = foundOrder ?? 'day-first';
+      decimalMark =
+        params.decimal ??
+        cursor?.decimalMark ??
+        (await inferDecimalMark(path, delimiter, header, mapping));
       toRecord = createRowMapper({
         path,
         header,
@@ -121,10 +133,13 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         symbol: params.symbol,
         fileTime: shape.mtime,
         dateOrder,
+        decimalMark,
         readAs: JSON.stringify({
           columns: mapping.columns.map((c) => [c.index, c.field]),
           symbol: params.symbol ?? null,
           dateOrder,
+          // Absent for a decimal point: what rows read that way were stored with before.
+          ...(decimalMark === ',' ? { decimalMark } : {}),
         }),
       });
       if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at'))
@@ -146,12 +161,14 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         delimiter,
         header,
         dateOrder,
+        decimalMark,
         flags,
       }),
       describe: () => ({
         mapping: {
           delimiter,
-          dateOrder,
+          ...(dateOrderApplies ? { dateOrder } : {}),
+          decimalMark,
           columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({
             header: h,
             field,
@@ -184,7 +201,7 @@ async function continueFrom(
   // loaded (or rejected) the file the wrong way must read it again. A resume keeps its flags.
   if (cursor.flags !== undefined && cursor.flags !== flags && !context.resume) {
     context.warn(
-      `${path} was last read with other --map, --symbol or --date-format flags; reading it again from the start`,
+      `${path} was last read with other --map, --symbol, --date-format or --decimal flags; reading it again from the start`,
     );
     return null;
   }
@@ -212,6 +229,7 @@ function flagsOf(params: CsvParams): string {
     map: params.map,
     symbol: params.symbol ?? null,
     dateFormat: params.dateFormat ?? null,
+    ...(params.decimal ? { decimal: params.decimal } : {}),
   });
 }
 
@@ -250,9 +268,9 @@ async function inferDateOrder(
   delimiter: string,
   header: readonly string[],
   mapping: HeaderMapping,
-): Promise<DateOrder> {
+): Promise<DateOrder | undefined> {
   const column = mapping.columns.find((c) => c.field === 'observed_at');
-  if (!column) return 'day-first';
+  if (!column) return undefined;
   let example: { value: string; line: number } | undefined;
   for await (const row of rowsAfterHeader(path, delimiter, header)) {
     const value = (row.fields[column.index] ?? '').trim();
@@ -260,15 +278,49 @@ async function inferDateOrder(
     const order = dateOrderOf(value);
     if (order === 'day-first' || order === 'month-first') return order;
     if (order === 'either') example ??= { value, line: row.line };
-    else if (!example) return 'day-first'; // dates of another form: the order does not apply
+    else if (!example) return undefined; // dates of another form: the order does not apply
   }
-  if (!example) return 'day-first';
+  if (!example) return undefined;
   throw new KxError(
     'input',
     `${path}: the dates in column ${JSON.stringify(column.header)} could be day-first or month-first ` +
       `(no day is over 12: ${JSON.stringify(example.value)} on line ${example.line} could be either); ` +
       'pass --date-format DD/MM/YYYY or --date-format MM/DD/YYYY',
     { context: { file: path, line: example.line, field: 'observed_at' } },
+  );
+}
+
+/**
+ * Whether this file writes `1,234.5` or `1.234,5`, from the file itself: a locale is the
+ * file's, so every number-like cell counts (but the time column's `22.07.2019`), and rows are
+ * read until one shows a mark only one reading allows (`0,5`, `1.234,5`, `2,08%`). A file
+ * whose every such cell reads both ways (`1,234` is a thousand, or one and a bit) is refused
+ * with the flag that settles it, as is one that shows both marks: kx never guesses a number.
+ */
+async function inferDecimalMark(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  mapping: HeaderMapping,
+): Promise<DecimalMark> {
+  const time = mapping.columns.find((c) => c.field === 'observed_at')?.index;
+  let either: { value: string; line: number; column: string } | undefined;
+  for await (const row of rowsAfterHeader(path, delimiter, header)) {
+    for (const [index, cell] of row.fields.entries()) {
+      if (index === time) continue;
+      const mark = decimalMarkOf(cell);
+      if (mark === '.' || mark === ',') return mark;
+      if (mark === 'either')
+        either ??= { value: cell.trim(), line: row.line, column: header[index] ?? '' };
+    }
+  }
+  if (!either) return '.';
+  throw new KxError(
+    'input',
+    `${path}: the numbers could have a decimal point or a decimal comma ` +
+      `(${JSON.stringify(either.value)} in column ${JSON.stringify(either.column.trim())} on line ${either.line} ` +
+      'could be either, and no number in the file settles it); pass --decimal . (1,234.5) or --decimal , (1.234,5)',
+    { context: { file: path, line: either.line } },
   );
 }
 
@@ -370,12 +422,13 @@ interface RowMapperOptions {
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
   fileTime: Date;
   dateOrder: DateOrder;
+  decimalMark: DecimalMark;
   /** `SourceRecord.readAs`: the mapping that turns this file's rows into listings. */
   readAs: string;
 }
 
 function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { path, mapping, symbol, fileTime, dateOrder, readAs } = options;
+  const { path, mapping, symbol, fileTime, dateOrder, decimalMark, readAs } = options;
   const keys = payloadKeys(options.header);
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
   return (row) => {
@@ -391,7 +444,7 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
     const time = column.has('observed_at')
       ? toTimestamp(cell('observed_at'), dateOrder)
       : { ok: true as const, value: fileTime };
-    const result = toListing(cell, symbol, time);
+    const result = toListing(cell, symbol, time, decimalMark);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     return {
       locator: { file: path, line: row.line },
@@ -429,6 +482,7 @@ function toListing(
   cell: (field: CsvField) => string,
   fixedSymbol: string | undefined,
   time: ReturnType<typeof toTimestamp>,
+  decimalMark: DecimalMark,
 ): ListingCheck {
   const symbol = (fixedSymbol ?? cell('symbol')).toUpperCase();
   const name = cell('name') || null;
@@ -437,7 +491,7 @@ function toListing(
     explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
   const decimals: Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>> = {};
   for (const [field, key] of DECIMAL_FIELDS) {
-    const parsed = toDecimal(cell(field));
+    const parsed = toDecimal(cell(field), decimalMark);
     if (!parsed.ok) return { ok: false, reason: `${field}: ${parsed.reason}`, field };
     decimals[key] = parsed.value;
   }
@@ -449,7 +503,7 @@ function toListing(
       reason: `price_usd: no price (${JSON.stringify(cell('price_usd'))})`,
       field: 'price_usd',
     };
-  const rank = toDecimal(cell('rank'));
+  const rank = toDecimal(cell('rank'), decimalMark);
   if (!rank.ok || (rank.value !== null && !/^\d+$/.test(rank.value))) {
     return {
       ok: false,

@@ -229,12 +229,92 @@ describe('kx ingest --source csv', () => {
     expect(await priceOn('2024-03-24')).toBe('64036.5');
     const fixed = await ingest();
     expect(fixed.stderr).toContain(
-      'was last read with other --map, --symbol or --date-format flags',
+      'was last read with other --map, --symbol, --date-format or --decimal flags',
     );
     expect(JSON.parse(fixed.stdout)).toMatchObject({ fetched: 40, loaded: 40, unchanged: 0 });
     expect(await priceOn('2024-03-24')).toBe('67211.9');
     const again = await ingest();
     expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 0, loaded: 0 });
+  });
+
+  it('a Spanish export (decimal commas, DD.MM.YYYY, Fecha/Último) loads the same quotes as the English one', async () => {
+    const wild = join(repoRoot, 'fixtures/csv/wild');
+    const quotesOf = async (file: string) => {
+      const other = await createTestDatabase();
+      try {
+        const r = await runKx(
+          ['ingest', '--source', 'csv', '--file', join(wild, file), '--symbol', 'BTC', '--json'],
+          other.env,
+        );
+        expect(r.code, r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout)).toMatchObject({ loaded: 40, rejected: 0 });
+        return await withOpen(other, async ({ db }) =>
+          (await db.select().from(quotes).orderBy(quotes.observedAt)).map((q) => ({
+            at: q.observedAt.toISOString(),
+            price: q.priceUsd,
+            volume: q.volume24hUsd,
+          })),
+        );
+      } finally {
+        await other.drop();
+      }
+    };
+    const spanish = await quotesOf('investing_com_bitcoin_datos_historicos_es.csv');
+    // Line 2: `"24.03.2024","67.211,90",…`; line 41: `"14.02.2024","51.782,40",…`.
+    expect(spanish.at(-1)).toEqual({
+      at: '2024-03-24T00:00:00.000Z',
+      price: '67211.9',
+      volume: null,
+    });
+    expect(spanish[0]).toMatchObject({ at: '2024-02-14T00:00:00.000Z', price: '51782.4' });
+    expect(spanish).toEqual(await quotesOf('investing_com_bitcoin_historical_data_mdy.csv'));
+  });
+
+  it('numbers that read both ways are refused naming --decimal; with it they load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kx-decimal-'));
+    try {
+      const file = join(dir, 'closes.csv');
+      // Every price is `N,NNN`: a few thousand dollars, or a little over one.
+      writeFileSync(file, 'date,close\n2024-03-01,"2,450"\n2024-03-02,"2,400"\n');
+      const args = ['ingest', '--source', 'csv', '--file', file, '--symbol', 'ETH', '--json'];
+      const refused = await runKx(args, database.env);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain(
+        '"2,450" in column "close" on line 2 could be either, and no number in the file settles it',
+      );
+      expect(refused.stderr).toContain('pass --decimal . (1,234.5) or --decimal , (1.234,5)');
+      const comma = await runKx([...args, '--decimal', ','], database.env);
+      expect(comma.code, comma.stderr).toBe(0);
+      const prices = () =>
+        withOpen(database, async ({ db }) =>
+          (await db.select().from(quotes).orderBy(quotes.observedAt)).map((q) => q.priceUsd),
+        );
+      expect(await prices()).toEqual(['2.45', '2.4']);
+      const point = await runKx([...args, '--decimal', '.'], database.env);
+      expect(point.stderr).toContain('reading it again from the start');
+      expect(JSON.parse(point.stdout)).toMatchObject({ loaded: 2 });
+      expect(await prices()).toEqual(['2450', '2400']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--dry-run says how it read each column: field, unit, date order, decimal mark', async () => {
+    const file = join(repoRoot, 'fixtures/csv/wild/investing_com_bitcoin_datos_historicos_es.csv');
+    const r = await runKx(
+      ['ingest', '--source', 'csv', '--file', file, '--symbol', 'BTC', '--dry-run'],
+      database.env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'dry run: 40 read, 40 valid, 0 rejected',
+      '  "Fecha" → observed_at, dates read day-first (synonym 0.9)',
+      '  "Último" → price_usd, US dollars (synonym 0.9)',
+      '  every row is BTC (--symbol)',
+      '  numbers with a decimal comma (1.234,5), cells split by ","',
+      '  not used: "Apertura", "Máximo", "Mínimo", "Vol.", "% var."',
+      '',
+    ]);
   });
 
   it('--dry-run validates and maps without writing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toDecimal } from '../../src/core/decimal.js';
+import { decimalMarkOf, toDecimal } from '../../src/core/decimal.js';
 
 describe('toDecimal', () => {
   it.each([
@@ -36,11 +36,58 @@ describe('toDecimal', () => {
     'not_a_number',
     '1.2.3',
     '1,00',
+    '0,123', // not a thousands group: a decimal comma, which needs --decimal ,
     'e5',
     '12abc',
   ])('%j is refused', (input) => {
     const result = toDecimal(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain('not a number');
+  });
+});
+
+describe('toDecimal with a decimal comma', () => {
+  it.each([
+    ['1.004,0', '1004'],
+    ['67.211,90', '67211.9'],
+    ['44 157,0', '44157'],
+    ['44\u00a0157,0', '44157'],
+    ['10,36M', '10360000'],
+    ['65,59K', '65590'],
+    ['-0,08%', '-0.08'],
+    ['0,5', '0.5'],
+    ['1,234', '1.234'],
+    ['1.234.567', '1234567'],
+    ['42', '42'],
+  ])('%s is exactly %s', (input, expected) => {
+    expect(toDecimal(input, ',')).toEqual({ ok: true, value: expected });
+  });
+
+  it.each(['1,234.56', '0.5', '1,2,3'])('%j is refused', (input) => {
+    expect(toDecimal(input, ',').ok).toBe(false);
+  });
+});
+
+describe('decimalMarkOf', () => {
+  it.each([
+    ['0.5', '.'],
+    ['1,234.5', '.'],
+    ['1,234,567', '.'],
+    ['$87,000.00', '.'],
+    ['2.08%', '.'],
+    ['0,5', ','],
+    ['1.234,5', ','],
+    ['1.234.567', ','],
+    ['-0,08%', ','],
+    ['10,36M', ','],
+    ['0,123', ','],
+    ['1,234', 'either'],
+    ['1.004', 'either'],
+    ['$87,000', 'either'],
+    ['1234', undefined],
+    ['22.07.2019', undefined],
+    ['bitcoin', undefined],
+  ])('%j shows %s', (input, mark) => {
+    expect(decimalMarkOf(input)).toBe(mark);
   });
 });

@@ -28,6 +28,27 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it("reads the finance portals' headers in Spanish, Portuguese, German, French and Russian", () => {
+    expect(toHeaderKey('Último')).toBe('ultimo');
+    expect(toHeaderKey('Дата')).toBe('дата');
+    const portals: [string[], string, string][] = [
+      [['Fecha', 'Último', 'Apertura', 'Máximo', 'Mínimo', 'Vol.', '% var.'], 'Fecha', 'Último'],
+      [['Data', 'Último', 'Abertura', 'Máxima', 'Mínima', 'Vol.', 'Var%'], 'Data', 'Último'],
+      [['Datum', 'Zuletzt', 'Eröffn.', 'Hoch', 'Tief', 'Vol.', '+/- %'], 'Datum', 'Zuletzt'],
+      [
+        ['Date', 'Dernier', 'Ouv.', 'Plus Haut', 'Plus Bas', 'Vol.', 'Variation %'],
+        'Date',
+        'Dernier',
+      ],
+      [['Дата', 'Цена', 'Откр.', 'Макс.', 'Мин.', 'Объём', 'Изм. %'], 'Дата', 'Цена'],
+    ];
+    for (const [header, date, price] of portals)
+      expect(fields(header), header.join(',')).toEqual({
+        [date]: 'observed_at',
+        [price]: 'price_usd',
+      });
+  });
+
   it('leaves volumes counted in coins out of volume_24h_usd, saying so', () => {
     const investing = mapHeader(
       ['Date', 'Price', 'Open', 'High', 'Low', 'Vol.', 'Change %'],

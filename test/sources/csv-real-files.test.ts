@@ -254,6 +254,12 @@ const cases: Record<string, Expected> = {
     columns: { Date: 'observed_at', Price: 'price_usd' },
     args: { symbol: 'BTC' },
   },
+  'wild/investing_com_bitcoin_datos_historicos_es.csv': {
+    fetched: 40,
+    rejected: 0,
+    columns: { Fecha: 'observed_at', Último: 'price_usd' },
+    args: { symbol: 'BTC' },
+  },
 };
 
 let database: TestDatabase;

@@ -10,6 +10,7 @@ export interface IngestOptions {
   map?: string[];
   symbol?: string;
   dateFormat?: string;
+  decimal?: string;
   maxPages?: number;
   fullRefresh?: boolean;
   dryRun?: boolean;
@@ -100,11 +101,12 @@ function toParams(options: IngestOptions): Record<string, unknown> {
     options.file !== undefined ||
     (options.map ?? []).length > 0 ||
     options.symbol !== undefined ||
-    options.dateFormat !== undefined;
+    options.dateFormat !== undefined ||
+    options.decimal !== undefined;
   if (options.source !== 'csv' && csvOnly) {
     throw new KxError(
       'usage',
-      '--file, --map, --symbol and --date-format are for --source csv only',
+      '--file, --map, --symbol, --date-format and --decimal are for --source csv only',
     );
   }
   if (options.source !== 'coingecko' && options.maxPages !== undefined) {
@@ -116,6 +118,7 @@ function toParams(options: IngestOptions): Record<string, unknown> {
       map: options.map ?? [],
       symbol: options.symbol,
       ...(options.dateFormat === undefined ? {} : { dateFormat: options.dateFormat }),
+      ...(options.decimal === undefined ? {} : { decimal: options.decimal }),
     };
   return options.maxPages === undefined ? {} : { maxPages: options.maxPages };
 }
