@@ -48,9 +48,35 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
   }
   const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
   const delimiter = pickDelimiter(lines.slice(0, 20));
-  const bannerLines =
-    countOf(lines[0] ?? '', delimiter) === 0 && countOf(lines[1] ?? '', delimiter) > 0 ? 1 : 0;
+  const bannerLines = countBannerLines(lines.slice(0, 21), delimiter);
   return { delimiter, bannerLines, size: info.size, mtime: info.mtime };
+}
+
+/**
+ * Lines above the header: a site's URL (CryptoDataDownload), a title, an "exported on" line
+ * of a cell or two. The header is the first line with as many cells as most of the lines
+ * below it; the lines above it, each with fewer cells, are banners. If that line looks like
+ * data, the file's first line is its header after all (a header shorter than its rows, which
+ * end in an empty cell), and nothing is skipped.
+ */
+function countBannerLines(lines: readonly string[], delimiter: string): number {
+  const counts = lines.map((line) => countOf(line, delimiter));
+  const tally = new Map<number, number>();
+  for (const c of counts.slice(1)) tally.set(c, (tally.get(c) ?? 0) + 1);
+  const [mode] = [...tally].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [0];
+  if (mode === 0) return 0;
+  const header = counts.findIndex((c) => c === mode);
+  if (header <= 0 || counts.slice(0, header).some((c) => c >= mode)) return 0;
+  return looksLikeData(lines[header]!.split(delimiter)) ? 0 : header;
+}
+
+/** Mostly numbers and dates: a data row, not a header. */
+export function looksLikeData(cells: readonly string[]): boolean {
+  const filled = cells.map((c) => c.trim().replace(/^"|"$/g, '')).filter((c) => c !== '');
+  const dataLike = filled.filter(
+    (c) => /^[-+$]?[\d.,]+(e[-+]?\d+)?$/i.test(c) || /^\d{4}-\d{2}-\d{2}/.test(c),
+  );
+  return dataLike.length * 2 > filled.length;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type CsvField,
   type HeaderMapping,
 } from './_csv-mapping.js';
-import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './_csv-reader.js';
+import { looksLikeData, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './_csv-reader.js';
 
 const CsvParamsSchema = v.object({
   // Absolute, so that `kx resume` finds the file from any working directory.
@@ -150,7 +150,9 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     }
     mapping.warnings.forEach((w) => context.warn(w));
     if (shape.bannerLines > 0 && !cursor)
-      context.warn(`skipped ${shape.bannerLines} banner line before the header`);
+      context.warn(
+        `skipped ${shape.bannerLines} banner line${shape.bannerLines === 1 ? '' : 's'} before the header`,
+      );
     return {
       records: mapRows(rows, toRecord),
       cursorAt: (p): CsvCursor => ({
@@ -372,14 +374,6 @@ async function* rowsAfterHeader(
 /** `"Date", "Price", "Vol."`: the header as error messages name it. */
 function listColumns(header: readonly string[]): string {
   return header.map((h) => JSON.stringify(h.trim())).join(', ');
-}
-
-function looksLikeData(header: readonly string[]): boolean {
-  const cells = header.map((c) => c.trim()).filter((c) => c !== '');
-  const dataLike = cells.filter(
-    (c) => /^[-+$]?[\d.,]+(e[-+]?\d+)?$/i.test(c) || /^\d{4}-\d{2}-\d{2}/.test(c),
-  );
-  return dataLike.length * 2 > cells.length;
 }
 
 function requireColumns(

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PrefixHasher, readCsvRows, type CsvRow } from '../../src/sources/_csv-reader.js';
+import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from '../../src/sources/_csv-reader.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kx-reader-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -60,5 +60,32 @@ describe('readCsvRows', () => {
     const { rows, error } = await readAll(path);
     expect(rows).toHaveLength(5001);
     expect(error?.message).toMatch(/broken\.csv:5002: a quoted field is never closed/);
+  });
+});
+
+describe('sniffCsv: lines above the header', () => {
+  const header = 'Date,Symbol,Open,High,Low,Close,Volume BTC,Volume USDT';
+  const rows = [
+    '2024-03-24,BTCUSDT,64036.5,67587.8,63812.9,67211.9,65590.1,4326712345.5',
+    '2024-03-23,BTCUSDT,63785.6,65972.4,63074.9,64037.8,35110.2,2260123456.1',
+  ];
+  it.each([
+    ['no banner', [header, ...rows], 0],
+    [
+      "a one-cell banner (CryptoDataDownload's URL)",
+      ['https://www.CryptoDataDownload.com', header, ...rows],
+      1,
+    ],
+    [
+      'a title and an "exported on" line of several cells',
+      ['Bitcoin daily prices', 'Exported on,2024-03-25,by,example.com', header, ...rows],
+      2,
+    ],
+    // Rows ending in an empty cell have one cell more than their header: no banner there.
+    ['a header shorter than its rows', [header, ...rows.map((r) => `${r},`)], 0],
+  ])('%s: skips %i lines', async (_, lines, banners) => {
+    const path = join(work, 'banner.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    expect((await sniffCsv(path)).bannerLines).toBe(banners);
   });
 });
