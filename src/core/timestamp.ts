@@ -1,11 +1,11 @@
 /**
  * Timestamps as found in the wild, to a UTC `Date`: ISO 8601 (with `Z`, an offset or none,
- * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD` (also with `/` or `.`), unix seconds
- * or milliseconds (also written as floats, `1575032004.0`), and `NN-NN-YYYY [HH:MM[:SS]]` or
- * `NN-NN-YY` (also with `/` or `.`), read day-first or month-first as `order` says: a file's
- * order is decided from its whole column (`inferDateOrder`), never from one value. Month
- * names in English say their order: `Jan 14, 2020`, `January 14 2020`, `24-Apr-19`,
- * `14 Jan 2020`.
+ * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD` (also with `/` or `.`), unix
+ * seconds, milliseconds, microseconds or nanoseconds (also as floats, `1575032004.0`), and
+ * `NN-NN-YYYY [HH:MM[:SS]]` or `NN-NN-YY` (also with `/` or `.`), read day-first or
+ * month-first as `order` says: a file's order is decided from its whole column
+ * (`inferDateOrder`), never from one value. Month names in English say their order:
+ * `Jan 14, 2020`, `January 14 2020`, `24-Apr-19`, `14 Jan 2020`.
  */
 export type TimestampResult = { ok: true; value: Date | null } | { ok: false; reason: string };
 
@@ -16,7 +16,7 @@ const ISO =
   /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
 const NUMERIC_DATE =
   /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-const UNIX = /^\d{9,13}(?:\.\d+)?$/;
+const UNIX = /^\d{9,19}(?:\.\d+)?$/;
 /** `Jan 14, 2020`, `January 14 2020` (investing.com, Yahoo Finance, CoinMarketCap pages). */
 const MONTH_FIRST_NAMED =
   /^(?<month>[a-z]{3,9})\.? (?<day>\d{1,2}),? (?<year>\d{4})(?:[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
@@ -110,11 +110,22 @@ export function parseDateFormat(format: string): DateOrder | undefined {
   return m[1]!.toLowerCase() === 'dd' ? 'day-first' : 'month-first';
 }
 
+/**
+ * A unix time, its unit told by its size (today's time has 10 digits in seconds): 9–10 digits
+ * are seconds (CoinMarketCap v1), 12–13 milliseconds (CryptoDataDownload, Binance klines until
+ * 2025), 15–16 microseconds (Binance spot klines since 2025), 18–19 nanoseconds. Sizes between
+ * fit no unit within a few decades of now, and are not a date.
+ */
 function parseUnix(text: string): Date | null {
   if (!UNIX.test(text)) return null;
-  const n = Number(text);
-  // 13 digits are milliseconds (CryptoDataDownload), 9–10 are seconds (CoinMarketCap v1).
-  return new Date(text.split('.')[0]!.length >= 12 ? n : n * 1000);
+  const whole = text.split('.')[0]!;
+  const digits = whole.length;
+  if (digits <= 10) return new Date(Number(text) * 1000);
+  if (digits === 12 || digits === 13) return new Date(Number(text));
+  // Past 2^53 a double loses digits: divide exactly first.
+  if (digits === 15 || digits === 16) return new Date(Number(BigInt(whole) / 1000n));
+  if (digits === 18 || digits === 19) return new Date(Number(BigInt(whole) / 1_000_000n));
+  return null;
 }
 
 /** Rejects days that `Date` would silently roll over (31-02 → 03-03). */
