@@ -176,6 +176,10 @@ function createProgram(output: { json: boolean }, io: Io): Command {
       'DD/MM/YYYY or MM/DD/YYYY: how to read dates like 05/06/2025 (--source csv)',
     )
     .option(
+      '--columns <names>',
+      'names for a CSV without a header row: NAME,NAME,… or binance-kline, kraken-ohlcvt',
+    )
+    .option(
       '--decimal <mark>',
       '. or ,: the decimal mark of numbers like 1,234 (--source csv; found from the file if unset)',
     )

@@ -116,6 +116,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     trade_date: 0.9,
     last_seen: 0.85,
     unix: 0.85,
+    open_time: 0.95,
     fecha: 0.9,
     data: 0.85,
     datum: 0.9,
@@ -142,7 +143,7 @@ const NOT_A_FIELD = new Set([
 function countsCoins(key: string, header: string): boolean {
   return (
     /^vol\.$/i.test(header.trim()) ||
-    /^vol(ume)?_(?!usd|usdt|usdc|busd|24h|usd_24h)[a-z]{2,6}$/.test(key)
+    /^vol(ume)?_(?!usd|usdt|usdc|busd|24h|usd_24h|quote)[a-z]{2,6}$/.test(key)
   );
 }
 

@@ -46,7 +46,48 @@ const CsvParamsSchema = v.object({
     ),
   ),
   decimal: v.optional(v.picklist(['.', ','], '--decimal must be . (1,234.5) or , (1.234,5)')),
+  columns: v.optional(v.pipe(v.string(), v.transform(toColumnNames))),
 });
+
+/**
+ * Column names of the exchanges' header-less dumps, for `--columns NAME`. Their volumes are
+ * named as kx reads them: the base volume counts coins and is left out; the quote volume is in
+ * the pair's quote currency (US dollars only for a USD or USDT pair), left for `--map`.
+ */
+export const COLUMN_PRESETS: Record<string, string[]> = {
+  // Binance's klines (REST and data.binance.vision dumps), in its documented order.
+  'binance-kline': [
+    'open_time',
+    'open',
+    'high',
+    'low',
+    'close',
+    'volume_base',
+    'close_time',
+    'volume_quote',
+    'trades',
+    'taker_buy_volume_base',
+    'taker_buy_volume_quote',
+    'ignore',
+  ],
+  // Kraken's downloadable OHLCVT files: unix seconds, prices, volume in the base asset, trades.
+  'kraken-ohlcvt': ['timestamp', 'open', 'high', 'low', 'close', 'volume_base', 'trades'],
+};
+
+/** `--columns binance-kline` or `--columns time,open,high,low,close`: names for a header-less file. */
+function toColumnNames(value: string): string[] {
+  const preset = COLUMN_PRESETS[value.trim().toLowerCase()];
+  if (preset) return preset;
+  const names = value.split(',').map((name) => name.trim());
+  if (names.length < 2 || names.some((name) => name === '')) {
+    throw new KxError(
+      'usage',
+      `--columns expects a comma-separated name for every column (open_time,open,high,low,close,…) ` +
+        `or one of ${Object.keys(COLUMN_PRESETS).join(', ')}; got ${JSON.stringify(value)}`,
+    );
+  }
+  return names;
+}
 export type CsvParams = v.InferOutput<typeof CsvParamsSchema>;
 
 /**
@@ -113,19 +154,20 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     let decimalMark: DecimalMark;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
     try {
-      header = cursor?.header ?? (await readHeader(rows, shape.bannerLines, path));
+      header =
+        cursor?.header ?? params.columns ?? (await readHeader(rows, shape.bannerLines, path));
       mapping = mapHeader(header, parseOverrides(params.map));
       requireColumns(mapping, params, header, path);
       const foundOrder =
         (params.dateFormat && parseDateFormat(params.dateFormat)) ||
         cursor?.dateOrder ||
-        (await inferDateOrder(path, delimiter, header, mapping));
+        (await inferDateOrder(path, delimiter, header, !params.columns, mapping));
       dateOrderApplies = foundOrder !== undefined;
       dateOrder = foundOrder ?? 'day-first';
       decimalMark =
         params.decimal ??
         cursor?.decimalMark ??
-        (await inferDecimalMark(path, delimiter, header, mapping));
+        (await inferDecimalMark(path, delimiter, header, !params.columns, mapping));
       toRecord = createRowMapper({
         path,
         header,
@@ -143,13 +185,13 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         }),
       });
       if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at'))
-        await refuseRepeatsWithoutTime(path, delimiter, header, toRecord);
+        await refuseRepeatsWithoutTime(path, delimiter, header, !params.columns, toRecord);
     } catch (error) {
       await rows.return(undefined); // closes the file
       throw error;
     }
     mapping.warnings.forEach((w) => context.warn(w));
-    if (shape.bannerLines > 0 && !cursor)
+    if (shape.bannerLines > 0 && !cursor && !params.columns)
       context.warn(
         `skipped ${shape.bannerLines} banner line${shape.bannerLines === 1 ? '' : 's'} before the header`,
       );
@@ -232,6 +274,7 @@ function flagsOf(params: CsvParams): string {
     symbol: params.symbol ?? null,
     dateFormat: params.dateFormat ?? null,
     ...(params.decimal ? { decimal: params.decimal } : {}),
+    ...(params.columns ? { columns: params.columns } : {}),
   });
 }
 
@@ -250,7 +293,9 @@ async function readHeader(
       throw new KxError(
         'input',
         `${path}:${next.value.line}: no header row: the first line (${JSON.stringify(header.join(',').slice(0, 60))}) ` +
-          'looks like data; kx needs a header that names the columns',
+          'looks like data. Name the columns with --columns, for example ' +
+          '--columns open_time,open,high,low,close,volume, or --columns binance-kline or ' +
+          "--columns kraken-ohlcvt for those exchanges' dumps",
         { context: { file: path, line: next.value.line } },
       );
     }
@@ -269,12 +314,13 @@ async function inferDateOrder(
   path: string,
   delimiter: string,
   header: readonly string[],
+  headerInFile: boolean,
   mapping: HeaderMapping,
 ): Promise<DateOrder | undefined> {
   const column = mapping.columns.find((c) => c.field === 'observed_at');
   if (!column) return undefined;
   let example: { value: string; line: number } | undefined;
-  for await (const row of rowsAfterHeader(path, delimiter, header)) {
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     const value = (row.fields[column.index] ?? '').trim();
     if (value === '') continue;
     const order = dateOrderOf(value);
@@ -303,11 +349,12 @@ async function inferDecimalMark(
   path: string,
   delimiter: string,
   header: readonly string[],
+  headerInFile: boolean,
   mapping: HeaderMapping,
 ): Promise<DecimalMark> {
   const time = mapping.columns.find((c) => c.field === 'observed_at')?.index;
   let either: { value: string; line: number; column: string } | undefined;
-  for await (const row of rowsAfterHeader(path, delimiter, header)) {
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     for (const [index, cell] of row.fields.entries()) {
       if (index === time) continue;
       const mark = decimalMarkOf(cell);
@@ -336,10 +383,11 @@ async function refuseRepeatsWithoutTime(
   path: string,
   delimiter: string,
   header: readonly string[],
+  headerInFile: boolean,
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
 ): Promise<void> {
   const firstLine = new Map<string, number>();
-  for await (const row of rowsAfterHeader(path, delimiter, header)) {
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     const record = toRecord(row);
     if (!record.result.ok || record.sourceId === null) continue;
     const first = firstLine.get(record.sourceId);
@@ -357,14 +405,17 @@ async function refuseRepeatsWithoutTime(
   }
 }
 
-/** The file's data rows, read from the top past its banner lines and header: a look ahead. */
+/**
+ * The file's data rows, read from the top past its banner lines and header (every row, for a
+ * file without one: `header` null): a look ahead.
+ */
 async function* rowsAfterHeader(
   path: string,
   delimiter: string,
-  header: readonly string[],
+  header: readonly string[] | null,
 ): AsyncGenerator<CsvRow> {
-  const joined = header.join('\u0000');
-  let inHeader = true;
+  const joined = header?.join('\u0000');
+  let inHeader = header !== null;
   for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
     if (inHeader) inHeader = row.fields.join('\u0000') !== joined;
     else yield row;

@@ -299,6 +299,35 @@ describe('kx ingest --source csv', () => {
     }
   });
 
+  it('a header-less Binance kline dump is refused naming --columns; with it, ms and µs times load', async () => {
+    const file = join(repoRoot, 'fixtures/csv/wild/binance_btcusdt_1d_klines_headerless.csv');
+    const args = ['ingest', '--source', 'csv', '--file', file, '--symbol', 'BTC', '--json'];
+    const refused = await runKx(args, database.env);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(':1: no header row: the first line ("1704067200000,42283.58');
+    expect(refused.stderr).toContain('--columns binance-kline');
+    const loaded = await runKx([...args, '--columns', 'binance-kline'], database.env);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(JSON.parse(loaded.stdout)).toMatchObject({ fetched: 2, loaded: 2, rejected: 0 });
+    expect(loaded.stderr).toContain('column "volume_base" counts coins');
+    const written = await withOpen(database, async ({ db }) =>
+      (await db.select().from(quotes).orderBy(quotes.observedAt)).map((q) => [
+        q.observedAt.toISOString(),
+        q.priceUsd,
+      ]),
+    );
+    // Line 1 `1704067200000,…,44179.55,…` (close, ms); line 2 `1735689600000000,…,94591.79,…` (µs).
+    expect(written).toEqual([
+      ['2024-01-01T00:00:00.000Z', '44179.55'],
+      ['2025-01-01T00:00:00.000Z', '94591.79'],
+    ]);
+    const again = await runKx([...args, '--columns', 'binance-kline'], database.env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 0, loaded: 0 });
+    const bad = await runKx([...args, '--columns', 'open_time'], database.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--columns expects a comma-separated name for every column');
+  });
+
   it('--dry-run says how it read each column: field, unit, date order, decimal mark', async () => {
     const file = join(repoRoot, 'fixtures/csv/wild/investing_com_bitcoin_datos_historicos_es.csv');
     const r = await runKx(

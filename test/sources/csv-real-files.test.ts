@@ -19,7 +19,7 @@ type Expected =
       fetched: number;
       rejected: number;
       columns: Record<string, string>;
-      args?: { symbol?: string };
+      args?: { symbol?: string; columns?: string };
     }
   | { refused: RegExp };
 
@@ -254,6 +254,12 @@ const cases: Record<string, Expected> = {
     columns: { Date: 'observed_at', Price: 'price_usd' },
     args: { symbol: 'BTC' },
   },
+  'wild/binance_btcusdt_1d_klines_headerless.csv': {
+    fetched: 2,
+    rejected: 0,
+    columns: { open_time: 'observed_at', close: 'price_usd' },
+    args: { symbol: 'BTC', columns: 'binance-kline' },
+  },
   'wild/investing_com_bitcoin_datos_historicos_es.csv': {
     fetched: 40,
     rejected: 0,
@@ -275,7 +281,7 @@ afterAll(async () => {
 
 function ingest(
   file: string,
-  args: { symbol?: string; dateFormat?: string } = {},
+  args: { symbol?: string; dateFormat?: string; columns?: string } = {},
   into: DbHandle = handle,
 ): Promise<RunResult> {
   return ingestWith(into, csvSource, { file, map: [], ...args });

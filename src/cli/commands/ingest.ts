@@ -11,6 +11,7 @@ export interface IngestOptions {
   symbol?: string;
   dateFormat?: string;
   decimal?: string;
+  columns?: string;
   maxPages?: number;
   fullRefresh?: boolean;
   dryRun?: boolean;
@@ -102,11 +103,12 @@ function toParams(options: IngestOptions): Record<string, unknown> {
     (options.map ?? []).length > 0 ||
     options.symbol !== undefined ||
     options.dateFormat !== undefined ||
-    options.decimal !== undefined;
+    options.decimal !== undefined ||
+    options.columns !== undefined;
   if (options.source !== 'csv' && csvOnly) {
     throw new KxError(
       'usage',
-      '--file, --map, --symbol, --date-format and --decimal are for --source csv only',
+      '--file, --map, --symbol, --date-format, --decimal and --columns are for --source csv only',
     );
   }
   if (options.source !== 'coingecko' && options.maxPages !== undefined) {
@@ -119,6 +121,7 @@ function toParams(options: IngestOptions): Record<string, unknown> {
       symbol: options.symbol,
       ...(options.dateFormat === undefined ? {} : { dateFormat: options.dateFormat }),
       ...(options.decimal === undefined ? {} : { decimal: options.decimal }),
+      ...(options.columns === undefined ? {} : { columns: options.columns }),
     };
   return options.maxPages === undefined ? {} : { maxPages: options.maxPages };
 }
