@@ -12,57 +12,41 @@ const optionalText = v.optional(v.pipe(v.string(), v.trim()));
 const FailAfterSchema = v.pipe(
   v.optional(v.string(), ''),
   v.trim(),
-  v.check(
-    (s) => /^\d*$/.test(s),
-    'FAIL_AFTER_N_RECORDS must be a whole number of records (or empty/0 for off)',
-  ),
+  v.check((s) => /^\d*$/.test(s), 'expected a whole number of records (empty or 0: off)'),
   v.transform((s) => (s === '' || Number(s) === 0 ? null : Number(s))),
 );
 
 const RatioSchema = v.pipe(
   v.optional(v.string(), '0.5'),
   v.transform(Number),
-  v.number('KX_MAX_REJECT_RATIO must be a number between 0 and 1'),
-  v.minValue(0, 'KX_MAX_REJECT_RATIO must be between 0 and 1'),
-  v.maxValue(1, 'KX_MAX_REJECT_RATIO must be between 0 and 1'),
-);
-
-const BatchSizeSchema = v.pipe(
-  v.optional(v.string(), '10000'),
-  v.transform(Number),
-  v.number(),
-  v.integer('KX_BATCH_SIZE must be a whole number'),
-  v.minValue(1, 'KX_BATCH_SIZE must be at least 1'),
-  v.maxValue(100000, 'KX_BATCH_SIZE must be at most 100000'),
+  v.number('expected a number from 0 to 1'),
+  v.minValue(0, 'expected a number from 0 to 1'),
+  v.maxValue(1, 'expected a number from 0 to 1'),
 );
 
 /** A whole number from the environment, within bounds. */
-function integerSetting(name: string, fallback: number, min: number, max: number) {
+function integerSetting(fallback: number, min: number, max: number) {
+  const expected = `expected a whole number from ${min} to ${max}`;
   return v.pipe(
     v.optional(v.string(), String(fallback)),
     v.trim(),
-    v.check((s) => /^\d+$/.test(s), `${name} must be a whole number`),
+    v.check((s) => /^\d+$/.test(s), expected),
     v.transform(Number),
-    v.minValue(min, `${name} must be at least ${min}`),
-    v.maxValue(max, `${name} must be at most ${max}`),
+    v.minValue(min, expected),
+    v.maxValue(max, expected),
   );
 }
 
-const urlSetting = (name: string) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.trim(),
-      v.url(`${name} must be a URL such as http://127.0.0.1:8080/api/v3`),
-    ),
-  );
+const urlSetting = v.optional(
+  v.pipe(v.string(), v.trim(), v.url('expected a URL such as http://127.0.0.1:8080/api/v3')),
+);
 
 const ConfigSchema = v.object({
   databaseUrl: v.optional(
     v.pipe(
       v.string(),
       v.trim(),
-      v.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'),
+      v.regex(/^postgres(ql)?:\/\//, 'expected a URL starting with postgres:// or postgresql://'),
     ),
   ),
   dataDir: v.pipe(
@@ -72,40 +56,31 @@ const ConfigSchema = v.object({
   logLevel: v.optional(
     v.picklist(
       ['silent', 'error', 'warn', 'info', 'debug'],
-      'log level must be one of silent, error, warn, info, debug',
+      'expected silent, error, warn, info or debug',
     ),
     'info',
   ),
-  logFormat: v.optional(
-    v.picklist(['pretty', 'json'], 'log format must be pretty or json'),
-    'pretty',
-  ),
+  logFormat: v.optional(v.picklist(['pretty', 'json'], 'expected pretty or json'), 'pretty'),
   failAfter: FailAfterSchema,
   maxRejectRatio: RatioSchema,
-  batchSize: BatchSizeSchema,
+  batchSize: integerSetting(10_000, 1, 100_000),
   coingeckoApiKey: optionalText,
-  coingeckoPlan: v.optional(
-    v.picklist(['public', 'demo', 'pro'], 'KX_COINGECKO_PLAN must be public, demo or pro'),
-  ),
-  coingeckoBaseUrl: urlSetting('KX_COINGECKO_BASE_URL'),
+  coingeckoPlan: v.optional(v.picklist(['public', 'demo', 'pro'], 'expected public, demo or pro')),
+  coingeckoBaseUrl: urlSetting,
   /** Calls per minute; unset = the plan's published limit; 0 = no limit. */
-  coingeckoRateLimit: v.optional(integerSetting('KX_COINGECKO_RATE_LIMIT', 0, 0, 100_000)),
+  coingeckoRateLimit: v.optional(integerSetting(0, 0, 100_000)),
   coinpaprikaApiKey: optionalText,
-  coinpaprikaBaseUrl: urlSetting('KX_COINPAPRIKA_BASE_URL'),
-  coinpaprikaRateLimit: v.optional(integerSetting('KX_COINPAPRIKA_RATE_LIMIT', 0, 0, 100_000)),
+  coinpaprikaBaseUrl: urlSetting,
+  coinpaprikaRateLimit: v.optional(integerSetting(0, 0, 100_000)),
   /** Upstream calls allowed per calendar month (UTC); unset = no budget. */
-  coingeckoMonthlyCalls: v.optional(
-    integerSetting('KX_COINGECKO_MONTHLY_CALLS', 0, 0, 1_000_000_000),
-  ),
-  coinpaprikaMonthlyCalls: v.optional(
-    integerSetting('KX_COINPAPRIKA_MONTHLY_CALLS', 0, 0, 1_000_000_000),
-  ),
-  httpTimeoutMs: integerSetting('KX_HTTP_TIMEOUT_MS', 30_000, 100, 600_000),
-  httpMaxRetries: integerSetting('KX_HTTP_MAX_RETRIES', 5, 0, 20),
-  httpRetryBaseMs: integerSetting('KX_HTTP_RETRY_BASE_MS', 1_000, 1, 60_000),
-  httpMaxWaitMs: integerSetting('KX_HTTP_MAX_WAIT_MS', 60_000, 1, 3_600_000),
+  coingeckoMonthlyCalls: v.optional(integerSetting(0, 0, 1_000_000_000)),
+  coinpaprikaMonthlyCalls: v.optional(integerSetting(0, 0, 1_000_000_000)),
+  httpTimeoutMs: integerSetting(30_000, 100, 600_000),
+  httpMaxRetries: integerSetting(5, 0, 20),
+  httpRetryBaseMs: integerSetting(1_000, 1, 60_000),
+  httpMaxWaitMs: integerSetting(60_000, 1, 3_600_000),
   /** How long one database statement of an API request may run (PostgreSQL server only). */
-  apiStatementTimeoutMs: integerSetting('KX_API_STATEMENT_TIMEOUT_MS', 10_000, 10, 600_000),
+  apiStatementTimeoutMs: integerSetting(10_000, 10, 600_000),
   apiToken: optionalText,
   color: v.boolean(),
   /** Log lines lead with icons (ℹ, ⚠); under CI, with words ([info], [warn]). */
@@ -154,11 +129,47 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
   const result = v.safeParse(ConfigSchema, input);
   if (!result.success) {
     const issue = result.issues[0];
-    const key = issue.path?.map((p) => String(p.key)).join('.') ?? 'config';
-    throw new KxError('usage', `configuration error (${key}): ${issue.message}`);
+    const key = String(issue.path?.[0]?.key ?? '') as keyof typeof input;
+    const flag = FLAGS[key as keyof typeof FLAGS];
+    const name =
+      flag && flags[key as keyof GlobalFlags] !== undefined ? flag : (ENV_NAMES[key] ?? key);
+    const value = input[key];
+    throw new KxError(
+      'usage',
+      `${name}${typeof value === 'string' ? `=${value}` : ''}: ${issue.message}`,
+    );
   }
   return result.output;
 }
+
+/** Where each setting comes from, for error messages: a flag if one was given, or its variable. */
+const FLAGS: Partial<Record<keyof Config, string>> = {
+  databaseUrl: '--database-url',
+  dataDir: '--data-dir',
+  logLevel: '--log-level',
+  logFormat: '--log-format',
+};
+const ENV_NAMES: Partial<Record<keyof Config, string>> = {
+  databaseUrl: 'DATABASE_URL',
+  dataDir: 'KX_DATA_DIR',
+  logLevel: 'KX_LOG_LEVEL',
+  logFormat: 'KX_LOG_FORMAT',
+  failAfter: 'FAIL_AFTER_N_RECORDS',
+  maxRejectRatio: 'KX_MAX_REJECT_RATIO',
+  batchSize: 'KX_BATCH_SIZE',
+  coingeckoPlan: 'KX_COINGECKO_PLAN',
+  coingeckoBaseUrl: 'KX_COINGECKO_BASE_URL',
+  coingeckoRateLimit: 'KX_COINGECKO_RATE_LIMIT',
+  coinpaprikaBaseUrl: 'KX_COINPAPRIKA_BASE_URL',
+  coinpaprikaRateLimit: 'KX_COINPAPRIKA_RATE_LIMIT',
+  coingeckoMonthlyCalls: 'KX_COINGECKO_MONTHLY_CALLS',
+  coinpaprikaMonthlyCalls: 'KX_COINPAPRIKA_MONTHLY_CALLS',
+  httpTimeoutMs: 'KX_HTTP_TIMEOUT_MS',
+  httpMaxRetries: 'KX_HTTP_MAX_RETRIES',
+  httpRetryBaseMs: 'KX_HTTP_RETRY_BASE_MS',
+  httpMaxWaitMs: 'KX_HTTP_MAX_WAIT_MS',
+  apiStatementTimeoutMs: 'KX_API_STATEMENT_TIMEOUT_MS',
+};
 
 /** CI=true, CI=1: set and not "false" (how CI services and consola read it). */
 function isSet(value: string | undefined): boolean {

@@ -98,21 +98,37 @@ function isDriverWriteOnClosedSocket(thrown: unknown): boolean {
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const output = { json: false };
   const program = createProgram(output, io);
+  // `kx -V`, as many CLIs spell it, is `kx --version`.
+  const args = argv.map((arg, i) => (i === 2 && arg === '-V' ? '--version' : arg));
+  // Asked for before its command ran (a usage error stops it first), --json still holds.
+  const json = () => output.json || args.slice(2).includes('--json');
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args);
     return 0;
   } catch (thrown) {
-    if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : 2;
+    if (thrown instanceof CommanderError) {
+      if (thrown.exitCode === 0) return 0;
+      const message = thrown.message.replace(/^error: /, '');
+      if (json()) printJson(io.stdout, { error: { code: 'usage', exit_code: 2, message } });
+      return 2;
+    }
     const error = toKxError(thrown);
     const failedRun = getFailedRun(error);
-    if (failedRun) {
-      if (output.json) printJson(io.stdout, failedRun);
-      else printLine(io.stdout, formatRun(failedRun));
-    }
+    const exitCode = exitCodeOf(error);
+    if (json()) {
+      // One document, errors included: the failed run with why it failed, or the error alone.
+      const why = {
+        code: error.code,
+        exit_code: exitCode,
+        message: error.message,
+        ...(failedRun ? { run_id: failedRun.runId } : {}),
+      };
+      printJson(io.stdout, { ...failedRun, error: why });
+    } else if (failedRun) printLine(io.stdout, formatRun(failedRun));
     io.stderr.write(`kx: ${error.message}\n`);
     if (!isKxError(thrown) && io.env.KX_LOG_LEVEL === 'debug')
       io.stderr.write(`${(thrown as Error).stack}\n`);
-    return exitCodeOf(error);
+    return exitCode;
   }
 }
 

@@ -141,7 +141,9 @@ describe('FAIL_AFTER_N_RECORDS', () => {
         FAIL_AFTER_N_RECORDS: value,
       });
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('FAIL_AFTER_N_RECORDS must be a whole number');
+      expect(r.stderr).toContain(
+        `FAIL_AFTER_N_RECORDS=${value}: expected a whole number of records`,
+      );
     },
   );
 });

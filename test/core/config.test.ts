@@ -50,14 +50,25 @@ describe('config', () => {
   });
 
   it.each([
-    [{ KX_MAX_REJECT_RATIO: '1.5' }, 'KX_MAX_REJECT_RATIO must be between 0 and 1'],
-    [{ KX_BATCH_SIZE: '0' }, 'KX_BATCH_SIZE must be at least 1'],
-    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must start with postgres://'],
-    [{ KX_COINGECKO_PLAN: 'gold' }, 'KX_COINGECKO_PLAN must be public, demo or pro'],
-    [{ KX_HTTP_TIMEOUT_MS: 'soon' }, 'KX_HTTP_TIMEOUT_MS must be a whole number'],
-    [{ KX_COINGECKO_BASE_URL: 'not a url' }, 'KX_COINGECKO_BASE_URL must be a URL'],
+    [{ KX_MAX_REJECT_RATIO: '1.5' }, 'KX_MAX_REJECT_RATIO=1.5: expected a number from 0 to 1'],
+    [{ KX_BATCH_SIZE: '0' }, 'KX_BATCH_SIZE=0: expected a whole number from 1 to 100000'],
+    [{ KX_BATCH_SIZE: 'abc' }, 'KX_BATCH_SIZE=abc: expected a whole number from 1 to 100000'],
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'DATABASE_URL=mysql://x: expected a URL starting with postgres:// or postgresql://',
+    ],
+    [{ KX_COINGECKO_PLAN: 'gold' }, 'KX_COINGECKO_PLAN=gold: expected public, demo or pro'],
+    [{ KX_HTTP_TIMEOUT_MS: 'soon' }, 'KX_HTTP_TIMEOUT_MS=soon: expected a whole number from 100'],
+    [{ KX_COINGECKO_BASE_URL: 'not a url' }, 'KX_COINGECKO_BASE_URL=not a url: expected a URL'],
+    [{ KX_LOG_LEVEL: 'loud' }, 'KX_LOG_LEVEL=loud: expected silent, error, warn, info or debug'],
   ])('%j is a configuration error', (env, message) => {
     expect(() => loadConfig({}, env)).toThrow(message);
+  });
+
+  it('names the flag when the bad value came from one', () => {
+    expect(() => loadConfig({ logLevel: 'loud' }, {})).toThrow(
+      '--log-level=loud: expected silent, error, warn, info or debug',
+    );
   });
 
   it('NO_COLOR turns colours off', () => {
