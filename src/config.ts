@@ -129,8 +129,9 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
   const result = v.safeParse(ConfigSchema, input);
   if (!result.success) {
     const issue = result.issues[0];
-    const key = String(issue.path?.[0]?.key ?? '') as keyof typeof input;
-    const flag = FLAGS[key as keyof typeof FLAGS];
+    const pathKey = issue.path?.[0]?.key;
+    const key = (typeof pathKey === 'string' ? pathKey : '') as keyof typeof input;
+    const flag = FLAGS[key];
     const name =
       flag && flags[key as keyof GlobalFlags] !== undefined ? flag : (ENV_NAMES[key] ?? key);
     const value = input[key];
