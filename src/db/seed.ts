@@ -29,12 +29,21 @@ export function isKxFile(name: string): boolean {
  * this build has one. Returns whether it did: if not, PGlite runs initdb there.
  */
 export async function plantSeed(dataDir: string, seed = seedFile): Promise<boolean> {
-  if (!existsSync(seed)) return false;
   const marker = join(dataDir, PREPARING_FILE);
-  writeFileSync(marker, `${process.pid}\n`);
-  for (const name of readdirSync(dataDir)) {
-    if (!isKxFile(name)) rmSync(join(dataDir, name), { recursive: true, force: true });
+  const clear = () => {
+    for (const name of readdirSync(dataDir))
+      if (!isKxFile(name)) rmSync(join(dataDir, name), { recursive: true, force: true });
+  };
+  if (!existsSync(seed)) {
+    // A build without the seed after one with it: the half-made dir is emptied for initdb.
+    if (existsSync(marker)) {
+      clear();
+      rmSync(marker);
+    }
+    return false;
   }
+  writeFileSync(marker, `${process.pid}\n`);
+  clear();
   const tar = await import('tar');
   tar.x({ file: seed, cwd: dataDir, sync: true, strict: true });
   rmSync(marker);

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createDb } from '../../src/db/client.js';
 import { etlRuns } from '../../src/db/schema.js';
+import { plantSeed } from '../../src/db/seed.js';
 import { selectRows } from '../../src/db/sql.js';
 import { collect, repoRoot, runKx, runKxBinary, startKxIn } from '../helpers/cli.js';
 import {
@@ -177,6 +178,19 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
         assets: number;
       };
       expect(status.assets).toBe(250);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a seed (kx run from src, unbuilt), a half-made dir is emptied for initdb', async () => {
+    const dir = makeScratchDir('kx-half-');
+    try {
+      writeFileSync(join(dir, 'kx.preparing'), '4242\n');
+      writeFileSync(join(dir, 'kx.lock'), '{}');
+      mkdirSync(join(dir, 'base'));
+      expect(await plantSeed(dir, join(dir, 'no-such-seed.tgz'))).toBe(false);
+      expect(readdirSync(dir)).toEqual(['kx.lock']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
