@@ -150,7 +150,7 @@ const FLAGS: Partial<Record<keyof Config, string>> = {
   logLevel: '--log-level',
   logFormat: '--log-format',
 };
-const ENV_NAMES: Partial<Record<keyof Config, string>> = {
+export const ENV_NAMES: Partial<Record<keyof Config, string>> = {
   databaseUrl: 'DATABASE_URL',
   dataDir: 'KX_DATA_DIR',
   logLevel: 'KX_LOG_LEVEL',

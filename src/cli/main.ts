@@ -6,6 +6,7 @@ import { sourceNames } from '../sources/index.js';
 import type { IngestOptions } from './commands/ingest.js';
 import { createContext, type Context } from './context.js';
 import { processIo, type Io } from './io.js';
+import { environmentHelp } from './env-help.js';
 import { formatDryRun, formatRun, printJson, printLine } from './output.js';
 
 /** DESIGN §6: the exit code of every error code. */
@@ -157,6 +158,8 @@ function createProgram(output: { json: boolean }, io: Io): Command {
       new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']),
     )
     .exitOverride()
+    // Under `kx ingest --help` too: --database-url, --data-dir, --log-level, --log-format.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -177,7 +180,9 @@ function createProgram(output: { json: boolean }, io: Io): Command {
     .command('ingest')
     .description('load a source: land raw payloads, validate, unify, record the run')
     .addOption(
-      new Option('--source <name>', 'source to ingest').choices(sourceNames).makeOptionMandatory(),
+      new Option('--source <name>', 'source to ingest (required)')
+        .choices(sourceNames)
+        .makeOptionMandatory(),
     )
     .option('--file <path>', 'CSV file to read (--source csv)')
     .option(
@@ -332,6 +337,10 @@ Examples:
     .description('detach a source listing onto an asset of its own, pinned there')
     .argument('<listing>', 'the listing as <source>:<id>')
     .option('--json', 'print the result as one JSON document')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kx unlink coinpaprika:weth-weth   # a wrapped token merged into its coin\n',
+    )
     .action(async (listing: string, options: { json?: boolean }, command: Command) => {
       const { unlink } = await import('./commands/link.js');
       const result = await unlink(context(command), listing);
@@ -359,6 +368,8 @@ Examples:
       else printLine(io.stdout, 'database is up to date');
     });
 
+  for (const command of program.commands)
+    command.addHelpText('after', environmentHelp(command.name()));
   return program;
 }
 

@@ -1,0 +1,66 @@
+/** What each environment variable does, in one line, for the "Environment:" part of `--help`. */
+const ENVIRONMENT: Record<string, string> = {
+  DATABASE_URL: 'postgres:// server to use; unset = the embedded database (--database-url)',
+  KX_DATA_DIR: 'embedded database directory, default ./.kx (--data-dir)',
+  KX_LOG_LEVEL: 'silent, error, warn, info or debug (--log-level)',
+  KX_LOG_FORMAT: 'pretty or json (--log-format)',
+  NO_COLOR: 'set: no colours',
+  FAIL_AFTER_N_RECORDS: 'fail after exactly N records, to rehearse a crash (exit 5)',
+  KX_BATCH_SIZE: 'records per committed batch, default 10000',
+  KX_MAX_REJECT_RATIO: 'share of rejected records that fails a run, default 0.5',
+  KX_COINGECKO_API_KEY: 'CoinGecko key (demo or pro plan)',
+  KX_COINGECKO_PLAN: 'public, demo or pro',
+  KX_COINGECKO_BASE_URL: 'CoinGecko API base URL',
+  KX_COINGECKO_RATE_LIMIT: 'CoinGecko calls per minute; 0 = no limit',
+  KX_COINGECKO_MONTHLY_CALLS: 'CoinGecko calls allowed per month (exit 7 past it)',
+  KX_COINPAPRIKA_API_KEY: 'CoinPaprika key',
+  KX_COINPAPRIKA_BASE_URL: 'CoinPaprika API base URL',
+  KX_COINPAPRIKA_RATE_LIMIT: 'CoinPaprika calls per minute; 0 = no limit',
+  KX_COINPAPRIKA_MONTHLY_CALLS: 'CoinPaprika calls allowed per month (exit 7 past it)',
+  KX_HTTP_TIMEOUT_MS: 'one HTTP request, default 30000',
+  KX_HTTP_MAX_RETRIES: 'retries of a failed request, default 5',
+  KX_HTTP_RETRY_BASE_MS: 'first backoff, doubling, default 1000',
+  KX_HTTP_MAX_WAIT_MS: 'longest single wait (also of Retry-After), default 60000',
+  KX_API_TOKEN: 'bearer token the API requires on every route but /health',
+  KX_API_STATEMENT_TIMEOUT_MS: 'longest API read on a server, default 10000 (503 past it)',
+};
+
+const DATABASE = ['DATABASE_URL', 'KX_DATA_DIR', 'KX_LOG_LEVEL', 'KX_LOG_FORMAT', 'NO_COLOR'];
+const BUDGETS = ['KX_COINGECKO_MONTHLY_CALLS', 'KX_COINPAPRIKA_MONTHLY_CALLS'];
+const INGEST = [
+  ...DATABASE,
+  'FAIL_AFTER_N_RECORDS',
+  'KX_BATCH_SIZE',
+  'KX_MAX_REJECT_RATIO',
+  'KX_COINGECKO_API_KEY',
+  'KX_COINGECKO_PLAN',
+  'KX_COINGECKO_BASE_URL',
+  'KX_COINGECKO_RATE_LIMIT',
+  'KX_COINPAPRIKA_API_KEY',
+  'KX_COINPAPRIKA_BASE_URL',
+  'KX_COINPAPRIKA_RATE_LIMIT',
+  ...BUDGETS,
+  'KX_HTTP_TIMEOUT_MS',
+  'KX_HTTP_MAX_RETRIES',
+  'KX_HTTP_RETRY_BASE_MS',
+  'KX_HTTP_MAX_WAIT_MS',
+];
+
+/** The variables each command reads. */
+export const COMMAND_ENVIRONMENT: Record<string, string[]> = {
+  ingest: INGEST,
+  resume: INGEST,
+  status: [...DATABASE, ...BUDGETS],
+  serve: [...INGEST, 'KX_API_TOKEN', 'KX_API_STATEMENT_TIMEOUT_MS'],
+  link: DATABASE,
+  unlink: DATABASE,
+  migrate: DATABASE,
+};
+
+/** `Environment:` and one line per variable the command reads; flags beat variables. */
+export function environmentHelp(command: string): string {
+  const names = COMMAND_ENVIRONMENT[command] ?? [];
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = names.map((name) => `  ${name.padEnd(width)}  ${ENVIRONMENT[name] ?? ''}`);
+  return `Environment (flags win over them):\n${lines.join('\n')}\n`;
+}
