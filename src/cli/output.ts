@@ -1,3 +1,4 @@
+import type { ReadProgress } from '../core/source.js';
 import type { RunResult } from '../pipeline/runner.js';
 import type { DryRunResult } from './commands/ingest.js';
 import type { Output } from './io.js';
@@ -77,20 +78,70 @@ export function formatDryRun(result: DryRunResult): string {
   return lines.join('\n');
 }
 
-/** A one-line progress display on a TTY; silent otherwise (cron, CI, pipes). */
+/** How often a progress line is redrawn at most. */
+const REDRAW_MS = 250;
+
+/**
+ * A one-line progress display on a TTY; silent otherwise (cron, CI, pipes). It shows what is
+ * read and committed, and for a file how far in it is, with the rate and the time left:
+ * `csv: 45.2% of 12.3 MB · 120,000 read, 110,000 committed · 11,500 rows/s · 0:07 left`.
+ */
 export function createProgress(stderr: Output, enabled: boolean, label: string) {
   const started = Date.now();
-  let shown = false;
+  let drawn = 0;
+  let read: { records: number } & Partial<ReadProgress> = { records: 0 };
+  let committed = 0;
+  const draw = (force: boolean) => {
+    const now = Date.now();
+    if (!enabled || (!force && now - drawn < REDRAW_MS)) return;
+    drawn = now;
+    const seconds = (now - started) / 1000;
+    const rate = seconds > 0 ? Math.round(read.records / seconds) : 0;
+    const parts = [];
+    if (read.unit === 'bytes' && read.total && read.done !== undefined) {
+      const share = read.done / read.total;
+      parts.push(`${(share * 100).toFixed(1)}% of ${formatBytes(read.total)}`);
+      const left = share > 0 ? (seconds / share) * (1 - share) : undefined;
+      if (left !== undefined && share < 1) parts.push(`${formatDuration(left)} left`);
+    } else if (read.unit === 'pages' && read.done !== undefined) {
+      parts.push(`page ${read.done}${read.total ? ` of ${read.total}` : ''}`);
+    }
+    parts.splice(
+      parts.length > 1 ? 1 : parts.length,
+      0,
+      `${number.format(read.records)} read, ${number.format(committed)} committed`,
+      `${number.format(rate)} rows/s`,
+    );
+    stderr.write(`\r\x1b[K${label}: ${parts.join(' · ')}`);
+  };
   return {
+    /** Records read and how far into the source (runner's `onRead`). */
+    read(progress: { records: number } & Partial<ReadProgress>) {
+      read = progress;
+      draw(false);
+    },
+    /** Records committed (runner's `onProgress`). */
     update(records: number) {
-      if (!enabled) return;
-      const seconds = (Date.now() - started) / 1000;
-      const rate = seconds > 0 ? Math.round(records / seconds) : 0;
-      stderr.write(`\r${label}: ${number.format(records)} records (${number.format(rate)}/s)   `);
-      shown = true;
+      committed = records;
+      if (records > read.records) read = { ...read, records };
+      draw(false);
     },
     done() {
-      if (shown) stderr.write('\r\x1b[K');
+      if (drawn > 0) stderr.write('\r\x1b[K');
     },
   };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** `0:07`, `12:30`, `1:02:03`. */
+function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(r).padStart(2, '0')}`;
 }

@@ -21,6 +21,7 @@ export function createRunSettings(
     fullRefresh,
     monthlyCalls: monthlyCallsOf(ctx, source),
     warn: (message) => ctx.log.warn(message),
+    onRead: (read) => progress.read(read),
     onProgress: ({ records }) => {
       progress.update(records);
       ctx.log.debug(`${source}: committed ${records} records`);

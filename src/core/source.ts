@@ -38,6 +38,15 @@ export interface SourceStream<P = unknown> {
   cursorAt(position: P): Cursor;
   /** What the run should remember: the header mapping, detected quirks, schema drift so far. */
   describe(): { mapping?: unknown; warnings: string[] };
+  /** How far reading is once the record at `position` is read (for a progress display). */
+  progressAt?(position: P): ReadProgress;
+}
+
+/** How much of a source is read: bytes of a file, pages of an API; `total` if known. */
+export interface ReadProgress {
+  done: number;
+  total?: number;
+  unit: 'bytes' | 'pages';
 }
 
 /** Where a source can keep a whole upstream response for the run (landed before normalizing). */

@@ -1,5 +1,5 @@
 import { KxError, findDatabaseError, toKxError } from '../core/errors.js';
-import type { Cursor, Source, SourceRecord, SourceStream } from '../core/source.js';
+import type { Cursor, ReadProgress, Source, SourceRecord, SourceStream } from '../core/source.js';
 import { sql } from 'drizzle-orm';
 import type { DbHandle, Release } from '../db/client.js';
 import { rejectedRecords } from '../db/schema.js';
@@ -39,6 +39,8 @@ export interface RunSettings {
   monthlyCalls?: number | undefined;
   warn(message: string): void;
   onProgress?(progress: { records: number; counts: BatchCounts }): void;
+  /** Records read so far (committed or not), and how far into the source: every few dozen. */
+  onRead?(read: { records: number } & Partial<ReadProgress>): void;
   /**
    * A request to stop (its reason names the signal, e.g. `SIGINT`): the run stops at the next
    * batch boundary, failed and resumable, without waiting for a fetch or a backoff in flight.
@@ -182,7 +184,13 @@ async function commitAll<P>(
   state: { run: RunRow; streamKey: string; totals: BatchCounts },
   settings: RunSettings,
 ): Promise<void> {
-  const batches = toBatches(stream.records, settings.batchSize, settings.failAfter);
+  const batches = toBatches(
+    stream.records,
+    settings.batchSize,
+    settings.failAfter,
+    settings.onRead &&
+      ((records, position) => settings.onRead?.({ records, ...stream.progressAt?.(position) })),
+  );
   // The next batch is read (parsed, validated, fetched) while this one commits, so the source
   // and the database work side by side. A read error still surfaces only after the batches
   // before it are committed.
@@ -357,6 +365,7 @@ async function* toBatches(
   records: AsyncIterable<SourceRecord>,
   size: number,
   limit: number | null,
+  onRead?: (records: number, position: unknown) => void,
 ): AsyncGenerator<{ batch: PreparedBatch; last: unknown }> {
   const reader = records[Symbol.asyncIterator]();
   let batch = newBatch();
@@ -380,7 +389,10 @@ async function* toBatches(
       last = record.position;
       unitEnded = record.endsUnit === true;
       taken++;
-      if (taken % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (taken % YIELD_EVERY === 0) {
+        onRead?.(taken, last);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (batch.size === size || taken === limit) {
         yield { batch, last };
         batch = newBatch();

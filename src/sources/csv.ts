@@ -208,6 +208,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         decimalMark,
         flags,
       }),
+      progressAt: (p) => ({ done: p.end, total: shape.size, unit: 'bytes' as const }),
       describe: () => ({
         mapping: {
           delimiter,

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runKx } from '../helpers/cli.js';
+import { writeSnapshotCsv } from '../helpers/csv-gen.js';
+import { createTestDatabase, serverUrl } from '../helpers/db.js';
+import { makeScratchDir } from '../helpers/scratch.js';
+
+/** Whether util-linux `script` can give a command a pseudo-terminal here. */
+const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0;
+
+/** #19: on a terminal an ingest says how far it is; piped (cron, CI, tests) it says nothing. */
+describe.skipIf(!hasScript || serverUrl)('the progress line', () => {
+  it('on a terminal: share of the file, rows read and committed, rate and time left', async () => {
+    const database = await createTestDatabase();
+    const dir = makeScratchDir('kx-progress-');
+    try {
+      const file = join(dir, 'snapshot.csv');
+      writeSnapshotCsv(file, 6_000);
+      const command = `node --liftoff-only bin/kx.js ingest --source csv --file ${file}`;
+      // `script` runs the command on a pseudo-terminal and copies what it shows to stdout.
+      const screen = spawnSync('script', ['-qec', command, '/dev/null'], {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...database.env,
+          KX_BATCH_SIZE: '500',
+        },
+        encoding: 'utf8',
+      });
+      expect(screen.status, screen.stdout).toBe(0);
+      const lines = screen.stdout.split('\r').map((l) => l.replace('\x1b[K', ''));
+      const progress = lines.filter((l) => l.startsWith('csv: '));
+      expect(progress.length, screen.stdout).toBeGreaterThan(0);
+      expect(progress[0]).toMatch(
+        /^csv: \d+\.\d% of \d+\.\d (KB|MB) · [\d,]+ read, [\d,]+ committed · [\d,]+ rows\/s/,
+      );
+      expect(screen.stdout).toContain('csv run #1 succeeded: 6,000 read, 6,000 loaded');
+    } finally {
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('not on a terminal: no progress line', async () => {
+    const database = await createTestDatabase();
+    const dir = makeScratchDir('kx-progress-');
+    try {
+      const file = join(dir, 'snapshot.csv');
+      writeSnapshotCsv(file, 600);
+      const r = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toContain('% of');
+      expect(r.stderr).not.toContain('\r');
+    } finally {
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
