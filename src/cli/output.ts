@@ -98,9 +98,11 @@ export function createProgress(stderr: Output, enabled: boolean, label: string) 
     const seconds = (now - started) / 1000;
     const rate = seconds > 0 ? Math.round(read.records / seconds) : 0;
     const parts = [];
-    if (read.unit === 'bytes' && read.total && read.done !== undefined) {
+    if (read.total && read.done !== undefined && read.unit !== 'pages') {
       const share = read.done / read.total;
-      parts.push(`${(share * 100).toFixed(1)}% of ${formatBytes(read.total)}`);
+      const of =
+        read.unit === 'bytes' ? formatBytes(read.total) : `${number.format(read.total)} items`;
+      parts.push(`${(share * 100).toFixed(1)}% of ${of}`);
       const left = share > 0 ? (seconds / share) * (1 - share) : undefined;
       if (left !== undefined && share < 1) parts.push(`${formatDuration(left)} left`);
     } else if (read.unit === 'pages' && read.done !== undefined) {

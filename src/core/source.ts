@@ -42,11 +42,14 @@ export interface SourceStream<P = unknown> {
   progressAt?(position: P): ReadProgress;
 }
 
-/** How much of a source is read: bytes of a file, pages of an API; `total` if known. */
+/**
+ * How much of a source is read: bytes of a file, pages of a paged API, items of a snapshot
+ * fetched whole; `total` when it is known.
+ */
 export interface ReadProgress {
   done: number;
   total?: number;
-  unit: 'bytes' | 'pages';
+  unit: 'bytes' | 'pages' | 'items';
 }
 
 /** Where a source can keep a whole upstream response for the run (landed before normalizing). */

@@ -182,6 +182,11 @@ export function createCoingeckoSource(settings: ApiSettings) {
           index: p.index,
           pageDone: p.lastOfPage,
         }),
+        progressAt: (p: Position) => ({
+          done: p.page,
+          ...(params.maxPages ? { total: params.maxPages } : {}),
+          unit: 'pages' as const,
+        }),
         describe: () => ({ mapping: { order, plan: planName }, warnings: drift.warnings() }),
       });
     },

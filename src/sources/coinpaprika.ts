@@ -134,6 +134,11 @@ export function createCoinpaprikaSource(settings: ApiSettings) {
       return {
         records: read(),
         cursorAt: (p: Position): CoinpaprikaCursor => ({ ordinal: p.ordinal }),
+        progressAt: (p: Position) => ({
+          done: p.ordinal + 1,
+          total: items.length,
+          unit: 'items' as const,
+        }),
         describe: () => ({ mapping: { items: items.length }, warnings: drift.warnings() }),
       };
     },

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { selectRows } from '../../src/db/sql.js';
 import { lockSymbols } from '../../src/pipeline/identity.js';
 import { collect, startKx } from '../helpers/cli.js';
@@ -38,7 +38,9 @@ async function untilWaiting(url: string, n: number): Promise<void> {
 describe.skipIf(!serverUrl)('several workers on one PostgreSQL database', () => {
   it('workers deciding on the same symbol wait for each other, and the later one sees the earlier', async () => {
     const { database, env } = await setup({ coingeckoCoins: 250 });
-    const file = join(makeScratchDir('kx-concurrent-'), 'btc.csv');
+    const dir = makeScratchDir('kx-concurrent-');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'btc.csv');
     writeFileSync(
       file,
       'id,symbol,name,current_price,last_updated\nbitcoin,btc,Bitcoin,96114.08,2025-02-09T17:44:04Z\n',

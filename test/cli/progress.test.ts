@@ -1,11 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runKx } from '../helpers/cli.js';
+import { collect, repoRoot, runKx } from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
+import { useUpstreamSetup } from '../helpers/upstream-setup.js';
+
+const { setup } = useUpstreamSetup();
 
 /** Whether util-linux `script` can give a command a pseudo-terminal here. */
 const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0;
@@ -42,6 +45,24 @@ describe.skipIf(!hasScript || serverUrl)('the progress line', () => {
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an API source: the page it is on, of how many', async () => {
+    const { env } = await setup({ coingeckoCoins: 700 });
+    const command = 'node --liftoff-only bin/kx.js ingest --source coingecko --max-pages 3';
+    // Asynchronously: the fake upstream answers from this process.
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, KX_BATCH_SIZE: '100' },
+    });
+    const screen = await collect(child);
+    expect(screen.code, screen.stdout).toBe(0);
+    const progress = screen.stdout
+      .split('\r')
+      .map((l) => l.replace('\x1b[K', ''))
+      .filter((l) => l.startsWith('coingecko: '));
+    expect(progress.length, screen.stdout).toBeGreaterThan(0);
+    expect(progress[0]).toMatch(/^coingecko: page [1-3] of 3 · [\d,]+ read, [\d,]+ committed · /);
   });
 
   it('not on a terminal: no progress line', async () => {
