@@ -38,9 +38,30 @@ const MONTHS = [
   'december',
 ];
 
+/**
+ * A time of day on a 12-hour clock after the date: `2019-09-17 07-PM` (CryptoDataDownload's
+ * hourly files), `3/24/2024 7:30 PM`, `Jan 14, 2020 12:05:09 am`.
+ */
+const TWELVE_HOUR =
+  /^(?<date>.*\S)[ T](?<h>\d{1,2})(?:[:-](?<mi>\d{2}))?(?::(?<s>\d{2}))?[ -]?(?<half>[ap])\.?m\.?$/i;
+
+/** The same moment on a 24-hour clock, `null` for an hour that is not 1–12, as is for none. */
+function to24Hour(text: string): string | null {
+  const m = TWELVE_HOUR.exec(text);
+  if (!m?.groups) return text;
+  const { date, h = '', mi = '00', s = '00', half = '' } = m.groups;
+  const hour = Number(h);
+  if (hour < 1 || hour > 12) return null;
+  const h24 = (hour % 12) + (half.toLowerCase() === 'p' ? 12 : 0);
+  return `${date} ${String(h24).padStart(2, '0')}:${mi}:${s}`;
+}
+
 export function toTimestamp(input: string, order: DateOrder = 'day-first'): TimestampResult {
-  const text = input.trim();
-  if (text === '' || /^(null|n\/a|none|-)$/i.test(text)) return { ok: true, value: null };
+  const trimmed = input.trim();
+  if (trimmed === '' || /^(null|n\/a|none|-)$/i.test(trimmed)) return { ok: true, value: null };
+  const text = to24Hour(trimmed);
+  if (text === null)
+    return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
   const date =
     parseIso(text) ?? parseNumericDate(text, order) ?? parseNamedMonth(text) ?? parseUnix(text);
   if (!date || Number.isNaN(date.getTime())) {
@@ -92,7 +113,7 @@ function monthNumber(name: string): number {
  * is day-first, `12/25/2025` month-first. `undefined` for a value of another form.
  */
 export function dateOrderOf(input: string): DateOrder | 'either' | undefined {
-  const m = NUMERIC_DATE.exec(input.trim());
+  const m = NUMERIC_DATE.exec(to24Hour(input.trim()) ?? '');
   if (!m) return undefined;
   const [first, second] = [+m[1]!, +m[3]!];
   if (first > 12 && second <= 12) return 'day-first';

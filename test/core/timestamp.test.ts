@@ -35,6 +35,13 @@ describe('toTimestamp', () => {
     ['Sept 3, 2021 13:05', '2021-09-03T13:05:00.000Z'],
     ['24-Apr-19', '2019-04-24T00:00:00.000Z'],
     ['14 jan 2020', '2020-01-14T00:00:00.000Z'],
+    // CryptoDataDownload's hourly files; a 12-hour clock after any date form.
+    ['2019-09-17 07-PM', '2019-09-17T19:00:00.000Z'],
+    ['2020-04-11 07-AM', '2020-04-11T07:00:00.000Z'],
+    ['2020-04-11 12-AM', '2020-04-11T00:00:00.000Z'],
+    ['2020-04-11 12-PM', '2020-04-11T12:00:00.000Z'],
+    ['25-12-2024 7:30 PM', '2024-12-25T19:30:00.000Z'],
+    ['Jan 14, 2020 12:05:09 am', '2020-01-14T00:05:09.000Z'],
   ])('%s → %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
@@ -48,6 +55,8 @@ describe('toTimestamp', () => {
     'Feb 30, 2020',
     'Foo 1, 2020',
     'Ja 1, 2020',
+    '2020-04-11 13-PM',
+    '2020-04-11 00-AM',
     '17356896001', // 11 digits: no unit puts it within decades of now
     '17356896000000',
   ])('%s is refused', (input) => {
@@ -86,6 +95,7 @@ describe('the order of NN/NN/YYYY dates', () => {
     ['25/12/2025', 'day-first'],
     ['12/25/2025', 'month-first'],
     ['3/24/2024 10:00', 'month-first'],
+    ['3/24/2024 7:30 PM', 'month-first'],
     ['05-12-2025 17:43:10', 'either'],
     ['12.12.12', 'either'],
     ['2025-12-05', undefined],
