@@ -30,6 +30,7 @@ interface CsvReading {
   delimiter?: string;
   dateOrder?: string;
   decimalMark?: string;
+  timeOfDay?: string;
   columns?: { header: string; field: string; confidence: number; how: string }[];
   unmapped?: string[];
   symbol?: string;
@@ -63,6 +64,8 @@ export function formatDryRun(result: DryRunResult): string {
     const how = c.how === 'override' ? '--map' : `${c.how} ${c.confidence}`;
     lines.push(`  ${JSON.stringify(c.header)} → ${c.field}${unit ? `, ${unit}` : ''} (${how})`);
   }
+  if (reading.timeOfDay)
+    lines.push(`  ${JSON.stringify(reading.timeOfDay)} → the time of day of observed_at`);
   if (reading.symbol) lines.push(`  every row is ${reading.symbol} (--symbol)`);
   if (reading.decimalMark)
     lines.push(

@@ -321,3 +321,33 @@ function levenshtein(a: string, b: string): number {
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
+
+/** Headers of a column that holds the time of day beside a date column (`Date`, `Time`). */
+const TIME_OF_DAY = new Set([
+  'time',
+  'hour',
+  'time_utc',
+  'utc_time',
+  'hora',
+  'uhrzeit',
+  'zeit',
+  'heure',
+  'время',
+]);
+
+/**
+ * The column with the time of day when the date is in another one (`Date,Time,…`): unmapped,
+ * and named like a time while the observed_at column is not. Without it the hours of a day
+ * would read as one moment, and all but one row of each day would be lost.
+ */
+export function findTimeOfDay(
+  headers: readonly string[],
+  mapping: HeaderMapping,
+): number | undefined {
+  const date = mapping.columns.find((c) => c.field === 'observed_at');
+  if (!date || TIME_OF_DAY.has(toHeaderKey(date.header))) return undefined;
+  const index = headers.findIndex(
+    (h, i) => TIME_OF_DAY.has(toHeaderKey(h)) && !mapping.columns.some((c) => c.index === i),
+  );
+  return index === -1 ? undefined : index;
+}

@@ -12,6 +12,7 @@ import {
   type UnifiedListing,
 } from '../core/unified.js';
 import {
+  findTimeOfDay,
   mapHeader,
   parseOverrides,
   type ColumnMapping,
@@ -152,6 +153,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     /** Whether the file's dates are `NN/NN/YYYY`, whose order matters (for --dry-run). */
     let dateOrderApplies: boolean;
     let decimalMark: DecimalMark;
+    let timeOfDay: number | undefined;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
     try {
       header =
@@ -168,10 +170,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         params.decimal ??
         cursor?.decimalMark ??
         (await inferDecimalMark(path, delimiter, header, !params.columns, mapping));
+      timeOfDay = findTimeOfDay(header, mapping);
       toRecord = createRowMapper({
         path,
         header,
         mapping,
+        timeOfDay,
         symbol: params.symbol,
         fileTime: shape.mtime,
         dateOrder,
@@ -182,6 +186,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           dateOrder,
           // Absent for a decimal point: what rows read that way were stored with before.
           ...(decimalMark === ',' ? { decimalMark } : {}),
+          ...(timeOfDay !== undefined ? { timeOfDay } : {}),
         }),
       });
       if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at'))
@@ -214,13 +219,16 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           delimiter,
           ...(dateOrderApplies ? { dateOrder } : {}),
           decimalMark,
+          ...(timeOfDay !== undefined ? { timeOfDay: header[timeOfDay] } : {}),
           columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({
             header: h,
             field,
             confidence,
             how,
           })),
-          unmapped: mapping.unmapped,
+          unmapped: mapping.unmapped.filter(
+            (h) => timeOfDay === undefined || h !== header[timeOfDay],
+          ),
           ...(params.symbol ? { symbol: params.symbol } : {}),
         },
         warnings: mapping.warnings,
@@ -464,6 +472,8 @@ interface RowMapperOptions {
   path: string;
   header: string[];
   mapping: HeaderMapping;
+  /** The column with the time of day of the observed_at column's dates, if apart. */
+  timeOfDay: number | undefined;
   symbol: string | undefined;
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
   fileTime: Date;
@@ -474,7 +484,7 @@ interface RowMapperOptions {
 }
 
 function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { path, mapping, symbol, fileTime, dateOrder, decimalMark, readAs } = options;
+  const { path, mapping, timeOfDay, symbol, fileTime, dateOrder, decimalMark, readAs } = options;
   const keys = payloadKeys(options.header);
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
   return (row) => {
@@ -488,7 +498,7 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
       return c ? (row.fields[c.index] ?? '').trim() : '';
     };
     const time = column.has('observed_at')
-      ? toTimestamp(cell('observed_at'), dateOrder)
+      ? toTimestamp(withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]), dateOrder)
       : { ok: true as const, value: fileTime };
     const result = toListing(cell, symbol, time, decimalMark);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
@@ -501,6 +511,13 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
       readAs,
     };
   };
+}
+
+/** `2024-03-24` and `7:05` → `2024-03-24 07:05`; a date that has a time keeps it. */
+function withTimeOfDay(date: string, time: string | undefined): string {
+  const clock = time?.trim() ?? '';
+  if (clock === '' || /\d:\d\d|[ap]\.?m\.?$/i.test(date)) return date;
+  return `${date} ${clock.replace(/^(\d)(?=:)/, '0$1')}`;
 }
 
 /** Payload keys: the header names, made unique (`symbol`, `symbol#2`) and never empty. */

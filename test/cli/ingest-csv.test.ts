@@ -328,6 +328,35 @@ describe('kx ingest --source csv', () => {
     expect(bad.stderr).toContain('--columns expects a comma-separated name for every column');
   });
 
+  it('a time of day in a column of its own joins the date: hours stay apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kx-time-'));
+    try {
+      const file = join(dir, 'hourly.csv');
+      writeFileSync(
+        file,
+        'Date,Time,Close\n2024-03-24,07:00,67211.9\n2024-03-24,8:00 PM,67300.1\n2024-03-25,,67400\n',
+      );
+      const r = await runKx(
+        ['ingest', '--source', 'csv', '--file', file, '--symbol', 'BTC', '--json'],
+        database.env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const written = await withOpen(database, async ({ db }) =>
+        (await db.select().from(quotes).orderBy(quotes.observedAt)).map((q) => [
+          q.observedAt.toISOString(),
+          q.priceUsd,
+        ]),
+      );
+      expect(written).toEqual([
+        ['2024-03-24T07:00:00.000Z', '67211.9'],
+        ['2024-03-24T20:00:00.000Z', '67300.1'],
+        ['2024-03-25T00:00:00.000Z', '67400'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--dry-run says how it read each column: field, unit, date order, decimal mark', async () => {
     const file = join(repoRoot, 'fixtures/csv/wild/investing_com_bitcoin_datos_historicos_es.csv');
     const r = await runKx(
