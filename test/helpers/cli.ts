@@ -31,9 +31,9 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
  * environment and output streams of a child (only `env`, plus PATH and HOME). A new process
  * costs each run about a second of CPU (Node's start, imports, PGlite's compile), and the suite
  * runs some 150. Its database stays open in this process for the test's next command or read
- * (helpers/db.ts `openKept`). What only a process has (signals, exit on a crash, closed pipes, two processes
- * at once, the built `dist`) is tested with `runKxBinary` and `startKx`; binary.test.ts checks
- * that both ways print and exit alike.
+ * (helpers/db.ts `openKept`). What only a process has (signals, exit on a crash, closed
+ * pipes, two processes at once, the built `dist`) is tested with `runKxBinary` and `startKx`;
+ * binary.test.ts checks that both ways print and exit alike.
  */
 export async function runKx(
   args: readonly string[],

@@ -69,8 +69,8 @@ async function openMigrated(options: {
  * PGlite costs 0.3 s of CPU, and a test runs several commands on one database. A handle is
  * out to one user at a time; a second opener while it is out opens the dir for real, and so
  * gets exit 6 as a second process would. Closed for real before a kx child opens the dir
- * (`releaseDataDir`), when the database is dropped, and after every test (each-test.ts) unless a
- * user still has it.
+ * (`releaseDataDir`), when the database is dropped, and after every test (each-test.ts)
+ * unless a user still has it.
  */
 const kept = new Map<string, { handle: DbHandle; out: boolean }>();
 
