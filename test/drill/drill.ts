@@ -175,7 +175,9 @@ async function breakRun(
         action = `SIGKILL after ${committed.at(-1)} records`;
       } else if (mode === 'db-restart') {
         action = `server restarted after ${committed.at(-1)} records`;
-        restarted = restartServer();
+        // Frozen while the server restarts: a run that ends first would prove nothing.
+        child.kill('SIGSTOP');
+        restarted = restartServer().finally(() => child.kill('SIGCONT'));
       } else {
         action = `connection dropped after ${committed.at(-1)} records`;
         void dropConnections(env.DATABASE_URL!);
