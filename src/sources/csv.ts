@@ -158,6 +158,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     try {
       header =
         cursor?.header ?? params.columns ?? (await readHeader(rows, shape.bannerLines, path));
+      if (params.columns && !cursor) await requireColumnCount(path, delimiter, params.columns);
       mapping = mapHeader(header, parseOverrides(params.map));
       requireColumns(mapping, params, header, path);
       const foundOrder =
@@ -428,6 +429,26 @@ async function* rowsAfterHeader(
   for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
     if (inHeader) inHeader = row.fields.join('\u0000') !== joined;
     else yield row;
+  }
+}
+
+/**
+ * `--columns` names every cell of a row, in order: one name too few or too many would shift
+ * the close onto the open, and load every price wrong. The first row must have as many cells.
+ */
+async function requireColumnCount(
+  path: string,
+  delimiter: string,
+  names: readonly string[],
+): Promise<void> {
+  for await (const row of rowsAfterHeader(path, delimiter, null)) {
+    if (row.fields.length === names.length) return;
+    throw new KxError(
+      'usage',
+      `--columns names ${names.length} columns, but line ${row.line} of ${path} has ${row.fields.length} ` +
+        `(${JSON.stringify(row.fields.join(delimiter).slice(0, 60))}); name every column, in order`,
+      { context: { file: path, line: row.line } },
+    );
   }
 }
 

@@ -323,6 +323,14 @@ describe('kx ingest --source csv', () => {
     ]);
     const again = await runKx([...args, '--columns', 'binance-kline'], database.env);
     expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 0, loaded: 0 });
+    // One name short: every close would be read from the column before it.
+    const short = await runKx(
+      [...args, '--columns', 'open_time,open,high,low,close,volume_base'],
+      database.env,
+    );
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('kx: --columns names 6 columns, but line 1 of');
+    expect(short.stderr).toContain('has 12 ("1704067200000,42283.58');
     const bad = await runKx([...args, '--columns', 'open_time'], database.env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--columns expects a comma-separated name for every column');
