@@ -26,19 +26,10 @@ export type DecimalMark = '.' | ',';
  * `N/A`-style cells are `null`. `NaN`, `inf` and text are errors.
  */
 export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
-  let text = input.trim().toLowerCase();
-  if (MISSING.has(text)) return { ok: true, value: null };
-  text = text
-    .replace(/^\$\s*/, '')
-    .replace(/\s*(usd|us\$|\$|%)$/, '')
-    .trim();
-  let shift = 0;
-  const suffix = /^(.*\d)\s*(k|m|bn|b|t)$/.exec(text);
-  if (suffix) {
-    text = suffix[1] ?? '';
-    shift = SUFFIX[suffix[2] ?? ''] ?? 0;
-  }
-  if (SPACE_GROUPED.test(text)) text = text.replace(/[ \u00a0\u202f]/g, '');
+  if (MISSING.has(input.trim().toLowerCase())) return { ok: true, value: null };
+  const bare = bareNumber(input);
+  const shift = bare.shift;
+  let text = bare.text;
   const group = mark === '.' ? ',' : '.';
   if (GROUPED[mark].test(text)) text = text.replaceAll(group, '');
   if (mark === ',') {
@@ -54,6 +45,27 @@ export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult
   return { ok: true, value: shiftDecimal(sign, whole, fraction, Number(exponent) + shift) };
 }
 
+/**
+ * The number of a cell without what is around it: a currency sign or code, a percent sign,
+ * a magnitude suffix (its power of ten is `shift`), and spaces that group thousands.
+ */
+function bareNumber(input: string): { text: string; shift: number } {
+  let text = input
+    .trim()
+    .toLowerCase()
+    .replace(/^\$\s*/, '')
+    .replace(/\s*(usd|us\$|\$|%)$/, '')
+    .trim();
+  let shift = 0;
+  const suffix = /^(.*\d)\s*(k|m|bn|b|t)$/.exec(text);
+  if (suffix) {
+    text = suffix[1] ?? '';
+    shift = SUFFIX[suffix[2] ?? ''] ?? 0;
+  }
+  if (SPACE_GROUPED.test(text)) text = text.replace(/[ \u00a0\u202f]/g, '');
+  return { text, shift };
+}
+
 function notANumber(input: string): DecimalResult {
   return { ok: false, reason: `not a number: ${JSON.stringify(input.slice(0, 40))}` };
 }
@@ -65,14 +77,8 @@ function notANumber(input: string): DecimalResult {
  * a number or has no mark at all (`1234`, `abc`).
  */
 export function decimalMarkOf(input: string): DecimalMark | 'either' | undefined {
-  const text = input
-    .trim()
-    .toLowerCase()
-    .replace(/^\$\s*/, '')
-    .replace(/\s*(usd|us\$|\$|%|k|m|bn|b|t)$/, '')
-    .replace(/[ \u00a0\u202f](?=\d{3}\b)/g, '');
-  const m = /^[+-]?(\d+)([.,]\d+)*$/.exec(text);
-  if (!m) return undefined;
+  const { text } = bareNumber(input);
+  if (!/^[+-]?\d+([.,]\d+)*$/.test(text)) return undefined;
   const marks = text.replace(/[^.,]/g, '');
   if (marks === '') return undefined;
   const last = marks.at(-1) as DecimalMark;
