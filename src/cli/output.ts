@@ -100,23 +100,19 @@ export function createProgress(stderr: Output, enabled: boolean, label: string) 
     drawn = now;
     const seconds = (now - started) / 1000;
     const rate = seconds > 0 ? Math.round(read.records / seconds) : 0;
-    const parts = [];
+    let where: string | undefined; // how far into the source
+    let left: string | undefined; // the time left, when the total is known
     if (read.total && read.done !== undefined && read.unit !== 'pages') {
       const share = read.done / read.total;
       const of =
         read.unit === 'bytes' ? formatBytes(read.total) : `${number.format(read.total)} items`;
-      parts.push(`${(share * 100).toFixed(1)}% of ${of}`);
-      const left = share > 0 ? (seconds / share) * (1 - share) : undefined;
-      if (left !== undefined && share < 1) parts.push(`${formatDuration(left)} left`);
+      where = `${(share * 100).toFixed(1)}% of ${of}`;
+      if (share > 0 && share < 1) left = `${formatDuration((seconds / share) * (1 - share))} left`;
     } else if (read.unit === 'pages' && read.done !== undefined) {
-      parts.push(`page ${read.done}${read.total ? ` of ${read.total}` : ''}`);
+      where = `page ${read.done}${read.total ? ` of ${read.total}` : ''}`;
     }
-    parts.splice(
-      parts.length > 1 ? 1 : parts.length,
-      0,
-      `${number.format(read.records)} read, ${number.format(committed)} committed`,
-      `${number.format(rate)} rows/s`,
-    );
+    const counts = `${number.format(read.records)} read, ${number.format(committed)} committed`;
+    const parts = [where, counts, `${number.format(rate)} rows/s`, left].filter(Boolean);
     stderr.write(`\r\x1b[K${label}: ${parts.join(' · ')}`);
   };
   return {
