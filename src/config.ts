@@ -100,29 +100,16 @@ export interface GlobalFlags {
 export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Config {
   const empty = (value: string | undefined) =>
     value === undefined || value.trim() === '' ? undefined : value;
-  const input = {
-    databaseUrl: flags.databaseUrl ?? empty(env.DATABASE_URL),
-    dataDir: flags.dataDir ?? empty(env.KX_DATA_DIR),
-    logLevel: flags.logLevel ?? empty(env.KX_LOG_LEVEL),
-    logFormat: flags.logFormat ?? empty(env.KX_LOG_FORMAT),
-    failAfter: env.FAIL_AFTER_N_RECORDS,
-    maxRejectRatio: empty(env.KX_MAX_REJECT_RATIO),
-    batchSize: empty(env.KX_BATCH_SIZE),
-    coingeckoApiKey: empty(env.KX_COINGECKO_API_KEY),
-    coingeckoPlan: empty(env.KX_COINGECKO_PLAN),
-    coingeckoBaseUrl: empty(env.KX_COINGECKO_BASE_URL),
-    coingeckoRateLimit: empty(env.KX_COINGECKO_RATE_LIMIT),
-    coinpaprikaApiKey: empty(env.KX_COINPAPRIKA_API_KEY),
-    coinpaprikaBaseUrl: empty(env.KX_COINPAPRIKA_BASE_URL),
-    coinpaprikaRateLimit: empty(env.KX_COINPAPRIKA_RATE_LIMIT),
-    coingeckoMonthlyCalls: empty(env.KX_COINGECKO_MONTHLY_CALLS),
-    coinpaprikaMonthlyCalls: empty(env.KX_COINPAPRIKA_MONTHLY_CALLS),
-    httpTimeoutMs: empty(env.KX_HTTP_TIMEOUT_MS),
-    httpMaxRetries: empty(env.KX_HTTP_MAX_RETRIES),
-    httpRetryBaseMs: empty(env.KX_HTTP_RETRY_BASE_MS),
-    httpMaxWaitMs: empty(env.KX_HTTP_MAX_WAIT_MS),
-    apiStatementTimeoutMs: empty(env.KX_API_STATEMENT_TIMEOUT_MS),
-    apiToken: empty(env.KX_API_TOKEN),
+  const fromEnv: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(ENV_NAMES).map(([key, name]) => [key, empty(env[name])]),
+  );
+  const input: Record<string, unknown> = {
+    ...fromEnv,
+    databaseUrl: flags.databaseUrl ?? fromEnv.databaseUrl,
+    dataDir: flags.dataDir ?? fromEnv.dataDir,
+    logLevel: flags.logLevel ?? fromEnv.logLevel,
+    logFormat: flags.logFormat ?? fromEnv.logFormat,
+    failAfter: env.FAIL_AFTER_N_RECORDS, // empty is allowed: off
     color: !('NO_COLOR' in env) && env.TERM !== 'dumb',
     icons: !isSet(env.CI),
   };
@@ -130,10 +117,12 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
   if (!result.success) {
     const issue = result.issues[0];
     const pathKey = issue.path?.[0]?.key;
-    const key = (typeof pathKey === 'string' ? pathKey : '') as keyof typeof input;
-    const flag = FLAGS[key];
+    const key = typeof pathKey === 'string' ? pathKey : '';
+    const flag = FLAGS[key as keyof typeof FLAGS];
     const name =
-      flag && flags[key as keyof GlobalFlags] !== undefined ? flag : (ENV_NAMES[key] ?? key);
+      flag && flags[key as keyof GlobalFlags] !== undefined
+        ? flag
+        : (ENV_NAMES[key as keyof typeof ENV_NAMES] ?? key);
     const value = input[key];
     throw new KxError(
       'usage',
@@ -150,7 +139,8 @@ const FLAGS: Partial<Record<keyof Config, string>> = {
   logLevel: '--log-level',
   logFormat: '--log-format',
 };
-export const ENV_NAMES: Partial<Record<keyof Config, string>> = {
+/** The variable each setting is read from (all but the colour and CI switches). */
+export const ENV_NAMES = {
   databaseUrl: 'DATABASE_URL',
   dataDir: 'KX_DATA_DIR',
   logLevel: 'KX_LOG_LEVEL',
@@ -170,7 +160,10 @@ export const ENV_NAMES: Partial<Record<keyof Config, string>> = {
   httpRetryBaseMs: 'KX_HTTP_RETRY_BASE_MS',
   httpMaxWaitMs: 'KX_HTTP_MAX_WAIT_MS',
   apiStatementTimeoutMs: 'KX_API_STATEMENT_TIMEOUT_MS',
-};
+  coingeckoApiKey: 'KX_COINGECKO_API_KEY',
+  coinpaprikaApiKey: 'KX_COINPAPRIKA_API_KEY',
+  apiToken: 'KX_API_TOKEN',
+} satisfies Partial<Record<keyof Config, string>>;
 
 /** CI=true, CI=1: set and not "false" (how CI services and consola read it). */
 function isSet(value: string | undefined): boolean {
