@@ -1,4 +1,5 @@
 import {
+  existsSync,
   linkSync,
   mkdirSync,
   readFileSync,
@@ -78,6 +79,8 @@ export function acquireDirLock(dataDir: string, command: string): () => void {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const owner = readOwner(path);
+      // Released between the link and the read: nothing to judge, try again.
+      if (!owner && !existsSync(path)) continue;
       if (owner && isAlive(owner, path)) {
         const unseen = isCheckable(owner)
           ? ''
@@ -135,7 +138,8 @@ function removeStale(path: string, judged: LockOwner | null): void {
     throw error;
   }
   const moved = readOwner(aside);
-  if (judged && moved && (moved.pid !== judged.pid || moved.since !== judged.since)) {
+  // Without an owner judged (a lock unreadable when read), any kx lock moved is a new one.
+  if (moved && (!judged || moved.pid !== judged.pid || moved.since !== judged.since)) {
     // A new holder's lock appeared between the check and the move: put it back.
     try {
       linkSync(aside, path);
