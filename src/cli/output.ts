@@ -34,6 +34,7 @@ interface CsvReading {
   columns?: { header: string; field: string; confidence: number; how: string }[];
   unmapped?: string[];
   symbol?: string;
+  pairs?: { example: string };
 }
 
 const UNITS: Record<string, string> = {
@@ -67,6 +68,10 @@ export function formatDryRun(result: DryRunResult): string {
   if (reading.timeOfDay)
     lines.push(`  ${JSON.stringify(reading.timeOfDay)} → the time of day of observed_at`);
   if (reading.symbol) lines.push(`  every row is ${reading.symbol} (--symbol)`);
+  else if (reading.pairs)
+    lines.push(
+      `  symbols are trading pairs priced in US dollars (${JSON.stringify(reading.pairs.example)}): each row is its base coin`,
+    );
   if (reading.decimalMark)
     lines.push(
       `  numbers with a decimal ${reading.decimalMark === ',' ? 'comma (1.234,5)' : 'point (1,234.5)'}` +

@@ -226,8 +226,9 @@ export function mapHeader(
       return;
     }
     if (countsCoins(key, header)) {
+      const fiat = /_(eur|gbp|jpy|krw|aud|cad|chf|try|brl|rub|inr)$/.exec(key)?.[1];
       warnings.push(
-        `column "${header.trim()}" counts coins, not US dollars: left out of volume_24h_usd ` +
+        `column "${header.trim()}" ${fiat ? `is in ${fiat.toUpperCase()}` : 'counts coins'}, not US dollars: left out of volume_24h_usd ` +
           `(a column of US dollar volume can be named with --map 'COLUMN=volume_24h_usd')`,
       );
       return;

@@ -19,6 +19,7 @@ import {
   type CsvField,
   type HeaderMapping,
 } from './_csv-mapping.js';
+import { parsePair } from './_csv-pairs.js';
 import { looksLikeData, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './_csv-reader.js';
 
 const CsvParamsSchema = v.object({
@@ -109,6 +110,14 @@ export interface CsvCursor extends Cursor {
   decimalMark?: DecimalMark;
   /** The --map, --symbol, --date-format and --decimal it was read with (`flagsOf`). */
   flags?: string;
+  /** Set when its symbol column holds trading pairs, decided when its reading began. */
+  pairs?: PairExample;
+}
+
+/** A symbol column of trading pairs, as described: `{ example: 'BTC/USD', line: 3 }`. */
+interface PairExample {
+  example: string;
+  line: number;
 }
 
 interface CsvPosition {
@@ -154,6 +163,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     let dateOrderApplies: boolean;
     let decimalMark: DecimalMark;
     let timeOfDay: number | undefined;
+    /** The symbol column's trading pairs (`BTC/USD`): an example, or null for tickers. */
+    let pairs: PairExample | null;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
     try {
       header =
@@ -172,12 +183,16 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         cursor?.decimalMark ??
         (await inferDecimalMark(path, delimiter, header, !params.columns, mapping));
       timeOfDay = findTimeOfDay(header, mapping);
+      const text = await inspectTextColumns(path, delimiter, header, !params.columns, mapping);
+      pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, params.symbol, path);
+      if (text.numericName) leaveOutNumericName(mapping, text.numericName);
       toRecord = createRowMapper({
         path,
         header,
         mapping,
         timeOfDay,
         symbol: params.symbol,
+        pairs,
         fileTime: shape.mtime,
         dateOrder,
         decimalMark,
@@ -185,6 +200,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           columns: mapping.columns.map((c) => [c.index, c.field]),
           symbol: params.symbol ?? null,
           dateOrder,
+          ...(pairs ? { pairs: true } : {}),
           // Absent for a decimal point: what rows read that way were stored with before.
           ...(decimalMark === ',' ? { decimalMark } : {}),
           ...(timeOfDay !== undefined ? { timeOfDay } : {}),
@@ -213,6 +229,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         dateOrder,
         decimalMark,
         flags,
+        ...(pairs ? { pairs } : {}),
       }),
       progressAt: (p) => ({ done: p.end, total: shape.size, unit: 'bytes' as const }),
       describe: () => ({
@@ -221,6 +238,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           ...(dateOrderApplies ? { dateOrder } : {}),
           decimalMark,
           ...(timeOfDay !== undefined ? { timeOfDay: header[timeOfDay] } : {}),
+          ...(pairs ? { pairs } : {}),
           columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({
             header: h,
             field,
@@ -383,6 +401,100 @@ async function inferDecimalMark(
   );
 }
 
+/** How many rows with a symbol or a name are enough to tell what those columns hold. */
+const TEXT_SAMPLE_ROWS = 1000;
+
+interface Sampled {
+  value: string;
+  line: number;
+}
+
+interface TextColumns {
+  /** Every sampled symbol is a trading pair: the first, the first not in dollars, and whether all are one. */
+  pairs: { first: Sampled; notUsd: (Sampled & { quote: string }) | null; same: boolean } | null;
+  /** Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first. */
+  numericName: Sampled | null;
+}
+
+/**
+ * What the symbol and name columns hold, from the file's first rows: tickers or trading
+ * pairs (`BTC/USD`, `BTCUSDT`), names or numbers. A column counts as pairs only if every
+ * sampled symbol is one, so that a listing of coins with `BSC-USD` or `TUSD` among them
+ * stays a listing of coins.
+ */
+async function inspectTextColumns(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  mapping: HeaderMapping,
+): Promise<TextColumns> {
+  const symbol = mapping.columns.find((c) => c.field === 'symbol')?.index;
+  const name = mapping.columns.find((c) => c.field === 'name')?.index;
+  let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
+  let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
+  let sampled = 0;
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+    if (sampled++ >= TEXT_SAMPLE_ROWS || (pairs === null && numericName === null)) break;
+    const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
+    if (pairs !== null && value !== '') {
+      const pair = parsePair(value);
+      const at = { value, line: row.line };
+      if (!pair) pairs = null;
+      else if (!pairs) pairs = { first: at, notUsd: null, same: true };
+      if (pair && pairs) {
+        if (!pair.usd) pairs.notUsd ??= { ...at, quote: pair.quote };
+        pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
+      }
+    }
+    const named = name === undefined ? '' : (row.fields[name] ?? '').trim();
+    if (numericName !== null && named !== '')
+      numericName = /^\d+$/.test(named) ? (numericName ?? { value: named, line: row.line }) : null;
+  }
+  return { pairs: pairs ?? null, numericName: numericName ?? null };
+}
+
+/**
+ * A symbol column of pairs reads as their base coin, when they are priced in US dollars (or
+ * a dollar stablecoin); pairs priced in euros or in bitcoin are refused: kx stores dollar
+ * prices. `--symbol` equal to every sampled value says the column holds that coin's ticker.
+ */
+function pairsOf(
+  found: TextColumns['pairs'],
+  fixedSymbol: string | undefined,
+  path: string,
+): PairExample | null {
+  if (!found) return null;
+  if (fixedSymbol && found.same && found.first.value.toUpperCase() === fixedSymbol.toUpperCase())
+    return null;
+  const other = found.notUsd;
+  if (other) {
+    throw new KxError(
+      'input',
+      `${path}: the symbol column holds trading pairs priced in ${other.quote}, not US dollars ` +
+        `(${JSON.stringify(other.value)} on line ${other.line}); kx stores prices in US dollars, so load an ` +
+        'export of a USD, USDT or USDC market' +
+        (/^[\p{L}\p{N}]+$/u.test(other.value)
+          ? `. If ${JSON.stringify(other.value)} is a coin's own ticker, pass --symbol ${other.value}`
+          : ''),
+      { context: { file: path, line: other.line, field: 'symbol' } },
+    );
+  }
+  return { example: found.first.value, line: found.first.line };
+}
+
+/** A `name` column of numbers names no coin: it is left out, with a warning. */
+function leaveOutNumericName(mapping: HeaderMapping, example: Sampled): void {
+  const column = mapping.columns.find((c) => c.field === 'name');
+  if (!column) return;
+  mapping.columns = mapping.columns.filter((c) => c !== column);
+  mapping.unmapped.push(column.header);
+  mapping.warnings.push(
+    `column ${JSON.stringify(column.header)} holds numbers, not names ` +
+      `(${JSON.stringify(example.value)} on line ${example.line}): left out of name`,
+  );
+}
+
 /**
  * A file without a time column has one observation time, the file's own: each listing can
  * appear once. A history without a time column (`Start`, `Day` … unrecognised) would collapse
@@ -496,6 +608,8 @@ interface RowMapperOptions {
   /** The column with the time of day of the observed_at column's dates, if apart. */
   timeOfDay: number | undefined;
   symbol: string | undefined;
+  /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
+  pairs: PairExample | null;
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
   fileTime: Date;
   dateOrder: DateOrder;
@@ -505,7 +619,8 @@ interface RowMapperOptions {
 }
 
 function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { path, mapping, timeOfDay, symbol, fileTime, dateOrder, decimalMark, readAs } = options;
+  const { path, mapping, timeOfDay, symbol, pairs, fileTime, dateOrder, decimalMark, readAs } =
+    options;
   const keys = payloadKeys(options.header);
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
   return (row) => {
@@ -521,7 +636,11 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
     const time = column.has('observed_at')
       ? toTimestamp(withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]), dateOrder)
       : { ok: true as const, value: fileTime };
-    const result = toListing(cell, symbol, time, decimalMark);
+    const pair = pairs ? toBase(cell('symbol'), pairs) : null;
+    const result =
+      pair && !pair.ok
+        ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
+        : toListing(cell, symbol ?? pair?.base, time, decimalMark);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     return {
       locator: { file: path, line: row.line },
@@ -532,6 +651,25 @@ function createRowMapper(options: RowMapperOptions): (row: CsvRow) => SourceReco
       readAs,
     };
   };
+}
+
+/** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
+function toBase(
+  value: string,
+  pairs: PairExample,
+): { ok: true; base: string } | { ok: false; reason: string } {
+  const pair = parsePair(value);
+  if (!pair)
+    return {
+      ok: false,
+      reason: `${JSON.stringify(value)} is not a trading pair like the column's others (${JSON.stringify(pairs.example)})`,
+    };
+  if (!pair.usd)
+    return {
+      ok: false,
+      reason: `${JSON.stringify(value)} is priced in ${pair.quote}, not US dollars`,
+    };
+  return { ok: true, base: pair.base };
 }
 
 /** `2024-03-24` and `7:05` → `2024-03-24 07:05`; a date that has a time keeps it. */
@@ -581,7 +719,9 @@ function toListing(
   }
   // Yahoo Finance writes `null` in every cell of a day without trading: a quote without a
   // price says nothing, and loaded it would read as a coin with no price that day.
-  if (decimals.priceUsd == null)
+  // blockchain.com's market price is `0.0` for every day before bitcoin had a market: a coin
+  // nobody trades has no price, not a price of nothing.
+  if (decimals.priceUsd == null || decimals.priceUsd === '0')
     return {
       ok: false,
       reason: `price_usd: no price (${JSON.stringify(cell('price_usd'))})`,

@@ -1,0 +1,105 @@
+/**
+ * Exchange exports name the market, not the coin: `BTC/USD` (CryptoDataDownload), `BTC-USD`
+ * (Yahoo), `BTC_USDT` (Poloniex), `BTCUSDT` (Binance), `XBTUSD` (Kraken). Loaded as written,
+ * `BTCUSDT` would be a coin of its own beside BTC; the coin is the pair's base, and the pair's
+ * quote says what currency the prices are in.
+ */
+
+/** Quote currencies whose prices kx stores as US dollars: the dollar and its stablecoins. */
+const USD_QUOTES = new Set(['USD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'FDUSD', 'USDP', 'DAI']);
+
+/** Quote currencies an export may price in that are not the dollar. */
+const OTHER_QUOTES = new Set([
+  'EUR',
+  'GBP',
+  'JPY',
+  'KRW',
+  'AUD',
+  'CAD',
+  'CHF',
+  'TRY',
+  'BRL',
+  'RUB',
+  'INR',
+  'BTC',
+  'XBT',
+  'ETH',
+  'BNB',
+]);
+
+/** Longest first, so that `BTCUSDT` ends in `USDT`, not `USD`... then `T`. */
+const QUOTES = [...USD_QUOTES, ...OTHER_QUOTES].sort((a, b) => b.length - a.length);
+
+/** Tickers of coins that end in a quote currency's code: coins, not pairs. */
+const NOT_PAIRS = new Set([
+  'BSC-USD',
+  'FDUSD',
+  'PYUSD',
+  'RENBTC',
+  'STETH',
+  'WSTETH',
+  'CBETH',
+  'RETH',
+]);
+
+/** Kraken and BitMEX name bitcoin XBT (its ISO 4217-style code). */
+const BASE_ALIASES: Record<string, string> = { XBT: 'BTC' };
+
+export interface Pair {
+  base: string;
+  quote: string;
+  /** Whether the quote is the US dollar or a dollar stablecoin. */
+  usd: boolean;
+}
+
+/**
+ * `BTC/USD`, `btc-usdt`, `ETH_BTC`, `BTCUSDT` → base and quote; anything else (`BTC`,
+ * `USDT`, `BSC-USD` … a ticker) → null. A written-together pair needs a base of two
+ * characters or more, so that `TUSD` and `WBTC` stay coins.
+ */
+export function parsePair(value: string): Pair | null {
+  const upper = value.trim().toUpperCase();
+  if (NOT_PAIRS.has(upper)) return null;
+  const split = /^([A-Z0-9]{2,15})[/\-_:]([A-Z]{3,5})$/.exec(upper);
+  if (split) {
+    const [, base = '', quote = ''] = split;
+    return pairOf(base, quote);
+  }
+  if (!/^[A-Z0-9]+$/.test(upper)) return null;
+  const splits = QUOTES.filter((q) => upper.length - q.length >= 2 && upper.endsWith(q)).map(
+    (quote) => ({ base: upper.slice(0, -quote.length), quote }),
+  );
+  // `XBTUSD` could be XB in TUSD, `BTCBUSD` BTCB in USD: a well-known base settles it;
+  // else the longest quote.
+  const chosen = splits.find((s) => WELL_KNOWN_BASES.has(s.base)) ?? splits[0];
+  return chosen ? pairOf(chosen.base, chosen.quote) : null;
+}
+
+/** Coins most markets are of, to split `XBTUSD` and `BTCTUSD` where they should. */
+const WELL_KNOWN_BASES = new Set([
+  'BTC',
+  'XBT',
+  'ETH',
+  'BNB',
+  'SOL',
+  'XRP',
+  'ADA',
+  'DOGE',
+  'TRX',
+  'DOT',
+  'LTC',
+  'BCH',
+  'LINK',
+  'AVAX',
+  'XLM',
+  'XMR',
+  'ATOM',
+  'ETC',
+  'MATIC',
+  'UNI',
+]);
+
+function pairOf(base: string, quote: string): Pair | null {
+  if (!USD_QUOTES.has(quote) && !OTHER_QUOTES.has(quote)) return null;
+  return { base: BASE_ALIASES[base] ?? base, quote, usd: USD_QUOTES.has(quote) };
+}

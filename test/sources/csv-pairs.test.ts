@@ -1,0 +1,123 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../src/db/client.js';
+import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
+import type { RunResult } from '../../src/pipeline/runner.js';
+import { parsePair } from '../../src/sources/_csv-pairs.js';
+import { csvSource } from '../../src/sources/csv.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { ingestWith } from '../helpers/ingest.js';
+import { makeScratchDir } from '../helpers/scratch.js';
+
+describe('parsePair', () => {
+  it('reads the markets exchanges name', () => {
+    expect(parsePair('BTC/USD')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
+    expect(parsePair('btc-usd')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
+    expect(parsePair('ETH_USDT')).toEqual({ base: 'ETH', quote: 'USDT', usd: true });
+    expect(parsePair('BTCUSDT')).toEqual({ base: 'BTC', quote: 'USDT', usd: true });
+    expect(parsePair('SOLUSDC')).toEqual({ base: 'SOL', quote: 'USDC', usd: true });
+    expect(parsePair('XBTUSD')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
+    expect(parsePair('BTCTUSD')).toEqual({ base: 'BTC', quote: 'TUSD', usd: true });
+    expect(parsePair('BTCBUSD')).toEqual({ base: 'BTC', quote: 'BUSD', usd: true });
+    expect(parsePair('BTC/EUR')).toEqual({ base: 'BTC', quote: 'EUR', usd: false });
+    expect(parsePair('ETHBTC')).toEqual({ base: 'ETH', quote: 'BTC', usd: false });
+  });
+
+  it('leaves tickers alone, those ending in a currency among them', () => {
+    for (const ticker of [
+      'BTC',
+      'USDT',
+      'TUSD',
+      'BUSD',
+      'WBTC',
+      'FDUSD',
+      'BSC-USD',
+      'RENBTC',
+      'ETH2',
+    ])
+      expect(parsePair(ticker), ticker).toBeNull();
+    expect(parsePair('BTC/XYZ')).toBeNull(); // no currency kx knows
+  });
+});
+
+describe('a symbol column of trading pairs', () => {
+  let database: TestDatabase;
+  let db: DbHandle;
+  let dir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await database.open();
+    dir = makeScratchDir('kx-pairs-');
+  });
+  afterAll(async () => {
+    await db.close();
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function ingest(name: string, text: string, symbol?: string): Promise<RunResult> {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return ingestWith(db, csvSource, { file, map: [], ...(symbol ? { symbol } : {}) });
+  }
+
+  async function symbolsOf(run: RunResult): Promise<string[]> {
+    const rows = await db.db
+      .selectDistinct({ symbol: assets.symbol })
+      .from(quotes)
+      .innerJoin(assets, eq(assets.id, quotes.assetId))
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(assets.symbol);
+    return rows.map((r) => r.symbol);
+  }
+
+  it('of several coins loads each base coin', async () => {
+    const run = await ingest(
+      'binance.csv',
+      'date,symbol,close\n2024-01-01,BTCUSDT,42283.58\n2024-01-01,ETHUSDT,2352.04\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
+  });
+
+  it('that is a listing of coins (BSC-USD, TUSD among them) stays tickers', async () => {
+    const run = await ingest(
+      'listing.csv',
+      'symbol,price\nBTC,42283.58\nBSC-USD,1.0001\nTUSD,0.9987\nBTCUSD,0.01\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 4, rejected: 0 });
+    expect(await symbolsOf(run)).toEqual(['BSC-USD', 'BTC', 'BTCUSD', 'TUSD']);
+  });
+
+  it('whose every value is --symbol is that coin', async () => {
+    const run = await ingest(
+      'ethbtc.csv',
+      'date,symbol,price\n2024-01-01,ETHBTC,0.05\n2024-01-02,ETHBTC,0.051\n',
+      'ETHBTC',
+    );
+    expect(await symbolsOf(run)).toEqual(['ETHBTC']);
+  });
+
+  it('rejects a row past the sample that is no dollar pair, naming it', async () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => {
+      const day = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      return `${day},BTC/USD,${7000 + i}`;
+    });
+    const run = await ingest(
+      'late.csv',
+      `date,symbol,close\n${rows.join('\n')}\n2023-01-01,BTC/EUR,15000\n2023-01-02,BTC,16000\n`,
+    );
+    expect(run).toMatchObject({ fetched: 1002, loaded: 1000, rejected: 2 });
+    const reasons = await db.db
+      .select({ reason: rejectedRecords.reason })
+      .from(rejectedRecords)
+      .where(eq(rejectedRecords.runId, run.runId))
+      .orderBy(sql`${rejectedRecords.id}`);
+    expect(reasons.map((r) => r.reason)).toEqual([
+      'symbol: "BTC/EUR" is priced in EUR, not US dollars',
+      `symbol: "BTC" is not a trading pair like the column's others ("BTC/USD")`,
+    ]);
+  });
+});
