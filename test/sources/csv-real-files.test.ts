@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKxError } from '../../src/core/errors.js';
 import type { DbHandle } from '../../src/db/client.js';
-import { quotes } from '../../src/db/schema.js';
+import { assets, quotes } from '../../src/db/schema.js';
 import { getFailedRun, type RunResult } from '../../src/pipeline/runner.js';
 import { csvSource } from '../../src/sources/csv.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -260,6 +260,74 @@ const cases: Record<string, Expected> = {
     columns: { open_time: 'observed_at', close: 'price_usd' },
     args: { symbol: 'BTC', columns: 'binance-kline' },
   },
+  'wild/kraken_xbtusd_1440_ohlcvt_headerless.csv': {
+    fetched: 120,
+    rejected: 0,
+    columns: { timestamp: 'observed_at', close: 'price_usd' },
+    args: { symbol: 'BTC', columns: 'kraken-ohlcvt' },
+  },
+  'wild/cryptodatadownload_bitstamp_btcusd_d_2022.csv': {
+    // `BTC/USD` used to be refused row by row: "symbol has characters no ticker uses".
+    fetched: 100,
+    rejected: 0,
+    columns: { date: 'observed_at', symbol: 'symbol', close: 'price_usd' },
+  },
+  'wild/cryptodatadownload_gemini_btcusd_d_2025_unix_ms.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { date: 'observed_at', close: 'price_usd', 'Volume USD': 'volume_24h_usd' },
+  },
+  'wild/cryptodatadownload_coinbase_btcusd_1h_2019_hour_pm.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { Date: 'observed_at', Symbol: 'symbol', Close: 'price_usd' },
+  },
+  'wild/cryptodatadownload_coinbase_btcusd_1h_2020_unix_float.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { Date: 'observed_at', Close: 'price_usd' },
+  },
+  'wild/cryptodatadownload_gemini_btcusd_d_2019_created_on.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { Date: 'observed_at', Close: 'price_usd' },
+  },
+  'wild/cryptodatadownload_kraken_btceur_d_2020_euros.csv': {
+    // Its closes are euros: loaded, every price would be off by the exchange rate.
+    refused:
+      /the symbol column holds trading pairs priced in EUR, not US dollars \("BTC\/EUR" on line 3\)/,
+  },
+  'wild/investing_com_btc_usd_2019_month_names_bom.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { Date: 'observed_at', Price: 'price_usd' },
+    args: { symbol: 'BTC' },
+  },
+  'wild/blockchain_com_market_price_headerless.csv': {
+    // 296 days of 2009–2010 at `0.0`, before bitcoin had a market: no price.
+    fetched: 1682,
+    rejected: 296,
+    columns: { date: 'observed_at', price: 'price_usd' },
+    args: { symbol: 'BTC', columns: 'date,price' },
+  },
+  'wild/coinmarketcap_scraped_bitcoin_2021_semicolon_dollars.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { Date: 'observed_at', 'Close**': 'price_usd', 'Market Cap': 'market_cap_usd' },
+    args: { symbol: 'BTC' },
+  },
+  'wild/coinmarketcap_export_bitcoin_2025_name_is_id.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { timestamp: 'observed_at', close: 'price_usd', marketCap: 'market_cap_usd' },
+    args: { symbol: 'BTC' },
+  },
+  'wild/yahoo_finance_btc_usd_2014.csv': {
+    fetched: 100,
+    rejected: 0,
+    columns: { Date: 'observed_at', Close: 'price_usd', Volume: 'volume_24h_usd' },
+    args: { symbol: 'BTC' },
+  },
   'wild/investing_com_bitcoin_datos_historicos_es.csv': {
     fetched: 40,
     rejected: 0,
@@ -383,5 +451,238 @@ describe('dates are read in the order the whole file shows, or refused', () => {
     const ltc = (await quotesOf(run)).filter((q) => q.at === '2025-12-05T17:43:10.000Z');
     expect(ltc.map((q) => q.price)).toContain('377.2');
     expect((await quotesOf(run)).every((q) => q.at.startsWith('2025-12-'))).toBe(true);
+  });
+});
+
+/**
+ * Values read from each real export's bytes (the line is quoted), checked against what kx
+ * stored: the right coin, on the right day and hour, at the exact price and dollar volume.
+ */
+describe('each real export stores the values its lines hold', () => {
+  interface Spot {
+    /** The file's line, as written. */
+    line: string;
+    at: string;
+    price: string;
+    volume?: string | null;
+    marketCap?: string | null;
+  }
+  const spots: Record<string, { args?: { symbol?: string; columns?: string }; spots: Spot[] }> = {
+    'wild/kraken_xbtusd_1440_ohlcvt_headerless.csv': {
+      args: { symbol: 'BTC', columns: 'kraken-ohlcvt' },
+      spots: [
+        {
+          line: '1381017600,122.0,122.0,122.0,122.0,0.1,1',
+          at: '2013-10-06T00:00:00.000Z',
+          price: '122',
+          volume: null,
+        },
+        {
+          line: '1391472000,808.0,819.78,799.579,802.4,11.42593687,169',
+          at: '2014-02-04T00:00:00.000Z',
+          price: '802.4',
+        },
+      ],
+    },
+    'wild/cryptodatadownload_bitstamp_btcusd_d_2022.csv': {
+      spots: [
+        {
+          line: '1660953600,2022-08-20 00:00:00,BTC/USD,20840.00,20972.00,20811.00,20957.00,244.32138276,5120243.21850132',
+          at: '2022-08-20T00:00:00.000Z',
+          price: '20957',
+          volume: '5120243.21850132',
+        },
+        {
+          line: '1652400000,2022-05-13 00:00:00,BTC/USD,28932.69,30974.60,28686.37,29238.81,6010.27363922,175733248.98516214',
+          at: '2022-05-13T00:00:00.000Z',
+          price: '29238.81',
+          volume: '175733248.98516214',
+        },
+      ],
+    },
+    'wild/cryptodatadownload_gemini_btcusd_d_2025_unix_ms.csv': {
+      spots: [
+        {
+          line: '1749427200000,2025-06-09 00:00:00,BTC/USD,105794.14,110524.63,105365.78,110320.27,513.80517149,56683125.246173106',
+          at: '2025-06-09T00:00:00.000Z',
+          price: '110320.27',
+          volume: '56683125.246173106',
+        },
+      ],
+    },
+    'wild/cryptodatadownload_coinbase_btcusd_1h_2019_hour_pm.csv': {
+      spots: [
+        {
+          line: '2019-04-22 11-PM,BTCUSD,5400.01,5401.17,5396.05,5396.87,8.32,44886.77',
+          at: '2019-04-22T23:00:00.000Z',
+          price: '5396.87',
+          volume: '44886.77',
+        },
+        {
+          line: '2019-04-22 09-PM,BTCUSD,5365,5398.59,5353.71,5384.93,396.26,2131291.83',
+          at: '2019-04-22T21:00:00.000Z',
+          price: '5384.93',
+        },
+        {
+          line: '2019-04-18 08-PM,BTCUSD,5290.81,5314,5280,5309.18,473.85,2508657.69',
+          at: '2019-04-18T20:00:00.000Z',
+          price: '5309.18',
+        },
+      ],
+    },
+    'wild/cryptodatadownload_coinbase_btcusd_1h_2020_unix_float.csv': {
+      spots: [
+        {
+          line: '1603522800.0,2020-10-24 07-AM,BTCUSD,12965.84,12965.84,12953.2,12953.2,0.0,0.0',
+          at: '2020-10-24T07:00:00.000Z',
+          price: '12953.2',
+          volume: '0',
+        },
+        {
+          line: '1603166400.0,2020-10-20 04-AM,BTCUSD,11749.12,11764.62,11725.59,11728.52,293.27,3444496.08',
+          at: '2020-10-20T04:00:00.000Z',
+          price: '11728.52',
+          volume: '3444496.08',
+        },
+      ],
+    },
+    'wild/cryptodatadownload_gemini_btcusd_d_2019_created_on.csv': {
+      spots: [
+        {
+          line: '2019-06-02,BTCUSD,8583.86,8583.86,8560.74,8560.74,0.0,0.0',
+          at: '2019-06-02T00:00:00.000Z',
+          price: '8560.74',
+          volume: '0',
+        },
+        {
+          line: '2019-02-23,BTCUSD,3946.56,4153.01,3914.25,4110.99,2210.12,8914369.13',
+          at: '2019-02-23T00:00:00.000Z',
+          price: '4110.99',
+          volume: '8914369.13',
+        },
+      ],
+    },
+    'wild/investing_com_btc_usd_2019_month_names_bom.csv': {
+      args: { symbol: 'BTC' },
+      spots: [
+        {
+          line: '"Apr 14, 2019","5,134.8","5,052.0","5,153.5","5,010.7","566.38K","1.64%"',
+          at: '2019-04-14T00:00:00.000Z',
+          price: '5134.8',
+          volume: null,
+        },
+        {
+          line: '"Jan 05, 2019","3,785.4","3,802.8","3,846.7","3,769.0","468.45K","-0.46%"',
+          at: '2019-01-05T00:00:00.000Z',
+          price: '3785.4',
+        },
+      ],
+    },
+    'wild/blockchain_com_market_price_headerless.csv': {
+      args: { symbol: 'BTC', columns: 'date,price' },
+      spots: [
+        { line: '2010-08-18 00:00:00,0.074', at: '2010-08-18T00:00:00.000Z', price: '0.074' },
+        {
+          line: '2018-03-19 00:00:00,8412.033333333333',
+          at: '2018-03-19T00:00:00.000Z',
+          price: '8412.033333333333',
+        },
+      ],
+    },
+    'wild/coinmarketcap_scraped_bitcoin_2021_semicolon_dollars.csv': {
+      args: { symbol: 'BTC' },
+      spots: [
+        {
+          line: 'Sep 23, 2021;$43,560.30;$44,942.17;$43,109.34;$44,895.10;$34,244,064,430;$845,122,403,460',
+          at: '2021-09-23T00:00:00.000Z',
+          price: '44895.1',
+          volume: '34244064430',
+          marketCap: '845122403460',
+        },
+        {
+          line: 'Jun 16, 2021;$40,168.69;$40,516.78;$38,176.03;$38,347.06;$39,211,635,100;$718,494,773,612',
+          at: '2021-06-16T00:00:00.000Z',
+          price: '38347.06',
+        },
+      ],
+    },
+    'wild/coinmarketcap_export_bitcoin_2025_name_is_id.csv': {
+      args: { symbol: 'BTC' },
+      spots: [
+        {
+          // The row's `timestamp` is its close: the close price was observed then.
+          line: '"2025-04-28T00:00:00.000Z",…,"2781",93755.3036053418,95598.492236527,92860.808221058,94978.7525036375,32363449569.16,1886098133222.49,"2025-04-28T23:59:59.999Z"',
+          at: '2025-04-28T23:59:59.999Z',
+          price: '94978.7525036375',
+          volume: '32363449569.16',
+          marketCap: '1886098133222.49',
+        },
+      ],
+    },
+    'wild/yahoo_finance_btc_usd_2014.csv': {
+      args: { symbol: 'BTC' },
+      spots: [
+        {
+          line: '2014-09-17,465.864014,468.174011,452.421997,457.334015,457.334015,21056800',
+          at: '2014-09-17T00:00:00.000Z',
+          price: '457.334015',
+          volume: '21056800',
+        },
+        {
+          line: '2014-12-25,322.286011,322.670013,316.958008,319.007996,319.007996,9883640',
+          at: '2014-12-25T00:00:00.000Z',
+          price: '319.007996',
+        },
+      ],
+    },
+    'upstream/cryptodatadownload_Binance_BTCUSDT_d.csv': {
+      spots: [
+        {
+          line: '1680134400000,2023-03-30,BTCUSDT,28348.6,29184.68,27686.0,28028.53,98865.43256,2808471938.6424427,1843652',
+          at: '2023-03-30T00:00:00.000Z',
+          price: '28028.53',
+          volume: '2808471938.6424427',
+        },
+      ],
+    },
+  };
+
+  let own: TestDatabase;
+  let db: DbHandle;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    db = await own.open();
+  });
+  afterAll(async () => {
+    await db.close();
+    await own.drop();
+  });
+
+  it.each(Object.entries(spots))('%s', async (name, { args, spots: expected }) => {
+    const run = await ingest(join(repoRoot, 'fixtures/csv', name), args, db);
+    expect(run.status).toBe('succeeded');
+    // Every row is the coin, BTC: never `BTCUSD`, `BTC/USD` or a name of `2781`.
+    const coins = await db.db
+      .selectDistinct({ symbol: assets.symbol, name: assets.name })
+      .from(quotes)
+      .innerJoin(assets, eq(assets.id, quotes.assetId))
+      .where(eq(quotes.runId, run.runId));
+    expect(coins.map((c) => c.symbol)).toEqual(['BTC']);
+    expect(coins.map((c) => c.name)).not.toContain('2781');
+    for (const spot of expected) {
+      const [stored] = await db.db
+        .select({
+          price: sql<string>`${quotes.priceUsd}::text`,
+          volume: sql<string | null>`${quotes.volume24hUsd}::text`,
+          marketCap: sql<string | null>`${quotes.marketCapUsd}::text`,
+        })
+        .from(quotes)
+        .where(and(eq(quotes.source, 'csv'), eq(quotes.observedAt, new Date(spot.at))));
+      expect(stored, spot.line).toMatchObject({
+        price: spot.price,
+        ...(spot.volume !== undefined ? { volume: spot.volume } : {}),
+        ...(spot.marketCap !== undefined ? { marketCap: spot.marketCap } : {}),
+      });
+    }
   });
 });
