@@ -9,7 +9,7 @@ export function createLogger(
   config: Pick<Config, 'logLevel' | 'logFormat' | 'color' | 'icons'>,
   stderr: Output,
 ): Logger {
-  const level = LogLevels[config.logLevel === 'error' ? 'error' : config.logLevel];
+  const level = LogLevels[config.logLevel];
   if (config.logFormat === 'json') {
     return createConsola({
       level,

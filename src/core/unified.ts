@@ -22,8 +22,6 @@ export interface UnifiedListing {
   observedAt: Date;
 }
 
-export type UnifiedField = Exclude<keyof UnifiedListing, 'sourceId' | 'slug'>;
-
 /** A check whose issue is the problem a domain.ts function names, if any. */
 const domainCheck = <T>(problemOf: (value: T) => string | null) =>
   v.rawCheck<T>(({ dataset, addIssue }) => {

@@ -9,7 +9,6 @@ export type RunRow = typeof etlRuns.$inferSelect;
 export function sourceLockKey(source: string): string {
   return `kx:source:${source}`;
 }
-export type Trigger = 'ingest' | 'resume';
 
 /** Failures `kx resume` can fix by trying again; bad input and bad flags it cannot. */
 const RESUMABLE: ReadonlySet<string> = new Set<KxErrorCode | 'abandoned'>([

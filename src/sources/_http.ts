@@ -205,8 +205,6 @@ export function createHttpClient(options: HttpClientOptions) {
   return { getJson };
 }
 
-export type HttpClient = ReturnType<typeof createHttpClient>;
-
 /** A short, readable description of an error body: its type and a snippet (HTML tags removed). */
 function describeBody(contentType: string | null, text: string): string {
   const type = (contentType ?? 'no content type').split(';')[0]!.trim();
