@@ -12,7 +12,7 @@ export default defineConfig({
       'test/sources/csv-reader.test.ts',
       'test/sources/http.test.ts',
       'test/sources/api-timestamps.test.ts',
-      'test/pipeline/identity-rules.test.ts',
+      'test/identity/rules.test.ts',
     ],
   },
 });

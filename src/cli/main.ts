@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KxError, isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
-import { getFailedRun } from '../pipeline/runner.js';
+import { getFailedRun } from '../engine/runner.js';
 import { sourceNames } from '../sources/index.js';
 import type { IngestOptions } from './commands/ingest.js';
 import { createContext, type Context } from './context.js';

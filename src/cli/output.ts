@@ -1,5 +1,5 @@
 import type { ReadProgress } from '../core/source.js';
-import type { RunResult } from '../pipeline/runner.js';
+import type { RunResult } from '../engine/runner.js';
 import type { DryRunResult } from './commands/ingest.js';
 import type { Output } from './io.js';
 

@@ -1,4 +1,4 @@
-import type { RunSettings } from '../pipeline/runner.js';
+import type { RunSettings } from '../engine/runner.js';
 import type { Context } from './context.js';
 import { createProgress } from './output.js';
 

@@ -156,7 +156,7 @@ export const assetSources = pgTable(
     source: text('source').notNull(),
     sourceId: text('source_id').notNull(),
     assetId: ref('asset_id').notNull(),
-    /** manual | csv_id | slug | symbol_name | new (see pipeline/identity-rules.ts) */
+    /** manual | csv_id | slug | symbol_name | new (see identity/rules.ts) */
     matchMethod: text('match_method').notNull(),
     confidence: real('confidence').notNull(),
     symbol: text('symbol').notNull(),

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { instantProblem, textProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
 import { toTimestamp } from '../core/timestamp.js';
-import { LISTING_SORTS, type ListingSort } from '../pipeline/listings.js';
+import { LISTING_SORTS, type ListingSort } from '../queries/listings.js';
 
 /** A whole number in a query string, bounded; the text is checked before it becomes a number. */
 function integer(name: string, min: number, max: number) {

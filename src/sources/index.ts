@@ -1,8 +1,8 @@
 import type { Source } from '../core/source.js';
-import type { ApiSettings } from './_api.js';
-import { createCoingeckoSource } from './coingecko.js';
-import { createCoinpaprikaSource } from './coinpaprika.js';
-import { csvSource } from './csv.js';
+import type { ApiSettings } from './shared/api.js';
+import { createCoingeckoSource } from './coingecko/index.js';
+import { createCoinpaprikaSource } from './coinpaprika/index.js';
+import { csvSource } from './csv/index.js';
 
 /** Every source kx knows; `--source` choices come from here. Adding a source is one line. */
 const factories = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSchedule } from '../../src/pipeline/scheduler.js';
+import { parseSchedule } from '../../src/engine/scheduler.js';
 import { runKx, startServe } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';

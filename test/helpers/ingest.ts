@@ -5,7 +5,7 @@ import {
   withSourceLock,
   type RunResult,
   type RunSettings,
-} from '../../src/pipeline/runner.js';
+} from '../../src/engine/runner.js';
 import { createSources, type Sources } from '../../src/sources/index.js';
 import type { FakeUpstream } from './fake-upstream.js';
 

@@ -5,7 +5,7 @@ import { listen } from '../../src/http/serve.js';
 import type { DbHandle } from '../../src/db/client.js';
 import { createApp } from '../../src/http/app.js';
 import { createHttpMetrics } from '../../src/http/metrics.js';
-import type { Listing } from '../../src/pipeline/listings.js';
+import type { Listing } from '../../src/queries/listings.js';
 import { sourceNames, type Sources } from '../../src/sources/index.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, releaseDataDir, type TestDatabase } from '../helpers/db.js';

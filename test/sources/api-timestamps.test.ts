@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toObservedAt } from '../../src/sources/_api.js';
+import { toObservedAt } from '../../src/sources/shared/api.js';
 
 describe("an API item's last_updated", () => {
   const fetchedAt = new Date('2025-02-09T18:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapHeader, parseOverrides, toHeaderKey } from '../../src/sources/_csv-mapping.js';
+import { mapHeader, parseOverrides, toHeaderKey } from '../../src/sources/csv/mapping.js';
 
 const fields = (headers: string[], map: string[] = []) =>
   Object.fromEntries(

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from '../../src/sources/_csv-reader.js';
+import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from '../../src/sources/csv/reader.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kx-reader-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExactNumber } from '../../src/core/json.js';
-import { createHttpClient, type HttpClientOptions } from '../../src/sources/_http.js';
+import { createHttpClient, type HttpClientOptions } from '../../src/sources/shared/http.js';
 
 /** A server that answers queued responses in order (then 200 with `[]`). */
 let server: Server;

@@ -1,6 +1,6 @@
 import { KxError } from '../../core/errors.js';
 import type { Source } from '../../core/source.js';
-import { runIngest, withSourceLock, type RunResult } from '../../pipeline/runner.js';
+import { runIngest, withSourceLock, type RunResult } from '../../engine/runner.js';
 import type { Context } from '../context.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';
 

@@ -1,6 +1,6 @@
 import { KxError } from '../../core/errors.js';
-import { linkListing, unlinkListing, type ManualLinkResult } from '../../pipeline/manual-links.js';
-import { withSourceLock } from '../../pipeline/runner.js';
+import { linkListing, unlinkListing, type ManualLinkResult } from '../../identity/manual-links.js';
+import { withSourceLock } from '../../engine/runner.js';
 import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
 

@@ -1,6 +1,6 @@
 import { KxError } from '../../core/errors.js';
-import { resumeRun, withSourceLock, type RunResult } from '../../pipeline/runner.js';
-import { getResumableRuns } from '../../pipeline/runs.js';
+import { resumeRun, withSourceLock, type RunResult } from '../../engine/runner.js';
+import { getResumableRuns } from '../../engine/runs.js';
 import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';

@@ -4,7 +4,7 @@ import { createDb } from '../../db/client.js';
 import { createApp } from '../../http/app.js';
 import { createHttpMetrics } from '../../http/metrics.js';
 import { isLoopback, listen } from '../../http/serve.js';
-import { parseSchedule, startScheduler } from '../../pipeline/scheduler.js';
+import { parseSchedule, startScheduler } from '../../engine/scheduler.js';
 import { sourceNames } from '../../sources/index.js';
 import { createRunSettings } from '../run-settings.js';
 import type { Context } from '../context.js';

@@ -1,4 +1,4 @@
-import { getStatus, type Status } from '../../pipeline/status.js';
+import { getStatus, type Status } from '../../queries/status.js';
 import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { getAsset } from '../../pipeline/assets.js';
-import { getListings } from '../../pipeline/listings.js';
+import { getAsset } from '../../queries/assets.js';
+import { getListings } from '../../queries/listings.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { errorResponse } from '../errors.js';
 import { createDataQuerySchema, parseId, parseQuery } from '../params.js';

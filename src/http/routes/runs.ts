@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { compareRuns, getRunDetail, getRunList } from '../../pipeline/run-history.js';
+import { compareRuns, getRunDetail, getRunList } from '../../queries/run-history.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { errorResponse } from '../errors.js';
 import {

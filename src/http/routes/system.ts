@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
-import { getRunList } from '../../pipeline/run-history.js';
-import { getStatus } from '../../pipeline/status.js';
+import { getRunList } from '../../queries/run-history.js';
+import { getStatus } from '../../queries/status.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { isAuthorized } from '../auth.js';
 import { escape } from '../metrics.js';

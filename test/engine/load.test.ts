@@ -10,8 +10,8 @@ import {
   rawCsv,
   rejectedRecords,
 } from '../../src/db/schema.js';
-import { addToBatch, loadBatch, newBatch } from '../../src/pipeline/load.js';
-import { createRun } from '../../src/pipeline/runs.js';
+import { addToBatch, loadBatch, newBatch } from '../../src/engine/load.js';
+import { createRun } from '../../src/engine/runs.js';
 import { useOpenedDatabase } from '../helpers/db.js';
 import { assertReferences } from '../helpers/state.js';
 

@@ -1,11 +1,11 @@
 import * as v from 'valibot';
-import { toTimestamp } from '../core/timestamp.js';
-import { toDecimal } from '../core/decimal.js';
-import { KxError } from '../core/errors.js';
-import type { Locator, SourceRecord } from '../core/source.js';
-import type { ListingCheck } from '../core/unified.js';
-import { isExactNumber, type ExactNumber } from '../core/json.js';
-import type { HttpSettings } from './_http.js';
+import { toTimestamp } from '../../core/timestamp.js';
+import { toDecimal } from '../../core/decimal.js';
+import { KxError } from '../../core/errors.js';
+import type { Locator, SourceRecord } from '../../core/source.js';
+import type { ListingCheck } from '../../core/unified.js';
+import { isExactNumber, type ExactNumber } from '../../core/json.js';
+import type { HttpSettings } from './http.js';
 
 /** What the API sources need from configuration. Keys live here, never in run params. */
 export interface ApiSettings {

@@ -1,4 +1,4 @@
-import { KxError } from '../core/errors.js';
+import { KxError } from '../../core/errors.js';
 
 /** A unified field a CSV column can feed (snake_case, as users write them in `--map`). */
 export const CSV_FIELDS = [

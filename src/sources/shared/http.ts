@@ -1,7 +1,7 @@
 import { FetchError, ofetch } from 'ofetch';
-import { parseExactJson } from '../core/json.js';
-import { KxError } from '../core/errors.js';
-import type { OpenContext } from '../core/source.js';
+import { parseExactJson } from '../../core/json.js';
+import { KxError } from '../../core/errors.js';
+import type { OpenContext } from '../../core/source.js';
 
 /** HTTP behaviour shared by the API sources; every number here is a setting with a default in config. */
 export interface HttpSettings {

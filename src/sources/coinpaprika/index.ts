@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { KxError } from '../core/errors.js';
-import { parseExactJson } from '../core/json.js';
-import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
-import { checkListing, type ListingCheck } from '../core/unified.js';
+import { KxError } from '../../core/errors.js';
+import { parseExactJson } from '../../core/json.js';
+import { defineSource, type Cursor, type SourceRecord } from '../../core/source.js';
+import { checkListing, type ListingCheck } from '../../core/unified.js';
 import {
   ExactNumberSchema,
   OptionalExactNumberSchema,
@@ -13,9 +13,9 @@ import {
   toObservedAt,
   toRank,
   type ApiSettings,
-} from './_api.js';
-import { createDriftTracker } from './_drift.js';
-import { createHttpClient, runBound } from './_http.js';
+} from '../shared/api.js';
+import { createDriftTracker } from '../shared/drift.js';
+import { createHttpClient, runBound } from '../shared/http.js';
 
 /** Free and pro hosts (CoinPaprika API docs); pro takes the key as `Authorization: <key>`, no "Bearer". */
 const FREE_BASE_URL = 'https://api.coinpaprika.com/v1';

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
-import { KxError } from '../core/errors.js';
+import { KxError } from '../../core/errors.js';
 
 /** Largest record we accept: a legitimate market-data row is a few KB; more means a runaway quote. */
 export const MAX_RECORD_BYTES = 1 << 20;

@@ -6,7 +6,7 @@ import type { Source, SourceRecord } from '../core/source.js';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
 import { copyRows, fromCopyField, selectRows, toCopyField } from '../db/sql.js';
-import { resolveStaged } from './identity.js';
+import { resolveStaged } from '../identity/resolve.js';
 
 export interface BatchCounts {
   fetched: number;
@@ -19,7 +19,7 @@ export interface BatchCounts {
  * Writes one batch inside the caller's transaction, set-based. The valid records are copied
  * once (COPY) into a transaction-local staging table, `kx_stage`; from there single
  * statements land the new raw payload versions (`kx_fresh` notes which staged records carry
- * one), record which listings the run saw, link listings to assets (identity.ts fills
+ * one), record which listings the run saw, link listings to assets (identity/resolve.ts fills
  * `kx_links`), and upsert quotes and listings. A payload already stored for the same record
  * is unchanged: no raw row, no quote.
  */

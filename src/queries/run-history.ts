@@ -3,7 +3,7 @@ import { KxError } from '../core/errors.js';
 import type { DbHandle } from '../db/client.js';
 import { etlRunAttempts, etlRunListings, etlRuns, quotes, rawTables } from '../db/schema.js';
 import { selectRows } from '../db/sql.js';
-import { getRun } from './runs.js';
+import { getRun } from '../engine/runs.js';
 import { toRunSummary, type RunSummary } from './status.js';
 
 export interface RunDetail extends RunSummary {

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import { KxError } from '../core/errors.js';
-import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
-import { checkListing, type ListingCheck } from '../core/unified.js';
+import { KxError } from '../../core/errors.js';
+import { defineSource, type Cursor, type SourceRecord } from '../../core/source.js';
+import { checkListing, type ListingCheck } from '../../core/unified.js';
 import {
   ExactNumberSchema,
   toDecimalText,
@@ -11,9 +11,9 @@ import {
   toObservedAt,
   toRank,
   type ApiSettings,
-} from './_api.js';
-import { createDriftTracker } from './_drift.js';
-import { createHttpClient, runBound } from './_http.js';
+} from '../shared/api.js';
+import { createDriftTracker } from '../shared/drift.js';
+import { createHttpClient, runBound } from '../shared/http.js';
 
 /** `/coins/markets` serves at most 250 items per page (a larger per_page is clamped silently). */
 export const COINGECKO_PAGE_SIZE = 250;

@@ -1,16 +1,16 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
-import { decimalMarkOf, toDecimal, type DecimalMark } from '../core/decimal.js';
-import { KxError } from '../core/errors.js';
-import { defineSource, type Cursor, type SourceRecord } from '../core/source.js';
-import { dateOrderOf, parseDateFormat, toTimestamp, type DateOrder } from '../core/timestamp.js';
+import { decimalMarkOf, toDecimal, type DecimalMark } from '../../core/decimal.js';
+import { KxError } from '../../core/errors.js';
+import { defineSource, type Cursor, type SourceRecord } from '../../core/source.js';
+import { dateOrderOf, parseDateFormat, toTimestamp, type DateOrder } from '../../core/timestamp.js';
 import {
   checkListing,
   toNameKey,
   type ListingCheck,
   type UnifiedListing,
-} from '../core/unified.js';
+} from '../../core/unified.js';
 import {
   findTimeOfDay,
   mapHeader,
@@ -18,9 +18,9 @@ import {
   type ColumnMapping,
   type CsvField,
   type HeaderMapping,
-} from './_csv-mapping.js';
-import { parsePair } from './_csv-pairs.js';
-import { looksLikeData, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './_csv-reader.js';
+} from './mapping.js';
+import { parsePair } from './pairs.js';
+import { looksLikeData, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 
 const CsvParamsSchema = v.object({
   // Absolute, so that `kx resume` finds the file from any working directory.

@@ -1,8 +1,8 @@
 import { count, desc, eq, sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client.js';
 import { assetSources, assets, etlCheckpoints, etlRuns, quotes } from '../db/schema.js';
-import { currentMonth, getCallsThisMonth } from './budget.js';
-import { sourceLockKey, type RunRow } from './runs.js';
+import { currentMonth, getCallsThisMonth } from '../engine/budget.js';
+import { sourceLockKey, type RunRow } from '../engine/runs.js';
 
 export interface RunSummary {
   id: number;

@@ -10,7 +10,7 @@ import {
   toCopyField,
 } from '../db/sql.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
-import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './identity-rules.js';
+import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './rules.js';
 
 export interface AssetLink {
   assetId: number;
@@ -75,7 +75,7 @@ export async function resolveStaged(tx: Tx, source: string): Promise<void> {
 
 /**
  * Links each incoming listing to one asset, in the caller's transaction. The incoming listings
- * are clustered again together with their stored neighbourhood (identity-rules.ts), so a
+ * are clustered again together with their stored neighbourhood (identity/rules.ts), so a
  * listing that arrives later can join, or split, earlier ones: the grouping is the same
  * whatever order the sources were ingested in. Listings that move take their quotes along.
  */

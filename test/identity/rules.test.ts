@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterListings, keyOf, type Member } from '../../src/pipeline/identity-rules.js';
+import { clusterListings, keyOf, type Member } from '../../src/identity/rules.js';
 
 const m = (
   source: string,
