@@ -18,4 +18,32 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
     },
   },
+  ...layers({
+    // Imports point inward, toward core/ (STYLE.md): each folder, what it must not import.
+    'src/core/**': ['../*'],
+    'src/sources/**': ['db', 'engine', 'identity', 'queries', 'http', 'cli'],
+    'src/db/**': ['sources', 'engine', 'identity', 'queries', 'http', 'cli'],
+    'src/identity/**': ['sources', 'engine', 'queries', 'http', 'cli'],
+    'src/engine/**': ['sources', 'queries', 'http', 'cli'],
+    'src/queries/**': ['sources', 'identity', 'http', 'cli'],
+    'src/http/**': ['sources', 'engine', 'identity', 'cli'],
+  }),
 );
+
+/** One `no-restricted-imports` block per folder; a folder name bans any path through it. */
+function layers(rules) {
+  return Object.entries(rules).map(([files, banned]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: banned.map((name) => ({
+            group: [name.includes('/') ? name : `**/${name}/*`],
+            message: `${files.replace('/**', '/')} must not import ${name === '../*' ? 'outside itself' : `${name}/`}: see STYLE.md, Layout`,
+          })),
+        },
+      ],
+    },
+  }));
+}
