@@ -1,14 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runKx } from './helpers/cli.js';
 
 /**
- * The README documents only what exists: every `kx` command line in it names a real command,
- * and every flag it uses is one that command (or kx itself) accepts.
+ * The README and docs/ document only what exists: every `kx` command line in them names a
+ * real command, every flag it uses is one that command (or kx itself) accepts, and every
+ * link to a file of the repository leads to one.
  */
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const docs = readdirSync(join(repoRoot, 'docs')).map((f) => `docs/${f}`);
+const pages = new Map(
+  ['README.md', ...docs].map((p) => [p, readFileSync(join(repoRoot, p), 'utf8')]),
+);
+const blocks = [...pages.values()].flatMap((text) =>
+  [...text.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!),
+);
 const commands = blocks
   .flatMap((block) => block.split('\n'))
   .flatMap((line) =>
@@ -38,6 +45,18 @@ describe('README', () => {
       'status',
       'unlink',
     ]);
+  });
+
+  it('stays short and links every page of docs/, and every link leads somewhere', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(200);
+    for (const doc of docs) expect(readme, doc).toContain(`](${doc})`);
+    for (const [page, text] of pages) {
+      for (const [, target] of text.matchAll(/\]\(((?!https?:|#)[^)#\s]+)/g)) {
+        expect(existsSync(join(repoRoot, dirname(page), target!)), `${page} → ${target}`).toBe(
+          true,
+        );
+      }
+    }
   });
 
   it.each([...byCommand.keys()])(
