@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KxError, isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
-import { getFailedRun } from '../engine/runner.js';
+import { getFailedRun } from '../engine/failed-run.js';
 import { sourceNames } from '../sources/index.js';
 import type { IngestOptions } from './commands/ingest.js';
-import { createContext, type Context } from './context.js';
+import type { Context } from './context.js';
 import { processIo, type Io } from './io.js';
 import { environmentHelp } from './env-help.js';
 import { formatDryRun, formatRun, printJson, printLine } from './output.js';
@@ -171,8 +171,10 @@ function createProgram(output: { json: boolean }, io: Io): Command {
         '4 input data, 5 injected failure, 6 locked, 7 call budget, 8 database unavailable,\n' +
         '130/143 stopped by SIGINT/SIGTERM. After 1, 3, 5, 7, 8, 130 or 143, `kx resume` continues the run.\n',
     );
-  const context = (command: Command): Context => {
+  // Imported when a command runs: `kx --version` and `--help` load no database code.
+  const context = async (command: Command): Promise<Context> => {
     output.json = command.opts<{ json?: boolean }>().json === true;
+    const { createContext } = await import('./context.js');
     return createContext(command.optsWithGlobals(), io);
   };
 
@@ -229,7 +231,7 @@ Examples:
     )
     .action(async (options: IngestOptions & { json?: boolean }, command: Command) => {
       const { ingest } = await import('./commands/ingest.js');
-      const result = await ingest(context(command), options);
+      const result = await ingest(await context(command), options);
       if (options.json) printJson(io.stdout, result);
       else if ('dryRun' in result) printLine(io.stdout, formatDryRun(result));
       else printLine(io.stdout, formatRun(result));
@@ -250,7 +252,7 @@ Examples:
     )
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const { resume } = await import('./commands/resume.js');
-      const results = await resume(context(command), options);
+      const results = await resume(await context(command), options);
       if (options.json) printJson(io.stdout, results);
       else if (results.length === 0) printLine(io.stdout, 'nothing to resume');
       else results.forEach((r) => printLine(io.stdout, formatRun(r)));
@@ -271,7 +273,7 @@ Examples:
     )
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const { formatStatus, status } = await import('./commands/status.js');
-      const result = await status(context(command), options);
+      const result = await status(await context(command), options);
       printLine(io.stdout, options.json ? JSON.stringify(result, null, 2) : formatStatus(result));
     });
 
@@ -303,7 +305,7 @@ Examples:
         command: Command,
       ) => {
         const { serveApi } = await import('./commands/serve.js');
-        await serveApi(context(command), options);
+        await serveApi(await context(command), options);
       },
     );
 
@@ -322,7 +324,7 @@ Examples:
     .action(
       async (listing: string, assetId: string, options: { json?: boolean }, command: Command) => {
         const { link } = await import('./commands/link.js');
-        const result = await link(context(command), listing, assetId);
+        const result = await link(await context(command), listing, assetId);
         if (options.json) printJson(io.stdout, result);
         else
           printLine(
@@ -343,7 +345,7 @@ Examples:
     )
     .action(async (listing: string, options: { json?: boolean }, command: Command) => {
       const { unlink } = await import('./commands/link.js');
-      const result = await unlink(context(command), listing);
+      const result = await unlink(await context(command), listing);
       if (options.json) printJson(io.stdout, result);
       else
         printLine(
@@ -358,7 +360,7 @@ Examples:
     .option('--json', 'print the result as one JSON document')
     .addHelpText('after', '\nExamples:\n  DATABASE_URL=postgres://user:pass@db/kx kx migrate\n')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const ctx = context(command);
+      const ctx = await context(command);
       const { migrateDb } = await import('../db/migrate.js');
       const location = await ctx.withDb('migrate', async (handle) => {
         await migrateDb(handle);

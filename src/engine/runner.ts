@@ -5,6 +5,7 @@ import type { DbHandle, Release } from '../db/client.js';
 import { rejectedRecords } from '../db/schema.js';
 import { selectRows } from '../db/sql.js';
 import { loadCursor, saveCheckpoint } from './checkpoints.js';
+import { attachRun } from './failed-run.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
 import { findRefusedRecords, toDataError } from './bisect.js';
@@ -172,7 +173,7 @@ async function execute<P>(
           `could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`,
         ),
       );
-    throw Object.assign(error, { run: result('failed', error) });
+    throw attachRun(error, result('failed', error));
   }
 }
 
@@ -463,7 +464,3 @@ async function checkRejectRatio(
   );
 }
 
-/** The run summary a failed run carries, for the CLI to print. */
-export function getFailedRun(error: unknown): RunResult | undefined {
-  return (error as { run?: RunResult } | null)?.run;
-}

@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENV_NAMES } from '../../src/config.js';
-import { runKx } from '../helpers/cli.js';
+import { repoRoot, runKx } from '../helpers/cli.js';
+import { makeScratchDir } from '../helpers/scratch.js';
 
 const commands = ['ingest', 'resume', 'status', 'serve', 'link', 'unlink', 'migrate'];
 
@@ -33,5 +37,72 @@ describe('kx <command> --help', () => {
         helps.some((help) => help.includes(`\n  ${name} `)),
         name,
       ).toBe(true);
+  });
+});
+
+/** #15: the answers that need no database come without loading one, or an HTTP stack. */
+describe('kx --version and --help', () => {
+  const heavy = [
+    'node_modules/drizzle-orm/',
+    'node_modules/postgres/',
+    'node_modules/@electric-sql/pglite/',
+    'node_modules/hono/',
+    'node_modules/@hono/',
+    'node_modules/ofetch/',
+    'node_modules/csv-parse/',
+    'node_modules/consola/',
+    '/dist/db/',
+    '/dist/http/',
+    '/dist/engine/runner.js',
+  ];
+
+  it.each([['--version'], ['--help'], ['ingest', '--help']])(
+    'kx %s loads no database, HTTP or logging code',
+    async (...args) => {
+      const dir = makeScratchDir('kx-imports-');
+      const trace = join(dir, 'imports.txt');
+      try {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            join(repoRoot, 'test/helpers/trace-imports.mjs'),
+            join(repoRoot, 'bin/kx.js'),
+            ...args,
+          ],
+          { env: { ...process.env, KX_TRACE_IMPORTS: trace }, stdio: 'ignore' },
+        );
+        expect(await new Promise((done) => child.on('exit', done))).toBe(0);
+        const loaded = readFileSync(trace, 'utf8');
+        expect(loaded).toContain('/dist/cli/main.js'); // the trace works
+        for (const path of heavy) expect(loaded, path).not.toContain(path);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('a command that needs the database still loads it', async () => {
+    const dir = makeScratchDir('kx-imports-');
+    const trace = join(dir, 'imports.txt');
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          join(repoRoot, 'test/helpers/trace-imports.mjs'),
+          join(repoRoot, 'bin/kx.js'),
+          'migrate',
+        ],
+        {
+          env: { ...process.env, KX_TRACE_IMPORTS: trace, KX_DATA_DIR: join(dir, 'data') },
+          stdio: 'ignore',
+        },
+      );
+      expect(await new Promise((done) => child.on('exit', done))).toBe(0);
+      expect(readFileSync(trace, 'utf8')).toContain('node_modules/@electric-sql/pglite/');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { parse } from 'csv-parse';
 import { KxError } from '../../core/errors.js';
 
 /** Largest record we accept: a legitimate market-data row is a few KB; more means a runaway quote. */
@@ -187,6 +186,7 @@ export interface ReadOptions {
 export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow> {
   const { path, start, lineBase, delimiter, hasher } = options;
   const found: { record: string[]; info: { bytes: number; lines: number } }[] = [];
+  const { parse } = await import('csv-parse'); // when a file is read, not when kx starts
   const parser = parse({
     delimiter,
     bom: start === 0,

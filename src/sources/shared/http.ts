@@ -1,4 +1,3 @@
-import { FetchError, ofetch } from 'ofetch';
 import { parseExactJson } from '../../core/json.js';
 import { KxError } from '../../core/errors.js';
 import type { OpenContext } from '../../core/source.js';
@@ -141,6 +140,8 @@ export function createHttpClient(options: HttpClientOptions) {
     const timer = setTimeout(() => controller.abort(), options.timeoutMs);
     const onStop = () => controller.abort();
     stop?.addEventListener('abort', onStop, { once: true });
+    // Loaded on the first request, not with the source: `kx --help` needs no HTTP client.
+    const { FetchError, ofetch } = await import('ofetch');
     try {
       response = await ofetch.raw<string, 'text'>(url, {
         headers: { accept: 'application/json', ...options.headers },
