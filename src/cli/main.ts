@@ -268,13 +268,14 @@ Examples:
       `
 Examples:
   kx status
-  kx status --source csv --json | jq '.sources[0].lastRun.status'
+  kx status --source csv --json | jq '.sources[0].last_run.status'
 `,
     )
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const { formatStatus, status } = await import('./commands/status.js');
       const result = await status(await context(command), options);
-      printLine(io.stdout, options.json ? JSON.stringify(result, null, 2) : formatStatus(result));
+      if (options.json) printJson(io.stdout, result);
+      else printLine(io.stdout, formatStatus(result));
     });
 
   program

@@ -1,3 +1,4 @@
+import { toSnakeKeys } from '../core/json.js';
 import type { ReadProgress } from '../core/source.js';
 import type { RunResult } from '../engine/runner.js';
 import type { DryRunResult } from './commands/ingest.js';
@@ -5,7 +6,7 @@ import type { Output } from './io.js';
 
 /** Data goes to stdout; logs and progress go to stderr. */
 export function printJson(stdout: Output, value: unknown): void {
-  stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  stdout.write(`${JSON.stringify(toSnakeKeys(value), null, 2)}\n`);
 }
 
 export function printLine(stdout: Output, line = ''): void {

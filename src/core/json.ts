@@ -31,3 +31,24 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   for (const item of Object.values(value)) if (typeof item !== 'string') return false;
   return true;
 }
+
+/** `lastRun`, `durationMs` → `last_run`, `duration_ms`; keys of any other form stay as they are. */
+const CAMEL_CASE = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$/;
+
+/**
+ * A JSON value with the keys of its plain objects in snake_case, deeply: kx's one casing for
+ * what it prints and serves. Arrays, dates and exact numbers keep their form; a key that is
+ * not a camelCase name (a CSV header, `Volume USD`) is data and stays as written.
+ */
+export function toSnakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toSnakeKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [
+      CAMEL_CASE.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key,
+      toSnakeKeys(v),
+    ]),
+  );
+}

@@ -2,29 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { findDatabaseError, toKxError } from '../core/errors.js';
-import type { DbHandle } from '../db/client.js';
 import { isAuthorized } from './auth.js';
 import { errorResponse, statusOf } from './errors.js';
-import type { HttpMetrics } from './metrics.js';
+import type { AppDeps, AppEnv } from './env.js';
 import { createDataRoutes } from './routes/data.js';
 import { createDocRoutes } from './routes/docs.js';
 import { createRunRoutes } from './routes/runs.js';
 import { createSystemRoutes } from './routes/system.js';
 
-export interface AppDeps {
-  handle: DbHandle;
-  sources: readonly string[];
-  /** KX_API_TOKEN: when set, every route but /health needs `Authorization: Bearer <token>`. */
-  token?: string | undefined;
-  /** Monthly call budgets by source, shown in /stats as `kx status` shows them. */
-  budgets?: Record<string, number | undefined>;
-  metrics: HttpMetrics;
-  version: string;
-  /** Where unexpected errors go (never to the client). */
-  logError?: (error: unknown) => void;
-}
-
-export type AppEnv = { Variables: { requestId: string; startedAt: number } };
+export type { AppDeps, AppEnv } from './env.js';
 
 /** Requests carry a body only by mistake (every route is GET): a small cap is plenty. */
 const MAX_BODY_BYTES = 16 * 1024;

@@ -86,11 +86,11 @@ describe('call budgets', () => {
         })
       ).stdout,
     ) as {
-      sources: { calls: { used: number; budget: number }; lastRun: { resumable: boolean } }[];
+      sources: { calls: { used: number; budget: number }; last_run: { resumable: boolean } }[];
     };
     expect(status.sources[0]).toMatchObject({
       calls: { used: 2, budget: 2 },
-      lastRun: { resumable: true },
+      last_run: { resumable: true },
     });
     expect((await runKx(['resume'], { ...env, KX_COINGECKO_MONTHLY_CALLS: '2' })).code).toBe(7); // still spent
     const resumed = await runKx(['resume'], { ...env, KX_COINGECKO_MONTHLY_CALLS: '10' });

@@ -26,7 +26,7 @@ function comparable(r: CliResult, database: TestDatabase) {
       .filter((s): s is string => Boolean(s))
       .reduce((t, s) => t.split(s).join('<database>'), text)
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
-      .replace(/"(\w*Ms|\w*Seconds)": \d+/g, '"$1": <n>')
+      .replace(/"(\w*(?:_ms|_seconds))": \d+/g, '"$1": <n>')
       .replace(/\d+(\.\d+)? s \([\d,]+ records\/s\)/g, '<n> s (<n> records/s)')
       .replace(/\d+(\.\d+)? ?(ms|s|m|h|d)\b/g, '<n> $2');
   return { code: r.code, stdout: scrub(r.stdout), stderr: scrub(r.stderr) };

@@ -75,11 +75,11 @@ describe('FAIL_AFTER_N_RECORDS', () => {
         const resumed = await runKx(['resume', '--json'], { ...database.env, ...BATCH });
         expect(resumed.code, resumed.stderr).toBe(0);
         const [result] = JSON.parse(resumed.stdout) as {
-          runId: number;
+          run_id: number;
           fetched: number;
           status: string;
         }[];
-        expect(result).toMatchObject({ runId: run.id, status: 'succeeded', fetched: ROWS - n });
+        expect(result).toMatchObject({ run_id: run.id, status: 'succeeded', fetched: ROWS - n });
       });
       expect(state).toEqual(clean);
     },
@@ -181,16 +181,16 @@ describe('a kx process killed with SIGKILL mid-ingest', () => {
 
       const status = await runKx(['status', '--source', 'csv', '--json'], database.env);
       const csv = (
-        JSON.parse(status.stdout) as { sources: { lastRun: { status: string; fetched: number } }[] }
+        JSON.parse(status.stdout) as { sources: { last_run: { status: string; fetched: number } }[] }
       ).sources[0]!;
-      expect(csv.lastRun.status).toBe('abandoned');
-      expect(csv.lastRun.fetched).toBeGreaterThanOrEqual(killedAt);
-      expect(csv.lastRun.fetched).toBeLessThan(4_000);
+      expect(csv.last_run.status).toBe('abandoned');
+      expect(csv.last_run.fetched).toBeGreaterThanOrEqual(killedAt);
+      expect(csv.last_run.fetched).toBeLessThan(4_000);
 
       const r = await runKx(['resume', '--json'], { ...database.env, ...env });
       expect(r.code, r.stderr).toBe(0);
       const [result] = JSON.parse(r.stdout) as { fetched: number }[];
-      expect(result!.fetched + csv.lastRun.fetched).toBe(4_000);
+      expect(result!.fetched + csv.last_run.fetched).toBe(4_000);
     });
     expect(killedAt).toBeGreaterThan(0);
     expect(resumed.quotes.length).toBe(uninterrupted.quotes.length);

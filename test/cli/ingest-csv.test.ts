@@ -390,7 +390,7 @@ describe('kx ingest --source csv', () => {
     );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
-      dryRun: true,
+      dry_run: true,
       fetched: 250,
       valid: 250,
       rejected: 0,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runKx, sampleCsv } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, withOpen } from '../helpers/db.js';
+import { keysNotSnakeCase } from '../helpers/json-keys.js';
 
 /** #19: with --json, every outcome is one JSON document on stdout, errors included. */
 describe('--json', () => {
@@ -68,9 +69,9 @@ describe('--json', () => {
         FAIL_AFTER_N_RECORDS: '10',
       });
       expect(failed.code).toBe(5);
-      const run = JSON.parse(failed.stdout) as { runId: number; status: string };
+      const run = JSON.parse(failed.stdout) as { run_id: number; status: string };
       expect(run).toMatchObject({ status: 'failed', error: { code: 'injected', exit_code: 5 } });
-      expect(errorOf(failed.stdout)).toMatchObject({ run_id: run.runId });
+      expect(errorOf(failed.stdout)).toMatchObject({ run_id: run.run_id });
     } finally {
       await database.drop();
     }
@@ -83,6 +84,29 @@ describe('--json', () => {
         const locked = await runKx(['status', '--json'], database.env);
         expect(locked.code).toBe(6);
         expect(errorOf(locked.stdout)).toMatchObject({ code: 'locked', exit_code: 6 });
+      });
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('keys are snake_case, as over HTTP: an ingest, a dry run, the status', async () => {
+    const database = await createTestDatabase();
+    try {
+      const outputs = [
+        await runKx(['ingest', '--source', 'csv', '--file', sampleCsv, '--json'], database.env),
+        await runKx(
+          ['ingest', '--source', 'csv', '--file', sampleCsv, '--dry-run', '--json'],
+          database.env,
+        ),
+        await runKx(['status', '--json'], database.env),
+      ];
+      for (const r of outputs) {
+        expect(r.code, r.stderr).toBe(0);
+        expect(keysNotSnakeCase(JSON.parse(r.stdout))).toEqual([]);
+      }
+      expect(JSON.parse(outputs[2]!.stdout)).toMatchObject({
+        sources: expect.arrayContaining([expect.objectContaining({ last_run: expect.anything() })]),
       });
     } finally {
       await database.drop();

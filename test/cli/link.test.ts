@@ -13,12 +13,12 @@ describe('kx link / kx unlink', () => {
   it('pins a listing to an asset and detaches it again', async () => {
     const unlinked = await runKx(['unlink', 'csv:ethereum', '--json'], database.env);
     expect(unlinked.code, unlinked.stderr).toBe(0);
-    const u = JSON.parse(unlinked.stdout) as { assetId: number; previousAssetId: number };
-    expect(u.assetId).not.toBe(u.previousAssetId);
-    const linked = await runKx(['link', 'csv:weth', String(u.assetId)], database.env);
+    const u = JSON.parse(unlinked.stdout) as { asset_id: number; previous_asset_id: number };
+    expect(u.asset_id).not.toBe(u.previous_asset_id);
+    const linked = await runKx(['link', 'csv:weth', String(u.asset_id)], database.env);
     expect(linked.code, linked.stderr).toBe(0);
     expect(linked.stdout).toMatch(
-      new RegExp(`^csv:weth linked to asset ${u.assetId} \\(was \\d+\\)\\n$`),
+      new RegExp(`^csv:weth linked to asset ${u.asset_id} \\(was \\d+\\)\\n$`),
     );
   });
 

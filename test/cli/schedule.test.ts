@@ -53,8 +53,8 @@ describe('kx serve --schedule', () => {
       id: number;
       source: string;
       status: string;
-      startedAt: string;
-      finishedAt: string | null;
+      started_at: string;
+      finished_at: string | null;
     };
     let runs: Run[] = [];
     for (let i = 0; i < 60; i++) {
@@ -76,7 +76,7 @@ describe('kx serve --schedule', () => {
     expect(paprika.length).toBeGreaterThanOrEqual(3);
     expect(runs.some((r) => r.source === 'coingecko' && r.status === 'succeeded')).toBe(true);
     for (let i = 1; i < paprika.length; i++)
-      expect(paprika[i]!.startedAt >= paprika[i - 1]!.finishedAt!).toBe(true);
+      expect(paprika[i]!.started_at >= paprika[i - 1]!.finished_at!).toBe(true);
     expect(exit.stderr).toMatch(/schedule: coinpaprika run #\d+: 3 read/);
   });
 
@@ -106,11 +106,11 @@ describe('kx serve --schedule', () => {
       const status = await runKx(['status', '--source', 'coinpaprika', '--json'], database.env);
       const [paprika] = (
         JSON.parse(status.stdout) as {
-          sources: { lastRun: { status: string; resumable: boolean } }[];
+          sources: { last_run: { status: string; resumable: boolean } }[];
         }
       ).sources;
-      expect(paprika!.lastRun).toMatchObject({ resumable: true });
-      expect(paprika!.lastRun.status).not.toBe('succeeded');
+      expect(paprika!.last_run).toMatchObject({ resumable: true });
+      expect(paprika!.last_run.status).not.toBe('succeeded');
     } finally {
       await slow.close();
       await database.drop();

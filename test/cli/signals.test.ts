@@ -45,7 +45,7 @@ describe('a signal during an ingest', () => {
 
     const status = await runKx(['status', '--source', 'csv', '--json'], database.env);
     expect(JSON.parse(status.stdout)).toMatchObject({
-      sources: [{ lastRun: { status: 'failed', resumable: true, fetched: committed } }],
+      sources: [{ last_run: { status: 'failed', resumable: true, fetched: committed } }],
     });
     const resumed = await runKx(['resume', '--json'], { ...database.env, ...env });
     expect(resumed.code, resumed.stderr).toBe(0);

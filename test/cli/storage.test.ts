@@ -77,7 +77,7 @@ describe.skipIf(serverUrl || !canMount)('the embedded database on a disk that re
       expect(resumed.code, resumed.stderr).toBe(0);
       const status = await runKxBinary(['status', '--source', 'csv', '--json'], env);
       expect(JSON.parse(status.stdout)).toMatchObject({
-        sources: [{ lastRun: { status: 'succeeded', fetched: 12_000 } }],
+        sources: [{ last_run: { status: 'succeeded', fetched: 12_000 } }],
       });
     } finally {
       rmSync(file, { force: true });

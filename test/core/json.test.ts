@@ -1,6 +1,6 @@
 import { stringify } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
-import { parseExactJson, toJsonText } from '../../src/core/json.js';
+import { parseExactJson, toJsonText, toSnakeKeys } from '../../src/core/json.js';
 
 describe('toJsonText', () => {
   it('writes a record of strings exactly as lossless-json does (payload hashes stay stable)', () => {
@@ -16,5 +16,28 @@ describe('toJsonText', () => {
   it('keeps exponent numbers and integers above 2^53 as received', () => {
     const text = '{"a":4.2e+17,"b":12345678901234567890123,"c":[1.50,"x"],"d":{"e":null}}';
     expect(toJsonText(parseExactJson(text))).toBe(text);
+  });
+});
+
+describe('toSnakeKeys', () => {
+  it('turns camelCase keys to snake_case, deeply, and nothing else', () => {
+    const when = new Date('2026-01-02T03:04:05Z');
+    expect(
+      toSnakeKeys({
+        runId: 1,
+        lastRun: { startedAt: when, durationMs: 5, already_snake: true },
+        runs: [{ recordsPerSecond: 2 }],
+        columns: [{ header: 'Volume USD', field: 'volume_24h_usd' }],
+        'Volume USD': 'a CSV header stays',
+        priceUSD: 'not camelCase: stays',
+      }),
+    ).toEqual({
+      run_id: 1,
+      last_run: { started_at: when, duration_ms: 5, already_snake: true },
+      runs: [{ records_per_second: 2 }],
+      columns: [{ header: 'Volume USD', field: 'volume_24h_usd' }],
+      'Volume USD': 'a CSV header stays',
+      priceUSD: 'not camelCase: stays',
+    });
   });
 });

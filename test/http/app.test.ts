@@ -11,6 +11,7 @@ import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, releaseDataDir, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { createFakeSources, ingestWith } from '../helpers/ingest.js';
+import { keysNotSnakeCase } from '../helpers/json-keys.js';
 
 let database: TestDatabase;
 let handle: DbHandle;
@@ -241,7 +242,7 @@ describe('health, stats, runs, metrics, docs', () => {
             source: string;
             runs: { succeeded: number };
             records: { loaded: number };
-            durations: { avgMs: number };
+            durations: { avg_ms: number };
           }[];
         };
       }
@@ -249,7 +250,7 @@ describe('health, stats, runs, metrics, docs', () => {
     const csv = stats.sources.find((s) => s.source === 'csv')!;
     expect(csv.runs.succeeded).toBe(1);
     expect(csv.records.loaded).toBe(250);
-    expect(csv.durations.avgMs).toBeGreaterThanOrEqual(0);
+    expect(csv.durations.avg_ms).toBeGreaterThanOrEqual(0);
   });
 
   it('GET /runs, /runs/:id and /runs/compare', async () => {
@@ -338,6 +339,19 @@ describe('health, stats, runs, metrics, docs', () => {
     expect(docs.headers.get('content-type')).toContain('text/html');
     expect(docs.body).toContain('GET /data');
     expect(docs.body).toContain('rows per page, 1–500, default 50');
+  });
+});
+
+describe('JSON casing', () => {
+  it('every key of every route is snake_case (DESIGN §7)', async () => {
+    const [run] = ((await get('/runs?limit=2')).body as { data: { id: number }[] }).data;
+    const paths = ['/data?limit=3', '/assets/1', '/health', '/stats', '/runs?limit=5'];
+    paths.push(`/runs/${run!.id}`, `/runs/compare?a=${run!.id}&b=${run!.id}`);
+    for (const path of paths) {
+      const r = await get(path);
+      expect(r.status, path).toBe(200);
+      expect(keysNotSnakeCase(r.body), path).toEqual([]);
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { getAsset } from '../../queries/assets.js';
 import { getListings } from '../../queries/listings.js';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
+import { respond } from '../respond.js';
 import { createDataQuerySchema, parseId, parseQuery } from '../params.js';
 import { KxError } from '../../core/errors.js';
 
@@ -24,18 +25,12 @@ export function createDataRoutes(deps: AppDeps) {
         cursor: query.cursor,
         page: query.page,
       });
-      return c.json({
-        ...result,
-        meta: { request_id: c.get('requestId'), api_latency_ms: Date.now() - c.get('startedAt') },
-      });
+      return respond(c, result);
     })
     .get('/assets/:id', async (c) => {
       const asset = await getAsset(deps.handle.db, parseId(c.req.param('id')));
       if (!asset)
         return errorResponse(c, 404, 'not_found', `asset ${c.req.param('id')} does not exist`);
-      return c.json({
-        data: asset,
-        meta: { request_id: c.get('requestId'), api_latency_ms: Date.now() - c.get('startedAt') },
-      });
+      return respond(c, { data: asset });
     });
 }

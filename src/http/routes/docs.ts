@@ -1,7 +1,7 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
 import { Hono } from 'hono';
 import type * as v from 'valibot';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import {
   CompareQuerySchema,
   createDataQuerySchema,

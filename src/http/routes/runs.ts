@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { compareRuns, getRunDetail, getRunList } from '../../queries/run-history.js';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
+import { respond } from '../respond.js';
 import {
   CompareQuerySchema,
   createRunsQuerySchema,
@@ -12,16 +13,11 @@ import {
 
 export function createRunRoutes(deps: AppDeps) {
   const RunsQuery = createRunsQuerySchema(deps.sources);
-  const meta = (c: { get(key: 'requestId'): string; get(key: 'startedAt'): number }) => ({
-    request_id: c.get('requestId'),
-    api_latency_ms: Date.now() - c.get('startedAt'),
-  });
   return new Hono<AppEnv>()
     .get('/runs', async (c) => {
       const query = parseQuery(c, RunsQuery);
-      return c.json({
+      return respond(c, {
         data: await getRunList(deps.handle, { limit: query.limit, source: query.source }),
-        meta: meta(c),
       });
     })
     .get('/runs/compare', async (c) => {
@@ -29,13 +25,13 @@ export function createRunRoutes(deps: AppDeps) {
       const comparison = await compareRuns(deps.handle, query.a, query.b);
       if (!comparison)
         return errorResponse(c, 404, 'not_found', `run ${query.a} or ${query.b} does not exist`);
-      return c.json({ data: comparison, meta: meta(c) });
+      return respond(c, { data: comparison });
     })
     .get('/runs/:id', async (c) => {
       parseQuery(c, EmptyQuerySchema);
       const run = await getRunDetail(deps.handle, parseId(c.req.param('id')));
       if (!run)
         return errorResponse(c, 404, 'not_found', `run ${c.req.param('id')} does not exist`);
-      return c.json({ data: run, meta: meta(c) });
+      return respond(c, { data: run });
     });
 }

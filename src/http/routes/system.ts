@@ -2,8 +2,9 @@ import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { getRunList } from '../../queries/run-history.js';
 import { getStatus } from '../../queries/status.js';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../env.js';
 import { isAuthorized } from '../auth.js';
+import { respond } from '../respond.js';
 import { escape } from '../metrics.js';
 import { EmptyQuerySchema, parseQuery } from '../params.js';
 
@@ -52,10 +53,7 @@ export function createSystemRoutes(deps: AppDeps) {
     .get('/stats', async (c) => {
       parseQuery(c, EmptyQuerySchema);
       const status = await getStatus(deps.handle, deps.sources, deps.budgets);
-      return c.json({
-        data: status,
-        meta: { request_id: c.get('requestId'), api_latency_ms: Date.now() - c.get('startedAt') },
-      });
+      return respond(c, { data: status });
     })
     .get('/metrics', async (c) => {
       parseQuery(c, EmptyQuerySchema);
