@@ -105,9 +105,8 @@ describe('--json', () => {
         expect(r.code, r.stderr).toBe(0);
         expect(keysNotSnakeCase(JSON.parse(r.stdout))).toEqual([]);
       }
-      expect(JSON.parse(outputs[2]!.stdout)).toMatchObject({
-        sources: expect.arrayContaining([expect.objectContaining({ last_run: expect.anything() })]),
-      });
+      const status = JSON.parse(outputs[2]!.stdout) as { sources: { last_run: unknown }[] };
+      expect(status.sources.filter((s) => s.last_run)).toHaveLength(1); // csv's run
     } finally {
       await database.drop();
     }
