@@ -34,7 +34,10 @@ export interface SourceRecord<P = unknown> {
 /** An open read of a source from a cursor. */
 export interface SourceStream<P = unknown> {
   records: AsyncIterable<SourceRecord<P>>;
-  /** The cursor to store once every record up to and including `position` is committed. */
+  /**
+   * The cursor to store once every record up to and including `position` is committed. The
+   * runner asks in reading order; a position before one already asked for need not work.
+   */
   cursorAt(position: P): Cursor;
   /** What the run should remember: the header mapping, detected quirks, schema drift so far. */
   describe(): { mapping?: unknown; warnings: string[] };
