@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { KxError } from './core/errors.js';
+import { integerSetting, optionalText } from './core/settings.js';
+import { entries } from './sources/index.js';
 
 /**
  * The only reader of `process.env`. Precedence: command-line flags > environment > defaults
  * (DESIGN §6). Every variable is validated here, so a bad value fails before any work with exit 2.
  */
-const optionalText = v.optional(v.pipe(v.string(), v.trim()));
 
 /** `FAIL_AFTER_N_RECORDS`: unset, empty or 0 means off; otherwise a positive integer. */
 const FailAfterSchema = v.pipe(
@@ -22,23 +23,6 @@ const RatioSchema = v.pipe(
   v.number('expected a number from 0 to 1'),
   v.minValue(0, 'expected a number from 0 to 1'),
   v.maxValue(1, 'expected a number from 0 to 1'),
-);
-
-/** A whole number from the environment, within bounds. */
-function integerSetting(fallback: number, min: number, max: number) {
-  const expected = `expected a whole number from ${min} to ${max}`;
-  return v.pipe(
-    v.optional(v.string(), String(fallback)),
-    v.trim(),
-    v.check((s) => /^\d+$/.test(s), expected),
-    v.transform(Number),
-    v.minValue(min, expected),
-    v.maxValue(max, expected),
-  );
-}
-
-const urlSetting = v.optional(
-  v.pipe(v.string(), v.trim(), v.url('expected a URL such as http://127.0.0.1:8080/api/v3')),
 );
 
 const ConfigSchema = v.object({
@@ -64,17 +48,6 @@ const ConfigSchema = v.object({
   failAfter: FailAfterSchema,
   maxRejectRatio: RatioSchema,
   batchSize: integerSetting(10_000, 1, 100_000),
-  coingeckoApiKey: optionalText,
-  coingeckoPlan: v.optional(v.picklist(['public', 'demo', 'pro'], 'expected public, demo or pro')),
-  coingeckoBaseUrl: urlSetting,
-  /** Calls per minute; unset = the plan's published limit; 0 = no limit. */
-  coingeckoRateLimit: v.optional(integerSetting(0, 0, 100_000)),
-  coinpaprikaApiKey: optionalText,
-  coinpaprikaBaseUrl: urlSetting,
-  coinpaprikaRateLimit: v.optional(integerSetting(0, 0, 100_000)),
-  /** Upstream calls allowed per calendar month (UTC); unset = no budget. */
-  coingeckoMonthlyCalls: v.optional(integerSetting(0, 0, 1_000_000_000)),
-  coinpaprikaMonthlyCalls: v.optional(integerSetting(0, 0, 1_000_000_000)),
   httpTimeoutMs: integerSetting(30_000, 100, 600_000),
   httpMaxRetries: integerSetting(5, 0, 20),
   httpRetryBaseMs: integerSetting(1_000, 1, 60_000),
@@ -87,7 +60,10 @@ const ConfigSchema = v.object({
   icons: v.boolean(),
 });
 
-export type Config = v.InferOutput<typeof ConfigSchema>;
+export type Config = v.InferOutput<typeof ConfigSchema> & {
+  /** Each source's own settings, by source name, as its registry entry declares them. */
+  sources: Record<string, Record<string, unknown>>;
+};
 
 /** Flags that override environment variables. */
 export interface GlobalFlags {
@@ -129,7 +105,36 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
       `${name}${typeof value === 'string' ? `=${value}` : ''}: ${issue.message}`,
     );
   }
-  return result.output;
+  return { ...result.output, sources: loadSourceSettings(env, empty) };
+}
+
+/** Each source's settings from its variables (`KX_COINGECKO_PLAN`), validated like the rest. */
+function loadSourceSettings(
+  env: NodeJS.ProcessEnv,
+  empty: (value: string | undefined) => string | undefined,
+): Config['sources'] {
+  return Object.fromEntries(
+    entries.map((entry) => [
+      entry.name,
+      Object.fromEntries(
+        Object.entries(entry.settings).map(([key, spec]) => {
+          const value = empty(env[spec.env]);
+          const result = v.safeParse(spec.schema, value);
+          if (!result.success)
+            throw new KxError('usage', `${spec.env}=${value}: ${result.issues[0].message}`);
+          return [key, result.output];
+        }),
+      ),
+    ]),
+  );
+}
+
+/** Every variable kx reads: the core ones and each source's. */
+export function envNames(): string[] {
+  return [
+    ...Object.values(ENV_NAMES),
+    ...entries.flatMap((entry) => Object.values(entry.settings).map((spec) => spec.env)),
+  ];
 }
 
 /** Where each setting comes from, for error messages: a flag if one was given, or its variable. */
@@ -148,20 +153,11 @@ export const ENV_NAMES = {
   failAfter: 'FAIL_AFTER_N_RECORDS',
   maxRejectRatio: 'KX_MAX_REJECT_RATIO',
   batchSize: 'KX_BATCH_SIZE',
-  coingeckoPlan: 'KX_COINGECKO_PLAN',
-  coingeckoBaseUrl: 'KX_COINGECKO_BASE_URL',
-  coingeckoRateLimit: 'KX_COINGECKO_RATE_LIMIT',
-  coinpaprikaBaseUrl: 'KX_COINPAPRIKA_BASE_URL',
-  coinpaprikaRateLimit: 'KX_COINPAPRIKA_RATE_LIMIT',
-  coingeckoMonthlyCalls: 'KX_COINGECKO_MONTHLY_CALLS',
-  coinpaprikaMonthlyCalls: 'KX_COINPAPRIKA_MONTHLY_CALLS',
   httpTimeoutMs: 'KX_HTTP_TIMEOUT_MS',
   httpMaxRetries: 'KX_HTTP_MAX_RETRIES',
   httpRetryBaseMs: 'KX_HTTP_RETRY_BASE_MS',
   httpMaxWaitMs: 'KX_HTTP_MAX_WAIT_MS',
   apiStatementTimeoutMs: 'KX_API_STATEMENT_TIMEOUT_MS',
-  coingeckoApiKey: 'KX_COINGECKO_API_KEY',
-  coinpaprikaApiKey: 'KX_COINPAPRIKA_API_KEY',
   apiToken: 'KX_API_TOKEN',
 } satisfies Partial<Record<keyof Config, string>>;
 

@@ -2,7 +2,7 @@ import { loadConfig, type Config, type GlobalFlags } from '../config.js';
 import { createDb, type DbHandle } from '../db/client.js';
 import { migrateDb } from '../db/migrate.js';
 import { createLogger, type Logger } from '../logger.js';
-import { createSources, type Sources } from '../sources/index.js';
+import { createSources, entries, type Sources } from '../sources/index.js';
 import type { Io } from './io.js';
 
 export interface Context {
@@ -20,7 +20,7 @@ export interface Context {
 export function createContext(flags: GlobalFlags, io: Io): Context {
   const config = loadConfig(flags, io.env);
   const log = createLogger(config, io.stderr);
-  const sources = createSources({
+  const sources = createSources(config.sources, {
     http: {
       timeoutMs: config.httpTimeoutMs,
       maxRetries: config.httpMaxRetries,
@@ -29,17 +29,6 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
       // All waits of one request stay within five maximum waits.
       maxTotalWaitMs: config.httpMaxWaitMs * 5,
     },
-    coingecko: {
-      apiKey: config.coingeckoApiKey,
-      plan: config.coingeckoPlan ?? (config.coingeckoApiKey ? 'demo' : 'public'),
-      baseUrl: config.coingeckoBaseUrl,
-      callsPerMinute: config.coingeckoRateLimit,
-    },
-    coinpaprika: {
-      apiKey: config.coinpaprikaApiKey,
-      baseUrl: config.coinpaprikaBaseUrl,
-      callsPerMinute: config.coinpaprikaRateLimit,
-    },
     log: (message) => log.warn(message),
   });
   return {
@@ -47,10 +36,13 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
     config,
     log,
     sources,
-    callBudgets: {
-      coingecko: config.coingeckoMonthlyCalls,
-      coinpaprika: config.coinpaprikaMonthlyCalls,
-    },
+    callBudgets: Object.fromEntries(
+      entries.flatMap((entry) =>
+        entry.budget
+          ? [[entry.name, config.sources[entry.name]?.[entry.budget] as number | undefined]]
+          : [],
+      ),
+    ),
     async withDb(command, fn) {
       const handle = await (io.openDb ?? createDb)({
         databaseUrl: config.databaseUrl,

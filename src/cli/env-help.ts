@@ -1,3 +1,5 @@
+import { entries } from '../sources/index.js';
+
 /** What each environment variable does, in one line, for the "Environment:" part of `--help`. */
 const ENVIRONMENT: Record<string, string> = {
   DATABASE_URL: 'postgres:// server to use; unset = the embedded database (--database-url)',
@@ -8,15 +10,6 @@ const ENVIRONMENT: Record<string, string> = {
   FAIL_AFTER_N_RECORDS: 'fail after exactly N records, to rehearse a crash (exit 5)',
   KX_BATCH_SIZE: 'records per committed batch, default 10000',
   KX_MAX_REJECT_RATIO: 'share of rejected records that fails a run, default 0.5',
-  KX_COINGECKO_API_KEY: 'CoinGecko key (demo or pro plan)',
-  KX_COINGECKO_PLAN: 'public, demo or pro',
-  KX_COINGECKO_BASE_URL: 'CoinGecko API base URL',
-  KX_COINGECKO_RATE_LIMIT: 'CoinGecko calls per minute; 0 = no limit',
-  KX_COINGECKO_MONTHLY_CALLS: 'CoinGecko calls allowed per month (exit 7 past it)',
-  KX_COINPAPRIKA_API_KEY: 'CoinPaprika key',
-  KX_COINPAPRIKA_BASE_URL: 'CoinPaprika API base URL',
-  KX_COINPAPRIKA_RATE_LIMIT: 'CoinPaprika calls per minute; 0 = no limit',
-  KX_COINPAPRIKA_MONTHLY_CALLS: 'CoinPaprika calls allowed per month (exit 7 past it)',
   KX_HTTP_TIMEOUT_MS: 'one HTTP request, default 30000',
   KX_HTTP_MAX_RETRIES: 'retries of a failed request, default 5',
   KX_HTTP_RETRY_BASE_MS: 'first backoff, doubling, default 1000',
@@ -26,20 +19,18 @@ const ENVIRONMENT: Record<string, string> = {
 };
 
 const DATABASE = ['DATABASE_URL', 'KX_DATA_DIR', 'KX_LOG_LEVEL', 'KX_LOG_FORMAT', 'NO_COLOR'];
-const BUDGETS = ['KX_COINGECKO_MONTHLY_CALLS', 'KX_COINPAPRIKA_MONTHLY_CALLS'];
+/** Each source's own variables, as its registry entry declares them. */
+for (const spec of entries.flatMap((entry) => Object.values(entry.settings)))
+  ENVIRONMENT[spec.env] = spec.help;
+const BUDGETS = entries.flatMap((entry) =>
+  entry.budget ? [entry.settings[entry.budget]!.env] : [],
+);
 const INGEST = [
   ...DATABASE,
   'FAIL_AFTER_N_RECORDS',
   'KX_BATCH_SIZE',
   'KX_MAX_REJECT_RATIO',
-  'KX_COINGECKO_API_KEY',
-  'KX_COINGECKO_PLAN',
-  'KX_COINGECKO_BASE_URL',
-  'KX_COINGECKO_RATE_LIMIT',
-  'KX_COINPAPRIKA_API_KEY',
-  'KX_COINPAPRIKA_BASE_URL',
-  'KX_COINPAPRIKA_RATE_LIMIT',
-  ...BUDGETS,
+  ...entries.flatMap((entry) => Object.values(entry.settings).map((spec) => spec.env)),
   'KX_HTTP_TIMEOUT_MS',
   'KX_HTTP_MAX_RETRIES',
   'KX_HTTP_RETRY_BASE_MS',

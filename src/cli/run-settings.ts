@@ -55,7 +55,5 @@ export function listenForStop(ctx: Context): { signal: AbortSignal; dispose(): v
 
 /** The call budget of a source (API sources only). */
 export function monthlyCallsOf(ctx: Context, source: string): number | undefined {
-  if (source === 'coingecko') return ctx.config.coingeckoMonthlyCalls;
-  if (source === 'coinpaprika') return ctx.config.coinpaprikaMonthlyCalls;
-  return undefined;
+  return ctx.callBudgets[source];
 }

@@ -1,3 +1,4 @@
+import type { SettingSpec } from './settings.js';
 import type { ListingCheck } from './unified.js';
 
 /** Where a record came from inside its unit of extraction: `{ line }`, `{ page, index }`. */
@@ -98,4 +99,45 @@ export interface Source<Params = Record<string, unknown>, P = unknown> {
 
 export function defineSource<Params, P>(source: Source<Params, P>): Source<Params, P> {
   return source;
+}
+
+/** How the HTTP client of an API source retries and waits (KX_HTTP_*). */
+export interface HttpSettings {
+  timeoutMs: number;
+  /** Retries after the first try (so maxRetries + 1 requests at most). */
+  maxRetries: number;
+  /** First backoff delay; doubles per retry, with jitter. */
+  retryBaseMs: number;
+  /** Upper bound for one wait, whatever Retry-After asks. */
+  maxWaitMs: number;
+  /** Upper bound for all waits of one request. */
+  maxTotalWaitMs: number;
+}
+
+/** What every source is made with, besides its own settings. */
+export interface SharedSettings {
+  http: HttpSettings;
+  /** Where a source's warnings outside a run go (a retry, a Retry-After capped). */
+  log: (message: string) => void;
+}
+
+/**
+ * A source as the registry holds it: its name, the settings it reads from its own variables,
+ * whether `kx serve --schedule` may run it, which setting is its monthly call budget, and how
+ * to make it. Config, `--help`, `kx status`, `/stats` and the schedule come from here.
+ */
+export interface SourceEntry<S = Record<string, unknown>, N extends string = string> {
+  name: N;
+  settings: { [K in keyof S]: SettingSpec<S[K]> };
+  /** An API can be run on an interval; a file cannot. */
+  schedulable: boolean;
+  /** The setting that caps its upstream calls per month, if it has one. */
+  budget?: keyof S & string;
+  create(settings: S, shared: SharedSettings): Source<unknown, unknown>;
+}
+
+export function defineSourceEntry<S, N extends string>(
+  entry: SourceEntry<S, N>,
+): SourceEntry<S, N> {
+  return entry;
 }

@@ -1,27 +1,29 @@
-import type { Source } from '../core/source.js';
-import type { ApiSettings } from './shared/api.js';
-import { createCoingeckoSource } from './coingecko/index.js';
-import { createCoinpaprikaSource } from './coinpaprika/index.js';
-import { csvSource } from './csv/index.js';
+import type { SharedSettings, Source, SourceEntry } from '../core/source.js';
+import { coingecko } from './coingecko/index.js';
+import { coinpaprika } from './coinpaprika/index.js';
+import { csv } from './csv/index.js';
 
-/** Every source kx knows; `--source` choices come from here. Adding a source is one line. */
-const factories = {
-  coingecko: createCoingeckoSource,
-  coinpaprika: createCoinpaprikaSource,
-  csv: () => csvSource,
-} satisfies Record<string, (settings: ApiSettings) => unknown>;
+/**
+ * Every source kx knows, the only list of them: `--source` choices, the settings config
+ * reads, `--help`, call budgets, `kx status`, `/stats` and the schedule come from here.
+ * Adding a source is a folder and a line.
+ */
+export const registry = [coingecko, coinpaprika, csv] as const;
 
-export type SourceName = keyof typeof factories;
-export const sourceNames = Object.keys(factories) as SourceName[];
+export type SourceName = (typeof registry)[number]['name'];
+export const sourceNames = registry.map<SourceName>((entry) => entry.name);
+
+/** The registry's entries, their settings left untyped: what config and --help walk. */
+export const entries = registry as readonly SourceEntry<Record<string, unknown>>[];
 
 export type Sources = Record<SourceName, Source<unknown, unknown>>;
 
-export function createSources(settings: ApiSettings): Sources {
-  const entries = sourceNames.map((name) => [
-    name,
-    factories[name](settings) as Source<unknown, unknown>,
-  ]);
-  return Object.fromEntries(entries) as Sources;
+/** Each source, made from its own settings (by name, as config parsed them) and the shared ones. */
+export function createSources(
+  settings: Record<string, Record<string, unknown>>,
+  shared: SharedSettings,
+): Sources {
+  return Object.fromEntries(
+    entries.map((entry) => [entry.name, entry.create(settings[entry.name] ?? {}, shared)]),
+  ) as Sources;
 }
-
-export type { ApiSettings };

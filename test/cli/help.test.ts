@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENV_NAMES } from '../../src/config.js';
+import { envNames } from '../../src/config.js';
 import { repoRoot, runKx } from '../helpers/cli.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 
@@ -32,7 +32,7 @@ describe('kx <command> --help', () => {
     const helps = (await Promise.all(commands.map((c) => runKx([c, '--help'])))).map(
       (r) => r.stdout,
     );
-    for (const name of Object.values(ENV_NAMES))
+    for (const name of envNames())
       expect(
         helps.some((help) => help.includes(`\n  ${name} `)),
         name,

@@ -65,6 +65,33 @@ describe('config', () => {
     expect(() => loadConfig({}, env)).toThrow(message);
   });
 
+  it("reads each source's settings from the variables its registry entry declares", () => {
+    const config = loadConfig(
+      {},
+      {
+        KX_COINGECKO_PLAN: 'pro',
+        KX_COINGECKO_API_KEY: ' k ',
+        KX_COINPAPRIKA_MONTHLY_CALLS: '100',
+      },
+    );
+    expect(config.sources).toEqual({
+      coingecko: {
+        apiKey: 'k',
+        plan: 'pro',
+        baseUrl: undefined,
+        callsPerMinute: undefined,
+        monthlyCalls: undefined,
+      },
+      coinpaprika: {
+        apiKey: undefined,
+        baseUrl: undefined,
+        callsPerMinute: undefined,
+        monthlyCalls: 100,
+      },
+      csv: {},
+    });
+  });
+
   it('names the flag when the bad value came from one', () => {
     expect(() => loadConfig({ logLevel: 'loud' }, {})).toThrow(
       '--log-level=loud: expected silent, error, warn, info or debug',

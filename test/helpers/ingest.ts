@@ -20,12 +20,22 @@ export const quietSettings: RunSettings = {
 
 /** The real sources, pointed at the fake upstream, without rate limits and with quick retries. */
 export function createFakeSources(fake: FakeUpstream): Sources {
-  return createSources({
-    http: { timeoutMs: 30_000, maxRetries: 2, retryBaseMs: 1, maxWaitMs: 10, maxTotalWaitMs: 100 },
-    coingecko: { plan: 'public', baseUrl: fake.coingeckoUrl, callsPerMinute: 0 },
-    coinpaprika: { baseUrl: fake.paprikaUrl, callsPerMinute: 0 },
-    log: () => undefined,
-  });
+  return createSources(
+    {
+      coingecko: { plan: 'public', baseUrl: fake.coingeckoUrl, callsPerMinute: 0 },
+      coinpaprika: { baseUrl: fake.paprikaUrl, callsPerMinute: 0 },
+    },
+    {
+      http: {
+        timeoutMs: 30_000,
+        maxRetries: 2,
+        retryBaseMs: 1,
+        maxWaitMs: 10,
+        maxTotalWaitMs: 100,
+      },
+      log: () => undefined,
+    },
+  );
 }
 
 /** One ingest in this process, under the source lock, as `kx ingest` runs it. */

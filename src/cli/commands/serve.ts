@@ -5,7 +5,7 @@ import { createApp } from '../../http/app.js';
 import { createHttpMetrics } from '../../http/metrics.js';
 import { isLoopback, listen } from '../../http/serve.js';
 import { parseSchedule, startScheduler } from '../../engine/scheduler.js';
-import { sourceNames } from '../../sources/index.js';
+import { entries, sourceNames } from '../../sources/index.js';
 import { createRunSettings } from '../run-settings.js';
 import type { Context } from '../context.js';
 
@@ -41,7 +41,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
   const schedule = options.schedule
     ? parseSchedule(
         options.schedule,
-        sourceNames.filter((s) => s !== 'csv'),
+        entries.filter((entry) => entry.schedulable).map((entry) => entry.name),
       )
     : [];
   await ctx.withDb('serve', async (handle) => {

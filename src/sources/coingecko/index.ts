@@ -1,6 +1,12 @@
 import * as v from 'valibot';
 import { KxError } from '../../core/errors.js';
-import { defineSource, type Cursor, type SourceRecord } from '../../core/source.js';
+import {
+  defineSource,
+  defineSourceEntry,
+  type Cursor,
+  type SharedSettings,
+  type SourceRecord,
+} from '../../core/source.js';
 import { checkListing, type ListingCheck } from '../../core/unified.js';
 import {
   ExactNumberSchema,
@@ -10,6 +16,7 @@ import {
   toApiRecord,
   toObservedAt,
   toRank,
+  apiSettingSpecs,
   type ApiSettings,
 } from '../shared/api.js';
 import { createDriftTracker } from '../shared/drift.js';
@@ -99,8 +106,30 @@ interface CoingeckoCursor extends Cursor {
   pageDone: boolean;
 }
 
-export function createCoingeckoSource(settings: ApiSettings) {
-  const { apiKey, plan: planName, baseUrl, callsPerMinute } = settings.coingecko;
+type PlanName = keyof typeof PLANS;
+
+/** CoinGecko's own settings: the API ones and its plan (public, demo, pro). */
+export type CoingeckoSettings = ApiSettings & { plan: PlanName | undefined };
+
+/** CoinGecko in the registry: `KX_COINGECKO_*`, schedulable, with a call budget. */
+export const coingecko = defineSourceEntry<CoingeckoSettings, 'coingecko'>({
+  name: 'coingecko',
+  settings: {
+    ...apiSettingSpecs('KX_COINGECKO', 'CoinGecko'),
+    plan: {
+      env: 'KX_COINGECKO_PLAN',
+      help: 'public, demo or pro (default: demo with a key, public without)',
+      schema: v.optional(v.picklist(['public', 'demo', 'pro'], 'expected public, demo or pro')),
+    },
+  },
+  schedulable: true,
+  budget: 'monthlyCalls',
+  create: (own, shared) => createCoingeckoSource(own, shared),
+});
+
+export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSettings) {
+  const { apiKey, baseUrl, callsPerMinute } = own;
+  const planName: PlanName = own.plan ?? (apiKey ? 'demo' : 'public');
   const plan = PLANS[planName];
   return defineSource<CoingeckoParams, Position>({
     name: 'coingecko',

@@ -1,7 +1,13 @@
 import * as v from 'valibot';
 import { KxError } from '../../core/errors.js';
 import { parseExactJson } from '../../core/json.js';
-import { defineSource, type Cursor, type SourceRecord } from '../../core/source.js';
+import {
+  defineSource,
+  defineSourceEntry,
+  type Cursor,
+  type SharedSettings,
+  type SourceRecord,
+} from '../../core/source.js';
 import { checkListing, type ListingCheck } from '../../core/unified.js';
 import {
   ExactNumberSchema,
@@ -12,6 +18,7 @@ import {
   toApiRecord,
   toObservedAt,
   toRank,
+  apiSettingSpecs,
   type ApiSettings,
 } from '../shared/api.js';
 import { createDriftTracker } from '../shared/drift.js';
@@ -79,8 +86,17 @@ interface CoinpaprikaCursor extends Cursor {
   ordinal: number;
 }
 
-export function createCoinpaprikaSource(settings: ApiSettings) {
-  const { apiKey, baseUrl, callsPerMinute } = settings.coinpaprika;
+/** CoinPaprika in the registry: `KX_COINPAPRIKA_*`, schedulable, with a call budget. */
+export const coinpaprika = defineSourceEntry<ApiSettings, 'coinpaprika'>({
+  name: 'coinpaprika',
+  settings: apiSettingSpecs('KX_COINPAPRIKA', 'CoinPaprika'),
+  schedulable: true,
+  budget: 'monthlyCalls',
+  create: (own, shared) => createCoinpaprikaSource(own, shared),
+});
+
+export function createCoinpaprikaSource(own: ApiSettings, settings: SharedSettings) {
+  const { apiKey, baseUrl, callsPerMinute } = own;
   return defineSource<CoinpaprikaParams, Position>({
     name: 'coinpaprika',
     rawTable: 'raw_coinpaprika',

@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { decimalMarkOf, toDecimal, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
-import { defineSource, type Cursor, type SourceRecord } from '../../core/source.js';
+import {
+  defineSource,
+  defineSourceEntry,
+  type Cursor,
+  type SourceRecord,
+} from '../../core/source.js';
 import { dateOrderOf, parseDateFormat, toTimestamp, type DateOrder } from '../../core/timestamp.js';
 import {
   checkListing,
@@ -754,3 +759,11 @@ function toListing(
   };
   return checkListing(listing);
 }
+
+/** CSV files in the registry: no settings of their own, and a file is not run on a schedule. */
+export const csv = defineSourceEntry<Record<string, never>, 'csv'>({
+  name: 'csv',
+  settings: {},
+  schedulable: false,
+  create: () => csvSource,
+});

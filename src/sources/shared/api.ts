@@ -5,23 +5,42 @@ import { KxError } from '../../core/errors.js';
 import type { Locator, SourceRecord } from '../../core/source.js';
 import type { ListingCheck } from '../../core/unified.js';
 import { isExactNumber, type ExactNumber } from '../../core/json.js';
-import type { HttpSettings } from './http.js';
+import {
+  optionalInteger,
+  optionalText,
+  optionalUrl,
+  type SettingSpec,
+} from '../../core/settings.js';
 
-/** What the API sources need from configuration. Keys live here, never in run params. */
+/** The settings every API source reads from its variables. Keys live here, never in run params. */
 export interface ApiSettings {
-  http: HttpSettings;
-  coingecko: {
-    apiKey?: string | undefined;
-    plan: 'public' | 'demo' | 'pro';
-    baseUrl?: string | undefined;
-    callsPerMinute?: number | undefined;
+  apiKey: string | undefined;
+  baseUrl: string | undefined;
+  /** Calls per minute; unset = the service's published limit; 0 = no limit. */
+  callsPerMinute: number | undefined;
+  /** Upstream calls allowed per calendar month (UTC); unset = no budget. */
+  monthlyCalls: number | undefined;
+}
+
+/** `KX_<PREFIX>_API_KEY`, `_BASE_URL`, `_RATE_LIMIT`, `_MONTHLY_CALLS`, described for `--help`. */
+export function apiSettingSpecs(
+  prefix: string,
+  service: string,
+): { [K in keyof ApiSettings]: SettingSpec<ApiSettings[K]> } {
+  return {
+    apiKey: { env: `${prefix}_API_KEY`, help: `${service} key`, schema: optionalText },
+    baseUrl: { env: `${prefix}_BASE_URL`, help: `${service} API base URL`, schema: optionalUrl },
+    callsPerMinute: {
+      env: `${prefix}_RATE_LIMIT`,
+      help: `${service} calls per minute; 0 = no limit`,
+      schema: optionalInteger(0, 100_000),
+    },
+    monthlyCalls: {
+      env: `${prefix}_MONTHLY_CALLS`,
+      help: `${service} calls allowed per month (exit 7 past it)`,
+      schema: optionalInteger(0, 1_000_000_000),
+    },
   };
-  coinpaprika: {
-    apiKey?: string | undefined;
-    baseUrl?: string | undefined;
-    callsPerMinute?: number | undefined;
-  };
-  log: (message: string) => void;
 }
 
 const exactNumber = v.union(

@@ -1,20 +1,8 @@
 import { parseExactJson } from '../../core/json.js';
 import { KxError } from '../../core/errors.js';
-import type { OpenContext } from '../../core/source.js';
+import type { HttpSettings, OpenContext } from '../../core/source.js';
 
-/** HTTP behaviour shared by the API sources; every number here is a setting with a default in config. */
-export interface HttpSettings {
-  timeoutMs: number;
-  /** Retries after the first try (so maxRetries + 1 requests at most). */
-  maxRetries: number;
-  /** First backoff delay; doubles per retry, with jitter. */
-  retryBaseMs: number;
-  /** Upper bound for one wait, whatever Retry-After asks. */
-  maxWaitMs: number;
-  /** Upper bound for all waits of one request. */
-  maxTotalWaitMs: number;
-}
-
+/** One API's client: the shared HTTP settings (KX_HTTP_*) and what is its own. */
 export interface HttpClientOptions extends HttpSettings {
   /** Names the service in errors: "CoinGecko". */
   service: string;
