@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { KxError } from './core/errors.js';
-import { integerSetting, optionalText } from './core/settings.js';
+import { integerSetting } from './core/settings.js';
 import { entries } from './sources/index.js';
 
 /**
@@ -54,7 +54,17 @@ const ConfigSchema = v.object({
   httpMaxWaitMs: integerSetting(60_000, 1, 3_600_000),
   /** How long one database statement of an API request may run (PostgreSQL server only). */
   apiStatementTimeoutMs: integerSetting(10_000, 10, 600_000),
-  apiToken: optionalText,
+  /** A bearer token: RFC 6750's token68 characters, as hono/bearer-auth accepts them. */
+  apiToken: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(
+        /^[A-Za-z0-9._~+/-]+=*$/,
+        'expected letters, digits and . _ ~ + / - only (a bearer token), such as `openssl rand -hex 32`',
+      ),
+    ),
+  ),
   color: v.boolean(),
   /** Log lines lead with icons (ℹ, ⚠); under CI, with words ([info], [warn]). */
   icons: v.boolean(),
@@ -102,7 +112,7 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     const value = input[key];
     throw new KxError(
       'usage',
-      `${name}${typeof value === 'string' ? `=${value}` : ''}: ${issue.message}`,
+      `${name}${typeof value === 'string' && !SECRETS.has(key) ? `=${value}` : ''}: ${issue.message}`,
     );
   }
   return { ...result.output, sources: loadSourceSettings(env, empty) };
@@ -136,6 +146,9 @@ export function envNames(): string[] {
     ...entries.flatMap((entry) => Object.values(entry.settings).map((spec) => spec.env)),
   ];
 }
+
+/** Settings whose value an error must not repeat. */
+const SECRETS = new Set(['apiToken']);
 
 /** Where each setting comes from, for error messages: a flag if one was given, or its variable. */
 const FLAGS: Partial<Record<keyof Config, string>> = {

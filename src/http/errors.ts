@@ -9,10 +9,7 @@ export function errorResponse(
   code: string,
   message: string,
 ) {
-  return c.json(
-    { error: { code, message }, meta: { request_id: c.get('requestId') as string | undefined } },
-    status,
-  );
+  return c.json({ error: { code, message }, meta: { request_id: c.get('requestId') } }, status);
 }
 
 /** KxError codes as HTTP statuses: bad input is the client's (400), a locked or lost database is 503. */

@@ -61,6 +61,7 @@ describe('config', () => {
     [{ KX_HTTP_TIMEOUT_MS: 'soon' }, 'KX_HTTP_TIMEOUT_MS=soon: expected a whole number from 100'],
     [{ KX_COINGECKO_BASE_URL: 'not a url' }, 'KX_COINGECKO_BASE_URL=not a url: expected a URL'],
     [{ KX_LOG_LEVEL: 'loud' }, 'KX_LOG_LEVEL=loud: expected silent, error, warn, info or debug'],
+    [{ KX_API_TOKEN: 'pass word!' }, 'KX_API_TOKEN: expected letters, digits and'], // never the token
   ])('%j is a configuration error', (env, message) => {
     expect(() => loadConfig({}, env)).toThrow(message);
   });

@@ -96,6 +96,12 @@ describe('GET /data', () => {
     });
   });
 
+  it('sends the secure headers: no sniffing, no framing', async () => {
+    const r = await get('/data?limit=1');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
   it('keeps an incoming X-Request-Id', async () => {
     const r = await get('/data?limit=1', { 'x-request-id': 'trace-123' });
     expect(r.headers.get('x-request-id')).toBe('trace-123');
@@ -582,6 +588,19 @@ describe('KX_API_TOKEN', () => {
       (await app.request('/data', { headers: { authorization: 'Bearer s3cret' } })).status,
     ).toBe(200);
     expect((await app.request('/health')).status).toBe(200);
+  });
+
+  it('reads the scheme in any case, and answers a malformed header 400 (RFC 6750)', async () => {
+    const app = secured();
+    for (const scheme of ['bearer', 'BEARER', 'Bearer  '])
+      expect(
+        (await app.request('/stats', { headers: { authorization: `${scheme} s3cret` } })).status,
+      ).toBe(200);
+    const malformed = await app.request('/stats', { headers: { authorization: 'Basic czNjcmV0' } });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'bad_request' } });
+    const full = await app.request('/health', { headers: { authorization: 'bearer s3cret' } });
+    expect(await full.json()).toHaveProperty('version', 'test');
   });
 
   it('/health tells a probe without the token only that kx and its database are up', async () => {
