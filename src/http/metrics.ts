@@ -1,50 +1,153 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Status } from '../queries/status.js';
+
 /** Upper bounds of the request latency histogram, in seconds. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-/** In-process HTTP metrics of one `kx serve`, rendered in the Prometheus text format. */
+/** prom-client's default gauges with a counter's name. */
+const NOT_COUNTERS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** Run figures come from the database at most this often, however often Prometheus scrapes. */
+const STATUS_TTL_MS = 5_000;
+/** A scrape waits this long for fresh run figures, then answers with the last ones. */
+const STATUS_WAIT_MS = 1_000;
+
+/**
+ * The metrics of one `kx serve`, on its own prom-client registry: Node's process metrics,
+ * HTTP requests and latency per route, and the runs, records, durations, listings and assets
+ * of the `kx status` read model, read from the database when scraped.
+ */
 export function createHttpMetrics() {
-  const requests = new Map<string, number>();
-  const latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // Gauges prom-client names `…_total`, which promtool refuses (a counter's suffix); the
+  // same figures are in nodejs_active_handles and nodejs_active_resources.
+  for (const name of NOT_COUNTERS) registry.removeSingleMetric(name);
+  const requests = new Counter({
+    name: 'kx_http_requests_total',
+    help: 'HTTP requests served, by route, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'kx_http_request_duration_seconds',
+    help: 'HTTP request latency.',
+    labelNames: ['route'] as const,
+    buckets: BUCKETS,
+    registers: [registry],
+  });
   return {
+    registry,
     observe(route: string, method: string, status: number, seconds: number) {
-      const key = `route="${escape(route)}",method="${method}",status="${status}"`;
-      requests.set(key, (requests.get(key) ?? 0) + 1);
-      const lkey = `route="${escape(route)}"`;
-      const h = latency.get(lkey) ?? { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
-      BUCKETS.forEach((le, i) => {
-        if (seconds <= le) h.buckets[i]! += 1;
-      });
-      h.sum += seconds;
-      h.count += 1;
-      latency.set(lkey, h);
+      requests.inc({ route, method, status: String(status) });
+      latency.observe({ route }, seconds);
     },
-    render(): string {
-      const lines = [
-        '# HELP kx_http_requests_total HTTP requests served, by route, method and status.',
-        '# TYPE kx_http_requests_total counter',
-      ];
-      for (const [labels, n] of requests) lines.push(`kx_http_requests_total{${labels}} ${n}`);
-      lines.push(
-        '# HELP kx_http_request_duration_seconds HTTP request latency.',
-        '# TYPE kx_http_request_duration_seconds histogram',
-      );
-      for (const [labels, h] of latency) {
-        BUCKETS.forEach((le, i) =>
-          lines.push(
-            `kx_http_request_duration_seconds_bucket{${labels},le="${le}"} ${h.buckets[i]}`,
-          ),
-        );
-        lines.push(`kx_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
-        lines.push(`kx_http_request_duration_seconds_sum{${labels}} ${h.sum}`);
-        lines.push(`kx_http_request_duration_seconds_count{${labels}} ${h.count}`);
-      }
-      return lines.join('\n');
+    /** Adds the run metrics, read through `readStatus` (the database) when scraped; once. */
+    watchRuns(readStatus: () => Promise<Status>) {
+      if (registry.getSingleMetric('kx_runs')) return;
+      registerRunMetrics(registry, createStatusCache(readStatus));
     },
+    /** The Prometheus text of everything registered. */
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
   };
 }
 
 export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
 
-export function escape(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/**
+ * The last status read, refreshed when older than STATUS_TTL_MS. A scrape waits at most
+ * STATUS_WAIT_MS for a refresh and otherwise gets the last figures (none before the first),
+ * so a slow or lost database never stalls `/metrics`.
+ */
+function createStatusCache(read: () => Promise<Status>) {
+  let last: { at: number; status: Status } | null = null;
+  let pending: Promise<void> | null = null;
+  return async (): Promise<Status | null> => {
+    if (last && Date.now() - last.at < STATUS_TTL_MS) return last.status;
+    pending ??= read()
+      .then((status) => {
+        last = { at: Date.now(), status };
+      })
+      .catch(() => undefined) // the database is away: the last figures stand
+      .finally(() => {
+        pending = null;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STATUS_WAIT_MS);
+    });
+    await Promise.race([pending, waited]);
+    clearTimeout(timer);
+    return last?.status ?? null;
+  };
+}
+
+function registerRunMetrics(registry: Registry, status: () => Promise<Status | null>) {
+  new Gauge({
+    name: 'kx_runs',
+    help: 'ETL runs held, by source and status.',
+    labelNames: ['source', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of (await status())?.sources ?? [])
+        for (const st of ['succeeded', 'failed', 'running'] as const)
+          this.set({ source: s.source, status: st }, s.runs[st]);
+    },
+  });
+  new Counter({
+    name: 'kx_records_total',
+    help: 'Records processed by all runs, by source and outcome.',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of (await status())?.sources ?? [])
+        for (const outcome of ['fetched', 'loaded', 'unchanged', 'rejected'] as const)
+          this.inc({ source: s.source, outcome }, s.records[outcome]);
+    },
+  });
+  new Gauge({
+    name: 'kx_run_duration_seconds',
+    help: 'Duration of finished runs (last, average, max).',
+    labelNames: ['source', 'stat'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of (await status())?.sources ?? []) {
+        const { lastMs, avgMs, maxMs } = s.durations;
+        for (const [stat, ms] of [
+          ['last', lastMs],
+          ['avg', avgMs],
+          ['max', maxMs],
+        ] as const)
+          if (ms !== null) this.set({ source: s.source, stat }, ms / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'kx_listings',
+    help: 'Source listings currently held.',
+    labelNames: ['source'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of (await status())?.sources ?? []) this.set({ source: s.source }, s.listings);
+    },
+  });
+  new Gauge({
+    name: 'kx_assets',
+    // A metric without labels is always written: 0 until the first read has come back.
+    help: 'Canonical assets.',
+    registers: [registry],
+    async collect() {
+      const report = await status();
+      if (report) this.set(report.assets);
+    },
+  });
 }

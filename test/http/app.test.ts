@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,9 @@ import { createTestDatabase, releaseDataDir, type TestDatabase } from '../helper
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { createFakeSources, ingestWith } from '../helpers/ingest.js';
 import { keysNotSnakeCase } from '../helpers/json-keys.js';
+
+/** promtool (Debian's prometheus package), if this machine has it. */
+const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
 
 let database: TestDatabase;
 let handle: DbHandle;
@@ -309,14 +314,32 @@ describe('health, stats, runs, metrics, docs', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/plain');
     const text = r.body as string;
-    expect(text).toMatch(/^kx_runs_total\{source="csv",status="succeeded"\} 1$/m);
+    expect(text).toMatch(/^kx_runs\{source="csv",status="succeeded"\} 1$/m);
     expect(text).toMatch(
       /^kx_http_requests_total\{route="\/data",method="GET",status="200"\} \d+$/m,
     );
     expect(text).toMatch(
-      /^kx_http_request_duration_seconds_bucket\{route="\/data",le="\+Inf"\} \d+$/m,
+      /^kx_http_request_duration_seconds_bucket\{le="\+Inf",route="\/data"\} \d+$/m,
     );
+    expect(text).toMatch(/^kx_records_total\{source="csv",outcome="loaded"\} 250$/m);
+    expect(text).toMatch(/^kx_assets \d+$/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m); // Node's process metrics
   });
+
+  // DESIGN §7: text `promtool check metrics` accepts. CI installs it (Debian's prometheus).
+  it.skipIf(!promtool && !process.env.CI)(
+    'GET /metrics passes promtool check metrics',
+    async () => {
+      const text = (await get('/metrics')).body as string;
+      const check = spawnSync(promtool ?? 'promtool', ['check', 'metrics'], {
+        input: text,
+        encoding: 'utf8',
+      });
+      expect(check.error).toBeUndefined();
+      expect(`${check.stdout}${check.stderr}`).toBe('');
+      expect(check.status).toBe(0);
+    },
+  );
 
   it('GET /openapi.json is built from the validating schemas; /docs is a page', async () => {
     const spec = (await get('/openapi.json')).body as {
