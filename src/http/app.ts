@@ -67,10 +67,16 @@ export function createApp(deps: AppDeps) {
     // /health answers probes without the token (with less detail: see routes/system.ts).
     app.use((c, next) => (c.req.path === '/health' ? next() : auth(c, next)));
   }
-  app.route('/', createDataRoutes(deps));
-  app.route('/', createRunRoutes(deps));
-  app.route('/', createSystemRoutes(deps));
-  app.route('/', createDocRoutes(deps));
+  const specs = [];
+  for (const { routes, specs: declared } of [
+    createDataRoutes(deps),
+    createRunRoutes(deps),
+    createSystemRoutes(deps),
+  ]) {
+    app.route('/', routes);
+    specs.push(...declared);
+  }
+  app.route('/', createDocRoutes(deps, specs));
   app.notFound((c) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && hasGetRoute(app, c.req.path)) {
       c.header('Allow', 'GET, HEAD');

@@ -14,6 +14,17 @@ import { createTestDatabase, releaseDataDir, type TestDatabase } from '../helper
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { createFakeSources, ingestWith } from '../helpers/ingest.js';
 import { keysNotSnakeCase } from '../helpers/json-keys.js';
+import * as v from 'valibot';
+import {
+  AssetSchema,
+  ComparisonSchema,
+  ErrorBodySchema,
+  HealthSchema,
+  ListingPageSchema,
+  RunDetailSchema,
+  RunListSchema,
+  StatsSchema,
+} from '../../src/http/schemas.js';
 
 /** promtool (Debian's prometheus package), if this machine has it. */
 const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
@@ -368,6 +379,45 @@ describe('health, stats, runs, metrics, docs', () => {
     expect(docs.headers.get('content-type')).toContain('text/html');
     expect(docs.body).toContain('GET /data');
     expect(docs.body).toContain('rows per page, 1–500, default 50');
+  });
+});
+
+describe('response schemas (the OpenAPI document is built from them)', () => {
+  it("every JSON answer validates against its route's schema", async () => {
+    const [run] = ((await get('/runs?limit=2')).body as { data: { id: number }[] }).data;
+    const cases: [string, v.GenericSchema][] = [
+      ['/data?limit=5', ListingPageSchema],
+      ['/data?page=2&limit=3&sort=-market_cap_usd', ListingPageSchema],
+      ['/assets/1', AssetSchema],
+      ['/health', HealthSchema],
+      ['/stats', StatsSchema],
+      ['/runs?limit=5', RunListSchema],
+      [`/runs/${run!.id}`, RunDetailSchema],
+      [`/runs/compare?a=${run!.id}&b=${run!.id}`, ComparisonSchema],
+      ['/data?limit=0', ErrorBodySchema],
+      ['/runs/999999', ErrorBodySchema],
+    ];
+    for (const [path, schema] of cases) {
+      const result = v.safeParse(schema, (await get(path)).body);
+      expect(result.success ? [] : v.flatten(result.issues), path).toEqual([]);
+    }
+  });
+
+  it('the OpenAPI document has every registered route, with an operationId and a 200 schema', async () => {
+    const spec = (await get('/openapi.json')).body as {
+      paths: Record<
+        string,
+        { get: { operationId: string; responses: Record<string, { content?: object }> } }
+      >;
+    };
+    const registered = new Set(
+      app.routes.filter((r) => r.method === 'GET').map((r) => r.path.replace(/:(\w+)/g, '{$1}')),
+    );
+    expect(Object.keys(spec.paths).sort()).toEqual([...registered].sort());
+    const ids = Object.values(spec.paths).map((p) => p.get.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [path, item] of Object.entries(spec.paths))
+      expect(item.get.responses['200']?.content, path).toBeDefined();
   });
 });
 

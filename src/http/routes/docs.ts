@@ -1,92 +1,53 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
 import { Hono } from 'hono';
-import type * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../env.js';
-import {
-  CompareQuerySchema,
-  createDataQuerySchema,
-  createRunsQuerySchema,
-  EmptyQuerySchema,
-} from '../params.js';
+import { EmptyQuerySchema } from '../params.js';
+import { defineRoute, type RouteSpec } from '../route-spec.js';
+import { ErrorBodySchema } from '../schemas.js';
 
-interface RouteDoc {
-  path: string;
-  summary: string;
-  query: v.GenericSchema;
-  pathParams?: string[];
-  auth: boolean;
+/** The documentation's own routes. */
+export const docSpecs = [
+  defineRoute({
+    path: '/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This document',
+    query: EmptyQuerySchema,
+    response: 'text/plain',
+    auth: true,
+  }),
+  defineRoute({
+    path: '/docs',
+    operationId: 'getDocs',
+    summary: 'Human-readable API documentation',
+    query: EmptyQuerySchema,
+    response: 'text/html',
+    auth: true,
+  }),
+];
+
+/** `/assets/:id` → `/assets/{id}`, and its path parameters. */
+function openApiPath(path: string): { path: string; params: string[] } {
+  const params = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+  return { path: path.replace(/:(\w+)/g, '{$1}'), params };
 }
 
-/** The routes of the API, with the same valibot schemas that validate their queries. */
-function routeDocs(deps: AppDeps): RouteDoc[] {
-  return [
-    {
-      path: '/data',
-      summary: 'Unified listings: filter, sort, cursor or page pagination',
-      query: createDataQuerySchema(deps.sources),
-      auth: true,
-    },
-    {
-      path: '/assets/{id}',
-      summary: 'One asset with its per-source listings and match provenance',
-      query: EmptyQuerySchema,
-      pathParams: ['id'],
-      auth: true,
-    },
-    {
-      path: '/health',
-      summary:
-        'Database reachability and latency, driver, last run per source (503 when the database is down)',
-      query: EmptyQuerySchema,
-      auth: false,
-    },
-    {
-      path: '/stats',
-      summary: 'Per source: runs, records, durations, last success and failure',
-      query: EmptyQuerySchema,
-      auth: true,
-    },
-    {
-      path: '/runs',
-      summary: 'Run history, newest first',
-      query: createRunsQuerySchema(deps.sources),
-      auth: true,
-    },
-    {
-      path: '/runs/compare',
-      summary: 'Anomalies between two runs of a source',
-      query: CompareQuerySchema,
-      auth: true,
-    },
-    {
-      path: '/runs/{id}',
-      summary: 'One run with its attempts, errors and warnings',
-      query: EmptyQuerySchema,
-      pathParams: ['id'],
-      auth: true,
-    },
-    { path: '/metrics', summary: 'Prometheus metrics', query: EmptyQuerySchema, auth: true },
-    { path: '/openapi.json', summary: 'This document', query: EmptyQuerySchema, auth: true },
-    {
-      path: '/docs',
-      summary: 'Human-readable API documentation',
-      query: EmptyQuerySchema,
-      auth: true,
-    },
-  ];
-}
+const toSchema = (schema: Parameters<typeof toJsonSchema>[0]) =>
+  toJsonSchema(schema, { errorMode: 'ignore' }) as Record<string, unknown>;
 
 interface JsonSchemaObject {
   properties?: Record<string, Record<string, unknown>>;
   required?: string[];
 }
 
-export function createOpenApi(deps: AppDeps) {
+/** The OpenAPI document of `specs`: every route as it is registered, with its schemas. */
+export function createOpenApi(deps: Pick<AppDeps, 'version'>, specs: readonly RouteSpec[]) {
   const paths: Record<string, unknown> = {};
-  for (const route of routeDocs(deps)) {
-    const schema = toJsonSchema(route.query, { errorMode: 'ignore' }) as JsonSchemaObject;
+  const error = { 'application/json': { schema: toSchema(ErrorBodySchema) } };
+  for (const route of specs) {
+    const schema = toSchema(route.query) as JsonSchemaObject;
+    const { path, params } = openApiPath(route.path);
     const parameters = [
-      ...(route.pathParams ?? []).map((name) => ({
+      ...params.map((name) => ({
         name,
         in: 'path',
         required: true,
@@ -100,17 +61,29 @@ export function createOpenApi(deps: AppDeps) {
         schema: { ...s, description: undefined },
       })),
     ];
-    paths[route.path] = {
+    const ok =
+      typeof route.response === 'string'
+        ? { [route.response]: { schema: { type: 'string' } } }
+        : { 'application/json': { schema: toSchema(route.response) } };
+    paths[path] = {
       get: {
+        operationId: route.operationId,
         summary: route.summary,
         parameters,
         ...(route.auth ? {} : { security: [] }),
         responses: {
-          200: { description: 'OK' },
-          400: { description: 'A bad parameter: `{ error: { code, message } }` naming it' },
+          200: { description: 'OK', content: ok },
+          400: { description: 'A bad parameter, named', content: error },
           ...(route.auth
-            ? { 401: { description: 'Missing or wrong bearer token (when KX_API_TOKEN is set)' } }
+            ? {
+                401: {
+                  description: 'Missing or wrong bearer token (when KX_API_TOKEN is set)',
+                  content: error,
+                },
+              }
             : {}),
+          ...(params.length > 0 ? { 404: { description: 'No such item', content: error } } : {}),
+          503: { description: 'The database is unavailable', content: error },
         },
       },
     };
@@ -128,11 +101,13 @@ export function createOpenApi(deps: AppDeps) {
   };
 }
 
-export function createDocRoutes(deps: AppDeps) {
-  const openapi = createOpenApi(deps);
+/** `/openapi.json` and `/docs`, over the specs of every route (theirs included). */
+export function createDocRoutes(deps: AppDeps, specs: readonly RouteSpec[]) {
+  const openapi = createOpenApi(deps, [...specs, ...docSpecs]);
+  const [json, page] = docSpecs as [RouteSpec, RouteSpec];
   return new Hono<AppEnv>()
-    .get('/openapi.json', (c) => c.json(openapi))
-    .get('/docs', (c) => c.html(renderDocs(openapi)));
+    .get(json.path, (c) => c.json(openapi))
+    .get(page.path, (c) => c.html(renderDocs(openapi)));
 }
 
 function renderDocs(openapi: ReturnType<typeof createOpenApi>): string {

@@ -6,11 +6,40 @@ import type { AppDeps, AppEnv } from '../env.js';
 import { isAuthorized } from '../auth.js';
 import { respond } from '../respond.js';
 import { EmptyQuerySchema, parseQuery } from '../params.js';
+import { defineRoute } from '../route-spec.js';
+import { HealthSchema, StatsSchema } from '../schemas.js';
 
 export function createSystemRoutes(deps: AppDeps) {
   deps.metrics.watchRuns(() => getStatus(deps.handle, deps.sources, deps.budgets));
-  return new Hono<AppEnv>()
-    .get('/health', async (c) => {
+  const specs = {
+    health: defineRoute({
+      path: '/health',
+      operationId: 'getHealth',
+      summary:
+        'Database reachability and latency, driver, last run per source (503 when the database is down)',
+      query: EmptyQuerySchema,
+      response: HealthSchema,
+      auth: false,
+    }),
+    stats: defineRoute({
+      path: '/stats',
+      operationId: 'getStats',
+      summary: 'Per source: runs, records, durations, last success and failure',
+      query: EmptyQuerySchema,
+      response: StatsSchema,
+      auth: true,
+    }),
+    metrics: defineRoute({
+      path: '/metrics',
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics',
+      query: EmptyQuerySchema,
+      response: 'text/plain',
+      auth: true,
+    }),
+  };
+  const routes = new Hono<AppEnv>()
+    .get(specs.health.path, async (c) => {
       parseQuery(c, EmptyQuerySchema);
       const started = performance.now();
       try {
@@ -50,13 +79,14 @@ export function createSystemRoutes(deps: AppDeps) {
         );
       }
     })
-    .get('/stats', async (c) => {
+    .get(specs.stats.path, async (c) => {
       parseQuery(c, EmptyQuerySchema);
       const status = await getStatus(deps.handle, deps.sources, deps.budgets);
       return respond(c, { data: status });
     })
-    .get('/metrics', async (c) => {
+    .get(specs.metrics.path, async (c) => {
       parseQuery(c, EmptyQuerySchema);
       return c.text(await deps.metrics.render(), 200, { 'content-type': deps.metrics.contentType });
     });
+  return { routes, specs: Object.values(specs) };
 }

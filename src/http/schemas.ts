@@ -1,0 +1,204 @@
+import * as v from 'valibot';
+
+/**
+ * What every JSON route answers, as valibot schemas of the wire form (snake_case, decimals as
+ * strings). The OpenAPI document is built from them, and the API tests validate real answers
+ * against them, so the documented shape is the served one.
+ */
+
+const decimal = v.pipe(v.string(), v.description('a decimal number, exact, as a JSON string'));
+const nullableDecimal = v.nullable(decimal);
+const instant = v.pipe(v.string(), v.description('ISO 8601 UTC timestamp'));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export const MetaSchema = v.strictObject({
+  request_id: v.string(),
+  api_latency_ms: v.number(),
+});
+
+export const ErrorBodySchema = v.strictObject({
+  error: v.strictObject({ code: v.string(), message: v.string() }),
+  meta: v.strictObject({ request_id: v.optional(v.string()) }),
+});
+
+export const ListingSchema = v.strictObject({
+  source: v.string(),
+  source_id: v.string(),
+  asset_id: count,
+  symbol: v.string(),
+  name: v.nullable(v.string()),
+  rank: v.nullable(count),
+  price_usd: nullableDecimal,
+  market_cap_usd: nullableDecimal,
+  volume_24h_usd: nullableDecimal,
+  circulating_supply: nullableDecimal,
+  total_supply: nullableDecimal,
+  max_supply: nullableDecimal,
+  percent_change_24h: nullableDecimal,
+  observed_at: instant,
+  match: v.strictObject({ method: v.string(), confidence: v.number() }),
+});
+
+export const ListingPageSchema = v.strictObject({
+  data: v.array(ListingSchema),
+  pagination: v.variant('mode', [
+    v.strictObject({
+      mode: v.literal('cursor'),
+      limit: count,
+      next_cursor: v.nullable(v.string()),
+      has_more: v.boolean(),
+    }),
+    v.strictObject({
+      mode: v.literal('page'),
+      limit: count,
+      page: count,
+      total: count,
+      pages: count,
+    }),
+  ]),
+  meta: MetaSchema,
+});
+
+const envelope = <T extends v.GenericSchema>(data: T) => v.strictObject({ data, meta: MetaSchema });
+
+export const AssetSchema = envelope(
+  v.strictObject({
+    id: count,
+    symbol: v.string(),
+    name: v.nullable(v.string()),
+    slug: v.nullable(v.string()),
+    listings: v.array(ListingSchema),
+  }),
+);
+
+const runError = v.nullable(v.strictObject({ code: v.string(), message: v.nullable(v.string()) }));
+
+const RunSummarySchema = v.strictObject({
+  id: count,
+  status: v.picklist(['running', 'succeeded', 'failed', 'abandoned']),
+  trigger: v.string(),
+  attempts: count,
+  resumable: v.boolean(),
+  fetched: count,
+  loaded: count,
+  unchanged: count,
+  rejected: count,
+  error: runError,
+  warnings: v.array(v.string()),
+  params: v.record(v.string(), v.unknown()),
+  started_at: instant,
+  finished_at: v.nullable(instant),
+});
+
+export const RunListSchema = envelope(
+  v.array(v.strictObject({ ...RunSummarySchema.entries, source: v.string() })),
+);
+
+export const RunDetailSchema = envelope(
+  v.strictObject({
+    ...RunSummarySchema.entries,
+    source: v.string(),
+    mapping: v.unknown(),
+    attempts_detail: v.array(
+      v.strictObject({
+        attempt: count,
+        trigger: v.string(),
+        status: v.string(),
+        records: count,
+        error: runError,
+        started_at: instant,
+        finished_at: v.nullable(instant),
+      }),
+    ),
+  }),
+);
+
+const runCounts = v.strictObject({
+  id: count,
+  status: v.string(),
+  fetched: count,
+  loaded: count,
+  unchanged: count,
+  rejected: count,
+});
+
+export const ComparisonSchema = envelope(
+  v.strictObject({
+    source: v.string(),
+    a: runCounts,
+    b: runCounts,
+    anomalies: v.array(
+      v.strictObject({
+        kind: v.picklist([
+          'record_count_drop',
+          'rejected_share_jump',
+          'coins_vanished',
+          'coins_appeared',
+          'price_move',
+        ]),
+        message: v.string(),
+        details: v.record(v.string(), v.unknown()),
+      }),
+    ),
+  }),
+);
+
+export const StatsSchema = envelope(
+  v.strictObject({
+    database: v.strictObject({ driver: v.string(), location: v.string() }),
+    assets: count,
+    assets_by_source_count: v.record(v.string(), count),
+    sources: v.array(
+      v.strictObject({
+        source: v.string(),
+        runs: v.strictObject({ total: count, succeeded: count, failed: count, running: count }),
+        records: v.strictObject({ fetched: count, loaded: count, unchanged: count, rejected: count }),
+        durations: v.strictObject({
+          last_ms: v.nullable(v.number()),
+          avg_ms: v.nullable(v.number()),
+          max_ms: v.nullable(v.number()),
+        }),
+        last_run: v.nullable(RunSummarySchema),
+        last_success_at: v.nullable(instant),
+        last_failure_at: v.nullable(instant),
+        resumable_runs: v.array(count),
+        checkpoints: v.array(
+          v.strictObject({
+            stream: v.string(),
+            run_id: count,
+            records: count,
+            updated_at: instant,
+            cursor: v.record(v.string(), v.unknown()),
+          }),
+        ),
+        listings: count,
+        quotes: count,
+        calls: v.strictObject({ month: v.string(), used: count, budget: v.nullable(count) }),
+      }),
+    ),
+  }),
+);
+
+/** /health: without the token (or with the database away) only the first two members. */
+export const HealthSchema = v.strictObject({
+  status: v.picklist(['ok', 'unavailable']),
+  database: v.strictObject({
+    reachable: v.boolean(),
+    driver: v.optional(v.string()),
+    latency_ms: v.optional(v.number()),
+  }),
+  last_runs: v.optional(
+    v.record(
+      v.string(),
+      v.nullable(
+        v.strictObject({
+          id: count,
+          status: v.string(),
+          started_at: instant,
+          finished_at: v.nullable(instant),
+        }),
+      ),
+    ),
+  ),
+  version: v.optional(v.string()),
+});
