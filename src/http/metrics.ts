@@ -40,6 +40,7 @@ export function createHttpMetrics() {
     buckets: BUCKETS,
     registers: [registry],
   });
+  let failure: () => unknown = () => null;
   return {
     registry,
     observe(route: string, method: string, status: number, seconds: number) {
@@ -49,8 +50,12 @@ export function createHttpMetrics() {
     /** Adds the run metrics, read through `readStatus` (the database) when scraped; once. */
     watchRuns(readStatus: () => Promise<Status>) {
       if (registry.getSingleMetric('kx_runs')) return;
-      registerRunMetrics(registry, createStatusCache(readStatus));
+      const cache = createStatusCache(readStatus);
+      failure = cache.failure;
+      registerRunMetrics(registry, cache.read);
     },
+    /** Why the last read of the run figures failed (the database refused or is gone), if it did. */
+    failure: () => failure(),
     /** The Prometheus text of everything registered. */
     render: () => registry.metrics(),
     contentType: registry.contentType,
@@ -64,16 +69,20 @@ export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
  * STATUS_WAIT_MS for a refresh and otherwise gets the last figures (none before the first),
  * so a slow or lost database never stalls `/metrics`.
  */
-function createStatusCache(read: () => Promise<Status>) {
+function createStatusCache(load: () => Promise<Status>) {
   let last: { at: number; status: Status } | null = null;
   let pending: Promise<void> | null = null;
-  return async (): Promise<Status | null> => {
+  let failed: unknown = null;
+  const read = async (): Promise<Status | null> => {
     if (last && Date.now() - last.at < STATUS_TTL_MS) return last.status;
-    pending ??= read()
+    pending ??= load()
       .then((status) => {
         last = { at: Date.now(), status };
+        failed = null;
       })
-      .catch(() => undefined) // the database is away: the last figures stand
+      .catch((error: unknown) => {
+        failed = error; // the database is away: the last figures stand, and /metrics says so
+      })
       .finally(() => {
         pending = null;
       });
@@ -85,6 +94,7 @@ function createStatusCache(read: () => Promise<Status>) {
     clearTimeout(timer);
     return last?.status ?? null;
   };
+  return { read, failure: () => failed };
 }
 
 function registerRunMetrics(registry: Registry, status: () => Promise<Status | null>) {

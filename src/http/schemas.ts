@@ -152,7 +152,12 @@ export const StatsSchema = envelope(
       v.strictObject({
         source: v.string(),
         runs: v.strictObject({ total: count, succeeded: count, failed: count, running: count }),
-        records: v.strictObject({ fetched: count, loaded: count, unchanged: count, rejected: count }),
+        records: v.strictObject({
+          fetched: count,
+          loaded: count,
+          unchanged: count,
+          rejected: count,
+        }),
         durations: v.strictObject({
           last_ms: v.nullable(v.number()),
           avg_ms: v.nullable(v.number()),

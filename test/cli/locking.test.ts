@@ -235,13 +235,13 @@ describe.skipIf(!serverUrl)('PostgreSQL server: a per-source advisory lock', () 
       expect(resume.code).toBe(6);
       const status = await runKx(['status', '--source', 'csv', '--json'], database.env);
       expect(JSON.parse(status.stdout)).toMatchObject({
-        sources: [{ lastRun: { status: 'running' } }],
+        sources: [{ last_run: { status: 'running' } }],
       });
 
       await sql`select pg_advisory_unlock(hashtext('kx:source:csv'))`; // the holder dies
       const after = await runKx(['status', '--source', 'csv', '--json'], database.env);
       expect(JSON.parse(after.stdout)).toMatchObject({
-        sources: [{ lastRun: { status: 'abandoned', resumable: true } }],
+        sources: [{ last_run: { status: 'abandoned', resumable: true } }],
       });
     } finally {
       await sql.end();

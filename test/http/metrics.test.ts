@@ -23,4 +23,17 @@ describe('run metrics read from the database', () => {
     expect(text).toMatch(/^kx_http_requests_total\{route="\/data",method="GET",status="200"\} 1$/m);
     expect(text).not.toMatch(/^kx_runs\{/m); // no figures yet, rather than made-up ones
   });
+
+  it('report a database that refused the read, for /metrics to answer 503', async () => {
+    const metrics = createHttpMetrics();
+    let refuse = true;
+    metrics.watchRuns(() =>
+      refuse ? Promise.reject(new Error('connection refused')) : Promise.resolve(status(7)),
+    );
+    await metrics.render();
+    expect(metrics.failure()).toBeInstanceOf(Error);
+    refuse = false;
+    expect(await metrics.render()).toMatch(/^kx_assets 7$/m);
+    expect(metrics.failure()).toBeNull();
+  });
 });

@@ -1,3 +1,4 @@
+import { toKxError } from '../../core/errors.js';
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { getRunList } from '../../queries/run-history.js';
@@ -86,7 +87,12 @@ export function createSystemRoutes(deps: AppDeps) {
     })
     .get(specs.metrics.path, async (c) => {
       parseQuery(c, EmptyQuerySchema);
-      return c.text(await deps.metrics.render(), 200, { 'content-type': deps.metrics.contentType });
+      const text = await deps.metrics.render();
+      // A database that refused the read is a 503 here as on every route (DESIGN §7); a slow
+      // one is not: its last figures are served.
+      const failure = deps.metrics.failure();
+      if (failure) throw toKxError(failure);
+      return c.text(text, 200, { 'content-type': deps.metrics.contentType });
     });
   return { routes, specs: Object.values(specs) };
 }
