@@ -103,3 +103,9 @@ function pairOf(base: string, quote: string): Pair | null {
   if (!USD_QUOTES.has(quote) && !OTHER_QUOTES.has(quote)) return null;
   return { base: BASE_ALIASES[base] ?? base, quote, usd: USD_QUOTES.has(quote) };
 }
+
+/** A symbol column of trading pairs, as described: `{ example: 'BTC/USD', line: 3 }`. */
+export interface PairExample {
+  example: string;
+  line: number;
+}

@@ -1,0 +1,304 @@
+/**
+ * What kx reads of a file before its rows are loaded: the header, the date order, the decimal
+ * mark, whether symbols are trading pairs and names are names, and whether a file without a
+ * time column repeats a listing. Each refuses a file that cannot load right, naming the flag
+ * that fixes it.
+ */
+import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
+import { KxError } from '../../core/errors.js';
+import { type SourceRecord } from '../../core/source.js';
+import { dateOrderOf, type DateOrder } from '../../core/timestamp.js';
+import { type CsvField, type HeaderMapping } from './mapping.js';
+import { parsePair } from './pairs.js';
+import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
+import type { PairExample } from './pairs.js';
+import type { CsvParams } from './params.js';
+import type { CsvPosition } from './rows.js';
+
+export async function readHeader(
+  rows: AsyncGenerator<CsvRow>,
+  bannerLines: number,
+  path: string,
+): Promise<string[]> {
+  for (let skipped = 0; ; skipped++) {
+    const next = await rows.next();
+    if (next.done)
+      throw new KxError('input', `${path}: no header row`, { context: { file: path } });
+    if (skipped < bannerLines) continue;
+    const header = next.value.fields;
+    if (header.every((cell) => cell.trim() === '') || looksLikeData(header)) {
+      throw new KxError(
+        'input',
+        `${path}:${next.value.line}: no header row: the first line (${JSON.stringify(header.join(',').slice(0, 60))}) ` +
+          'looks like data. Name the columns with --columns, for example ' +
+          '--columns open_time,open,high,low,close,volume, or --columns binance-kline or ' +
+          "--columns kraken-ohlcvt for those exchanges' dumps",
+        { context: { file: path, line: next.value.line } },
+      );
+    }
+    return header;
+  }
+}
+
+/**
+ * How to read the observed_at column's `NN/NN/YYYY` dates, from the file itself: its rows are
+ * read until one settles it (`25/12/2025` is day-first, `12/25/2025` month-first), which is
+ * mostly within the first month of rows. A column whose every date could be either is
+ * refused with the flag that settles it: kx never guesses a date. Rows that contradict the
+ * order found are rejected one by one (`not a date`), never read the other way.
+ */
+export async function inferDateOrder(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  mapping: HeaderMapping,
+): Promise<DateOrder | undefined> {
+  const column = mapping.columns.find((c) => c.field === 'observed_at');
+  if (!column) return undefined;
+  let example: { value: string; line: number } | undefined;
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+    const value = (row.fields[column.index] ?? '').trim();
+    if (value === '') continue;
+    const order = dateOrderOf(value);
+    if (order === 'day-first' || order === 'month-first') return order;
+    if (order === 'either') example ??= { value, line: row.line };
+    else if (!example) return undefined; // dates of another form: the order does not apply
+  }
+  if (!example) return undefined;
+  throw new KxError(
+    'input',
+    `${path}: the dates in column ${JSON.stringify(column.header)} could be day-first or month-first ` +
+      `(no day is over 12: ${JSON.stringify(example.value)} on line ${example.line} could be either); ` +
+      'pass --date-format DD/MM/YYYY or --date-format MM/DD/YYYY',
+    { context: { file: path, line: example.line, field: 'observed_at' } },
+  );
+}
+
+/**
+ * Whether this file writes `1,234.5` or `1.234,5`, from the file itself: a locale is the
+ * file's, so every number-like cell counts (but the time column's `22.07.2019`), and rows are
+ * read until one shows a mark only one reading allows (`0,5`, `1.234,5`, `2,08%`). A file
+ * whose every such cell reads both ways (`1,234` is a thousand, or one and a bit) is refused
+ * with the flag that settles it, as is one that shows both marks: kx never guesses a number.
+ */
+export async function inferDecimalMark(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  mapping: HeaderMapping,
+): Promise<DecimalMark> {
+  const time = mapping.columns.find((c) => c.field === 'observed_at')?.index;
+  let either: { value: string; line: number; column: string } | undefined;
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+    for (const [index, cell] of row.fields.entries()) {
+      if (index === time) continue;
+      const mark = decimalMarkOf(cell);
+      if (mark === '.' || mark === ',') return mark;
+      if (mark === 'either')
+        either ??= { value: cell.trim(), line: row.line, column: header[index] ?? '' };
+    }
+  }
+  if (!either) return '.';
+  throw new KxError(
+    'input',
+    `${path}: the numbers could have a decimal point or a decimal comma ` +
+      `(${JSON.stringify(either.value)} in column ${JSON.stringify(either.column.trim())} on line ${either.line} ` +
+      'could be either, and no number in the file settles it); pass --decimal . (1,234.5) or --decimal , (1.234,5)',
+    { context: { file: path, line: either.line } },
+  );
+}
+
+/** How many rows with a symbol or a name are enough to tell what those columns hold. */
+export const TEXT_SAMPLE_ROWS = 1000;
+
+export interface Sampled {
+  value: string;
+  line: number;
+}
+
+export interface TextColumns {
+  /** Every sampled symbol is a trading pair: the first, the first not in dollars, and whether all are one. */
+  pairs: { first: Sampled; notUsd: (Sampled & { quote: string }) | null; same: boolean } | null;
+  /** Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first. */
+  numericName: Sampled | null;
+}
+
+/**
+ * What the symbol and name columns hold, from the file's first rows: tickers or trading
+ * pairs (`BTC/USD`, `BTCUSDT`), names or numbers. A column counts as pairs only if every
+ * sampled symbol is one, so that a listing of coins with `BSC-USD` or `TUSD` among them
+ * stays a listing of coins.
+ */
+export async function inspectTextColumns(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  mapping: HeaderMapping,
+): Promise<TextColumns> {
+  const symbol = mapping.columns.find((c) => c.field === 'symbol')?.index;
+  const name = mapping.columns.find((c) => c.field === 'name')?.index;
+  let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
+  let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
+  let sampled = 0;
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+    if (sampled++ >= TEXT_SAMPLE_ROWS || (pairs === null && numericName === null)) break;
+    const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
+    if (pairs !== null && value !== '') {
+      const pair = parsePair(value);
+      const at = { value, line: row.line };
+      if (!pair) pairs = null;
+      else if (!pairs) pairs = { first: at, notUsd: null, same: true };
+      if (pair && pairs) {
+        if (!pair.usd) pairs.notUsd ??= { ...at, quote: pair.quote };
+        pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
+      }
+    }
+    const named = name === undefined ? '' : (row.fields[name] ?? '').trim();
+    if (numericName !== null && named !== '')
+      numericName = /^\d+$/.test(named) ? (numericName ?? { value: named, line: row.line }) : null;
+  }
+  return { pairs: pairs ?? null, numericName: numericName ?? null };
+}
+
+/**
+ * A symbol column of pairs reads as their base coin, when they are priced in US dollars (or
+ * a dollar stablecoin); pairs priced in euros or in bitcoin are refused: kx stores dollar
+ * prices. `--symbol` equal to every sampled value says the column holds that coin's ticker.
+ */
+export function pairsOf(
+  found: TextColumns['pairs'],
+  fixedSymbol: string | undefined,
+  path: string,
+): PairExample | null {
+  if (!found) return null;
+  if (fixedSymbol && found.same && found.first.value.toUpperCase() === fixedSymbol.toUpperCase())
+    return null;
+  const other = found.notUsd;
+  if (other) {
+    throw new KxError(
+      'input',
+      `${path}: the symbol column holds trading pairs priced in ${other.quote}, not US dollars ` +
+        `(${JSON.stringify(other.value)} on line ${other.line}); kx stores prices in US dollars, so load an ` +
+        'export of a USD, USDT or USDC market' +
+        (/^[\p{L}\p{N}]+$/u.test(other.value)
+          ? `. If ${JSON.stringify(other.value)} is a coin's own ticker, pass --symbol ${other.value}`
+          : ''),
+      { context: { file: path, line: other.line, field: 'symbol' } },
+    );
+  }
+  return { example: found.first.value, line: found.first.line };
+}
+
+/** A `name` column of numbers names no coin: it is left out, with a warning. */
+export function leaveOutNumericName(mapping: HeaderMapping, example: Sampled): void {
+  const column = mapping.columns.find((c) => c.field === 'name');
+  if (!column) return;
+  mapping.columns = mapping.columns.filter((c) => c !== column);
+  mapping.unmapped.push(column.header);
+  mapping.warnings.push(
+    `column ${JSON.stringify(column.header)} holds numbers, not names ` +
+      `(${JSON.stringify(example.value)} on line ${example.line}): left out of name`,
+  );
+}
+
+/**
+ * A file without a time column has one observation time, the file's own: each listing can
+ * appear once. A history without a time column (`Start`, `Day` … unrecognised) would collapse
+ * into one quote per listing and report the rest as loaded, so it is refused before anything
+ * is written, naming the flag that fixes it.
+ */
+export async function refuseRepeatsWithoutTime(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+): Promise<void> {
+  const firstLine = new Map<string, number>();
+  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+    const record = toRecord(row);
+    if (!record.result.ok || record.sourceId === null) continue;
+    const first = firstLine.get(record.sourceId);
+    if (first === undefined) {
+      firstLine.set(record.sourceId, row.line);
+      continue;
+    }
+    throw new KxError(
+      'input',
+      `${path}: lines ${first} and ${row.line} are both ${record.result.listing.symbol} (${record.sourceId}) ` +
+        `and no column maps to observed_at (columns: ${listColumns(header)}), so both would be one quote at the file's time. ` +
+        "Name its time column with --map 'COLUMN=observed_at'; a file without times can hold each coin once",
+      { context: { file: path, line: row.line, field: 'observed_at' } },
+    );
+  }
+}
+
+/**
+ * The file's data rows, read from the top past its banner lines and header (every row, for a
+ * file without one: `header` null): a look ahead.
+ */
+export async function* rowsAfterHeader(
+  path: string,
+  delimiter: string,
+  header: readonly string[] | null,
+): AsyncGenerator<CsvRow> {
+  const joined = header?.join('\u0000');
+  let inHeader = header !== null;
+  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
+    if (inHeader) inHeader = row.fields.join('\u0000') !== joined;
+    else yield row;
+  }
+}
+
+/**
+ * `--columns` names every cell of a row, in order: one name too few or too many would shift
+ * the close onto the open, and load every price wrong. The first row must have as many cells.
+ */
+export async function requireColumnCount(
+  path: string,
+  delimiter: string,
+  names: readonly string[],
+): Promise<void> {
+  for await (const row of rowsAfterHeader(path, delimiter, null)) {
+    if (row.fields.length === names.length) return;
+    throw new KxError(
+      'usage',
+      `--columns names ${names.length} columns, but line ${row.line} of ${path} has ${row.fields.length} ` +
+        `(${JSON.stringify(row.fields.join(delimiter).slice(0, 60))}); name every column, in order`,
+      { context: { file: path, line: row.line } },
+    );
+  }
+}
+
+/** `"Date", "Price", "Vol."`: the header as error messages name it. */
+export function listColumns(header: readonly string[]): string {
+  return header.map((h) => JSON.stringify(h.trim())).join(', ');
+}
+
+export function requireColumns(
+  mapping: HeaderMapping,
+  params: CsvParams,
+  header: string[],
+  path: string,
+): void {
+  const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
+  const columns = listColumns(header);
+  if (!has('symbol') && !params.symbol) {
+    throw new KxError(
+      'input',
+      `${path}: no column maps to symbol (columns: ${columns}); ` +
+        "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file",
+      { context: { file: path, field: 'symbol' } },
+    );
+  }
+  if (!has('price_usd')) {
+    throw new KxError(
+      'input',
+      `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
+    );
+  }
+}

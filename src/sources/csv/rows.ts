@@ -1,0 +1,182 @@
+/** A file's rows as source records: each cell read with the file's mapping, date order and decimal mark. */
+import { toDecimal, type DecimalMark } from '../../core/decimal.js';
+import { type SourceRecord } from '../../core/source.js';
+import { toTimestamp, type DateOrder } from '../../core/timestamp.js';
+import {
+  checkListing,
+  toNameKey,
+  type ListingCheck,
+  type UnifiedListing,
+} from '../../core/unified.js';
+import { type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
+import { parsePair } from './pairs.js';
+import { type CsvRow } from './reader.js';
+import type { PairExample } from './pairs.js';
+
+export interface CsvPosition {
+  end: number;
+  line: number;
+}
+
+export async function* mapRows(
+  rows: AsyncGenerator<CsvRow>,
+  toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+): AsyncGenerator<SourceRecord<CsvPosition>> {
+  for await (const row of rows) yield toRecord(row);
+}
+
+export interface RowMapperOptions {
+  path: string;
+  header: string[];
+  mapping: HeaderMapping;
+  /** The column with the time of day of the observed_at column's dates, if apart. */
+  timeOfDay: number | undefined;
+  symbol: string | undefined;
+  /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
+  pairs: PairExample | null;
+  /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
+  fileTime: Date;
+  dateOrder: DateOrder;
+  decimalMark: DecimalMark;
+  /** `SourceRecord.readAs`: the mapping that turns this file's rows into listings. */
+  readAs: string;
+}
+
+export function createRowMapper(
+  options: RowMapperOptions,
+): (row: CsvRow) => SourceRecord<CsvPosition> {
+  const { path, mapping, timeOfDay, symbol, pairs, fileTime, dateOrder, decimalMark, readAs } =
+    options;
+  const keys = payloadKeys(options.header);
+  const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
+  return (row) => {
+    const payload: Record<string, string> = {};
+    keys.forEach((key, i) => (payload[key] = row.fields[i] ?? ''));
+    row.fields
+      .slice(keys.length)
+      .forEach((extra, i) => (payload[`column_${keys.length + i + 1}`] = extra));
+    const cell = (field: CsvField) => {
+      const c = column.get(field);
+      return c ? (row.fields[c.index] ?? '').trim() : '';
+    };
+    const time = column.has('observed_at')
+      ? toTimestamp(withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]), dateOrder)
+      : { ok: true as const, value: fileTime };
+    const pair = pairs ? toBase(cell('symbol'), pairs) : null;
+    const result =
+      pair && !pair.ok
+        ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
+        : toListing(cell, symbol ?? pair?.base, time, decimalMark);
+    const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
+    return {
+      locator: { file: path, line: row.line },
+      sourceId,
+      payload,
+      result,
+      position: { end: row.end, line: row.line },
+      readAs,
+    };
+  };
+}
+
+/** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
+export function toBase(
+  value: string,
+  pairs: PairExample,
+): { ok: true; base: string } | { ok: false; reason: string } {
+  const pair = parsePair(value);
+  if (!pair)
+    return {
+      ok: false,
+      reason: `${JSON.stringify(value)} is not a trading pair like the column's others (${JSON.stringify(pairs.example)})`,
+    };
+  if (!pair.usd)
+    return {
+      ok: false,
+      reason: `${JSON.stringify(value)} is priced in ${pair.quote}, not US dollars`,
+    };
+  return { ok: true, base: pair.base };
+}
+
+/** `2024-03-24` and `7:05` → `2024-03-24 07:05`; a date that has a time keeps it. */
+export function withTimeOfDay(date: string, time: string | undefined): string {
+  const clock = time?.trim() ?? '';
+  if (clock === '' || /\d:\d\d|[ap]\.?m\.?$/i.test(date)) return date;
+  return `${date} ${clock.replace(/^(\d)(?=:)/, '0$1')}`;
+}
+
+/** Payload keys: the header names, made unique (`symbol`, `symbol#2`) and never empty. */
+export function payloadKeys(header: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((raw, i) => {
+    const name = raw.replace(/^\uFEFF/, '').trim() || `column_${i + 1}`;
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}#${count}`;
+  });
+}
+
+export const DECIMAL_FIELDS = [
+  ['price_usd', 'priceUsd'],
+  ['market_cap_usd', 'marketCapUsd'],
+  ['volume_24h_usd', 'volume24hUsd'],
+  ['circulating_supply', 'circulatingSupply'],
+  ['total_supply', 'totalSupply'],
+  ['max_supply', 'maxSupply'],
+  ['percent_change_24h', 'percentChange24h'],
+] as const;
+
+export function toListing(
+  cell: (field: CsvField) => string,
+  fixedSymbol: string | undefined,
+  time: ReturnType<typeof toTimestamp>,
+  decimalMark: DecimalMark,
+): ListingCheck {
+  const symbol = (fixedSymbol ?? cell('symbol')).toUpperCase();
+  const name = cell('name') || null;
+  const explicitId = cell('source_id');
+  const sourceId =
+    explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
+  const decimals: Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>> = {};
+  for (const [field, key] of DECIMAL_FIELDS) {
+    const parsed = toDecimal(cell(field), decimalMark);
+    if (!parsed.ok) return { ok: false, reason: `${field}: ${parsed.reason}`, field };
+    decimals[key] = parsed.value;
+  }
+  // Yahoo Finance writes `null` in every cell of a day without trading: a quote without a
+  // price says nothing, and loaded it would read as a coin with no price that day.
+  // blockchain.com's market price is `0.0` for every day before bitcoin had a market: a coin
+  // nobody trades has no price, not a price of nothing.
+  if (decimals.priceUsd == null || decimals.priceUsd === '0')
+    return {
+      ok: false,
+      reason: `price_usd: no price (${JSON.stringify(cell('price_usd'))})`,
+      field: 'price_usd',
+    };
+  const rank = toDecimal(cell('rank'), decimalMark);
+  if (!rank.ok || (rank.value !== null && !/^\d+$/.test(rank.value))) {
+    return {
+      ok: false,
+      reason: `rank: not a whole number: ${JSON.stringify(cell('rank'))}`,
+      field: 'rank',
+    };
+  }
+  if (!time.ok) return { ok: false, reason: `observed_at: ${time.reason}`, field: 'observed_at' };
+  if (!time.value) return { ok: false, reason: 'observed_at: empty', field: 'observed_at' };
+  const listing: UnifiedListing = {
+    sourceId,
+    symbol,
+    name,
+    slug: explicitId || null,
+    rank: rank.value === null ? null : Number(rank.value),
+    priceUsd: decimals.priceUsd ?? null,
+    marketCapUsd: decimals.marketCapUsd ?? null,
+    volume24hUsd: decimals.volume24hUsd ?? null,
+    circulatingSupply: decimals.circulatingSupply ?? null,
+    totalSupply: decimals.totalSupply ?? null,
+    maxSupply: decimals.maxSupply ?? null,
+    percentChange24h: decimals.percentChange24h ?? null,
+    observedAt: time.value,
+  };
+  return checkListing(listing);
+}
