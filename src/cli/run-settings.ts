@@ -1,6 +1,6 @@
 import type { RunSettings } from '../engine/runner.js';
 import type { Context } from './context.js';
-import { createProgress } from './output.js';
+import { createProgress } from './format.js';
 
 /** Run settings from config, with warnings to the log and a progress line on a TTY. */
 export function createRunSettings(

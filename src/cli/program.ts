@@ -1,0 +1,274 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { sourceNames } from '../sources/index.js';
+import type { IngestOptions } from './commands/ingest.js';
+import type { Context } from './context.js';
+import { environmentHelp } from './env-help.js';
+import type { Io } from './io.js';
+import { formatDryRun, formatRun, formatStatus, printJson, printLine } from './format.js';
+
+/**
+ * Every command kx has, as commander declares it: options, help, examples. Each action
+ * imports its command when it runs, so `kx --help` loads no command, database or HTTP code.
+ */
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** `output.json` is set by a command that was asked for `--json`, so failures print JSON too. */
+export function createProgram(output: { json: boolean }, io: Io): Command {
+  const program = new Command('kx')
+    .description(
+      'ETL for crypto market data: CoinGecko, CoinPaprika and CSV files into one PostgreSQL schema, exactly once.',
+    )
+    .version(version, '-v, --version')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL server URL (default: $DATABASE_URL; unset = embedded PGlite)',
+    )
+    .option('--data-dir <dir>', 'embedded database directory (default: $KX_DATA_DIR or ./.kx)')
+    .addOption(
+      new Option('--log-level <level>', 'log verbosity').choices([
+        'silent',
+        'error',
+        'warn',
+        'info',
+        'debug',
+      ]),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']),
+    )
+    .exitOverride()
+    // Under `kx ingest --help` too: --database-url, --data-dir, --log-level, --log-format.
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(run `kx --help` for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 internal error, 2 usage or configuration, 3 upstream failure,\n' +
+        '4 input data, 5 injected failure, 6 locked, 7 call budget, 8 database unavailable,\n' +
+        '130/143 stopped by SIGINT/SIGTERM. After 1, 3, 5, 7, 8, 130 or 143, `kx resume` continues the run.\n',
+    );
+  // Imported when a command runs: `kx --version` and `--help` load no database code.
+  const context = async (command: Command): Promise<Context> => {
+    output.json = command.opts<{ json?: boolean }>().json === true;
+    const { createContext } = await import('./context.js');
+    return createContext(command.optsWithGlobals(), io);
+  };
+
+  program
+    .command('ingest')
+    .description('load a source: land raw payloads, validate, unify, record the run')
+    .addOption(
+      new Option('--source <name>', 'source to ingest (required)')
+        .choices(sourceNames)
+        .makeOptionMandatory(),
+    )
+    .option('--file <path>', 'CSV file to read (--source csv)')
+    .option(
+      '--map <header=field>',
+      'map a CSV column to a field (repeatable; empty field ignores it)',
+      collect,
+      [],
+    )
+    .option('--symbol <sym>', 'symbol for every row of a single-asset history CSV')
+    .option(
+      '--date-format <format>',
+      'DD/MM/YYYY or MM/DD/YYYY: how to read dates like 05/06/2025 (--source csv)',
+    )
+    .option(
+      '--columns <names>',
+      'names for a CSV without a header row: NAME,NAME,… or binance-kline, kraken-ohlcvt',
+    )
+    .option(
+      '--decimal <mark>',
+      '. or ,: the decimal mark of numbers like 1,234 (--source csv; found from the file if unset)',
+    )
+    .option(
+      '--max-pages <n>',
+      'stop after N pages of 250 coins, by market cap (--source coingecko)',
+      toPositiveInt,
+    )
+    .option(
+      '--full-refresh',
+      'ignore the checkpoint and read everything again (unchanged records are still skipped)',
+    )
+    .option('--dry-run', 'read, map and validate without writing anything')
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx ingest --source csv --file fixtures/sample.csv
+  kx ingest --source csv --file btc.csv --symbol BTC --map 'snapped_at=observed_at'
+  kx ingest --source coingecko --max-pages 2          # top 500 coins by market cap
+  kx ingest --source coinpaprika --json
+  FAIL_AFTER_N_RECORDS=120 kx ingest --source csv --file fixtures/sample.csv   # rehearse a crash (exit 5)
+  kx resume
+`,
+    )
+    .action(async (options: IngestOptions & { json?: boolean }, command: Command) => {
+      const { ingest } = await import('./commands/ingest.js');
+      const result = await ingest(await context(command), options);
+      if (options.json) printJson(io.stdout, result);
+      else if ('dryRun' in result) printLine(io.stdout, formatDryRun(result));
+      else printLine(io.stdout, formatRun(result));
+    });
+
+  program
+    .command('resume')
+    .description("continue each source's failed or abandoned run from its checkpoint")
+    .addOption(new Option('--source <name>', 'only this source').choices(sourceNames))
+    .option('--json', 'print the results as one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx resume                      # every source; "nothing to resume" exits 0
+  kx resume --source coinpaprika --json
+`,
+    )
+    .action(async (options: { source?: string; json?: boolean }, command: Command) => {
+      const { resume } = await import('./commands/resume.js');
+      const results = await resume(await context(command), options);
+      if (options.json) printJson(io.stdout, results);
+      else if (results.length === 0) printLine(io.stdout, 'nothing to resume');
+      else results.forEach((r) => printLine(io.stdout, formatRun(r)));
+    });
+
+  program
+    .command('status')
+    .description('where every source stands: runs, checkpoints, database in use')
+    .addOption(new Option('--source <name>', 'only this source').choices(sourceNames))
+    .option('--json', 'print the status as one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx status
+  kx status --source csv --json | jq '.sources[0].last_run.status'
+`,
+    )
+    .action(async (options: { source?: string; json?: boolean }, command: Command) => {
+      const { status } = await import('./commands/status.js');
+      const result = await status(await context(command), options);
+      if (options.json) printJson(io.stdout, result);
+      else printLine(io.stdout, formatStatus(result));
+    });
+
+  program
+    .command('serve')
+    .description(
+      'serve the HTTP API over the unified data (/data, /assets/:id, /health, /stats, /runs, /metrics, /docs)',
+    )
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', toPort, 8000)
+    .option('--allow-unauthenticated', 'allow a non-loopback bind without KX_API_TOKEN')
+    .option(
+      '--schedule <spec>',
+      'run ingests in the server on intervals, e.g. "coinpaprika=10m,coingecko=30m" (s, m, h)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx serve                                   # http://127.0.0.1:8000/docs
+  KX_API_TOKEN=secret kx serve --host 0.0.0.0 --port 8080
+  kx serve --schedule "coinpaprika=10m,coingecko=30m"   # an API that keeps itself fresh
+  curl -s 'http://127.0.0.1:8000/data?symbol=btc&sort=-market_cap_usd&limit=5'
+`,
+    )
+    .action(
+      async (
+        options: { host: string; port: number; allowUnauthenticated?: boolean; schedule?: string },
+        command: Command,
+      ) => {
+        const { serveApi } = await import('./commands/serve.js');
+        await serveApi(await context(command), options);
+      },
+    );
+
+  program
+    .command('link')
+    .description(
+      'pin a source listing to an asset; wins over every identity rule and survives re-ingests',
+    )
+    .argument('<listing>', 'the listing as <source>:<id>, for example coinpaprika:btc-bitcoin')
+    .argument('<asset-id>', 'the asset to link it to (asset_id in GET /data)')
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kx link csv:staked-ether 2\n  kx unlink coinpaprika:btc-bitcoin\n',
+    )
+    .action(
+      async (listing: string, assetId: string, options: { json?: boolean }, command: Command) => {
+        const { link } = await import('./commands/link.js');
+        const result = await link(await context(command), listing, assetId);
+        if (options.json) printJson(io.stdout, result);
+        else
+          printLine(
+            io.stdout,
+            `${result.source}:${result.sourceId} linked to asset ${result.assetId} (was ${result.previousAssetId})`,
+          );
+      },
+    );
+
+  program
+    .command('unlink')
+    .description('detach a source listing onto an asset of its own, pinned there')
+    .argument('<listing>', 'the listing as <source>:<id>')
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kx unlink coinpaprika:weth-weth   # a wrapped token merged into its coin\n',
+    )
+    .action(async (listing: string, options: { json?: boolean }, command: Command) => {
+      const { unlink } = await import('./commands/link.js');
+      const result = await unlink(await context(command), listing);
+      if (options.json) printJson(io.stdout, result);
+      else
+        printLine(
+          io.stdout,
+          `${result.source}:${result.sourceId} now on its own asset ${result.assetId} (was ${result.previousAssetId})`,
+        );
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (other commands do this too)')
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText('after', '\nExamples:\n  DATABASE_URL=postgres://user:pass@db/kx kx migrate\n')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { migrate } = await import('./commands/migrate.js');
+      const location = await migrate(await context(command));
+      if (options.json) printJson(io.stdout, { migrated: true, database: location });
+      else printLine(io.stdout, 'database is up to date');
+    });
+
+  for (const command of program.commands)
+    command.addHelpText('after', environmentHelp(command.name()));
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function toPositiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  return Number(value);
+}
+
+function toPort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('expected a port number (0-65535)');
+  return Number(value);
+}
