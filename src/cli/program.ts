@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { sourceNames } from '../sources/index.js';
+import { entries, sourceNames } from '../sources/index.js';
 import type { IngestOptions } from './commands/ingest.js';
 import type { Context } from './context.js';
 import { environmentHelp } from './env-help.js';
@@ -63,39 +63,23 @@ export function createProgram(output: { json: boolean }, io: Io): Command {
     return createContext(command.optsWithGlobals(), io);
   };
 
-  program
+  const ingestCommand = program
     .command('ingest')
     .description('load a source: land raw payloads, validate, unify, record the run')
     .addOption(
       new Option('--source <name>', 'source to ingest (required)')
         .choices(sourceNames)
         .makeOptionMandatory(),
-    )
-    .option('--file <path>', 'CSV file to read (--source csv)')
-    .option(
-      '--map <header=field>',
-      'map a CSV column to a field (repeatable; empty field ignores it)',
-      collect,
-      [],
-    )
-    .option('--symbol <sym>', 'symbol for every row of a single-asset history CSV')
-    .option(
-      '--date-format <format>',
-      'DD/MM/YYYY or MM/DD/YYYY: how to read dates like 05/06/2025 (--source csv)',
-    )
-    .option(
-      '--columns <names>',
-      'names for a CSV without a header row: NAME,NAME,… or binance-kline, kraken-ohlcvt',
-    )
-    .option(
-      '--decimal <mark>',
-      '. or ,: the decimal mark of numbers like 1,234 (--source csv; found from the file if unset)',
-    )
-    .option(
-      '--max-pages <n>',
-      'stop after N pages of 250 coins, by market cap (--source coingecko)',
-      toPositiveInt,
-    )
+    );
+  // Each source's own options, from the registry: `--file` … for csv, `--max-pages` for coingecko.
+  for (const entry of entries)
+    for (const flag of entry.flags) {
+      const option = new Option(flag.flags, `${flag.help} (--source ${entry.name})`);
+      if (flag.repeatable) option.argParser(collect).default([]);
+      if (flag.positiveInteger) option.argParser(toPositiveInt);
+      ingestCommand.addOption(option);
+    }
+  ingestCommand
     .option(
       '--full-refresh',
       'ignore the checkpoint and read everything again (unchanged records are still skipped)',

@@ -114,6 +114,17 @@ export interface HttpSettings {
   maxTotalWaitMs: number;
 }
 
+/** A `kx ingest` option of one source, and the run parameter it sets (its camelCase name). */
+export interface SourceFlag {
+  /** commander's form: `--file <path>`; the parameter is `file`, `--date-format` sets `dateFormat`. */
+  flags: string;
+  help: string;
+  /** Given again, it adds to a list (`--map A=b --map C=d`). */
+  repeatable?: boolean;
+  /** A whole number of 1 or more, checked as flags are parsed. */
+  positiveInteger?: boolean;
+}
+
 /** What every source is made with, besides its own settings. */
 export interface SharedSettings {
   http: HttpSettings;
@@ -133,6 +144,8 @@ export interface SourceEntry<S = Record<string, unknown>, N extends string = str
   schedulable: boolean;
   /** The setting that caps its upstream calls per month, if it has one. */
   budget?: keyof S & string;
+  /** Its `kx ingest` options; another source's option given with it is a usage error. */
+  flags: SourceFlag[];
   create(settings: S, shared: SharedSettings): Source<unknown, unknown>;
 }
 

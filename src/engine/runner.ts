@@ -463,4 +463,3 @@ async function checkRejectRatio(
     { context: { rejected: totals.rejected, fetched: totals.fetched } },
   );
 }
-

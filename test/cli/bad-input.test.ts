@@ -128,7 +128,7 @@ describe('bad CSV input', () => {
       database.env,
     );
     expect(notCsv.code).toBe(2);
-    expect(notCsv.stderr).toContain('are for --source csv only');
+    expect(notCsv.stderr).toContain('kx: --date-format is for --source csv only');
   });
 
   it('dates that could be day-first or month-first: exit 4 naming --date-format, nothing loaded', async () => {

@@ -1,6 +1,7 @@
 import { KxError } from '../../core/errors.js';
-import type { Source } from '../../core/source.js';
+import type { Source, SourceFlag } from '../../core/source.js';
 import { runIngest, withSourceLock, type RunResult } from '../../engine/runner.js';
+import { entries } from '../../sources/index.js';
 import type { Context } from '../context.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';
 
@@ -98,30 +99,36 @@ async function dryRun(
 
 /** The flags that belong to the chosen source; a flag of another source is a usage error. */
 function toParams(options: IngestOptions): Record<string, unknown> {
-  const csvOnly =
-    options.file !== undefined ||
-    (options.map ?? []).length > 0 ||
-    options.symbol !== undefined ||
-    options.dateFormat !== undefined ||
-    options.decimal !== undefined ||
-    options.columns !== undefined;
-  if (options.source !== 'csv' && csvOnly) {
+  const given = (param: string) => {
+    const value = (options as unknown as Record<string, unknown>)[param];
+    return Array.isArray(value) ? value.length > 0 : value !== undefined;
+  };
+  const foreign = entries
+    .filter((entry) => entry.name !== options.source)
+    .flatMap((entry) => entry.flags.map((flag) => ({ entry, flag, param: paramOf(flag) })))
+    .filter(({ param }) => given(param));
+  if (foreign.length > 0) {
+    const names = foreign.map(({ flag }) => flag.flags.split(' ')[0]!);
+    const owner = foreign[0]!.entry.name;
     throw new KxError(
       'usage',
-      '--file, --map, --symbol, --date-format, --decimal and --columns are for --source csv only',
+      `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} for --source ${owner} only`,
     );
   }
-  if (options.source !== 'coingecko' && options.maxPages !== undefined) {
-    throw new KxError('usage', '--max-pages is for --source coingecko only');
-  }
-  if (options.source === 'csv')
-    return {
-      file: options.file,
-      map: options.map ?? [],
-      symbol: options.symbol,
-      ...(options.dateFormat === undefined ? {} : { dateFormat: options.dateFormat }),
-      ...(options.decimal === undefined ? {} : { decimal: options.decimal }),
-      ...(options.columns === undefined ? {} : { columns: options.columns }),
-    };
-  return options.maxPages === undefined ? {} : { maxPages: options.maxPages };
+  // Every own parameter, given or not: the source's schema says which it requires, and how.
+  const own = entries.find((entry) => entry.name === options.source)?.flags ?? [];
+  return Object.fromEntries(
+    own.map((flag) => {
+      const param = paramOf(flag);
+      return [param, (options as unknown as Record<string, unknown>)[param]];
+    }),
+  );
+}
+
+/** `--date-format <format>` → `dateFormat`, as commander names the option's value. */
+function paramOf(flag: SourceFlag): string {
+  return flag.flags
+    .split(' ')[0]!
+    .replace(/^--/, '')
+    .replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }

@@ -124,6 +124,13 @@ export const coingecko = defineSourceEntry<CoingeckoSettings, 'coingecko'>({
   },
   schedulable: true,
   budget: 'monthlyCalls',
+  flags: [
+    {
+      flags: '--max-pages <n>',
+      help: 'stop after N pages of 250 coins, by market cap',
+      positiveInteger: true,
+    },
+  ],
   create: (own, shared) => createCoingeckoSource(own, shared),
 });
 

@@ -92,6 +92,7 @@ export const coinpaprika = defineSourceEntry<ApiSettings, 'coinpaprika'>({
   settings: apiSettingSpecs('KX_COINPAPRIKA', 'CoinPaprika'),
   schedulable: true,
   budget: 'monthlyCalls',
+  flags: [],
   create: (own, shared) => createCoinpaprikaSource(own, shared),
 });
 

@@ -226,5 +226,26 @@ export const csv = defineSourceEntry<Record<string, never>, 'csv'>({
   name: 'csv',
   settings: {},
   schedulable: false,
+  flags: [
+    { flags: '--file <path>', help: 'CSV file to read' },
+    {
+      flags: '--map <header=field>',
+      help: 'map a CSV column to a field (repeatable; empty field ignores it)',
+      repeatable: true,
+    },
+    { flags: '--symbol <sym>', help: 'symbol for every row of a single-asset history CSV' },
+    {
+      flags: '--date-format <format>',
+      help: 'DD/MM/YYYY or MM/DD/YYYY: how to read dates like 05/06/2025',
+    },
+    {
+      flags: '--columns <names>',
+      help: 'names for a CSV without a header row: NAME,NAME,… or binance-kline, kraken-ohlcvt',
+    },
+    {
+      flags: '--decimal <mark>',
+      help: '. or ,: the decimal mark of numbers like 1,234 (found from the file if unset)',
+    },
+  ],
   create: () => csvSource,
 });
