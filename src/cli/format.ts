@@ -1,5 +1,5 @@
 import { toSnakeKeys } from '../core/json.js';
-import type { ReadProgress } from '../core/source.js';
+import type { ReadProgress, UpstreamWait } from '../core/source.js';
 import type { RunResult } from '../engine/runner.js';
 import type { Status } from '../queries/status.js';
 import type { DryRunResult } from './commands/ingest.js';
@@ -101,6 +101,9 @@ export function createProgress(stderr: Output, enabled: boolean, label: string) 
   let drawn = 0;
   let read: { records: number } & Partial<ReadProgress> = { records: 0 };
   let committed = 0;
+  /** The wait in progress, redrawn as it counts down: `rate limit: next call in 1.6 s`. */
+  let waiting: (UpstreamWait & { until: number }) | null = null;
+  let ticker: NodeJS.Timeout | undefined;
   const draw = (force: boolean) => {
     const now = Date.now();
     if (!enabled || (!force && now - drawn < REDRAW_MS)) return;
@@ -119,7 +122,11 @@ export function createProgress(stderr: Output, enabled: boolean, label: string) 
       where = `page ${read.done}${read.total ? ` of ${read.total}` : ''}`;
     }
     const counts = `${number.format(read.records)} read, ${number.format(committed)} committed`;
-    const parts = [where, counts, `${number.format(rate)} rows/s`, left].filter(Boolean);
+    const wait =
+      waiting && waiting.until > now
+        ? `${waiting.what} in ${((waiting.until - now) / 1000).toFixed(1)} s${waiting.why ? ` ${waiting.why}` : ''}`
+        : undefined;
+    const parts = [where, counts, `${number.format(rate)} rows/s`, left, wait].filter(Boolean);
     stderr.write(`\r\x1b[K${label}: ${parts.join(' · ')}`);
   };
   return {
@@ -134,7 +141,23 @@ export function createProgress(stderr: Output, enabled: boolean, label: string) 
       if (records > read.records) read = { ...read, records };
       draw(false);
     },
+    /** A wait before the next upstream call: counted down until it ends. */
+    wait(next: UpstreamWait) {
+      if (!enabled) return;
+      waiting = { ...next, until: Date.now() + next.ms };
+      clearInterval(ticker);
+      draw(true);
+      ticker = setInterval(() => {
+        if (!waiting || waiting.until <= Date.now()) {
+          waiting = null;
+          clearInterval(ticker);
+        }
+        draw(true);
+      }, REDRAW_MS);
+      ticker.unref();
+    },
     done() {
+      clearInterval(ticker);
       if (drawn > 0) stderr.write('\r\x1b[K');
     },
   };

@@ -22,6 +22,7 @@ export function createRunSettings(
     monthlyCalls: monthlyCallsOf(ctx, source),
     warn: (message) => ctx.log.warn(message),
     onRead: (read) => progress.read(read),
+    onWait: (wait) => progress.wait(wait),
     onProgress: ({ records }) => {
       progress.update(records);
       ctx.log.debug(`${source}: committed ${records} records`);

@@ -75,6 +75,17 @@ export interface OpenContext {
   spendCall(): Promise<void>;
   /** A stop request (SIGINT, SIGTERM): upstream requests and waits in flight are abandoned. */
   stop?: AbortSignal | undefined;
+  /** A wait before the next upstream call begins (the rate limit, a retry's backoff). */
+  onWait?: ((wait: UpstreamWait) => void) | undefined;
+}
+
+/** `retry 2 of 5` … `in 3.1 s` … ` after HTTP 503`: what a wait is, for a progress display. */
+export interface UpstreamWait {
+  /** What is waited for: `rate limit: next call`, `retry 2 of 5`. */
+  what: string;
+  /** Why, if there is more to say: `after HTTP 503`. */
+  why?: string;
+  ms: number;
 }
 
 /**

@@ -1,5 +1,12 @@
 import { KxError, findDatabaseError, toKxError } from '../core/errors.js';
-import type { Cursor, ReadProgress, Source, SourceRecord, SourceStream } from '../core/source.js';
+import type {
+  Cursor,
+  ReadProgress,
+  Source,
+  SourceRecord,
+  SourceStream,
+  UpstreamWait,
+} from '../core/source.js';
 import { sql } from 'drizzle-orm';
 import type { DbHandle, Release } from '../db/client.js';
 import { rejectedRecords } from '../db/schema.js';
@@ -42,6 +49,8 @@ export interface RunSettings {
   onProgress?(progress: { records: number; counts: BatchCounts }): void;
   /** Records read so far (committed or not), and how far into the source: every few dozen. */
   onRead?(read: { records: number } & Partial<ReadProgress>): void;
+  /** A wait before the next upstream call (for a progress display). */
+  onWait?: ((wait: UpstreamWait) => void) | undefined;
   /**
    * A request to stop (its reason names the signal, e.g. `SIGINT`): the run stops at the next
    * batch boundary, failed and resumable, without waiting for a fetch or a backoff in flight.
@@ -156,6 +165,7 @@ async function execute<P>(
       warn: (message) => settings.warn(message),
       snapshot: createSnapshotStore(handle.db, source.name, run.id),
       spendCall: createCallCounter(handle.db, source.name, settings.monthlyCalls),
+      onWait: settings.onWait,
       stop: settings.stop,
     });
     await remember();

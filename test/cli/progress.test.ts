@@ -65,6 +65,31 @@ describe.skipIf(!hasScript || serverUrl)('the progress line', () => {
     expect(progress[0]).toMatch(/^coingecko: page [1-3] of 3 · [\d,]+ read, [\d,]+ committed · /);
   });
 
+  it('a rate-limited API source counts down to its next call', async () => {
+    const { env } = await setup({ coingeckoCoins: 700 });
+    // 40 calls a minute: 1.5 s between the three pages.
+    const command = 'node --liftoff-only bin/kx.js ingest --source coingecko --max-pages 3';
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...env,
+        KX_COINGECKO_RATE_LIMIT: '40',
+      },
+    });
+    const screen = await collect(child);
+    expect(screen.code, screen.stdout).toBe(0);
+    const waits = screen.stdout
+      .split('\r')
+      .map((l) => l.replace('\x1b[K', ''))
+      .filter((l) => /rate limit: next call in \d\.\d s$/.test(l));
+    expect(waits.length, screen.stdout).toBeGreaterThan(1); // redrawn as it counts down
+    const seconds = waits.map((l) => Number(/in (\d\.\d) s$/.exec(l)![1]));
+    expect(Math.max(...seconds)).toBeLessThanOrEqual(1.5);
+    expect(seconds.some((s, i) => i > 0 && s < seconds[i - 1]!)).toBe(true);
+  });
+
   it('not on a terminal: no progress line', async () => {
     const database = await createTestDatabase();
     const dir = makeScratchDir('kx-progress-');

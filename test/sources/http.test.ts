@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExactNumber } from '../../src/core/json.js';
+import type { UpstreamWait } from '../../src/core/source.js';
 import { createHttpClient, type HttpClientOptions } from '../../src/sources/shared/http.js';
 
 /** A server that answers queued responses in order (then 200 with `[]`). */
@@ -48,6 +49,20 @@ describe('HTTP client', () => {
     const [item] = body as { supply: unknown; big: unknown }[];
     expect(isExactNumber(item!.supply) && item!.supply.toString()).toBe('4.2e+17');
     expect(isExactNumber(item!.big) && item!.big.toString()).toBe('123456789012345678901');
+  });
+
+  it('says what each wait is for: a retry after a status, the rate limit', async () => {
+    queue.push({ status: 503 }, { status: 200, body: '[]' });
+    const told: UpstreamWait[] = [];
+    // One call a minute: the retry waits its backoff, then for the rate limit.
+    const { http, waits } = client({ minIntervalMs: 60_000, onWait: (w) => told.push(w) });
+    await http.getJson('/x');
+    expect(told.map((w) => [w.what, w.why])).toEqual([
+      ['retry 1 of 5', 'after HTTP 503'],
+      ['rate limit: next call', undefined],
+    ]);
+    expect(told.map((w) => w.ms)).toEqual(waits);
+    expect(told[1]!.ms).toBeGreaterThan(50_000);
   });
 
   it('honours Retry-After as an HTTP date, capped by maxWaitMs', async () => {

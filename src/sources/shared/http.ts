@@ -1,6 +1,6 @@
 import { parseExactJson } from '../../core/json.js';
 import { KxError } from '../../core/errors.js';
-import type { HttpSettings, OpenContext } from '../../core/source.js';
+import type { HttpSettings, OpenContext, UpstreamWait } from '../../core/source.js';
 
 /** One API's client: the shared HTTP settings (KX_HTTP_*) and what is its own. */
 export interface HttpClientOptions extends HttpSettings {
@@ -20,6 +20,8 @@ export interface HttpClientOptions extends HttpSettings {
   sleep?: (ms: number) => Promise<void>;
   /** Aborts the request or wait in flight; the call then throws `interrupted`. */
   stop?: AbortSignal | undefined;
+  /** Told of each wait before a call: the rate limit's, a retry's. */
+  onWait?: ((wait: UpstreamWait) => void) | undefined;
 }
 
 export interface JsonResponse {
@@ -39,8 +41,10 @@ const RETRYABLE = new Set([408, 425, 429]);
  * What a run's open context gives every upstream call: the call budget, counted before each
  * request, and the stop request that abandons a request or wait in flight.
  */
-export function runBound(context: OpenContext): Pick<HttpClientOptions, 'beforeRequest' | 'stop'> {
-  return { beforeRequest: () => context.spendCall(), stop: context.stop };
+export function runBound(
+  context: OpenContext,
+): Pick<HttpClientOptions, 'beforeRequest' | 'stop' | 'onWait'> {
+  return { beforeRequest: () => context.spendCall(), stop: context.stop, onWait: context.onWait };
 }
 
 /** A GET-JSON client with timeouts, bounded retries with backoff, Retry-After and a rate limit. */
@@ -52,7 +56,10 @@ export function createHttpClient(options: HttpClientOptions) {
   async function throttle(): Promise<void> {
     const wait = nextStart - Date.now();
     nextStart = Math.max(Date.now(), nextStart) + options.minIntervalMs;
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) {
+      options.onWait?.({ what: 'rate limit: next call', ms: wait });
+      await sleep(wait);
+    }
   }
 
   async function getJson(
@@ -90,6 +97,11 @@ export function createHttpClient(options: HttpClientOptions) {
         `${outcome.message}; retrying in ${delay} ms (retry ${attempt + 1} of ${options.maxRetries})`,
       );
       waited += delay;
+      options.onWait?.({
+        what: `retry ${attempt + 1} of ${options.maxRetries}`,
+        why: outcome.status ? `after HTTP ${outcome.status}` : 'after a network error',
+        ms: delay,
+      });
       await sleep(delay);
     }
   }
