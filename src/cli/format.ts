@@ -210,3 +210,94 @@ export function formatStatus(status: Status): string {
   }
   return lines.join('\n');
 }
+
+/** ANSI colours of a status, or none (NO_COLOR, TERM=dumb). */
+const COLOURS: Record<string, string> = {
+  succeeded: '32', // green
+  failed: '31', // red
+  abandoned: '33', // yellow
+  running: '36', // cyan
+};
+
+/**
+ * `kx status` on a terminal: one row per source (its last run, how long ago, status, records,
+ * checkpoints, calls this month), then a line per problem to act on. Off a terminal, or
+ * piped, `formatStatus` keeps one fact per line.
+ */
+export function formatStatusTable(status: Status, options: { color: boolean; now?: Date }): string {
+  const now = (options.now ?? new Date()).getTime();
+  const paint = (text: string, state: string) =>
+    options.color && COLOURS[state] ? `\x1b[${COLOURS[state]}m${text}\x1b[0m` : text;
+  const header = [
+    'source',
+    'last run',
+    'age',
+    'status',
+    'read',
+    'loaded',
+    'rejected',
+    'checkpoints',
+    'calls',
+  ];
+  const rows = status.sources.map((s) => {
+    const last = s.lastRun;
+    const calls =
+      s.calls.used > 0 || s.calls.budget !== null
+        ? `${number.format(s.calls.used)}${s.calls.budget === null ? '' : ` of ${number.format(s.calls.budget)}`}`
+        : '';
+    const checkpoints = s.checkpoints.length === 0 ? '' : `${s.checkpoints.length}`;
+    if (!last)
+      return { cells: [s.source, '', '', 'never run', '', '', '', checkpoints, calls], state: '' };
+    const attempts = last.attempts > 1 ? ` (${last.attempts} tries)` : '';
+    return {
+      cells: [
+        s.source,
+        `#${last.id}${attempts}`,
+        formatAge((now - Date.parse(last.startedAt)) / 1000),
+        last.status,
+        number.format(last.fetched),
+        number.format(last.loaded),
+        number.format(last.rejected),
+        checkpoints,
+        calls,
+      ],
+      state: last.status,
+    };
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i]!.length)));
+  const numeric = new Set([4, 5, 6]);
+  const line = (cells: string[], state = '') =>
+    cells
+      .map((cell, i) => {
+        const padded = numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+        return i === 3 ? paint(padded, state) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  const lines = [
+    `database: ${status.database.driver} (${status.database.location}) · ${number.format(status.assets)} assets`,
+    '',
+    line(header),
+    ...rows.map((r) => line(r.cells, r.state)),
+  ];
+  const problems = status.sources.flatMap((s) => [
+    ...(s.lastRun?.error
+      ? [`${s.source} #${s.lastRun.id} ${s.lastRun.error.code}: ${s.lastRun.error.message ?? ''}`]
+      : []),
+    ...(s.resumableRuns.length > 0
+      ? [
+          `${s.source}: ${s.resumableRuns.map((id) => `#${id}`).join(', ')} can be resumed: kx resume --source ${s.source}`,
+        ]
+      : []),
+  ]);
+  if (problems.length > 0) lines.push('', ...problems);
+  return lines.join('\n');
+}
+
+/** `12 s`, `5 min`, `3 h`, `2 d` ago. */
+function formatAge(seconds: number): string {
+  if (seconds < 90) return `${Math.max(0, Math.round(seconds))} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
+}

@@ -5,7 +5,14 @@ import type { IngestOptions } from './commands/ingest.js';
 import type { Context } from './context.js';
 import { environmentHelp } from './env-help.js';
 import type { Io } from './io.js';
-import { formatDryRun, formatRun, formatStatus, printJson, printLine } from './format.js';
+import {
+  formatDryRun,
+  formatRun,
+  formatStatus,
+  formatStatusTable,
+  printJson,
+  printLine,
+} from './format.js';
 
 /**
  * Every command kx has, as commander declares it: options, help, examples. Each action
@@ -144,6 +151,13 @@ Examples:
       const { status } = await import('./commands/status.js');
       const result = await status(await context(command), options);
       if (options.json) printJson(io.stdout, result);
+      else if (io.stdout.isTTY)
+        printLine(
+          io.stdout,
+          formatStatusTable(result, {
+            color: !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb',
+          }),
+        );
       else printLine(io.stdout, formatStatus(result));
     });
 
