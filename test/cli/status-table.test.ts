@@ -35,7 +35,8 @@ describe.skipIf(!hasScript || serverUrl)('kx status on a terminal', () => {
         ),
       );
       // Red for a failed run: 10 read, 10 loaded, 0 rejected, one checkpoint.
-      expect(screen).toMatch(/\ncsv +#1 +\d+ s +\x1b\[31mfailed +\x1b\[0m +10 +10 +0 +1\n/);
+      const shown = screen.replaceAll('\x1b', '<esc>');
+      expect(shown).toMatch(/\ncsv +#1 +\d+ s +<esc>\[31mfailed +<esc>\[0m +10 +10 +0 +1\n/);
       expect(screen).toMatch(/\ncoingecko +never run\n/);
       expect(screen).toContain('csv #1 injected: FAIL_AFTER_N_RECORDS=10');
       expect(screen).toContain('csv: #1 can be resumed: kx resume --source csv');
