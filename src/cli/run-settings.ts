@@ -1,3 +1,4 @@
+import { entries } from '../sources/index.js';
 import type { RunSettings } from '../engine/runner.js';
 import type { Context } from './context.js';
 import { createProgress } from './format.js';
@@ -20,6 +21,7 @@ export function createRunSettings(
     maxRejectRatio: ctx.config.maxRejectRatio,
     fullRefresh,
     monthlyCalls: monthlyCallsOf(ctx, source),
+    monthlyCallsSetting: budgetSettingOf(source),
     warn: (message) => ctx.log.warn(message),
     onRead: (read) => progress.read(read),
     onWait: (wait) => progress.wait(wait),
@@ -57,4 +59,10 @@ export function listenForStop(ctx: Context): { signal: AbortSignal; dispose(): v
 /** The call budget of a source (API sources only). */
 export function monthlyCallsOf(ctx: Context, source: string): number | undefined {
   return ctx.callBudgets[source];
+}
+
+/** The variable of a source's call budget: `KX_COINGECKO_MONTHLY_CALLS`. */
+function budgetSettingOf(source: string): string | undefined {
+  const entry = entries.find((e) => e.name === source);
+  return entry?.budget ? entry.settings[entry.budget]?.env : undefined;
 }

@@ -17,11 +17,13 @@ export function createCallCounter(
   db: Db,
   source: string,
   monthlyBudget: number | undefined,
+  /** The setting that raises the budget (`KX_COINGECKO_MONTHLY_CALLS`), for the message. */
+  setting?: string,
 ): () => Promise<void> {
   return async () => {
     const month = currentMonth();
     if (monthlyBudget !== undefined && monthlyBudget < 1)
-      throw exhausted(source, month, monthlyBudget);
+      throw exhausted(source, month, monthlyBudget, setting);
     const counted = await db
       .insert(apiCalls)
       .values({ source, month, calls: 1 })
@@ -33,15 +35,15 @@ export function createCallCounter(
           : { setWhere: sql`${apiCalls.calls} < ${monthlyBudget}` }),
       })
       .returning({ calls: apiCalls.calls });
-    if (counted.length === 0) throw exhausted(source, month, monthlyBudget ?? 0);
+    if (counted.length === 0) throw exhausted(source, month, monthlyBudget ?? 0, setting);
   };
 }
 
-function exhausted(source: string, month: string, budget: number): KxError {
+function exhausted(source: string, month: string, budget: number, setting?: string): KxError {
   return new KxError(
     'budget',
     `${source}: the call budget of ${budget} calls for ${month} is used up; the run stopped at its last checkpoint; ` +
-      '`kx resume` continues it once calls are available',
+      `\`kx resume\` continues it once calls are available${setting ? ` (next month, or with ${setting} raised)` : ''}`,
     { retryable: true, context: { source, month, budget } },
   );
 }

@@ -45,6 +45,8 @@ export interface RunSettings {
   fullRefresh: boolean;
   /** KX_<SOURCE>_MONTHLY_CALLS: upstream calls allowed per calendar month; undefined = no budget. */
   monthlyCalls?: number | undefined;
+  /** The variable that sets `monthlyCalls`, named when the budget stops a run. */
+  monthlyCallsSetting?: string | undefined;
   warn(message: string): void;
   onProgress?(progress: { records: number; counts: BatchCounts }): void;
   /** Records read so far (committed or not), and how far into the source: every few dozen. */
@@ -164,7 +166,12 @@ async function execute<P>(
       fullRefresh: settings.fullRefresh,
       warn: (message) => settings.warn(message),
       snapshot: createSnapshotStore(handle.db, source.name, run.id),
-      spendCall: createCallCounter(handle.db, source.name, settings.monthlyCalls),
+      spendCall: createCallCounter(
+        handle.db,
+        source.name,
+        settings.monthlyCalls,
+        settings.monthlyCallsSetting,
+      ),
       onWait: settings.onWait,
       stop: settings.stop,
     });

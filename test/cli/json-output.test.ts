@@ -42,6 +42,14 @@ describe('--json', () => {
       'CoinPaprika: network error',
     ],
     [
+      'a call budget spent before the first call',
+      ['ingest', '--source', 'coinpaprika', '--json'],
+      { KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:1', KX_COINPAPRIKA_MONTHLY_CALLS: '0' },
+      'budget',
+      7,
+      'KX_COINPAPRIKA_MONTHLY_CALLS',
+    ],
+    [
       'a database server that is not there',
       ['status', '--json'],
       { DATABASE_URL: 'postgres://kx:kx@127.0.0.1:1/kx' },

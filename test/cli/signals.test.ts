@@ -56,7 +56,7 @@ describe('a signal during an ingest', () => {
   it('SIGTERM while a retry backoff waits ends at once with exit 143, not after the wait', async () => {
     const { fake, env } = await setup({ coingeckoCoins: 500 });
     fake.fault('markets', { status: 503, body: 'busy' }, 2);
-    const child = startKx(['ingest', '--source', 'coingecko'], {
+    const child = startKx(['ingest', '--source', 'coingecko', '--json'], {
       ...env,
       KX_HTTP_RETRY_BASE_MS: '60000', // the first retry would wait 30 to 60 s
     });
@@ -76,6 +76,12 @@ describe('a signal during an ingest', () => {
     expect(r.code, r.stderr).toBe(143);
     expect(Date.now() - signalled).toBeLessThan(25_000);
     expect(r.stderr).toMatch(/stopped by SIGTERM after 250 committed records/);
+    // With --json the stopped run is the document, with why it stopped.
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: 'failed',
+      loaded: 250,
+      error: { code: 'interrupted', exit_code: 143 },
+    });
     const resumed = await runKx(['resume', '--json'], env);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject([{ status: 'succeeded', fetched: 250 }]);
