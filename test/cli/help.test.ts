@@ -56,53 +56,40 @@ describe('kx --version and --help', () => {
     '/dist/engine/runner.js',
   ];
 
-  it.each([['--version'], ['--help'], ['ingest', '--help']])(
-    'kx %s loads no database, HTTP or logging code',
-    async (...args) => {
-      const dir = makeScratchDir('kx-imports-');
-      const trace = join(dir, 'imports.txt');
-      try {
-        const child = spawn(
-          process.execPath,
-          [
-            '--import',
-            join(repoRoot, 'test/helpers/trace-imports.mjs'),
-            join(repoRoot, 'bin/kx.js'),
-            ...args,
-          ],
-          { env: { ...process.env, KX_TRACE_IMPORTS: trace }, stdio: 'ignore' },
-        );
-        expect(await new Promise((done) => child.on('exit', done))).toBe(0);
-        const loaded = readFileSync(trace, 'utf8');
-        expect(loaded).toContain('/dist/cli/main.js'); // the trace works
-        for (const path of heavy) expect(loaded, path).not.toContain(path);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
-
-  it('a command that needs the database still loads it', async () => {
+  /** The module URLs `kx <args>` loads (the built binary, through a module hook), and its exit code. */
+  async function importsOf(args: string[]): Promise<{ code: unknown; loaded: string }> {
     const dir = makeScratchDir('kx-imports-');
     const trace = join(dir, 'imports.txt');
     try {
+      const hook = join(repoRoot, 'test/helpers/trace-imports.mjs');
       const child = spawn(
         process.execPath,
-        [
-          '--import',
-          join(repoRoot, 'test/helpers/trace-imports.mjs'),
-          join(repoRoot, 'bin/kx.js'),
-          'migrate',
-        ],
+        ['--import', hook, join(repoRoot, 'bin/kx.js'), ...args],
         {
           env: { ...process.env, KX_TRACE_IMPORTS: trace, KX_DATA_DIR: join(dir, 'data') },
           stdio: 'ignore',
         },
       );
-      expect(await new Promise((done) => child.on('exit', done))).toBe(0);
-      expect(readFileSync(trace, 'utf8')).toContain('node_modules/@electric-sql/pglite/');
+      const code: unknown = await new Promise((done) => child.on('exit', done));
+      return { code, loaded: readFileSync(trace, 'utf8') };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it.each([['--version'], ['--help'], ['ingest', '--help']])(
+    'kx %s loads no database, HTTP or logging code',
+    async (...args) => {
+      const { code, loaded } = await importsOf(args);
+      expect(code).toBe(0);
+      expect(loaded).toContain('/dist/cli/main.js'); // the trace works
+      for (const path of heavy) expect(loaded, path).not.toContain(path);
+    },
+  );
+
+  it('a command that needs the database still loads it', async () => {
+    const { code, loaded } = await importsOf(['migrate']);
+    expect(code).toBe(0);
+    expect(loaded).toContain('node_modules/@electric-sql/pglite/');
   });
 });
