@@ -107,9 +107,9 @@ describe('a symbol column of trading pairs', () => {
     });
     const run = await ingest(
       'late.csv',
-      `date,symbol,close\n${rows.join('\n')}\n2023-01-01,BTC/EUR,15000\n2023-01-02,BTC,16000\n`,
+      `date,symbol,close\n${rows.join('\n')}\n2023-01-01,BTC/EUR,15000\n2023-01-02,BTC,16000\n2023-01-03,,17000\n`,
     );
-    expect(run).toMatchObject({ fetched: 1002, loaded: 1000, rejected: 2 });
+    expect(run).toMatchObject({ fetched: 1003, loaded: 1000, rejected: 3 });
     const reasons = await db.db
       .select({ reason: rejectedRecords.reason })
       .from(rejectedRecords)
@@ -118,6 +118,7 @@ describe('a symbol column of trading pairs', () => {
     expect(reasons.map((r) => r.reason)).toEqual([
       'symbol: "BTC/EUR" is priced in EUR, not US dollars',
       `symbol: "BTC" is not a trading pair like the column's others ("BTC/USD")`,
+      'source_id: missing source id', // empty: what any file's row without a symbol gets
     ]);
   });
 });

@@ -62,7 +62,8 @@ export function createRowMapper(
     const time = column.has('observed_at')
       ? toTimestamp(withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]), dateOrder)
       : { ok: true as const, value: fileTime };
-    const pair = pairs ? toBase(cell('symbol'), pairs) : null;
+    // An empty symbol is not a pair gone wrong: toListing says it is missing (or --symbol fills it).
+    const pair = pairs && cell('symbol') !== '' ? toBase(cell('symbol'), pairs) : null;
     const result =
       pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
