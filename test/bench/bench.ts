@@ -4,15 +4,16 @@
  * (`psql \copy`): KX_TEST_DATABASE_URL=postgres://user:pass@127.0.0.1:5432/postgres.
  *
  *   npm run bench -- --rows 1000000 --pages 1000 --tickers 50000 --seconds 10
- *   npm run bench -- --only api          # csv, api, concurrent, serve, compare: a subset
+ *   npm run bench -- --only api          # first, csv, api, concurrent, serve, compare: a subset
  */
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { collect, startKx, startServe } from '../helpers/cli.js';
+import { collect, repoRoot, startKx, startServe } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl } from '../helpers/db.js';
 import { startFakeUpstream, upstreamEnv } from '../helpers/fake-upstream.js';
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     tickers: { type: 'string', default: '50000' },
     seconds: { type: 'string', default: '10' },
     'skip-pglite': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'csv,api,concurrent,serve,compare' },
+    only: { type: 'string', default: 'first,csv,api,concurrent,serve,compare' },
   },
 });
 if (!serverUrl) {
@@ -55,10 +56,18 @@ async function writeCsv(path: string, count: number, startAt = 0, header = true)
   await new Promise<void>((r) => out.end(() => r()));
 }
 
-/** Runs kx to completion: wall time and peak RSS (VmHWM, read while it runs). */
-async function timeKx(args: string[], env: Record<string, string>) {
+/**
+ * Runs kx to completion: wall time and peak RSS (VmHWM, read while it runs). `asUser` runs
+ * `node bin/kx.js` as a user would, without the test helpers' V8 flags.
+ */
+async function timeKx(args: string[], env: Record<string, string>, asUser = false) {
   const started = performance.now();
-  const child = startKx(args, env);
+  const child = asUser
+    ? spawn(process.execPath, [join(repoRoot, 'bin/kx.js'), ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : startKx(args, env);
   let peakKb = 0;
   const poll = setInterval(() => {
     try {
@@ -120,6 +129,32 @@ async function timeWriteFloor(filled: string): Promise<number> {
 }
 
 const f = (n: number, digits = 2) => n.toFixed(digits);
+
+/**
+ * README's quick start on a fresh machine: the first `kx ingest` of the sample into an empty
+ * data dir (PGlite prepared from the seed in the build), next to the same ingest once the
+ * data dir exists.
+ */
+async function firstRunBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kx-bench-first-'));
+  try {
+    const env = { KX_DATA_DIR: join(dir, 'kx'), DATABASE_URL: '' };
+    const sample = fileURLToPath(new URL('../../fixtures/sample.csv', import.meta.url));
+    const first = await timeKx(['ingest', '--source', 'csv', '--file', sample], env, true);
+    const copy = join(dir, 'copy.csv');
+    copyFileSync(sample, copy);
+    const ready = await timeKx(['ingest', '--source', 'csv', '--file', copy], env, true);
+    record(
+      'first `kx ingest` of fixtures/sample.csv, empty data dir (PGlite)',
+      `${f(first.seconds)} s, peak RSS ${f(first.peakMb, 0)} MB`,
+      `data dir ready ${f(ready.seconds)} s, ${f(ready.peakMb, 0)} MB`,
+      `${f(first.seconds / ready.seconds, 1)}x`,
+      '≤ 3 s, ≤ 300 MB',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function csvBench(): Promise<void> {
   const file = join(work, 'bench.csv');
@@ -369,6 +404,7 @@ async function load(target: string, seconds: number) {
 
 const parts = new Set(values.only.split(','));
 try {
+  if (parts.has('first')) await firstRunBench();
   if (parts.has('csv')) await csvBench();
   if (parts.has('api')) await apiBench();
   if (parts.has('concurrent')) await concurrentBench();
