@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { instantProblem, textProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
 import { toTimestamp } from '../core/timestamp.js';
+import { INTERVALS } from '../queries/history.js';
 import { LISTING_SORTS, type ListingSort } from '../queries/listings.js';
 
 /** A whole number in a query string, bounded; the text is checked before it becomes a number. */
@@ -29,23 +30,24 @@ const text = (name: string, max: number) =>
   );
 
 /** A real calendar date in market data's window (domain.ts), parsed strictly: no 30 February. */
-const timestamp = v.pipe(
-  v.string(),
-  v.regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
-    'updated_since must be an ISO 8601 date or timestamp',
-  ),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const parsed = toTimestamp(dataset.value);
-    const date = parsed.ok ? parsed.value : null;
-    const problem = date ? instantProblem(date) : 'is not a real date';
-    if (!date || problem) {
-      addIssue({ message: `updated_since ${problem}` });
-      return NEVER;
-    }
-    return date;
-  }),
-);
+const instantParam = (name: string) =>
+  v.pipe(
+    v.string(),
+    v.regex(
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
+      `${name} must be an ISO 8601 date or timestamp`,
+    ),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const parsed = toTimestamp(dataset.value);
+      const date = parsed.ok ? parsed.value : null;
+      const problem = date ? instantProblem(date) : 'is not a real date';
+      if (!date || problem) {
+        addIssue({ message: `${name} ${problem}` });
+        return NEVER;
+      }
+      return date;
+    }),
+  );
 
 export function createDataQuerySchema(sources: readonly string[]) {
   return v.strictObject(
@@ -69,7 +71,10 @@ export function createDataQuerySchema(sources: readonly string[]) {
         v.pipe(text('q', 64), v.description('name or symbol prefix, case-insensitive')),
       ),
       updated_since: v.optional(
-        v.pipe(timestamp, v.description('only listings observed at or after this time (ISO 8601)')),
+        v.pipe(
+          instantParam('updated_since'),
+          v.description('only listings observed at or after this time (ISO 8601)'),
+        ),
       ),
       sort: v.optional(
         v.pipe(
@@ -123,6 +128,53 @@ export const CompareQuerySchema = v.strictObject({
   a: v.pipe(integer('a', 1, Number.MAX_SAFE_INTEGER), v.description('the earlier run id')),
   b: v.pipe(integer('b', 1, Number.MAX_SAFE_INTEGER), v.description('the later run id')),
 });
+
+export function createHistoryQuerySchema(sources: readonly string[]) {
+  return v.strictObject({
+    from: v.optional(
+      v.pipe(
+        instantParam('from'),
+        v.description('from this time (ISO 8601); default 30 days before `to`'),
+      ),
+    ),
+    to: v.optional(
+      v.pipe(
+        instantParam('to'),
+        v.description('until this time, exclusive (ISO 8601); default now'),
+      ),
+    ),
+    source: v.optional(
+      v.pipe(
+        v.string(),
+        v.check(
+          (list) => list.split(',').every((s) => sources.includes(s)),
+          `source must be one or more of ${sources.join(', ')}, separated by commas`,
+        ),
+        v.transform((list) => list.split(',')),
+        v.description('only these sources, comma-separated; default all'),
+      ),
+    ),
+    interval: v.optional(
+      v.pipe(
+        v.picklist(INTERVALS, `interval must be one of ${INTERVALS.join(', ')}`),
+        v.description(
+          'raw observations, or per source and UTC hour, day or week: open, high, low, close',
+        ),
+      ),
+      'raw',
+    ),
+    limit: v.optional(
+      v.pipe(integer('limit', 1, 5000), v.description('rows per page, 1–5000, default 1000')),
+      '1000',
+    ),
+    cursor: v.optional(
+      v.pipe(
+        text('cursor', 512),
+        v.description('raw rows: `pagination.next_cursor` of the previous page'),
+      ),
+    ),
+  });
+}
 
 export const EmptyQuerySchema = v.strictObject({});
 

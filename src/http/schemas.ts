@@ -207,3 +207,37 @@ export const HealthSchema = v.strictObject({
   ),
   version: v.optional(v.string()),
 });
+
+export const HistorySchema = v.strictObject({
+  data: v.union([
+    v.array(
+      v.strictObject({
+        source: v.string(),
+        source_id: v.string(),
+        observed_at: instant,
+        price_usd: nullableDecimal,
+        market_cap_usd: nullableDecimal,
+        volume_24h_usd: nullableDecimal,
+      }),
+    ),
+    v.array(
+      v.strictObject({
+        source: v.string(),
+        bucket: v.pipe(instant, v.description('start of the UTC hour, day or week (Monday)')),
+        open: nullableDecimal,
+        high: nullableDecimal,
+        low: nullableDecimal,
+        close: nullableDecimal,
+        market_cap_usd: nullableDecimal,
+        volume_24h_usd: nullableDecimal,
+        observations: count,
+      }),
+    ),
+  ]),
+  pagination: v.strictObject({
+    limit: count,
+    next_cursor: v.nullable(v.string()),
+    has_more: v.boolean(),
+  }),
+  meta: MetaSchema,
+});

@@ -4,13 +4,24 @@ import { getListings } from '../../queries/listings.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
 import { respond } from '../respond.js';
-import { createDataQuerySchema, EmptyQuerySchema, parseId, parseQuery } from '../params.js';
+import {
+  createDataQuerySchema,
+  createHistoryQuerySchema,
+  EmptyQuerySchema,
+  parseId,
+  parseQuery,
+} from '../params.js';
+import { getHistory } from '../../queries/history.js';
 import { defineRoute } from '../route-spec.js';
-import { AssetSchema, ListingPageSchema } from '../schemas.js';
+import { AssetSchema, HistorySchema, ListingPageSchema } from '../schemas.js';
+
+/** `/assets/:id/quotes` without `from`: the 30 days before `to`. */
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 import { KxError } from '../../core/errors.js';
 
 export function createDataRoutes(deps: AppDeps) {
   const DataQuery = createDataQuerySchema(deps.sources);
+  const HistoryQuery = createHistoryQuerySchema(deps.sources);
   const specs = {
     data: defineRoute({
       path: '/data',
@@ -18,6 +29,15 @@ export function createDataRoutes(deps: AppDeps) {
       summary: 'Unified listings: filter, sort, cursor or page pagination',
       query: DataQuery,
       response: ListingPageSchema,
+      auth: true,
+    }),
+    history: defineRoute({
+      path: '/assets/:id/quotes',
+      operationId: 'getAssetQuotes',
+      summary:
+        "One coin's history: its observations per source, or per UTC hour, day or week the open, high, low and close",
+      query: HistoryQuery,
+      response: HistorySchema,
       auth: true,
     }),
     asset: defineRoute({
@@ -46,6 +66,27 @@ export function createDataRoutes(deps: AppDeps) {
         page: query.page,
       });
       return respond(c, result);
+    })
+    .get(specs.history.path, async (c) => {
+      const query = parseQuery(c, HistoryQuery);
+      const id = parseId(c.req.param('id'));
+      if (!(await getAsset(deps.handle.db, id)))
+        return errorResponse(c, 404, 'not_found', `asset ${c.req.param('id')} does not exist`);
+      const to = query.to ?? new Date();
+      const from = query.from ?? new Date(to.getTime() - DEFAULT_HISTORY_MS);
+      if (from >= to) throw new KxError('usage', 'from: must be before to');
+      return respond(
+        c,
+        await getHistory(deps.handle.db, {
+          assetId: id,
+          from,
+          to,
+          sources: query.source ?? [],
+          interval: query.interval,
+          limit: query.limit,
+          cursor: query.cursor,
+        }),
+      );
     })
     .get(specs.asset.path, async (c) => {
       parseQuery(c, specs.asset.query);
