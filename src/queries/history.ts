@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { textProblem } from '../core/domain.js';
-import { KxError } from '../core/errors.js';
 import type { Db } from '../db/client.js';
 import { selectRows, toArrayLiteral } from '../db/sql.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 export const INTERVALS = ['raw', '1h', '1d', '1w'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -86,7 +85,7 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
       pagination: {
         limit: query.limit,
         has_more: more,
-        next_cursor: more && last ? encode([last.at, last.source, last.source_id]) : null,
+        next_cursor: more && last ? encodeCursor([last.at, last.source, last.source_id]) : null,
       },
     };
   }
@@ -112,25 +111,10 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
   };
 }
 
-function encode(parts: [string, string, string]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-/** Rows after the cursor's (time, source, source_id); a malformed cursor is a 400. */
+/** Rows after the cursor's (time, source, source_id). */
 function afterCursor(cursor: string) {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parts) &&
-      parts.length === 3 &&
-      parts.every((p) => typeof p === 'string' && textProblem(p) === null) &&
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(parts[0] as string)
-    ) {
-      const [at, source, sourceId] = parts as [string, string, string];
-      return sql`and (q.observed_at, q.source, q.source_id) > (${at}::timestamptz, ${source}, ${sourceId})`;
-    }
-  } catch {
-    // fall through
-  }
-  throw new KxError('usage', 'cursor: not a cursor from this API (use next_cursor as given)');
+  const [at, source, sourceId] = decodeCursor(cursor, 3, ([time]) =>
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(time!),
+  );
+  return sql`and (q.observed_at, q.source, q.source_id) > (${at}::timestamptz, ${source}, ${sourceId})`;
 }

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
-import { instantProblem, textProblem } from '../core/domain.js';
+import { instantProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { toTimestamp } from '../core/timestamp.js';
 import type { Db } from '../db/client.js';
 import { assetSources } from '../db/schema.js';
@@ -164,7 +165,7 @@ function selectListings(
 }
 
 function afterCursor(sortName: ListingSort, cursor: string): SQL {
-  const [name, value, source, sourceId] = decodeCursor(cursor);
+  const [name, value, source, sourceId] = decodeListingCursor(cursor);
   if (name !== sortName)
     throw new KxError('usage', `cursor: it belongs to sort=${name}, not sort=${sortName}`);
   const sort = LISTING_SORTS[sortName];
@@ -175,27 +176,13 @@ function afterCursor(sortName: ListingSort, cursor: string): SQL {
   return sql`(${sort.key}, ${assetSources.source}, ${assetSources.sourceId}) ${op} (${typed}, ${source}, ${sourceId})`;
 }
 
-function encodeCursor(parts: [string, string, string, string]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-/** An opaque cursor back to its parts; anything malformed is a 400 naming `cursor`. */
-function decodeCursor(cursor: string): [ListingSort, string, string, string] {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parts) &&
-      parts.length === 4 &&
-      parts.every((p) => typeof p === 'string' && textProblem(p) === null) &&
-      (parts[0] as string) in LISTING_SORTS &&
-      isValidValue(parts[0] as ListingSort, parts[1] as string)
-    ) {
-      return parts as [ListingSort, string, string, string];
-    }
-  } catch {
-    // fall through
-  }
-  throw new KxError('usage', 'cursor: not a cursor from this API (use next_cursor as given)');
+/** A listing cursor: its sort, the sort value, and the listing's key. */
+function decodeListingCursor(cursor: string): [ListingSort, string, string, string] {
+  return decodeCursor(
+    cursor,
+    4,
+    ([sort, value]) => sort! in LISTING_SORTS && isValidValue(sort as ListingSort, value!),
+  ) as [ListingSort, string, string, string];
 }
 
 /** Only values Postgres casts without error reach SQL: a crafted cursor is a 400, never a 500. */
