@@ -29,3 +29,9 @@ export async function getAsset(db: Db, id: number): Promise<AssetDetail | undefi
     listings: rows.map((row) => toListing({ row })),
   };
 }
+
+/** Whether an asset of this id exists (without reading its listings). */
+export async function assetExists(db: Db, id: number): Promise<boolean> {
+  const [row] = await db.select({ id: assets.id }).from(assets).where(eq(assets.id, id));
+  return row !== undefined;
+}

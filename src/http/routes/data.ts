@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { getAsset } from '../../queries/assets.js';
+import { assetExists, getAsset } from '../../queries/assets.js';
 import { getListings } from '../../queries/listings.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
@@ -70,7 +70,7 @@ export function createDataRoutes(deps: AppDeps) {
     .get(specs.history.path, async (c) => {
       const query = parseQuery(c, HistoryQuery);
       const id = parseId(c.req.param('id'));
-      if (!(await getAsset(deps.handle.db, id)))
+      if (!(await assetExists(deps.handle.db, id)))
         return errorResponse(c, 404, 'not_found', `asset ${c.req.param('id')} does not exist`);
       const to = query.to ?? new Date();
       const from = query.from ?? new Date(to.getTime() - DEFAULT_HISTORY_MS);
