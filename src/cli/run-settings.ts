@@ -1,4 +1,4 @@
-import { entries } from '../sources/index.js';
+import { entries, identityPolicy } from '../sources/index.js';
 import type { RunSettings } from '../engine/runner.js';
 import type { Context } from './context.js';
 import { createProgress } from './format.js';
@@ -20,6 +20,7 @@ export function createRunSettings(
     failAfter: ctx.config.failAfter,
     maxRejectRatio: ctx.config.maxRejectRatio,
     fullRefresh,
+    identity: identityPolicy,
     monthlyCalls: monthlyCallsOf(ctx, source),
     monthlyCallsSetting: budgetSettingOf(source),
     warn: (message) => ctx.log.warn(message),

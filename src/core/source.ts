@@ -94,8 +94,8 @@ export interface UpstreamWait {
  */
 export interface Source<Params = Record<string, unknown>, P = unknown> {
   name: string;
-  /** The `raw_*` table its payloads land in. */
-  rawTable: 'raw_csv' | 'raw_coingecko' | 'raw_coinpaprika';
+  /** The `raw_*` table its payloads land in (declared in db/schema.ts, made by a migration). */
+  rawTable: `raw_${string}`;
   /** Validates the run parameters (from flags, or from the stored run on resume). */
   parseParams(input: Record<string, unknown>): Params;
   /** Names the stream a checkpoint belongs to (a CSV file's real path; `markets` for an API). */
@@ -157,6 +157,8 @@ export interface SourceEntry<S = Record<string, unknown>, N extends string = str
   budget?: keyof S & string;
   /** Its `kx ingest` options; another source's option given with it is a usage error. */
   flags: SourceFlag[];
+  /** How identity weighs its listings (see IdentityRole). */
+  identity: IdentityRole;
   create(settings: S, shared: SharedSettings): Source<unknown, unknown>;
 }
 
@@ -164,4 +166,25 @@ export function defineSourceEntry<S, N extends string>(
   entry: SourceEntry<S, N>,
 ): SourceEntry<S, N> {
   return entry;
+}
+
+/**
+ * How identity (identity/rules.ts) weighs a source's listings. A `catalogue` (an API) lists
+ * each coin once, under an id of its own, and its records' `slug` is comparable with other
+ * catalogues' slugs. A `file` may list one coin many times (several files, several names),
+ * and its records' `slug` is an explicit id column naming a catalogue listing by its id.
+ */
+export type IdentityRole = 'catalogue' | 'file';
+
+/** Every source's identity role, from the registry; what identity resolution is given. */
+export interface IdentityPolicy {
+  /** Catalogue sources, most trusted first: an asset shows the symbol and name of the first. */
+  catalogues: readonly string[];
+}
+
+/** The policy of a registry: its catalogues in registry order. */
+export function identityPolicyOf(
+  entries: readonly Pick<SourceEntry, 'name' | 'identity'>[],
+): IdentityPolicy {
+  return { catalogues: entries.filter((e) => e.identity === 'catalogue').map((e) => e.name) };
 }

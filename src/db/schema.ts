@@ -101,8 +101,12 @@ export const etlCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.source, t.streamKey] })],
 );
 
-/** Raw payloads: one row per distinct payload version of a source record. */
-function rawTable(name: 'raw_csv' | 'raw_coingecko' | 'raw_coinpaprika') {
+/**
+ * Raw payloads: one row per distinct payload version of a source record. Each source has its
+ * own table (its `rawTable`); a new source adds its line below and a migration
+ * (`npm run db:generate`), and the contract test checks every registered source has one.
+ */
+function rawTable(name: `raw_${string}`) {
   return pgTable(
     name,
     {

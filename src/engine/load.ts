@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { jsonTextProblem, toStorableJsonText, toStorableText } from '../core/domain.js';
 import { toJsonText } from '../core/json.js';
-import type { Source, SourceRecord } from '../core/source.js';
+import type { IdentityPolicy, Source, SourceRecord } from '../core/source.js';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
 import { copyRows, fromCopyField, selectRows, toCopyField } from '../db/sql.js';
@@ -29,13 +29,14 @@ export async function loadBatch(
   rawTable: Source['rawTable'],
   runId: number,
   batch: PreparedBatch,
+  identity: IdentityPolicy,
 ): Promise<BatchCounts> {
   let loaded = 0;
   if (batch.staged.length > 0) {
     await stage(tx, batch.staged);
     loaded = await landRaw(tx, rawTable, runId);
     await rememberSeen(tx, runId);
-    if (loaded > 0) await normalize(tx, source, runId);
+    if (loaded > 0) await normalize(tx, source, runId, identity);
   }
   if (batch.rejected.length > 0) await quarantine(tx, source, runId, batch.rejected);
   return {
@@ -255,8 +256,13 @@ const EXCLUDED_VALUES = sql.raw(
 );
 
 /** Links the new versions to assets, then upserts their quotes and their listings. */
-async function normalize(tx: Tx, source: string, runId: number): Promise<void> {
-  await resolveStaged(tx, source);
+async function normalize(
+  tx: Tx,
+  source: string,
+  runId: number,
+  identity: IdentityPolicy,
+): Promise<void> {
+  await resolveStaged(tx, source, identity);
   // One row per conflict key per statement (Postgres refuses to update a row twice): later wins.
   await tx.execute(sql`
     insert into quotes (asset_id, source, source_id, observed_at, ${VALUE_COLUMNS}, run_id, raw_id)

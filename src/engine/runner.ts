@@ -1,5 +1,6 @@
 import { KxError, findDatabaseError, toKxError } from '../core/errors.js';
 import type {
+  IdentityPolicy,
   Cursor,
   ReadProgress,
   Source,
@@ -43,6 +44,8 @@ export interface RunSettings {
   /** KX_MAX_REJECT_RATIO: a run whose rejected share is above this fails (exit 4). */
   maxRejectRatio: number;
   fullRefresh: boolean;
+  /** Every source's identity role, from the registry (identity/rules.ts). */
+  identity: IdentityPolicy;
   /** KX_<SOURCE>_MONTHLY_CALLS: upstream calls allowed per calendar month; undefined = no budget. */
   monthlyCalls?: number | undefined;
   /** The variable that sets `monthlyCalls`, named when the budget stops a run. */
@@ -285,7 +288,14 @@ async function commitBatch<P>(
   handle.checkSpace();
   const commit = (batch: PreparedBatch) =>
     handle.db.transaction(async (tx) => {
-      const counts = await loadBatch(tx, source.name, source.rawTable, run.id, batch);
+      const counts = await loadBatch(
+        tx,
+        source.name,
+        source.rawTable,
+        run.id,
+        batch,
+        settings.identity,
+      );
       await countBatch(tx, run.id, counts);
       await saveCheckpoint(tx, {
         source: source.name,
@@ -311,7 +321,8 @@ async function commitBatch<P>(
         await new Promise((resolve) => setTimeout(resolve, 50 * conflicts * Math.random()));
         continue;
       }
-      const refused = toDataError(error) && (await findRefused(handle, source, run.id, batch));
+      const refused =
+        toDataError(error) && (await findRefused(handle, source, run.id, batch, settings.identity));
       if (!refused || refused.size === 0) throw error;
       const [first] = refused.values();
       settings.warn(
@@ -349,12 +360,13 @@ function findRefused<P>(
   source: Source<P, unknown>,
   runId: number,
   batch: PreparedBatch,
+  identity: IdentityPolicy,
 ): Promise<Map<number, string>> {
   return findRefusedRecords(batch.staged, async (staged) => {
     const trial: PreparedBatch = { size: staged.length, staged: [...staged], rejected: [] };
     try {
       await handle.db.transaction(async (tx) => {
-        await loadBatch(tx, source.name, source.rawTable, runId, trial);
+        await loadBatch(tx, source.name, source.rawTable, runId, trial, identity);
         throw ROLLBACK;
       });
     } catch (error) {

@@ -10,6 +10,7 @@ import {
   toCopyField,
 } from '../db/sql.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
+import type { IdentityPolicy } from '../core/source.js';
 import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './rules.js';
 
 export interface AssetLink {
@@ -32,7 +33,7 @@ export interface IncomingListing {
  * keeps its link, in one statement (a primary-key probe per listing); only the others are
  * clustered (`resolveAssets`), and their links are copied in after.
  */
-export async function resolveStaged(tx: Tx, source: string): Promise<void> {
+export async function resolveStaged(tx: Tx, source: string, policy: IdentityPolicy): Promise<void> {
   const latest = sql`(
     select distinct on (s.i) s.i, s.s, s.n, s.g from kx_stage s join kx_fresh f using (o)
     order by s.i, s.o desc
@@ -62,7 +63,7 @@ export async function resolveStaged(tx: Tx, source: string): Promise<void> {
         from ${latest} where not exists (select from kx_links k where k.i = latest.i)`,
   );
   if (unknown.length === 0) return;
-  const links = await resolveAssets(tx, source, unknown, locked);
+  const links = await resolveAssets(tx, source, unknown, locked, policy);
   await copyRows(
     tx,
     'kx_links',
@@ -84,10 +85,11 @@ export async function resolveAssets(
   source: string,
   incoming: readonly IncomingListing[],
   locked: Set<string>,
+  policy: IdentityPolicy,
 ): Promise<Map<string, AssetLink>> {
   const links = new Map<string, AssetLink>();
   const latest = new Map(incoming.map((l) => [l.sourceId, l]));
-  let stored = await getNeighbourhood(tx, source, [...latest.values()]);
+  let stored = await getNeighbourhood(tx, source, [...latest.values()], policy);
   // A neighbour of another symbol (a manual pin, a listing whose symbol changed): lock its
   // symbol too and read again, so what is decided on is what other workers have committed.
   while (
@@ -97,7 +99,7 @@ export async function resolveAssets(
       locked,
     )
   )
-    stored = await getNeighbourhood(tx, source, [...latest.values()]);
+    stored = await getNeighbourhood(tx, source, [...latest.values()], policy);
   const current = new Map(stored.map((row) => [keyOf(row), row]));
   const members = new Map<string, Member>();
   const names = new Map<string, string | null>();
@@ -125,7 +127,7 @@ export async function resolveAssets(
 
   const claimed = new Set<number>();
   const moved: { source: string; sourceId: string; link: AssetLink }[] = [];
-  const clusters = clusterListings([...members.values()]);
+  const clusters = clusterListings([...members.values()], policy);
   const chosen = clusters.map((cluster) => {
     const id =
       cluster.pinnedAssetId ??
@@ -137,7 +139,7 @@ export async function resolveAssets(
     return id;
   });
   const describe = (cluster: { members: Member[] }) => {
-    const m = canonicalMember(cluster.members);
+    const m = canonicalMember(cluster.members, policy);
     return { s: m.symbol, n: names.get(keyOf(m)) ?? null, k: m.nameKey, g: m.slug };
   };
   const created = await createAssets(
@@ -178,22 +180,20 @@ interface AssetAttributes {
   g: string | null;
 }
 
-/** Sources whose names an asset takes first: the curated catalogues before files. */
-const SOURCE_ORDER = ['coingecko', 'coinpaprika', 'csv'];
-
 /**
- * The member an asset takes its symbol, name and slug from: by source (SOURCE_ORDER), then by
- * source id. It depends only on who the members are, never on which one arrived first, so
- * an asset looks the same whatever order (or concurrency) its listings were loaded in.
+ * The member an asset takes its symbol, name and slug from: the catalogues in registry order
+ * before files, then by source and source id. It depends only on who the members are, never
+ * on which one arrived first, so an asset looks the same whatever order (or concurrency) its
+ * listings were loaded in.
  */
-function canonicalMember(members: readonly Member[]): Member {
+function canonicalMember(members: readonly Member[], policy: IdentityPolicy): Member {
   const rank = (m: Member) => {
-    const i = SOURCE_ORDER.indexOf(m.source);
-    return i < 0 ? SOURCE_ORDER.length : i;
+    const i = policy.catalogues.indexOf(m.source);
+    return i < 0 ? policy.catalogues.length : i;
   };
-  return members.reduce((best, m) =>
-    rank(m) < rank(best) || (rank(m) === rank(best) && m.sourceId < best.sourceId) ? m : best,
-  );
+  const before = (a: Member, b: Member) =>
+    rank(a) !== rank(b) ? rank(a) < rank(b) : keyOf(a) < keyOf(b);
+  return members.reduce((best, m) => (before(m, best) ? m : best));
 }
 
 /** Brings the kept assets' attributes in line with their clusters; unchanged rows are not written. */
@@ -272,7 +272,9 @@ async function getNeighbourhood(
   tx: Tx,
   source: string,
   incoming: IncomingListing[],
+  policy: IdentityPolicy,
 ): Promise<StoredListing[]> {
+  const isCatalogue = (name: string) => policy.catalogues.includes(name);
   const found = new Map<string, StoredListing>();
   let seeds: (IncomingListing & { source: string; assetId?: number })[] = incoming.map((l) => ({
     ...l,
@@ -286,10 +288,11 @@ async function getNeighbourhood(
     for (const s of seeds) {
       const nameKey = s.name ? toNameKey(s.name) : '';
       if (nameKey !== '') pairs.set(`${s.symbol}\u0000${nameKey}`, [s.symbol, nameKey]);
-      if (s.source === 'coingecko') ids.add(`${s.symbol.toLowerCase()}-${s.sourceId}`);
-      if (s.source === 'coinpaprika') ids.add(s.sourceId.slice(s.symbol.length + 1));
-      if (s.source === 'csv' && s.slug) ids.add(s.slug);
-      if (s.source !== 'csv') slugs.add(s.sourceId);
+      if (isCatalogue(s.source)) {
+        // Other catalogues' listings with its slug; files whose id column names it.
+        if (s.slug) slugs.add(s.slug);
+        slugs.add(s.sourceId);
+      } else if (s.slug) ids.add(s.slug); // the catalogue listing its id column names
       if (s.assetId !== undefined) assetIds.add(s.assetId);
     }
     const probe = (keys: SQL, match: SQL) =>
@@ -304,10 +307,10 @@ async function getNeighbourhood(
               ${toArrayLiteral([...pairs.values()].map(([, key]) => key))}::text[]) k(symbol, key)`,
             sql`a.symbol = k.symbol and a.name_key = k.key`,
           ),
-          // CSV-id and slug rules point at API listings: their (source, source_id) key.
+          // A file's id column names a catalogue listing: its (source, source_id) key.
           probe(
             sql`unnest(${toArrayLiteral(ids)}::text[]) k(id)`,
-            sql`a.source in ('coingecko', 'coinpaprika') and a.source_id = k.id`,
+            sql`a.source = any(${toArrayLiteral(policy.catalogues)}::text[]) and a.source_id = k.id`,
           ),
           probe(sql`unnest(${toArrayLiteral(slugs)}::text[]) k(slug)`, sql`a.slug = k.slug`),
           probe(

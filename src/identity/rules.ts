@@ -1,23 +1,28 @@
+import type { IdentityPolicy } from '../core/source.js';
+
 /**
  * Identity clustering: which listings are one real-world coin. Pure and deterministic: the
  * result depends only on the set of listings, never on the order they were ingested in.
+ * What a source's listings prove comes from its declared role (`IdentityRole`): the rules
+ * name no source.
  *
  * Evidence, strongest first (DESIGN §5), always between listings with the same symbol:
  * 1. `manual`: a person pinned the listing to an asset (`kx link`/`kx unlink`); pinned
  *    listings take part in no rule.
- * 2. `csv_id`: a CSV's explicit id column names the CoinGecko or CoinPaprika listing.
- * 3. `slug`: CoinPaprika id `sym-slug` equals `<symbol>-<CoinGecko id>`.
- * 4. `symbol_name`: equal normalized names, when no API source has two listings with that
+ * 2. `csv_id`: a file's explicit id column names a catalogue listing by its id.
+ * 3. `slug`: two catalogues give the coin the same slug (CoinPaprika `btc-bitcoin` declares
+ *    `bitcoin`, CoinGecko's id).
+ * 4. `symbol_name`: equal normalized names, when no catalogue has two listings with that
  *    name (an ambiguous name merges nothing).
- * A cluster never holds two listings of one API source: a source never lists one coin twice.
- * CSV listings may share a cluster (different files name the same coin differently).
+ * A cluster never holds two listings of one catalogue: a catalogue never lists one coin twice.
+ * File listings may share a cluster (different files name the same coin differently).
  */
 export interface Member {
   source: string;
   sourceId: string;
   symbol: string;
   nameKey: string | null;
-  /** CSV: its explicit id column; CoinGecko: its id; CoinPaprika: its id without `sym-`. */
+  /** A catalogue's slug for the coin; for a file, its explicit id column. */
   slug: string | null;
   /** The asset it is pinned to by a person, if any. */
   pinnedAssetId: number | null;
@@ -47,7 +52,9 @@ export function keyOf(m: Pick<Member, 'source' | 'sourceId'>): string {
 }
 
 /** Groups listings into clusters, one per coin; clusters come sorted by their first member key. */
-export function clusterListings(input: readonly Member[]): Cluster[] {
+export function clusterListings(input: readonly Member[], policy: IdentityPolicy): Cluster[] {
+  const catalogues = new Set(policy.catalogues);
+  const isCatalogue = (source: string) => catalogues.has(source);
   const members = [...new Map(input.map((m) => [keyOf(m), m])).values()].sort((a, b) =>
     cmp(keyOf(a), keyOf(b)),
   );
@@ -55,7 +62,7 @@ export function clusterListings(input: readonly Member[]): Cluster[] {
   const parent = members.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   const state = members.map((m) => ({
-    apiSources: new Set(isApi(m.source) ? [m.source] : []),
+    apiSources: new Set(isCatalogue(m.source) ? [m.source] : []),
     pinned: m.pinnedAssetId,
   }));
   const methods = new Map<string, Method>();
@@ -76,7 +83,7 @@ export function clusterListings(input: readonly Member[]): Cluster[] {
     }
   };
 
-  for (const [a, b, method] of edgesOf(members, index)) union(a, b, method);
+  for (const [a, b, method] of edgesOf(members, index, isCatalogue)) union(a, b, method);
 
   const clusters = new Map<number, Cluster>();
   members.forEach((m, i) => {
@@ -98,9 +105,11 @@ export function clusterListings(input: readonly Member[]): Cluster[] {
 function edgesOf(
   members: readonly Member[],
   index: Map<string, number>,
+  isCatalogue: (source: string) => boolean,
 ): [number, number, Method][] {
   const edges: [number, number, Method][] = [];
   const free = members.filter((m) => m.pinnedAssetId === null);
+  const at = (m: Member) => index.get(keyOf(m))!;
   // Pinned listings of the same asset belong together.
   const pins = new Map<number, number[]>();
   members.forEach(
@@ -111,40 +120,44 @@ function edgesOf(
   for (const group of pins.values())
     group.slice(1).forEach((i) => edges.push([group[0]!, i, 'manual']));
 
-  const bySource = (source: string) =>
-    new Map(free.filter((m) => m.source === source && m.symbol).map((m) => [m.sourceId, m]));
-  const gecko = bySource('coingecko');
-  const paprika = bySource('coinpaprika');
-  const at = (m: Member) => index.get(keyOf(m))!;
+  const catalogued = free.filter((m) => isCatalogue(m.source) && m.symbol);
+  const byId = groupBy(catalogued, (m) => m.sourceId);
   for (const m of free) {
-    if (m.source !== 'csv' || !m.slug) continue;
-    for (const target of [gecko.get(m.slug), paprika.get(m.slug)]) {
-      if (target && target.symbol === m.symbol) edges.push([at(m), at(target), 'csv_id']);
-    }
+    if (isCatalogue(m.source) || !m.slug) continue;
+    for (const target of byId.get(m.slug) ?? [])
+      if (target.symbol === m.symbol) edges.push([at(m), at(target), 'csv_id']);
   }
-  for (const p of paprika.values()) {
-    const g = gecko.get(p.sourceId.slice(p.symbol.length + 1));
-    if (p.sourceId.startsWith(`${p.symbol.toLowerCase()}-`) && g && g.symbol === p.symbol)
-      edges.push([at(p), at(g), 'slug']);
-  }
-  const byName = new Map<string, Member[]>();
-  for (const m of free) {
-    if (!m.nameKey) continue;
-    const key = `${m.symbol}|${m.nameKey}`;
-    byName.set(key, [...(byName.get(key) ?? []), m]);
-  }
+  const bySlug = groupBy(
+    catalogued.filter((m) => m.slug),
+    (m) => `${m.symbol}|${m.slug}`,
+  );
+  for (const group of bySlug.values())
+    group.slice(1).forEach((m) => edges.push([at(group[0]!), at(m), 'slug']));
+
+  const byName = groupBy(
+    free.filter((m) => m.nameKey),
+    (m) => `${m.symbol}|${m.nameKey}`,
+  );
   for (const group of [...byName.values()].sort((a, b) => cmp(keyOf(a[0]!), keyOf(b[0]!)))) {
-    const perApi = new Map<string, number>();
+    const perCatalogue = new Map<string, number>();
     for (const m of group)
-      if (isApi(m.source)) perApi.set(m.source, (perApi.get(m.source) ?? 0) + 1);
-    if ([...perApi.values()].some((n) => n > 1)) continue; // ambiguous: two coins of one source share the name
+      if (isCatalogue(m.source)) perCatalogue.set(m.source, (perCatalogue.get(m.source) ?? 0) + 1);
+    if ([...perCatalogue.values()].some((n) => n > 1)) continue; // ambiguous: two coins of one catalogue share the name
     group.slice(1).forEach((m) => edges.push([at(group[0]!), at(m), 'symbol_name']));
   }
   return edges;
 }
 
-function isApi(source: string): boolean {
-  return source !== 'csv';
+/** Members by key, each group in member order (members come sorted, so groups are stable). */
+function groupBy(members: readonly Member[], key: (m: Member) => string): Map<string, Member[]> {
+  const groups = new Map<string, Member[]>();
+  for (const m of members) {
+    const k = key(m);
+    const group = groups.get(k);
+    if (group) group.push(m);
+    else groups.set(k, [m]);
+  }
+  return groups;
 }
 
 function cmp(a: string, b: string): number {

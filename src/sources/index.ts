@@ -1,11 +1,18 @@
-import type { SharedSettings, Source, SourceEntry } from '../core/source.js';
+import {
+  identityPolicyOf,
+  type IdentityPolicy,
+  type SharedSettings,
+  type Source,
+  type SourceEntry,
+} from '../core/source.js';
 import { coingecko } from './coingecko/index.js';
 import { coinpaprika } from './coinpaprika/index.js';
 import { csv } from './csv/index.js';
 
 /**
  * Every source kx knows, the only list of them: `--source` choices, the settings config
- * reads, `--help`, call budgets, `kx status`, `/stats` and the schedule come from here.
+ * reads, `--help`, call budgets, `kx status`, `/stats`, the schedule and identity's roles come
+ * from here.
  * Adding a source is a folder and a line.
  */
 export const registry = [coingecko, coinpaprika, csv] as const;
@@ -15,6 +22,9 @@ export const sourceNames = registry.map<SourceName>((entry) => entry.name);
 
 /** The registry's entries, their settings left untyped: what config and --help walk. */
 export const entries = registry as readonly SourceEntry<Record<string, unknown>>[];
+
+/** What identity is told of every source: the catalogues, most trusted first. */
+export const identityPolicy: IdentityPolicy = identityPolicyOf(entries);
 
 export type Sources = Record<SourceName, Source<unknown, unknown>>;
 

@@ -181,7 +181,9 @@ describe('a kx process killed with SIGKILL mid-ingest', () => {
 
       const status = await runKx(['status', '--source', 'csv', '--json'], database.env);
       const csv = (
-        JSON.parse(status.stdout) as { sources: { last_run: { status: string; fetched: number } }[] }
+        JSON.parse(status.stdout) as {
+          sources: { last_run: { status: string; fetched: number } }[];
+        }
       ).sources[0]!;
       expect(csv.last_run.status).toBe('abandoned');
       expect(csv.last_run.fetched).toBeGreaterThanOrEqual(killedAt);

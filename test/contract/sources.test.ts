@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKxError } from '../../src/core/errors.js';
 import type { Cursor, OpenContext, Source, SourceRecord } from '../../src/core/source.js';
+import { rawTables } from '../../src/db/schema.js';
 import { getFailedRun } from '../../src/engine/failed-run.js';
 import { getRun } from '../../src/engine/runs.js';
 import { resumeRun, withSourceLock } from '../../src/engine/runner.js';
@@ -87,6 +88,8 @@ describe.each(sourceNames)('source %s', (name) => {
     expect(() => source().parseParams(harness.params)).not.toThrow();
     expect(source().name).toBe(name);
     expect(source().rawTable).toBe(`raw_${name}`);
+    // Its table is declared where migrations are generated from.
+    expect(Object.keys(rawTables)).toContain(source().rawTable);
   });
 
   function refusal(params: Record<string, unknown>) {

@@ -12,6 +12,7 @@ import {
 } from '../../src/db/schema.js';
 import { addToBatch, loadBatch, newBatch } from '../../src/engine/load.js';
 import { createRun } from '../../src/engine/runs.js';
+import { identityPolicy } from '../../src/sources/index.js';
 import { useOpenedDatabase } from '../helpers/db.js';
 import { assertReferences } from '../helpers/state.js';
 
@@ -55,7 +56,7 @@ async function load(handle: DbHandle, records: SourceRecord[]) {
   const batch = newBatch();
   for (const r of records) addToBatch(batch, r);
   const counts = await handle.db.transaction((tx) =>
-    loadBatch(tx, 'csv', 'raw_csv', run.id, batch),
+    loadBatch(tx, 'csv', 'raw_csv', run.id, batch, identityPolicy),
   );
   return { run, counts };
 }

@@ -6,7 +6,7 @@ import {
   type RunResult,
   type RunSettings,
 } from '../../src/engine/runner.js';
-import { createSources, type Sources } from '../../src/sources/index.js';
+import { createSources, identityPolicy, type Sources } from '../../src/sources/index.js';
 import type { FakeUpstream } from './fake-upstream.js';
 
 /** Run settings for in-process ingests in tests: no injected failure, warnings dropped. */
@@ -15,6 +15,7 @@ export const quietSettings: RunSettings = {
   failAfter: null,
   maxRejectRatio: 0.5,
   fullRefresh: false,
+  identity: identityPolicy,
   warn: () => undefined,
 };
 

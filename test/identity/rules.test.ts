@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { clusterListings, keyOf, type Member } from '../../src/identity/rules.js';
+import { clusterListings as cluster, keyOf, type Member } from '../../src/identity/rules.js';
+import { identityPolicy } from '../../src/sources/index.js';
+
+/** The registry's policy: CoinGecko and CoinPaprika are catalogues, CSV files are files. */
+const clusterListings = (members: Member[]) => cluster(members, identityPolicy);
+
+/** The slug each catalogue declares (see the sources' mapping tests). */
+function slugOf(source: string, sourceId: string, symbol: string): string | null {
+  if (source === 'coingecko') return sourceId;
+  const prefix = `${symbol.toLowerCase()}-`;
+  return source === 'coinpaprika' && sourceId.startsWith(prefix)
+    ? sourceId.slice(prefix.length)
+    : null;
+}
 
 const m = (
   source: string,
@@ -13,7 +26,7 @@ const m = (
   sourceId,
   symbol,
   nameKey,
-  slug: slug ?? (source === 'coingecko' ? sourceId : null),
+  slug: slug ?? slugOf(source, sourceId, symbol),
   pinnedAssetId,
 });
 
@@ -101,6 +114,30 @@ describe('identity rules', () => {
     expect(
       clusters.find((c) => c.pinnedAssetId === 77)!.methods.get('coinpaprika:btc-bitcoin'),
     ).toBe('manual');
+  });
+
+  it('names no source: a fourth catalogue joins by slug and never lists a coin twice', () => {
+    const policy = { catalogues: ['coingecko', 'coinpaprika', 'coincap'] };
+    const listings = [
+      m('coingecko', 'bitcoin', 'BTC', 'bitcoin'),
+      m('coincap', 'bitcoin-cc', 'BTC', 'bitcoin', 'bitcoin'),
+      m('coincap', 'bitcoin-2', 'BTC', 'bitcoin2', 'bitcoin'),
+      m('ledger', 'row-1', 'BTC', null, 'bitcoin-cc'),
+    ];
+    const clusters = cluster(listings, policy);
+    const grouped = (cs: typeof clusters) =>
+      cs.map((c) => c.members.map((x) => `${keyOf(x)} ${c.methods.get(keyOf(x))}`).sort()).sort();
+    // The slug joins the new catalogue to CoinGecko; the file names a coincap listing by id;
+    // and coincap never lists a coin twice, so its two bitcoins stay on two assets.
+    expect(grouped(clusters)).toEqual([
+      ['coincap:bitcoin-2 slug', 'coingecko:bitcoin slug'],
+      ['coincap:bitcoin-cc csv_id', 'ledger:row-1 csv_id'],
+    ]);
+    // Declared a file instead, coincap may list a coin twice, and its slug is an id column.
+    expect(grouped(cluster(listings, { catalogues: ['coingecko'] }))).toEqual([
+      ['coincap:bitcoin-2 csv_id', 'coincap:bitcoin-cc csv_id', 'coingecko:bitcoin csv_id'],
+      ['ledger:row-1 new'],
+    ]);
   });
 
   it('gives the same clusters for every input order', () => {

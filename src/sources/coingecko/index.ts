@@ -122,6 +122,7 @@ export const coingecko = defineSourceEntry<CoingeckoSettings, 'coingecko'>({
       schema: v.optional(v.picklist(['public', 'demo', 'pro'], 'expected public, demo or pro')),
     },
   },
+  identity: 'catalogue',
   schedulable: true,
   budget: 'monthlyCalls',
   flags: [

@@ -90,6 +90,7 @@ interface CoinpaprikaCursor extends Cursor {
 export const coinpaprika = defineSourceEntry<ApiSettings, 'coinpaprika'>({
   name: 'coinpaprika',
   settings: apiSettingSpecs('KX_COINPAPRIKA', 'CoinPaprika'),
+  identity: 'catalogue',
   schedulable: true,
   budget: 'monthlyCalls',
   flags: [],
@@ -180,8 +181,7 @@ function toListing(t: v.InferOutput<typeof TickerSchema>, fetchedAt: Date): List
     sourceId: t.id,
     symbol: t.symbol.trim().toUpperCase(),
     name: t.name.trim() || null,
-    // `btc-bitcoin` → `bitcoin`: the slug identity resolution compares with CoinGecko ids.
-    slug: t.id.includes('-') ? t.id.slice(t.id.indexOf('-') + 1) : t.id,
+    slug: slugOf(t.id, t.symbol),
     rank: toRank(t.rank),
     priceUsd: toDecimalText(usd.price),
     marketCapUsd: toDecimalText(usd.market_cap),
@@ -193,4 +193,13 @@ function toListing(t: v.InferOutput<typeof TickerSchema>, fetchedAt: Date): List
     percentChange24h: toDecimalText(usd.percent_change_24h),
     observedAt,
   });
+}
+
+/**
+ * `btc-bitcoin` → `bitcoin`: CoinPaprika's ids are `<symbol>-<slug>`, and the slug is the one
+ * CoinGecko uses as its id (identity's slug rule). An id of another form declares no slug.
+ */
+function slugOf(id: string, symbol: string): string | null {
+  const prefix = `${symbol.trim().toLowerCase()}-`;
+  return id.startsWith(prefix) && id.length > prefix.length ? id.slice(prefix.length) : null;
 }

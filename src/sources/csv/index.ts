@@ -225,6 +225,7 @@ async function continueFrom(
 export const csv = defineSourceEntry<Record<string, never>, 'csv'>({
   name: 'csv',
   settings: {},
+  identity: 'file',
   schedulable: false,
   flags: [
     { flags: '--file <path>', help: 'CSV file to read' },
