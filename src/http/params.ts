@@ -4,6 +4,7 @@ import { instantProblem, textProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
 import { toTimestamp } from '../core/timestamp.js';
 import { INTERVALS } from '../queries/history.js';
+import { ASSET_SORTS, type AssetSort } from '../queries/asset-list.js';
 import { LISTING_SORTS, type ListingSort } from '../queries/listings.js';
 
 /** A whole number in a query string, bounded; the text is checked before it becomes a number. */
@@ -102,6 +103,77 @@ export function createDataQuerySchema(sources: readonly string[]) {
         v.pipe(
           integer('page', 1, 1_000_000),
           v.description('1-based page number (instead of cursor)'),
+        ),
+      ),
+    },
+    'unknown parameter',
+  );
+}
+
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** `90s`, `30m`, `1h`, `2d` → seconds, from 1 second to 366 days. */
+const durationParam = (name: string) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,6}[smhd]$/, `${name} must be a duration such as 30m, 1h or 2d`),
+    v.transform(
+      (text) => Number(text.slice(0, -1)) * DURATION_UNITS[text.at(-1) as 's' | 'm' | 'h' | 'd'],
+    ),
+    v.minValue(1, `${name} must be at least 1s`),
+    v.maxValue(366 * 86_400, `${name} must be at most 366d`),
+  );
+
+export function createAssetsQuerySchema(sources: readonly string[]) {
+  return v.strictObject(
+    {
+      q: v.optional(
+        v.pipe(text('q', 64), v.description('name or symbol prefix, case-insensitive')),
+      ),
+      symbol: v.optional(
+        v.pipe(text('symbol', 32), v.description('exact symbol, case-insensitive')),
+      ),
+      source: v.optional(
+        v.pipe(
+          v.picklist(sources, `source must be one of ${sources.join(', ')}`),
+          v.description('only coins this source lists'),
+        ),
+      ),
+      min_sources: v.optional(
+        v.pipe(
+          integer('min_sources', 1, sources.length),
+          v.description('only coins listed by at least this many sources'),
+        ),
+      ),
+      fresh_within: v.optional(
+        v.pipe(
+          durationParam('fresh_within'),
+          v.description(
+            "a listing's price counts toward the consensus if observed this close to the coin's newest observation (30m, 1h, 2d); default 1h",
+          ),
+        ),
+        '1h',
+      ),
+      sort: v.optional(
+        v.pipe(
+          v.picklist(
+            Object.keys(ASSET_SORTS) as AssetSort[],
+            `sort must be one of ${Object.keys(ASSET_SORTS).join(', ')}`,
+          ),
+          v.description(
+            'order; `-` for descending; missing values last; default `-market_cap_usd`',
+          ),
+        ),
+        '-market_cap_usd',
+      ),
+      limit: v.optional(
+        v.pipe(integer('limit', 1, 500), v.description('rows per page, 1–500, default 50')),
+        '50',
+      ),
+      cursor: v.optional(
+        v.pipe(
+          text('cursor', 512),
+          v.description('opaque keyset cursor: `pagination.next_cursor` of the previous page'),
         ),
       ),
     },

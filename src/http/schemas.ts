@@ -71,6 +71,40 @@ export const AssetSchema = envelope(
   }),
 );
 
+export const AssetPageSchema = v.strictObject({
+  data: v.array(
+    v.strictObject({
+      id: count,
+      symbol: v.string(),
+      name: v.nullable(v.string()),
+      slug: v.nullable(v.string()),
+      sources: v.pipe(v.array(v.string()), v.description('the sources that list the coin')),
+      listings: v.pipe(count, v.description('its listings; two CSV files make two')),
+      price_usd: v.pipe(
+        nullableDecimal,
+        v.description("consensus: the median of the fresh listings' latest prices"),
+      ),
+      prices: v.pipe(count, v.description('how many prices the consensus took')),
+      spread: v.pipe(
+        nullableDecimal,
+        v.description('(max − min) / median of those prices, to 8 places; null below two'),
+      ),
+      observed_at: v.pipe(instant, v.description('the newest observation of any listing')),
+      market_cap_usd: v.pipe(
+        nullableDecimal,
+        v.description('from the most recently observed listing that has one'),
+      ),
+      rank: v.nullable(count),
+    }),
+  ),
+  pagination: v.strictObject({
+    limit: count,
+    next_cursor: v.nullable(v.string()),
+    has_more: v.boolean(),
+  }),
+  meta: MetaSchema,
+});
+
 const runError = v.nullable(v.strictObject({ code: v.string(), message: v.nullable(v.string()) }));
 
 const RunSummarySchema = v.strictObject({

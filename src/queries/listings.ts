@@ -1,8 +1,6 @@
 import { and, asc, count, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
-import { instantProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { toTimestamp } from '../core/timestamp.js';
+import { decodeCursor, encodeCursor, isCastable } from './cursor.js';
 import type { Db } from '../db/client.js';
 import { assetSources } from '../db/schema.js';
 
@@ -181,26 +179,9 @@ function decodeListingCursor(cursor: string): [ListingSort, string, string, stri
   return decodeCursor(
     cursor,
     4,
-    ([sort, value]) => sort! in LISTING_SORTS && isValidValue(sort as ListingSort, value!),
+    ([sort, value]) =>
+      sort! in LISTING_SORTS && isCastable(LISTING_SORTS[sort as ListingSort].cast, value!),
   ) as [ListingSort, string, string, string];
-}
-
-/** Only values Postgres casts without error reach SQL: a crafted cursor is a 400, never a 500. */
-function isValidValue(sort: ListingSort, value: string): boolean {
-  const cast = LISTING_SORTS[sort].cast;
-  if (cast === 'int') return /^-?\d{1,10}$/.test(value) && Math.abs(Number(value)) <= 2147483647;
-  if (cast === 'numeric') return /^-?\d{1,60}(\.\d{1,60})?$/.test(value);
-  if (cast === 'timestamptz') {
-    const m =
-      /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-]\d{2})(?::?(\d{2}))?$/.exec(
-        value,
-      );
-    // PostgreSQL takes offsets up to 15:59; the strict parser refuses days like 30 February.
-    if (!m || Math.abs(Number(m[3])) > 15) return false;
-    const parsed = toTimestamp(`${m[1]}T${m[2]}${m[3]}:${m[4] ?? '00'}`);
-    return parsed.ok && parsed.value !== null && instantProblem(parsed.value) === null;
-  }
-  return value.length <= 200;
 }
 
 export function toListing({ row }: { row: typeof assetSources.$inferSelect }): Listing {

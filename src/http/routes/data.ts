@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
+import { listAssets } from '../../queries/asset-list.js';
 import { assetExists, getAsset } from '../../queries/assets.js';
 import { getListings } from '../../queries/listings.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
 import { respond } from '../respond.js';
 import {
+  createAssetsQuerySchema,
   createDataQuerySchema,
   createHistoryQuerySchema,
   EmptyQuerySchema,
@@ -13,7 +15,7 @@ import {
 } from '../params.js';
 import { getHistory } from '../../queries/history.js';
 import { defineRoute } from '../route-spec.js';
-import { AssetSchema, HistorySchema, ListingPageSchema } from '../schemas.js';
+import { AssetPageSchema, AssetSchema, HistorySchema, ListingPageSchema } from '../schemas.js';
 
 /** `/assets/:id/quotes` without `from`: the 30 days before `to`. */
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
@@ -22,6 +24,7 @@ import { KxError } from '../../core/errors.js';
 export function createDataRoutes(deps: AppDeps) {
   const DataQuery = createDataQuerySchema(deps.sources);
   const HistoryQuery = createHistoryQuerySchema(deps.sources);
+  const AssetsQuery = createAssetsQuerySchema(deps.sources);
   const specs = {
     data: defineRoute({
       path: '/data',
@@ -29,6 +32,15 @@ export function createDataRoutes(deps: AppDeps) {
       summary: 'Unified listings: filter, sort, cursor or page pagination',
       query: DataQuery,
       response: ListingPageSchema,
+      auth: true,
+    }),
+    assets: defineRoute({
+      path: '/assets',
+      operationId: 'listAssets',
+      summary:
+        'One row per coin across its sources: consensus price, spread between sources, market cap',
+      query: AssetsQuery,
+      response: AssetPageSchema,
       auth: true,
     }),
     history: defineRoute({
@@ -66,6 +78,22 @@ export function createDataRoutes(deps: AppDeps) {
         page: query.page,
       });
       return respond(c, result);
+    })
+    .get(specs.assets.path, async (c) => {
+      const query = parseQuery(c, AssetsQuery);
+      return respond(
+        c,
+        await listAssets(deps.handle.db, {
+          q: query.q,
+          symbol: query.symbol,
+          source: query.source,
+          minSources: query.min_sources,
+          freshWithinSeconds: query.fresh_within,
+          sort: query.sort,
+          limit: query.limit,
+          cursor: query.cursor,
+        }),
+      );
     })
     .get(specs.history.path, async (c) => {
       const query = parseQuery(c, HistoryQuery);
