@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { instantProblem, textProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
 import { toTimestamp } from '../core/timestamp.js';
-import { INTERVALS } from '../queries/history.js';
+import { CONSENSUS, INTERVALS } from '../queries/history.js';
 import { ASSET_SORTS, type AssetSort } from '../queries/asset-list.js';
 import { LISTING_SORTS, type ListingSort } from '../queries/listings.js';
 
@@ -201,49 +201,98 @@ export const CompareQuerySchema = v.strictObject({
   b: v.pipe(integer('b', 1, Number.MAX_SAFE_INTEGER), v.description('the later run id')),
 });
 
+/** `source=a,b`: one or more of `choices`, comma-separated. */
+const sourceList = (choices: readonly string[], description: string) =>
+  v.pipe(
+    v.string(),
+    v.check(
+      (list) => list.split(',').every((s) => choices.includes(s)),
+      `source must be one or more of ${choices.join(', ')}, separated by commas`,
+    ),
+    v.transform((list) => [...new Set(list.split(','))]),
+    v.description(description),
+  );
+
+const timeWindow = {
+  from: v.optional(
+    v.pipe(
+      instantParam('from'),
+      v.description('from this time (ISO 8601); default 30 days before `to`'),
+    ),
+  ),
+  to: v.optional(
+    v.pipe(instantParam('to'), v.description('until this time, exclusive (ISO 8601); default now')),
+  ),
+};
+
 export function createHistoryQuerySchema(sources: readonly string[]) {
-  return v.strictObject({
-    from: v.optional(
-      v.pipe(
-        instantParam('from'),
-        v.description('from this time (ISO 8601); default 30 days before `to`'),
-      ),
-    ),
-    to: v.optional(
-      v.pipe(
-        instantParam('to'),
-        v.description('until this time, exclusive (ISO 8601); default now'),
-      ),
-    ),
-    source: v.optional(
-      v.pipe(
-        v.string(),
-        v.check(
-          (list) => list.split(',').every((s) => sources.includes(s)),
-          `source must be one or more of ${sources.join(', ')}, separated by commas`,
+  return v.pipe(
+    v.strictObject({
+      ...timeWindow,
+      source: v.optional(
+        sourceList(
+          [...sources, CONSENSUS],
+          `only these sources, comma-separated; default all. \`${CONSENSUS}\` (with an interval) adds the per-bucket median close across sources`,
         ),
-        v.transform((list) => list.split(',')),
-        v.description('only these sources, comma-separated; default all'),
       ),
+      interval: v.optional(
+        v.pipe(
+          v.picklist(INTERVALS, `interval must be one of ${INTERVALS.join(', ')}`),
+          v.description(
+            'raw observations, or per source and UTC hour, day or week: open, high, low, close',
+          ),
+        ),
+        'raw',
+      ),
+      limit: v.optional(
+        v.pipe(integer('limit', 1, 5000), v.description('rows per page, 1–5000, default 1000')),
+        '1000',
+      ),
+      cursor: v.optional(
+        v.pipe(
+          text('cursor', 512),
+          v.description('raw rows: `pagination.next_cursor` of the previous page'),
+        ),
+      ),
+    }),
+    v.check(
+      (q) => !(q.interval === 'raw' && q.source?.includes(CONSENSUS)),
+      `source: ${CONSENSUS} needs an interval (1h, 1d or 1w)`,
+    ),
+  );
+}
+
+export function createDivergenceQuerySchema(sources: readonly string[]) {
+  const intervals = INTERVALS.filter((i) => i !== 'raw');
+  return v.strictObject({
+    ...timeWindow,
+    source: v.optional(
+      sourceList(sources, 'compare only these sources, comma-separated; default all'),
     ),
     interval: v.optional(
       v.pipe(
-        v.picklist(INTERVALS, `interval must be one of ${INTERVALS.join(', ')}`),
-        v.description(
-          'raw observations, or per source and UTC hour, day or week: open, high, low, close',
-        ),
+        v.picklist(intervals, `interval must be one of ${intervals.join(', ')}`),
+        v.description('the UTC bucket whose closes are compared; default 1d'),
       ),
-      'raw',
+      '1d',
+    ),
+    min_sources: v.optional(
+      v.pipe(
+        integer('min_sources', 1, sources.length),
+        v.description('only buckets with closes from at least this many sources; default 2'),
+      ),
+      '2',
+    ),
+    order: v.optional(
+      v.pipe(
+        v.picklist(['time', 'divergence'], 'order must be time or divergence'),
+        v.description('`time` (default) or `divergence`: the largest disagreement first'),
+      ),
+      'time',
     ),
     limit: v.optional(
-      v.pipe(integer('limit', 1, 5000), v.description('rows per page, 1–5000, default 1000')),
+      v.pipe(integer('limit', 1, 5000), v.description('buckets, 1–5000, default 1000')),
       '1000',
-    ),
-    cursor: v.optional(
-      v.pipe(
-        text('cursor', 512),
-        v.description('raw rows: `pagination.next_cursor` of the previous page'),
-      ),
     ),
   });
 }

@@ -105,6 +105,30 @@ export const AssetPageSchema = v.strictObject({
   meta: MetaSchema,
 });
 
+export const DivergenceSchema = v.strictObject({
+  data: v.array(
+    v.strictObject({
+      bucket: v.pipe(instant, v.description('start of the UTC hour, day or week (Monday)')),
+      sources: v.pipe(count, v.description('sources with a close in the bucket')),
+      low: nullableDecimal,
+      low_source: v.nullable(v.string()),
+      high: nullableDecimal,
+      high_source: v.nullable(v.string()),
+      median: v.pipe(nullableDecimal, v.description("the median of the sources' closes")),
+      divergence: v.pipe(
+        nullableDecimal,
+        v.description('(high − low) / median, to 8 places; null with fewer than two sources'),
+      ),
+    }),
+  ),
+  pagination: v.strictObject({
+    limit: count,
+    next_cursor: v.nullable(v.string()),
+    has_more: v.boolean(),
+  }),
+  meta: MetaSchema,
+});
+
 const runError = v.nullable(v.strictObject({ code: v.string(), message: v.nullable(v.string()) }));
 
 const RunSummarySchema = v.strictObject({

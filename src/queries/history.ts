@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { selectRows, toArrayLiteral } from '../db/sql.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -60,12 +60,7 @@ export interface HistoryPage {
  * last market cap and volume. Values come from `quotes` as stored: exact.
  */
 export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPage> {
-  const sources =
-    query.sources.length > 0
-      ? sql`and q.source = any(${toArrayLiteral(query.sources)}::text[])`
-      : sql``;
-  const window = sql`q.asset_id = ${query.assetId} and q.observed_at >= ${query.from.toISOString()}::timestamptz
-    and q.observed_at < ${query.to.toISOString()}::timestamptz ${sources}`;
+  const window = windowOf(query);
   if (query.interval === 'raw') {
     const after = query.cursor ? afterCursor(query.cursor) : sql``;
     const rows = await selectRows<Observation & { at: string }>(
@@ -89,19 +84,27 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
       },
     };
   }
-  const unit = BUCKETS[query.interval];
+  const consensus = query.sources.includes(CONSENSUS);
+  const parts = [
+    ...(query.sources.length === 0 || query.sources.some((s) => s !== CONSENSUS)
+      ? [sql`select * from b`]
+      : []),
+    ...(consensus
+      ? [
+          sql`select ${CONSENSUS}::text as source, bucket, null::numeric as open, null::numeric as high,
+                null::numeric as low, ${median(sql`closes`)} as close, null::numeric as market_cap_usd,
+                null::numeric as volume_24h_usd, n as observations
+              from (${closesPerBucket()}) k where n > 0`,
+        ]
+      : []),
+  ];
   const rows = await selectRows<Bucket>(
     db,
-    sql`select q.source,
-          to_char(date_trunc(${unit}, q.observed_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket,
-          ((array_agg(q.price_usd order by q.observed_at) filter (where q.price_usd is not null))[1])::text as open,
-          max(q.price_usd)::text as high, min(q.price_usd)::text as low,
-          ((array_agg(q.price_usd order by q.observed_at desc) filter (where q.price_usd is not null))[1])::text as close,
-          ((array_agg(q.market_cap_usd order by q.observed_at desc) filter (where q.market_cap_usd is not null))[1])::text as market_cap_usd,
-          ((array_agg(q.volume_24h_usd order by q.observed_at desc) filter (where q.volume_24h_usd is not null))[1])::text as volume_24h_usd,
-          count(*)::int as observations
-        from quotes q where ${window}
-        group by 1, 2 order by 2, 1 limit ${query.limit + 1}`,
+    sql`with b as (${bucketed(window, query.interval)})
+        select source, to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, open::text, high::text,
+          low::text, close::text, market_cap_usd::text, volume_24h_usd::text, observations
+        from (${sql.join(parts, sql` union all `)}) x
+        order by x.bucket, x.source limit ${query.limit + 1}`,
   );
   const more = rows.length > query.limit;
   return {
@@ -109,6 +112,104 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
     // Buckets are few (a year of days is 365 per source): a narrower from/to is the next page.
     pagination: { limit: query.limit, has_more: more, next_cursor: null },
   };
+}
+
+/** `source=consensus` in a history: the per-bucket median of the sources' closes. */
+export const CONSENSUS = 'consensus';
+
+/** One bucket where sources disagree: how far apart their closes are. */
+export interface Divergence {
+  bucket: string;
+  /** Sources with a close in the bucket. */
+  sources: number;
+  low: string | null;
+  low_source: string | null;
+  high: string | null;
+  high_source: string | null;
+  median: string | null;
+  /** (highest − lowest close) / median, to 8 places; null with fewer than two sources. */
+  divergence: string | null;
+}
+
+/**
+ * Where a coin's sources disagree (`GET /assets/:id/divergence`): per UTC bucket the lowest
+ * and highest close among the sources and their relative distance, largest first or in time
+ * order. A stale CSV, a mismatched identity or a broken upstream shows up as a run of high
+ * values.
+ */
+export async function getDivergence(
+  db: Db,
+  query: Omit<HistoryQuery, 'interval' | 'cursor'> & {
+    interval: Exclude<Interval, 'raw'>;
+    order: 'time' | 'divergence';
+    minSources: number;
+  },
+): Promise<{ data: Divergence[]; pagination: HistoryPage['pagination'] }> {
+  const window = windowOf(query);
+  const order =
+    query.order === 'divergence' ? sql`divergence desc nulls last, bucket` : sql`bucket`;
+  const rows = await selectRows<Divergence>(
+    db,
+    sql`with b as (${bucketed(window, query.interval)}),
+        k as (
+          select bucket, count(close)::int as n,
+            coalesce(array_agg(close order by close, source) filter (where close is not null), '{}') as closes,
+            coalesce(array_agg(source order by close, source) filter (where close is not null), '{}') as names
+          from b group by bucket
+        ),
+        m as (
+          select bucket, n as sources, closes[1] as low, names[1] as low_source, closes[n] as high,
+            names[n] as high_source, ${median(sql`closes`)} as median
+          from k where n >= ${query.minSources}
+        ),
+        r as (
+          select *, case when sources > 1 and median > 0
+            then trim_scale(round((high - low) / median, 8)) end as divergence
+          from m
+        )
+        select to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, sources, low::text, low_source,
+          high::text, high_source, median::text, divergence::text
+        from r order by ${order} limit ${query.limit + 1}`,
+  );
+  const more = rows.length > query.limit;
+  return {
+    data: rows.slice(0, query.limit),
+    pagination: { limit: query.limit, has_more: more, next_cursor: null },
+  };
+}
+
+/** The window of a history query: one asset, from/to, and its sources (consensus aside). */
+function windowOf(query: Pick<HistoryQuery, 'assetId' | 'from' | 'to' | 'sources'>): SQL {
+  const named = query.sources.filter((s) => s !== CONSENSUS);
+  const sources =
+    named.length > 0 ? sql`and q.source = any(${toArrayLiteral(named)}::text[])` : sql``;
+  return sql`q.asset_id = ${query.assetId} and q.observed_at >= ${query.from.toISOString()}::timestamptz
+    and q.observed_at < ${query.to.toISOString()}::timestamptz ${sources}`;
+}
+
+/** Per source and UTC bucket: first, highest, lowest and last price, last market cap and volume (numeric). */
+function bucketed(window: SQL, interval: Exclude<Interval, 'raw'>): SQL {
+  const unit = BUCKETS[interval];
+  return sql`select q.source, date_trunc(${unit}, q.observed_at at time zone 'UTC') as bucket,
+      (array_agg(q.price_usd order by q.observed_at) filter (where q.price_usd is not null))[1] as open,
+      max(q.price_usd) as high, min(q.price_usd) as low,
+      (array_agg(q.price_usd order by q.observed_at desc) filter (where q.price_usd is not null))[1] as close,
+      (array_agg(q.market_cap_usd order by q.observed_at desc) filter (where q.market_cap_usd is not null))[1] as market_cap_usd,
+      (array_agg(q.volume_24h_usd order by q.observed_at desc) filter (where q.volume_24h_usd is not null))[1] as volume_24h_usd,
+      count(*)::int as observations
+    from quotes q where ${window}
+    group by 1, 2`;
+}
+
+/** Per bucket of `b`: the sources' closes in order, and how many. */
+function closesPerBucket(): SQL {
+  return sql`select bucket, coalesce(array_agg(close order by close) filter (where close is not null), '{}') as closes,
+      count(close)::int as n from b group by bucket`;
+}
+
+/** The exact median of a sorted numeric array with `n` elements (`closes`, `n` in scope). */
+function median(array: SQL): SQL {
+  return sql`case when n > 0 then trim_scale((${array}[(n + 1) / 2] + ${array}[(n + 2) / 2]) * 0.5) end`;
 }
 
 /** Rows after the cursor's (time, source, source_id). */

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { KxError } from '../../core/errors.js';
 import { listAssets } from '../../queries/asset-list.js';
 import { assetExists, getAsset } from '../../queries/assets.js';
 import { getListings } from '../../queries/listings.js';
@@ -8,23 +9,38 @@ import { respond } from '../respond.js';
 import {
   createAssetsQuerySchema,
   createDataQuerySchema,
+  createDivergenceQuerySchema,
   createHistoryQuerySchema,
   EmptyQuerySchema,
   parseId,
   parseQuery,
 } from '../params.js';
-import { getHistory } from '../../queries/history.js';
+import { getDivergence, getHistory } from '../../queries/history.js';
 import { defineRoute } from '../route-spec.js';
-import { AssetPageSchema, AssetSchema, HistorySchema, ListingPageSchema } from '../schemas.js';
+import {
+  AssetPageSchema,
+  AssetSchema,
+  DivergenceSchema,
+  HistorySchema,
+  ListingPageSchema,
+} from '../schemas.js';
 
 /** `/assets/:id/quotes` without `from`: the 30 days before `to`. */
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
-import { KxError } from '../../core/errors.js';
+
+/** `from` and `to` of a history: `to` defaults to now, `from` to 30 days before `to`. */
+function windowOf(query: { from?: Date | undefined; to?: Date | undefined }) {
+  const to = query.to ?? new Date();
+  const from = query.from ?? new Date(to.getTime() - DEFAULT_HISTORY_MS);
+  if (from >= to) throw new KxError('usage', 'from: must be before to');
+  return { from, to };
+}
 
 export function createDataRoutes(deps: AppDeps) {
   const DataQuery = createDataQuerySchema(deps.sources);
   const HistoryQuery = createHistoryQuerySchema(deps.sources);
   const AssetsQuery = createAssetsQuerySchema(deps.sources);
+  const DivergenceQuery = createDivergenceQuerySchema(deps.sources);
   const specs = {
     data: defineRoute({
       path: '/data',
@@ -50,6 +66,15 @@ export function createDataRoutes(deps: AppDeps) {
         "One coin's history: its observations per source, or per UTC hour, day or week the open, high, low and close",
       query: HistoryQuery,
       response: HistorySchema,
+      auth: true,
+    }),
+    divergence: defineRoute({
+      path: '/assets/:id/divergence',
+      operationId: 'getAssetDivergence',
+      summary:
+        "Where a coin's sources disagree: per UTC hour, day or week the lowest and highest close and their distance",
+      query: DivergenceQuery,
+      response: DivergenceSchema,
       auth: true,
     }),
     asset: defineRoute({
@@ -100,9 +125,7 @@ export function createDataRoutes(deps: AppDeps) {
       const id = parseId(c.req.param('id'));
       if (!(await assetExists(deps.handle.db, id)))
         return errorResponse(c, 404, 'not_found', `asset ${c.req.param('id')} does not exist`);
-      const to = query.to ?? new Date();
-      const from = query.from ?? new Date(to.getTime() - DEFAULT_HISTORY_MS);
-      if (from >= to) throw new KxError('usage', 'from: must be before to');
+      const { from, to } = windowOf(query);
       return respond(
         c,
         await getHistory(deps.handle.db, {
@@ -113,6 +136,24 @@ export function createDataRoutes(deps: AppDeps) {
           interval: query.interval,
           limit: query.limit,
           cursor: query.cursor,
+        }),
+      );
+    })
+    .get(specs.divergence.path, async (c) => {
+      const query = parseQuery(c, DivergenceQuery);
+      const id = parseId(c.req.param('id'));
+      if (!(await assetExists(deps.handle.db, id)))
+        return errorResponse(c, 404, 'not_found', `asset ${c.req.param('id')} does not exist`);
+      return respond(
+        c,
+        await getDivergence(deps.handle.db, {
+          assetId: id,
+          ...windowOf(query),
+          sources: query.source ?? [],
+          interval: query.interval,
+          minSources: query.min_sources,
+          order: query.order,
+          limit: query.limit,
         }),
       );
     })
