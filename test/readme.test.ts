@@ -37,6 +37,7 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npx kx ingest --source csv --file fixtures/sample.csv');
     expect(readme).toContain('npm test');
     expect([...byCommand.keys()].sort()).toEqual([
+      'export',
       'ingest',
       'link',
       'migrate',

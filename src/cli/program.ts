@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { entries, sourceNames } from '../sources/index.js';
+import type { ExportKind, ExportOptions } from './commands/export.js';
 import type { IngestOptions } from './commands/ingest.js';
 import type { Context } from './context.js';
 import { environmentHelp } from './env-help.js';
@@ -192,6 +193,49 @@ Examples:
         await serveApi(await context(command), options);
       },
     );
+
+  program
+    .command('export')
+    .description('write every matching row to stdout as CSV, NDJSON or JSON, streamed')
+    .addArgument(
+      new Argument('<what>', "quotes (a coin's history), listings or assets").choices([
+        'quotes',
+        'listings',
+        'assets',
+      ]),
+    )
+    .option('--asset <id|symbol>', 'the coin: its asset id, or a symbol exactly one asset has')
+    .option(
+      '--source <name>',
+      `only this source (quotes: several, comma-separated, and ${'`consensus`'} with an interval)`,
+    )
+    .option('--from <time>', 'quotes from this time, ISO 8601 (default: 30 days before --to)')
+    .option('--to <time>', 'quotes until this time, exclusive (default: now)')
+    .addOption(
+      new Option(
+        '--interval <interval>',
+        'quotes: raw observations (default) or per UTC hour, day or week',
+      ).choices(['raw', '1h', '1d', '1w']),
+    )
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['csv', 'ndjson', 'json'])
+        .default('csv'),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kx export quotes --asset BTC --from 2025-01-01 --interval 1d > btc-daily.csv
+  kx export quotes --asset 1 --interval 1d --source coingecko,coinpaprika,consensus
+  kx export assets --format ndjson | jq .price_usd
+  kx export listings --source csv --format json
+`,
+    )
+    .action(async (what: ExportKind, options: ExportOptions, command: Command) => {
+      const { exportData } = await import('./commands/export.js');
+      await exportData(await context(command), what, options);
+    });
 
   program
     .command('link')

@@ -105,10 +105,21 @@ export function createDataQuerySchema(sources: readonly string[]) {
           v.description('1-based page number (instead of cursor)'),
         ),
       ),
+      format: formatParam,
     },
     'unknown parameter',
   );
 }
+
+/** `format`: the JSON API (paged), or every matching row streamed as CSV or NDJSON. */
+const formatParam = v.optional(
+  v.pipe(
+    v.picklist(['json', 'csv', 'ndjson'], 'format must be one of json, csv, ndjson'),
+    v.description(
+      '`json` (default: the paged API), or an export of every matching row streamed as `csv` or `ndjson` (also by `Accept: text/csv` or `application/x-ndjson`); an export takes no limit, cursor or page',
+    ),
+  ),
+);
 
 const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
@@ -176,6 +187,7 @@ export function createAssetsQuerySchema(sources: readonly string[]) {
           v.description('opaque keyset cursor: `pagination.next_cursor` of the previous page'),
         ),
       ),
+      format: formatParam,
     },
     'unknown parameter',
   );
@@ -254,6 +266,7 @@ export function createHistoryQuerySchema(sources: readonly string[]) {
           v.description('raw rows: `pagination.next_cursor` of the previous page'),
         ),
       ),
+      format: formatParam,
     }),
     v.check(
       (q) => !(q.interval === 'raw' && q.source?.includes(CONSENSUS)),

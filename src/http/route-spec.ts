@@ -15,6 +15,8 @@ export interface RouteSpec {
   response: v.GenericSchema | 'text/plain' | 'text/html';
   /** Whether KX_API_TOKEN guards it (every route but /health). */
   auth: boolean;
+  /** Whether it also streams every matching row as CSV or NDJSON (`format=`, `Accept`). */
+  exports?: boolean;
 }
 
 /** Keeps the path's literal type, so that Hono types the handler's `c.req.param`. */

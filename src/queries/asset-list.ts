@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { KxError } from '../core/errors.js';
 import type { Db } from '../db/client.js';
-import { selectRows } from '../db/sql.js';
+import { selectRows, toBigintArrayLiteral } from '../db/sql.js';
 import { decodeCursor, encodeCursor, isCastable, type SortCast } from './cursor.js';
 
 /**
@@ -30,6 +30,8 @@ export interface AssetListQuery {
   minSources?: number | undefined;
   /** Only assets this source lists. */
   source?: string | undefined;
+  /** Only these assets. */
+  ids?: readonly number[] | undefined;
   /** A listing's price counts toward the consensus if observed this close to the newest one. */
   freshWithinSeconds: number;
   sort: AssetSort;
@@ -107,6 +109,7 @@ export async function listAssets(db: Db, query: AssetListQuery): Promise<AssetPa
 function assetRows(query: AssetListQuery): SQL {
   const filters: SQL[] = [];
   if (query.symbol) filters.push(sql`a.symbol = upper(${query.symbol})`);
+  if (query.ids) filters.push(sql`a.id = any(${toBigintArrayLiteral(query.ids)}::bigint[])`);
   if (query.q) {
     const prefix = `${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     filters.push(sql`(lower(a.name) like ${prefix} or lower(a.symbol) like ${prefix})`);

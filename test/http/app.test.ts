@@ -372,6 +372,7 @@ describe('health, stats, runs, metrics, docs', () => {
       'limit',
       'cursor',
       'page',
+      'format',
     ]);
     expect(params.find((p) => p.name === 'sort')!.schema.enum).toContain('-market_cap_usd');
     expect(params.find((p) => p.name === 'source')!.schema.enum).toEqual(sourceNames);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,5 +214,78 @@ describe('GET /assets', () => {
       expect(res.status, query).toBe(400);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(name);
     }
+  });
+});
+
+describe('exports: /data, /assets and a coin history as CSV and NDJSON', () => {
+  /** A JSON row as its CSV line shows it: nested values flattened, null as empty. */
+  const flat = (row: Record<string, unknown>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(row).flatMap(([k, value]): [string, string][] => {
+        if (value === null) return [[k, '']];
+        if (Array.isArray(value)) return [[k, (value as string[]).join(';')]];
+        if (typeof value === 'object')
+          return Object.entries(value).map(([inner, x]) => [`${k}_${inner}`, String(x as string)]);
+        return [[k, typeof value === 'string' ? value : JSON.stringify(value)]];
+      }),
+    );
+  const csvOf = (text: string) => parseCsv<Record<string, string>>(text, { columns: true });
+
+  it('/data?format=csv: every listing the JSON pages show, streamed as an attachment', async () => {
+    const pages: Record<string, unknown>[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await app.request(
+        `/data?sort=-market_cap_usd&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      const body = (await res.json()) as {
+        data: Record<string, unknown>[];
+        pagination: { next_cursor: string | null };
+      };
+      pages.push(...body.data);
+      cursor = body.pagination.next_cursor;
+    } while (cursor);
+    const res = await app.request('/data?sort=-market_cap_usd&format=csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="kx-listings.csv"');
+    expect(res.body).toBeInstanceOf(ReadableStream);
+    expect(csvOf(await res.text())).toEqual(pages.map(flat));
+    expect(pages.length).toBe(listings.length);
+  });
+
+  it('/assets with Accept: text/csv, and a history as NDJSON, equal to their JSON', async () => {
+    const json = await walk('limit=500&min_sources=2');
+    const res = await app.request('/assets?min_sources=2', { headers: { accept: 'text/csv' } });
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csvOf(await res.text())).toEqual(json.map(flat));
+
+    const btc = json.find((a) => a.symbol === 'BTC')!;
+    const window = 'from=2000-01-01&to=2030-01-01';
+    const history = (await (await app.request(`/assets/${btc.id}/quotes?${window}`)).json()) as {
+      data: unknown[];
+    };
+    expect(history.data.length).toBeGreaterThan(1);
+    const nd = await app.request(`/assets/${btc.id}/quotes?${window}&format=ndjson`);
+    expect(nd.headers.get('content-type')).toBe('application/x-ndjson');
+    const lines = (await nd.text()).trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(history.data);
+  });
+
+  it('an export takes no limit, cursor or page; OpenAPI names its content types', async () => {
+    for (const query of ['format=csv&limit=5', 'format=ndjson&page=2', 'format=csv&cursor=x']) {
+      const res = await app.request(`/data?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(await res.text()).toContain('an export returns every matching row');
+    }
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, { get: { responses: { 200: { content: object } } } }>;
+    };
+    for (const path of ['/data', '/assets', '/assets/{id}/quotes'])
+      expect(Object.keys(doc.paths[path]!.get.responses[200].content)).toEqual([
+        'application/json',
+        'text/csv',
+        'application/x-ndjson',
+      ]);
   });
 });

@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { KxError } from '../../core/errors.js';
 import { listAssets } from '../../queries/asset-list.js';
 import { assetExists, getAsset } from '../../queries/assets.js';
+import { exportAssets, exportListings, exportQuotes } from '../../queries/export.js';
 import { getListings } from '../../queries/listings.js';
+import { exportFormatOf, streamExport } from '../export.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
 import { respond } from '../respond.js';
@@ -49,6 +51,7 @@ export function createDataRoutes(deps: AppDeps) {
       query: DataQuery,
       response: ListingPageSchema,
       auth: true,
+      exports: true,
     }),
     assets: defineRoute({
       path: '/assets',
@@ -58,6 +61,7 @@ export function createDataRoutes(deps: AppDeps) {
       query: AssetsQuery,
       response: AssetPageSchema,
       auth: true,
+      exports: true,
     }),
     history: defineRoute({
       path: '/assets/:id/quotes',
@@ -67,6 +71,7 @@ export function createDataRoutes(deps: AppDeps) {
       query: HistoryQuery,
       response: HistorySchema,
       auth: true,
+      exports: true,
     }),
     divergence: defineRoute({
       path: '/assets/:id/divergence',
@@ -91,13 +96,19 @@ export function createDataRoutes(deps: AppDeps) {
       const query = parseQuery(c, DataQuery);
       if (query.cursor !== undefined && query.page !== undefined)
         throw new KxError('usage', 'cursor, page: give one of them, not both');
-      const result = await getListings(deps.handle.db, {
+      const filters = {
         source: query.source,
         symbol: query.symbol,
         assetId: query.asset_id,
         q: query.q,
         updatedSince: query.updated_since,
         sort: query.sort,
+      };
+      const format = exportFormatOf(c, query.format);
+      if (format)
+        return streamExport(c, 'listings', exportListings(deps.handle.db, filters), format);
+      const result = await getListings(deps.handle.db, {
+        ...filters,
         limit: query.limit,
         cursor: query.cursor,
         page: query.page,
@@ -106,18 +117,19 @@ export function createDataRoutes(deps: AppDeps) {
     })
     .get(specs.assets.path, async (c) => {
       const query = parseQuery(c, AssetsQuery);
+      const filters = {
+        q: query.q,
+        symbol: query.symbol,
+        source: query.source,
+        minSources: query.min_sources,
+        freshWithinSeconds: query.fresh_within,
+        sort: query.sort,
+      };
+      const format = exportFormatOf(c, query.format);
+      if (format) return streamExport(c, 'assets', exportAssets(deps.handle.db, filters), format);
       return respond(
         c,
-        await listAssets(deps.handle.db, {
-          q: query.q,
-          symbol: query.symbol,
-          source: query.source,
-          minSources: query.min_sources,
-          freshWithinSeconds: query.fresh_within,
-          sort: query.sort,
-          limit: query.limit,
-          cursor: query.cursor,
-        }),
+        await listAssets(deps.handle.db, { ...filters, limit: query.limit, cursor: query.cursor }),
       );
     })
     .get(specs.history.path, async (c) => {
@@ -125,18 +137,18 @@ export function createDataRoutes(deps: AppDeps) {
       const id = parseId(c.req.param('id'));
       if (!(await assetExists(deps.handle.db, id)))
         return errorResponse(c, 404, 'not_found', `asset ${c.req.param('id')} does not exist`);
-      const { from, to } = windowOf(query);
+      const window = {
+        assetId: id,
+        ...windowOf(query),
+        sources: query.source ?? [],
+        interval: query.interval,
+      };
+      const format = exportFormatOf(c, query.format);
+      if (format)
+        return streamExport(c, `asset-${id}-quotes`, exportQuotes(deps.handle.db, window), format);
       return respond(
         c,
-        await getHistory(deps.handle.db, {
-          assetId: id,
-          from,
-          to,
-          sources: query.source ?? [],
-          interval: query.interval,
-          limit: query.limit,
-          cursor: query.cursor,
-        }),
+        await getHistory(deps.handle.db, { ...window, limit: query.limit, cursor: query.cursor }),
       );
     })
     .get(specs.divergence.path, async (c) => {

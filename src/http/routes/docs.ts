@@ -64,7 +64,25 @@ export function createOpenApi(deps: Pick<AppDeps, 'version'>, specs: readonly Ro
     const ok =
       typeof route.response === 'string'
         ? { [route.response]: { schema: { type: 'string' } } }
-        : { 'application/json': { schema: toSchema(route.response) } };
+        : {
+            'application/json': { schema: toSchema(route.response) },
+            ...(route.exports
+              ? {
+                  'text/csv': {
+                    schema: {
+                      type: 'string',
+                      description: 'every matching row, RFC 4180, a header line first',
+                    },
+                  },
+                  'application/x-ndjson': {
+                    schema: {
+                      type: 'string',
+                      description: 'every matching row, one JSON object per line',
+                    },
+                  },
+                }
+              : {}),
+          };
     paths[path] = {
       get: {
         operationId: route.operationId,

@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectRows } from '../../src/db/sql.js';
+import { repoRoot, runKx } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+/**
+ * #16: `kx export`, the real CLI, against the rows in the database. The history is 5,000
+ * hourly BTC quotes, so a raw export spans three of the pages it is read in.
+ */
+let database: TestDatabase;
+let work: string;
+const HOURS = 5000;
+const start = Date.UTC(2024, 0, 1);
+/** Prices with 8 decimals, none a float's artefact and none with a trailing zero: `40000.00000001`. */
+const price = (i: number) => `${40000 + i}.${String((i * 7919) % 10_000_000).padStart(7, '0')}1`;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  work = mkdtempSync(join(tmpdir(), 'kx-export-'));
+  const lines = ['time,symbol,name,close'];
+  for (let i = 0; i < HOURS; i++)
+    lines.push(`${new Date(start + i * 3_600_000).toISOString()},BTC,Bitcoin,${price(i)}`);
+  writeFileSync(join(work, 'btc-hourly.csv'), `${lines.join('\n')}\n`);
+  for (const file of [join(work, 'btc-hourly.csv'), join(repoRoot, 'fixtures/sample.csv')]) {
+    const r = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
+    expect(r.code, r.stderr).toBe(0);
+  }
+}, 120_000);
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await database.drop();
+});
+
+async function stored<T>(query: ReturnType<typeof sql>): Promise<T[]> {
+  const handle = await database.open();
+  try {
+    return await selectRows<T>(handle.db, query);
+  } finally {
+    await handle.close();
+  }
+}
+
+const csvRows = (text: string) => parse<Record<string, string>>(text, { columns: true });
+
+describe('kx export', () => {
+  it('quotes: every raw observation of the window, exact, in each format', async () => {
+    const expected = (
+      await stored<{ observed_at: string; price_usd: string }>(
+        sql`select to_char(q.observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as observed_at,
+              q.price_usd::text as price_usd
+            from quotes q join assets a on a.id = q.asset_id
+            where a.symbol = 'BTC' and q.observed_at >= '2024-01-01' and q.observed_at < '2025-01-01'
+            order by q.observed_at`,
+      )
+    ).map((r) => ({ ...r, price_usd: r.price_usd }));
+    expect(expected).toHaveLength(HOURS);
+    expect(expected[HOURS - 1]).toEqual({
+      observed_at: new Date(start + (HOURS - 1) * 3_600_000).toISOString(),
+      price_usd: price(HOURS - 1),
+    });
+    const window = ['--asset', 'btc', '--from', '2024-01-01', '--to', '2025-01-01'];
+
+    const csv = await runKx(['export', 'quotes', ...window], database.env);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout.split('\r\n')[0]).toBe(
+      'source,source_id,observed_at,price_usd,market_cap_usd,volume_24h_usd',
+    );
+    const rows = csvRows(csv.stdout);
+    expect(rows.map((r) => ({ observed_at: r.observed_at, price_usd: r.price_usd }))).toEqual(
+      expected,
+    );
+
+    const ndjson = await runKx(['export', 'quotes', ...window, '--format', 'ndjson'], database.env);
+    const lines = ndjson.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(HOURS);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, string>)).toEqual(
+      rows.map((r) => ({ ...r, market_cap_usd: null, volume_24h_usd: null })),
+    );
+
+    const json = await runKx(['export', 'quotes', ...window, '--format', 'json'], database.env);
+    expect(JSON.parse(json.stdout)).toEqual(lines.map((l) => JSON.parse(l) as unknown));
+  });
+
+  it('quotes per day with the consensus; listings and assets', async () => {
+    const daily = await runKx(
+      ['export', 'quotes', '--asset', 'BTC', '--from', '2024-01-01', '--to', '2024-01-04'],
+      database.env,
+    );
+    expect(csvRows(daily.stdout)).toHaveLength(72);
+    const buckets = await runKx(
+      [
+        'export',
+        'quotes',
+        '--asset',
+        'BTC',
+        '--from',
+        '2024-01-01',
+        '--to',
+        '2024-01-04',
+        '--interval',
+        '1d',
+        '--source',
+        'csv,consensus',
+      ],
+      database.env,
+    );
+    expect(buckets.code, buckets.stderr).toBe(0);
+    const days = csvRows(buckets.stdout);
+    expect(days.map((d) => [d.source, d.bucket, d.close, d.observations])).toEqual(
+      [0, 1, 2].flatMap((day) => [
+        ['consensus', `2024-01-0${day + 1}T00:00:00Z`, price(day * 24 + 23), '1'],
+        ['csv', `2024-01-0${day + 1}T00:00:00Z`, price(day * 24 + 23), '24'],
+      ]),
+    );
+    expect(days[1]).toMatchObject({ open: price(0), high: price(23), low: price(0) });
+
+    const [counts] = await stored<{ listings: number; assets: number }>(
+      sql`select (select count(*)::int from asset_sources) as listings,
+            (select count(*)::int from assets) as assets`,
+    );
+    const listings = await runKx(['export', 'listings', '--format', 'json'], database.env);
+    const parsed = JSON.parse(listings.stdout) as { source: string; match: { method: string } }[];
+    expect(parsed).toHaveLength(counts!.listings);
+    expect(parsed.every((l) => l.source === 'csv' && typeof l.match.method === 'string')).toBe(
+      true,
+    );
+    const assets = await runKx(['export', 'assets'], database.env);
+    const assetRows = csvRows(assets.stdout);
+    expect(assetRows).toHaveLength(counts!.assets);
+    const btc = await runKx(
+      ['export', 'assets', '--asset', 'BTC', '--format', 'ndjson'],
+      database.env,
+    );
+    expect(JSON.parse(btc.stdout)).toMatchObject({ symbol: 'BTC', listings: 2, sources: ['csv'] });
+  });
+
+  it.each([
+    [['export', 'quotes'], '--asset: `kx export quotes` needs the coin'],
+    [['export', 'quotes', '--asset', 'NOPE'], '--asset NOPE: no asset has this symbol'],
+    [['export', 'quotes', '--asset', 'BTC', '--source', 'consensus'], 'needs --interval'],
+    [['export', 'quotes', '--asset', 'BTC', '--from', '2024-13-01'], '--from 2024-13-01'],
+    [['export', 'quotes', '--asset', 'BTC', '--source', 'kraken'], '--source kraken'],
+    [['export', 'assets', '--interval', '1d'], 'only `kx export quotes` takes it'],
+    [['export', 'listings', '--source', 'csv,coingecko'], 'takes one source'],
+    [['export', 'prices'], "value 'prices' is invalid for argument 'what'"],
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const r = await runKx(args, database.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('names every asset a symbol has when it is not one', async () => {
+    const unlinked = await runKx(['unlink', 'csv:btc-bitcoin', '--json'], database.env);
+    expect(unlinked.code, unlinked.stderr).toBe(0);
+    const r = await runKx(['export', 'quotes', '--asset', 'BTC'], database.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--asset BTC: 2 assets have this symbol: \d+ \(Bitcoin; csv\), \d+ \(Bitcoin; csv\); give the id/,
+    );
+  });
+});
