@@ -198,7 +198,8 @@ function bucketed(window: SQL, interval: Exclude<Interval, 'raw'>): SQL {
       (array_agg(q.volume_24h_usd order by q.observed_at desc) filter (where q.volume_24h_usd is not null))[1] as volume_24h_usd,
       count(*)::int as observations
     from quotes q where ${window}
-    group by 1, 2`;
+    -- bucket first: the sort then compares timestamps, and the source name only within a bucket
+    group by 2, 1`;
 }
 
 /** Per bucket of `b`: the sources' closes in order, and how many. */

@@ -4,7 +4,8 @@
  * (`psql \copy`): KX_TEST_DATABASE_URL=postgres://user:pass@127.0.0.1:5432/postgres.
  *
  *   npm run bench -- --rows 1000000 --pages 1000 --tickers 50000 --seconds 10
- *   npm run bench -- --only api          # first, csv, api, concurrent, serve, compare: a subset
+ *   npm run bench -- --only api          # first, csv, api, concurrent, serve, compare, history
+ *   npm run bench -- --only history --coins 500   # 3 sources × 500 coins × a year of hours
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +25,8 @@ const { values } = parseArgs({
     tickers: { type: 'string', default: '50000' },
     seconds: { type: 'string', default: '10' },
     'skip-pglite': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'first,csv,api,concurrent,serve,compare' },
+    coins: { type: 'string', default: '500' },
+    only: { type: 'string', default: 'first,csv,api,concurrent,serve,compare,history' },
   },
 });
 if (!serverUrl) {
@@ -381,12 +383,115 @@ async function compareBench(): Promise<void> {
   await database.drop();
 }
 
-/** A closed-loop load generator on loopback: 8 concurrent clients for a fixed duration. */
-async function load(target: string, seconds: number) {
+/**
+ * The consumer side (#16) on 3 sources × `--coins` coins × one year of hourly quotes (13M rows
+ * at 500 coins), written with SQL into kx's schema, plus one coin with a million minutely
+ * quotes to export: a coin's daily and raw history, /assets and /data under load, and the
+ * export's time to first byte and the server's memory while it streams.
+ */
+async function historyBench(): Promise<void> {
+  const database = await createTestDatabase();
+  await timeKx(['migrate'], database.env);
+  const sql = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+  const coins = Number(values.coins);
+  const sources = ['coingecko', 'coinpaprika', 'csv'];
+  const big = coins + 1;
+  const fill = performance.now();
+  await sql.unsafe(`
+    insert into etl_runs (source, status, trigger, stream_key, params, finished_at)
+      values ('csv', 'succeeded', 'ingest', 'bench', '{}', now());
+    insert into assets (symbol, name) select 'C' || c, 'Coin ' || c from generate_series(1, ${big}) c;
+    insert into asset_sources (source, source_id, asset_id, match_method, confidence, symbol, name,
+        rank, price_usd, market_cap_usd, observed_at, payload_sha256, run_id, raw_id)
+      select s, 'c' || c, c, 'slug', 0.98, 'C' || c, 'Coin ' || c, c, c * (1 + i * 0.001),
+        c * 1000000, timestamptz '2025-12-31 23:00Z' - i * interval '1 minute', md5(s || c), 1, c
+      from generate_series(1, ${big}) c, unnest(array['${sources.join("','")}']) with ordinality u(s, i);
+    insert into quotes (asset_id, source, source_id, observed_at, price_usd, market_cap_usd, run_id, raw_id)
+      select c, s, 'c' || c, timestamptz '2025-01-01Z' + h * interval '1 hour',
+        round((c * (1 + 0.1 * sin(h / 24.0)) * (1 + i * 0.001))::numeric, 8), c * 1000000, 1, h
+      from generate_series(1, ${coins}) c, unnest(array['${sources.join("','")}']) with ordinality u(s, i),
+        generate_series(0, 8759) h;
+    insert into quotes (asset_id, source, source_id, observed_at, price_usd, run_id, raw_id)
+      select ${big}, 'csv', 'c${big}', timestamptz '2024-01-01Z' + m * interval '1 minute', 100 + m % 977, 1, m
+      from generate_series(0, 999999) m;`);
+  // What autovacuum does to an insert-only table soon after a load: index-only scans need it.
+  await sql.unsafe('vacuum analyze');
+  const filled = (performance.now() - fill) / 1000;
+  const [count] = await sql<{ n: string }[]>`select count(*)::text as n from quotes`;
+  const n = count!.n;
+  await sql.end();
+  const { child, done, url } = await startServe(database.env);
+  const seconds = Number(values.seconds);
+  const year = 'from=2025-01-01&to=2026-01-01';
+  // One client at a time: the latency a user sees; 8 at once: what the server sustains.
+  const data = await load(`${url}/data?limit=50`, seconds, 1);
+  const measures = [
+    [
+      'GET /assets/:id/quotes?interval=1d, a year, 3 sources',
+      `/assets/7/quotes?${year}&interval=1d`,
+      'p99 ≤ 50 ms',
+    ],
+    [
+      'GET /assets/:id/quotes?interval=1d&source=…,consensus',
+      `/assets/7/quotes?${year}&interval=1d&source=coingecko,coinpaprika,csv,consensus`,
+      '',
+    ],
+    ['GET /assets/:id/quotes (raw), first page of 1000', `/assets/7/quotes?${year}`, 'p99 ≤ 20 ms'],
+    ['GET /assets/:id/divergence, a year of days', `/assets/7/divergence?${year}`, ''],
+    ['GET /assets, first page of 50', '/assets', 'p99 ≤ 100 ms'],
+  ] as const;
+  for (const [what, path, target] of measures) {
+    const m = await load(`${url}${path}`, seconds, 1);
+    const busy = await load(`${url}${path}`, seconds);
+    record(
+      `${what} (${n} quotes)`,
+      `p50 ${f(m.p50)} ms, p99 ${f(m.p99)} ms; ${f(busy.rps, 0)} req/s with 8 clients`,
+      `/data first page: p50 ${f(data.p50)} ms, p99 ${f(data.p99)} ms`,
+      `p99 ${f(m.p99 / data.p99, 1)}x`,
+      target,
+    );
+  }
+  // A million rows streamed as CSV: time to the first byte and to the last, and the server's
+  // resident memory before and at its highest while it streams.
+  const rss = () => {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return Number(m?.[1] ?? 0) / 1024;
+  };
+  const before = rss();
+  let peak = before;
+  const poll = setInterval(() => (peak = Math.max(peak, rss())), 50);
+  const started = performance.now();
+  const res = await fetch(`${url}/assets/${big}/quotes?from=2024-01-01&to=2026-01-01&format=csv`);
+  const reader = res.body!.getReader();
+  let firstByte = 0;
+  let lines = 0;
+  for (;;) {
+    const { done: end, value } = await reader.read();
+    if (end) break;
+    if (!firstByte) firstByte = performance.now() - started;
+    for (const byte of value) if (byte === 10) lines++;
+  }
+  const total = (performance.now() - started) / 1000;
+  clearInterval(poll);
+  record(
+    `export of ${lines - 1} quotes as CSV (/assets/:id/quotes?format=csv)`,
+    `first byte ${f(firstByte)} ms, all in ${f(total, 1)} s (${f((lines - 1) / total, 0)} rows/s)`,
+    `server RSS ${f(before, 0)} MB before`,
+    `peak ${f(peak, 0)} MB (+${f(peak - before, 0)} MB)`,
+    'first byte ≤ 100 ms, RSS flat',
+  );
+  record(`writing those ${n} quotes with SQL (setup, for scale)`, `${f(filled, 0)} s`, '', '', '');
+  child.kill('SIGTERM');
+  await done;
+  await database.drop();
+}
+
+/** A closed-loop load generator on loopback: 8 concurrent clients (or `clients`) for a fixed duration. */
+async function load(target: string, seconds: number, clients = 8) {
   const latencies: number[] = [];
   const end = performance.now() + seconds * 1000;
   await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: clients }, async () => {
       while (performance.now() < end) {
         const t = performance.now();
         const res = await fetch(target);
@@ -410,6 +515,7 @@ try {
   if (parts.has('concurrent')) await concurrentBench();
   if (parts.has('serve')) await serveBench();
   if (parts.has('compare')) await compareBench();
+  if (parts.has('history')) await historyBench();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
