@@ -115,9 +115,13 @@ export function startScheduler(options: SchedulerOptions) {
     }
   };
 
+  /** When each source's next tick is due; absent while it runs. */
+  const nextAt = new Map<string, number>();
   const plan = (entry: ScheduleEntry, delay: number) => {
+    nextAt.set(entry.source, Date.now() + delay);
     const timer = setTimeout(() => {
       timers.delete(timer);
+      nextAt.delete(entry.source);
       if (stopping) return;
       const run = tick(entry).finally(() => {
         running.delete(run);
@@ -136,6 +140,18 @@ export function startScheduler(options: SchedulerOptions) {
   );
 
   return {
+    /** Each scheduled source: its interval, and when its next tick is due (null: running now). */
+    planned(): Record<string, { every_ms: number; next_at: string | null }> {
+      return Object.fromEntries(
+        options.entries.map((e) => {
+          const at = nextAt.get(e.source);
+          return [
+            e.source,
+            { every_ms: e.everyMs, next_at: at === undefined ? null : new Date(at).toISOString() },
+          ];
+        }),
+      );
+    },
     /**
      * No new ticks and no new runs; runs in progress stop at their next checkpoint (a fetch or
      * a backoff they wait on is not waited for) and can be resumed.

@@ -10,6 +10,8 @@ export interface AppDeps {
   /** Monthly call budgets by source, shown in /stats as `kx status` shows them. */
   budgets?: Record<string, number | undefined>;
   metrics: HttpMetrics;
+  /** `kx serve --schedule`: each scheduled source's interval and next tick, shown in /stats. */
+  schedule?: () => Record<string, { every_ms: number; next_at: string | null }>;
   version: string;
   /** Where unexpected errors go (never to the client). */
   logError?: (error: unknown) => void;

@@ -168,6 +168,17 @@ export const RunDetailSchema = envelope(
         finished_at: v.nullable(instant),
       }),
     ),
+    rejected_sample: v.pipe(
+      v.array(
+        v.strictObject({
+          locator: v.record(v.string(), v.union([v.string(), v.number()])),
+          source_id: v.nullable(v.string()),
+          field: v.nullable(v.string()),
+          reason: v.string(),
+        }),
+      ),
+      v.description('the first 20 rejected records: where, which field, why'),
+    ),
   }),
 );
 
@@ -237,6 +248,12 @@ export const StatsSchema = envelope(
         listings: count,
         quotes: count,
         calls: v.strictObject({ month: v.string(), used: count, budget: v.nullable(count) }),
+        schedule: v.pipe(
+          v.nullable(v.strictObject({ every_ms: count, next_at: v.nullable(instant) })),
+          v.description(
+            'under `kx serve --schedule`: the interval and the next tick (null while running)',
+          ),
+        ),
       }),
     ),
   }),

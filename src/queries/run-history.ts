@@ -1,7 +1,14 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { KxError } from '../core/errors.js';
 import type { DbHandle } from '../db/client.js';
-import { etlRunAttempts, etlRunListings, etlRuns, quotes, rawTables } from '../db/schema.js';
+import {
+  etlRunAttempts,
+  etlRunListings,
+  etlRuns,
+  quotes,
+  rawTables,
+  rejectedRecords,
+} from '../db/schema.js';
 import { selectRows } from '../db/sql.js';
 import { getRun } from '../engine/runs.js';
 import { toRunSummary, type RunSummary } from './status.js';
@@ -18,7 +25,17 @@ export interface RunDetail extends RunSummary {
     started_at: string;
     finished_at: string | null;
   }[];
+  /** The first rejected records, with where they were and why. */
+  rejected_sample: {
+    locator: Record<string, string | number>;
+    source_id: string | null;
+    field: string | null;
+    reason: string;
+  }[];
 }
+
+/** How many rejected records a run's detail shows. */
+const REJECTED_SAMPLE = 20;
 
 /** Latest runs first; the same summaries `kx status` shows. */
 export async function getRunList(
@@ -44,6 +61,17 @@ export async function getRunDetail(handle: DbHandle, id: number): Promise<RunDet
     .from(etlRunAttempts)
     .where(eq(etlRunAttempts.runId, id))
     .orderBy(etlRunAttempts.attempt);
+  const rejected = await handle.db
+    .select({
+      locator: rejectedRecords.locator,
+      sourceId: rejectedRecords.sourceId,
+      field: rejectedRecords.field,
+      reason: rejectedRecords.reason,
+    })
+    .from(rejectedRecords)
+    .where(eq(rejectedRecords.runId, id))
+    .orderBy(rejectedRecords.id)
+    .limit(REJECTED_SAMPLE);
   return {
     source: run.source,
     ...(await toRunSummary(handle, run)),
@@ -56,6 +84,12 @@ export async function getRunDetail(handle: DbHandle, id: number): Promise<RunDet
       error: a.errorCode ? { code: a.errorCode, message: a.errorMessage } : null,
       started_at: a.startedAt.toISOString(),
       finished_at: a.finishedAt?.toISOString() ?? null,
+    })),
+    rejected_sample: rejected.map((r) => ({
+      locator: r.locator,
+      source_id: r.sourceId,
+      field: r.field,
+      reason: r.reason,
     })),
   };
 }

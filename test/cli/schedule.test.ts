@@ -67,6 +67,19 @@ describe('kx serve --schedule', () => {
       )
         break;
     }
+    // /stats shows each scheduled source's interval and next tick; csv is not scheduled.
+    type Planned = {
+      source: string;
+      schedule: { every_ms: number; next_at: string | null } | null;
+    };
+    const stats = ((await (await fetch(`${url}/stats`)).json()) as { data: { sources: Planned[] } })
+      .data.sources;
+    const planned = Object.fromEntries(stats.map((s) => [s.source, s.schedule]));
+    expect(planned.coinpaprika?.every_ms).toBe(1000);
+    expect(planned.coingecko?.every_ms).toBe(2000);
+    expect(planned.csv).toBeNull();
+    const next = planned.coingecko?.next_at;
+    if (next) expect(Math.abs(Date.parse(next) - Date.now())).toBeLessThan(5000);
     child.kill('SIGTERM');
     const exit = await done;
     expect(exit.code).toBe(0);

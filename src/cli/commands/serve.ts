@@ -62,6 +62,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
             statementTimeoutMs: ctx.config.apiStatementTimeoutMs,
           })
         : handle;
+    let scheduler: ReturnType<typeof startScheduler> | undefined;
     try {
       const app = createApp({
         handle: reads,
@@ -71,6 +72,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
         metrics: createHttpMetrics(),
         version,
         logError: (error) => ctx.log.error(error),
+        schedule: () => scheduler?.planned() ?? {},
       });
       const server = await listen(app, options).catch((error: NodeJS.ErrnoException) => {
         throw new KxError(
@@ -86,7 +88,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
           'embedded database: `kx ingest` cannot run beside this server on the same data dir; use DATABASE_URL for both',
         );
       }
-      const scheduler =
+      scheduler =
         schedule.length > 0
           ? startScheduler({
               handle,

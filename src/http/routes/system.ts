@@ -83,7 +83,9 @@ export function createSystemRoutes(deps: AppDeps) {
     .get(specs.stats.path, async (c) => {
       parseQuery(c, EmptyQuerySchema);
       const status = await getStatus(deps.handle, deps.sources, deps.budgets);
-      return respond(c, { data: status });
+      const planned = deps.schedule?.() ?? {};
+      const sources = status.sources.map((s) => ({ ...s, schedule: planned[s.source] ?? null }));
+      return respond(c, { data: { ...status, sources } });
     })
     .get(specs.metrics.path, async (c) => {
       parseQuery(c, EmptyQuerySchema);
