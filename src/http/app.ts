@@ -11,6 +11,7 @@ import { createDataRoutes } from './routes/data.js';
 import { createDocRoutes } from './routes/docs.js';
 import { createRunRoutes } from './routes/runs.js';
 import { createSystemRoutes } from './routes/system.js';
+import { createUiRoutes, isUiPath } from './routes/ui.js';
 
 export type { AppDeps, AppEnv } from './env.js';
 
@@ -64,14 +65,18 @@ export function createApp(deps: AppDeps) {
         'Authorization: expected `Bearer <token>`',
       ),
     });
-    // /health answers probes without the token (with less detail: see routes/system.ts).
-    app.use((c, next) => (c.req.path === '/health' ? next() : auth(c, next)));
+    // /health answers probes without the token (with less detail: see routes/system.ts); the
+    // dashboard's shell and files hold no data (its script sends the token the user gives).
+    app.use((c, next) =>
+      c.req.path === '/health' || isUiPath(c.req.path) ? next() : auth(c, next),
+    );
   }
   const specs = [];
   for (const { routes, specs: declared } of [
     createDataRoutes(deps),
     createRunRoutes(deps),
     createSystemRoutes(deps),
+    createUiRoutes(deps),
   ]) {
     app.route('/', routes);
     specs.push(...declared);

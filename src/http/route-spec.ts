@@ -12,7 +12,7 @@ export interface RouteSpec {
   /** The valibot schema that validates the query (`parseQuery`). */
   query: v.GenericSchema;
   /** The body of a 200: a JSON schema of the wire form, or another content type. */
-  response: v.GenericSchema | 'text/plain' | 'text/html';
+  response: v.GenericSchema | `${string}/${string}`;
   /** Whether KX_API_TOKEN guards it (every route but /health). */
   auth: boolean;
   /** Whether it also streams every matching row as CSV or NDJSON (`format=`, `Accept`). */

@@ -51,7 +51,7 @@ export function createOpenApi(deps: Pick<AppDeps, 'version'>, specs: readonly Ro
         name,
         in: 'path',
         required: true,
-        schema: { type: 'integer', minimum: 1 },
+        schema: name === 'id' ? { type: 'integer', minimum: 1 } : { type: 'string' },
       })),
       ...Object.entries(schema.properties ?? {}).map(([name, s]) => ({
         name,
