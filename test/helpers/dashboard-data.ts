@@ -1,0 +1,69 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LosslessNumber } from 'lossless-json';
+import type { DbHandle } from '../../src/db/client.js';
+import { repoRoot } from './cli.js';
+import type { FakeUpstream } from './fake-upstream.js';
+import { createFakeSources, ingestWith } from './ingest.js';
+
+/**
+ * What the dashboard's tests and screenshots look at: CoinGecko's own BTC export (2013–2023,
+ * daily) as a CSV with its coin named, CoinGecko and CoinPaprika ingested on the last seven
+ * days of it with BTC a little apart (and CoinPaprika 8% off on one day), a file with two
+ * bad rows, and one CoinGecko run that failed on HTTP 500s.
+ */
+export async function loadDashboardData(
+  handle: DbHandle,
+  fake: FakeUpstream,
+  work: string,
+): Promise<void> {
+  const sources = createFakeSources(fake);
+  const lines = readFileSync(
+    join(repoRoot, 'fixtures/csv/upstream/coingecko_export_btc-usd-max.csv'),
+    'utf8',
+  )
+    .trimEnd()
+    .split('\n');
+  const history = join(work, 'btc-history.csv');
+  writeFileSync(
+    history,
+    `${[`${lines[0]},symbol,name`, ...lines.slice(1).map((l) => `${l},BTC,Bitcoin`)].join('\n')}\n`,
+  );
+  await ingestWith(handle, sources.csv, { file: history, map: [] });
+  const bad = join(work, 'two-bad-rows.csv');
+  writeFileSync(
+    bad,
+    'symbol,name,price,date\nZZA,Zed A,1.5,2023-08-30\nZZB,Zed B,n/a,2023-08-30\nZZC,Zed C,2.5,2023-08-30\nZZD,Zed D,-4,2023-08-30\n',
+  );
+  await ingestWith(handle, sources.csv, { file: bad, map: [] });
+
+  const closes = lines.slice(-7).map((l) => Number(l.split(',')[1]));
+  for (const [i, close] of closes.entries()) {
+    const day = `2023-08-${25 + i}`;
+    const off = i === 3 ? 1.08 : 1.002;
+    fake.transform('markets', (item) =>
+      item.id === 'bitcoin'
+        ? {
+            ...item,
+            current_price: new LosslessNumber((close * 0.999).toFixed(2)),
+            last_updated: `${day}T12:00:00.000Z`,
+          }
+        : item,
+    );
+    fake.transform('tickers', (item) => {
+      if (item.id !== 'btc-bitcoin') return item;
+      const quotes = item.quotes as { USD: Record<string, unknown> };
+      return {
+        ...item,
+        last_updated: `${day}T12:00:00Z`,
+        quotes: { USD: { ...quotes.USD, price: new LosslessNumber((close * off).toFixed(2)) } },
+      };
+    });
+    if (i === 5) {
+      for (let f = 0; f < 3; f++) fake.fault('markets', { status: 500, body: 'upstream down' });
+      await ingestWith(handle, sources.coingecko, {}).catch(() => undefined);
+    }
+    await ingestWith(handle, sources.coingecko, {});
+    await ingestWith(handle, sources.coinpaprika, {});
+  }
+}
