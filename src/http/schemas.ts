@@ -6,9 +6,20 @@ import * as v from 'valibot';
  * against them, so the documented shape is the served one.
  */
 
-const decimal = v.pipe(v.string(), v.description('a decimal number, exact, as a JSON string'));
+const decimal = v.pipe(
+  v.string(),
+  v.description('a decimal number, exact, as a JSON string'),
+  v.examples(['96114.08481738689']),
+);
 const nullableDecimal = v.nullable(decimal);
-const instant = v.pipe(v.string(), v.description('ISO 8601 UTC timestamp'));
+const instant = v.pipe(
+  v.string(),
+  v.description('ISO 8601 UTC timestamp'),
+  v.examples(['2025-02-09T17:44:04.143Z']),
+);
+const sourceName = v.pipe(v.string(), v.examples(['coingecko']));
+const symbol = v.pipe(v.string(), v.examples(['BTC']));
+const coinName = v.pipe(v.string(), v.examples(['Bitcoin']));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 export const MetaSchema = v.strictObject({
@@ -22,11 +33,11 @@ export const ErrorBodySchema = v.strictObject({
 });
 
 export const ListingSchema = v.strictObject({
-  source: v.string(),
-  source_id: v.string(),
+  source: sourceName,
+  source_id: v.pipe(v.string(), v.examples(['bitcoin'])),
   asset_id: count,
-  symbol: v.string(),
-  name: v.nullable(v.string()),
+  symbol,
+  name: v.nullable(coinName),
   rank: v.nullable(count),
   price_usd: nullableDecimal,
   market_cap_usd: nullableDecimal,
@@ -75,10 +86,14 @@ export const AssetPageSchema = v.strictObject({
   data: v.array(
     v.strictObject({
       id: count,
-      symbol: v.string(),
-      name: v.nullable(v.string()),
-      slug: v.nullable(v.string()),
-      sources: v.pipe(v.array(v.string()), v.description('the sources that list the coin')),
+      symbol,
+      name: v.nullable(coinName),
+      slug: v.nullable(v.pipe(v.string(), v.examples(['bitcoin']))),
+      sources: v.pipe(
+        v.array(v.string()),
+        v.description('the sources that list the coin'),
+        v.examples([['coingecko', 'coinpaprika', 'csv']]),
+      ),
       listings: v.pipe(count, v.description('its listings; two CSV files make two')),
       price_usd: v.pipe(
         nullableDecimal,

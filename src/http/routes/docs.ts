@@ -112,7 +112,10 @@ export function createOpenApi(deps: Pick<AppDeps, 'version'>, specs: readonly Ro
       title: 'kx API',
       version: deps.version,
       description: 'Unified crypto market data loaded by kx. Decimals are JSON strings.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    // Served, the document names the origin it was read from instead.
+    servers: [{ url: 'http://127.0.0.1:8000', description: '`kx serve` on its default address' }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
     paths,
@@ -124,7 +127,12 @@ export function createDocRoutes(deps: AppDeps, specs: readonly RouteSpec[]) {
   const openapi = createOpenApi(deps, [...specs, ...docSpecs]);
   const [json, page] = docSpecs as [RouteSpec, RouteSpec];
   return new Hono<AppEnv>()
-    .get(json.path, (c) => c.json(openapi))
+    .get(json.path, (c) =>
+      c.json({
+        ...openapi,
+        servers: [{ url: new URL(c.req.url).origin, description: 'this kx serve' }],
+      }),
+    )
     .get(page.path, (c) => c.html(renderDocs(openapi)));
 }
 
