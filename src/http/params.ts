@@ -50,6 +50,41 @@ const instantParam = (name: string) =>
     }),
   );
 
+/** `sort`: a key of `sorts` (`-` for descending), missing values last, `fallback` by default. */
+function sortParam<K extends string>(sorts: Record<K, unknown>, fallback: K, note = '') {
+  const names = Object.keys(sorts) as K[];
+  return v.optional(
+    v.pipe(
+      v.picklist(names, `sort must be one of ${names.join(', ')}`),
+      v.description(
+        `order; \`-\` for descending; missing values last; default \`${fallback}\`${note}`,
+      ),
+    ),
+    fallback,
+  );
+}
+
+/** `limit` and `cursor` of a keyset-paged list. */
+const pageParams = {
+  limit: v.optional(
+    v.pipe(integer('limit', 1, 500), v.description('rows per page, 1–500, default 50')),
+    '50',
+  ),
+  cursor: v.optional(
+    v.pipe(
+      text('cursor', 512),
+      v.description('opaque keyset cursor: `pagination.next_cursor` of the previous page'),
+    ),
+  ),
+};
+
+const prefixParam = v.optional(
+  v.pipe(text('q', 64), v.description('name or symbol prefix, case-insensitive')),
+);
+const symbolParam = v.optional(
+  v.pipe(text('symbol', 32), v.description('exact symbol, case-insensitive')),
+);
+
 export function createDataQuerySchema(sources: readonly string[]) {
   return v.strictObject(
     {
@@ -59,46 +94,22 @@ export function createDataQuerySchema(sources: readonly string[]) {
           v.description('only listings of this source'),
         ),
       ),
-      symbol: v.optional(
-        v.pipe(text('symbol', 32), v.description('exact symbol, case-insensitive')),
-      ),
+      symbol: symbolParam,
       asset_id: v.optional(
         v.pipe(
           integer('asset_id', 1, Number.MAX_SAFE_INTEGER),
           v.description('only listings of this asset'),
         ),
       ),
-      q: v.optional(
-        v.pipe(text('q', 64), v.description('name or symbol prefix, case-insensitive')),
-      ),
+      q: prefixParam,
       updated_since: v.optional(
         v.pipe(
           instantParam('updated_since'),
           v.description('only listings observed at or after this time (ISO 8601)'),
         ),
       ),
-      sort: v.optional(
-        v.pipe(
-          v.picklist(
-            Object.keys(LISTING_SORTS) as ListingSort[],
-            `sort must be one of ${Object.keys(LISTING_SORTS).join(', ')}`,
-          ),
-          v.description(
-            'order; `-` for descending; missing values last; default `id` (source, source_id)',
-          ),
-        ),
-        'id',
-      ),
-      limit: v.optional(
-        v.pipe(integer('limit', 1, 500), v.description('rows per page, 1–500, default 50')),
-        '50',
-      ),
-      cursor: v.optional(
-        v.pipe(
-          text('cursor', 512),
-          v.description('opaque keyset cursor: `pagination.next_cursor` of the previous page'),
-        ),
-      ),
+      sort: sortParam<ListingSort>(LISTING_SORTS, 'id', ' (source, source_id)'),
+      ...pageParams,
       page: v.optional(
         v.pipe(
           integer('page', 1, 1_000_000),
@@ -138,12 +149,8 @@ const durationParam = (name: string) =>
 export function createAssetsQuerySchema(sources: readonly string[]) {
   return v.strictObject(
     {
-      q: v.optional(
-        v.pipe(text('q', 64), v.description('name or symbol prefix, case-insensitive')),
-      ),
-      symbol: v.optional(
-        v.pipe(text('symbol', 32), v.description('exact symbol, case-insensitive')),
-      ),
+      q: prefixParam,
+      symbol: symbolParam,
       source: v.optional(
         v.pipe(
           v.picklist(sources, `source must be one of ${sources.join(', ')}`),
@@ -165,28 +172,8 @@ export function createAssetsQuerySchema(sources: readonly string[]) {
         ),
         '1h',
       ),
-      sort: v.optional(
-        v.pipe(
-          v.picklist(
-            Object.keys(ASSET_SORTS) as AssetSort[],
-            `sort must be one of ${Object.keys(ASSET_SORTS).join(', ')}`,
-          ),
-          v.description(
-            'order; `-` for descending; missing values last; default `-market_cap_usd`',
-          ),
-        ),
-        '-market_cap_usd',
-      ),
-      limit: v.optional(
-        v.pipe(integer('limit', 1, 500), v.description('rows per page, 1–500, default 50')),
-        '50',
-      ),
-      cursor: v.optional(
-        v.pipe(
-          text('cursor', 512),
-          v.description('opaque keyset cursor: `pagination.next_cursor` of the previous page'),
-        ),
-      ),
+      sort: sortParam<AssetSort>(ASSET_SORTS, '-market_cap_usd'),
+      ...pageParams,
       format: formatParam,
     },
     'unknown parameter',

@@ -437,6 +437,14 @@
       ),
     );
     const rows = history.data;
+    if (history.pagination.has_more)
+      main.append(
+        h(
+          'p',
+          { class: 'warn', role: 'note' },
+          `Showing the first ${rows.length} buckets of this range: choose a longer interval or a shorter range to see all of it.`,
+        ),
+      );
     const buckets = [...new Set(rows.map((r) => r.bucket))].sort();
     const names = [...sources, 'consensus'];
     if (buckets.length === 0) {
