@@ -213,7 +213,17 @@ export const quotes = pgTable(
   },
   (t) => [
     uniqueIndex('quotes_listing_time_uq').on(t.source, t.sourceId, t.observedAt),
-    index('quotes_asset_time_idx').on(t.assetId, t.observedAt),
+    // A coin's history (GET /assets/:id/quotes, exports) reads from the index alone: its rows
+    // are spread about one per table page, as every run writes all coins at one time.
+    index('quotes_asset_history_idx').on(
+      t.assetId,
+      t.observedAt,
+      t.source,
+      t.sourceId,
+      t.priceUsd,
+      t.marketCapUsd,
+      t.volume24hUsd,
+    ),
   ],
 );
 

@@ -1,0 +1,2 @@
+DROP INDEX "quotes_asset_time_idx";--> statement-breakpoint
+CREATE INDEX "quotes_asset_history_idx" ON "quotes" USING btree ("asset_id","observed_at","source","source_id","price_usd","market_cap_usd","volume_24h_usd");
