@@ -12,6 +12,10 @@ export type TimestampResult = { ok: true; value: Date | null } | { ok: false; re
 /** Which of the two leading numbers of `05/12/2025` is the day. */
 export type DateOrder = 'day-first' | 'month-first';
 
+/** What a user may give as a time on the API and the CLI (`from`, `--to`): ISO 8601 only. */
+export const ISO_INSTANT =
+  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
 const ISO =
   /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
 const NUMERIC_DATE =

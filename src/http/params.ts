@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import * as v from 'valibot';
 import { instantProblem, textProblem } from '../core/domain.js';
 import { KxError } from '../core/errors.js';
-import { toTimestamp } from '../core/timestamp.js';
+import { ISO_INSTANT, toTimestamp } from '../core/timestamp.js';
 import { CONSENSUS, INTERVALS } from '../queries/history.js';
 import { ASSET_SORTS, type AssetSort } from '../queries/asset-list.js';
 import { LISTING_SORTS, type ListingSort } from '../queries/listings.js';
@@ -34,10 +34,7 @@ const text = (name: string, max: number) =>
 const instantParam = (name: string) =>
   v.pipe(
     v.string(),
-    v.regex(
-      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/,
-      `${name} must be an ISO 8601 date or timestamp`,
-    ),
+    v.regex(ISO_INSTANT, `${name} must be an ISO 8601 date or timestamp`),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const parsed = toTimestamp(dataset.value);
       const date = parsed.ok ? parsed.value : null;

@@ -144,6 +144,7 @@ describe('kx export', () => {
     [['export', 'quotes', '--asset', 'NOPE'], '--asset NOPE: no asset has this symbol'],
     [['export', 'quotes', '--asset', 'BTC', '--source', 'consensus'], 'needs --interval'],
     [['export', 'quotes', '--asset', 'BTC', '--from', '2024-13-01'], '--from 2024-13-01'],
+    [['export', 'quotes', '--asset', 'BTC', '--to', '01/02/2024'], 'expected an ISO 8601 date'],
     [['export', 'quotes', '--asset', 'BTC', '--source', 'kraken'], '--source kraken'],
     [['export', 'assets', '--interval', '1d'], 'only `kx export quotes` takes it'],
     [['export', 'listings', '--source', 'csv,coingecko'], 'takes one source'],

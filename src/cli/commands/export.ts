@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { instantProblem } from '../../core/domain.js';
 import { KxError } from '../../core/errors.js';
-import { toTimestamp } from '../../core/timestamp.js';
+import { ISO_INSTANT, toTimestamp } from '../../core/timestamp.js';
 import type { Db } from '../../db/client.js';
 import { selectRows } from '../../db/sql.js';
 import {
@@ -97,7 +97,13 @@ export async function exportData(
   });
 }
 
+/** An ISO 8601 date or timestamp, read as the HTTP API reads `from` and `to`. */
 function toInstant(flag: string, text: string): Date {
+  if (!ISO_INSTANT.test(text))
+    throw new KxError(
+      'usage',
+      `${flag} ${text}: expected an ISO 8601 date or timestamp (2025-01-31)`,
+    );
   const parsed = toTimestamp(text);
   const date = parsed.ok ? parsed.value : null;
   const problem = date ? instantProblem(date) : 'is not a date (ISO 8601: 2025-01-31)';
