@@ -4,7 +4,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'drizzle/**', 'fixtures/**', 'node_modules/**', 'bin/**', '*.config.*', 'test/helpers/*.mjs', 'test/generated/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'drizzle/**',
+      'fixtures/**',
+      'node_modules/**',
+      'bin/**',
+      '*.config.*',
+      'test/helpers/*.mjs',
+      'test/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
