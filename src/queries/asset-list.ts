@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { KxError } from '../core/errors.js';
 import type { Db } from '../db/client.js';
 import { selectRows, toBigintArrayLiteral } from '../db/sql.js';
+import { relativeRange, sortedMedian } from './consensus.js';
 import { decodeCursor, encodeCursor, isCastable, type SortCast } from './cursor.js';
 
 /**
@@ -140,14 +141,11 @@ function assetRows(query: AssetListQuery): SQL {
       from l group by asset_id
     ),
     c as (
-      select g.*, cardinality(p) as n,
-        case when cardinality(p) > 0
-          then trim_scale((p[(cardinality(p) + 1) / 2] + p[(cardinality(p) + 2) / 2]) * 0.5) end as median
+      select g.*, cardinality(p) as n, ${sortedMedian(sql`p`, sql`cardinality(p)`)} as median
       from g
     )
     select a.id, a.symbol, a.name, a.slug, c.sources, c.listings, c.median as price_usd, c.n as prices,
-      case when c.n > 1 and c.median > 0
-        then trim_scale(round((c.p[c.n] - c.p[1]) / c.median, 8)) end as spread,
+      ${relativeRange(sql`c.p[c.n]`, sql`c.p[1]`, sql`c.median`, sql`c.n`)} as spread,
       c.observed_at, c.market_cap_usd, c.rank
     from a join c on c.asset_id = a.id`;
 }

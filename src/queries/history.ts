@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { selectRows, toArrayLiteral } from '../db/sql.js';
+import { relativeRange, sortedMedian } from './consensus.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 export const INTERVALS = ['raw', '1h', '1d', '1w'] as const;
@@ -92,7 +93,7 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
     ...(consensus
       ? [
           sql`select ${CONSENSUS}::text as source, bucket, null::numeric as open, null::numeric as high,
-                null::numeric as low, ${median(sql`closes`)} as close, null::numeric as market_cap_usd,
+                null::numeric as low, ${sortedMedian(sql`closes`, sql`n`)} as close, null::numeric as market_cap_usd,
                 null::numeric as volume_24h_usd, n as observations
               from (${closesPerBucket()}) k where n > 0`,
         ]
@@ -159,12 +160,11 @@ export async function getDivergence(
         ),
         m as (
           select bucket, n as sources, closes[1] as low, names[1] as low_source, closes[n] as high,
-            names[n] as high_source, ${median(sql`closes`)} as median
+            names[n] as high_source, ${sortedMedian(sql`closes`, sql`n`)} as median
           from k where n >= ${query.minSources}
         ),
         r as (
-          select *, case when sources > 1 and median > 0
-            then trim_scale(round((high - low) / median, 8)) end as divergence
+          select *, ${relativeRange(sql`high`, sql`low`, sql`median`, sql`sources`)} as divergence
           from m
         )
         select to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, sources, low::text, low_source,
@@ -206,11 +206,6 @@ function bucketed(window: SQL, interval: Exclude<Interval, 'raw'>): SQL {
 function closesPerBucket(): SQL {
   return sql`select bucket, coalesce(array_agg(close order by close) filter (where close is not null), '{}') as closes,
       count(close)::int as n from b group by bucket`;
-}
-
-/** The exact median of a sorted numeric array with `n` elements (`closes`, `n` in scope). */
-function median(array: SQL): SQL {
-  return sql`case when n > 0 then trim_scale((${array}[(n + 1) / 2] + ${array}[(n + 2) / 2]) * 0.5) end`;
 }
 
 /** Rows after the cursor's (time, source, source_id). */
