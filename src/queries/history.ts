@@ -14,6 +14,15 @@ const BUCKETS: Record<Exclude<Interval, 'raw'>, string> = {
   '1w': 'week',
 };
 
+/** A history without `from` covers the 30 days before `to`. */
+const DEFAULT_SPAN_MS = 30 * 86_400_000;
+
+/** `from` and `to` of a history as asked for, `to` now and `from` 30 days before it by default. */
+export function historyWindow(from?: Date, to?: Date): { from: Date; to: Date } {
+  const end = to ?? new Date();
+  return { from: from ?? new Date(end.getTime() - DEFAULT_SPAN_MS), to: end };
+}
+
 export interface HistoryQuery {
   assetId: number;
   from: Date;

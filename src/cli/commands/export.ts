@@ -1,9 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { instantProblem } from '../../core/domain.js';
 import { KxError } from '../../core/errors.js';
 import { ISO_INSTANT, toTimestamp } from '../../core/timestamp.js';
 import type { Db } from '../../db/client.js';
-import { selectRows } from '../../db/sql.js';
+import { findAssets } from '../../queries/assets.js';
 import {
   encode,
   exportAssets,
@@ -12,13 +11,13 @@ import {
   type Export,
   type ExportFormat,
 } from '../../queries/export.js';
-import { CONSENSUS, INTERVALS, type Interval } from '../../queries/history.js';
+import { CONSENSUS, INTERVALS, historyWindow, type Interval } from '../../queries/history.js';
 import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
 import type { Output } from '../io.js';
 
-export const EXPORTS = ['quotes', 'listings', 'assets'] as const;
-export type ExportKind = (typeof EXPORTS)[number];
+/** What `kx export` writes (program.ts declares the same three as the argument's choices). */
+export type ExportKind = 'quotes' | 'listings' | 'assets';
 
 export interface ExportOptions {
   asset?: string;
@@ -28,9 +27,6 @@ export interface ExportOptions {
   interval?: string;
   format: ExportFormat;
 }
-
-/** `kx export quotes` without --from: the 30 days before --to, as over HTTP. */
-const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
 /**
  * Writes every matching row to stdout as it is read, a page at a time (queries/export.ts),
@@ -61,11 +57,11 @@ export async function exportData(
     throw new KxError('usage', `--source ${CONSENSUS}: needs --interval 1h, 1d or 1w`);
   if (kind === 'quotes' && options.asset === undefined)
     throw new KxError('usage', '--asset: `kx export quotes` needs the coin, by id or symbol');
-  const to = options.to === undefined ? new Date() : toInstant('--to', options.to);
-  const from =
-    options.from === undefined
-      ? new Date(to.getTime() - DEFAULT_WINDOW_MS)
-      : toInstant('--from', options.from);
+  // Without --from, the 30 days before --to, as over HTTP.
+  const { from, to } = historyWindow(
+    options.from === undefined ? undefined : toInstant('--from', options.from),
+    options.to === undefined ? undefined : toInstant('--to', options.to),
+  );
   if (from >= to) throw new KxError('usage', '--from: must be before --to');
 
   await ctx.withDb('export', async (handle) => {
@@ -113,24 +109,18 @@ function toInstant(flag: string, text: string): Date {
 
 /** An asset by id, or by symbol when exactly one asset has it. */
 async function findAsset(db: Db, ref: string): Promise<number> {
+  const found = await findAssets(db, ref, 11);
+  if (found.length === 1) return found[0]!.id;
   const byId = /^\d{1,15}$/.test(ref);
-  const rows = await selectRows<{ id: string; name: string | null; sources: string }>(
-    db,
-    sql`select a.id, a.name, string_agg(distinct s.source, ', ') as sources
-        from assets a left join asset_sources s on s.asset_id = a.id
-        where ${byId ? sql`a.id = ${Number(ref)}` : sql`a.symbol = upper(${ref})`}
-        group by a.id, a.name order by a.id limit 11`,
-  );
-  if (rows.length === 1) return Number(rows[0]!.id);
-  if (rows.length === 0)
+  if (found.length === 0)
     throw new KxError('usage', `--asset ${ref}: no asset has this ${byId ? 'id' : 'symbol'}`);
-  const list = rows
+  const list = found
     .slice(0, 10)
-    .map((r) => `${r.id} (${r.name ?? 'no name'}; ${r.sources})`)
+    .map((a) => `${a.id} (${a.name ?? 'no name'}; ${a.sources})`)
     .join(', ');
   throw new KxError(
     'usage',
-    `--asset ${ref}: ${rows.length > 10 ? 'more than 10' : rows.length} assets have this symbol: ${list}; give the id`,
+    `--asset ${ref}: ${found.length > 10 ? 'more than 10' : found.length} assets have this symbol: ${list}; give the id`,
   );
 }
 

@@ -17,7 +17,7 @@ import {
   parseId,
   parseQuery,
 } from '../params.js';
-import { getDivergence, getHistory } from '../../queries/history.js';
+import { getDivergence, getHistory, historyWindow } from '../../queries/history.js';
 import { defineRoute } from '../route-spec.js';
 import {
   AssetPageSchema,
@@ -27,15 +27,11 @@ import {
   ListingPageSchema,
 } from '../schemas.js';
 
-/** `/assets/:id/quotes` without `from`: the 30 days before `to`. */
-const DEFAULT_HISTORY_MS = 30 * 86_400_000;
-
-/** `from` and `to` of a history: `to` defaults to now, `from` to 30 days before `to`. */
+/** A history's window from the query; `from` must come before `to`. */
 function windowOf(query: { from?: Date | undefined; to?: Date | undefined }) {
-  const to = query.to ?? new Date();
-  const from = query.from ?? new Date(to.getTime() - DEFAULT_HISTORY_MS);
-  if (from >= to) throw new KxError('usage', 'from: must be before to');
-  return { from, to };
+  const window = historyWindow(query.from, query.to);
+  if (window.from >= window.to) throw new KxError('usage', 'from: must be before to');
+  return window;
 }
 
 export function createDataRoutes(deps: AppDeps) {
