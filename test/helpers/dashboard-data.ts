@@ -1,9 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LosslessNumber } from 'lossless-json';
 import type { DbHandle } from '../../src/db/client.js';
 import { repoRoot } from './cli.js';
-import type { FakeUpstream } from './fake-upstream.js';
+import { moveBitcoin, type FakeUpstream } from './fake-upstream.js';
 import { createFakeSources, ingestWith } from './ingest.js';
 
 /**
@@ -41,23 +40,9 @@ export async function loadDashboardData(
   for (const [i, close] of closes.entries()) {
     const day = `2023-08-${25 + i}`;
     const off = i === 3 ? 1.08 : 1.002;
-    fake.transform('markets', (item) =>
-      item.id === 'bitcoin'
-        ? {
-            ...item,
-            current_price: new LosslessNumber((close * 0.999).toFixed(2)),
-            last_updated: `${day}T12:00:00.000Z`,
-          }
-        : item,
-    );
-    fake.transform('tickers', (item) => {
-      if (item.id !== 'btc-bitcoin') return item;
-      const quotes = item.quotes as { USD: Record<string, unknown> };
-      return {
-        ...item,
-        last_updated: `${day}T12:00:00Z`,
-        quotes: { USD: { ...quotes.USD, price: new LosslessNumber((close * off).toFixed(2)) } },
-      };
+    moveBitcoin(fake, `${day}T12:00:00Z`, {
+      coingecko: (close * 0.999).toFixed(2),
+      coinpaprika: (close * off).toFixed(2),
     });
     if (i === 5) {
       for (let f = 0; f < 3; f++) fake.fault('markets', { status: 500, body: 'upstream down' });

@@ -211,3 +211,32 @@ export function upstreamEnv(fake: FakeUpstream): Record<string, string> {
     KX_HTTP_MAX_RETRIES: '3',
   };
 }
+
+/**
+ * From now on the fake upstream serves bitcoin observed at `at` (ISO 8601, whole seconds, UTC)
+ * with these exact prices: CoinGecko's `bitcoin` and CoinPaprika's `btc-bitcoin`.
+ */
+export function moveBitcoin(
+  fake: FakeUpstream,
+  at: string,
+  prices: { coingecko: string; coinpaprika: string },
+): void {
+  fake.transform('markets', (item) =>
+    item.id === 'bitcoin'
+      ? {
+          ...item,
+          current_price: new LosslessNumber(prices.coingecko),
+          last_updated: at.replace('Z', '.000Z'),
+        }
+      : item,
+  );
+  fake.transform('tickers', (item) => {
+    if (item.id !== 'btc-bitcoin') return item;
+    const quotes = item.quotes as { USD: Record<string, unknown> };
+    return {
+      ...item,
+      last_updated: at,
+      quotes: { USD: { ...quotes.USD, price: new LosslessNumber(prices.coinpaprika) } },
+    };
+  });
+}

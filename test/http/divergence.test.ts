@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LosslessNumber } from 'lossless-json';
 import type { DbHandle } from '../../src/db/client.js';
 import { assetSources } from '../../src/db/schema.js';
 import { createApp } from '../../src/http/app.js';
@@ -8,7 +7,7 @@ import { createHttpMetrics } from '../../src/http/metrics.js';
 import { DivergenceSchema, HistorySchema } from '../../src/http/schemas.js';
 import { sourceNames } from '../../src/sources/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { moveBitcoin, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { createFakeSources, ingestWith } from '../helpers/ingest.js';
 import { eq, and } from 'drizzle-orm';
 
@@ -35,23 +34,9 @@ beforeAll(async () => {
   database = await createTestDatabase();
   handle = await database.open();
   const round = async (i: number, hour: string, paprikaPrice: string) => {
-    fake.transform('markets', (item) =>
-      item.id === 'bitcoin'
-        ? {
-            ...item,
-            current_price: new LosslessNumber(gecko(i)),
-            last_updated: `${day(i)}T${hour}:00:00.000Z`,
-          }
-        : item,
-    );
-    fake.transform('tickers', (item) => {
-      if (item.id !== 'btc-bitcoin') return item;
-      const quotes = item.quotes as { USD: Record<string, unknown> };
-      return {
-        ...item,
-        last_updated: `${day(i)}T${hour}:00:00Z`,
-        quotes: { USD: { ...quotes.USD, price: new LosslessNumber(paprikaPrice) } },
-      };
+    moveBitcoin(fake, `${day(i)}T${hour}:00:00Z`, {
+      coingecko: gecko(i),
+      coinpaprika: paprikaPrice,
     });
     await ingestWith(handle, sources.coingecko, {});
     await ingestWith(handle, sources.coinpaprika, {});
