@@ -25,11 +25,37 @@ export interface SourceRecord<P = unknown> {
    */
   readAs?: string;
   /**
+   * The record as a line of a file, for a source whose raw table keeps lines (`raw_csv`): its
+   * exact bytes are its raw payload, stored with the file version it was read from.
+   */
+  line?: RawLine;
+  /**
    * The last record of a unit fetched over the network (a CoinGecko page). When the next unit
    * is slow to come, the batch commits here while it is fetched, so a crash loses at most the
    * unit in flight.
    */
   endsUnit?: boolean;
+}
+
+/** A record's exact bytes in its file, and where they are. */
+export interface RawLine {
+  file: FileVersion;
+  /** 1-based line number where the record ends. */
+  number: number;
+  bytes: Buffer;
+}
+
+/**
+ * What a file's lines are read with: stored once (`raw_csv_files`), not on every line. The
+ * same object for every line read with it.
+ */
+export interface FileVersion {
+  path: string;
+  /** The header line's exact bytes; null when the columns were named by a flag. */
+  header: Buffer | null;
+  /** The names the cells are read by (the header's cells, or the flag's names). */
+  columns: readonly string[];
+  delimiter: string;
 }
 
 /** An open read of a source from a cursor. */

@@ -101,41 +101,100 @@ export const etlCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.source, t.streamKey] })],
 );
 
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+/**
+ * A payload hash: the first 128 bits of a sha256 (see engine/load.ts), as bytes. Compared per
+ * record (source_id), where a collision is no risk, at a quarter of 64 hex characters' size.
+ */
+const hash = (name: string) => bytea(name);
+
+// No foreign keys on the per-record tables (raw_*, asset_sources, quotes, etl_run_listings): a
+// check per row costs a tenth of a bulk load. The loader writes the run and the assets before,
+// and in the same transaction as, the rows that point to them; test/helpers/state.ts checks
+// every reference after each test scenario.
+
 /**
  * Raw payloads: one row per distinct payload version of a source record. Each source has its
  * own table (its `rawTable`); a new source adds its line below and a migration
- * (`npm run db:generate`), and the contract test checks every registered source has one.
+ * (`npm run db:generate`), and the contract test checks every registered source has one. An
+ * API item is its JSON (numbers exact); a file's record is its line (`rawLineTable`).
  */
 function rawTable(name: `raw_${string}`) {
   return pgTable(
     name,
     {
       id: id(),
-      // No foreign keys on the per-record tables (raw_*, asset_sources, quotes,
-      // etl_run_listings): a check per row costs a tenth of a bulk load. The loader writes
-      // the run and the assets before, and in the same transaction as, the rows that point
-      // to them; test/helpers/state.ts checks every reference after each test scenario.
       runId: ref('run_id').notNull(),
       locator: jsonb('locator').$type<Record<string, string | number>>().notNull(),
       sourceId: text('source_id').notNull(),
       payload: exactJsonb('payload').notNull(),
-      payloadSha256: text('payload_sha256').notNull(),
+      payloadHash: hash('payload_hash').notNull(),
       fetchedAt: tstz('fetched_at').notNull().defaultNow(),
     },
     (t) => [
-      uniqueIndex(`${name}_version_uq`).on(t.sourceId, t.payloadSha256),
+      uniqueIndex(`${name}_version_uq`).on(t.sourceId, t.payloadHash),
       // Which listings a run saw changed (run comparison).
       index(`${name}_run_idx`).on(t.runId),
     ],
   );
 }
-export const rawCsv = rawTable('raw_csv');
+
+/**
+ * What a file's lines were read with, once per file version rather than on every line: its
+ * path, the header line's exact bytes (null when `--columns` named the cells), the names the
+ * cells were read by and the delimiter. `key` is a hash of all four (engine/load.ts).
+ */
+function rawFileTable(name: `raw_${string}_files`) {
+  return pgTable(name, {
+    id: id(),
+    key: hash('key').notNull().unique(`${name}_key_uq`),
+    path: text('path').notNull(),
+    header: bytea('header'),
+    columns: text('columns').array().notNull(),
+    delimiter: text('delimiter').notNull(),
+    createdAt: createdAt(),
+  });
+}
+
+/**
+ * Raw lines of files: one row per distinct line version, its exact bytes (any encoding, line
+ * break left off) and where it was read: the file version and the line number. Header, path
+ * and delimiter are in the `_files` table.
+ */
+function rawLineTable(name: `raw_${string}`) {
+  return pgTable(
+    name,
+    {
+      id: id(),
+      runId: ref('run_id').notNull(),
+      fileId: ref('file_id').notNull(),
+      lineNumber: integer('line_number').notNull(),
+      sourceId: text('source_id').notNull(),
+      line: bytea('line').notNull(),
+      payloadHash: hash('payload_hash').notNull(),
+      fetchedAt: tstz('fetched_at').notNull().defaultNow(),
+    },
+    (t) => [
+      uniqueIndex(`${name}_version_uq`).on(t.sourceId, t.payloadHash),
+      index(`${name}_run_idx`).on(t.runId),
+    ],
+  );
+}
+export const rawCsvFiles = rawFileTable('raw_csv_files');
+export const rawCsv = rawLineTable('raw_csv');
 export const rawCoingecko = rawTable('raw_coingecko');
 export const rawCoinpaprika = rawTable('raw_coinpaprika');
 export const rawTables = {
   raw_csv: rawCsv,
   raw_coingecko: rawCoingecko,
   raw_coinpaprika: rawCoinpaprika,
+};
+/** The raw tables that keep lines, each with its file versions' table. */
+export const rawFileTables: Partial<Record<keyof typeof rawTables, typeof rawCsvFiles>> = {
+  raw_csv: rawCsvFiles,
 };
 
 /** One real-world coin. */
@@ -178,7 +237,7 @@ export const assetSources = pgTable(
     maxSupply: decimal('max_supply'),
     percentChange24h: decimal('percent_change_24h'),
     observedAt: tstz('observed_at').notNull(),
-    payloadSha256: text('payload_sha256').notNull(),
+    payloadHash: hash('payload_hash').notNull(),
     runId: ref('run_id').notNull(),
     rawId: ref('raw_id').notNull(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
@@ -191,11 +250,10 @@ export const assetSources = pgTable(
   ],
 );
 
-/** The unified history: one row per (source, source_id, observed_at). */
+/** The unified history: one row per (source, source_id, observed_at), its key. */
 export const quotes = pgTable(
   'quotes',
   {
-    id: id(),
     assetId: ref('asset_id').notNull(),
     source: text('source').notNull(),
     sourceId: text('source_id').notNull(),
@@ -212,7 +270,7 @@ export const quotes = pgTable(
     rawId: ref('raw_id').notNull(),
   },
   (t) => [
-    uniqueIndex('quotes_listing_time_uq').on(t.source, t.sourceId, t.observedAt),
+    primaryKey({ name: 'quotes_pkey', columns: [t.source, t.sourceId, t.observedAt] }),
     // A coin's history (GET /assets/:id/quotes, exports) reads from the index alone: its rows
     // are spread about one per table page, as every run writes all coins at one time.
     index('quotes_asset_history_idx').on(
@@ -285,6 +343,7 @@ export const schema = {
   etlRuns,
   etlRunAttempts,
   etlCheckpoints,
+  rawCsvFiles,
   rawCsv,
   rawCoingecko,
   rawCoinpaprika,

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { createHash, type Hash } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
 import { jsonTextProblem, toStorableJsonText, toStorableText } from '../core/domain.js';
 import { toJsonText } from '../core/json.js';
-import type { IdentityPolicy, Source, SourceRecord } from '../core/source.js';
+import type { FileVersion, IdentityPolicy, RawLine, Source, SourceRecord } from '../core/source.js';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
+import { rawFileTables } from '../db/schema.js';
 import { copyRows, fromCopyField, selectRows, toCopyField } from '../db/sql.js';
 import { resolveStaged } from '../identity/resolve.js';
 
@@ -34,7 +35,10 @@ export async function loadBatch(
   let loaded = 0;
   if (batch.staged.length > 0) {
     await stage(tx, batch.staged);
-    loaded = await landRaw(tx, rawTable, runId);
+    loaded =
+      rawTable in rawFileTables
+        ? await landLines(tx, rawTable, runId, batch.files)
+        : await landRaw(tx, rawTable, runId);
     await rememberSeen(tx, runId);
     if (loaded > 0) await normalize(tx, source, runId, identity);
   }
@@ -54,23 +58,42 @@ export interface PreparedBatch {
   staged: string[];
   /** `rejected_records` rows as JSON objects. */
   rejected: string[];
+  /** The file versions of the staged lines, by key (hex); empty for a source of JSON payloads. */
+  files: Map<string, FileVersion>;
 }
 
 /** Empty batch: records are added one by one as they are read. */
 export function newBatch(): PreparedBatch {
-  return { size: 0, staged: [], rejected: [] };
+  return { size: 0, staged: [], rejected: [], files: new Map() };
 }
 
 /**
  * Serializes and hashes one record into `batch`, outside any transaction. Done as each record
- * is read, a batch holds only these rows, not the parsed records.
+ * is read, a batch holds only these rows, not the parsed records. A record read as a line
+ * (`SourceRecord.line`) is staged as its bytes; its payload is serialized only to quarantine it.
  */
 export function addToBatch(batch: PreparedBatch, record: SourceRecord): void {
-  const text = toJsonText(record.payload);
   batch.size++;
+  if (record.line && record.result.ok) {
+    const key = fileKey(record.line.file);
+    batch.files.set(key, record.line.file);
+    batch.staged.push(
+      toStageLine(batch.staged.length, record, record.result.listing, {
+        payload: `\\x${record.line.bytes.toString('hex')}`,
+        hash: lineHash(record.line, record.readAs),
+        file: key,
+        line: record.line.number,
+      }),
+    );
+    return;
+  }
+  const text = toJsonText(record.payload);
   const payloadProblem = jsonTextProblem(text);
   if (record.result.ok && !payloadProblem) {
-    batch.staged.push(toStageLine(batch.staged.length, record, record.result.listing, text));
+    const hash = toPayloadHash(record.readAs === undefined ? text : `${record.readAs}\n${text}`);
+    batch.staged.push(
+      toStageLine(batch.staged.length, record, record.result.listing, { payload: text, hash }),
+    );
     return;
   }
   const rejection = record.result.ok
@@ -100,58 +123,100 @@ function addRejected(
  * rejected rows: they are quarantined like records that failed validation.
  */
 export function rejectStaged(batch: PreparedBatch, refused: Map<number, string>): PreparedBatch {
-  const next: PreparedBatch = { size: batch.size, staged: [], rejected: [...batch.rejected] };
+  const next: PreparedBatch = { ...batch, staged: [], rejected: [...batch.rejected] };
   batch.staged.forEach((line, index) => {
     const reason = refused.get(index);
     if (reason === undefined) {
       next.staged.push(line);
       return;
     }
-    // The kx_stage columns o, l, i, p (see STAGE_COLUMNS).
+    // The kx_stage columns o, l, i, p (see STAGE_COLUMNS); a line's p is its bytes in hex.
     const [, locator, sourceId, payload] = line.split('\t', 4).map(fromCopyField);
     const record = {
       locator: JSON.parse(locator ?? 'null') as unknown,
       sourceId: sourceId ?? null,
       field: null,
     };
-    addRejected(
-      next,
-      { ...record, reason: `the database refused it: ${reason}` },
-      payload ?? 'null',
-    );
+    const json = payload?.startsWith('\\x')
+      ? JSON.stringify({ line: Buffer.from(payload.slice(2), 'hex').toString('utf8') })
+      : (payload ?? 'null');
+    addRejected(next, { ...record, reason: `the database refused it: ${reason}` }, json);
   });
   return next;
 }
 
 /**
- * sha256 of the payload as landed, preceded by how it was read when the source says
- * (`SourceRecord.readAs`): the identity of a record version.
+ * A payload's hash: the first 128 bits of the sha256 of the payload as landed, preceded by
+ * how it was read when the source says (`SourceRecord.readAs`): the identity of a record
+ * version. In COPY's form of a bytea.
  */
-export function toPayloadSha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+export function toPayloadHash(text: string): string {
+  return toByteaText(createHash('sha256').update(text).digest());
+}
+
+/** A line's hash: of how it was read, its file version's column names, and its bytes. */
+function lineHash(line: RawLine, readAs: string | undefined): string {
+  let byReading = lineHashes.get(line.file);
+  if (!byReading) lineHashes.set(line.file, (byReading = new Map<string, Hash>()));
+  let start = byReading.get(readAs ?? '');
+  if (!start) {
+    start = createHash('sha256').update(`${readAs ?? ''}\n${JSON.stringify(line.file.columns)}\n`);
+    byReading.set(readAs ?? '', start);
+  }
+  return toByteaText(start.copy().update(line.bytes).digest());
+}
+const lineHashes = new WeakMap<FileVersion, Map<string, Hash>>();
+
+/** A file version's key in `raw_*_files`: the hash of its path, header, columns and delimiter. */
+function fileKey(file: FileVersion): string {
+  let key = fileKeys.get(file);
+  if (key === undefined) {
+    const what = [file.path, file.header?.toString('hex') ?? null, file.columns, file.delimiter];
+    key = toByteaText(createHash('sha256').update(JSON.stringify(what)).digest());
+    fileKeys.set(file, key);
+  }
+  return key;
+}
+const fileKeys = new WeakMap<FileVersion, string>();
+
+/** 128 bits of a digest as bytea input (`\x…`). */
+function toByteaText(digest: Buffer): string {
+  return `\\x${digest.toString('hex', 0, 16)}`;
 }
 
 /**
  * `kx_stage` columns, short because every statement below names them: o ordinal in the batch,
- * l locator, i source_id, p payload, h payload sha256, s symbol, n name, k name_key, g slug,
- * r rank, pu/mc/vo price, market cap, 24h volume, cs/ts/ms circulating, total, max supply,
- * pc 24h change, t observed_at.
+ * l locator, i source_id, p payload (JSON, or a line's bytes), h payload hash, f the line's
+ * file version key, ln its line number, s symbol, n name, k name_key, g slug, r rank,
+ * pu/mc/vo price, market cap, 24h volume, cs/ts/ms circulating, total, max supply, pc 24h
+ * change, t observed_at.
  */
-const STAGE_COLUMNS = ['o', 'l', 'i', 'p', 'h', 's', 'n', 'k', 'g', 'r']
+const STAGE_TYPES: Record<string, string> = { o: 'int', h: 'bytea', f: 'bytea', ln: 'int' };
+const STAGE_COLUMNS = ['o', 'l', 'i', 'p', 'h', 'f', 'ln', 's', 'n', 'k', 'g', 'r']
   .concat(['pu', 'mc', 'vo', 'cs', 'ts', 'ms', 'pc', 't'])
-  .map((c) => [c, c === 'o' ? 'int' : 'text'] as const);
+  .map((c) => [c, STAGE_TYPES[c] ?? 'text'] as const);
+
+/** What a record lands as: its payload and hash, and for a line, its file version and number. */
+interface Landed {
+  payload: string;
+  hash: string;
+  file?: string;
+  line?: number;
+}
 
 /**
  * One `kx_stage` row. Values stay text (COPY's cheapest form) and are cast where a statement
  * needs them; `t` is `toISOString()`, so equal text is an equal instant.
  */
-function toStageLine(o: number, record: SourceRecord, l: UnifiedListing, payload: string): string {
+function toStageLine(o: number, record: SourceRecord, l: UnifiedListing, raw: Landed): string {
   return [
     o,
     JSON.stringify(record.locator),
     l.sourceId,
-    payload,
-    toPayloadSha256(record.readAs === undefined ? payload : `${record.readAs}\n${payload}`),
+    raw.payload,
+    raw.hash,
+    raw.file ?? null,
+    raw.line ?? null,
     l.symbol,
     l.name,
     l.name ? toNameKey(l.name) || null : null,
@@ -205,25 +270,72 @@ async function stage(tx: Tx, lines: readonly string[]): Promise<void> {
  * versions were new.
  */
 async function landRaw(tx: Tx, rawTable: Source['rawTable'], runId: number): Promise<number> {
+  return landNew(
+    tx,
+    rawTable,
+    sql`(run_id, locator, source_id, payload, payload_hash)
+        select ${runId}::bigint, s.l::jsonb, s.i, s.p::jsonb, s.h from kx_stage s`,
+  );
+}
+
+/**
+ * `landRaw` for a source whose records are lines: first the batch's file versions, each once
+ * in `<raw table>_files`, then each new line version with its file version and line number.
+ */
+async function landLines(
+  tx: Tx,
+  rawTable: Source['rawTable'],
+  runId: number,
+  files: ReadonlyMap<string, FileVersion>,
+): Promise<number> {
+  if (files.size === 0) throw new Error(`${rawTable} keeps lines: its records need a line`);
+  const versions = sql.identifier(`${rawTable}_files`);
+  const rows = [...files].map(([key, file]) => ({
+    key,
+    path: toStorableText(file.path),
+    header: file.header ? `\\x${file.header.toString('hex')}` : null,
+    columns: file.columns.map(toStorableText),
+    delimiter: file.delimiter,
+  }));
+  await tx.execute(sql`
+    insert into ${versions} (key, path, header, columns, delimiter)
+    select x.key::bytea, x.path, x.header::bytea,
+      array(select jsonb_array_elements_text(x.columns)), x.delimiter
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as x(key text, path text, header text, columns jsonb, delimiter text)
+    on conflict (key) do nothing`);
+  return landNew(
+    tx,
+    rawTable,
+    sql`(run_id, file_id, line_number, source_id, line, payload_hash)
+        select ${runId}::bigint, v.id, s.ln, s.i, s.p::bytea, s.h
+        from kx_stage s join ${versions} v on v.key = s.f`,
+  );
+}
+
+/**
+ * Inserts `rows` (columns and a select from `kx_stage s`) into the raw table, leaving out the
+ * versions it has, and notes in `kx_fresh` which staged records the new rows are.
+ */
+async function landNew(tx: Tx, rawTable: Source['rawTable'], rows: SQL): Promise<number> {
   const raw = sql.identifier(rawTable);
   const [row] = await selectRows<{ loaded: number }>(
     tx,
     sql`
       with landed as (
-        insert into ${raw} (run_id, locator, source_id, payload, payload_sha256)
-        select ${runId}::bigint, s.l::jsonb, s.i, s.p::jsonb, s.h from kx_stage s
+        insert into ${raw} ${rows}
         left join lateral (
           select true as stored from ${raw} r
-          where r.source_id = s.i and r.payload_sha256 = s.h limit 1
+          where r.source_id = s.i and r.payload_hash = s.h limit 1
         ) r on true
         where r.stored is null
         order by s.o
-        on conflict (source_id, payload_sha256) do nothing
-        returning id, source_id, payload_sha256
+        on conflict (source_id, payload_hash) do nothing
+        returning id, source_id, payload_hash
       ), fresh as (
         insert into kx_fresh (o, raw_id)
         select s.o, landed.id from landed
-        join kx_stage s on s.i = landed.source_id and s.h = landed.payload_sha256
+        join kx_stage s on s.i = landed.source_id and s.h = landed.payload_hash
       )
       select count(*)::int as loaded from landed`,
   );
@@ -278,7 +390,7 @@ async function normalize(
   // never overwrites a newer one. A stored listing's asset changes only through identity's moves.
   await tx.execute(sql`
     insert into asset_sources (source, source_id, asset_id, match_method, confidence, symbol, name,
-      name_key, slug, ${VALUE_COLUMNS}, observed_at, payload_sha256, run_id, raw_id)
+      name_key, slug, ${VALUE_COLUMNS}, observed_at, payload_hash, run_id, raw_id)
     select ${source}::text, x.i, k.asset_id, k.m, k.c, x.s, x.n, x.k, x.g, ${STAGED_VALUES},
       x.t::timestamptz, x.h, ${runId}::bigint, x.raw_id
     from (
@@ -289,7 +401,7 @@ async function normalize(
     on conflict (source, source_id) do update set ${EXCLUDED_VALUES},
       symbol = excluded.symbol, name = excluded.name,
       name_key = excluded.name_key, slug = excluded.slug, observed_at = excluded.observed_at,
-      payload_sha256 = excluded.payload_sha256, updated_at = now()
+      payload_hash = excluded.payload_hash, updated_at = now()
     where excluded.observed_at >= asset_sources.observed_at`);
 }
 

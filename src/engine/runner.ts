@@ -363,7 +363,12 @@ function findRefused<P>(
   identity: IdentityPolicy,
 ): Promise<Map<number, string>> {
   return findRefusedRecords(batch.staged, async (staged) => {
-    const trial: PreparedBatch = { size: staged.length, staged: [...staged], rejected: [] };
+    const trial: PreparedBatch = {
+      size: staged.length,
+      staged: [...staged],
+      rejected: [],
+      files: batch.files,
+    };
     try {
       await handle.db.transaction(async (tx) => {
         await loadBatch(tx, source.name, source.rawTable, runId, trial, identity);

@@ -349,12 +349,12 @@ async function compareBench(): Promise<void> {
       from generate_series(1, ${runs});
     insert into assets (symbol, name) select 'C' || c, 'Coin ' || c from generate_series(1, ${coins}) c;
     insert into asset_sources (source, source_id, asset_id, match_method, confidence, symbol, name,
-        price_usd, observed_at, payload_sha256, run_id, raw_id)
-      select 'coinpaprika', 'c' || c || '-coin', c, 'new', 1, 'C' || c, 'Coin ' || c, 1, now(), md5(c::text), ${runs}, c
+        price_usd, observed_at, payload_hash, run_id, raw_id)
+      select 'coinpaprika', 'c' || c || '-coin', c, 'new', 1, 'C' || c, 'Coin ' || c, 1, now(), decode(md5(c::text), 'hex'), ${runs}, c
       from generate_series(1, ${coins}) c;
-    insert into raw_coinpaprika (run_id, locator, source_id, payload, payload_sha256)
+    insert into raw_coinpaprika (run_id, locator, source_id, payload, payload_hash)
       select r, jsonb_build_object('item', c), 'c' || c || '-coin', jsonb_build_object('price', r * c),
-        md5(r || '-' || c)
+        decode(md5(r || '-' || c), 'hex')
       from generate_series(1, ${runs}) r, generate_series(1, ${coins}) c;
     insert into quotes (asset_id, source, source_id, observed_at, price_usd, run_id, raw_id)
       select c, 'coinpaprika', 'c' || c || '-coin', timestamptz '2025-01-01' + r * interval '10 minutes',
@@ -402,9 +402,9 @@ async function historyBench(): Promise<void> {
       values ('csv', 'succeeded', 'ingest', 'bench', '{}', now());
     insert into assets (symbol, name) select 'C' || c, 'Coin ' || c from generate_series(1, ${big}) c;
     insert into asset_sources (source, source_id, asset_id, match_method, confidence, symbol, name,
-        rank, price_usd, market_cap_usd, observed_at, payload_sha256, run_id, raw_id)
+        rank, price_usd, market_cap_usd, observed_at, payload_hash, run_id, raw_id)
       select s, 'c' || c, c, 'slug', 0.98, 'C' || c, 'Coin ' || c, c, c * (1 + i * 0.001),
-        c * 1000000, timestamptz '2025-12-31 23:00Z' - i * interval '1 minute', md5(s || c), 1, c
+        c * 1000000, timestamptz '2025-12-31 23:00Z' - i * interval '1 minute', decode(md5(s || c), 'hex'), 1, c
       from generate_series(1, ${big}) c, unnest(array['${sources.join("','")}']) with ordinality u(s, i);
     insert into quotes (asset_id, source, source_id, observed_at, price_usd, market_cap_usd, run_id, raw_id)
       select c, s, 'c' || c, timestamptz '2025-01-01Z' + h * interval '1 hour',

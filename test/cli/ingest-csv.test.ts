@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -9,6 +9,7 @@ import {
   etlRuns,
   quotes,
   rawCsv,
+  rawCsvFiles,
   rejectedRecords,
 } from '../../src/db/schema.js';
 import { repoRoot, runKx } from '../helpers/cli.js';
@@ -66,12 +67,16 @@ describe('kx ingest --source csv', () => {
       const [stored] = await db.select().from(etlRuns);
       expect(stored!.mapping).toMatchObject({ delimiter: ',' });
       expect(JSON.stringify(stored!.mapping)).toContain('"field":"price_usd"');
+      // The raw record is the file's line, byte for byte, and its header is stored once.
+      const lines = readFileSync(sample, 'utf8').split('\n');
       const [raw] = await db.select().from(rawCsv).where(eq(rawCsv.sourceId, 'bitcoin'));
-      expect(JSON.parse(raw!.payload)).toMatchObject({
-        id: 'bitcoin',
-        current_price: '96114.08481738689',
-      });
-      expect(raw!.locator).toMatchObject({ line: 2 });
+      expect(raw!.line.toString('utf8')).toBe(lines[1]);
+      expect(raw!.lineNumber).toBe(2);
+      const files = await db.select().from(rawCsvFiles);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatchObject({ id: raw!.fileId, path: sample, delimiter: ',' });
+      expect(files[0]!.header!.toString('utf8')).toBe(lines[0]);
+      expect(files[0]!.columns).toEqual(lines[0]!.split(','));
     });
   });
 

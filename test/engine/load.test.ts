@@ -1,6 +1,6 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SourceRecord } from '../../src/core/source.js';
+import type { FileVersion, SourceRecord } from '../../src/core/source.js';
 import type { UnifiedListing } from '../../src/core/unified.js';
 import type { DbHandle } from '../../src/db/client.js';
 import {
@@ -17,6 +17,13 @@ import { useOpenedDatabase } from '../helpers/db.js';
 import { assertReferences } from '../helpers/state.js';
 
 const open = useOpenedDatabase(afterEach);
+
+const file: FileVersion = {
+  path: 'history.csv',
+  header: Buffer.from('symbol,price,time'),
+  columns: ['symbol', 'price', 'time'],
+  delimiter: ',',
+};
 
 function record(line: number, price: string, observedAt: string): SourceRecord {
   const listing: UnifiedListing = {
@@ -38,6 +45,7 @@ function record(line: number, price: string, observedAt: string): SourceRecord {
     locator: { file: 'history.csv', line },
     sourceId: listing.sourceId,
     payload: { symbol: 'btc', price, time: observedAt },
+    line: { file, number: line, bytes: Buffer.from(`btc,${price},${observedAt}`) },
     result: { ok: true, listing },
     position: line,
   };

@@ -1,9 +1,9 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineSource, type SourceRecord } from '../../src/core/source.js';
+import { defineSource, type FileVersion, type SourceRecord } from '../../src/core/source.js';
 import type { UnifiedListing } from '../../src/core/unified.js';
 import { copyRows } from '../../src/db/sql.js';
-import { etlCheckpoints, quotes, rejectedRecords } from '../../src/db/schema.js';
+import { etlCheckpoints, quotes, rawCsv, rejectedRecords } from '../../src/db/schema.js';
 import { useOpenedDatabase } from '../helpers/db.js';
 import { ingestWith, quietSettings } from '../helpers/ingest.js';
 import { assertReferences } from '../helpers/state.js';
@@ -40,6 +40,14 @@ function listing(i: number): UnifiedListing {
   };
 }
 
+/** The file version of the poisoned file's lines. */
+const file: FileVersion = {
+  path: 'poisoned.csv',
+  header: Buffer.from('id,line'),
+  columns: ['id', 'line'],
+  delimiter: ',',
+};
+
 const poisoned = defineSource<Record<string, unknown>, number>({
   name: 'csv',
   rawTable: 'raw_csv',
@@ -56,6 +64,7 @@ const poisoned = defineSource<Record<string, unknown>, number>({
           locator: { file: 'poisoned.csv', line: i + 2 },
           sourceId: l.sourceId,
           payload: { id: l.sourceId, line: String(i + 2) }, // the poison is in the listing only
+          line: { file, number: i + 2, bytes: Buffer.from(`${l.sourceId},${i + 2}`) },
           result: { ok: true, listing: l },
           position: i,
         };
@@ -78,7 +87,11 @@ describe('values the database refuses', () => {
     expect(result).toMatchObject({ status: 'succeeded', fetched: 1000, loaded: 996, rejected: 4 });
 
     const rejected = await handle.db
-      .select({ locator: rejectedRecords.locator, reason: rejectedRecords.reason })
+      .select({
+        locator: rejectedRecords.locator,
+        reason: rejectedRecords.reason,
+        raw: rejectedRecords.raw,
+      })
       .from(rejectedRecords)
       .orderBy(asc(rejectedRecords.id));
     const byLine = Object.fromEntries(
@@ -93,6 +106,12 @@ describe('values the database refuses', () => {
     expect(byLine[400]).toMatch(/^the database refused it: invalid byte sequence .*0x00/);
     expect(byLine[401]).toMatch(/^the database refused it: .*out of range/);
     expect(byLine[999]).toMatch(/^the database refused it: invalid input syntax for type numeric/);
+    // A refused line is quarantined as its text.
+    expect(rejected.map((r) => JSON.parse(r.raw) as unknown)).toContainEqual({
+      line: 'coin-999,1001',
+    });
+    const [lines] = await handle.db.select({ n: sql<number>`count(*)::int` }).from(rawCsv);
+    expect(lines!.n).toBe(996);
     // One warning per batch that held a poison: 0; 400 and 401 (found in one search); 999.
     expect(warnings.map((w) => w.split(' ')[0])).toEqual(['1', '2', '1']);
 

@@ -50,7 +50,7 @@ export async function snapshotState(handle: DbHandle) {
     const [raw] = await db
       .select({
         n: count(),
-        distinct: sql<number>`count(distinct (${table.sourceId}, ${table.payloadSha256}))::int`,
+        distinct: sql<number>`count(distinct (${table.sourceId}, ${table.payloadHash}))::int`,
       })
       .from(table);
     rawRows += raw!.n;

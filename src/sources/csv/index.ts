@@ -7,6 +7,7 @@ import {
   defineSource,
   defineSourceEntry,
   type Cursor,
+  type FileVersion,
   type SourceRecord,
 } from '../../core/source.js';
 import { parseDateFormat, type DateOrder } from '../../core/timestamp.js';
@@ -18,6 +19,7 @@ import {
   inspectTextColumns,
   leaveOutNumericName,
   pairsOf,
+  headerBytes,
   readHeader,
   refuseRepeatsWithoutTime,
   requireColumnCount,
@@ -27,7 +29,7 @@ import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
 import { CsvParamsSchema, flagsOf } from './params.js';
 import type { CsvPosition } from './rows.js';
-import { createRowMapper, mapRows } from './rows.js';
+import { createRowMapper, mapRows, payloadKeys } from './rows.js';
 
 /**
  * Where a CSV read stands: the bytes [0, offset) of `path` are committed, they hash to
@@ -112,8 +114,14 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       const text = await inspectTextColumns(path, delimiter, header, !params.columns, mapping);
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, params.symbol, path);
       if (text.numericName) leaveOutNumericName(mapping, text.numericName);
-      toRecord = createRowMapper({
+      const file: FileVersion = {
         path,
+        header: params.columns ? null : await headerBytes(path, delimiter, header),
+        columns: payloadKeys(header),
+        delimiter,
+      };
+      toRecord = createRowMapper({
+        file,
         header,
         mapping,
         timeOfDay,

@@ -253,6 +253,20 @@ export async function* rowsAfterHeader(
   }
 }
 
+/** The header line's exact bytes: the first row, past the banner lines, with `header`'s cells. */
+export async function headerBytes(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+): Promise<Buffer> {
+  const joined = header.join('\u0000');
+  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter }))
+    if (row.fields.join('\u0000') === joined) return row.bytes;
+  throw new KxError('input', `${path}: the header row is gone from the file`, {
+    context: { file: path },
+  });
+}
+
 /**
  * `--columns` names every cell of a row, in order: one name too few or too many would shift
  * the close onto the open, and load every price wrong. The first row must have as many cells.

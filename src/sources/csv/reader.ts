@@ -162,6 +162,11 @@ export class PrefixHasher {
 
 export interface CsvRow {
   fields: string[];
+  /**
+   * The record's exact bytes in the file: from the end of the record before it (empty lines
+   * skipped in between included) to its own end, without its line break.
+   */
+  bytes: Buffer;
   /** Absolute byte offset just past this record (and its line break). */
   end: number;
   /** 1-based line number where the record ends. */
@@ -203,10 +208,17 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
   parser.on('error', () => undefined); // surfaced by write/end below
   let position = start;
   let lastLine = lineBase;
+  // The bytes read since the end of the last record taken, which starts at file offset `from`.
+  let pending: Buffer = Buffer.alloc(0);
+  let from = start;
   function* take(): Generator<CsvRow> {
     for (const { record, info } of found) {
       lastLine = lineBase + info.lines;
-      yield { fields: record, end: start + info.bytes, line: lastLine };
+      const end = start + info.bytes;
+      const bytes = withoutLineBreak(pending.subarray(0, end - from));
+      pending = pending.subarray(end - from);
+      from = end;
+      yield { fields: record, bytes, end, line: lastLine };
     }
     found.length = 0;
   }
@@ -215,6 +227,7 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     for await (const chunk of input as AsyncIterable<Buffer>) {
       hasher?.push(position, chunk);
       position += chunk.length;
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const error = await new Promise<Error | null | undefined>((resolve) =>
         parser.write(chunk, resolve),
       );
@@ -232,6 +245,14 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     input.destroy();
     parser.destroy();
   }
+}
+
+/** `bytes` without the one line break (CRLF, LF or CR) that ends it, if any. */
+function withoutLineBreak(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  if (bytes[end - 1] === 0x0a) end--;
+  if (bytes[end - 1] === 0x0d) end--;
+  return end === bytes.length ? bytes : bytes.subarray(0, end);
 }
 
 /** A parse error as an input error at the line where the failing record starts. */

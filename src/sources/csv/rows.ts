@@ -1,6 +1,6 @@
 /** A file's rows as source records: each cell read with the file's mapping, date order and decimal mark. */
 import { toDecimal, type DecimalMark } from '../../core/decimal.js';
-import { type SourceRecord } from '../../core/source.js';
+import { type FileVersion, type SourceRecord } from '../../core/source.js';
 import { toTimestamp, type DateOrder } from '../../core/timestamp.js';
 import {
   checkListing,
@@ -26,7 +26,8 @@ export async function* mapRows(
 }
 
 export interface RowMapperOptions {
-  path: string;
+  /** The file version its lines are stored with; its `columns` name the payload's keys. */
+  file: FileVersion;
   header: string[];
   mapping: HeaderMapping;
   /** The column with the time of day of the observed_at column's dates, if apart. */
@@ -45,9 +46,9 @@ export interface RowMapperOptions {
 export function createRowMapper(
   options: RowMapperOptions,
 ): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { path, mapping, timeOfDay, symbol, pairs, fileTime, dateOrder, decimalMark, readAs } =
+  const { file, mapping, timeOfDay, symbol, pairs, fileTime, dateOrder, decimalMark, readAs } =
     options;
-  const keys = payloadKeys(options.header);
+  const keys = file.columns;
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
   return (row) => {
     const payload: Record<string, string> = {};
@@ -70,9 +71,10 @@ export function createRowMapper(
         : toListing(cell, symbol ?? pair?.base, time, decimalMark);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     return {
-      locator: { file: path, line: row.line },
+      locator: { file: file.path, line: row.line },
       sourceId,
       payload,
+      line: { file, number: row.line, bytes: row.bytes },
       result,
       position: { end: row.end, line: row.line },
       readAs,

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asc } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { quotes, rawCsv, rawCsvFiles } from '../../src/db/schema.js';
+import { runKx } from '../helpers/cli.js';
+import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
+
+let database: TestDatabase;
+let work: string;
+beforeEach(async () => {
+  database = await createTestDatabase();
+  work = mkdtempSync(join(tmpdir(), 'kx-raw-lines-'));
+});
+afterEach(async () => {
+  await database.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/**
+ * A file with what real exports have: a byte order mark, CRLF line breaks, a blank line, a
+ * quoted cell with a line break inside, a byte that is not UTF-8 (Latin-1 é) in a column kx
+ * does not read, and no line break after the last row.
+ */
+const parts = [
+  Buffer.from('\uFEFFid,symbol,name,current_price,last_updated,note'),
+  Buffer.from('bitcoin,btc,Bitcoin,96000.5,2025-02-09T17:44:04Z,'),
+  Buffer.from('\r\nethereum,eth,"Ether\r\neum",2600.25,2025-02-09T17:44:04Z,"a ""quoted"" note"'),
+  Buffer.concat([
+    Buffer.from('tether,usdt,Tether,1.0001,2025-02-09T17:44:04Z,caf'),
+    Buffer.from([0xe9]),
+  ]),
+];
+
+describe('raw CSV lines', () => {
+  it('keep every record byte for byte, and the header once per file version', async () => {
+    const file = join(work, 'export.csv');
+    const bytes = Buffer.concat(
+      parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('\r\n'), p])),
+    );
+    writeFileSync(file, bytes);
+    const first = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
+    expect(first.stderr).not.toContain('Error');
+    expect(first.code).toBe(0);
+
+    await withOpen(database, async ({ db }) => {
+      const [version, ...others] = await db.select().from(rawCsvFiles);
+      expect(others).toEqual([]);
+      expect(version!.header).toEqual(parts[0]);
+      expect(version!.columns).toEqual([
+        'id',
+        'symbol',
+        'name',
+        'current_price',
+        'last_updated',
+        'note',
+      ]);
+      const lines = await db.select().from(rawCsv).orderBy(asc(rawCsv.lineNumber));
+      // Where each record ends (csv-parse counts the CRLF inside the quoted cell as two lines).
+      expect(lines.map((l) => l.lineNumber)).toEqual([2, 6, 7]);
+      expect(lines.every((l) => l.fileId === version!.id)).toBe(true);
+      // The header and the lines, joined by the file's line break, are the file again.
+      const joined = [version!.header!, ...lines.map((l) => l.line)].flatMap((p, i) =>
+        i === 0 ? [p] : [Buffer.from('\r\n'), p],
+      );
+      expect(Buffer.concat(joined).equals(bytes)).toBe(true);
+      const prices = await db.select({ price: quotes.priceUsd }).from(quotes);
+      expect(prices.map((q) => q.price).sort()).toEqual(['1.0001', '2600.25', '96000.5']);
+    });
+
+    // Rewritten with LF line breaks: a line is kept without its line break, so only the record
+    // with line breaks inside (and the blank line before it) is other bytes, a new version.
+    // Read again, nothing is new.
+    const lf = Buffer.from(bytes.toString('latin1').replaceAll('\r\n', '\n'), 'latin1');
+    writeFileSync(file, lf);
+    const rewritten = await runKx(
+      ['ingest', '--source', 'csv', '--file', file, '--json'],
+      database.env,
+    );
+    expect(JSON.parse(rewritten.stdout)).toMatchObject({ loaded: 1, unchanged: 2 });
+    const again = await runKx(
+      ['ingest', '--source', 'csv', '--file', file, '--full-refresh', '--json'],
+      database.env,
+    );
+    expect(JSON.parse(again.stdout)).toMatchObject({ loaded: 0, unchanged: 3 });
+    await withOpen(database, async ({ db }) => {
+      expect(await db.select().from(rawCsvFiles)).toHaveLength(1);
+      const lines = await db.select().from(rawCsv);
+      expect(lines).toHaveLength(4);
+      expect(lines.map((l) => l.line.toString('latin1'))).toContain(
+        '\nethereum,eth,"Ether\neum",2600.25,2025-02-09T17:44:04Z,"a ""quoted"" note"',
+      );
+    });
+  });
+});

@@ -1,0 +1,102 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/cli.js';
+
+let work: string | undefined;
+afterEach(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+  work = undefined;
+});
+
+/** drizzle/ as it was up to and including migration `last` (its journal cut there). */
+function migrationsUpTo(last: string): string {
+  work = mkdtempSync(join(tmpdir(), 'kx-migrations-'));
+  cpSync(join(repoRoot, 'drizzle'), work, { recursive: true });
+  const journalPath = join(work, 'meta/_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  const at = journal.entries.findIndex((e) => e.tag === last);
+  expect(at).toBeGreaterThanOrEqual(0);
+  journal.entries = journal.entries.slice(0, at + 1);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  return work;
+}
+
+const sha256 = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
+
+describe('migration 0008 (raw lines, 16-byte hashes, quotes keyed by listing and time)', () => {
+  it('converts what an older kx stored', async () => {
+    const pg = new PGlite();
+    const db = drizzle(pg);
+    await migrate(db, { migrationsFolder: migrationsUpTo('0007_quotes_history_index') });
+    await pg.exec(`
+      insert into etl_runs (source, status, trigger, stream_key, params)
+        values ('csv', 'succeeded', 'ingest', '/data/a.csv', '{}');
+      insert into raw_csv (run_id, locator, source_id, payload, payload_sha256) values
+        (1, '{"file": "/data/a.csv", "line": 2}', 'bitcoin',
+          '{"id": "bitcoin", "name": "Bit \\"coin\\"", "price": "1,5"}', '${sha256(1)}'),
+        (1, '{"file": "/data/a.csv", "line": 3}', 'ether',
+          '{"id": "ether", "name": "Ether", "price": "2"}', '${sha256(2)}'),
+        (1, '{"file": "/data/b.csv", "line": 7}', 'ether',
+          '{"symbol": "ETH", "close": "3"}', '${sha256(3)}');
+      insert into raw_coingecko (run_id, locator, source_id, payload, payload_sha256)
+        values (1, '{"page": 1, "index": 0}', 'bitcoin', '{"id": "bitcoin"}', '${sha256(4)}');
+      insert into assets (symbol, name) values ('BTC', 'Bitcoin');
+      insert into asset_sources (source, source_id, asset_id, match_method, confidence, symbol,
+          observed_at, payload_sha256, run_id, raw_id)
+        values ('csv', 'bitcoin', 1, 'new', 1, 'BTC', now(), '${sha256(1)}', 1, 1);
+      insert into quotes (asset_id, source, source_id, observed_at, price_usd, run_id, raw_id)
+        values (1, 'csv', 'bitcoin', '2025-01-01Z', 1.5, 1, 1),
+          (1, 'csv', 'bitcoin', '2025-01-02Z', 1.6, 1, 1);`);
+
+    await migrate(db, { migrationsFolder: join(repoRoot, 'drizzle') });
+
+    const files = await pg.query<{
+      id: number;
+      path: string;
+      header: Uint8Array;
+      columns: string[];
+    }>('select id, path, header, columns from raw_csv_files order by path');
+    expect(files.rows.map((f) => [f.path, Buffer.from(f.header).toString(), f.columns])).toEqual([
+      // jsonb had kept the keys shortest first: that order is the header's.
+      ['/data/a.csv', 'id,name,price', ['id', 'name', 'price']],
+      ['/data/b.csv', 'close,symbol', ['close', 'symbol']],
+    ]);
+    const lines = await pg.query<{
+      file: string;
+      line_number: number;
+      line: Uint8Array;
+      payload_hash: Uint8Array;
+    }>(`select f.path as file, r.line_number, r.line, r.payload_hash
+        from raw_csv r join raw_csv_files f on f.id = r.file_id order by r.id`);
+    expect(
+      lines.rows.map((r) => [
+        r.file,
+        r.line_number,
+        Buffer.from(r.line).toString(),
+        Buffer.from(r.payload_hash).toString('hex'),
+      ]),
+    ).toEqual([
+      ['/data/a.csv', 2, 'bitcoin,"Bit ""coin""","1,5"', sha256(1).slice(0, 32)],
+      ['/data/a.csv', 3, 'ether,Ether,2', sha256(2).slice(0, 32)],
+      ['/data/b.csv', 7, '3,ETH', sha256(3).slice(0, 32)],
+    ]);
+    const hashes = await pg.query<{ raw: Uint8Array; listing: Uint8Array }>(
+      'select (select payload_hash from raw_coingecko) as raw, (select payload_hash from asset_sources) as listing',
+    );
+    expect(Buffer.from(hashes.rows[0]!.raw).toString('hex')).toBe(sha256(4).slice(0, 32));
+    expect(Buffer.from(hashes.rows[0]!.listing).toString('hex')).toBe(sha256(1).slice(0, 32));
+    // quotes keep their rows, now keyed by (source, source_id, observed_at).
+    const quotes = await pg.query<{ n: number }>('select count(*)::int as n from quotes');
+    expect(quotes.rows[0]!.n).toBe(2);
+    await expect(
+      pg.exec(`insert into quotes (asset_id, source, source_id, observed_at, run_id, raw_id)
+        values (1, 'csv', 'bitcoin', '2025-01-01Z', 1, 1)`),
+    ).rejects.toThrow(/quotes_pkey/);
+    await pg.close();
+  });
+});
