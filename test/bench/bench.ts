@@ -4,11 +4,21 @@
  * (`psql \copy`): KX_TEST_DATABASE_URL=postgres://user:pass@127.0.0.1:5432/postgres.
  *
  *   npm run bench -- --rows 1000000 --pages 1000 --tickers 50000 --seconds 10
- *   npm run bench -- --only api          # first, csv, api, concurrent, serve, compare, history
+ *   npm run bench -- --only api    # first, csv, history-csv, api, concurrent, serve, compare, history
  *   npm run bench -- --only history --coins 500   # 3 sources × 500 coins × a year of hours
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +36,13 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     'skip-pglite': { type: 'boolean', default: false },
     coins: { type: 'string', default: '500' },
-    only: { type: 'string', default: 'first,csv,api,concurrent,serve,compare,history' },
+    // The CSV history shape: listings × observations each (1,000 × 1,000 = 1M rows).
+    listings: { type: 'string', default: '1000' },
+    observations: { type: 'string', default: '1000' },
+    only: {
+      type: 'string',
+      default: 'first,csv,history-csv,api,concurrent,serve,compare,history',
+    },
   },
 });
 if (!serverUrl) {
@@ -54,6 +70,25 @@ async function writeCsv(path: string, count: number, startAt = 0, header = true)
     cells[2] = `${cells[2]} ${i}`;
     if (!out.write(`${cells.join(',')}\n`))
       await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+/**
+ * The history shape: `listings` coins × `observations` days each, a coin's days together, as
+ * a per-coin history export concatenated (CoinGecko's columns, one id column).
+ */
+async function writeHistoryCsv(path: string, listings: number, observations: number) {
+  const out = createWriteStream(path);
+  out.write('date,id,symbol,name,price,market_cap,total_volume\n');
+  const start = Date.UTC(2023, 0, 1);
+  for (let c = 0; c < listings; c++) {
+    for (let d = 0; d < observations; d++) {
+      const date = new Date(start + d * 86_400_000).toISOString().slice(0, 10);
+      const price = (100 + c) * (1 + 0.3 * Math.sin(d / 17 + c));
+      const line = `${date},coin-${c},C${c},Coin ${c},${price.toFixed(8)},${Math.round(price * 1e7)},${Math.round(price * 3e5)}\n`;
+      if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
   }
   await new Promise<void>((r) => out.end(() => r()));
 }
@@ -90,19 +125,37 @@ async function timeKx(args: string[], env: Record<string, string>, asUser = fals
   };
 }
 
+/** `psql \\copy` of `file` into a plain table of text columns, one per header cell. */
 function timePsqlCopy(url: string, file: string): number {
-  execFileSync('psql', [
-    url,
-    '-qc',
-    'create table plain (id text, symbol text, name text, rank text, price text, mcap text, vol text, circ text, total text, maxs text, pct text, updated text)',
-  ]);
+  const start = Buffer.alloc(4096);
+  const fd = openSync(file, 'r');
+  readSync(fd, start, 0, start.length, 0);
+  closeSync(fd);
+  const header = start.toString('utf8').split('\n')[0]!.split(',');
+  const columns = header.map((_, i) => `c${i} text`).join(', ');
+  execFileSync('psql', [url, '-qc', `drop table if exists plain; create table plain (${columns})`]);
   const started = performance.now();
   execFileSync('psql', [url, '-qc', `\\copy plain from '${file}' csv header`]);
-  return (performance.now() - started) / 1000;
+  const seconds = (performance.now() - started) / 1000;
+  execFileSync('psql', [url, '-qc', 'drop table plain']);
+  return seconds;
 }
 
 /** The tables a CSV ingest writes per record (its checkpoint and run rows are a few rows). */
-const WRITTEN_TABLES = ['raw_csv', 'assets', 'asset_sources', 'quotes'];
+const WRITTEN_TABLES = ['raw_csv_files', 'raw_csv', 'assets', 'asset_sources', 'quotes'];
+
+/** Bytes on disk of all kx's tables with their indexes and TOAST, per loaded row. */
+async function bytesPerRow(url: string, loaded: number): Promise<number> {
+  const sql = postgres(url, { max: 1 });
+  try {
+    const [row] = await sql<{ bytes: string }[]>`
+      select sum(pg_total_relation_size(c.oid))::text as bytes from pg_class c
+      where c.relkind = 'r' and c.relnamespace = 'public'::regnamespace`;
+    return Number(row!.bytes) / loaded;
+  } finally {
+    await sql.end();
+  }
+}
 
 /**
  * kx's own floor on this server: the rows an ingest wrote, copied out, then `\copy`-ed into an
@@ -181,6 +234,13 @@ async function csvBench(): Promise<void> {
     '',
   );
   record('peak RSS of that ingest', `${f(first.peakMb, 0)} MB`, '', '', '≤ 300 MB');
+  record(
+    'bytes on disk per row (all kx tables and indexes)',
+    `${f(await bytesPerRow(url, rows), 0)} B`,
+    `the file: ${f(statSync(file).size / rows, 0)} B a row`,
+    '',
+    '',
+  );
   const again = await timeKx(['ingest', '--source', 'csv', '--file', file], database.env);
   record(
     'second run, unchanged file',
@@ -227,6 +287,48 @@ async function csvBench(): Promise<void> {
     'flat (≈ 1x)',
   );
   await smallDb.drop();
+}
+
+/**
+ * The history shape (#18): `--listings` coins × `--observations` days, the shape most files
+ * have. kx next to `psql \\copy` of the same file and next to its own write floor, and the bytes
+ * it stores per row.
+ */
+async function historyCsvBench(): Promise<void> {
+  const listings = Number(values.listings);
+  const observations = Number(values.observations);
+  const count = listings * observations;
+  const file = join(work, 'history.csv');
+  await writeHistoryCsv(file, listings, observations);
+  const database = await createTestDatabase();
+  const url = database.env.DATABASE_URL!;
+  const copy = timePsqlCopy(url, file);
+  const run = await timeKx(['ingest', '--source', 'csv', '--file', file], database.env);
+  const shape = `${listings} listings × ${observations} observations`;
+  record(
+    `CSV ingest, history shape: ${shape}, PostgreSQL`,
+    `${f(run.seconds)} s, peak RSS ${f(run.peakMb, 0)} MB`,
+    `psql \\copy ${f(copy)} s`,
+    `${f(run.seconds / copy, 1)}x`,
+    '≤ 6x',
+  );
+  const floor = await timeWriteFloor(url);
+  record(
+    'the same rows, `\\copy`-ed into an empty kx schema',
+    `${f(floor)} s`,
+    `kx ${f(run.seconds)} s`,
+    `kx: ${f(run.seconds / floor, 1)}x this floor`,
+    '≤ 1.3x',
+  );
+  record(
+    'bytes on disk per row (all kx tables and indexes)',
+    `${f(await bytesPerRow(url, count), 0)} B`,
+    `the file: ${f(statSync(file).size / count, 0)} B a row`,
+    '',
+    '≤ 300 B',
+  );
+  await database.drop();
+  rmSync(file);
 }
 
 async function apiBench(): Promise<void> {
@@ -513,6 +615,7 @@ const parts = new Set(values.only.split(','));
 try {
   if (parts.has('first')) await firstRunBench();
   if (parts.has('csv')) await csvBench();
+  if (parts.has('history-csv')) await historyCsvBench();
   if (parts.has('api')) await apiBench();
   if (parts.has('concurrent')) await concurrentBench();
   if (parts.has('serve')) await serveBench();

@@ -190,18 +190,23 @@ export interface ReadOptions {
  */
 export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow> {
   const { path, start, lineBase, delimiter, hasher } = options;
-  const found: { record: string[]; info: { bytes: number; lines: number } }[] = [];
+  const found: { record: string[]; bytes: number; lines: number }[] = [];
   const { parse } = await import('csv-parse'); // when a file is read, not when kx starts
+  // Each record's end is read from the parser's running counts as it hands the record over:
+  // its `info` option would build two objects per record to say the same.
   const parser = parse({
     delimiter,
     bom: start === 0,
-    info: true,
     relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
     on_record: (record: unknown) => {
-      found.push(record as (typeof found)[number]);
+      found.push({
+        record: record as string[],
+        bytes: parser.info.bytes,
+        lines: parser.info.lines,
+      });
       return null; // collected here; nothing goes through the stream's readable side
     },
   });
@@ -212,9 +217,9 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
   let pending: Buffer = Buffer.alloc(0);
   let from = start;
   function* take(): Generator<CsvRow> {
-    for (const { record, info } of found) {
-      lastLine = lineBase + info.lines;
-      const end = start + info.bytes;
+    for (const { record, bytes: read, lines } of found) {
+      lastLine = lineBase + lines;
+      const end = start + read;
       const bytes = withoutLineBreak(pending.subarray(0, end - from));
       pending = pending.subarray(end - from);
       from = end;

@@ -50,12 +50,16 @@ export function createRowMapper(
     options;
   const keys = file.columns;
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
-  return (row) => {
+  /** The row as header name → cell: what a quarantined row is stored as. */
+  const toPayload = (fields: readonly string[]) => {
     const payload: Record<string, string> = {};
-    keys.forEach((key, i) => (payload[key] = row.fields[i] ?? ''));
-    row.fields
+    keys.forEach((key, i) => (payload[key] = fields[i] ?? ''));
+    fields
       .slice(keys.length)
       .forEach((extra, i) => (payload[`column_${keys.length + i + 1}`] = extra));
+    return payload;
+  };
+  return (row) => {
     const cell = (field: CsvField) => {
       const c = column.get(field);
       return c ? (row.fields[c.index] ?? '').trim() : '';
@@ -70,10 +74,14 @@ export function createRowMapper(
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
         : toListing(cell, symbol ?? pair?.base, time, decimalMark);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
+    let payload: Record<string, string> | undefined;
     return {
       locator: { file: file.path, line: row.line },
       sourceId,
-      payload,
+      // Made when asked for: a valid row lands as its line, and most rows are valid.
+      get payload() {
+        return (payload ??= toPayload(row.fields));
+      },
       line: { file, number: row.line, bytes: row.bytes },
       result,
       position: { end: row.end, line: row.line },
