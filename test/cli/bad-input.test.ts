@@ -25,6 +25,20 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
     /binary data \(NUL bytes\), not a CSV file/,
   ],
   [
+    'UTF-16 text with a byte order mark',
+    (p) =>
+      writeFileSync(
+        p,
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(goodRows, 'utf16le')]),
+      ),
+    /UTF-16 text, and kx reads CSV files as UTF-8: convert the file first, for example: iconv -f UTF-16 -t UTF-8/,
+  ],
+  [
+    'UTF-16 text without one',
+    (p) => writeFileSync(p, Buffer.from(goodRows.replaceAll(',', '\t'), 'utf16le')),
+    /UTF-16 text, and kx reads CSV files as UTF-8/,
+  ],
+  [
     'JSON named .csv',
     (p) => writeFileSync(p, '[{"id":"bitcoin","price_usd":"9175.02"}]'),
     /looks like JSON, not CSV/,

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { quotes, rawCsv, rawCsvFiles } from '../../src/db/schema.js';
+import { quotes, rawCsv, rawCsvFiles, rejectedRecords } from '../../src/db/schema.js';
 import { runKx } from '../helpers/cli.js';
 import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
 
@@ -91,6 +91,35 @@ describe('raw CSV lines', () => {
       expect(lines.map((l) => l.line.toString('latin1'))).toContain(
         '\nethereum,eth,"Ether\neum",2600.25,2025-02-09T17:44:04Z,"a ""quoted"" note"',
       );
+    });
+  });
+
+  it('a Windows-1252 export: rows whose name is not UTF-8 are rejected, naming the fix', async () => {
+    const file = join(work, 'latin.csv');
+    const cp1252 = (text: string) => Buffer.from(text.replaceAll('€', '\x80'), 'latin1');
+    writeFileSync(
+      file,
+      cp1252(
+        'id,symbol,name,current_price,last_updated,Bemerkung €\n' +
+          'bitcoin,btc,Bitcoin,96000.5,2025-02-09T17:44:04Z,\n' +
+          'cafe,cafe,Café Coin,1.5,2025-02-09T17:44:04Z,\n' +
+          'tether,usdt,Tether,1.0001,2025-02-09T17:44:04Z,café\n',
+      ),
+    );
+    const run = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], database.env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ loaded: 2, rejected: 1 });
+    expect(run.stderr).toMatch(/the header is not UTF-8 text .*iconv -f WINDOWS-1252 -t UTF-8/);
+    await withOpen(database, async ({ db }) => {
+      const rejected = await db.select().from(rejectedRecords);
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]).toMatchObject({ field: 'name', locator: { line: 3 } });
+      expect(rejected[0]!.reason).toMatch(
+        /^name: not UTF-8 text \(read as UTF-8 it would be "Caf\uFFFD Coin"\); .*iconv -f WINDOWS-1252/,
+      );
+      // The é outside the listing's cells is kept as its byte, and loads.
+      const [tether] = await db.select().from(rawCsv).where(eq(rawCsv.sourceId, 'tether'));
+      expect(tether!.line.subarray(-4)).toEqual(Buffer.from('caf\xe9', 'latin1'));
     });
   });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
@@ -94,6 +95,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     /** The symbol column's trading pairs (`BTC/USD`): an example, or null for tickers. */
     let pairs: PairExample | null;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
+    let file: FileVersion;
     try {
       header =
         cursor?.header ?? params.columns ?? (await readHeader(rows, shape.bannerLines, path));
@@ -114,7 +116,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       const text = await inspectTextColumns(path, delimiter, header, !params.columns, mapping);
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, params.symbol, path);
       if (text.numericName) leaveOutNumericName(mapping, text.numericName);
-      const file: FileVersion = {
+      file = {
         path,
         header: params.columns ? null : await headerBytes(path, delimiter, header),
         columns: payloadKeys(header),
@@ -147,6 +149,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       throw error;
     }
     mapping.warnings.forEach((w) => context.warn(w));
+    if (file.header && !isUtf8(file.header))
+      context.warn(
+        'the header is not UTF-8 text (a Windows-1252 or Latin-1 export?): kx reads CSV files ' +
+          'as UTF-8, and rows whose id, symbol or name are not UTF-8 are rejected; convert the ' +
+          'file first: iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8.csv',
+      );
     if (shape.bannerLines > 0 && !cursor && !params.columns)
       context.warn(
         `skipped ${shape.bannerLines} banner line${shape.bannerLines === 1 ? '' : 's'} before the header`,

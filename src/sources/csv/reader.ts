@@ -30,6 +30,14 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
   if (info.size === 0)
     throw new KxError('input', `${path}: file is empty`, { context: { file: path } });
   const head = await readHead(path);
+  if (isUtf16(head)) {
+    throw new KxError(
+      'input',
+      `${path}: UTF-16 text, and kx reads CSV files as UTF-8: convert the file first, for ` +
+        `example: iconv -f UTF-16 -t UTF-8 ${path} > converted.csv (in Excel: save as "CSV UTF-8")`,
+      { context: { file: path } },
+    );
+  }
   if (looksBinary(head)) {
     throw new KxError('input', `${path}: binary data (NUL bytes), not a CSV file`, {
       context: { file: path },
@@ -76,6 +84,23 @@ export function looksLikeData(cells: readonly string[]): boolean {
     (c) => /^[-+$]?[\d.,]+(e[-+]?\d+)?$/i.test(c) || /^\d{4}-\d{2}-\d{2}/.test(c),
   );
   return dataLike.length * 2 > filled.length;
+}
+
+/**
+ * UTF-16 by its byte order mark, or without one by text in the ASCII range: a NUL beside every
+ * other byte (Excel's "Unicode text" and some Windows tools write it).
+ */
+function isUtf16(head: Buffer): boolean {
+  if (head.length < 2) return false;
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return true;
+  const pairs = Math.min(256, Math.floor(head.length / 2));
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (head[2 * i + 1] === 0 && head[2 * i] !== 0) low++;
+    if (head[2 * i] === 0 && head[2 * i + 1] !== 0) high++;
+  }
+  return pairs >= 4 && Math.max(low, high) >= pairs * 0.9;
 }
 
 /**

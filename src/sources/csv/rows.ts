@@ -1,4 +1,5 @@
 /** A file's rows as source records: each cell read with the file's mapping, date order and decimal mark. */
+import { isUtf8 } from 'node:buffer';
 import { toDecimal, type DecimalMark } from '../../core/decimal.js';
 import { type FileVersion, type SourceRecord } from '../../core/source.js';
 import { toTimestamp, type DateOrder } from '../../core/timestamp.js';
@@ -70,9 +71,10 @@ export function createRowMapper(
     // An empty symbol is not a pair gone wrong: toListing says it is missing (or --symbol fills it).
     const pair = pairs && cell('symbol') !== '' ? toBase(cell('symbol'), pairs) : null;
     const result =
-      pair && !pair.ok
+      notUtf8Cell(column, row) ??
+      (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
-        : toListing(cell, symbol ?? pair?.base, time, decimalMark);
+        : toListing(cell, symbol ?? pair?.base, time, decimalMark));
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     let payload: Record<string, string> | undefined;
     return {
@@ -88,6 +90,33 @@ export function createRowMapper(
       readAs,
     };
   };
+}
+
+/** The text cells a listing is made of: the ones whose characters are loaded as they are. */
+const TEXT_FIELDS: readonly CsvField[] = ['source_id', 'symbol', 'name'];
+
+/**
+ * The rejection of a row whose id, symbol or name is not UTF-8 (a Windows-1252 or Latin-1
+ * export): read as UTF-8 its `é` would load as U+FFFD. Bytes that are not UTF-8 elsewhere
+ * in the line are no harm: the raw line keeps them exactly.
+ */
+function notUtf8Cell(
+  column: ReadonlyMap<CsvField, ColumnMapping>,
+  row: CsvRow,
+): { ok: false; reason: string; field: string } | null {
+  for (const field of TEXT_FIELDS) {
+    const c = column.get(field);
+    if (!c || !row.fields[c.index]?.includes('\uFFFD') || isUtf8(row.bytes)) continue;
+    return {
+      ok: false,
+      reason:
+        `${field}: not UTF-8 text (read as UTF-8 it would be ${JSON.stringify(row.fields[c.index])}); ` +
+        'kx reads CSV files as UTF-8: convert the file first, for a Windows-1252 or Latin-1 ' +
+        'export: iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8.csv',
+      field,
+    };
+  }
+  return null;
 }
 
 /** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
