@@ -215,9 +215,9 @@ export interface ReadOptions {
  */
 export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow> {
   const { path, start, lineBase, delimiter, hasher } = options;
-  const found: { record: string[]; bytes: number; lines: number }[] = [];
+  const found: { record: string[]; bytes: number }[] = [];
   const { parse } = await import('csv-parse'); // when a file is read, not when kx starts
-  // Each record's end is read from the parser's running counts as it hands the record over:
+  // Each record's end is read from the parser's running count as it hands the record over:
   // its `info` option would build two objects per record to say the same.
   const parser = parse({
     delimiter,
@@ -227,25 +227,27 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
     on_record: (record: unknown) => {
-      found.push({
-        record: record as string[],
-        bytes: parser.info.bytes,
-        lines: parser.info.lines,
-      });
+      found.push({ record: record as string[], bytes: parser.info.bytes });
       return null; // collected here; nothing goes through the stream's readable side
     },
   });
   parser.on('error', () => undefined); // surfaced by write/end below
   let position = start;
+  /** The line the last record taken ends on; `consumed` counts its line break too. */
   let lastLine = lineBase;
+  let consumed = lineBase;
   // The bytes read since the end of the last record taken, which starts at file offset `from`.
   let pending: Buffer = Buffer.alloc(0);
   let from = start;
   function* take(): Generator<CsvRow> {
-    for (const { record, bytes: read, lines } of found) {
-      lastLine = lineBase + lines;
+    for (const { record, bytes: read } of found) {
       const end = start + read;
-      const bytes = withoutLineBreak(pending.subarray(0, end - from));
+      const taken = pending.subarray(0, end - from);
+      const bytes = withoutLineBreak(taken);
+      // Counted here rather than by csv-parse, which counts a CRLF inside quotes as two lines.
+      const inside = countLineBreaks(bytes);
+      lastLine = consumed + inside + 1;
+      consumed += inside + (bytes.length < taken.length ? 1 : 0);
       pending = pending.subarray(end - from);
       from = end;
       yield { fields: record, bytes, end, line: lastLine };
@@ -275,6 +277,15 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     input.destroy();
     parser.destroy();
   }
+}
+
+/** Line breaks in `bytes`: LF, CRLF and a lone CR each count once. */
+function countLineBreaks(bytes: Buffer): number {
+  let count = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) count++;
+  for (let i = bytes.indexOf(0x0d); i !== -1; i = bytes.indexOf(0x0d, i + 1))
+    if (bytes[i + 1] !== 0x0a) count++;
+  return count;
 }
 
 /** `bytes` without the one line break (CRLF, LF or CR) that ends it, if any. */
