@@ -38,17 +38,32 @@ const CAMEL_CASE = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$/;
 /**
  * A JSON value with the keys of its plain objects in snake_case, deeply: kx's one casing for
  * what it prints and serves. Arrays, dates and exact numbers keep their form; a key that is
- * not a camelCase name (a CSV header, `Volume USD`) is data and stays as written.
+ * not a camelCase name (a CSV header, `Volume USD`) is data and stays as written. A value
+ * with nothing to change is returned as it is, not copied: most API rows are snake_case
+ * already, and copying a 1,000-row page cost a seventh of its request.
  */
 export function toSnakeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toSnakeKeys);
+  if (Array.isArray(value)) {
+    let changed: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const snake = toSnakeKeys(item);
+      if (snake !== item) (changed ??= value.slice() as unknown[])[i] = snake;
+    });
+    return changed ?? value;
+  }
   if (value === null || typeof value !== 'object') return value;
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype !== Object.prototype && prototype !== null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, v]) => [
-      CAMEL_CASE.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key,
-      toSnakeKeys(v),
-    ]),
-  );
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let changed: [string, unknown][] | undefined;
+  keys.forEach((key, i) => {
+    const item = record[key];
+    const snake = toSnakeKeys(item);
+    const name = CAMEL_CASE.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key;
+    if (!changed && (name !== key || snake !== item))
+      changed = keys.slice(0, i).map((k) => [k, record[k]]);
+    changed?.push([name, snake]);
+  });
+  return changed ? Object.fromEntries(changed) : value;
 }

@@ -73,12 +73,13 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
   const window = windowOf(query);
   if (query.interval === 'raw') {
     const after = query.cursor ? afterCursor(query.cursor) : sql``;
-    const rows = await selectRows<Observation & { at: string }>(
+    // The time to the microsecond (the cursor's), shown to the millisecond.
+    const rows = await selectRows<Omit<Observation, 'observed_at'> & { at: string }>(
       db,
-      sql`select q.source, q.source_id, to_char(q.observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as observed_at,
+      sql`select q.source, q.source_id,
+            to_char(q.observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
             q.price_usd::text as price_usd, q.market_cap_usd::text as market_cap_usd,
-            q.volume_24h_usd::text as volume_24h_usd,
-            to_char(q.observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
+            q.volume_24h_usd::text as volume_24h_usd
           from quotes q where ${window} ${after}
           order by q.observed_at, q.source, q.source_id limit ${query.limit + 1}`,
     );
@@ -86,7 +87,12 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      data: page.map(({ at: _at, ...o }) => o),
+      data: page.map(({ at, source, source_id, ...values }) => ({
+        source,
+        source_id,
+        observed_at: `${at.slice(0, 23)}Z`,
+        ...values,
+      })),
       pagination: {
         limit: query.limit,
         has_more: more,

@@ -40,4 +40,22 @@ describe('toSnakeKeys', () => {
       priceUSD: 'not camelCase: stays',
     });
   });
+
+  it('keeps key order, and gives back what has nothing to change without copying it', () => {
+    const changed = toSnakeKeys({
+      a: 1,
+      lastRun: { durationMs: 2 },
+      f: [{ g: 3 }, { runId: 4 }],
+      j: 5,
+    });
+    expect(JSON.stringify(changed)).toBe(
+      '{"a":1,"last_run":{"duration_ms":2},"f":[{"g":3},{"run_id":4}],"j":5}',
+    );
+    const rows = [{ source: 'csv', observed_at: '2025-01-01T00:00:00.000Z', price_usd: '1' }];
+    expect(toSnakeKeys(rows)).toBe(rows);
+    const page = { data: rows, pagination: { next_cursor: null } };
+    expect(toSnakeKeys(page)).toBe(page);
+    const mixed = { data: rows, nextCursor: null };
+    expect((toSnakeKeys(mixed) as { data: unknown }).data).toBe(rows);
+  });
 });
