@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
+import { serverUrl } from '../helpers/db.js';
+import { adminQuery } from '../helpers/template.js';
 
 let work: string | undefined;
 afterEach(() => {
@@ -28,12 +33,64 @@ function migrationsUpTo(last: string): string {
 
 const sha256 = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
 
-describe('migration 0008 (raw lines, 16-byte hashes, quotes keyed by listing and time)', () => {
-  it('converts what an older kx stored', async () => {
-    const pg = new PGlite();
-    const db = drizzle(pg);
-    await migrate(db, { migrationsFolder: migrationsUpTo('0007_quotes_history_index') });
-    await pg.exec(`
+/** A database to migrate step by step: in memory on PGlite, or a new one on the server. */
+interface Target {
+  migrate(folder: string): Promise<void>;
+  exec(statements: string): Promise<void>;
+  query<T>(statement: string): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+function embedded(): Promise<Target> {
+  const pg = new PGlite();
+  const db = drizzle(pg);
+  return Promise.resolve({
+    migrate: (folder) => migrate(db, { migrationsFolder: folder }),
+    exec: async (statements) => void (await pg.exec(statements)),
+    query: async <T>(statement: string) => (await pg.query<T>(statement)).rows,
+    close: () => pg.close(),
+  });
+}
+
+async function server(url: string): Promise<Target> {
+  const name = `kx_migration_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  await adminQuery(url, `create database ${name}`);
+  const at = new URL(url);
+  at.pathname = `/${name}`;
+  const client = postgres(at.toString(), { max: 1, onnotice: () => undefined });
+  const db = drizzlePostgres(client);
+  return {
+    migrate: (folder) => migratePostgres(db, { migrationsFolder: folder }),
+    exec: async (statements) => void (await client.unsafe(statements)),
+    query: async <T>(statement: string) => [...(await client.unsafe(statement))] as T[],
+    close: async () => {
+      await client.end();
+      await adminQuery(url, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+const url = serverUrl;
+const targets: [string, () => Promise<Target>][] = [['PGlite', embedded]];
+if (url) targets.push(['PostgreSQL', () => server(url)]);
+
+describe.each(targets)(
+  'migration 0008 (raw lines, 16-byte hashes, quotes keyed by listing and time), %s',
+  (_, open) => {
+    it('converts what an older kx stored', async () => {
+      const pg = await open();
+      try {
+        await convertsOlderRows(pg);
+      } finally {
+        await pg.close();
+      }
+    });
+  },
+);
+
+async function convertsOlderRows(pg: Target): Promise<void> {
+  await pg.migrate(migrationsUpTo('0007_quotes_history_index'));
+  await pg.exec(`
       insert into etl_runs (source, status, trigger, stream_key, params)
         values ('csv', 'succeeded', 'ingest', '/data/a.csv', '{}');
       insert into raw_csv (run_id, locator, source_id, payload, payload_sha256) values
@@ -53,50 +110,48 @@ describe('migration 0008 (raw lines, 16-byte hashes, quotes keyed by listing and
         values (1, 'csv', 'bitcoin', '2025-01-01Z', 1.5, 1, 1),
           (1, 'csv', 'bitcoin', '2025-01-02Z', 1.6, 1, 1);`);
 
-    await migrate(db, { migrationsFolder: join(repoRoot, 'drizzle') });
+  await pg.migrate(join(repoRoot, 'drizzle'));
 
-    const files = await pg.query<{
-      id: number;
-      path: string;
-      header: Uint8Array;
-      columns: string[];
-    }>('select id, path, header, columns from raw_csv_files order by path');
-    expect(files.rows.map((f) => [f.path, Buffer.from(f.header).toString(), f.columns])).toEqual([
-      // jsonb had kept the keys shortest first: that order is the header's.
-      ['/data/a.csv', 'id,name,price', ['id', 'name', 'price']],
-      ['/data/b.csv', 'close,symbol', ['close', 'symbol']],
-    ]);
-    const lines = await pg.query<{
-      file: string;
-      line_number: number;
-      line: Uint8Array;
-      payload_hash: Uint8Array;
-    }>(`select f.path as file, r.line_number, r.line, r.payload_hash
+  const files = await pg.query<{
+    id: number;
+    path: string;
+    header: Uint8Array;
+    columns: string[];
+  }>('select id, path, header, columns from raw_csv_files order by path');
+  expect(files.map((f) => [f.path, Buffer.from(f.header).toString(), f.columns])).toEqual([
+    // jsonb had kept the keys shortest first: that order is the header's.
+    ['/data/a.csv', 'id,name,price', ['id', 'name', 'price']],
+    ['/data/b.csv', 'close,symbol', ['close', 'symbol']],
+  ]);
+  const lines = await pg.query<{
+    file: string;
+    line_number: number;
+    line: Uint8Array;
+    payload_hash: Uint8Array;
+  }>(`select f.path as file, r.line_number, r.line, r.payload_hash
         from raw_csv r join raw_csv_files f on f.id = r.file_id order by r.id`);
-    expect(
-      lines.rows.map((r) => [
-        r.file,
-        r.line_number,
-        Buffer.from(r.line).toString(),
-        Buffer.from(r.payload_hash).toString('hex'),
-      ]),
-    ).toEqual([
-      ['/data/a.csv', 2, 'bitcoin,"Bit ""coin""","1,5"', sha256(1).slice(0, 32)],
-      ['/data/a.csv', 3, 'ether,Ether,2', sha256(2).slice(0, 32)],
-      ['/data/b.csv', 7, '3,ETH', sha256(3).slice(0, 32)],
-    ]);
-    const hashes = await pg.query<{ raw: Uint8Array; listing: Uint8Array }>(
-      'select (select payload_hash from raw_coingecko) as raw, (select payload_hash from asset_sources) as listing',
-    );
-    expect(Buffer.from(hashes.rows[0]!.raw).toString('hex')).toBe(sha256(4).slice(0, 32));
-    expect(Buffer.from(hashes.rows[0]!.listing).toString('hex')).toBe(sha256(1).slice(0, 32));
-    // quotes keep their rows, now keyed by (source, source_id, observed_at).
-    const quotes = await pg.query<{ n: number }>('select count(*)::int as n from quotes');
-    expect(quotes.rows[0]!.n).toBe(2);
-    await expect(
-      pg.exec(`insert into quotes (asset_id, source, source_id, observed_at, run_id, raw_id)
+  expect(
+    lines.map((r) => [
+      r.file,
+      r.line_number,
+      Buffer.from(r.line).toString(),
+      Buffer.from(r.payload_hash).toString('hex'),
+    ]),
+  ).toEqual([
+    ['/data/a.csv', 2, 'bitcoin,"Bit ""coin""","1,5"', sha256(1).slice(0, 32)],
+    ['/data/a.csv', 3, 'ether,Ether,2', sha256(2).slice(0, 32)],
+    ['/data/b.csv', 7, '3,ETH', sha256(3).slice(0, 32)],
+  ]);
+  const hashes = await pg.query<{ raw: Uint8Array; listing: Uint8Array }>(
+    'select (select payload_hash from raw_coingecko) as raw, (select payload_hash from asset_sources) as listing',
+  );
+  expect(Buffer.from(hashes[0]!.raw).toString('hex')).toBe(sha256(4).slice(0, 32));
+  expect(Buffer.from(hashes[0]!.listing).toString('hex')).toBe(sha256(1).slice(0, 32));
+  // quotes keep their rows, now keyed by (source, source_id, observed_at).
+  const quotes = await pg.query<{ n: number }>('select count(*)::int as n from quotes');
+  expect(quotes[0]!.n).toBe(2);
+  await expect(
+    pg.exec(`insert into quotes (asset_id, source, source_id, observed_at, run_id, raw_id)
         values (1, 'csv', 'bitcoin', '2025-01-01Z', 1, 1)`),
-    ).rejects.toThrow(/quotes_pkey/);
-    await pg.close();
-  });
-});
+  ).rejects.toThrow(/quotes_pkey/);
+}
