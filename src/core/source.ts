@@ -8,9 +8,10 @@ export type Locator = Record<string, string | number>;
 export type Cursor = Record<string, unknown>;
 
 /**
- * One record read from a source: its raw payload (landed as is in the source's `raw_*` table),
- * the unified listing it maps to or the reason it was rejected, and an opaque position the
- * source can turn into a checkpoint cursor.
+ * One record read from a source: its raw payload (landed as is in the source's `raw_*` table;
+ * a file's record lands as its `line`, and its payload is what a rejection stores), the
+ * unified listing it maps to or the reason it was rejected, and an opaque position the source
+ * can turn into a checkpoint cursor.
  */
 export interface SourceRecord<P = unknown> {
   locator: Locator;

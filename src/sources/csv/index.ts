@@ -124,7 +124,6 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       };
       toRecord = createRowMapper({
         file,
-        header,
         mapping,
         timeOfDay,
         symbol: params.symbol,

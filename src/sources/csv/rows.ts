@@ -29,7 +29,6 @@ export async function* mapRows(
 export interface RowMapperOptions {
   /** The file version its lines are stored with; its `columns` name the payload's keys. */
   file: FileVersion;
-  header: string[];
   mapping: HeaderMapping;
   /** The column with the time of day of the observed_at column's dates, if apart. */
   timeOfDay: number | undefined;
