@@ -18,8 +18,8 @@ let database: TestDatabase;
 let handle: DbHandle;
 let app: ReturnType<typeof createApp>;
 let assetId: number;
-/** BTC's quotes as stored: time and exact price, in time order. */
-let stored: { at: string; price: string }[];
+/** BTC's quotes as stored: time, exact price and volume, in time order. */
+let stored: { at: string; price: string; volume: string }[];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -28,12 +28,12 @@ beforeAll(async () => {
   const file = join(repoRoot, 'fixtures/csv/wild/yahoo_finance_btc_usd_2014.csv');
   await ingestWith(handle, csvSource, { file, map: [], symbol: 'BTC' });
   app = createApp({ handle, sources: sourceNames, metrics: createHttpMetrics(), version: 'test' });
-  const list = await selectRows<{ asset_id: number; at: string; price: string }>(
+  const list = await selectRows<{ asset_id: number; at: string; price: string; volume: string }>(
     handle.db,
     sql`select asset_id, to_char(observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at,
-          price_usd::text as price from quotes order by observed_at`,
+          price_usd::text as price, volume_24h_usd::text as volume from quotes order by observed_at`,
   );
-  stored = list.map((r) => ({ at: r.at, price: r.price }));
+  stored = list.map((r) => ({ at: r.at, price: r.price, volume: r.volume }));
   assetId = Number(list[0]!.asset_id);
 });
 afterAll(async () => {
@@ -65,7 +65,7 @@ describe('GET /assets/:id/quotes', () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(4); // 100 rows, 30 a page
-    expect(seen).toEqual(stored);
+    expect(seen).toEqual(stored.map(({ at, price }) => ({ at, price })));
     expect(seen[0]).toEqual({ at: '2014-09-17T00:00:00.000Z', price: '457.334015' });
   });
 
@@ -78,18 +78,23 @@ describe('GET /assets/:id/quotes', () => {
       day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7)); // back to Monday
       return `${day.toISOString().slice(0, 10)}T00:00:00Z`;
     };
-    const weeks = new Map<string, string[]>();
-    for (const q of stored) weeks.set(weekOf(q.at), [...(weeks.get(weekOf(q.at)) ?? []), q.price]);
+    const weeks = new Map<string, typeof stored>();
+    for (const q of stored) weeks.set(weekOf(q.at), [...(weeks.get(weekOf(q.at)) ?? []), q]);
     const byValue = (a: string, b: string) => Number(a) - Number(b);
-    const expected = [...weeks].map(([bucket, prices]) => ({
-      source: 'csv',
-      bucket,
-      open: prices[0],
-      high: [...prices].sort(byValue).at(-1),
-      low: [...prices].sort(byValue)[0],
-      close: prices.at(-1),
-      observations: prices.length,
-    }));
+    const expected = [...weeks].map(([bucket, quotes]) => {
+      const prices = quotes.map((q) => q.price);
+      return {
+        source: 'csv',
+        bucket,
+        open: prices[0],
+        high: [...prices].sort(byValue).at(-1),
+        low: [...prices].sort(byValue)[0],
+        close: prices.at(-1),
+        market_cap_usd: null,
+        volume_24h_usd: quotes.at(-1)!.volume,
+        observations: prices.length,
+      };
+    });
     expect(r.body.data).toMatchObject(expected);
     expect(r.body.data).toHaveLength(weeks.size);
   });
