@@ -22,6 +22,21 @@
     return el;
   }
 
+  /** A scrolling table named `name`: its headers (a label, or [label, attributes]) and rows. */
+  function dataTable(name, headers, rows) {
+    const th = (c) => (Array.isArray(c) ? h('th', c[1], c[0]) : h('th', {}, c));
+    return h(
+      'div',
+      { class: 'scroll' },
+      h(
+        'table',
+        { 'data-table': name },
+        h('thead', {}, h('tr', {}, headers.map(th))),
+        h('tbody', {}, rows),
+      ),
+    );
+  }
+
   class Unauthorized extends Error {}
 
   /** GET a JSON route with the token the user gave, if any. */
@@ -216,44 +231,25 @@
       chart(main, 'Run duration (s) by start time', series, data);
     }
     main.append(
-      h(
-        'div',
-        { class: 'scroll' },
-        h(
-          'table',
-          { 'data-table': 'runs' },
-          h(
-            'thead',
-            {},
+      dataTable(
+        'runs',
+        ['run', 'source', 'status', 'started', 'duration', 'read', 'loaded', 'rejected'],
+        runs.data
+          .slice(0, 20)
+          .map((r) =>
             h(
               'tr',
               {},
-              ['run', 'source', 'status', 'started', 'duration', 'read', 'loaded', 'rejected'].map(
-                (c) => h('th', {}, c),
-              ),
+              h('td', {}, runLink(r)),
+              h('td', {}, r.source),
+              h('td', { class: statusClass(r.status) }, r.status),
+              h('td', {}, fmt.age(r.started_at)),
+              h('td', { class: 'num' }, fmt.duration(runMs(r))),
+              h('td', { class: 'num' }, fmt.number(r.fetched, 0)),
+              h('td', { class: 'num' }, fmt.number(r.loaded, 0)),
+              h('td', { class: 'num' }, fmt.number(r.rejected, 0)),
             ),
           ),
-          h(
-            'tbody',
-            {},
-            runs.data
-              .slice(0, 20)
-              .map((r) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, runLink(r)),
-                  h('td', {}, r.source),
-                  h('td', { class: statusClass(r.status) }, r.status),
-                  h('td', {}, fmt.age(r.started_at)),
-                  h('td', { class: 'num' }, fmt.duration(runMs(r))),
-                  h('td', { class: 'num' }, fmt.number(r.fetched, 0)),
-                  h('td', { class: 'num' }, fmt.number(r.loaded, 0)),
-                  h('td', { class: 'num' }, fmt.number(r.rejected, 0)),
-                ),
-              ),
-          ),
-        ),
       ),
     );
   }
@@ -313,43 +309,28 @@
           ),
         ),
       ),
-      h(
-        'div',
-        { class: 'scroll' },
-        h(
-          'table',
-          { 'data-table': 'assets' },
+      dataTable(
+        'assets',
+        [
+          'symbol',
+          'name',
+          'sources',
+          ['price (consensus)', { class: 'num' }],
+          ['spread', { class: 'num' }],
+          ['market cap', { class: 'num' }],
+          ['rank', { class: 'num' }],
+        ],
+        body.data.map((a) =>
           h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', {}, 'symbol'),
-              h('th', {}, 'name'),
-              h('th', {}, 'sources'),
-              h('th', { class: 'num' }, 'price (consensus)'),
-              h('th', { class: 'num' }, 'spread'),
-              h('th', { class: 'num' }, 'market cap'),
-              h('th', { class: 'num' }, 'rank'),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            body.data.map((a) =>
-              h(
-                'tr',
-                { 'data-asset': a.id },
-                h('td', {}, h('a', { href: `#/assets/${a.id}` }, a.symbol)),
-                h('td', {}, a.name || '—'),
-                h('td', {}, `${a.sources.length}: ${a.sources.join(', ')}`),
-                h('td', { class: 'num' }, fmt.usd(a.price_usd)),
-                h('td', { class: 'num' }, fmt.percent(a.spread)),
-                h('td', { class: 'num' }, fmt.big(a.market_cap_usd)),
-                h('td', { class: 'num' }, a.rank ?? '—'),
-              ),
-            ),
+            'tr',
+            { 'data-asset': a.id },
+            h('td', {}, h('a', { href: `#/assets/${a.id}` }, a.symbol)),
+            h('td', {}, a.name || '—'),
+            h('td', {}, `${a.sources.length}: ${a.sources.join(', ')}`),
+            h('td', { class: 'num' }, fmt.usd(a.price_usd)),
+            h('td', { class: 'num' }, fmt.percent(a.spread)),
+            h('td', { class: 'num' }, fmt.big(a.market_cap_usd)),
+            h('td', { class: 'num' }, a.rank ?? '—'),
           ),
         ),
       ),
@@ -489,76 +470,40 @@
           {},
           `Largest: ${fmt.percent(worst.divergence)} on ${worst.bucket.slice(0, 10)} (${worst.low_source} ${fmt.usd(worst.low)} vs ${worst.high_source} ${fmt.usd(worst.high)}).`,
         ),
-        h(
-          'div',
-          { class: 'scroll' },
-          h(
-            'table',
-            { 'data-table': 'divergence' },
-            h(
-              'thead',
-              {},
+        dataTable(
+          'divergence',
+          ['bucket', 'low', 'high', 'divergence'],
+          d
+            .filter((r) => Number(r.divergence) > DIVERGENT)
+            .slice(-20)
+            .map((r) =>
               h(
                 'tr',
-                {},
-                ['bucket', 'low', 'high', 'divergence'].map((c) => h('th', {}, c)),
+                { class: 'diverge' },
+                h('td', {}, r.bucket),
+                h('td', {}, `${r.low_source} ${fmt.usd(r.low)}`),
+                h('td', {}, `${r.high_source} ${fmt.usd(r.high)}`),
+                h('td', { class: 'num' }, fmt.percent(r.divergence)),
               ),
             ),
-            h(
-              'tbody',
-              {},
-              d
-                .filter((r) => Number(r.divergence) > DIVERGENT)
-                .slice(-20)
-                .map((r) =>
-                  h(
-                    'tr',
-                    { class: 'diverge' },
-                    h('td', {}, r.bucket),
-                    h('td', {}, `${r.low_source} ${fmt.usd(r.low)}`),
-                    h('td', {}, `${r.high_source} ${fmt.usd(r.high)}`),
-                    h('td', { class: 'num' }, fmt.percent(r.divergence)),
-                  ),
-                ),
-            ),
-          ),
         ),
       );
     }
     main.append(
       h('h2', {}, 'Listings'),
-      h(
-        'div',
-        { class: 'scroll' },
-        h(
-          'table',
-          { 'data-table': 'listings' },
+      dataTable(
+        'listings',
+        ['listing', 'price', 'market cap', 'observed', 'match', 'confidence'],
+        detail.listings.map((l) =>
           h(
-            'thead',
+            'tr',
             {},
-            h(
-              'tr',
-              {},
-              ['listing', 'price', 'market cap', 'observed', 'match', 'confidence'].map((c) =>
-                h('th', {}, c),
-              ),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            detail.listings.map((l) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, `${l.source}:${l.source_id}`),
-                h('td', { class: 'num' }, fmt.usd(l.price_usd)),
-                h('td', { class: 'num' }, fmt.big(l.market_cap_usd)),
-                h('td', {}, l.observed_at),
-                h('td', {}, l.match.method),
-                h('td', { class: 'num' }, fmt.number(l.match.confidence)),
-              ),
-            ),
+            h('td', {}, `${l.source}:${l.source_id}`),
+            h('td', { class: 'num' }, fmt.usd(l.price_usd)),
+            h('td', { class: 'num' }, fmt.big(l.market_cap_usd)),
+            h('td', {}, l.observed_at),
+            h('td', {}, l.match.method),
+            h('td', { class: 'num' }, fmt.number(l.match.confidence)),
           ),
         ),
       ),
@@ -609,38 +554,19 @@
           )
         : null,
       h('h2', {}, 'Attempts'),
-      h(
-        'div',
-        { class: 'scroll' },
-        h(
-          'table',
-          { 'data-table': 'attempts' },
+      dataTable(
+        'attempts',
+        ['attempt', 'trigger', 'status', 'records', 'error', 'started'],
+        r.attempts_detail.map((a) =>
           h(
-            'thead',
+            'tr',
             {},
-            h(
-              'tr',
-              {},
-              ['attempt', 'trigger', 'status', 'records', 'error', 'started'].map((c) =>
-                h('th', {}, c),
-              ),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            r.attempts_detail.map((a) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, a.attempt),
-                h('td', {}, a.trigger),
-                h('td', { class: statusClass(a.status) }, a.status),
-                h('td', { class: 'num' }, fmt.number(a.records, 0)),
-                h('td', {}, a.error ? `${a.error.code}: ${a.error.message || ''}` : ''),
-                h('td', {}, a.started_at),
-              ),
-            ),
+            h('td', {}, a.attempt),
+            h('td', {}, a.trigger),
+            h('td', { class: statusClass(a.status) }, a.status),
+            h('td', { class: 'num' }, fmt.number(a.records, 0)),
+            h('td', {}, a.error ? `${a.error.code}: ${a.error.message || ''}` : ''),
+            h('td', {}, a.started_at),
           ),
         ),
       ),
@@ -651,40 +577,23 @@
       ),
       r.rejected_sample.length === 0
         ? h('p', { class: 'muted' }, 'None.')
-        : h(
-            'div',
-            { class: 'scroll' },
-            h(
-              'table',
-              { 'data-table': 'rejected' },
+        : dataTable(
+            'rejected',
+            ['where', 'id', 'field', 'reason'],
+            r.rejected_sample.map((x) =>
               h(
-                'thead',
+                'tr',
                 {},
                 h(
-                  'tr',
+                  'td',
                   {},
-                  ['where', 'id', 'field', 'reason'].map((c) => h('th', {}, c)),
+                  Object.entries(x.locator)
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join(', '),
                 ),
-              ),
-              h(
-                'tbody',
-                {},
-                r.rejected_sample.map((x) =>
-                  h(
-                    'tr',
-                    {},
-                    h(
-                      'td',
-                      {},
-                      Object.entries(x.locator)
-                        .map(([k, v]) => `${k} ${v}`)
-                        .join(', '),
-                    ),
-                    h('td', {}, x.source_id || '—'),
-                    h('td', {}, x.field || '—'),
-                    h('td', {}, x.reason),
-                  ),
-                ),
+                h('td', {}, x.source_id || '—'),
+                h('td', {}, x.field || '—'),
+                h('td', {}, x.reason),
               ),
             ),
           ),
