@@ -4,6 +4,7 @@ import {
   customType,
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -285,6 +286,35 @@ export const quotes = pgTable(
   ],
 );
 
+/**
+ * A listing's UTC day with more than one observation, summed up from its `quotes`: what daily
+ * and weekly history (GET /assets/:id/quotes?interval=1d|1w, /divergence) reads instead of a
+ * day's many rows. Each value comes with the time of the observation it was taken from, so
+ * two listings of one source merge into one bucket. A day with one observation has no row
+ * here: that quote is its own summary, and daily files cost no extra bytes. The loader
+ * rebuilds the days each batch touched from `quotes`, in the same transaction.
+ */
+export const quoteDays = pgTable(
+  'quote_days',
+  {
+    source: text('source').notNull(),
+    sourceId: text('source_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    open: decimal('open'),
+    openAt: tstz('open_at'),
+    high: decimal('high'),
+    low: decimal('low'),
+    close: decimal('close'),
+    closeAt: tstz('close_at'),
+    marketCapUsd: decimal('market_cap_usd'),
+    marketCapAt: tstz('market_cap_at'),
+    volume24hUsd: decimal('volume_24h_usd'),
+    volumeAt: tstz('volume_at'),
+    observations: integer('observations').notNull(),
+  },
+  (t) => [primaryKey({ name: 'quote_days_pkey', columns: [t.source, t.sourceId, t.day] })],
+);
+
 /** Records that failed validation, with the reason: never silently dropped. */
 export const rejectedRecords = pgTable(
   'rejected_records',
@@ -350,6 +380,7 @@ export const schema = {
   assets,
   assetSources,
   quotes,
+  quoteDays,
   rejectedRecords,
   etlSnapshots,
   etlRunListings,

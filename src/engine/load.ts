@@ -396,6 +396,12 @@ async function normalize(
     ) x join kx_links k on k.i = x.i
     order by x.o
     on conflict (source, source_id, observed_at) do update set ${EXCLUDED_VALUES}`);
+  await refreshQuoteDays(
+    tx,
+    source,
+    sql`select distinct s.i, s.t::timestamptz as t from kx_stage s join kx_fresh f using (o)
+      join kx_links k on k.i = s.i`,
+  );
   // The latest observation of each listing; an older one (a history file read out of order)
   // never overwrites a newer one. A stored listing's asset changes only through identity's moves.
   await tx.execute(sql`
@@ -413,6 +419,43 @@ async function normalize(
       name_key = excluded.name_key, slug = excluded.slug, observed_at = excluded.observed_at,
       payload_hash = excluded.payload_hash, updated_at = now()
     where excluded.observed_at >= asset_sources.observed_at`);
+}
+
+/**
+ * Rebuilds from `quotes` the `quote_days` of the listing-days that `touched` (rows of listing
+ * `i` and time `t`) wrote: a day that now has more than one observation gets its summary, the
+ * same for any number of batches, resumes or out-of-order files. A day with one observation
+ * has none (its quote is its summary), so a daily file pays a probe per row and no bytes.
+ */
+async function refreshQuoteDays(tx: Tx, source: string, touched: SQL): Promise<void> {
+  await tx.execute(sql`
+    insert into quote_days (source, source_id, day, open, open_at, high, low, close, close_at,
+      market_cap_usd, market_cap_at, volume_24h_usd, volume_at, observations)
+    select ${source}::text, i, day, prices[1], open_at, high, low, prices[cardinality(prices)],
+      close_at, caps[cardinality(caps)], market_cap_at, volumes[cardinality(volumes)], volume_at, n
+    from (
+      select d.i, d.day,
+        array_agg(q.price_usd order by q.observed_at) filter (where q.price_usd is not null) as prices,
+        min(q.observed_at) filter (where q.price_usd is not null) as open_at,
+        max(q.observed_at) filter (where q.price_usd is not null) as close_at,
+        max(q.price_usd) as high, min(q.price_usd) as low,
+        array_agg(q.market_cap_usd order by q.observed_at) filter (where q.market_cap_usd is not null) as caps,
+        max(q.observed_at) filter (where q.market_cap_usd is not null) as market_cap_at,
+        array_agg(q.volume_24h_usd order by q.observed_at) filter (where q.volume_24h_usd is not null) as volumes,
+        max(q.observed_at) filter (where q.volume_24h_usd is not null) as volume_at,
+        count(*)::int as n
+      from (select distinct i, (t at time zone 'UTC')::date as day from (${touched}) x) d
+      join quotes q on q.source = ${source}::text and q.source_id = d.i
+        and q.observed_at >= d.day::timestamp at time zone 'UTC'
+        and q.observed_at < (d.day + 1)::timestamp at time zone 'UTC'
+      group by d.i, d.day
+      having count(*) > 1
+    ) g
+    on conflict (source, source_id, day) do update set open = excluded.open,
+      open_at = excluded.open_at, high = excluded.high, low = excluded.low, close = excluded.close,
+      close_at = excluded.close_at, market_cap_usd = excluded.market_cap_usd,
+      market_cap_at = excluded.market_cap_at, volume_24h_usd = excluded.volume_24h_usd,
+      volume_at = excluded.volume_at, observations = excluded.observations`);
 }
 
 async function quarantine(

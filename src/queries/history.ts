@@ -116,7 +116,7 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
   ];
   const rows = await selectRows<Bucket>(
     db,
-    sql`with b as (${bucketed(window, query.interval)})
+    sql`with ${bucketed(query, query.interval)}
         select source, to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, open::text, high::text,
           low::text, close::text, market_cap_usd::text, volume_24h_usd::text, observations
         from (${sql.join(parts, sql` union all `)}) x
@@ -161,12 +161,11 @@ export async function getDivergence(
     minSources: number;
   },
 ): Promise<{ data: Divergence[]; pagination: HistoryPage['pagination'] }> {
-  const window = windowOf(query);
   const order =
     query.order === 'divergence' ? sql`divergence desc nulls last, bucket` : sql`bucket`;
   const rows = await selectRows<Divergence>(
     db,
-    sql`with b as (${bucketed(window, query.interval)}),
+    sql`with ${bucketed(query, query.interval)},
         k as (
           select bucket, count(close)::int as n,
             coalesce(array_agg(close order by close, source) filter (where close is not null), '{}') as closes,
@@ -194,7 +193,7 @@ export async function getDivergence(
 }
 
 /** The window of a history query: one asset, from/to, and its sources (consensus aside). */
-function windowOf(query: Pick<HistoryQuery, 'assetId' | 'from' | 'to' | 'sources'>): SQL {
+function windowOf(query: Window): SQL {
   const named = query.sources.filter((s) => s !== CONSENSUS);
   const sources =
     named.length > 0 ? sql`and q.source = any(${toArrayLiteral(named)}::text[])` : sql``;
@@ -202,19 +201,29 @@ function windowOf(query: Pick<HistoryQuery, 'assetId' | 'from' | 'to' | 'sources
     and q.observed_at < ${query.to.toISOString()}::timestamptz ${sources}`;
 }
 
+type Window = Pick<HistoryQuery, 'assetId' | 'from' | 'to' | 'sources'>;
+
 /**
- * Per source and UTC bucket: first, highest, lowest and last price, last market cap and volume
- * (numeric). Every ordered aggregate has the same `order by observed_at`: PostgreSQL 16 and
- * later then sort each bucket once for all of them (PGlite is 18), and 15 sorts three times
- * instead of four. The first price is the array's first element and the last its last.
+ * The CTEs that end in `b`: per source and UTC bucket the first, highest, lowest and last
+ * price, the last market cap and volume (numeric) and the number of observations.
  */
-function bucketed(window: SQL, interval: Exclude<Interval, 'raw'>): SQL {
-  const unit = BUCKETS[interval];
+function bucketed(query: Window, interval: Exclude<Interval, 'raw'>): SQL {
+  return interval === '1h'
+    ? sql`b as (${hourly(windowOf(query))})`
+    : fromDays(query, BUCKETS[interval]);
+}
+
+/**
+ * Hours straight from `quotes`. Every ordered aggregate has the same `order by observed_at`:
+ * PostgreSQL 16 and later then sort each bucket once for all of them (PGlite is 18), and 15
+ * three times instead of four. The first price is the array's first element, the last its last.
+ */
+function hourly(window: SQL): SQL {
   const last = (array: string) => sql.raw(`${array}[cardinality(${array})]`);
   return sql`select source, bucket, prices[1] as open, high, low, ${last('prices')} as close,
       ${last('caps')} as market_cap_usd, ${last('volumes')} as volume_24h_usd, observations
     from (
-      select q.source, date_trunc(${unit}, q.observed_at at time zone 'UTC') as bucket,
+      select q.source, date_trunc('hour', q.observed_at at time zone 'UTC') as bucket,
         array_agg(q.price_usd order by q.observed_at) filter (where q.price_usd is not null) as prices,
         max(q.price_usd) as high, min(q.price_usd) as low,
         array_agg(q.market_cap_usd order by q.observed_at) filter (where q.market_cap_usd is not null) as caps,
@@ -225,6 +234,65 @@ function bucketed(window: SQL, interval: Exclude<Interval, 'raw'>): SQL {
       group by 2, 1
     ) g`;
 }
+
+/**
+ * Days and weeks from `quote_days` (a listing-day of many observations, summed up at load)
+ * and, in the gaps between those days, from `quotes` one by one: the days with a single
+ * observation and the window's partial first and last day. A year of hourly quotes is then
+ * 365 rows a listing instead of 8,760. Each part carries the times its open, close, market
+ * cap and volume were observed, so several listings of one source merge by time.
+ */
+function fromDays(query: Window, unit: string): SQL {
+  const named = query.sources.filter((s) => s !== CONSENSUS);
+  const from = query.from.toISOString();
+  const to = query.to.toISOString();
+  // The whole UTC days inside [from, to): a summed-up day counts only if none of it is cut off.
+  const firstDay = new Date(Math.ceil(query.from.getTime() / DAY_MS) * DAY_MS);
+  const endDay = new Date(Math.floor(query.to.getTime() / DAY_MS) * DAY_MS);
+  return sql`listings as (
+      select source, source_id from asset_sources where asset_id = ${query.assetId}
+        ${named.length > 0 ? sql`and source = any(${toArrayLiteral(named)}::text[])` : sql``}
+    ),
+    days as materialized (
+      select d.* from quote_days d join listings l using (source, source_id)
+      where d.day >= ${firstDay.toISOString().slice(0, 10)}::date
+        and d.day < ${endDay.toISOString().slice(0, 10)}::date
+    ),
+    -- per listing, the time before, between and after its summed-up days
+    gaps as (
+      select source, source_id,
+        coalesce((lag(day) over w + 1)::timestamp at time zone 'UTC', ${from}::timestamptz) as start,
+        day::timestamp at time zone 'UTC' as stop
+      from days window w as (partition by source, source_id order by day)
+      union all
+      select l.source, l.source_id,
+        coalesce((max(d.day) + 1)::timestamp at time zone 'UTC', ${from}::timestamptz), ${to}::timestamptz
+      from listings l left join days d using (source, source_id) group by l.source, l.source_id
+    ),
+    parts as (
+      select source, day::timestamp as at, open, open_at, high, low, close, close_at, market_cap_usd,
+        market_cap_at, volume_24h_usd, volume_at, observations
+      from days
+      union all
+      select q.source, q.observed_at at time zone 'UTC', q.price_usd, q.observed_at, q.price_usd,
+        q.price_usd, q.price_usd, q.observed_at, q.market_cap_usd, q.observed_at, q.volume_24h_usd,
+        q.observed_at, 1
+      from gaps g join quotes q on q.asset_id = ${query.assetId} and q.source = g.source
+        and q.source_id = g.source_id and q.observed_at >= g.start and q.observed_at < g.stop
+      where g.start < g.stop
+    ),
+    b as (
+      select source, date_trunc(${unit}, at) as bucket,
+        (array_agg(open order by open_at) filter (where open is not null))[1] as open,
+        max(high) as high, min(low) as low,
+        (array_agg(close order by close_at desc) filter (where close is not null))[1] as close,
+        (array_agg(market_cap_usd order by market_cap_at desc) filter (where market_cap_usd is not null))[1] as market_cap_usd,
+        (array_agg(volume_24h_usd order by volume_at desc) filter (where volume_24h_usd is not null))[1] as volume_24h_usd,
+        sum(observations)::int as observations
+      from parts group by 2, 1
+    )`;
+}
+const DAY_MS = 86_400_000;
 
 /** Per bucket of `b`: the sources' closes in order, and how many. */
 function closesPerBucket(): SQL {

@@ -155,3 +155,49 @@ async function convertsOlderRows(pg: Target): Promise<void> {
         values (1, 'csv', 'bitcoin', '2025-01-01Z', 1, 1)`),
   ).rejects.toThrow(/quotes_pkey/);
 }
+
+describe.each(targets)('migration 0009 (quote_days), %s', (_, open) => {
+  it('sums up the days of more than one quote stored before it', async () => {
+    const pg = await open();
+    try {
+      await pg.migrate(migrationsUpTo('0008_raw_lines'));
+      await pg.exec(`
+        insert into quotes (asset_id, source, source_id, observed_at, price_usd, market_cap_usd,
+            volume_24h_usd, run_id, raw_id) values
+          (1, 'csv', 'btc', '2025-01-01T23:00Z', 1.5, null, 7, 1, 1),
+          (1, 'csv', 'btc', '2025-01-02T00:00Z', 2.50, 100, 8, 1, 1),
+          (1, 'csv', 'btc', '2025-01-02T06:00Z', null, 90, null, 1, 1),
+          (1, 'csv', 'btc', '2025-01-02T12:00Z', 0.75, null, 9, 1, 1),
+          (1, 'coingecko', 'bitcoin', '2025-01-02T12:00Z', 3, 5, 5, 1, 1);`);
+      await pg.migrate(join(repoRoot, 'drizzle'));
+      const days = await pg.query<Record<string, string | number | null>>(
+        `select source, source_id, day::text, open::text, to_char(open_at at time zone 'UTC', 'HH24:MI') as open_at,
+           high::text, low::text, close::text, to_char(close_at at time zone 'UTC', 'HH24:MI') as close_at,
+           market_cap_usd::text, to_char(market_cap_at at time zone 'UTC', 'HH24:MI') as market_cap_at,
+           volume_24h_usd::text, to_char(volume_at at time zone 'UTC', 'HH24:MI') as volume_at, observations
+         from quote_days`,
+      );
+      // 2025-01-01 and CoinGecko's day have one quote each: they are their own summary.
+      expect(days).toEqual([
+        {
+          source: 'csv',
+          source_id: 'btc',
+          day: '2025-01-02',
+          open: '2.50',
+          open_at: '00:00',
+          high: '2.50',
+          low: '0.75',
+          close: '0.75',
+          close_at: '12:00',
+          market_cap_usd: '90',
+          market_cap_at: '06:00',
+          volume_24h_usd: '9',
+          volume_at: '12:00',
+          observations: 3,
+        },
+      ]);
+    } finally {
+      await pg.close();
+    }
+  });
+});

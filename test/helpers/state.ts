@@ -10,6 +10,7 @@ import { assetSources, assets, quotes, rawTables, rejectedRecords } from '../../
  */
 export async function snapshotState(handle: DbHandle) {
   await assertReferences(handle);
+  await assertDerived(handle);
   const { db } = handle;
   const quoteRows = await db
     .select({
@@ -95,4 +96,54 @@ export async function assertReferences(handle: DbHandle): Promise<void> {
       throw new Error(`dangling references: ${row?.n} rows of ${text}`);
     }
   }
+}
+
+/** One listing-day's first or last value of `column` (not null), with its time. */
+const firstOrLast = (column: string, order: 'asc' | 'desc') =>
+  sql.raw(`select distinct on (source, source_id, day) source, source_id, day,
+      ${column}::text as value, observed_at::text as at
+    from r where ${column} is not null order by source, source_id, day, observed_at ${order}`);
+
+/**
+ * What the loader derives and history reads, checked against the rows it comes from: each
+ * quote's asset is its listing's (history finds a coin's summed-up days through its listings),
+ * and `quote_days` holds exactly the listing-days of more than one quote, each value and time
+ * what those quotes give (worked out here another way than the loader's SQL).
+ */
+export async function assertDerived(handle: DbHandle): Promise<void> {
+  const [moved] = await selectRows<{ n: number }>(
+    handle.db,
+    sql`select count(*)::int as n from quotes q join asset_sources l
+          on l.source = q.source and l.source_id = q.source_id where l.asset_id <> q.asset_id`,
+  );
+  if (Number(moved?.n) !== 0)
+    throw new Error(`${moved?.n} quotes are not on their listing's asset`);
+  const recomputed = sql`with r as (
+      select source, source_id, (observed_at at time zone 'UTC')::date as day, observed_at,
+        price_usd, market_cap_usd, volume_24h_usd from quotes
+    ),
+    g as (
+      select source, source_id, day, count(*)::int as n, max(price_usd)::text as high,
+        min(price_usd)::text as low
+      from r group by source, source_id, day having count(*) > 1
+    ),
+    o as (${firstOrLast('price_usd', 'asc')}), c as (${firstOrLast('price_usd', 'desc')}),
+    m as (${firstOrLast('market_cap_usd', 'desc')}), w as (${firstOrLast('volume_24h_usd', 'desc')})
+    select g.source, g.source_id, g.day::text, o.value as open, o.at as open_at, g.high, g.low,
+      c.value as close, c.at as close_at, m.value as market_cap_usd, m.at as market_cap_at,
+      w.value as volume_24h_usd, w.at as volume_at, g.n
+    from g left join o using (source, source_id, day) left join c using (source, source_id, day)
+      left join m using (source, source_id, day) left join w using (source, source_id, day)`;
+  const stored = sql`select source, source_id, day::text, open::text, open_at::text, high::text,
+      low::text, close::text, close_at::text, market_cap_usd::text, market_cap_at::text,
+      volume_24h_usd::text, volume_at::text, observations from quote_days`;
+  const [diff] = await selectRows<{ missing: number; extra: number }>(
+    handle.db,
+    sql`select (select count(*) from ((${recomputed}) except all (${stored})) x)::int as missing,
+          (select count(*) from ((${stored}) except all (${recomputed})) y)::int as extra`,
+  );
+  if (Number(diff?.missing) !== 0 || Number(diff?.extra) !== 0)
+    throw new Error(
+      `quote_days is not what quotes give: ${diff?.missing} days missing or different, ${diff?.extra} extra`,
+    );
 }
