@@ -528,6 +528,11 @@ async function historyBench(): Promise<void> {
     insert into quotes (asset_id, source, source_id, observed_at, price_usd, run_id, raw_id)
       select ${big}, 'csv', 'c${big}', timestamptz '2024-01-01Z' + m * interval '1 minute', 100 + m % 977, 1, m
       from generate_series(0, 999999) m;`);
+  // The daily summaries a loader would have written (the same statement as migration 0009's).
+  const daysSql = readFileSync(join(repoRoot, 'drizzle/0009_quote_days.sql'), 'utf8')
+    .split('--> statement-breakpoint')
+    .find((part) => part.includes('INSERT INTO "quote_days"'))!;
+  await sql.unsafe(daysSql);
   // What autovacuum does to an insert-only table soon after a load: index-only scans need it.
   // Then a checkpoint, so that the load's dirty pages are not written out while reads are timed.
   await sql.unsafe('vacuum analyze');
