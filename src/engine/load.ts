@@ -399,7 +399,8 @@ async function normalize(
   await refreshQuoteDays(
     tx,
     source,
-    sql`select distinct s.i, s.t::timestamptz as t from kx_stage s join kx_fresh f using (o)
+    // the UTC day as staged: toISOString(), years 1970 to 2100 (core/domain.ts)
+    sql`select s.i, s.t, left(s.t, 10) as d from kx_stage s join kx_fresh f using (o)
       join kx_links k on k.i = s.i`,
   );
   // The latest observation of each listing; an older one (a history file read out of order)
@@ -422,28 +423,56 @@ async function normalize(
 }
 
 /**
- * Rebuilds from `quotes` the `quote_days` of the listing-days that `touched` (rows of listing
- * `i` and time `t`) wrote: a day that now has more than one observation gets its summary, the
- * same for any number of batches, resumes or out-of-order files. A day with one observation
- * has none (its quote is its summary), so a daily file pays a probe per row and no bytes.
+ * Brings `quote_days` up to date for the listing-days that `touched` wrote (rows of listing
+ * `i`, time `t` and UTC day `d`, both as staged text): a day that now has more than one
+ * observation gets its summary, the same for any number of batches, resumes or out-of-order
+ * files. A day with one observation has none (its quote is its summary): a daily file pays a
+ * read per listing and no bytes.
  */
 async function refreshQuoteDays(tx: Tx, source: string, touched: SQL): Promise<void> {
-  // A lateral read per listing-day: an index range scan each, whatever the planner thinks of
-  // a table that grew since it was last analyzed (a join was planned as a merge over all of a
-  // source's quotes, batch after batch).
+  const dayStart = sql.raw(`c.day::timestamp at time zone 'UTC'`);
   await tx.execute(sql`
+    with touched as (${touched}),
+    days as (
+      select i, d::date as day, count(*) as n, min(t)::timestamptz as first from touched group by i, d
+    ),
+    -- the listing's latest observation before this batch (its listing row is written after)
+    listings as materialized (
+      select i, (select a.observed_at from asset_sources a where a.source = ${source}::text
+        and a.source_id = x.i) as seen
+      from (select distinct i from days) x
+    ),
+    -- Days that may now have more than one quote: another is in this batch, or came before it
+    -- (then the listing's latest observation so far is that day or later). Most days of a
+    -- daily file are neither. Rows staged twice count twice: a needless read, no more.
+    candidates as (
+      select d.i, d.day, d.first, l.seen from days d join listings l using (i)
+      where d.n > 1 or l.seen >= d.day::timestamp at time zone 'UTC'
+    )
     insert into quote_days (source, source_id, day, open, open_at, high, low, close, close_at,
       market_cap_usd, market_cap_at, volume_24h_usd, volume_at, observations)
-    select ${source}::text, d.i, d.day, g.prices[1], g.open_at, g.high, g.low,
-      g.prices[cardinality(g.prices)], g.close_at, g.caps[cardinality(g.caps)], g.market_cap_at,
-      g.volumes[cardinality(g.volumes)], g.volume_at, g.n
-    from (
-      select d.i, d.day from (select distinct i, (t at time zone 'UTC')::date as day from (${touched}) x) d
-      -- most days of a daily file have one quote: found by a probe that stops at the second
-      where (select count(*) from (select from quotes q where q.source = ${source}::text
-        and q.source_id = d.i and q.observed_at >= d.day::timestamp at time zone 'UTC'
-        and q.observed_at < (d.day + 1)::timestamp at time zone 'UTC' limit 2) two) > 1
-    ) d
+    select ${source}::text, c.i, c.day,
+      case when m.merge and r.open is not null then r.open else g.prices[1] end,
+      case when m.merge and r.open is not null then r.open_at else g.open_at end,
+      case when m.merge then greatest(r.high, g.high) else g.high end,
+      case when m.merge then least(r.low, g.low) else g.low end,
+      coalesce(g.prices[cardinality(g.prices)], case when m.merge then r.close end),
+      coalesce(g.close_at, case when m.merge then r.close_at end),
+      coalesce(g.caps[cardinality(g.caps)], case when m.merge then r.market_cap_usd end),
+      coalesce(g.market_cap_at, case when m.merge then r.market_cap_at end),
+      coalesce(g.volumes[cardinality(g.volumes)], case when m.merge then r.volume_24h_usd end),
+      coalesce(g.volume_at, case when m.merge then r.volume_at end),
+      g.n + case when m.merge then r.observations else 0 end
+    from candidates c
+    left join lateral (
+      select * from quote_days r where r.source = ${source}::text and r.source_id = c.i and r.day = c.day
+    ) r on true
+    -- A summed-up day whose new quotes all come after every quote before them (a scheduled
+    -- API run, a file appended to) merges those into its row; any other day is summed up
+    -- again from all of its quotes (a correction, a file read out of order).
+    cross join lateral (select r.day is not null and coalesce(c.first > c.seen, false) as merge) m
+    -- one index range each (a lateral read, whatever the planner thinks of a table that grew
+    -- since it was last analyzed: a join was planned as a merge over all of a source's quotes)
     cross join lateral (
       select array_agg(q.price_usd order by q.observed_at) filter (where q.price_usd is not null) as prices,
         min(q.observed_at) filter (where q.price_usd is not null) as open_at,
@@ -455,11 +484,12 @@ async function refreshQuoteDays(tx: Tx, source: string, touched: SQL): Promise<v
         max(q.observed_at) filter (where q.volume_24h_usd is not null) as volume_at,
         count(*)::int as n
       from quotes q
-      where q.source = ${source}::text and q.source_id = d.i
-        and q.observed_at >= d.day::timestamp at time zone 'UTC'
-        and q.observed_at < (d.day + 1)::timestamp at time zone 'UTC'
+      where q.source = ${source}::text and q.source_id = c.i
+        and q.observed_at >= case when m.merge then c.seen else ${dayStart} end
+        and q.observed_at < (c.day + 1)::timestamp at time zone 'UTC'
+        and (not m.merge or q.observed_at > c.seen)
     ) g
-    where g.n > 1
+    where m.merge or g.n > 1
     on conflict (source, source_id, day) do update set open = excluded.open,
       open_at = excluded.open_at, high = excluded.high, low = excluded.low, close = excluded.close,
       close_at = excluded.close_at, market_cap_usd = excluded.market_cap_usd,

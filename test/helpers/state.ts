@@ -107,7 +107,7 @@ const firstOrLast = (column: string, order: 'asc' | 'desc') =>
 /**
  * What the loader derives and history reads, checked against the rows it comes from: each
  * quote's asset is its listing's (history finds a coin's summed-up days through its listings),
- * and `quote_days` holds exactly the listing-days of more than one quote, each value and time
+ * a listing's `observed_at` is its latest quote's, and `quote_days` holds exactly the listing-days of more than one quote, each value and time
  * what those quotes give (worked out here another way than the loader's SQL).
  */
 export async function assertDerived(handle: DbHandle): Promise<void> {
@@ -118,6 +118,16 @@ export async function assertDerived(handle: DbHandle): Promise<void> {
   );
   if (Number(moved?.n) !== 0)
     throw new Error(`${moved?.n} quotes are not on their listing's asset`);
+  // The loader skips a day no quote can share, judged by the listing's latest observation.
+  const [behind] = await selectRows<{ n: number }>(
+    handle.db,
+    sql`select count(*)::int as n from asset_sources l
+          join (select source, source_id, max(observed_at) as latest from quotes group by 1, 2) q
+            using (source, source_id)
+        where l.observed_at <> q.latest`,
+  );
+  if (Number(behind?.n) !== 0)
+    throw new Error(`${behind?.n} listings' observed_at is not their latest quote's`);
   const recomputed = sql`with r as (
       select source, source_id, (observed_at at time zone 'UTC')::date as day, observed_at,
         price_usd, market_cap_usd, volume_24h_usd from quotes

@@ -27,6 +27,7 @@ let database: TestDatabase;
 let handle: DbHandle;
 let app: ReturnType<typeof createApp>;
 let assetId: number;
+let dir: string;
 
 const HEADER = 'id,symbol,name,current_price,market_cap,total_volume,last_updated';
 const DAYS = ['2025-06-02', '2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06', '2025-06-07'];
@@ -39,7 +40,7 @@ function row(id: string, at: string, price: string, cap = '', volume = '') {
 beforeAll(async () => {
   database = await createTestDatabase();
   handle = await database.open();
-  const dir = makeScratchDir('kx-days-');
+  dir = makeScratchDir('kx-days-');
   const alpha: string[] = [];
   // Three days of hours; no market cap after 20:00 on the first, no volume on the second.
   for (let d = 0; d < 3; d++)
@@ -187,6 +188,74 @@ describe('daily and weekly history over summed-up days', () => {
       market_cap_usd: '1001023',
       volume_24h_usd: '9000',
       observations: 48,
+    });
+  });
+
+  it('merges a summed-up day that only gains later quotes, and sums up again after a correction', async () => {
+    const day = '2025-06-12';
+    const run = async (name: string, lines: string[]) => {
+      const file = join(dir, name);
+      writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
+      await ingestWith(handle, csvSource, { file, map: [] });
+      await assertDerived(handle);
+      const [row] = await selectRows<Record<string, string | number>>(
+        handle.db,
+        sql`select open::text, high::text, low::text, close::text, market_cap_usd::text as cap,
+              volume_24h_usd::text as volume, observations as n from quote_days
+            where source_id = 'gamma' and day = ${day}::date`,
+      );
+      return row;
+    };
+    const gamma = (hour: string, price: string, cap = '', volume = '') =>
+      `gamma,GAM,gamma,${price},${cap},${volume},${day}T${hour}:00:00Z`;
+    // Two quotes: summed up from both.
+    expect(await run('g1.csv', [gamma('01', '5', '100'), gamma('02', '6')])).toEqual({
+      open: '5',
+      high: '6',
+      low: '5',
+      close: '6',
+      cap: '100',
+      volume: null,
+      n: 2,
+    });
+    // Later quotes, one run each: merged into the row.
+    expect(await run('g2.csv', [gamma('03', '4', '', '7')])).toEqual({
+      open: '5',
+      high: '6',
+      low: '4',
+      close: '4',
+      cap: '100',
+      volume: '7',
+      n: 3,
+    });
+    expect(await run('g3.csv', [gamma('05', '8', '300')])).toEqual({
+      open: '5',
+      high: '8',
+      low: '4',
+      close: '8',
+      cap: '300',
+      volume: '7',
+      n: 4,
+    });
+    // A correction of an earlier hour: summed up again from all of the day's quotes.
+    expect(await run('g4.csv', [gamma('02', '9.5', '200')])).toEqual({
+      open: '5',
+      high: '9.5',
+      low: '4',
+      close: '8',
+      cap: '300',
+      volume: '7',
+      n: 4,
+    });
+    // A correction of the latest quote, as late as anything before it: summed up again too.
+    expect(await run('g5.csv', [gamma('05', '7.25')])).toEqual({
+      open: '5',
+      high: '9.5',
+      low: '4',
+      close: '7.25',
+      cap: '200',
+      volume: '7',
+      n: 4,
     });
   });
 });
