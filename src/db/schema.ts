@@ -291,8 +291,8 @@ export const quotes = pgTable(
  * and weekly history (GET /assets/:id/quotes?interval=1d|1w, /divergence) reads instead of a
  * day's many rows. Each value comes with the time of the observation it was taken from, so
  * two listings of one source merge into one bucket. A day with one observation has no row
- * here: that quote is its own summary, and daily files cost no extra bytes. The loader
- * rebuilds the days each batch touched from `quotes`, in the same transaction.
+ * here: that quote is its own summary, and daily files cost no extra bytes. The loader brings
+ * the days each batch touched up to date in the same transaction (engine/load.ts).
  */
 export const quoteDays = pgTable(
   'quote_days',
