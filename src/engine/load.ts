@@ -5,6 +5,7 @@ import { toJsonText } from '../core/json.js';
 import type { FileVersion, IdentityPolicy, RawLine, Source, SourceRecord } from '../core/source.js';
 import { toNameKey, type UnifiedListing } from '../core/unified.js';
 import type { Tx } from '../db/client.js';
+import { lastOf, QUOTE_SUMMARY } from '../db/quote-summary.js';
 import { rawFileTables } from '../db/schema.js';
 import { copyRows, fromCopyField, selectRows, toCopyField } from '../db/sql.js';
 import { resolveStaged } from '../identity/resolve.js';
@@ -430,7 +431,6 @@ async function normalize(
  * read per listing and no bytes.
  */
 async function refreshQuoteDays(tx: Tx, source: string, touched: SQL): Promise<void> {
-  const dayStart = sql.raw(`c.day::timestamp at time zone 'UTC'`);
   await tx.execute(sql`
     with touched as (${touched}),
     days as (
@@ -456,11 +456,11 @@ async function refreshQuoteDays(tx: Tx, source: string, touched: SQL): Promise<v
       case when m.merge and r.open is not null then r.open_at else g.open_at end,
       case when m.merge then greatest(r.high, g.high) else g.high end,
       case when m.merge then least(r.low, g.low) else g.low end,
-      coalesce(g.prices[cardinality(g.prices)], case when m.merge then r.close end),
+      coalesce(${lastOf('g.prices')}, case when m.merge then r.close end),
       coalesce(g.close_at, case when m.merge then r.close_at end),
-      coalesce(g.caps[cardinality(g.caps)], case when m.merge then r.market_cap_usd end),
+      coalesce(${lastOf('g.caps')}, case when m.merge then r.market_cap_usd end),
       coalesce(g.market_cap_at, case when m.merge then r.market_cap_at end),
-      coalesce(g.volumes[cardinality(g.volumes)], case when m.merge then r.volume_24h_usd end),
+      coalesce(${lastOf('g.volumes')}, case when m.merge then r.volume_24h_usd end),
       coalesce(g.volume_at, case when m.merge then r.volume_at end),
       g.n + case when m.merge then r.observations else 0 end
     from candidates c
@@ -474,18 +474,10 @@ async function refreshQuoteDays(tx: Tx, source: string, touched: SQL): Promise<v
     -- one index range each (a lateral read, whatever the planner thinks of a table that grew
     -- since it was last analyzed: a join was planned as a merge over all of a source's quotes)
     cross join lateral (
-      select array_agg(q.price_usd order by q.observed_at) filter (where q.price_usd is not null) as prices,
-        min(q.observed_at) filter (where q.price_usd is not null) as open_at,
-        max(q.observed_at) filter (where q.price_usd is not null) as close_at,
-        max(q.price_usd) as high, min(q.price_usd) as low,
-        array_agg(q.market_cap_usd order by q.observed_at) filter (where q.market_cap_usd is not null) as caps,
-        max(q.observed_at) filter (where q.market_cap_usd is not null) as market_cap_at,
-        array_agg(q.volume_24h_usd order by q.observed_at) filter (where q.volume_24h_usd is not null) as volumes,
-        max(q.observed_at) filter (where q.volume_24h_usd is not null) as volume_at,
-        count(*)::int as n
+      select ${QUOTE_SUMMARY}
       from quotes q
       where q.source = ${source}::text and q.source_id = c.i
-        and q.observed_at >= case when m.merge then c.seen else ${dayStart} end
+        and q.observed_at >= case when m.merge then c.seen else c.day::timestamp at time zone 'UTC' end
         and q.observed_at < (c.day + 1)::timestamp at time zone 'UTC'
         and (not m.merge or q.observed_at > c.seen)
     ) g

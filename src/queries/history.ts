@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { lastOf, QUOTE_SUMMARY } from '../db/quote-summary.js';
 import { selectRows, toArrayLiteral } from '../db/sql.js';
 import { relativeRange, sortedMedian } from './consensus.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -70,7 +71,6 @@ export interface HistoryPage {
  * last market cap and volume. Values come from `quotes` as stored: exact.
  */
 export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPage> {
-  const window = windowOf(query);
   if (query.interval === 'raw') {
     const after = query.cursor ? afterCursor(query.cursor) : sql``;
     // The time to the microsecond (the cursor's), shown to the millisecond.
@@ -80,7 +80,7 @@ export async function getHistory(db: Db, query: HistoryQuery): Promise<HistoryPa
             to_char(q.observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
             q.price_usd::text as price_usd, q.market_cap_usd::text as market_cap_usd,
             q.volume_24h_usd::text as volume_24h_usd
-          from quotes q where ${window} ${after}
+          from quotes q where ${windowOf(query)} ${after}
           order by q.observed_at, q.source, q.source_id limit ${query.limit + 1}`,
     );
     const more = rows.length > query.limit;
@@ -194,11 +194,14 @@ export async function getDivergence(
 
 /** The window of a history query: one asset, from/to, and its sources (consensus aside). */
 function windowOf(query: Window): SQL {
-  const named = query.sources.filter((s) => s !== CONSENSUS);
-  const sources =
-    named.length > 0 ? sql`and q.source = any(${toArrayLiteral(named)}::text[])` : sql``;
   return sql`q.asset_id = ${query.assetId} and q.observed_at >= ${query.from.toISOString()}::timestamptz
-    and q.observed_at < ${query.to.toISOString()}::timestamptz ${sources}`;
+    and q.observed_at < ${query.to.toISOString()}::timestamptz ${sourcesIn(sql`q.source`, query)}`;
+}
+
+/** `and <column> in` the query's named sources (consensus aside); nothing when it names none. */
+function sourcesIn(column: SQL, query: Window): SQL {
+  const named = query.sources.filter((s) => s !== CONSENSUS);
+  return named.length > 0 ? sql`and ${column} = any(${toArrayLiteral(named)}::text[])` : sql``;
 }
 
 type Window = Pick<HistoryQuery, 'assetId' | 'from' | 'to' | 'sources'>;
@@ -213,22 +216,12 @@ function bucketed(query: Window, interval: Exclude<Interval, 'raw'>): SQL {
     : fromDays(query, BUCKETS[interval]);
 }
 
-/**
- * Hours straight from `quotes`. Every ordered aggregate has the same `order by observed_at`:
- * PostgreSQL 16 and later then sort each bucket once for all of them (PGlite is 18), and 15
- * three times instead of four. The first price is the array's first element, the last its last.
- */
+/** Hours straight from `quotes`: each source's hour is a `QUOTE_SUMMARY`. */
 function hourly(window: SQL): SQL {
-  const last = (array: string) => sql.raw(`${array}[cardinality(${array})]`);
-  return sql`select source, bucket, prices[1] as open, high, low, ${last('prices')} as close,
-      ${last('caps')} as market_cap_usd, ${last('volumes')} as volume_24h_usd, observations
+  return sql`select source, bucket, prices[1] as open, high, low, ${lastOf('prices')} as close,
+      ${lastOf('caps')} as market_cap_usd, ${lastOf('volumes')} as volume_24h_usd, n as observations
     from (
-      select q.source, date_trunc('hour', q.observed_at at time zone 'UTC') as bucket,
-        array_agg(q.price_usd order by q.observed_at) filter (where q.price_usd is not null) as prices,
-        max(q.price_usd) as high, min(q.price_usd) as low,
-        array_agg(q.market_cap_usd order by q.observed_at) filter (where q.market_cap_usd is not null) as caps,
-        array_agg(q.volume_24h_usd order by q.observed_at) filter (where q.volume_24h_usd is not null) as volumes,
-        count(*)::int as observations
+      select q.source, date_trunc('hour', q.observed_at at time zone 'UTC') as bucket, ${QUOTE_SUMMARY}
       from quotes q where ${window}
       -- bucket first: the sort then compares timestamps, and the source name only within a bucket
       group by 2, 1
@@ -243,7 +236,6 @@ function hourly(window: SQL): SQL {
  * cap and volume were observed, so several listings of one source merge by time.
  */
 function fromDays(query: Window, unit: string): SQL {
-  const named = query.sources.filter((s) => s !== CONSENSUS);
   const from = query.from.toISOString();
   const to = query.to.toISOString();
   // The whole UTC days inside [from, to): a summed-up day counts only if none of it is cut off.
@@ -251,7 +243,7 @@ function fromDays(query: Window, unit: string): SQL {
   const endDay = new Date(Math.floor(query.to.getTime() / DAY_MS) * DAY_MS);
   return sql`listings as (
       select source, source_id from asset_sources where asset_id = ${query.assetId}
-        ${named.length > 0 ? sql`and source = any(${toArrayLiteral(named)}::text[])` : sql``}
+        ${sourcesIn(sql`source`, query)}
     ),
     days as materialized (
       select d.* from quote_days d join listings l using (source, source_id)
