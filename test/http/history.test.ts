@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
-import { selectRows } from '../../src/db/sql.js';
+import { selectRows, toArrayLiteral } from '../../src/db/sql.js';
 import { createApp } from '../../src/http/app.js';
 import { createHttpMetrics } from '../../src/http/metrics.js';
 import { HistorySchema } from '../../src/http/schemas.js';
@@ -67,6 +67,48 @@ describe('GET /assets/:id/quotes', () => {
     expect(pages).toBe(4); // 100 rows, 30 a page
     expect(seen).toEqual(stored.map(({ at, price }) => ({ at, price })));
     expect(seen[0]).toEqual({ at: '2014-09-17T00:00:00.000Z', price: '457.334015' });
+  });
+
+  it('raw: pages of any size; ids JSON must escape, nulls, microseconds', async () => {
+    // Outside `year`: three sources with two listings each, observed 0.123456 s past the hour.
+    const ids = ['qu"ote\\back/slash', 'ünï\u0001\t'];
+    await handle.db.execute(sql`insert into quotes (asset_id, source, source_id, observed_at,
+        price_usd, market_cap_usd, volume_24h_usd, run_id, raw_id)
+      select ${assetId}, s, id, '2016-01-01T00:00:00.123456Z'::timestamptz + n * interval '1 hour',
+        n * 1.5, case when n % 2 = 0 then 10.25 * n end, null, 1, 1
+      from unnest(array['csv', 'coingecko', 'coinpaprika']) s,
+        unnest(${toArrayLiteral(ids)}::text[]) id,
+        generate_series(0, 24) n`);
+    const expected = Array.from({ length: 25 }, (_, n) =>
+      ['coingecko', 'coinpaprika', 'csv'].flatMap((source) =>
+        ids.map((source_id) => ({
+          source,
+          source_id,
+          observed_at: new Date(Date.UTC(2016, 0, 1, n, 0, 0, 123)).toISOString(),
+          price_usd: (n * 1.5).toFixed(1),
+          market_cap_usd: n % 2 === 0 ? (n * 10.25).toFixed(2) : null,
+          volume_24h_usd: null,
+        })),
+      ),
+    ).flat();
+    for (const limit of [1, 49, 50, 150, 151]) {
+      const seen: unknown[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const path = `/assets/${assetId}/quotes?from=2016-01-01&to=2016-02-01&limit=${limit}`;
+        const r = await get(`${path}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(r.status).toBe(200);
+        expect(v.safeParse(HistorySchema, r.body).success).toBe(true);
+        expect(r.body.data.length).toBeLessThanOrEqual(limit);
+        seen.push(...r.body.data);
+        cursor = r.body.pagination.next_cursor;
+        expect(r.body.pagination.has_more).toBe(cursor !== null);
+        pages++;
+      } while (cursor && pages < 200);
+      expect(pages, `limit ${limit}`).toBe(Math.ceil(150 / limit));
+      expect(seen, `limit ${limit}`).toEqual(expected);
+    }
   });
 
   it('1w: per UTC week (from Monday) the first, highest, lowest and last price', async () => {
