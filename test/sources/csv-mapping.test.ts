@@ -63,6 +63,55 @@ describe('CSV header mapping', () => {
     expect(fields(['Date', 'Price', 'Vol.'], ['Vol.=volume_24h_usd'])).toHaveProperty('Vol.');
   });
 
+  it("leaves a candle file's bare Volume out, unless the file is an aggregator's", () => {
+    // Exchanges' candles count volume in coins: Binance's 2021-01-01 BTCUSDT day has Volume
+    // 54182.925011 (bitcoins) at a close of 29331.69. Headers as exported by TradingView,
+    // data.binance.vision, ccxt/python-binance scripts and Bitfinex.
+    for (const header of [
+      ['time', 'open', 'high', 'low', 'close', 'Volume'],
+      [
+        'open_time',
+        'open',
+        'high',
+        'low',
+        'close',
+        'volume',
+        'close_time',
+        'quote_volume',
+        'count',
+      ],
+      ['Datetime', 'Open', 'High', 'Low', 'Close', 'Volume'],
+      ['MTS', 'OPEN', 'CLOSE', 'HIGH', 'LOW', 'VOLUME'],
+      ['date', 'open', 'high', 'low', 'close', 'vol'],
+    ]) {
+      const mapped = mapHeader(header, parseOverrides([]));
+      const volume = header.find((h) => /^vol(ume)?$/i.test(h))!;
+      expect(
+        mapped.columns.find((c) => c.header === volume),
+        header.join(),
+      ).toBeUndefined();
+      expect(mapped.unmapped).toContain(volume);
+      expect(mapped.warnings.join('\n')).toContain(
+        `column "${volume}" of a file of candles may count coins (exchanges' exports do) or US dollars: ` +
+          `left out of volume_24h_usd (if it is US dollars, name it with --map '${volume}=volume_24h_usd')`,
+      );
+      expect(fields(header, [`${volume}=volume_24h_usd`])).toHaveProperty(volume, 'volume_24h_usd');
+    }
+    // Aggregators count dollars: CoinMarketCap's and CoinCodex's exports and Kaggle's sets of
+    // them carry a market cap, Yahoo Finance its Adj Close; a list of coins has no candles.
+    for (const header of [
+      ['Date', 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume'],
+      ['Date', 'Open*', 'High', 'Low', 'Close**', 'Volume', 'Market Cap'],
+      ['slug', 'symbol', 'name', 'ranknow', 'open', 'high', 'low', 'close', 'volume', 'market'],
+      ['symbol', 'name', 'price', 'volume'],
+      ['Date', 'Close', 'Volume'],
+    ])
+      expect(fields(header), header.join()).toHaveProperty(
+        header.find((h) => /^volume$/i.test(h))!,
+        'volume_24h_usd',
+      );
+  });
+
   it('prefers the specific column when a generic one competes', () => {
     const mapped = fields([
       'SNo',

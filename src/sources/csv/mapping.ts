@@ -247,10 +247,16 @@ export function mapHeader(
     );
   }
   candidates.sort((a, b) => rankOf(b) - rankOf(a) || a.index - b.index);
-  const columns: ColumnMapping[] = [];
-  for (const c of candidates) {
-    if (columns.some((m) => m.field === c.field || m.index === c.index)) continue;
-    columns.push(c);
+  let columns = pick(candidates);
+  const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
+  if (unsure) {
+    warnings.push(
+      `column "${unsure.header.trim()}" of a file of candles may count coins (exchanges' exports do) or US dollars: ` +
+        `left out of volume_24h_usd (if it is US dollars, name it with --map '${unsure.header.trim()}=volume_24h_usd')`,
+    );
+    columns = pick(candidates.filter((c) => c.index !== unsure.index));
+  }
+  for (const c of columns) {
     if (c.confidence < WARN_BELOW) {
       warnings.push(
         `column "${c.header}" mapped to ${c.field} with low confidence ${c.confidence.toFixed(2)}; ` +
@@ -261,6 +267,37 @@ export function mapHeader(
   columns.sort((a, b) => a.index - b.index);
   const unmapped = headers.filter((_, i) => !columns.some((m) => m.index === i));
   return { columns, unmapped, warnings };
+}
+
+/** Each field its most confident column, each column one field (`candidates` best first). */
+function pick(candidates: readonly ColumnMapping[]): ColumnMapping[] {
+  const columns: ColumnMapping[] = [];
+  for (const c of candidates)
+    if (!columns.some((m) => m.field === c.field || m.index === c.index)) columns.push(c);
+  return columns;
+}
+
+/**
+ * A bare `Volume` beside open, high and low, guessed as volume_24h_usd: an exchange's candles
+ * (TradingView, Binance, Bitfinex, Coinbase, Kraken) count it in coins, an aggregator's export
+ * in dollars, and nothing in the column tells which. Loaded as dollars, a coin volume is off by
+ * the coin's price. Aggregators' exports are known by a market cap column (CoinMarketCap,
+ * CoinCodex, Kaggle's sets of CoinMarketCap data) and Yahoo Finance's by its `Adj Close`.
+ */
+function isCandleVolume(
+  c: ColumnMapping,
+  keys: readonly string[],
+  columns: readonly ColumnMapping[],
+): boolean {
+  const key = keys[c.index];
+  return (
+    c.field === 'volume_24h_usd' &&
+    c.how !== 'override' &&
+    (key === 'volume' || key === 'vol') &&
+    ['open', 'high', 'low'].every((k) => keys.includes(k)) &&
+    !keys.includes('adj_close') &&
+    !columns.some((m) => m.field === 'market_cap_usd')
+  );
 }
 
 /** Overrides beat everything; otherwise confidence decides. */
