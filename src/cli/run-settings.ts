@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { entries, identityPolicy } from '../sources/index.js';
 import type { RunSettings } from '../engine/runner.js';
 import type { Context } from './context.js';
@@ -10,6 +11,7 @@ export function createRunSettings(
   fullRefresh: boolean,
   stop?: AbortSignal,
 ): RunSettings & { done(): void } {
+  collectSooner();
   const progress = createProgress(
     ctx.io.stderr,
     ctx.io.stderr.isTTY === true && ctx.config.logFormat === 'pretty',
@@ -67,3 +69,18 @@ function budgetSettingOf(source: string): string | undefined {
   const entry = entries.find((e) => e.name === source);
   return entry?.budget ? entry.settings[entry.budget]?.env : undefined;
 }
+
+/**
+ * A run holds two batches (one committing, one being read) long enough for V8 to move them to
+ * the old generation, where they become garbage a batch later. V8 lets that space grow to
+ * several times what is live before a full collection: about 21 MB live in up to 110 MB
+ * committed on a PGlite ingest. Doubling it at most (the flag is read at each collection, so
+ * it takes effect when set at run time) lowered a 200,000-row PGlite ingest's peak RSS from
+ * 404 to 350 MiB at the same wall time (farm-bench, 6 pairs: 0.997x; 60% gave 343 MiB at
+ * 1.045x).
+ */
+function collectSooner(): void {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+
+const HEAP_GROWING_PERCENT = 100;
