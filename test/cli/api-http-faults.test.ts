@@ -86,6 +86,38 @@ describe('retries, terminal statuses and error pages', () => {
     expect(r.stderr).not.toContain('<html');
   });
 
+  it('a 200 that is not a list of coins, or an empty first page, fails the run quoting it', async () => {
+    const { database, fake, env } = await setup();
+    // CoinGecko's rate-limit answer, seen with status 200 as well as 429.
+    const limited =
+      '{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits."}}';
+    fake.fault('markets', { status: 200, body: limited });
+    const gecko = await runKx(['ingest', '--source', 'coingecko'], env);
+    expect(gecko.code, gecko.stderr).toBe(3);
+    expect(gecko.stderr).toMatch(
+      /CoinGecko: http:\/\/127\.0\.0\.1:\d+\/\S*coins\/markets\?\S+ returned JSON: /,
+    );
+    expect(gecko.stderr).toContain(
+      `"{"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit. Please visit https://www.coingecko.com/e..." where a list of coins was expected`,
+    );
+    fake.fault('tickers', { status: 200, body: '[]' });
+    const paprika = await runKx(['ingest', '--source', 'coinpaprika'], env);
+    expect(paprika.code, paprika.stderr).toBe(3);
+    expect(paprika.stderr).toMatch(
+      /CoinPaprika: http:\/\/127\.0\.0\.1:\d+\/\S*tickers\?quotes=USD returned an empty list where a list of coins was expected/,
+    );
+    // Nothing was loaded, and each failed run can be resumed.
+    const runs = await withOpen(database, ({ db }) =>
+      db.select().from(etlRuns).orderBy(etlRuns.id),
+    );
+    expect(runs.map((r) => [r.source, r.status, r.fetched])).toEqual([
+      ['coingecko', 'failed', 0],
+      ['coinpaprika', 'failed', 0],
+    ]);
+    const resumed = await runKx(['resume'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+  });
+
   it('a truncated body and a response slower than the timeout are retried', async () => {
     const { fake, env } = await setup();
     fake.fault('tickers', { truncate: true });

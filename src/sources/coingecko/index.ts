@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import { KxError } from '../../core/errors.js';
 import {
   defineSource,
   defineSourceEntry,
@@ -20,7 +19,7 @@ import {
   type ApiSettings,
 } from '../shared/api.js';
 import { createDriftTracker } from '../shared/drift.js';
-import { createHttpClient, runBound } from '../shared/http.js';
+import { createHttpClient, listOf, runBound } from '../shared/http.js';
 
 /** `/coins/markets` serves at most 250 items per page (a larger per_page is clamped silently). */
 export const COINGECKO_PAGE_SIZE = 250;
@@ -187,13 +186,8 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
             page,
             precision: 'full',
           });
-          if (!Array.isArray(response.body)) {
-            throw new KxError('upstream', `CoinGecko: ${response.url} did not return an array`, {
-              context: { url: response.url },
-              retryable: true,
-            });
-          }
-          const items = response.body as unknown[];
+          // Past the first page an empty list is the end of the market.
+          const items = listOf('CoinGecko', response, page > 1);
           const fetchedAt = new Date();
           for (const [index, item] of items.entries()) {
             if (page === start.page && index <= start.skipThrough) continue;

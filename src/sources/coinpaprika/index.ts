@@ -22,7 +22,7 @@ import {
   type ApiSettings,
 } from '../shared/api.js';
 import { createDriftTracker } from '../shared/drift.js';
-import { createHttpClient, runBound } from '../shared/http.js';
+import { createHttpClient, listOf, runBound } from '../shared/http.js';
 
 /** Free and pro hosts (CoinPaprika API docs); pro takes the key as `Authorization: <key>`, no "Bearer". */
 const FREE_BASE_URL = 'https://api.coinpaprika.com/v1';
@@ -123,11 +123,11 @@ export function createCoinpaprikaSource(own: ApiSettings, settings: SharedSettin
           ...runBound(context),
         });
         const response = await http.getJson('/tickers', { quotes: 'USD' });
-        tickers = response.body;
-        if (Array.isArray(tickers)) await context.snapshot.land(response.text);
+        tickers = listOf('CoinPaprika', response);
+        await context.snapshot.land(response.text);
       }
       if (!Array.isArray(tickers)) {
-        throw new KxError('upstream', 'CoinPaprika: /tickers did not return an array', {
+        throw new KxError('upstream', 'CoinPaprika: the landed /tickers snapshot is not an array', {
           retryable: true,
         });
       }

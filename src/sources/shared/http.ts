@@ -206,6 +206,22 @@ export function createHttpClient(options: HttpClientOptions) {
   return { getJson };
 }
 
+/**
+ * The coins in a listing response, which must be a non-empty JSON array. A service answers 200
+ * with an error object now and then (CoinGecko: `{"status":{"error_code":429,…}}`), and an
+ * empty first page means no coins at all, never a real market: either is an upstream error that
+ * quotes what came, rather than a run that succeeds with nothing loaded.
+ */
+export function listOf(service: string, response: JsonResponse, allowEmpty = false): unknown[] {
+  const { body, url, text } = response;
+  if (Array.isArray(body) && (allowEmpty || body.length > 0)) return body;
+  throw new KxError(
+    'upstream',
+    `${service}: ${url} returned ${Array.isArray(body) ? 'an empty list' : describeBody('JSON', text)} where a list of coins was expected`,
+    { context: { url, status: response.status }, retryable: true },
+  );
+}
+
 /** A short, readable description of an error body: its type and a snippet (HTML tags removed). */
 function describeBody(contentType: string | null, text: string): string {
   const type = (contentType ?? 'no content type').split(';')[0]!.trim();
