@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlRuns } from '../../src/db/schema.js';
 import { createSampleDatabase, repoRoot, runKx } from '../helpers/cli.js';
@@ -14,15 +15,48 @@ let before: Awaited<ReturnType<typeof snapshotState>>;
 
 const goodRows = makeSnapshotCsv(100);
 
+/** The start of a zip archive: one local file header, for a file named `name`, stored. */
+function zipHead(name: string): Buffer {
+  const header = Buffer.alloc(30);
+  header.writeUInt32LE(0x04034b50, 0);
+  header.writeUInt16LE(20, 4); // version needed
+  header.writeUInt16LE(Buffer.byteLength(name), 26);
+  return Buffer.concat([header, Buffer.from(name), Buffer.from(goodRows)]);
+}
+
 /** Each bad input: how to make it, and what the error must say. */
 const badInputs: [string, (path: string) => void, RegExp][] = [
   ['a missing file', () => undefined, /missing\.csv: file not found/],
   ['a directory', (p) => mkdirSync(p), /: is a directory, not a CSV file/],
   ['an empty file', (p) => writeFileSync(p, ''), /: file is empty/],
   [
-    'a binary file',
-    (p) => writeFileSync(p, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x14, 0x00])),
+    'a binary file (a PNG)',
+    (p) =>
+      writeFileSync(
+        p,
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48]),
+      ),
     /binary data \(NUL bytes\), not a CSV file/,
+  ],
+  [
+    'a gzip-compressed CSV',
+    (p) => writeFileSync(p, gzipSync(goodRows)),
+    /: gzip-compressed: unpack it first \(gunzip -k \S+\.csv\) and pass the \.csv/,
+  ],
+  [
+    "a zip of a CSV (data.binance.vision's monthly files)",
+    (p) => writeFileSync(p, zipHead('BTCUSDT-1d-2024-01.csv')),
+    /: a zip archive: unpack it first \(unzip \S+\) and pass the \.csv inside/,
+  ],
+  [
+    'an Excel workbook',
+    (p) => writeFileSync(p, zipHead('[Content_Types].xml')),
+    /: an Excel workbook, not a CSV file: save it as "CSV UTF-8" in Excel/,
+  ],
+  [
+    'an Excel 97-2003 workbook',
+    (p) => writeFileSync(p, Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])),
+    /: an Excel workbook, not a CSV file/,
   ],
   [
     'UTF-16 text with a byte order mark',

@@ -38,6 +38,8 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
       { context: { file: path } },
     );
   }
+  const packed = packedKind(head);
+  if (packed) throw new KxError('input', `${path}: ${packed(path)}`, { context: { file: path } });
   if (looksBinary(head)) {
     throw new KxError('input', `${path}: binary data (NUL bytes), not a CSV file`, {
       context: { file: path },
@@ -109,12 +111,31 @@ function isUtf16(head: Buffer): boolean {
  * (DESIGN §3, invariant 6), not a reason to refuse the whole file.
  */
 function looksBinary(head: Buffer): boolean {
-  if (BINARY_MAGIC.some((magic) => head.subarray(0, magic.length).equals(magic))) return true;
   let nuls = 0;
   for (const byte of head) if (byte === 0) nuls++;
   return nuls > 1 && nuls > head.length / 1000;
 }
-const BINARY_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from([0x1f, 0x8b])];
+
+/**
+ * What a file that holds a CSV rather than being one is, as the fix to say: a gzip or zip
+ * (data.binance.vision ships each month as a zip) to unpack, an Excel workbook (a zip of
+ * `xl/` parts, or the older OLE file) to save as CSV. Undefined for anything else.
+ */
+function packedKind(head: Buffer): ((path: string) => string) | undefined {
+  const starts = (magic: number[]) => head.subarray(0, magic.length).equals(Buffer.from(magic));
+  const excel = () =>
+    'an Excel workbook, not a CSV file: save it as "CSV UTF-8" in Excel, or convert it: ' +
+    'libreoffice --headless --convert-to csv FILE';
+  if (starts([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return excel;
+  if (starts([0x1f, 0x8b]))
+    return (path) => `gzip-compressed: unpack it first (gunzip -k ${path}) and pass the .csv`;
+  if (starts([0x50, 0x4b, 0x03, 0x04])) {
+    const names = head.toString('latin1');
+    if (names.includes('[Content_Types].xml') || names.includes('xl/')) return excel;
+    return (path) => `a zip archive: unpack it first (unzip ${path}) and pass the .csv inside`;
+  }
+  return undefined;
+}
 
 async function readHead(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
