@@ -51,7 +51,7 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
   [
     'an Excel workbook',
     (p) => writeFileSync(p, zipHead('[Content_Types].xml')),
-    /: an Excel workbook, not a CSV file: save it as "CSV UTF-8" in Excel/,
+    /: an Excel workbook, not a CSV file: save it as "CSV UTF-8" in Excel, or convert it: libreoffice --headless --convert-to csv \S+workbook\.csv$/m,
   ],
   [
     'an Excel 97-2003 workbook',

@@ -123,9 +123,9 @@ function looksBinary(head: Buffer): boolean {
  */
 function packedKind(head: Buffer): ((path: string) => string) | undefined {
   const starts = (magic: number[]) => head.subarray(0, magic.length).equals(Buffer.from(magic));
-  const excel = () =>
+  const excel = (path: string) =>
     'an Excel workbook, not a CSV file: save it as "CSV UTF-8" in Excel, or convert it: ' +
-    'libreoffice --headless --convert-to csv FILE';
+    `libreoffice --headless --convert-to csv ${path}`;
   if (starts([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return excel;
   if (starts([0x1f, 0x8b]))
     return (path) => `gzip-compressed: unpack it first (gunzip -k ${path}) and pass the .csv`;
