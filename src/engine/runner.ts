@@ -295,6 +295,7 @@ async function commitBatch<P>(
         run.id,
         batch,
         settings.identity,
+        handle.driver,
       );
       await countBatch(tx, run.id, counts);
       await saveCheckpoint(tx, {
@@ -371,7 +372,7 @@ function findRefused<P>(
     };
     try {
       await handle.db.transaction(async (tx) => {
-        await loadBatch(tx, source.name, source.rawTable, runId, trial, identity);
+        await loadBatch(tx, source.name, source.rawTable, runId, trial, identity, handle.driver);
         throw ROLLBACK;
       });
     } catch (error) {

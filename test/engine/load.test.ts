@@ -10,6 +10,7 @@ import {
   rawCsv,
   rejectedRecords,
 } from '../../src/db/schema.js';
+import { selectRows } from '../../src/db/sql.js';
 import { addToBatch, loadBatch, newBatch } from '../../src/engine/load.js';
 import { createRun } from '../../src/engine/runs.js';
 import { identityPolicy } from '../../src/sources/index.js';
@@ -64,7 +65,7 @@ async function load(handle: DbHandle, records: SourceRecord[]) {
   const batch = newBatch();
   for (const r of records) addToBatch(batch, r);
   const counts = await handle.db.transaction((tx) =>
-    loadBatch(tx, 'csv', 'raw_csv', run.id, batch, identityPolicy),
+    loadBatch(tx, 'csv', 'raw_csv', run.id, batch, identityPolicy, handle.driver),
   );
   return { run, counts };
 }
@@ -106,6 +107,21 @@ describe('loadBatch', () => {
         .where(eq(etlRunListings.runId, again.run.id)),
     ).toEqual([{ id: 'btc-bitcoin' }]);
     await assertReferences(handle);
+  });
+
+  it("stages in the driver's temporary buffers: PGlite's are kx's own memory", async () => {
+    const handle = await open();
+    const run = await createRun(handle.db, { source: 'csv', streamKey: 'history.csv', params: {} });
+    const batch = newBatch();
+    addToBatch(batch, record(2, '1', '2025-02-09T00:00:00Z'));
+    const [setting] = await handle.db.transaction(async (tx) => {
+      await loadBatch(tx, 'csv', 'raw_csv', run.id, batch, identityPolicy, handle.driver);
+      return selectRows<{ buffers: string }>(
+        tx,
+        sql`select current_setting('temp_buffers') as buffers`,
+      );
+    });
+    expect(setting?.buffers).toBe(handle.driver === 'pglite' ? '16MB' : '64MB');
   });
 
   it('assertReferences fails on a quote whose asset does not exist', async () => {
