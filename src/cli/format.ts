@@ -33,6 +33,7 @@ interface CsvReading {
   dateOrder?: string;
   decimalMark?: string;
   timeOfDay?: string;
+  currency?: string;
   columns?: { header: string; field: string; confidence: number; how: string }[];
   unmapped?: string[];
   symbol?: string;
@@ -69,6 +70,8 @@ export function formatDryRun(result: DryRunResult): string {
   }
   if (reading.timeOfDay)
     lines.push(`  ${JSON.stringify(reading.timeOfDay)} → the time of day of observed_at`);
+  if (reading.currency)
+    lines.push(`  ${JSON.stringify(reading.currency)} → each row's prices must be in US dollars`);
   if (reading.symbol) lines.push(`  every row is ${reading.symbol} (--symbol)`);
   else if (reading.pairs)
     lines.push(

@@ -83,6 +83,11 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
     /:1: no header row: the first line \("1,2,3"\) looks like data/,
   ],
   [
+    'prices in euros (a vs_currency column)',
+    (p) => writeFileSync(p, 'id,symbol,price,vs_currency\nbitcoin,btc,40000,eur\n'),
+    /: column "vs_currency" says the prices are in EUR, not US dollars \("eur" on line 2\).+pass --map 'vs_currency='$/m,
+  ],
+  [
     'only a header naming nothing useful',
     (p) => writeFileSync(p, 'a,b,c\n1,2,3\n'),
     /no column maps to symbol/,

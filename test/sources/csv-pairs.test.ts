@@ -122,3 +122,93 @@ describe('a symbol column of trading pairs', () => {
     ]);
   });
 });
+
+describe('a currency column', () => {
+  let database: TestDatabase;
+  let db: DbHandle;
+  let dir: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await database.open();
+    dir = makeScratchDir('kx-currency-');
+  });
+  afterAll(async () => {
+    await db.close();
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function ingest(name: string, text: string, map: string[] = []): Promise<RunResult> {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return ingestWith(db, csvSource, { file, map });
+  }
+
+  it('of dollars loads, and says it checked them', async () => {
+    const run = await ingest(
+      'usd.csv',
+      'date,symbol,price,currency\n2024-01-01,BTC,42283.58,USD\n2024-01-01,ETH,2352.04,usdt\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(run.mapping).toMatchObject({ currency: 'currency' });
+  });
+
+  it('that names another currency refuses the file before loading anything', async () => {
+    const text =
+      'coin,symbol,timestamp,vs_currency,price\nbitcoin,btc,2024-01-01,usd,42283.58\n' +
+      'bitcoin,btc,2024-01-01,gbp,33230.12\n';
+    const count = async () =>
+      (await db.db.select({ n: sql<number>`count(*)::int` }).from(quotes))[0]?.n;
+    const before = await count();
+    const refused = ingest('gbp.csv', text);
+    await expect(refused).rejects.toMatchObject({ code: 'input' });
+    await expect(refused).rejects.toThrow(
+      /column "vs_currency" says the prices are in GBP, not US dollars \("gbp" on line 3\).*--map 'vs_currency='/,
+    );
+    expect(await count()).toBe(before);
+  });
+
+  it("is left out with --map 'HEADER=', the prices then loaded as they are", async () => {
+    const run = await ingest(
+      'said-usd.csv',
+      'date,symbol,price,Currency\n2024-02-01,BTC,42283.58,EUR\n',
+      ['Currency='],
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1 });
+    expect(run.mapping).not.toHaveProperty('currency');
+  });
+
+  it('rejects a row past the sample that is not in dollars; an empty cell loads', async () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => {
+      const day = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      return `${day},BTC,${7000 + i},USD`;
+    });
+    const run = await ingest(
+      'late-eur.csv',
+      `date,symbol,price,currency\n${rows.join('\n')}\n2023-01-01,BTC,15000,EUR\n` +
+        '2023-01-02,BTC,16000,n/a\n2023-01-03,BTC,17000,\n',
+    );
+    expect(run).toMatchObject({ fetched: 1003, loaded: 1001, rejected: 2 });
+    const reasons = await db.db
+      .select({ reason: rejectedRecords.reason, field: rejectedRecords.field })
+      .from(rejectedRecords)
+      .where(eq(rejectedRecords.runId, run.runId))
+      .orderBy(sql`${rejectedRecords.id}`);
+    expect(reasons).toEqual([
+      { reason: "currency: the row's prices are in EUR, not US dollars", field: 'price_usd' },
+      {
+        reason: 'currency: "n/a" is not a currency kx knows as US dollars',
+        field: 'price_usd',
+      },
+    ]);
+  });
+
+  it("that holds coins' names says nothing of the prices' currency", async () => {
+    const run = await ingest(
+      'names.csv',
+      'date,symbol,price,currency\n2024-03-01,BTC,61000,Bitcoin\n2024-03-01,ETH,3400,Ethereum\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2 });
+    expect(run.mapping).not.toHaveProperty('currency');
+  });
+});

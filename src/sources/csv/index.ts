@@ -12,9 +12,16 @@ import {
   type SourceRecord,
 } from '../../core/source.js';
 import { parseDateFormat, type DateOrder } from '../../core/timestamp.js';
-import { findTimeOfDay, mapHeader, parseOverrides, type HeaderMapping } from './mapping.js';
+import {
+  findCurrency,
+  findTimeOfDay,
+  mapHeader,
+  parseOverrides,
+  type HeaderMapping,
+} from './mapping.js';
 import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 import {
+  currencyOf,
   inferDateOrder,
   inferDecimalMark,
   inspectTextColumns,
@@ -94,13 +101,16 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     let timeOfDay: number | undefined;
     /** The symbol column's trading pairs (`BTC/USD`): an example, or null for tickers. */
     let pairs: PairExample | null;
+    /** The column that says each row's prices are in US dollars, if the file has one. */
+    let currency: { index: number; header: string } | null;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
     let file: FileVersion;
     try {
       header =
         cursor?.header ?? params.columns ?? (await readHeader(rows, shape.bannerLines, path));
       if (params.columns && !cursor) await requireColumnCount(path, delimiter, params.columns);
-      mapping = mapHeader(header, parseOverrides(params.map));
+      const overrides = parseOverrides(params.map);
+      mapping = mapHeader(header, overrides);
       requireColumns(mapping, params, header, path);
       const foundOrder =
         (params.dateFormat && parseDateFormat(params.dateFormat)) ||
@@ -113,8 +123,16 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         cursor?.decimalMark ??
         (await inferDecimalMark(path, delimiter, header, !params.columns, mapping));
       timeOfDay = findTimeOfDay(header, mapping);
-      const text = await inspectTextColumns(path, delimiter, header, !params.columns, mapping);
+      const text = await inspectTextColumns(
+        path,
+        delimiter,
+        header,
+        !params.columns,
+        mapping,
+        findCurrency(header, mapping, overrides),
+      );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, params.symbol, path);
+      currency = currencyOf(text.currency, header, path);
       if (text.numericName) leaveOutNumericName(mapping, text.numericName);
       file = {
         path,
@@ -128,6 +146,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         timeOfDay,
         symbol: params.symbol,
         pairs,
+        currency,
         fileTime: shape.mtime,
         dateOrder,
         decimalMark,
@@ -180,6 +199,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           decimalMark,
           ...(timeOfDay !== undefined ? { timeOfDay: header[timeOfDay] } : {}),
           ...(pairs ? { pairs } : {}),
+          ...(currency ? { currency: currency.header } : {}),
           columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({
             header: h,
             field,
@@ -187,7 +207,9 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
             how,
           })),
           unmapped: mapping.unmapped.filter(
-            (h) => timeOfDay === undefined || h !== header[timeOfDay],
+            (h) =>
+              (timeOfDay === undefined || h !== header[timeOfDay]) &&
+              (!currency || h !== header[currency.index]),
           ),
           ...(params.symbol ? { symbol: params.symbol } : {}),
         },

@@ -9,7 +9,7 @@ import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
 import { dateOrderOf, type DateOrder } from '../../core/timestamp.js';
 import { type CsvField, type HeaderMapping } from './mapping.js';
-import { parsePair } from './pairs.js';
+import { parsePair, toCurrency } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -123,6 +123,12 @@ export interface TextColumns {
   pairs: { first: Sampled; notUsd: (Sampled & { quote: string }) | null; same: boolean } | null;
   /** Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first. */
   numericName: Sampled | null;
+  /**
+   * The currency column's cells are all currency codes: the column, and its first code that is
+   * not the dollar or a dollar stablecoin. Null without such a column, or when a cell is
+   * something else (a coin's name: then the column does not say what the prices are in).
+   */
+  currency: { index: number; notUsd: (Sampled & { code: string }) | null } | null;
 }
 
 /**
@@ -137,14 +143,30 @@ export async function inspectTextColumns(
   header: readonly string[],
   headerInFile: boolean,
   mapping: HeaderMapping,
+  currencyColumn: number | undefined,
 ): Promise<TextColumns> {
   const symbol = mapping.columns.find((c) => c.field === 'symbol')?.index;
   const name = mapping.columns.find((c) => c.field === 'name')?.index;
   let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
   let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
+  let currency: TextColumns['currency'] | undefined =
+    currencyColumn === undefined ? null : undefined;
   let sampled = 0;
   for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
-    if (sampled++ >= TEXT_SAMPLE_ROWS || (pairs === null && numericName === null)) break;
+    if (
+      sampled++ >= TEXT_SAMPLE_ROWS ||
+      (pairs === null && numericName === null && currency === null)
+    )
+      break;
+    const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
+    if (currency !== null && currencyColumn !== undefined && code !== '') {
+      const found = toCurrency(code);
+      if (!found) currency = null;
+      else {
+        currency ??= { index: currencyColumn, notUsd: null };
+        if (!found.usd) currency.notUsd ??= { value: code, line: row.line, code: found.code };
+      }
+    }
     const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
     if (pairs !== null && value !== '') {
       const pair = parsePair(value);
@@ -160,7 +182,31 @@ export async function inspectTextColumns(
     if (numericName !== null && named !== '')
       numericName = /^\d+$/.test(named) ? (numericName ?? { value: named, line: row.line }) : null;
   }
-  return { pairs: pairs ?? null, numericName: numericName ?? null };
+  return { pairs: pairs ?? null, numericName: numericName ?? null, currency: currency ?? null };
+}
+
+/**
+ * The currency column whose every row must be priced in dollars, or null when the file has
+ * none. A sampled row priced in another currency refuses the file: kx stores dollar prices.
+ */
+export function currencyOf(
+  found: TextColumns['currency'],
+  header: readonly string[],
+  path: string,
+): { index: number; header: string } | null {
+  if (!found) return null;
+  const other = found.notUsd;
+  const column = (header[found.index] ?? '').trim();
+  if (other) {
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(column)} says the prices are in ${other.code}, not US dollars ` +
+        `(${JSON.stringify(other.value)} on line ${other.line}); kx stores prices in US dollars, so load ` +
+        `an export in USD. If the prices are in dollars whatever that column says, pass --map '${column}='`,
+      { context: { file: path, line: other.line, field: column } },
+    );
+  }
+  return { index: found.index, header: column };
 }
 
 /**

@@ -389,3 +389,28 @@ export function findTimeOfDay(
   );
   return index === -1 ? undefined : index;
 }
+
+/** Headers of a column that says which currency a row's prices are in. */
+const CURRENCY = new Set(
+  ['currency', 'vs_currency', 'quote_currency', 'quote_asset', 'quote', 'fiat', 'convert']
+    .concat(['fiat_currency', 'price_currency', 'currency_code', 'wahrung', 'moneda', 'devise'])
+    .concat(['spot_price_currency', 'native_currency', 'moeda', 'valuta', 'валюта']),
+);
+
+/**
+ * A column named like a currency (`currency`, `vs_currency`) that no field reads and that
+ * `--map 'HEADER='` does not leave out: its cells say what the prices are in, and a price
+ * in euros must not load as dollars. Whether it holds currency codes at all is for its cells
+ * to tell (look-ahead.ts).
+ */
+export function findCurrency(
+  headers: readonly string[],
+  mapping: HeaderMapping,
+  overrides: ReadonlyMap<string, CsvField | null>,
+): number | undefined {
+  const index = headers.findIndex((h, i) => {
+    const key = toHeaderKey(h);
+    return CURRENCY.has(key) && !overrides.has(key) && !mapping.columns.some((c) => c.index === i);
+  });
+  return index === -1 ? undefined : index;
+}

@@ -10,7 +10,7 @@ import {
   type UnifiedListing,
 } from '../../core/unified.js';
 import { type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
-import { parsePair } from './pairs.js';
+import { parsePair, toCurrency } from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 
@@ -35,6 +35,8 @@ export interface RowMapperOptions {
   symbol: string | undefined;
   /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
   pairs: PairExample | null;
+  /** The column that says what a row's prices are in (`currency`): each row must say dollars. */
+  currency: { index: number; header: string } | null;
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
   fileTime: Date;
   dateOrder: DateOrder;
@@ -46,8 +48,8 @@ export interface RowMapperOptions {
 export function createRowMapper(
   options: RowMapperOptions,
 ): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { file, mapping, timeOfDay, symbol, pairs, fileTime, dateOrder, decimalMark, readAs } =
-    options;
+  const { file, mapping, timeOfDay, symbol, pairs, currency } = options;
+  const { fileTime, dateOrder, decimalMark, readAs } = options;
   const keys = file.columns;
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
   /** The row as header name → cell: what a quarantined row is stored as. */
@@ -71,6 +73,7 @@ export function createRowMapper(
     const pair = pairs && cell('symbol') !== '' ? toBase(cell('symbol'), pairs) : null;
     const result =
       notUtf8Cell(column, row) ??
+      (currency && notDollars(row.fields[currency.index], currency.header)) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
         : toListing(cell, symbol ?? pair?.base, time, decimalMark));
@@ -116,6 +119,26 @@ function notUtf8Cell(
     };
   }
   return null;
+}
+
+/**
+ * The rejection of a row whose currency cell (`EUR`, `n/a`) does not say US dollars: its
+ * prices would load as dollars. An empty cell says nothing, as in the rows before it.
+ */
+function notDollars(
+  value: string | undefined,
+  header: string,
+): { ok: false; reason: string; field: string } | null {
+  const cell = (value ?? '').trim();
+  if (cell === '' || toCurrency(cell)?.usd) return null;
+  const code = toCurrency(cell)?.code;
+  return {
+    ok: false,
+    reason: code
+      ? `${header}: the row's prices are in ${code}, not US dollars`
+      : `${header}: ${JSON.stringify(cell)} is not a currency kx knows as US dollars`,
+    field: 'price_usd',
+  };
 }
 
 /** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
