@@ -34,7 +34,7 @@ interface CsvReading {
   decimalMark?: string;
   timeOfDay?: string;
   currency?: string;
-  columns?: { header: string; field: string; confidence: number; how: string }[];
+  columns?: { header: string; field: string; confidence: number; how: string; scale?: number }[];
   unmapped?: string[];
   symbol?: string;
   pairs?: { example: string };
@@ -66,7 +66,10 @@ export function formatDryRun(result: DryRunResult): string {
         ? reading.dateOrder && `dates read ${reading.dateOrder}`
         : UNITS[c.field];
     const how = c.how === 'override' ? '--map' : `${c.how} ${c.confidence}`;
-    lines.push(`  ${JSON.stringify(c.header)} → ${c.field}${unit ? `, ${unit}` : ''} (${how})`);
+    const scale = c.scale ? ` × ${number.format(10 ** c.scale)}` : '';
+    lines.push(
+      `  ${JSON.stringify(c.header)} → ${c.field}${unit ? `, ${unit}` : ''}${scale} (${how})`,
+    );
   }
   if (reading.timeOfDay)
     lines.push(`  ${JSON.stringify(reading.timeOfDay)} → the time of day of observed_at`);

@@ -95,6 +95,14 @@ export function decimalMarkOf(input: string): DecimalMark | 'either' | undefined
   return last;
 }
 
+/** A canonical decimal (`toDecimal`'s value) times 10^`exponent`: `1.5` and 6 → `1500000`. */
+export function scaleDecimal(value: string, exponent: number): string {
+  if (exponent === 0) return value;
+  const negative = value.startsWith('-');
+  const [whole = '', fraction = ''] = (negative ? value.slice(1) : value).split('.');
+  return shiftDecimal(negative ? '-' : '', whole, fraction, exponent);
+}
+
 /** Moves the decimal point of `whole.fraction` by `exponent` places, on digits only. */
 function shiftDecimal(sign: string, whole: string, fraction: string, exponent: number): string {
   let digits = whole + fraction;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalMarkOf, toDecimal } from '../../src/core/decimal.js';
+import { decimalMarkOf, scaleDecimal, toDecimal } from '../../src/core/decimal.js';
 
 describe('toDecimal', () => {
   it.each([
@@ -89,5 +89,19 @@ describe('decimalMarkOf', () => {
     ['bitcoin', undefined],
   ])('%j shows %s', (input, mark) => {
     expect(decimalMarkOf(input)).toBe(mark);
+  });
+});
+
+describe('scaleDecimal', () => {
+  it.each([
+    ['820.5', 6, '820500000'],
+    ['1.5', 9, '1500000000'],
+    ['-0.25', 3, '-250'],
+    ['0.000001', 6, '1'],
+    ['12345678901234567890.123', 3, '12345678901234567890123'],
+    ['7', 0, '7'],
+    ['0', 12, '0'],
+  ])('%s × 10^%i is %s, digit by digit', (value, exponent, expected) => {
+    expect(scaleDecimal(value, exponent)).toBe(expected);
   });
 });

@@ -152,6 +152,47 @@ describe('CSV header mapping', () => {
     );
   });
 
+  it('reads a magnitude in the header as a scale of amounts, not as a fuzzy name', () => {
+    const scales = (headers: string[], map: string[] = []) =>
+      Object.fromEntries(
+        mapHeader(headers, parseOverrides(map)).columns.map((c) => [
+          c.header,
+          [c.field, c.scale ?? 0],
+        ]),
+      );
+    expect(
+      scales([
+        'Symbol',
+        'Price (USD thousands)',
+        'Market Cap (M)',
+        'Volume (in millions)',
+        'Circulating Supply (000s)',
+        'max_supply_bn',
+      ]),
+    ).toEqual({
+      Symbol: ['symbol', 0],
+      'Price (USD thousands)': ['price_usd', 3],
+      'Market Cap (M)': ['market_cap_usd', 6],
+      'Volume (in millions)': ['volume_24h_usd', 6],
+      'Circulating Supply (000s)': ['circulating_supply', 3],
+      max_supply_bn: ['max_supply', 9],
+    });
+    // was a market cap in billions loaded as the rank, and one in dollars / 1e6 with a warning
+    const mapping = mapHeader(['symbol', 'price', 'market_cap_bn', 'Total Supply (T)'], new Map());
+    expect(mapping.warnings).toEqual([]);
+    expect(scales(['symbol', 'price', 'market_cap_bn'])).toMatchObject({
+      market_cap_bn: ['market_cap_usd', 9],
+    });
+    // a --map keeps what the header says of its numbers; a rank or a change has no magnitude
+    expect(scales(['symbol', 'Cap (B)', 'Rank (M)'], ['Cap (B)=market_cap_usd'])).toEqual({
+      symbol: ['symbol', 0],
+      'Cap (B)': ['market_cap_usd', 9],
+    });
+    // and `m` is a word of its own, never the end of one
+    expect(scales(['symbol', 'price', 'volume_sum'])).toMatchObject({ price: ['price_usd', 0] });
+    expect(mapping.columns.find((c) => c.header === 'price')?.scale).toBeUndefined();
+  });
+
   it('uses the first of duplicate columns and says so', () => {
     const mapping = mapHeader(
       ['', 'index', 'symbol', 'name', 'index', 'symbol', 'current_price'],

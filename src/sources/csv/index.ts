@@ -151,7 +151,10 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         dateOrder,
         decimalMark,
         readAs: JSON.stringify({
-          columns: mapping.columns.map((c) => [c.index, c.field]),
+          // A scale joins a column's pair only where there is one: rows read before keep their versions.
+          columns: mapping.columns.map((c) =>
+            c.scale ? [c.index, c.field, c.scale] : [c.index, c.field],
+          ),
           symbol: params.symbol ?? null,
           dateOrder,
           ...(pairs ? { pairs: true } : {}),
@@ -200,11 +203,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           ...(timeOfDay !== undefined ? { timeOfDay: header[timeOfDay] } : {}),
           ...(pairs ? { pairs } : {}),
           ...(currency ? { currency: currency.header } : {}),
-          columns: mapping.columns.map(({ header: h, field, confidence, how }) => ({
+          columns: mapping.columns.map(({ header: h, field, confidence, how, scale }) => ({
             header: h,
             field,
             confidence,
             how,
+            ...(scale ? { scale } : {}),
           })),
           unmapped: mapping.unmapped.filter(
             (h) =>

@@ -147,6 +147,14 @@ function countsCoins(key: string, header: string): boolean {
   );
 }
 
+function coinVolumeWarning(header: string, key: string): string {
+  const fiat = /_(eur|gbp|jpy|krw|aud|cad|chf|try|brl|rub|inr)$/.exec(key)?.[1];
+  return (
+    `column "${header.trim()}" ${fiat ? `is in ${fiat.toUpperCase()}` : 'counts coins'}, not US dollars: left out of volume_24h_usd ` +
+    `(a column of US dollar volume can be named with --map 'COLUMN=volume_24h_usd')`
+  );
+}
+
 /** Below this a fuzzy match is no match; below WARN_BELOW it is used with a warning. */
 const FUZZY_FLOOR = 0.8;
 const WARN_BELOW = 0.9;
@@ -158,6 +166,61 @@ export interface ColumnMapping {
   index: number;
   confidence: number;
   how: 'synonym' | 'fuzzy' | 'override';
+  /**
+   * The power of ten the header says the numbers are in (`Market Cap (M)`: 6), when the
+   * field is an amount (MAGNITUDE_FIELDS); absent for plain numbers.
+   */
+  scale?: number;
+}
+
+/** Words and letters that say a column's numbers are in thousands, millions… */
+const MAGNITUDES: Record<string, number> = {
+  k: 3,
+  thousand: 3,
+  thousands: 3,
+  '000': 3,
+  '000s': 3,
+  m: 6,
+  mn: 6,
+  mm: 6,
+  mln: 6,
+  mil: 6,
+  million: 6,
+  millions: 6,
+  b: 9,
+  bn: 9,
+  bln: 9,
+  billion: 9,
+  billions: 9,
+  t: 12,
+  tn: 12,
+  trillion: 12,
+  trillions: 12,
+};
+
+/** The fields whose numbers a magnitude in their header multiplies. */
+const MAGNITUDE_FIELDS = new Set<CsvField>([
+  'price_usd',
+  'market_cap_usd',
+  'volume_24h_usd',
+  'circulating_supply',
+  'total_supply',
+  'max_supply',
+]);
+
+/**
+ * `market_cap_m`, `market_cap_usd_bn`, `volume_in_millions`, `supply_000s` → the key without
+ * its magnitude and the power of ten it names; null for a key without one. The magnitude is a
+ * word of its own after the first (`m` alone, never the end of a word).
+ */
+export function magnitudeOf(key: string): { key: string; scale: number } | null {
+  const words = key.split('_');
+  const at = words.findIndex((w, i) => i > 0 && MAGNITUDES[w] !== undefined);
+  if (at === -1) return null;
+  const scale = MAGNITUDES[words[at] ?? ''] ?? 0;
+  const before = words[at - 1] === 'in' ? at - 1 : at;
+  const rest = [...words.slice(0, before), ...words.slice(at + 1)].join('_');
+  return rest === '' ? null : { key: rest, scale };
 }
 
 export interface HeaderMapping {
@@ -220,17 +283,29 @@ export function mapHeader(
   keys.forEach((key, index) => {
     const header = headers[index] ?? '';
     if (key === '' || keys.indexOf(key) !== index) return;
+    const magnitude = magnitudeOf(key);
+    const scaled = (c: ColumnMapping): ColumnMapping =>
+      magnitude && MAGNITUDE_FIELDS.has(c.field) ? { ...c, scale: magnitude.scale } : c;
     if (overrides.has(key)) {
       const field = overrides.get(key);
-      if (field) candidates.push({ field, header, index, confidence: 1, how: 'override' });
+      if (field) candidates.push(scaled({ field, header, index, confidence: 1, how: 'override' }));
+      return;
+    }
+    // `Market Cap (M)` is a market cap in millions, not a fuzzy `market_cap`; a magnitude
+    // word in front of anything but an amount leaves the header as it is.
+    const amount = magnitude
+      ? matchColumn(magnitude.key, header, index).filter((c) => MAGNITUDE_FIELDS.has(c.field))
+      : [];
+    if (magnitude && amount.length > 0 && !NOT_A_FIELD.has(magnitude.key)) {
+      if (countsCoins(magnitude.key, header)) {
+        warnings.push(coinVolumeWarning(header, magnitude.key));
+        return;
+      }
+      candidates.push(...amount.map(scaled));
       return;
     }
     if (countsCoins(key, header)) {
-      const fiat = /_(eur|gbp|jpy|krw|aud|cad|chf|try|brl|rub|inr)$/.exec(key)?.[1];
-      warnings.push(
-        `column "${header.trim()}" ${fiat ? `is in ${fiat.toUpperCase()}` : 'counts coins'}, not US dollars: left out of volume_24h_usd ` +
-          `(a column of US dollar volume can be named with --map 'COLUMN=volume_24h_usd')`,
-      );
+      warnings.push(coinVolumeWarning(header, key));
       return;
     }
     if (!NOT_A_FIELD.has(key)) candidates.push(...matchColumn(key, header, index));
@@ -289,7 +364,8 @@ function isCandleVolume(
   keys: readonly string[],
   columns: readonly ColumnMapping[],
 ): boolean {
-  const key = keys[c.index];
+  const written = keys[c.index] ?? '';
+  const key = magnitudeOf(written)?.key ?? written;
   return (
     c.field === 'volume_24h_usd' &&
     c.how !== 'override' &&

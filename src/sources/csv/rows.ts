@@ -1,6 +1,6 @@
 /** A file's rows as source records: each cell read with the file's mapping, date order and decimal mark. */
 import { isUtf8 } from 'node:buffer';
-import { toDecimal, type DecimalMark } from '../../core/decimal.js';
+import { scaleDecimal, toDecimal, type DecimalMark } from '../../core/decimal.js';
 import { type FileVersion, type SourceRecord } from '../../core/source.js';
 import { toTimestamp, type DateOrder } from '../../core/timestamp.js';
 import {
@@ -52,6 +52,9 @@ export function createRowMapper(
   const { fileTime, dateOrder, decimalMark, readAs } = options;
   const keys = file.columns;
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
+  const scales: Scales = Object.fromEntries(
+    mapping.columns.filter((c) => c.scale).map((c) => [c.field, c.scale]),
+  );
   /** The row as header name → cell: what a quarantined row is stored as. */
   const toPayload = (fields: readonly string[]) => {
     const payload: Record<string, string> = {};
@@ -76,7 +79,7 @@ export function createRowMapper(
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
-        : toListing(cell, symbol ?? pair?.base, time, decimalMark));
+        : toListing(cell, symbol ?? pair?.base, time, decimalMark, scales));
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     let payload: Record<string, string> | undefined;
     return {
@@ -188,11 +191,15 @@ export const DECIMAL_FIELDS = [
   ['percent_change_24h', 'percentChange24h'],
 ] as const;
 
+/** The power of ten each scaled column's numbers are in (`Market Cap (M)`: 6). */
+type Scales = Partial<Record<CsvField, number>>;
+
 export function toListing(
   cell: (field: CsvField) => string,
   fixedSymbol: string | undefined,
   time: ReturnType<typeof toTimestamp>,
   decimalMark: DecimalMark,
+  scales: Scales = {},
 ): ListingCheck {
   const symbol = (fixedSymbol ?? cell('symbol')).toUpperCase();
   const name = cell('name') || null;
@@ -203,7 +210,9 @@ export function toListing(
   for (const [field, key] of DECIMAL_FIELDS) {
     const parsed = toDecimal(cell(field), decimalMark);
     if (!parsed.ok) return { ok: false, reason: `${field}: ${parsed.reason}`, field };
-    decimals[key] = parsed.value;
+    const scale = scales[field];
+    decimals[key] =
+      scale && parsed.value !== null ? scaleDecimal(parsed.value, scale) : parsed.value;
   }
   // Yahoo Finance writes `null` in every cell of a day without trading: a quote without a
   // price says nothing, and loaded it would read as a coin with no price that day.
