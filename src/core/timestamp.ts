@@ -1,6 +1,7 @@
 /**
  * Timestamps as found in the wild, to a UTC `Date`: ISO 8601 (with `Z`, an offset or none,
- * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD` (also with `/` or `.`), unix
+ * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD` (also with `/` or `.`, and unpadded:
+ * `2024/1/5 9:05`), unix
  * seconds, milliseconds, microseconds or nanoseconds (also as floats, `1575032004.0`), and
  * `NN-NN-YYYY [HH:MM[:SS]]` or `NN-NN-YY` (also with `/` or `.`), read day-first or
  * month-first as `order` says: a file's order is decided from its whole column
@@ -18,6 +19,8 @@ export const ISO_INSTANT =
 
 const ISO =
   /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
+/** `2024-1-5`, `2024/1/5 9:05` (Excel in Chinese and Japanese locales, unpadded scripts): year, month, day. */
+const YEAR_FIRST = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const NUMERIC_DATE =
   /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const UNIX = /^\d{9,19}(?:\.\d+)?$/;
@@ -67,7 +70,11 @@ export function toTimestamp(input: string, order: DateOrder = 'day-first'): Time
   if (text === null)
     return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
   const date =
-    parseIso(text) ?? parseNumericDate(text, order) ?? parseNamedMonth(text) ?? parseUnix(text);
+    parseIso(text) ??
+    parseYearFirst(text) ??
+    parseNumericDate(text, order) ??
+    parseNamedMonth(text) ??
+    parseUnix(text);
   if (!date || Number.isNaN(date.getTime())) {
     return { ok: false, reason: `not a date: ${JSON.stringify(text.slice(0, 40))}` };
   }
@@ -81,6 +88,13 @@ function parseIso(text: string): Date | null {
   const offset = /^(z|utc)$/i.test(zone) ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   if (!isCalendarDay(+y!, +mo!, +d!)) return null;
   return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${offset}`);
+}
+
+function parseYearFirst(text: string): Date | null {
+  const m = YEAR_FIRST.exec(text);
+  if (!m) return null;
+  const [, year = '', , month = '', day = '', h, mi, s] = m;
+  return toUtc(year, +month, +day, h, mi, s);
 }
 
 function parseNumericDate(text: string, order: DateOrder): Date | null {

@@ -42,6 +42,10 @@ describe('toTimestamp', () => {
     ['2020-04-11 12-PM', '2020-04-11T12:00:00.000Z'],
     ['25-12-2024 7:30 PM', '2024-12-25T19:30:00.000Z'],
     ['Jan 14, 2020 12:05:09 am', '2020-01-14T00:05:09.000Z'],
+    // Unpadded, year first: Excel in Chinese and Japanese locales, scripts' f-strings.
+    ['2024-1-5', '2024-01-05T00:00:00.000Z'],
+    ['2024/1/15 9:05', '2024-01-15T09:05:00.000Z'],
+    ['2024.12.5 23:59:07', '2024-12-05T23:59:07.000Z'],
   ])('%s → %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
@@ -57,6 +61,8 @@ describe('toTimestamp', () => {
     'Ja 1, 2020',
     '2020-04-11 13-PM',
     '2020-04-11 00-AM',
+    '2024/2/30',
+    '2024-1-5 24:00',
     '17356896001', // 11 digits: no unit puts it within decades of now
     '17356896000000',
   ])('%s is refused', (input) => {
