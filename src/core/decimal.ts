@@ -22,7 +22,7 @@ export type DecimalMark = '.' | ',';
 
 /**
  * Parses `1234.5`, `6.0e-05`, `4.2e+17`, `$87,000`, `4800 USD`, `$1.7T`, `600B`, `2.08%` into a
- * canonical decimal string; with a decimal comma, `1.004,0`, `44 157,0` and `10,36M`. Empty and
+ * canonical decimal string, and negatives written `−2.5` (U+2212), `-$5`, `(2.50)` or `▼2.5%`; with a decimal comma, `1.004,0`, `44 157,0` and `10,36M`. Empty and
  * `N/A`-style cells are `null`. `NaN`, `inf` and text are errors.
  */
 export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
@@ -53,7 +53,11 @@ function bareNumber(input: string): { text: string; shift: number } {
   let text = input
     .trim()
     .toLowerCase()
-    .replace(/^\$\s*/, '')
+    .replaceAll('\u2212', '-') // the minus sign of typeset pages
+    .replace(/^\((.*)\)$/, '-$1') // an accounting negative: (2.50)
+    .replace(/^▲\s*/, '+')
+    .replace(/^▼\s*/, '-')
+    .replace(/^([+-]?)\s*(?:us\$|\$)\s*/, '$1') // $5, -$5, US$ 5
     .replace(/\s*(usd|us\$|\$|%)$/, '')
     .trim();
   let shift = 0;

@@ -20,6 +20,14 @@ describe('toDecimal', () => {
     ['2.5k', '2500'],
     [' 42 ', '42'],
     ['-0.0', '0'],
+    // negatives as typeset pages, Excel's currency and accounting formats and tickers write them
+    ['\u22122.5%', '-2.5'],
+    ['-$1,234.50', '-1234.5'],
+    ['US$ 1,234.5', '1234.5'],
+    ['(2.50)', '-2.5'],
+    ['($1,234.50)', '-1234.5'],
+    ['▼2.5%', '-2.5'],
+    ['▲ 0.75%', '0.75'],
   ])('%s is exactly %s', (input, expected) => {
     expect(toDecimal(input)).toEqual({ ok: true, value: expected });
   });
@@ -39,6 +47,9 @@ describe('toDecimal', () => {
     '0,123', // not a thousands group: a decimal comma, which needs --decimal ,
     'e5',
     '12abc',
+    '€1,234.5', // not dollars
+    '--2.5',
+    '-(2.5)',
   ])('%j is refused', (input) => {
     const result = toDecimal(input);
     expect(result.ok).toBe(false);
