@@ -1,5 +1,6 @@
 /** A file's rows as source records: each cell read with the file's mapping, date order and decimal mark. */
 import { isUtf8 } from 'node:buffer';
+import { KxError } from '../../core/errors.js';
 import { scaleDecimal, toDecimal, type DecimalMark } from '../../core/decimal.js';
 import { type FileVersion, type SourceRecord } from '../../core/source.js';
 import { toTimestamp, type DateOrder } from '../../core/timestamp.js';
@@ -9,7 +10,7 @@ import {
   type ListingCheck,
   type UnifiedListing,
 } from '../../core/unified.js';
-import { type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
+import { mapHeader, type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
 import { parsePair, toCurrency } from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
@@ -74,12 +75,14 @@ export function createRowMapper(
       : { ok: true as const, value: fileTime };
     // An empty symbol is not a pair gone wrong: toListing says it is missing (or --symbol fills it).
     const pair = pairs && cell('symbol') !== '' ? toBase(cell('symbol'), pairs) : null;
-    const result =
+    const read =
       notUtf8Cell(column, row) ??
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
         : toListing(cell, symbol ?? pair?.base, time, decimalMark, scales));
+    // A rejected row may be a second header: files joined one after the other.
+    const result = read.ok || !file.header ? read : (secondHeader(row, mapping, file.path) ?? read);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     let payload: Record<string, string> | undefined;
     return {
@@ -95,6 +98,45 @@ export function createRowMapper(
       readAs,
     };
   };
+}
+
+/**
+ * A row that is a header line (files joined with `cat a.csv b.csv`), told by its cells: no
+ * number among them, and read as a header they name a price and a coin. One with the file's
+ * layout is rejected, saying what it is. One that puts a field in another column would have
+ * every row after it read by the first header's columns (a volume loaded as the market cap),
+ * so the file is refused at that line, the rows before it committed.
+ */
+function secondHeader(
+  row: CsvRow,
+  mapping: HeaderMapping,
+  path: string,
+): { ok: false; reason: string } | null {
+  const cells = row.fields.map((c) => c.trim());
+  if (cells.some((c) => c !== '' && toDecimal(c).ok)) return null;
+  let found: HeaderMapping;
+  try {
+    found = mapHeader(cells, new Map());
+  } catch {
+    return null;
+  }
+  const at = new Map(found.columns.map((c) => [c.field, c.index]));
+  if (!at.has('price_usd') || !['symbol', 'source_id', 'name'].some((f) => at.has(f as CsvField)))
+    return null;
+  const moved = mapping.columns.find(
+    (c) => c.how !== 'override' && at.has(c.field) && at.get(c.field) !== c.index,
+  );
+  if (!moved)
+    return { ok: false, reason: 'a repeated header line (files joined one after the other?)' };
+  const there = at.get(moved.field) ?? 0;
+  throw new KxError(
+    'input',
+    `${path}:${row.line}: a second header line with other columns (${JSON.stringify(cells[there])} is ` +
+      `column ${there + 1} there, ${JSON.stringify(moved.header.trim())} column ${moved.index + 1} in the ` +
+      "file's header): the file joins files of different layouts, and the rows after it would be read " +
+      `by the first one's. Split it at line ${row.line} and load each part`,
+    { context: { file: path, line: row.line } },
+  );
 }
 
 /** The text cells a listing is made of: the ones whose characters are loaded as they are. */
