@@ -8,6 +8,8 @@ export type DecimalResult = { ok: true; value: string | null } | { ok: false; re
 const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?']);
 const SUFFIX: Record<string, number> = { k: 3, m: 6, b: 9, bn: 9, t: 12 };
 const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
+/** A number with nothing around it, no grouping and no exponent: `42000.5`, `-3`. */
+const SIMPLE = /^[+-]?\d+(?:\.\d+)?$/;
 const MAX_EXPONENT = 1000;
 /** `1,234,567.8` (a decimal point) and `1.234.567,8` (a decimal comma): thousands grouped. */
 const GROUPED: Record<DecimalMark, RegExp> = {
@@ -50,8 +52,9 @@ export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult
  * a magnitude suffix (its power of ten is `shift`), and spaces that group thousands.
  */
 function bareNumber(input: string): { text: string; shift: number } {
-  let text = input
-    .trim()
+  const trimmed = input.trim();
+  if (SIMPLE.test(trimmed)) return { text: trimmed, shift: 0 }; // most cells: nothing around
+  let text = trimmed
     .toLowerCase()
     .replaceAll('\u2212', '-') // the minus sign of typeset pages
     .replace(/^\((.*)\)$/, '-$1') // an accounting negative: (2.50)
