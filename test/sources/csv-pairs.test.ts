@@ -23,6 +23,15 @@ describe('parsePair', () => {
     expect(parsePair('BTCBUSD')).toEqual({ base: 'BTC', quote: 'BUSD', usd: true });
     expect(parsePair('BTC/EUR')).toEqual({ base: 'BTC', quote: 'EUR', usd: false });
     expect(parsePair('ETHBTC')).toEqual({ base: 'ETH', quote: 'BTC', usd: false });
+    // Kraken's API names for its oldest markets
+    expect(parsePair('XXBTZUSD')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
+    expect(parsePair('XETHZEUR')).toEqual({ base: 'ETH', quote: 'EUR', usd: false });
+    expect(parsePair('XXDGZUSD')).toEqual({ base: 'DOGE', quote: 'USD', usd: true });
+    // an exchange or a feed in front (TradingView, Polygon.io), and a colon as the separator
+    expect(parsePair('BINANCE:BTCUSDT')).toEqual({ base: 'BTC', quote: 'USDT', usd: true });
+    expect(parsePair('X:BTCUSD')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
+    expect(parsePair('COINBASE:ETH-USD')).toEqual({ base: 'ETH', quote: 'USD', usd: true });
+    expect(parsePair('ETH:USDT')).toEqual({ base: 'ETH', quote: 'USDT', usd: true });
   });
 
   it('leaves tickers alone, those ending in a currency among them', () => {

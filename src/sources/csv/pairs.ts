@@ -42,8 +42,8 @@ const NOT_PAIRS = new Set([
   'RETH',
 ]);
 
-/** Kraken and BitMEX name bitcoin XBT (its ISO 4217-style code). */
-const BASE_ALIASES: Record<string, string> = { XBT: 'BTC' };
+/** Kraken and BitMEX name bitcoin XBT (its ISO 4217-style code); Kraken names dogecoin XDG. */
+const BASE_ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
 
 export interface Pair {
   base: string;
@@ -59,7 +59,20 @@ export interface Pair {
  */
 export function parsePair(value: string): Pair | null {
   const upper = value.trim().toUpperCase();
+  const pair = parseMarket(upper);
+  if (pair) return pair;
+  // An exchange or feed in front: `BINANCE:BTCUSDT` (TradingView), `X:BTCUSD` (Polygon.io).
+  const prefixed = /^[A-Z][A-Z0-9]{0,14}:([A-Z0-9/\-_]{5,})$/.exec(upper);
+  return prefixed ? parseMarket(prefixed[1] ?? '') : null;
+}
+
+/** Kraken's API names its oldest markets with X and Z before each code: `XXBTZUSD`, `XETHZEUR`. */
+const KRAKEN_LEGACY = /^X([A-Z]{3})Z(USD|EUR|GBP|JPY|CAD|CHF|AUD)$/;
+
+function parseMarket(upper: string): Pair | null {
   if (NOT_PAIRS.has(upper)) return null;
+  const kraken = KRAKEN_LEGACY.exec(upper);
+  if (kraken) return pairOf(kraken[1] ?? '', kraken[2] ?? '');
   const split = /^([A-Z0-9]{2,15})[/\-_:]([A-Z]{3,5})$/.exec(upper);
   if (split) {
     const [, base = '', quote = ''] = split;
