@@ -6,7 +6,22 @@
 export type DecimalResult = { ok: true; value: string | null } | { ok: false; reason: string };
 
 const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?']);
-const SUFFIX: Record<string, number> = { k: 3, m: 6, b: 9, bn: 9, t: 12 };
+const SUFFIX: Record<string, number> = {
+  k: 3,
+  thousand: 3,
+  m: 6,
+  mm: 6,
+  mn: 6,
+  mln: 6,
+  million: 6,
+  b: 9,
+  bn: 9,
+  bln: 9,
+  billion: 9,
+  t: 12,
+  tn: 12,
+  trillion: 12,
+};
 const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
 /** A number with nothing around it, no grouping and no exponent: `42000.5`, `-3`. */
 const SIMPLE = /^[+-]?\d+(?:\.\d+)?$/;
@@ -64,7 +79,9 @@ function bareNumber(input: string): { text: string; shift: number } {
     .replace(/\s*(usd|us\$|\$|%)$/, '')
     .trim();
   let shift = 0;
-  const suffix = /^(.*\d)\s*(k|m|bn|b|t)$/.exec(text);
+  const suffix = /^(.*\d)\s*(k|thousand|mm|mn|mln|million|m|bn|bln|billion|b|tn|trillion|t)$/.exec(
+    text,
+  );
   if (suffix) {
     text = suffix[1] ?? '';
     shift = SUFFIX[suffix[2] ?? ''] ?? 0;

@@ -18,6 +18,11 @@ describe('toDecimal', () => {
     ['$1.7T', '1700000000000'],
     ['600B', '600000000000'],
     ['2.5k', '2500'],
+    ['$33.2 billion', '33200000000'],
+    ['$800 million', '800000000'],
+    ['1.2 trillion', '1200000000000'],
+    ['$5MM', '5000000'],
+    ['4.1 mln', '4100000'],
     [' 42 ', '42'],
     ['-0.0', '0'],
     // negatives as typeset pages, Excel's currency and accounting formats and tickers write them
