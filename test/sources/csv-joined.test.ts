@@ -1,35 +1,17 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { quotes, rejectedRecords } from '../../src/db/schema.js';
-import { csvSource } from '../../src/sources/csv/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { ingestWith } from '../helpers/ingest.js';
-import { makeScratchDir } from '../helpers/scratch.js';
+import { useCsvFiles } from '../helpers/csv-files.js';
 
 /** Two exports joined with `cat`: the second's header is a line of the file. */
 describe('files joined one after the other', () => {
-  let database: TestDatabase;
-  let db: DbHandle;
-  let dir: string;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await database.open();
-    dir = makeScratchDir('kx-joined-');
-  });
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const files = useCsvFiles('kx-joined-');
 
   const first =
     'date,symbol,price,market_cap,volume\n2024-01-01,BTC,42000,820000000000,30000000000\n';
 
   async function capsOf(symbol: string) {
-    return db.db
+    return files.db.db
       .select({ at: quotes.observedAt, cap: quotes.marketCapUsd, volume: quotes.volume24hUsd })
       .from(quotes)
       .where(eq(quotes.sourceId, symbol))
@@ -37,16 +19,14 @@ describe('files joined one after the other', () => {
   }
 
   it('of one layout load, the repeated header rejected as what it is', async () => {
-    const file = join(dir, 'same.csv');
-    writeFileSync(
-      file,
+    const run = await files.ingest(
+      'same.csv',
       first.replaceAll('BTC', 'ETH') +
         'Date,Symbol,Price,Market Cap,Volume\n2024-01-02,ETH,2400,290000000000,9000000000\n',
     );
-    const run = await ingestWith(db, csvSource, { file, map: [] });
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
     expect(
-      await db.db
+      await files.db.db
         .select({ reason: rejectedRecords.reason })
         .from(rejectedRecords)
         .where(eq(rejectedRecords.runId, run.runId)),
@@ -54,13 +34,12 @@ describe('files joined one after the other', () => {
   });
 
   it('of two layouts are refused at the second header, the rows before it kept', async () => {
-    const file = join(dir, 'two-layouts.csv');
-    writeFileSync(
-      file,
+    const refused = files.ingest(
+      'two-layouts.csv',
       first +
         'date,symbol,price,volume,market_cap\n2024-01-02,BTC,43000,31000000000,830000000000\n',
     );
-    await expect(ingestWith(db, csvSource, { file, map: [] })).rejects.toThrow(
+    await expect(refused).rejects.toThrow(
       /two-layouts\.csv:3: a second header line with other columns \("market_cap" is column 5 there, "market_cap" column 4 in the file's header\).*Split it at line 3/,
     );
     // 2 January's volume never loads as its market cap

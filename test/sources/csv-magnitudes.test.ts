@@ -1,41 +1,21 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { quotes } from '../../src/db/schema.js';
-import { csvSource } from '../../src/sources/csv/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { ingestWith } from '../helpers/ingest.js';
-import { makeScratchDir } from '../helpers/scratch.js';
+import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('a header that names a magnitude', () => {
-  let database: TestDatabase;
-  let db: DbHandle;
-  let dir: string;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await database.open();
-    dir = makeScratchDir('kx-magnitude-');
-  });
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const files = useCsvFiles('kx-magnitude-');
 
   it('multiplies its numbers, digit by digit', async () => {
     // The headers a script over CoinGecko's API writes for people to read.
-    const file = join(dir, 'readable.csv');
-    writeFileSync(
-      file,
+    const run = await files.ingest(
+      'readable.csv',
       'Symbol,Name,Current Price ($),Market Cap (B),Volume (in millions),Total Supply (M)\n' +
         'BTC,Bitcoin,42000.5,820.54,31245.7,19.6\n' +
         'SHIB,Shiba Inu,0.00000987,5.81,120.000001,589264.88\n',
     );
-    const run = await ingestWith(db, csvSource, { file, map: [] });
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0, warnings: [] });
-    const rows = await db.db
+    const rows = await files.db.db
       .select({
         id: quotes.sourceId,
         price: quotes.priceUsd,

@@ -1,15 +1,9 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
 import type { RunResult } from '../../src/engine/runner.js';
 import { parsePair } from '../../src/sources/csv/pairs.js';
-import { csvSource } from '../../src/sources/csv/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { ingestWith } from '../helpers/ingest.js';
-import { makeScratchDir } from '../helpers/scratch.js';
+import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('parsePair', () => {
   it('reads the markets exchanges name', () => {
@@ -52,28 +46,12 @@ describe('parsePair', () => {
 });
 
 describe('a symbol column of trading pairs', () => {
-  let database: TestDatabase;
-  let db: DbHandle;
-  let dir: string;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await database.open();
-    dir = makeScratchDir('kx-pairs-');
-  });
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function ingest(name: string, text: string, symbol?: string): Promise<RunResult> {
-    const file = join(dir, name);
-    writeFileSync(file, text);
-    return ingestWith(db, csvSource, { file, map: [], ...(symbol ? { symbol } : {}) });
-  }
+  const files = useCsvFiles('kx-pairs-');
+  const ingest = (name: string, text: string, symbol?: string): Promise<RunResult> =>
+    files.ingest(name, text, symbol ? { symbol } : {});
 
   async function symbolsOf(run: RunResult): Promise<string[]> {
-    const rows = await db.db
+    const rows = await files.db.db
       .selectDistinct({ symbol: assets.symbol })
       .from(quotes)
       .innerJoin(assets, eq(assets.id, quotes.assetId))
@@ -119,7 +97,7 @@ describe('a symbol column of trading pairs', () => {
       `date,symbol,close\n${rows.join('\n')}\n2023-01-01,BTC/EUR,15000\n2023-01-02,BTC,16000\n2023-01-03,,17000\n`,
     );
     expect(run).toMatchObject({ fetched: 1003, loaded: 1000, rejected: 3 });
-    const reasons = await db.db
+    const reasons = await files.db.db
       .select({ reason: rejectedRecords.reason })
       .from(rejectedRecords)
       .where(eq(rejectedRecords.runId, run.runId))
@@ -133,25 +111,9 @@ describe('a symbol column of trading pairs', () => {
 });
 
 describe('a currency column', () => {
-  let database: TestDatabase;
-  let db: DbHandle;
-  let dir: string;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await database.open();
-    dir = makeScratchDir('kx-currency-');
-  });
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function ingest(name: string, text: string, map: string[] = []): Promise<RunResult> {
-    const file = join(dir, name);
-    writeFileSync(file, text);
-    return ingestWith(db, csvSource, { file, map });
-  }
+  const files = useCsvFiles('kx-currency-');
+  const ingest = (name: string, text: string, map: string[] = []): Promise<RunResult> =>
+    files.ingest(name, text, { map });
 
   it('of dollars loads, and says it checked them', async () => {
     const run = await ingest(
@@ -167,7 +129,7 @@ describe('a currency column', () => {
       'coin,symbol,timestamp,vs_currency,price\nbitcoin,btc,2024-01-01,usd,42283.58\n' +
       'bitcoin,btc,2024-01-01,gbp,33230.12\n';
     const count = async () =>
-      (await db.db.select({ n: sql<number>`count(*)::int` }).from(quotes))[0]?.n;
+      (await files.db.db.select({ n: sql<number>`count(*)::int` }).from(quotes))[0]?.n;
     const before = await count();
     const refused = ingest('gbp.csv', text);
     await expect(refused).rejects.toMatchObject({ code: 'input' });
@@ -198,7 +160,7 @@ describe('a currency column', () => {
         '2023-01-02,BTC,16000,n/a\n2023-01-03,BTC,17000,\n',
     );
     expect(run).toMatchObject({ fetched: 1003, loaded: 1001, rejected: 2 });
-    const reasons = await db.db
+    const reasons = await files.db.db
       .select({ reason: rejectedRecords.reason, field: rejectedRecords.field })
       .from(rejectedRecords)
       .where(eq(rejectedRecords.runId, run.runId))

@@ -198,15 +198,10 @@ const MAGNITUDES: Record<string, number> = {
   trillions: 12,
 };
 
-/** The fields whose numbers a magnitude in their header multiplies. */
-const MAGNITUDE_FIELDS = new Set<CsvField>([
-  'price_usd',
-  'market_cap_usd',
-  'volume_24h_usd',
-  'circulating_supply',
-  'total_supply',
-  'max_supply',
-]);
+/** The fields whose numbers a magnitude in their header multiplies: amounts of dollars or coins. */
+const MAGNITUDE_FIELDS = new Set<CsvField>(
+  CSV_FIELDS.filter((f) => f.endsWith('_usd') || f.endsWith('_supply')),
+);
 
 /**
  * `market_cap_m`, `market_cap_usd_bn`, `volume_in_millions`, `supply_000s` → the key without
