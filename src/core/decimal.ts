@@ -39,8 +39,9 @@ export type DecimalMark = '.' | ',';
 
 /**
  * Parses `1234.5`, `6.0e-05`, `4.2e+17`, `$87,000`, `4800 USD`, `$1.7T`, `600B`, `2.08%` into a
- * canonical decimal string, and negatives written `−2.5` (U+2212), `-$5`, `(2.50)` or `▼2.5%`; with a decimal comma, `1.004,0`, `44 157,0` and `10,36M`. Empty and
- * `N/A`-style cells are `null`. `NaN`, `inf` and text are errors.
+ * canonical decimal string, and negatives written `−2.5` (U+2212), `-$5`, `(2.50)` or `▼2.5%`;
+ * with a decimal comma, `1.004,0`, `44 157,0` and `10,36M`. Empty and `N/A`-style cells are
+ * `null`. `NaN`, `inf`, text and amounts in another currency (`€1,234.5`) are errors.
  */
 export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
   if (MISSING.has(input.trim().toLowerCase())) return { ok: true, value: null };
@@ -91,7 +92,35 @@ function bareNumber(input: string): { text: string; shift: number } {
 }
 
 function notANumber(input: string): DecimalResult {
+  const currency = otherCurrency(input);
+  if (currency)
+    return {
+      ok: false,
+      reason: `${JSON.stringify(input.slice(0, 40))} is in ${currency}, not US dollars`,
+    };
   return { ok: false, reason: `not a number: ${JSON.stringify(input.slice(0, 40))}` };
+}
+
+const CURRENCY_SIGNS: Record<string, string> = {
+  '€': 'EUR',
+  '£': 'GBP',
+  '¥': 'JPY or CNY',
+  '₩': 'KRW',
+  '₽': 'RUB',
+  '₹': 'INR',
+  '₺': 'TRY',
+  R$: 'BRL',
+  '₿': 'BTC',
+};
+
+/** The currency a number that is not dollars is written in (`€1,234.5`, `1.234,5 EUR`), if any. */
+function otherCurrency(input: string): string | undefined {
+  const text = input.trim();
+  for (const [sign, code] of Object.entries(CURRENCY_SIGNS))
+    if (text.startsWith(sign) || text.endsWith(sign)) return code;
+  return /\d\s*(eur|gbp|jpy|krw|rub|inr|try|brl|cny|chf|cad|aud|btc|eth)$/i
+    .exec(text)?.[1]
+    ?.toUpperCase();
 }
 
 /**

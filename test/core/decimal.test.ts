@@ -52,7 +52,6 @@ describe('toDecimal', () => {
     '0,123', // not a thousands group: a decimal comma, which needs --decimal ,
     'e5',
     '12abc',
-    '€1,234.5', // not dollars
     '--2.5',
     '-(2.5)',
   ])('%j is refused', (input) => {
@@ -119,5 +118,21 @@ describe('scaleDecimal', () => {
     ['0', 12, '0'],
   ])('%s × 10^%i is %s, digit by digit', (value, exponent, expected) => {
     expect(scaleDecimal(value, exponent)).toBe(expected);
+  });
+});
+
+describe('an amount in another currency', () => {
+  it.each([
+    ['€1,234.5', 'EUR'],
+    ['1.234,5 €', 'EUR'],
+    ['£87,000', 'GBP'],
+    ['4800 EUR', 'EUR'],
+    ['R$ 250.000', 'BRL'],
+    ['0.05 BTC', 'BTC'],
+  ])('%s is refused as %s, not dollars', (input, code) => {
+    expect(toDecimal(input)).toEqual({
+      ok: false,
+      reason: `${JSON.stringify(input)} is in ${code}, not US dollars`,
+    });
   });
 });
