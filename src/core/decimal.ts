@@ -3,6 +3,8 @@
  * so that `4.2e+17` or an integer above 2^53 never passes through a JS double.
  */
 
+import { toCurrency } from './currency.js';
+
 export type DecimalResult = { ok: true; value: string | null } | { ok: false; reason: string };
 
 const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?']);
@@ -118,9 +120,9 @@ function otherCurrency(input: string): string | undefined {
   const text = input.trim();
   for (const [sign, code] of Object.entries(CURRENCY_SIGNS))
     if (text.startsWith(sign) || text.endsWith(sign)) return code;
-  return /\d\s*(eur|gbp|jpy|krw|rub|inr|try|brl|cny|chf|cad|aud|btc|eth)$/i
-    .exec(text)?.[1]
-    ?.toUpperCase();
+  const written = /\d\s*([a-z]{3,5})$/i.exec(text)?.[1];
+  const currency = written === undefined ? null : toCurrency(written);
+  return currency && !currency.usd ? currency.code : undefined;
 }
 
 /**

@@ -4,28 +4,7 @@
  * `BTCUSDT` would be a coin of its own beside BTC; the coin is the pair's base, and the pair's
  * quote says what currency the prices are in.
  */
-
-/** Quote currencies whose prices kx stores as US dollars: the dollar and its stablecoins. */
-const USD_QUOTES = new Set(['USD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'FDUSD', 'USDP', 'DAI']);
-
-/** Quote currencies an export may price in that are not the dollar. */
-const OTHER_QUOTES = new Set([
-  'EUR',
-  'GBP',
-  'JPY',
-  'KRW',
-  'AUD',
-  'CAD',
-  'CHF',
-  'TRY',
-  'BRL',
-  'RUB',
-  'INR',
-  'BTC',
-  'XBT',
-  'ETH',
-  'BNB',
-]);
+import { OTHER_QUOTES, USD_QUOTES } from '../../core/currency.js';
 
 /** Longest first, so that `BTCUSDT` ends in `USDT`, not `USD`... then `T`. */
 const QUOTES = [...USD_QUOTES, ...OTHER_QUOTES].sort((a, b) => b.length - a.length);
@@ -121,23 +100,4 @@ function pairOf(base: string, quote: string): Pair | null {
 export interface PairExample {
   example: string;
   line: number;
-}
-
-/**
- * Codes a currency column (`currency`, `vs_currency`) may name besides the pairs' quotes: the
- * currencies price sites convert to. Kept apart from OTHER_QUOTES, where each code would make
- * more coins' tickers read as pairs.
- */
-const OTHER_CURRENCIES = new Set(
-  ['CNY', 'HKD', 'SGD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'MXN', 'ARS', 'CLP']
-    .concat(['COP', 'ZAR', 'NGN', 'UAH', 'ILS', 'AED', 'SAR', 'TWD', 'THB', 'IDR', 'MYR', 'PHP'])
-    .concat(['VND', 'PKR', 'BDT', 'KWD', 'BHD', 'SATS', 'XRP', 'LTC', 'XAU', 'XAG']),
-);
-
-/** What a currency column's cell names (`usd`, `EUR`, `USDT`), or null when it is no currency code. */
-export function toCurrency(value: string): { code: string; usd: boolean } | null {
-  const code = value.trim().toUpperCase();
-  if (USD_QUOTES.has(code)) return { code, usd: true };
-  if (OTHER_QUOTES.has(code) || OTHER_CURRENCIES.has(code)) return { code, usd: false };
-  return null;
 }

@@ -1,5 +1,6 @@
 /** A file's rows as source records: each cell read with the file's mapping, date order and decimal mark. */
 import { isUtf8 } from 'node:buffer';
+import { toCurrency } from '../../core/currency.js';
 import { KxError } from '../../core/errors.js';
 import { scaleDecimal, toDecimal, type DecimalMark } from '../../core/decimal.js';
 import { type FileVersion, type SourceRecord } from '../../core/source.js';
@@ -11,7 +12,7 @@ import {
   type UnifiedListing,
 } from '../../core/unified.js';
 import { mapHeader, type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
-import { parsePair, toCurrency } from './pairs.js';
+import { parsePair } from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 
@@ -121,8 +122,8 @@ function secondHeader(
     return null;
   }
   const at = new Map(found.columns.map((c) => [c.field, c.index]));
-  if (!at.has('price_usd') || !['symbol', 'source_id', 'name'].some((f) => at.has(f as CsvField)))
-    return null;
+  const coin: CsvField[] = ['symbol', 'source_id', 'name'];
+  if (!at.has('price_usd') || !coin.some((f) => at.has(f))) return null;
   const moved = mapping.columns.find(
     (c) => c.how !== 'override' && at.has(c.field) && at.get(c.field) !== c.index,
   );
@@ -175,12 +176,12 @@ function notDollars(
   header: string,
 ): { ok: false; reason: string; field: string } | null {
   const cell = (value ?? '').trim();
-  if (cell === '' || toCurrency(cell)?.usd) return null;
-  const code = toCurrency(cell)?.code;
+  const found = toCurrency(cell);
+  if (cell === '' || found?.usd) return null;
   return {
     ok: false,
-    reason: code
-      ? `${header}: the row's prices are in ${code}, not US dollars`
+    reason: found
+      ? `${header}: the row's prices are in ${found.code}, not US dollars`
       : `${header}: ${JSON.stringify(cell)} is not a currency kx knows as US dollars`,
     field: 'price_usd',
   };
