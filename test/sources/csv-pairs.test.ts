@@ -139,6 +139,14 @@ describe('a currency column', () => {
     expect(await count()).toBe(before);
   });
 
+  it('that names another currency refuses the file though a stray cell says nothing', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `2024-04-${10 + i},BTC,${60000 + i},EUR`);
+    rows[3] = '2024-04-13,BTC,60003,n/a';
+    await expect(
+      ingest('eur-na.csv', `date,symbol,price,currency\n${rows.join('\n')}\n`),
+    ).rejects.toThrow(/column "currency" says the prices are in EUR, not US dollars/);
+  });
+
   it("is left out with --map 'HEADER=', the prices then loaded as they are", async () => {
     const run = await ingest(
       'said-usd.csv',

@@ -125,9 +125,10 @@ export interface TextColumns {
   /** Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first. */
   numericName: Sampled | null;
   /**
-   * The currency column's cells are all currency codes: the column, and its first code that is
-   * not the dollar or a dollar stablecoin. Null without such a column, or when a cell is
-   * something else (a coin's name: then the column does not say what the prices are in).
+   * The currency column's cells are currency codes (but for a stray `n/a`, one in ten at most):
+   * the column, and its first code that is not the dollar or a dollar stablecoin. Null without
+   * such a column, or when its cells are something else (coins' names: then the column does not
+   * say what the prices are in).
    */
   currency: { index: number; notUsd: (Sampled & { code: string }) | null } | null;
 }
@@ -150,22 +151,21 @@ export async function inspectTextColumns(
   const name = mapping.columns.find((c) => c.field === 'name')?.index;
   let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
   let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
-  let currency: TextColumns['currency'] | undefined =
-    currencyColumn === undefined ? null : undefined;
+  const money = { codes: 0, others: 0, notUsd: null as (Sampled & { code: string }) | null };
   let sampled = 0;
   for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     if (
       sampled++ >= TEXT_SAMPLE_ROWS ||
-      (pairs === null && numericName === null && currency === null)
+      (pairs === null && numericName === null && currencyColumn === undefined)
     )
       break;
     const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
-    if (currency !== null && currencyColumn !== undefined && code !== '') {
+    if (code !== '') {
       const found = toCurrency(code);
-      if (!found) currency = null;
+      if (!found) money.others++;
       else {
-        currency ??= { index: currencyColumn, notUsd: null };
-        if (!found.usd) currency.notUsd ??= { value: code, line: row.line, code: found.code };
+        money.codes++;
+        if (!found.usd) money.notUsd ??= { value: code, line: row.line, code: found.code };
       }
     }
     const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
@@ -183,7 +183,11 @@ export async function inspectTextColumns(
     if (numericName !== null && named !== '')
       numericName = /^\d+$/.test(named) ? (numericName ?? { value: named, line: row.line }) : null;
   }
-  return { pairs: pairs ?? null, numericName: numericName ?? null, currency: currency ?? null };
+  const currency =
+    currencyColumn !== undefined && money.codes > 0 && money.others * 10 <= money.codes
+      ? { index: currencyColumn, notUsd: money.notUsd }
+      : null;
+  return { pairs: pairs ?? null, numericName: numericName ?? null, currency };
 }
 
 /**
