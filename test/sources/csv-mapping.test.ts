@@ -193,6 +193,72 @@ describe('CSV header mapping', () => {
     expect(mapping.columns.find((c) => c.header === 'price')?.scale).toBeUndefined();
   });
 
+  it('reads the currency a header names: dollars load, other currencies are left out', () => {
+    const priced = (headers: string[]) => {
+      const mapping = mapHeader(['Date', ...headers], new Map());
+      const price = mapping.columns.find((c) => c.field === 'price_usd');
+      return {
+        price: price?.header ?? null,
+        usd: price?.currency ?? null,
+        other: mapping.otherCurrency,
+      };
+    };
+    for (const header of ['Close (USD)', 'close_usd', 'Closing Price (USD)', 'Close [USD]'])
+      expect(priced([header]), header).toEqual({ price: header, usd: 'USD', other: [] });
+    for (const header of ['Price ($)', 'Price (US$)', 'price_usdt', 'usd_price', 'Price in USD'])
+      expect(priced([header]), header).toMatchObject({ price: header, usd: 'USD' });
+    // `Price (€)` keyed as `price` loaded euros as dollars
+    for (const [header, code] of [
+      ['Close (EUR)', 'EUR'],
+      ['close_eur', 'EUR'],
+      ['Price (€)', 'EUR'],
+      ['Kurs (€)', 'EUR'],
+      ['Preço (R$)', 'R$'],
+      ['Price (A$)', 'A$'],
+      ['Price in GBP', 'GBP'],
+      ['price_eth', 'ETH'],
+    ] as const)
+      expect(priced([header]), header).toEqual({
+        price: null,
+        usd: null,
+        other: [{ header, code, fields: ['price_usd'] }],
+      });
+    // A coin's own price (`btc_price`) is not a price in bitcoin; neither is a plain price.
+    expect(priced(['btc_price'])).toEqual({ price: null, usd: null, other: [] });
+    expect(priced(['Price'])).toEqual({ price: 'Price', usd: null, other: [] });
+    // The currency of an amount of coins says nothing against it; a market cap in euros is out.
+    const mapping = mapHeader(
+      ['Symbol', 'Price', 'Market Cap (EUR)', 'Circulating Supply (BTC)', 'Market Cap USD (M)'],
+      new Map(),
+    );
+    expect(mapping.columns.map((c) => [c.header, c.field, c.scale ?? 0])).toEqual([
+      ['Symbol', 'symbol', 0],
+      ['Price', 'price_usd', 0],
+      ['Circulating Supply (BTC)', 'circulating_supply', 0],
+      ['Market Cap USD (M)', 'market_cap_usd', 6],
+    ]);
+    expect(mapping.warnings).toEqual([
+      expect.stringMatching(/^column "Market Cap \(EUR\)" is in EUR, not US dollars: left out/),
+    ]);
+  });
+
+  it("leaves out Alpha Vantage's coin volume and the market cap that repeats it", () => {
+    const headers = ['timestamp', 'open (CNY)', 'high (CNY)', 'low (CNY)', 'close (CNY)']
+      .concat(['open (USD)', 'high (USD)', 'low (USD)', 'close (USD)', 'volume'])
+      .concat(['market cap (USD)']);
+    const mapping = mapHeader(headers, new Map());
+    expect(fields(headers)).toEqual({ timestamp: 'observed_at', 'close (USD)': 'price_usd' });
+    expect(mapping.warnings).toEqual([
+      expect.stringContaining('"close (CNY)" is in CNY'),
+      expect.stringContaining('"volume" of a file of candles may count coins'),
+      expect.stringContaining('"market cap (USD)" of candles whose prices name their currency'),
+    ]);
+    // named with --map, they load
+    expect(
+      fields(headers, ['volume=volume_24h_usd', 'market cap (USD)=market_cap_usd']),
+    ).toMatchObject({ volume: 'volume_24h_usd', 'market cap (USD)': 'market_cap_usd' });
+  });
+
   it('uses the first of duplicate columns and says so', () => {
     const mapping = mapHeader(
       ['', 'index', 'symbol', 'name', 'index', 'symbol', 'current_price'],

@@ -147,6 +147,15 @@ describe('a currency column', () => {
     ).rejects.toThrow(/column "currency" says the prices are in EUR, not US dollars/);
   });
 
+  it('a price column whose header names another currency refuses the file, naming it', async () => {
+    const text = 'Datum;Symbol;Kurs (€)\n01.02.2024;BTC;39.000,50\n02.02.2024;BTC;39.100,00\n';
+    const refused = ingest('kurs.csv', text);
+    await expect(refused).rejects.toMatchObject({ code: 'input' });
+    await expect(refused).rejects.toThrow(
+      /column "Kurs \(€\)" holds prices in EUR, not US dollars.*--map 'Kurs \(€\)=price_usd'/,
+    );
+  });
+
   it("is left out with --map 'HEADER=', the prices then loaded as they are", async () => {
     const run = await ingest(
       'said-usd.csv',

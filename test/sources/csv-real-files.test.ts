@@ -335,6 +335,26 @@ const cases: Record<string, Expected> = {
     columns: { Fecha: 'observed_at', Último: 'price_usd' },
     args: { symbol: 'BTC' },
   },
+  // Its `Currency` column holds the coin (`BTC`), not what the prices are in: the price's header
+  // says that. It was refused as priced in bitcoin, and `Closing Price (USD)` found no field.
+  'wild/coindesk_bpi_btc_2013_currency_is_the_coin.csv': {
+    fetched: 20,
+    rejected: 0,
+    columns: { Date: 'observed_at', 'Closing Price (USD)': 'price_usd' },
+    args: { symbol: 'BTC' },
+  },
+  'wild/coinmaster_btc_daily_close_eur_and_usd_2026.csv': {
+    fetched: 40,
+    rejected: 0,
+    columns: { date: 'observed_at', close_usd: 'price_usd' },
+    args: { symbol: 'BTC' },
+  },
+  'wild/alpha_vantage_digital_currency_daily_btc_cny.csv': {
+    fetched: 2,
+    rejected: 0,
+    columns: { timestamp: 'observed_at', 'close (USD)': 'price_usd' },
+    args: { symbol: 'BTC' },
+  },
 };
 
 let database: TestDatabase;
@@ -633,6 +653,40 @@ describe('each real export stores the values its lines hold', () => {
           line: '2014-12-25,322.286011,322.670013,316.958008,319.007996,319.007996,9883640',
           at: '2014-12-25T00:00:00.000Z',
           price: '319.007996',
+        },
+      ],
+    },
+    'wild/coindesk_bpi_btc_2013_currency_is_the_coin.csv': {
+      args: { symbol: 'BTC' },
+      spots: [
+        {
+          line: 'BTC,2013-10-03,108.58483,125.455,125.66566,83.32833',
+          at: '2013-10-03T00:00:00.000Z',
+          price: '108.58483',
+        },
+      ],
+    },
+    'wild/coinmaster_btc_daily_close_eur_and_usd_2026.csv': {
+      args: { symbol: 'BTC' },
+      spots: [
+        {
+          // close_eur first: 66665.12 is euros
+          line: '2026-08-22,66665.12,77861.63,16.91544536301734,…',
+          at: '2026-08-22T00:00:00.000Z',
+          price: '77861.63',
+        },
+      ],
+    },
+    'wild/alpha_vantage_digital_currency_daily_btc_cny.csv': {
+      args: { symbol: 'BTC' },
+      spots: [
+        {
+          // yuan first, then dollars; the volume (466 coins) is written again as the market cap
+          line: '2019-09-18,72248.58941200,…,10212.05000000,466.36058500,466.36058500',
+          at: '2019-09-18T00:00:00.000Z',
+          price: '10212.05',
+          volume: null,
+          marketCap: null,
         },
       ],
     },

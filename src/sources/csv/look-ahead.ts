@@ -359,6 +359,16 @@ export function requireColumns(
       { context: { file: path, field: 'symbol' } },
     );
   }
+  const euros = mapping.otherCurrency.find((c) => c.fields.includes('price_usd'));
+  if (!has('price_usd') && euros) {
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(euros.header)} holds prices in ${euros.code}, not US dollars, ` +
+        `and no column holds prices in dollars (columns: ${columns}); kx stores prices in US dollars, ` +
+        `so load an export in USD. If that column is in dollars after all, pass --map '${euros.header}=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
+    );
+  }
   if (!has('price_usd')) {
     throw new KxError(
       'input',

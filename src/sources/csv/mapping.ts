@@ -1,3 +1,4 @@
+import { toCurrency } from '../../core/currency.js';
 import { KxError } from '../../core/errors.js';
 
 /** A unified field a CSV column can feed (snake_case, as users write them in `--map`). */
@@ -52,6 +53,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     last_price: 0.95,
     lastprice: 0.95,
     close_price: 0.9,
+    closing_price: 0.9,
     close: 0.9,
     value: 0.85,
     usd: 0.85,
@@ -64,6 +66,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     fechamento: 0.9,
     zuletzt: 0.9,
     schlusskurs: 0.9,
+    kurs: 0.85,
     dernier: 0.9,
     prix: 0.9,
     cloture: 0.9,
@@ -171,6 +174,8 @@ export interface ColumnMapping {
    * field is an amount (MAGNITUDE_FIELDS); absent for plain numbers.
    */
   scale?: number;
+  /** `USD` when the header names the dollar (`Close (USD)`, `price_usd`, `Price ($)`). */
+  currency?: 'USD';
 }
 
 /** Words and letters that say a column's numbers are in thousands, millions… */
@@ -222,6 +227,8 @@ export interface HeaderMapping {
   columns: ColumnMapping[];
   unmapped: string[];
   warnings: string[];
+  /** Columns of amounts in another currency (`Close (EUR)`), left out: what each would feed. */
+  otherCurrency: { header: string; code: string; fields: CsvField[] }[];
 }
 
 /**
@@ -275,35 +282,51 @@ export function mapHeader(
   const keys = headers.map(toHeaderKey);
   const warnings = duplicateWarnings(headers, keys);
   const candidates: ColumnMapping[] = [];
+  const otherCurrency: HeaderMapping['otherCurrency'] = [];
   keys.forEach((key, index) => {
     const header = headers[index] ?? '';
     if (key === '' || keys.indexOf(key) !== index) return;
-    const magnitude = magnitudeOf(key);
-    const scaled = (c: ColumnMapping): ColumnMapping =>
-      magnitude && MAGNITUDE_FIELDS.has(c.field) ? { ...c, scale: magnitude.scale } : c;
     if (overrides.has(key)) {
       const field = overrides.get(key);
-      if (field) candidates.push(scaled({ field, header, index, confidence: 1, how: 'override' }));
-      return;
-    }
-    // `Market Cap (M)` is a market cap in millions, not a fuzzy `market_cap`; a magnitude
-    // word in front of anything but an amount leaves the header as it is.
-    const amount = magnitude
-      ? matchColumn(magnitude.key, header, index).filter((c) => MAGNITUDE_FIELDS.has(c.field))
-      : [];
-    if (magnitude && amount.length > 0 && !NOT_A_FIELD.has(magnitude.key)) {
-      if (countsCoins(magnitude.key, header)) {
-        warnings.push(coinVolumeWarning(header, magnitude.key));
-        return;
+      const magnitude = magnitudeOf(key);
+      if (field) {
+        const c: ColumnMapping = { field, header, index, confidence: 1, how: 'override' };
+        candidates.push(
+          magnitude && MAGNITUDE_FIELDS.has(field) ? { ...c, scale: magnitude.scale } : c,
+        );
       }
-      candidates.push(...amount.map(scaled));
       return;
     }
     if (countsCoins(key, header)) {
       warnings.push(coinVolumeWarning(header, key));
       return;
     }
-    if (!NOT_A_FIELD.has(key)) candidates.push(...matchColumn(key, header, index));
+    // `Close (USD)` is a price in dollars; `Close (EUR)` and `Preis (€)` are none, though
+    // `price` alone would be (`Circulating Supply (BTC)` still counts coins).
+    const named = currencyIn(header, key);
+    if (!named) {
+      candidates.push(...amountOrField(key, header, index, warnings));
+      return;
+    }
+    const whole = named.sign ? [] : matchColumn(key, header, index);
+    const found = whole.some((c) => c.how === 'synonym')
+      ? amountOrField(key, header, index, warnings)
+      : amountOrField(named.key, header, index, warnings);
+    if (named.usd) {
+      candidates.push(
+        ...found.map((c) => (MONEY_FIELDS.has(c.field) ? { ...c, currency: 'USD' as const } : c)),
+      );
+      return;
+    }
+    const money = found.filter((c) => MONEY_FIELDS.has(c.field)).map((c) => c.field);
+    if (money.length > 0) {
+      otherCurrency.push({ header: header.trim(), code: named.code, fields: money });
+      warnings.push(
+        `column "${header.trim()}" is in ${named.code}, not US dollars: left out ` +
+          `(kx stores US dollar amounts; a column you know is in dollars can be named with --map '${header.trim()}=FIELD')`,
+      );
+    }
+    candidates.push(...found.filter((c) => !MONEY_FIELDS.has(c.field)));
   });
   // A --map for a column that is not there is a typo or the wrong file: loading on without it
   // would map the file by guesswork the user meant to overrule.
@@ -325,6 +348,16 @@ export function mapHeader(
         `left out of volume_24h_usd (if it is US dollars, name it with --map '${unsure.header.trim()}=volume_24h_usd')`,
     );
     columns = pick(candidates.filter((c) => c.index !== unsure.index));
+    // Alpha Vantage's daily export (`open (CNY)`, …, `close (USD)`, `volume`, `market cap
+    // (USD)`) writes its volume, in coins, again as its market cap: it has none.
+    const cap = columns.find((c) => c.field === 'market_cap_usd' && c.how !== 'override');
+    if (cap && keys.some((k) => currencyIn('', k)?.key === 'open')) {
+      warnings.push(
+        `column "${cap.header.trim()}" of candles whose prices name their currency (Alpha Vantage's export) ` +
+          `repeats the volume, not a market cap: left out (if it is one, name it with --map '${cap.header.trim()}=market_cap_usd')`,
+      );
+      columns = pick(candidates.filter((c) => c.index !== unsure.index && c.index !== cap.index));
+    }
   }
   for (const c of columns) {
     if (c.confidence < WARN_BELOW) {
@@ -336,7 +369,85 @@ export function mapHeader(
   }
   columns.sort((a, b) => a.index - b.index);
   const unmapped = headers.filter((_, i) => !columns.some((m) => m.index === i));
-  return { columns, unmapped, warnings };
+  return { columns, unmapped, warnings, otherCurrency };
+}
+
+/**
+ * A column's candidate fields by its key (without a currency): `Market Cap (M)` is a market cap
+ * in millions, not a fuzzy `market_cap`; a magnitude word in front of anything but an amount
+ * leaves the key as it is.
+ */
+function amountOrField(
+  key: string,
+  header: string,
+  index: number,
+  warnings: string[],
+): ColumnMapping[] {
+  const magnitude = magnitudeOf(key);
+  const amount = magnitude
+    ? matchColumn(magnitude.key, header, index).filter((c) => MAGNITUDE_FIELDS.has(c.field))
+    : [];
+  if (magnitude && amount.length > 0 && !NOT_A_FIELD.has(magnitude.key)) {
+    if (countsCoins(magnitude.key, header)) {
+      warnings.push(coinVolumeWarning(header, magnitude.key));
+      return [];
+    }
+    return amount.map((c) => ({ ...c, scale: magnitude.scale }));
+  }
+  return NOT_A_FIELD.has(key) ? [] : matchColumn(key, header, index);
+}
+
+/** The fields of amounts of money, which a currency in their header speaks for. */
+const MONEY_FIELDS = new Set<CsvField>(['price_usd', 'market_cap_usd', 'volume_24h_usd']);
+
+/**
+ * Currency signs in headers (`Preis (€)`, `Preço (R$)`): the code each names. The dollars of
+ * other countries before the dollar's own sign, which they contain.
+ */
+const CURRENCY_SIGNS: readonly (readonly [RegExp, string])[] = [
+  [/US\$/i, 'USD'],
+  [/(?:AU?|CA?|NZ|HK|SG?|R|MX|NT)\$/i, ''],
+  [/\$/, 'USD'],
+  [/€/, 'EUR'],
+  [/£/, 'GBP'],
+  [/[¥￥]/, 'JPY'],
+  [/₹/, 'INR'],
+  [/₽/, 'RUB'],
+  [/₩/, 'KRW'],
+  [/₺/, 'TRY'],
+  [/₴/, 'UAH'],
+  [/₦/, 'NGN'],
+  [/₿/, 'BTC'],
+];
+
+/**
+ * The currency a header names for its numbers, and its key without it: a sign anywhere
+ * (`Price ($)`, `Kurs (€)`), or a code after the first word (`Close (USD)`, `close_eur`,
+ * `Market Cap in BTC`). A code first names the dollar (`usd_price`) but not another currency
+ * (`btc_price` is bitcoin's price). Null when the header names none.
+ */
+export function currencyIn(
+  header: string,
+  key: string,
+): { key: string; code: string; usd: boolean; sign: boolean } | null {
+  for (const [sign, code] of CURRENCY_SIGNS) {
+    const at = sign.exec(header);
+    if (!at) continue;
+    const rest = toHeaderKey(header.replace(at[0], ' '));
+    const named = code || at[0].toUpperCase();
+    return rest === '' ? null : { key: rest, code: named, usd: code === 'USD', sign: true };
+  }
+  const words = key.split('_');
+  const at = words.findIndex((w, i) => {
+    const found = toCurrency(w);
+    return found !== null && (i > 0 || found.usd);
+  });
+  if (at === -1) return null;
+  const found = toCurrency(words[at] ?? '');
+  const before = words[at - 1] === 'in' ? at - 1 : at;
+  const rest = [...words.slice(0, before), ...words.slice(at + 1)].join('_');
+  if (!found || rest === '') return null;
+  return { key: rest, code: found.code, usd: found.usd, sign: false };
 }
 
 /** Each field its most confident column, each column one field (`candidates` best first). */
@@ -361,13 +472,16 @@ function isCandleVolume(
 ): boolean {
   const written = keys[c.index] ?? '';
   const key = magnitudeOf(written)?.key ?? written;
+  if (c.field !== 'volume_24h_usd' || c.how === 'override' || (key !== 'volume' && key !== 'vol'))
+    return false;
+  // Candles whose open, high and low name their currency beside a volume that names none
+  // (Alpha Vantage's `open (USD)`, `market cap (USD)`, `volume`) count the volume in coins.
+  const candles = ['open', 'high', 'low'];
+  const named = keys.filter((k) => candles.includes(currencyIn('', k)?.key ?? ''));
   return (
-    c.field === 'volume_24h_usd' &&
-    c.how !== 'override' &&
-    (key === 'volume' || key === 'vol') &&
-    ['open', 'high', 'low'].every((k) => keys.includes(k)) &&
+    candles.every((k) => keys.includes(k) || named.some((n) => currencyIn('', n)?.key === k)) &&
     !keys.includes('adj_close') &&
-    !columns.some((m) => m.field === 'market_cap_usd')
+    (named.length > 0 || !columns.some((m) => m.field === 'market_cap_usd'))
   );
 }
 
@@ -479,6 +593,10 @@ export function findCurrency(
   mapping: HeaderMapping,
   overrides: ReadonlyMap<string, CsvField | null>,
 ): number | undefined {
+  // A price whose header names the dollar is in dollars: CoinDesk's export writes the coin
+  // (`BTC`) in its `Currency` column beside `Closing Price (USD)`.
+  if (mapping.columns.some((c) => c.field === 'price_usd' && c.currency === 'USD'))
+    return undefined;
   const index = headers.findIndex((h, i) => {
     const key = toHeaderKey(h);
     return CURRENCY.has(key) && !overrides.has(key) && !mapping.columns.some((c) => c.index === i);
