@@ -193,6 +193,24 @@ describe('CSV header mapping', () => {
     expect(mapping.columns.find((c) => c.header === 'price')?.scale).toBeUndefined();
   });
 
+  it("reads Coin Metrics' community files by their metric names", () => {
+    const headers = [
+      'time',
+      'AdrActCnt',
+      'CapMrktCurUSD',
+      'CapRealUSD',
+      'PriceBTC',
+      'PriceUSD',
+    ].concat(['SplyCur', 'volume_reported_spot_usd_1d', 'FeeTotUSD']);
+    expect(fields(headers)).toEqual({
+      time: 'observed_at',
+      CapMrktCurUSD: 'market_cap_usd',
+      PriceUSD: 'price_usd',
+      SplyCur: 'circulating_supply',
+      volume_reported_spot_usd_1d: 'volume_24h_usd',
+    });
+  });
+
   it('reads the currency a header names: dollars load, other currencies are left out', () => {
     const priced = (headers: string[]) => {
       const mapping = mapHeader(['Date', ...headers], new Map());

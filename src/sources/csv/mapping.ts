@@ -81,6 +81,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     mkt_cap: 0.95,
     mcap: 0.95,
     market_capitalization: 0.97,
+    // Coin Metrics' community files: the market cap of the current supply
+    cap_mrkt_cur_usd: 1,
     cap: 0.85,
     market: 0.85,
   },
@@ -88,6 +90,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     volume_24h_usd: 1,
     '24h_volume_usd': 1,
     volume_24h: 0.97,
+    volume_reported_spot_usd_1d: 0.95,
     total_volume: 0.95,
     volume_usd: 0.95,
     volume_usdt: 0.95,
@@ -95,7 +98,12 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     volume: 0.9,
     vol: 0.88,
   },
-  circulating_supply: { circulating_supply: 1, available_supply: 0.95, circulating: 0.9 },
+  circulating_supply: {
+    circulating_supply: 1,
+    available_supply: 0.95,
+    circulating: 0.9,
+    sply_cur: 0.95,
+  },
   total_supply: { total_supply: 1 },
   max_supply: { max_supply: 1 },
   percent_change_24h: {
