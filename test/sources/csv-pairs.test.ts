@@ -26,6 +26,11 @@ describe('parsePair', () => {
     expect(parsePair('X:BTCUSD')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
     expect(parsePair('COINBASE:ETH-USD')).toEqual({ base: 'ETH', quote: 'USD', usd: true });
     expect(parsePair('ETH:USDT')).toEqual({ base: 'ETH', quote: 'USDT', usd: true });
+    // Bitfinex's API: a lowercase t, a colon after a longer code, Tether as UST (was coin `TBC`)
+    expect(parsePair('tBTCUSD')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
+    expect(parsePair('tDOGE:USD')).toEqual({ base: 'DOGE', quote: 'USD', usd: true });
+    expect(parsePair('tETHUST')).toEqual({ base: 'ETH', quote: 'USDT', usd: true });
+    expect(parsePair('tBTCEUR')).toEqual({ base: 'BTC', quote: 'EUR', usd: false });
   });
 
   it('leaves tickers alone, those ending in a currency among them', () => {
@@ -39,6 +44,8 @@ describe('parsePair', () => {
       'BSC-USD',
       'RENBTC',
       'ETH2',
+      'TBTC',
+      'tBTC',
     ])
       expect(parsePair(ticker), ticker).toBeNull();
     expect(parsePair('BTC/XYZ')).toBeNull(); // no currency kx knows

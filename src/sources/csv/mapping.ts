@@ -128,6 +128,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     last_seen: 0.85,
     unix: 0.85,
     open_time: 0.95,
+    // Bitfinex's candles: milliseconds
+    mts: 0.9,
     fecha: 0.9,
     data: 0.85,
     datum: 0.9,

@@ -37,6 +37,11 @@ export interface Pair {
  * characters or more, so that `TUSD` and `WBTC` stay coins.
  */
 export function parsePair(value: string): Pair | null {
+  const bitfinex = BITFINEX.exec(value.trim());
+  if (bitfinex) {
+    const [, short, long, quote = ''] = bitfinex;
+    return pairOf(short ?? long ?? '', quote === 'UST' ? 'USDT' : quote);
+  }
   const upper = value.trim().toUpperCase();
   const pair = parseMarket(upper);
   if (pair) return pair;
@@ -44,6 +49,12 @@ export function parsePair(value: string): Pair | null {
   const prefixed = /^[A-Z][A-Z0-9]{0,14}:([A-Z0-9/\-_]{5,})$/.exec(upper);
   return prefixed ? parseMarket(prefixed[1] ?? '') : null;
 }
+
+/**
+ * Bitfinex's API names a trading pair with a lowercase `t` before it (`tBTCUSD`, `tDOGE:USD`
+ * for a longer code), and Tether `UST`. Read as written, `TBTCUSD` would be a coin `TBC`.
+ */
+const BITFINEX = /^t(?:([A-Z0-9]{3})|([A-Z0-9]{2,12}):)(USD|UST|EUR|GBP|JPY|BTC|ETH)$/;
 
 /** Kraken's API names its oldest markets with X and Z before each code: `XXBTZUSD`, `XETHZEUR`. */
 const KRAKEN_LEGACY = /^X([A-Z]{3})Z(USD|EUR|GBP|JPY|CAD|CHF|AUD)$/;
