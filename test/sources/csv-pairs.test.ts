@@ -163,6 +163,28 @@ describe('a currency column', () => {
     );
   });
 
+  it("that is a CoinGecko export's name refuses euros; --map of the price says dollars", async () => {
+    const text =
+      'snapped_at,price,market_cap,total_volume\n' +
+      '2020-04-11 00:00:00 UTC,0.8756050833559551,7158019.75619788,84737014.24938914\n';
+    // a second download, as a browser names it
+    await expect(files.ingest('sol-eur-max (1).csv', text, { symbol: 'SOL' })).rejects.toThrow(
+      /sol-eur-max \(1\)\.csv: the file's name says its prices are in EUR/,
+    );
+    await expect(files.ingest('my-sol-gbp-max.csv', text, { symbol: 'SOL' })).rejects.toThrow(
+      /in GBP, not US dollars/,
+    );
+    const said = await files.ingest('sol-eur-max.csv', text, {
+      symbol: 'SOL',
+      map: ['price=price_usd'],
+    });
+    expect(said).toMatchObject({ status: 'succeeded', loaded: 1 });
+    const usd = await files.ingest('sol-usd-max.csv', text.replace('0.875', '0.957'), {
+      symbol: 'SOL',
+    });
+    expect(usd).toMatchObject({ status: 'succeeded', loaded: 1 });
+  });
+
   it("is left out with --map 'HEADER=', the prices then loaded as they are", async () => {
     const run = await ingest(
       'said-usd.csv',

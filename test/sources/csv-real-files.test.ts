@@ -26,7 +26,13 @@ type Expected =
 
 const cases: Record<string, Expected> = {
   'upstream/coingecko_export_btc-usd-max.csv': {
-    refused: /no column maps to symbol .*"snapped_at".*--symbol SYM/,
+    refused:
+      /no column maps to symbol .*"snapped_at".*--symbol SYM .*the file's name says BTC: --symbol BTC/,
+  },
+  // The same header as the USD export: only the name says euros. It loaded as dollars.
+  'wild/coingecko_export_sol-eur-max.csv': {
+    refused:
+      /the file's name says its prices are in EUR, not US dollars .*\(sol-usd-max\.csv\).*--map 'price=price_usd'/,
   },
   'upstream/coingecko_markets_flattened_pandas_2021-07-10.csv': {
     fetched: 250,

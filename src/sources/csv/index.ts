@@ -32,6 +32,7 @@ import {
   refuseRepeatsWithoutTime,
   requireColumnCount,
   requireColumns,
+  requireDollarExport,
 } from './look-ahead.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -111,6 +112,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       if (params.columns && !cursor) await requireColumnCount(path, delimiter, params.columns);
       const overrides = parseOverrides(params.map);
       mapping = mapHeader(header, overrides);
+      requireDollarExport(mapping, path);
       requireColumns(mapping, params, header, path);
       const foundOrder =
         (params.dateFormat && parseDateFormat(params.dateFormat)) ||

@@ -4,6 +4,7 @@
  * time column repeats a listing. Each refuses a file that cannot load right, naming the flag
  * that fixes it.
  */
+import { basename } from 'node:path';
 import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
@@ -343,6 +344,40 @@ export function listColumns(header: readonly string[]): string {
   return header.map((h) => JSON.stringify(h.trim())).join(', ');
 }
 
+/**
+ * CoinGecko names a coin's chart export `COIN-CURRENCY-max.csv` (`sol-usd-max.csv`,
+ * `sol-eur-max.csv`; a browser adds ` (1)` to a second download, a user may put words in
+ * front), and its header (`snapped_at,price,market_cap,total_volume`) is the same in every
+ * currency: the file's name is all that says its prices are in euros.
+ */
+const COINGECKO_EXPORT = /(?:^|[^a-z\d])([a-z\d]{1,20})-([a-z]{3,5})-max(?: \(\d+\))?\.csv$/i;
+
+/** The coin and the currency a CoinGecko export's file name says, or null for another name. */
+export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
+  const named = COINGECKO_EXPORT.exec(basename(path));
+  const currency = named ? toCurrency(named[2] ?? '') : null;
+  if (!named || !currency) return null;
+  return { coin: (named[1] ?? '').toUpperCase(), currency: currency.code, usd: currency.usd };
+}
+
+/**
+ * Refuses a CoinGecko export whose name says it is priced in another currency, unless
+ * `--map` named the price column: kx stores US dollars, and nothing in the file says otherwise.
+ */
+export function requireDollarExport(mapping: HeaderMapping, path: string): void {
+  const named = exportNamed(path);
+  const price = mapping.columns.find((c) => c.field === 'price_usd');
+  if (!named || named.usd || !price || price.how === 'override') return;
+  throw new KxError(
+    'input',
+    `${path}: the file's name says its prices are in ${named.currency}, not US dollars (CoinGecko names ` +
+      `a chart's export COIN-CURRENCY-max.csv); kx stores prices in US dollars, so export the chart in USD ` +
+      `(${named.coin.toLowerCase()}-usd-max.csv). If the prices are in dollars after all, pass ` +
+      `--map '${price.header.trim()}=price_usd'`,
+    { context: { file: path, field: 'price_usd' } },
+  );
+}
+
 export function requireColumns(
   mapping: HeaderMapping,
   params: CsvParams,
@@ -352,10 +387,12 @@ export function requireColumns(
   const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
   const columns = listColumns(header);
   if (!has('symbol') && !params.symbol) {
+    const coin = exportNamed(path)?.coin;
     throw new KxError(
       'input',
       `${path}: no column maps to symbol (columns: ${columns}); ` +
-        "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file",
+        "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file" +
+        (coin ? ` (the file's name says ${coin}: --symbol ${coin})` : ''),
       { context: { file: path, field: 'symbol' } },
     );
   }
