@@ -193,6 +193,13 @@ describe('CSV header mapping', () => {
     expect(mapping.columns.find((c) => c.header === 'price')?.scale).toBeUndefined();
   });
 
+  it("reads Nasdaq's Close/Last as the price", () => {
+    expect(fields(['Date', 'Close/Last', 'Volume', 'Open', 'High', 'Low'])).toEqual({
+      Date: 'observed_at',
+      'Close/Last': 'price_usd',
+    });
+  });
+
   it("reads Coin Metrics' community files by their metric names", () => {
     const headers = [
       'time',

@@ -54,6 +54,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     lastprice: 0.95,
     close_price: 0.9,
     closing_price: 0.9,
+    // Nasdaq's historical data
+    close_last: 0.9,
     close: 0.9,
     value: 0.85,
     usd: 0.85,
