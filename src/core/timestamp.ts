@@ -1,7 +1,8 @@
 /**
  * Timestamps as found in the wild, to a UTC `Date`: ISO 8601 (with `Z`, an offset or none,
- * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, `YYYY-MM-DD` (also with `/` or `.`, and unpadded:
- * `2024/1/5 9:05`), unix
+ * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, any of these forms with a zone after its time
+ * (`+02`, `GMT+2`, `UTC-05:30`), `YYYY-MM-DD` (also with `/` or `.`, and unpadded:
+ * `2024/1/5 9:05`), `YYYYMMDD`, HTTP's and JavaScript's dates (`Mon, 01 Jan 2024 00:00:00 GMT`), unix
  * seconds, milliseconds, microseconds or nanoseconds (also as floats, `1575032004.0`), and
  * `NN-NN-YYYY [HH:MM[:SS]]` or `NN-NN-YY` (also with `/` or `.`), read day-first or
  * month-first as `order` says: a file's order is decided from its whole column
@@ -17,8 +18,7 @@ export type DateOrder = 'day-first' | 'month-first';
 export const ISO_INSTANT =
   /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-const ISO =
-  /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$/i;
+const ISO = /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?$/;
 /** `2024-1-5`, `2024/1/5 9:05` (Excel in Chinese and Japanese locales, unpadded scripts): year, month, day. */
 const YEAR_FIRST = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const NUMERIC_DATE =
@@ -63,31 +63,64 @@ function to24Hour(text: string): string | null {
   return `${date} ${String(h24).padStart(2, '0')}:${mi}:${s}`;
 }
 
+/** A weekday in front (`Mon, 01 Jan 2024 …`, `Monday, January 1, 2024`): it says nothing more. */
+const WEEKDAY = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?=\d|[a-z]{3})/i;
+
+/**
+ * A zone after a time of day: `Z`, `UTC`, `GMT`, an offset (`+02`, `+0200`, `+02:00`, as
+ * PostgreSQL and ISO 8601 write it), `UTC+8`, `GMT-05:30`, and a zone's name in parentheses
+ * after it (JavaScript's `Date#toString`). Only after a time, so that `2024-01-01` keeps its day.
+ */
+const ZONE =
+  /(\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)\s*(?:z|utc|gmt|(?:utc|gmt)?\s?([+-])(\d{1,2})(?::?(\d{2}))?)(?:\s*\([^)]*\))?$/i;
+
+/** `20240101`: a date written without separators (8 digits: no unix time of this century). */
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+
 export function toTimestamp(input: string, order: DateOrder = 'day-first'): TimestampResult {
   const trimmed = input.trim();
   if (trimmed === '' || /^(null|n\/a|none|-)$/i.test(trimmed)) return { ok: true, value: null };
-  const text = to24Hour(trimmed);
-  if (text === null)
+  const zoned = withoutZone(trimmed.replace(WEEKDAY, ''));
+  const text = zoned && to24Hour(zoned.text);
+  if (!zoned || text === null)
     return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
   const date =
     parseIso(text) ??
     parseYearFirst(text) ??
     parseNumericDate(text, order) ??
     parseNamedMonth(text) ??
+    parseCompact(text) ??
     parseUnix(text);
   if (!date || Number.isNaN(date.getTime())) {
-    return { ok: false, reason: `not a date: ${JSON.stringify(text.slice(0, 40))}` };
+    return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
   }
-  return { ok: true, value: date };
+  return { ok: true, value: new Date(date.getTime() - zoned.offsetMinutes * 60_000) };
+}
+
+/**
+ * The text without its zone, and the zone's offset from UTC in minutes (0 for none: a time
+ * without a zone is UTC); null for an offset no zone has (over 14 hours, 60 minutes or more).
+ */
+function withoutZone(text: string): { text: string; offsetMinutes: number } | null {
+  const m = text.includes(':') ? ZONE.exec(text) : null;
+  if (!m) return { text, offsetMinutes: 0 };
+  const [written, time = '', sign, hours = '0', minutes = '0'] = m;
+  if (+hours > 14 || +minutes > 59) return null;
+  const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (+hours * 60 + +minutes) : 0;
+  return { text: text.slice(0, text.length - written.length) + time, offsetMinutes };
 }
 
 function parseIso(text: string): Date | null {
   const m = ISO.exec(text);
   if (!m) return null;
-  const [, y, , mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
-  const offset = /^(z|utc)$/i.test(zone) ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const [, y, , mo, d, h = '00', mi = '00', s = '00', frac = ''] = m;
   if (!isCalendarDay(+y!, +mo!, +d!)) return null;
-  return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${offset}`);
+  return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}Z`);
+}
+
+function parseCompact(text: string): Date | null {
+  const m = COMPACT.exec(text);
+  return m ? toUtc(m[1]!, +m[2]!, +m[3]!) : null;
 }
 
 function parseYearFirst(text: string): Date | null {
@@ -131,7 +164,7 @@ function monthNumber(name: string): number {
  * is day-first, `12/25/2025` month-first. `undefined` for a value of another form.
  */
 export function dateOrderOf(input: string): DateOrder | 'either' | undefined {
-  const m = NUMERIC_DATE.exec(to24Hour(input.trim()) ?? '');
+  const m = NUMERIC_DATE.exec(to24Hour(withoutZone(input.trim())?.text ?? '') ?? '');
   if (!m) return undefined;
   const [first, second] = [+m[1]!, +m[3]!];
   if (first > 12 && second <= 12) return 'day-first';

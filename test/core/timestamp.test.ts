@@ -46,6 +46,22 @@ describe('toTimestamp', () => {
     ['2024-1-5', '2024-01-05T00:00:00.000Z'],
     ['2024/1/15 9:05', '2024-01-15T09:05:00.000Z'],
     ['2024.12.5 23:59:07', '2024-12-05T23:59:07.000Z'],
+    // A zone after the time, as PostgreSQL writes timestamptz (`+02`), HTTP and JavaScript
+    // write dates, or a script appends `UTC+8`: the moment it names.
+    ['2024-01-01 00:00:00+02', '2023-12-31T22:00:00.000Z'],
+    ['2024-01-01 00:00:00.123+05:30', '2023-12-31T18:30:00.123Z'],
+    ['2024-01-01 00:00:00 +0200', '2023-12-31T22:00:00.000Z'],
+    ['2024-01-01T00:00:00-0500', '2024-01-01T05:00:00.000Z'],
+    ['2024-01-01 00:00:00 UTC+8', '2023-12-31T16:00:00.000Z'],
+    ['2024-01-01 00:00:00 GMT-2', '2024-01-01T02:00:00.000Z'],
+    ['25-12-2024 7:30 PM +01:00', '2024-12-25T18:30:00.000Z'],
+    ['Mon, 01 Jan 2024 00:00:00 GMT', '2024-01-01T00:00:00.000Z'],
+    [
+      'Mon Jan 01 2024 02:00:00 GMT+0200 (Central European Standard Time)',
+      '2024-01-01T00:00:00.000Z',
+    ],
+    ['Monday, January 1, 2024', '2024-01-01T00:00:00.000Z'],
+    ['20240101', '2024-01-01T00:00:00.000Z'],
   ])('%s → %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
@@ -65,6 +81,12 @@ describe('toTimestamp', () => {
     '2024-1-5 24:00',
     '17356896001', // 11 digits: no unit puts it within decades of now
     '17356896000000',
+    // a zone by an abbreviation that names several (EST is also Australia's), an offset no
+    // zone has, a compact date that is no day
+    '2024-01-01 00:00:00 EST',
+    '2024-01-01 00:00:00 +15',
+    '2024-01-01 00:00:00+02:60',
+    '20241301',
   ])('%s is refused', (input) => {
     expect(iso(input)).toMatch(/^error: not a date/);
   });
