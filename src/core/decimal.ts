@@ -23,6 +23,11 @@ const SUFFIX: Record<string, number> = {
   t: 12,
   tn: 12,
   trillion: 12,
+  // German abbreviations (`12,5 Mio.`, `2,5 Mrd.`); their Billion is a million millions
+  tsd: 3,
+  mio: 6,
+  mrd: 9,
+  bio: 12,
 };
 const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
 /** A number with nothing around it, no grouping and no exponent: `42000.5`, `-3`. */
@@ -35,6 +40,10 @@ const GROUPED: Record<DecimalMark, RegExp> = {
 };
 /** Spaces that group thousands (`44 157,0`; French and Russian exports use no-break ones). */
 const SPACE_GROUPED = /^[+-]?[1-9]\d{0,2}([ \u00a0\u202f]\d{3})+([.,]\d*)?$/;
+/** Apostrophes that group thousands before a decimal point: Switzerland's `1'234.56`. */
+const APOSTROPHE_GROUPED = /^[+-]?[1-9]\d{0,2}(['\u2019]\d{3})+(\.\d*)?$/;
+/** India's lakh and crore grouping before a decimal point: `1,23,456.78`. */
+const INDIAN_GROUPED = /^[+-]?[1-9]\d?(,\d{2})*,\d{3}(\.\d*)?$/;
 
 /** The character between a number's whole part and its fraction: `1234.5` or `1234,5`. */
 export type DecimalMark = '.' | ',';
@@ -42,7 +51,8 @@ export type DecimalMark = '.' | ',';
 /**
  * Parses `1234.5`, `6.0e-05`, `4.2e+17`, `$87,000`, `4800 USD`, `$1.7T`, `600B`, `2.08%` into a
  * canonical decimal string, and negatives written `−2.5` (U+2212), `-$5`, `(2.50)` or `▼2.5%`;
- * with a decimal comma, `1.004,0`, `44 157,0` and `10,36M`. Empty and `N/A`-style cells are
+ * with a decimal comma, `1.004,0`, `44 157,0`, `10,36M` and `12,5 Mio.`; Switzerland's `1'234.5`
+ * and India's `1,23,456.78`. Empty and `N/A`-style cells are
  * `null`. `NaN`, `inf`, text and amounts in another currency (`€1,234.5`) are errors.
  */
 export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
@@ -51,7 +61,8 @@ export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult
   const shift = bare.shift;
   let text = bare.text;
   const group = mark === '.' ? ',' : '.';
-  if (GROUPED[mark].test(text)) text = text.replaceAll(group, '');
+  if (GROUPED[mark].test(text) || (mark === '.' && INDIAN_GROUPED.test(text)))
+    text = text.replaceAll(group, '');
   if (mark === ',') {
     if (text.includes('.')) return notANumber(input); // a point where only a comma may be
     text = text.replace(',', '.');
@@ -78,18 +89,20 @@ function bareNumber(input: string): { text: string; shift: number } {
     .replace(/^\((.*)\)$/, '-$1') // an accounting negative: (2.50)
     .replace(/^▲\s*/, '+')
     .replace(/^▼\s*/, '-')
-    .replace(/^([+-]?)\s*(?:us\$|\$)\s*/, '$1') // $5, -$5, US$ 5
+    .replace(/^([+-]?)\s*(?:us\$|\$|usd(?=[\s\d]))\s*/, '$1') // $5, -$5, US$ 5, USD 5
     .replace(/\s*(usd|us\$|\$|%)$/, '')
     .trim();
   let shift = 0;
-  const suffix = /^(.*\d)\s*(k|thousand|mm|mn|mln|million|m|bn|bln|billion|b|tn|trillion|t)$/.exec(
-    text,
-  );
+  const suffix =
+    /^(.*\d)\s*(k|thousand|mm|mn|mln|million|m|bn|bln|billion|b|tn|trillion|t|tsd|mio|mrd|bio)\.?$/.exec(
+      text,
+    );
   if (suffix) {
     text = suffix[1] ?? '';
     shift = SUFFIX[suffix[2] ?? ''] ?? 0;
   }
   if (SPACE_GROUPED.test(text)) text = text.replace(/[ \u00a0\u202f]/g, '');
+  else if (APOSTROPHE_GROUPED.test(text)) text = text.replace(/['\u2019]/g, '');
   return { text, shift };
 }
 

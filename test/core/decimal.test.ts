@@ -33,6 +33,12 @@ describe('toDecimal', () => {
     ['($1,234.50)', '-1234.5'],
     ['▼2.5%', '-2.5'],
     ['▲ 0.75%', '0.75'],
+    // Swiss and Indian grouping, a dollar code in front
+    ["1'234.56", '1234.56'],
+    ['1’234’567.5', '1234567.5'],
+    ['1,23,456.78', '123456.78'],
+    ['12,34,56,789', '123456789'],
+    ['USD 1,234.5', '1234.5'],
   ])('%s is exactly %s', (input, expected) => {
     expect(toDecimal(input)).toEqual({ ok: true, value: expected });
   });
@@ -54,6 +60,9 @@ describe('toDecimal', () => {
     '12abc',
     '--2.5',
     '-(2.5)',
+    "1'23.5", // not a group of three
+    '1,2,345.6', // neither grouping
+    "1'234,5", // an apostrophe groups before a point only
   ])('%j is refused', (input) => {
     const result = toDecimal(input);
     expect(result.ok).toBe(false);
@@ -70,6 +79,9 @@ describe('toDecimal with a decimal comma', () => {
     ['10,36M', '10360000'],
     ['65,59K', '65590'],
     ['-0,08%', '-0.08'],
+    ['12,5 Mio.', '12500000'],
+    ['2,5 Mrd.', '2500000000'],
+    ['1,2 Bio', '1200000000000'],
     ['0,5', '0.5'],
     ['1,234', '1.234'],
     ['1.234.567', '1234567'],

@@ -193,6 +193,21 @@ describe('CSV header mapping', () => {
     expect(mapping.columns.find((c) => c.header === 'price')?.scale).toBeUndefined();
   });
 
+  it('reads a market cap in German, Spanish, Portuguese and French, with its magnitude', () => {
+    const mapping = mapHeader(
+      ['Datum', 'Schlusskurs', 'Marktkapitalisierung (Mrd.)', 'Capitalización de mercado'],
+      new Map(),
+    );
+    expect(mapping.columns.map((c) => [c.header, c.field, c.scale ?? 0])).toEqual([
+      ['Datum', 'observed_at', 0],
+      ['Schlusskurs', 'price_usd', 0],
+      ['Marktkapitalisierung (Mrd.)', 'market_cap_usd', 9],
+    ]);
+    expect(fields(['Capitalisation boursière', 'Capitalização de mercado'])).toEqual({
+      'Capitalisation boursière': 'market_cap_usd',
+    });
+  });
+
   it("reads Nasdaq's Close/Last as the price", () => {
     expect(fields(['Date', 'Close/Last', 'Volume', 'Open', 'High', 'Low'])).toEqual({
       Date: 'observed_at',

@@ -85,6 +85,10 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     market_capitalization: 0.97,
     // Coin Metrics' community files: the market cap of the current supply
     cap_mrkt_cur_usd: 1,
+    marktkapitalisierung: 0.95,
+    capitalizacion_de_mercado: 0.95,
+    capitalizacao_de_mercado: 0.95,
+    capitalisation_boursiere: 0.95,
     cap: 0.85,
     market: 0.85,
   },
@@ -213,6 +217,9 @@ const MAGNITUDES: Record<string, number> = {
   tn: 12,
   trillion: 12,
   trillions: 12,
+  tsd: 3,
+  mio: 6,
+  mrd: 9,
 };
 
 /** The fields whose numbers a magnitude in their header multiplies: amounts of dollars or coins. */
