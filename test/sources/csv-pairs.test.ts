@@ -67,6 +67,16 @@ describe('a symbol column of trading pairs', () => {
     return rows.map((r) => r.symbol);
   }
 
+  it('is missing from a file of a column per coin, which is refused saying how to load one', async () => {
+    const text = 'Date,BTC,ETH,SOL\n2024-01-01,42283.58,2352.04,101.5\n';
+    await expect(ingest('wide.csv', text)).rejects.toThrow(
+      /Its columns BTC, ETH, SOL are coins, one per column.*--symbol BTC --map 'BTC=price_usd'/,
+    );
+    const one = await files.ingest('wide.csv', text, { symbol: 'BTC', map: ['BTC=price_usd'] });
+    expect(one).toMatchObject({ status: 'succeeded', loaded: 1 });
+    expect(await symbolsOf(one)).toEqual(['BTC']);
+  });
+
   it('of several coins loads each base coin', async () => {
     const run = await ingest(
       'binance.csv',

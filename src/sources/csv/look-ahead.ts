@@ -11,7 +11,7 @@ import { type SourceRecord } from '../../core/source.js';
 import { dateOrderOf, type DateOrder } from '../../core/timestamp.js';
 import { type CsvField, type HeaderMapping } from './mapping.js';
 import { toCurrency } from '../../core/currency.js';
-import { parsePair } from './pairs.js';
+import { isWellKnownCoin, parsePair } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -388,11 +388,18 @@ export function requireColumns(
   const columns = listColumns(header);
   if (!has('symbol') && !params.symbol) {
     const coin = exportNamed(path)?.coin;
+    // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
+    const wide = has('price_usd') ? [] : header.filter(isWellKnownCoin).map((h) => h.trim());
     throw new KxError(
       'input',
       `${path}: no column maps to symbol (columns: ${columns}); ` +
         "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file" +
-        (coin ? ` (the file's name says ${coin}: --symbol ${coin})` : ''),
+        (coin ? ` (the file's name says ${coin}: --symbol ${coin})` : '') +
+        (wide.length > 1
+          ? `. Its columns ${wide.slice(0, 3).join(', ')} are coins, one per column; kx reads a coin per ` +
+            `row, so if their cells are prices (not returns or weights) load each one by itself: ` +
+            `--symbol ${wide[0]} --map '${wide[0]}=price_usd'`
+          : ''),
       { context: { file: path, field: 'symbol' } },
     );
   }

@@ -102,6 +102,11 @@ const WELL_KNOWN_BASES = new Set([
   'UNI',
 ]);
 
+/** Whether a header names a coin most markets are of (`BTC`, `eth`): a column per coin. */
+export function isWellKnownCoin(header: string): boolean {
+  return WELL_KNOWN_BASES.has(header.trim().toUpperCase());
+}
+
 function pairOf(base: string, quote: string): Pair | null {
   if (!USD_QUOTES.has(quote) && !OTHER_QUOTES.has(quote)) return null;
   return { base: BASE_ALIASES[base] ?? base, quote, usd: USD_QUOTES.has(quote) };
