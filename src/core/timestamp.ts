@@ -80,7 +80,7 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 export function toTimestamp(input: string, order: DateOrder = 'day-first'): TimestampResult {
   const trimmed = input.trim();
   if (trimmed === '' || /^(null|n\/a|none|-)$/i.test(trimmed)) return { ok: true, value: null };
-  const zoned = withoutZone(trimmed.replace(WEEKDAY, ''));
+  const zoned = withoutZone(/^[a-z]/i.test(trimmed) ? trimmed.replace(WEEKDAY, '') : trimmed);
   const text = zoned && to24Hour(zoned.text);
   if (!zoned || text === null)
     return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
@@ -102,7 +102,11 @@ export function toTimestamp(input: string, order: DateOrder = 'day-first'): Time
  * without a zone is UTC); null for an offset no zone has (over 14 hours, 60 minutes or more).
  */
 function withoutZone(text: string): { text: string; offsetMinutes: number } | null {
-  const m = text.includes(':') ? ZONE.exec(text) : null;
+  // Most cells first: no time, a time and nothing after it, or CoinGecko's ` UTC`.
+  const colon = text.indexOf(':');
+  if (colon === -1 || !/[a-z+\-(]/i.test(text.slice(colon))) return { text, offsetMinutes: 0 };
+  if (text.endsWith(' UTC')) return { text: text.slice(0, -4), offsetMinutes: 0 };
+  const m = ZONE.exec(text);
   if (!m) return { text, offsetMinutes: 0 };
   const [written, time = '', sign, hours = '0', minutes = '0'] = m;
   if (+hours > 14 || +minutes > 59) return null;
