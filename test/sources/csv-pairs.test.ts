@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
 import type { RunResult } from '../../src/engine/runner.js';
 import { parsePair } from '../../src/sources/csv/pairs.js';
+import { toBase } from '../../src/sources/csv/rows.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('parsePair', () => {
@@ -31,6 +32,14 @@ describe('parsePair', () => {
     expect(parsePair('tDOGE:USD')).toEqual({ base: 'DOGE', quote: 'USD', usd: true });
     expect(parsePair('tETHUST')).toEqual({ base: 'ETH', quote: 'USDT', usd: true });
     expect(parsePair('tBTCEUR')).toEqual({ base: 'BTC', quote: 'EUR', usd: false });
+    // ccxt's swaps and futures: contracts, not spot markets
+    expect(parsePair('BTC/USDT:USDT')).toEqual({
+      base: 'BTC',
+      quote: 'USDT',
+      usd: true,
+      contract: 'USDT',
+    });
+    expect(parsePair('BTC/USD:BTC-240329')).toMatchObject({ base: 'BTC', contract: 'BTC-240329' });
   });
 
   it('leaves tickers alone, those ending in a currency among them', () => {
@@ -66,6 +75,30 @@ describe('a symbol column of trading pairs', () => {
       .orderBy(assets.symbol);
     return rows.map((r) => r.symbol);
   }
+
+  it('rejects a swap past the sampled rows, and a pair in another currency', () => {
+    const spot = { example: 'BTC/USDT', line: 2 };
+    expect(toBase('ETH/USDT', spot)).toEqual({ ok: true, base: 'ETH' });
+    expect(toBase('ETH/USDT:USDT', spot)).toEqual({
+      ok: false,
+      reason: '"ETH/USDT:USDT" is a swap or futures contract, not a spot market',
+    });
+    expect(toBase('ETH/EUR', spot)).toEqual({
+      ok: false,
+      reason: '"ETH/EUR" is priced in EUR, not US dollars',
+    });
+  });
+
+  it('of swaps or futures is refused: a contract is not the coin', async () => {
+    // what a script over ccxt's fetch_ohlcv writes for perpetual swaps
+    const text =
+      'timestamp,symbol,open,high,low,close,volume\n' +
+      '1704067200000,BTC/USDT:USDT,42314.0,44240.0,42180.1,44213.9,301234.5\n' +
+      '1704067200000,ETH/USDT:USDT,2281.5,2390.0,2265.2,2352.2,1203312.2\n';
+    await expect(ingest('swaps.csv', text)).rejects.toThrow(
+      /swap or futures contracts \("BTC\/USDT:USDT" on line 2\), not spot markets.*\("BTC\/USDT"\)/,
+    );
+  });
 
   it('is missing from a file of a column per coin, which is refused saying how to load one', async () => {
     const text = 'Date,BTC,ETH,SOL\n2024-01-01,42283.58,2352.04,101.5\n';

@@ -122,7 +122,13 @@ export interface Sampled {
 
 export interface TextColumns {
   /** Every sampled symbol is a trading pair: the first, the first not in dollars, and whether all are one. */
-  pairs: { first: Sampled; notUsd: (Sampled & { quote: string }) | null; same: boolean } | null;
+  pairs: {
+    first: Sampled;
+    notUsd: (Sampled & { quote: string }) | null;
+    /** The first sampled swap or future (`BTC/USDT:USDT`). */
+    contract: Sampled | null;
+    same: boolean;
+  } | null;
   /** Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first. */
   numericName: Sampled | null;
   /**
@@ -174,8 +180,9 @@ export async function inspectTextColumns(
       const pair = parsePair(value);
       const at = { value, line: row.line };
       if (!pair) pairs = null;
-      else if (!pairs) pairs = { first: at, notUsd: null, same: true };
+      else if (!pairs) pairs = { first: at, notUsd: null, contract: null, same: true };
       if (pair && pairs) {
+        if (pair.contract) pairs.contract ??= at;
         if (!pair.usd) pairs.notUsd ??= { ...at, quote: pair.quote };
         pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
       }
@@ -228,6 +235,16 @@ export function pairsOf(
   if (!found) return null;
   if (fixedSymbol && found.same && found.first.value.toUpperCase() === fixedSymbol.toUpperCase())
     return null;
+  const contract = found.contract;
+  if (contract) {
+    throw new KxError(
+      'input',
+      `${path}: the symbol column holds swap or futures contracts (${JSON.stringify(contract.value)} on line ` +
+        `${contract.line}), not spot markets: a contract's price is not the coin's, and kx stores coins' ` +
+        `prices. Load an export of the spot market (${JSON.stringify(contract.value.split(':')[0])})`,
+      { context: { file: path, line: contract.line, field: 'symbol' } },
+    );
+  }
   const other = found.notUsd;
   if (other) {
     throw new KxError(

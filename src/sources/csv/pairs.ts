@@ -29,6 +29,11 @@ export interface Pair {
   quote: string;
   /** Whether the quote is the US dollar or a dollar stablecoin. */
   usd: boolean;
+  /**
+   * A swap's or a future's settlement (ccxt's `BTC/USDT:USDT`, `BTC/USD:BTC-240329`): a
+   * derivative contract, whose price is not the coin's spot price. Absent for a spot market.
+   */
+  contract?: string;
 }
 
 /**
@@ -37,6 +42,12 @@ export interface Pair {
  * characters or more, so that `TUSD` and `WBTC` stay coins.
  */
 export function parsePair(value: string): Pair | null {
+  const derivative = CCXT_CONTRACT.exec(value.trim().toUpperCase());
+  if (derivative) {
+    const [, base = '', quote = '', contract = ''] = derivative;
+    const pair = pairOf(base, quote);
+    return pair && { ...pair, contract };
+  }
   const bitfinex = BITFINEX.exec(value.trim());
   if (bitfinex) {
     const [, short, long, quote = ''] = bitfinex;
@@ -49,6 +60,9 @@ export function parsePair(value: string): Pair | null {
   const prefixed = /^[A-Z][A-Z0-9]{0,14}:([A-Z0-9/\-_]{5,})$/.exec(upper);
   return prefixed ? parseMarket(prefixed[1] ?? '') : null;
 }
+
+/** ccxt's unified symbol of a swap (`BTC/USDT:USDT`) or a future (`BTC/USD:BTC-240329`). */
+const CCXT_CONTRACT = /^([A-Z0-9]{2,15})\/([A-Z]{3,5}):([A-Z]{3,5}(?:-\d{6})?)$/;
 
 /**
  * Bitfinex's API names a trading pair with a lowercase `t` before it (`tBTCUSD`, `tDOGE:USD`

@@ -198,6 +198,11 @@ export function toBase(
       ok: false,
       reason: `${JSON.stringify(value)} is not a trading pair like the column's others (${JSON.stringify(pairs.example)})`,
     };
+  if (pair.contract)
+    return {
+      ok: false,
+      reason: `${JSON.stringify(value)} is a swap or futures contract, not a spot market`,
+    };
   if (!pair.usd)
     return {
       ok: false,
