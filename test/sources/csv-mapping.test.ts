@@ -208,6 +208,32 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it("reads CoinCap's asset fields", () => {
+    const headers = ['id', 'rank', 'symbol', 'name', 'supply', 'maxSupply', 'marketCapUsd'].concat([
+      'volumeUsd24Hr',
+      'priceUsd',
+      'changePercent24Hr',
+      'vwap24Hr',
+      'explorer',
+    ]);
+    const mapping = mapHeader(headers, new Map());
+    expect(fields(headers)).toEqual({
+      id: 'source_id',
+      rank: 'rank',
+      symbol: 'symbol',
+      name: 'name',
+      supply: 'circulating_supply',
+      maxSupply: 'max_supply',
+      marketCapUsd: 'market_cap_usd',
+      volumeUsd24Hr: 'volume_24h_usd',
+      priceUsd: 'price_usd',
+      changePercent24Hr: 'percent_change_24h',
+    });
+    expect(mapping.warnings).toEqual([
+      expect.stringContaining('"supply" mapped to circulating_supply'),
+    ]);
+  });
+
   it("reads Nasdaq's Close/Last as the price", () => {
     expect(fields(['Date', 'Close/Last', 'Volume', 'Open', 'High', 'Low'])).toEqual({
       Date: 'observed_at',

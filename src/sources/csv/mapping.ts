@@ -97,6 +97,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     '24h_volume_usd': 1,
     volume_24h: 0.97,
     volume_reported_spot_usd_1d: 0.95,
+    // CoinCap's `volumeUsd24Hr`
+    volume_usd24_hr: 1,
     total_volume: 0.95,
     volume_usd: 0.95,
     volume_usdt: 0.95,
@@ -109,6 +111,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     available_supply: 0.95,
     circulating: 0.9,
     sply_cur: 0.95,
+    // CoinCap's `supply` ("available for trading"); elsewhere it may be the total: a warning
+    supply: 0.85,
   },
   total_supply: { total_supply: 1 },
   max_supply: { max_supply: 1 },
@@ -117,6 +121,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     price_change_percentage_24h: 1,
     percentage_change24_hr_usd: 0.95,
     pct_change_24h: 0.95,
+    change_percent24_hr: 1,
     change_24h: 0.85,
   },
   observed_at: {
