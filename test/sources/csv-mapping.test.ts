@@ -279,8 +279,10 @@ describe('CSV header mapping', () => {
       ['close_eur', 'EUR'],
       ['Price (€)', 'EUR'],
       ['Kurs (€)', 'EUR'],
-      ['Preço (R$)', 'R$'],
-      ['Price (A$)', 'A$'],
+      ['Preço (R$)', 'BRL'],
+      ['Price (A$)', 'AUD'],
+      ['Close (HK$)', 'HKD'],
+      ['Preis (¥)', 'JPY or CNY'],
       ['Price in GBP', 'GBP'],
       ['price_eth', 'ETH'],
     ] as const)

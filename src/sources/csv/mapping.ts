@@ -69,6 +69,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     zuletzt: 0.9,
     schlusskurs: 0.9,
     kurs: 0.85,
+    preis: 0.9,
     dernier: 0.9,
     prix: 0.9,
     cloture: 0.9,
@@ -430,11 +431,18 @@ const MONEY_FIELDS = new Set<CsvField>(['price_usd', 'market_cap_usd', 'volume_2
  */
 const CURRENCY_SIGNS: readonly (readonly [RegExp, string])[] = [
   [/US\$/i, 'USD'],
-  [/(?:AU?|CA?|NZ|HK|SG?|R|MX|NT)\$/i, ''],
+  [/AU?\$/i, 'AUD'],
+  [/CA?\$/i, 'CAD'],
+  [/NZ\$/i, 'NZD'],
+  [/HK\$/i, 'HKD'],
+  [/SG?\$/i, 'SGD'],
+  [/R\$/i, 'BRL'],
+  [/MX\$/i, 'MXN'],
+  [/NT\$/i, 'TWD'],
   [/\$/, 'USD'],
   [/€/, 'EUR'],
   [/£/, 'GBP'],
-  [/[¥￥]/, 'JPY'],
+  [/[¥￥]/, 'JPY or CNY'],
   [/₹/, 'INR'],
   [/₽/, 'RUB'],
   [/₩/, 'KRW'],
@@ -458,8 +466,7 @@ export function currencyIn(
     const at = sign.exec(header);
     if (!at) continue;
     const rest = toHeaderKey(header.replace(at[0], ' '));
-    const named = code || at[0].toUpperCase();
-    return rest === '' ? null : { key: rest, code: named, usd: code === 'USD', sign: true };
+    return rest === '' ? null : { key: rest, code, usd: code === 'USD', sign: true };
   }
   const words = key.split('_');
   const at = words.findIndex((w, i) => {
