@@ -2,7 +2,8 @@
  * Timestamps as found in the wild, to a UTC `Date`: ISO 8601 (with `Z`, an offset or none,
  * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, any of these forms with a zone after its time
  * (`+02`, `GMT+2`, `UTC-05:30`), `YYYY-MM-DD` (also with `/` or `.`, and unpadded:
- * `2024/1/5 9:05`), `YYYYMMDD`, HTTP's and JavaScript's dates (`Mon, 01 Jan 2024 00:00:00 GMT`), unix
+ * `2024/1/5 9:05`), `YYYYMMDD`, HTTP's and JavaScript's dates
+ * (`Mon, 01 Jan 2024 00:00:00 GMT`), unix
  * seconds, milliseconds, microseconds or nanoseconds (also as floats, `1575032004.0`), and
  * `NN-NN-YYYY [HH:MM[:SS]]` or `NN-NN-YY` (also with `/` or `.`), read day-first or
  * month-first as `order` says: a file's order is decided from its whole column
