@@ -239,6 +239,21 @@ export const DECIMAL_FIELDS = [
   ['percent_change_24h', 'percentChange24h'],
 ] as const;
 
+/**
+ * A supply without the row's coin after it: CoinMarketCap's table writes `19,600,000 BTC`. Any
+ * other word after the number is left for toDecimal to read or refuse.
+ */
+function withoutCoin(text: string, symbol: string): string {
+  const trimmed = text.trim();
+  if (symbol.length < 2 || !trimmed.toUpperCase().endsWith(symbol)) return text;
+  const before = trimmed.slice(0, -symbol.length);
+  // `19.6M BTC`; written together only after a digit and a code of three letters or more, so
+  // that `5MM` stays five million of a coin named MM
+  return /\d/.test(before) && (/\s$/.test(before) || (/\d$/.test(before) && symbol.length > 2))
+    ? before.trim()
+    : text;
+}
+
 /** The power of ten each scaled column's numbers are in (`Market Cap (M)`: 6). */
 type Scales = Partial<Record<CsvField, number>>;
 
@@ -256,8 +271,19 @@ export function toListing(
     explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
   const decimals: Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>> = {};
   for (const [field, key] of DECIMAL_FIELDS) {
-    const parsed = toDecimal(cell(field), decimalMark);
-    if (!parsed.ok) return { ok: false, reason: `${field}: ${parsed.reason}`, field };
+    const written = cell(field);
+    const parsed = toDecimal(
+      field.endsWith('_supply') ? withoutCoin(written, symbol) : written,
+      decimalMark,
+    );
+    if (!parsed.ok) {
+      // `19,600,000 ETH` on BTC's row: a count of another coin, not an amount of money
+      const other = field.endsWith('_supply') && /is in (\S+), not US dollars$/.exec(parsed.reason);
+      const reason = other
+        ? `${JSON.stringify(written.slice(0, 40))} counts ${other[1]}, not ${symbol}`
+        : parsed.reason;
+      return { ok: false, reason: `${field}: ${reason}`, field };
+    }
     const scale = scales[field];
     decimals[key] =
       scale && parsed.value !== null ? scaleDecimal(parsed.value, scale) : parsed.value;
