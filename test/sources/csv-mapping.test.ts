@@ -208,6 +208,28 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it("reads CoinGecko's and CoinMarketCap's tables as copied from their pages", () => {
+    expect(
+      fields(['#', 'Coin', 'Symbol', 'Price', '1h', '24h', '7d', '24h Volume', 'Mkt Cap']),
+    ).toEqual({
+      Coin: 'name',
+      Symbol: 'symbol',
+      Price: 'price_usd',
+      '24h': 'percent_change_24h',
+      '24h Volume': 'volume_24h_usd',
+      'Mkt Cap': 'market_cap_usd',
+    });
+    expect(
+      fields(
+        ['#', 'Name', 'Symbol', 'Market Cap', 'Price', 'Circulating Supply', 'Volume(24h)'].concat([
+          '% 1h',
+          '% 24h',
+          '% 7d',
+        ]),
+      ),
+    ).toMatchObject({ 'Volume(24h)': 'volume_24h_usd', '% 24h': 'percent_change_24h' });
+  });
+
   it("reads CoinCap's asset fields", () => {
     const headers = ['id', 'rank', 'symbol', 'name', 'supply', 'maxSupply', 'marketCapUsd'].concat([
       'volumeUsd24Hr',

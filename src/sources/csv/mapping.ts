@@ -97,6 +97,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     volume_24h_usd: 1,
     '24h_volume_usd': 1,
     volume_24h: 0.97,
+    '24h_volume': 0.97,
     volume_reported_spot_usd_1d: 0.95,
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
@@ -123,6 +124,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     percentage_change24_hr_usd: 0.95,
     pct_change_24h: 0.95,
     change_percent24_hr: 1,
+    // CoinGecko's and CoinMarketCap's tables as copied: `24h`, `% 24h`, `24h %`
+    '24h': 0.85,
     change_24h: 0.85,
   },
   observed_at: {
