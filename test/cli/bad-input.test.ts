@@ -134,6 +134,20 @@ describe('bad CSV input', () => {
     },
   );
 
+  it.each([
+    [
+      'https://www.coingecko.com/price_charts/export/1/usd.csv',
+      /file not found: kx reads files, not URLs; download it first, for example: curl -fLo usd\.csv 'https:\/\/www\.coingecko\.com\/price_charts\/export\/1\/usd\.csv'/,
+    ],
+    ['~/prices.csv', /file not found: "~" is your home folder only where the shell expands it/],
+  ])('a --file of %s that is no file says why (exit 4)', async (file, message) => {
+    const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--dry-run'], {
+      ...database.env,
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(message);
+  });
+
   it('leaves what was committed before intact; a broken row keeps the rows before it', async () => {
     const after = await withOpen(database, snapshotState);
     const sampleQuotes = after.quotes.filter((q) =>

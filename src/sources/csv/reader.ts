@@ -17,10 +17,29 @@ export interface CsvShape {
   mtime: Date;
 }
 
+/**
+ * Why a path a user gave may not be found: a URL (kx reads files, it does not download them),
+ * or a `~` the shell did not expand because it was quoted.
+ */
+function notFoundHint(path: string): string {
+  const url = /(?:^|[/\\])((?:https?|ftp):[/\\]+.*)$/i.exec(path)?.[1];
+  if (url) {
+    const address = url.replace(/^(\w+):[/\\]+/, '$1://').replaceAll('\\', '/');
+    const name = address.split('/').pop() || 'file.csv';
+    return `: kx reads files, not URLs; download it first, for example: curl -fLo ${name} '${address}'`;
+  }
+  if (/(?:^|[/\\])~(?:[/\\]|$)/.test(path))
+    return ': "~" is your home folder only where the shell expands it; write the path without quotes, or in full';
+  return '';
+}
+
 /** Checks that `path` is a readable, non-empty CSV file and finds its delimiter and banner. */
 export async function sniffCsv(path: string): Promise<CsvShape> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    const reason = error.code === 'ENOENT' ? 'file not found' : `cannot read file (${error.code})`;
+    const reason =
+      error.code === 'ENOENT'
+        ? `file not found${notFoundHint(path)}`
+        : `cannot read file (${error.code})`;
     throw new KxError('input', `${path}: ${reason}`, { context: { file: path }, cause: error });
   });
   if (info.isDirectory())
