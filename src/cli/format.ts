@@ -34,7 +34,15 @@ interface CsvReading {
   decimalMark?: string;
   timeOfDay?: string;
   currency?: string;
-  columns?: { header: string; field: string; confidence: number; how: string; scale?: number }[];
+  columns?: {
+    header: string;
+    field: string;
+    confidence: number;
+    how: string;
+    scale?: number;
+    /** For observed_at, the zone its header names (`UTC+08:00`). */
+    zone?: string;
+  }[];
   unmapped?: string[];
   symbol?: string;
   pairs?: { example: string };
@@ -63,7 +71,9 @@ export function formatDryRun(result: DryRunResult): string {
   for (const c of reading.columns ?? []) {
     const unit =
       c.field === 'observed_at'
-        ? reading.dateOrder && `dates read ${reading.dateOrder}`
+        ? [reading.dateOrder && `dates read ${reading.dateOrder}`, c.zone && `times in ${c.zone}`]
+            .filter(Boolean)
+            .join(', ')
         : UNITS[c.field];
     const how = c.how === 'override' ? '--map' : `${c.how} ${c.confidence}`;
     const scale = c.scale ? ` × ${number.format(10 ** c.scale)}` : '';

@@ -78,41 +78,71 @@ const ZONE =
 /** `20240101`: a date written without separators (8 digits: no unix time of this century). */
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 
-export function toTimestamp(input: string, order: DateOrder = 'day-first'): TimestampResult {
+/**
+ * `assumedOffsetMinutes`: the zone of a time that names none, when its column's header names
+ * one (`Time (UTC+8)`); a unix time and a time with its own zone are what they say.
+ */
+export function toTimestamp(
+  input: string,
+  order: DateOrder = 'day-first',
+  assumedOffsetMinutes = 0,
+): TimestampResult {
   const trimmed = input.trim();
   if (trimmed === '' || /^(null|n\/a|none|-)$/i.test(trimmed)) return { ok: true, value: null };
   const zoned = withoutZone(/^[a-z]/i.test(trimmed) ? trimmed.replace(WEEKDAY, '') : trimmed);
   const text = zoned && to24Hour(zoned.text);
   if (!zoned || text === null)
     return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
-  const date =
+  const written =
     parseIso(text) ??
     parseYearFirst(text) ??
     parseNumericDate(text, order) ??
     parseNamedMonth(text) ??
-    parseCompact(text) ??
-    parseUnix(text);
+    parseCompact(text);
+  const date = written ?? parseUnix(text);
   if (!date || Number.isNaN(date.getTime())) {
     return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
   }
-  return { ok: true, value: new Date(date.getTime() - zoned.offsetMinutes * 60_000) };
+  const offset = zoned.zone || !written ? zoned.offsetMinutes : assumedOffsetMinutes;
+  return { ok: true, value: new Date(date.getTime() - offset * 60_000) };
 }
 
 /**
  * The text without its zone, and the zone's offset from UTC in minutes (0 for none: a time
  * without a zone is UTC); null for an offset no zone has (over 14 hours, 60 minutes or more).
  */
-function withoutZone(text: string): { text: string; offsetMinutes: number } | null {
+function withoutZone(text: string): { text: string; offsetMinutes: number; zone: boolean } | null {
   // Most cells first: no time, a time and nothing after it, or CoinGecko's ` UTC`.
   const colon = text.indexOf(':');
-  if (colon === -1 || !/[a-z+\-(]/i.test(text.slice(colon))) return { text, offsetMinutes: 0 };
-  if (text.endsWith(' UTC')) return { text: text.slice(0, -4), offsetMinutes: 0 };
+  if (colon === -1 || !/[a-z+\-(]/i.test(text.slice(colon)))
+    return { text, offsetMinutes: 0, zone: false };
+  if (text.endsWith(' UTC')) return { text: text.slice(0, -4), offsetMinutes: 0, zone: true };
   const m = ZONE.exec(text);
-  if (!m) return { text, offsetMinutes: 0 };
+  if (!m) return { text, offsetMinutes: 0, zone: false };
   const [written, time = '', sign, hours = '0', minutes = '0'] = m;
   if (+hours > 14 || +minutes > 59) return null;
   const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (+hours * 60 + +minutes) : 0;
-  return { text: text.slice(0, text.length - written.length) + time, offsetMinutes };
+  return { text: text.slice(0, text.length - written.length) + time, offsetMinutes, zone: true };
+}
+
+/**
+ * The zone a header names for its times (`Date(UTC)`, `Time (UTC+8)`, `timestamp_gmt`) in
+ * minutes east of UTC, and the header without it; null for a header that names none.
+ */
+export function zoneOfHeader(header: string): { header: string; offsetMinutes: number } | null {
+  const m =
+    /(?:^|[\s(_[-]+)(?:utc|gmt)(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?(?=$|[\s)\]_])[\s)\]]*/i.exec(
+      header,
+    );
+  if (!m) return null;
+  const [written, sign, hours = '0', minutes = '0'] = m;
+  if (+hours > 14 || +minutes > 59) return null;
+  const rest = header.replace(written, ' ').trim();
+  if (rest === '') return null;
+  return {
+    header: rest,
+    offsetMinutes: sign ? (sign === '-' ? -1 : 1) * (+hours * 60 + +minutes) : 0,
+  };
 }
 
 function parseIso(text: string): Date | null {

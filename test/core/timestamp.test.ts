@@ -3,6 +3,7 @@ import {
   dateOrderOf,
   parseDateFormat,
   toTimestamp,
+  zoneOfHeader,
   type DateOrder,
 } from '../../src/core/timestamp.js';
 
@@ -115,6 +116,34 @@ describe('toTimestamp', () => {
     ['12/12/2024 25:00', 'day-first'],
   ])('%s read %s is not a date', (input, order) => {
     expect(toTimestamp(input, order)).toMatchObject({ ok: false });
+  });
+});
+
+describe('a zone a column names', () => {
+  it('is assumed for a time without its own, not for a unix time or one with a zone', () => {
+    const at = (input: string) => {
+      const r = toTimestamp(input, 'day-first', 480);
+      return r.ok ? r.value?.toISOString() : r.reason;
+    };
+    expect(at('2024-01-05 08:00')).toBe('2024-01-05T00:00:00.000Z');
+    expect(at('2024-01-05')).toBe('2024-01-04T16:00:00.000Z');
+    expect(at('2024-01-05 08:00 UTC')).toBe('2024-01-05T08:00:00.000Z');
+    expect(at('2024-01-05T08:00:00Z')).toBe('2024-01-05T08:00:00.000Z');
+    expect(at('2024-01-05 08:00-05')).toBe('2024-01-05T13:00:00.000Z');
+    expect(at('1704441600')).toBe('2024-01-05T08:00:00.000Z');
+  });
+
+  it.each([
+    ['Date(UTC)', { header: 'Date', offsetMinutes: 0 }],
+    ['Time (UTC+8)', { header: 'Time', offsetMinutes: 480 }],
+    ['Datum (GMT+1)', { header: 'Datum', offsetMinutes: 60 }],
+    ['Open time (UTC-05:30)', { header: 'Open time', offsetMinutes: -330 }],
+    ['timestamp_gmt', { header: 'timestamp', offsetMinutes: 0 }],
+    ['Date', null],
+    ['UTC', null],
+    ['Time (UTC+15)', null],
+  ])('%s names %j', (header, zone) => {
+    expect(zoneOfHeader(header)).toEqual(zone);
   });
 });
 

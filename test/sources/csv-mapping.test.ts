@@ -230,6 +230,31 @@ describe('CSV header mapping', () => {
     ).toMatchObject({ 'Volume(24h)': 'volume_24h_usd', '% 24h': 'percent_change_24h' });
   });
 
+  it("reads a trade log's pair as the symbol and leaves each trade's size out of the volume", () => {
+    // Kraken's trades export; Binance's trade history
+    const kraken = [
+      'txid',
+      'ordertxid',
+      'pair',
+      'time',
+      'type',
+      'ordertype',
+      'price',
+      'cost',
+    ].concat(['fee', 'vol', 'margin', 'misc', 'ledgers']);
+    expect(fields(kraken)).toEqual({ pair: 'symbol', time: 'observed_at', price: 'price_usd' });
+    expect(mapHeader(kraken, new Map()).warnings).toContainEqual(
+      'column "vol" of a trade log is each trade\'s size, not a 24h volume: left out',
+    );
+    expect(fields(['Date(UTC)', 'Pair', 'Side', 'Price', 'Executed', 'Amount', 'Fee'])).toEqual({
+      'Date(UTC)': 'observed_at',
+      Pair: 'symbol',
+      Price: 'price_usd',
+    });
+    // a market data file with a volume keeps it
+    expect(fields(['date', 'pair', 'close', 'volume'])).toMatchObject({ volume: 'volume_24h_usd' });
+  });
+
   it("reads CoinCap's asset fields", () => {
     const headers = ['id', 'rank', 'symbol', 'name', 'supply', 'maxSupply', 'marketCapUsd'].concat([
       'volumeUsd24Hr',

@@ -153,9 +153,14 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         dateOrder,
         decimalMark,
         readAs: JSON.stringify({
-          // A scale joins a column's pair only where there is one: rows read before keep their versions.
+          // A scale or a zone joins a column's pair only where there is one: rows read before
+          // keep their versions.
           columns: mapping.columns.map((c) =>
-            c.scale ? [c.index, c.field, c.scale] : [c.index, c.field],
+            c.scale
+              ? [c.index, c.field, c.scale]
+              : c.zoneMinutes
+                ? [c.index, c.field, `zone ${c.zoneMinutes}`]
+                : [c.index, c.field],
           ),
           symbol: params.symbol ?? null,
           dateOrder,
@@ -205,13 +210,16 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           ...(timeOfDay !== undefined ? { timeOfDay: header[timeOfDay] } : {}),
           ...(pairs ? { pairs } : {}),
           ...(currency ? { currency: currency.header } : {}),
-          columns: mapping.columns.map(({ header: h, field, confidence, how, scale }) => ({
-            header: h,
-            field,
-            confidence,
-            how,
-            ...(scale ? { scale } : {}),
-          })),
+          columns: mapping.columns.map(
+            ({ header: h, field, confidence, how, scale, zoneMinutes }) => ({
+              header: h,
+              field,
+              confidence,
+              how,
+              ...(scale ? { scale } : {}),
+              ...(zoneMinutes ? { zone: utcOffset(zoneMinutes) } : {}),
+            }),
+          ),
           unmapped: mapping.unmapped.filter(
             (h) =>
               (timeOfDay === undefined || h !== header[timeOfDay]) &&
@@ -293,3 +301,10 @@ export const csv = defineSourceEntry<Record<string, never>, 'csv'>({
   ],
   create: () => csvSource,
 });
+
+/** 480 → `UTC+08:00`, -300 → `UTC-05:00`. */
+function utcOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}

@@ -1,5 +1,6 @@
 import { toCurrency } from '../../core/currency.js';
 import { KxError } from '../../core/errors.js';
+import { zoneOfHeader } from '../../core/timestamp.js';
 
 /** A unified field a CSV column can feed (snake_case, as users write them in `--map`). */
 export const CSV_FIELDS = [
@@ -41,6 +42,10 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     ticker_symbol: 1,
     sym: 0.9,
     code: 0.85,
+    // a market (`XXBTZUSD`, `BTC-USD`): read as its base coin when every value is a pair
+    pair: 0.9,
+    trading_pair: 0.9,
+    currency_pair: 0.9,
   },
   name: { name: 1, coin_name: 1, asset_name: 1, full_name: 0.95, title: 0.85, coin: 0.85 },
   rank: { rank: 1, market_cap_rank: 1, cmc_rank: 1, ranknow: 0.95, rank_now: 0.95 },
@@ -201,6 +206,11 @@ export interface ColumnMapping {
   scale?: number;
   /** `USD` when the header names the dollar (`Close (USD)`, `price_usd`, `Price ($)`). */
   currency?: 'USD';
+  /**
+   * For observed_at: the zone its header names (`Time (UTC+8)`: 480 minutes east of UTC), which
+   * a time without its own zone is in; absent for UTC.
+   */
+  zoneMinutes?: number;
 }
 
 /** Words and letters that say a column's numbers are in thousands, millions… */
@@ -314,15 +324,30 @@ export function mapHeader(
   keys.forEach((key, index) => {
     const header = headers[index] ?? '';
     if (key === '' || keys.indexOf(key) !== index) return;
+    const zone = zoneOfHeader(header);
+    const zoned = (c: ColumnMapping): ColumnMapping =>
+      zone?.offsetMinutes && c.field === 'observed_at'
+        ? { ...c, zoneMinutes: zone.offsetMinutes }
+        : c;
     if (overrides.has(key)) {
       const field = overrides.get(key);
       const magnitude = magnitudeOf(key);
       if (field) {
         const c: ColumnMapping = { field, header, index, confidence: 1, how: 'override' };
         candidates.push(
-          magnitude && MAGNITUDE_FIELDS.has(field) ? { ...c, scale: magnitude.scale } : c,
+          magnitude && MAGNITUDE_FIELDS.has(field) ? { ...c, scale: magnitude.scale } : zoned(c),
         );
       }
+      return;
+    }
+    // `Date(UTC)` (Binance's exports), `Time (UTC+8)`: a time column that names its zone
+    const times = zone
+      ? matchColumn(toHeaderKey(zone.header), header, index).filter(
+          (c) => c.field === 'observed_at',
+        )
+      : [];
+    if (times.length > 0) {
+      candidates.push(...times.map(zoned));
       return;
     }
     if (countsCoins(key, header)) {
@@ -386,6 +411,17 @@ export function mapHeader(
       );
       columns = pick(candidates.filter((c) => c.index !== unsure.index && c.index !== cap.index));
     }
+  }
+  // A trade log (Kraken's trades, Binance's and Coinbase's fills): its `vol` is one trade's
+  // size, in coins, not a day's volume.
+  const size = isTradeLog(keys) ? columns.find((c) => c.field === 'volume_24h_usd') : undefined;
+  if (size && size.how !== 'override') {
+    warnings.push(
+      `column "${size.header.trim()}" of a trade log is each trade's size, not a 24h volume: left out`,
+    );
+    columns = pick(
+      candidates.filter((c) => c.index !== size.index && c.field !== 'volume_24h_usd'),
+    );
   }
   for (const c of columns) {
     if (c.confidence < WARN_BELOW) {
@@ -517,6 +553,19 @@ function isCandleVolume(
     !keys.includes('adj_close') &&
     (named.length > 0 || !columns.some((m) => m.field === 'market_cap_usd'))
   );
+}
+
+/** Headers only a log of one's own trades has: a side, an order or trade id, a fee. */
+const TRADE_KEYS = new Set(['side', 'txid', 'ordertxid', 'trade_id', 'tradeid', 'order_id'])
+  .add('orderid')
+  .add('ordertype')
+  .add('order_type')
+  .add('fee')
+  .add('fees')
+  .add('commission');
+
+function isTradeLog(keys: readonly string[]): boolean {
+  return keys.filter((k) => TRADE_KEYS.has(k)).length >= 2;
 }
 
 /** Overrides beat everything; otherwise confidence decides. */

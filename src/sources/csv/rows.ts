@@ -72,7 +72,11 @@ export function createRowMapper(
       return c ? (row.fields[c.index] ?? '').trim() : '';
     };
     const time = column.has('observed_at')
-      ? toTimestamp(withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]), dateOrder)
+      ? toTimestamp(
+          withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]),
+          dateOrder,
+          column.get('observed_at')?.zoneMinutes,
+        )
       : { ok: true as const, value: fileTime };
     // An empty symbol is not a pair gone wrong: toListing says it is missing (or --symbol fills it).
     const pair = pairs && cell('symbol') !== '' ? toBase(cell('symbol'), pairs) : null;

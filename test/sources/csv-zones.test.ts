@@ -1,0 +1,47 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { quotes } from '../../src/db/schema.js';
+import { mapHeader } from '../../src/sources/csv/mapping.js';
+import { useCsvFiles } from '../helpers/csv-files.js';
+
+describe('a time column whose header names its zone', () => {
+  const files = useCsvFiles('kx-zones-');
+
+  it('is read as the time column, its zone kept for the times that name none', () => {
+    const zones = (headers: string[]) =>
+      mapHeader(headers, new Map())
+        .columns.filter((c) => c.field === 'observed_at')
+        .map((c) => [c.header, c.zoneMinutes ?? 0]);
+    // Binance's trade history: `Date(UTC)` was no time column, so rows took the file's mtime
+    expect(zones(['Date(UTC)', 'Pair', 'Side', 'Price'])).toEqual([['Date(UTC)', 0]]);
+    expect(zones(['Time (UTC+8)', 'Symbol', 'Close'])).toEqual([['Time (UTC+8)', 480]]);
+    expect(zones(['Open time (UTC-05:30)', 'Symbol', 'Close'])).toEqual([
+      ['Open time (UTC-05:30)', -330],
+    ]);
+    expect(zones(['timestamp_gmt', 'Symbol', 'Close'])).toEqual([['timestamp_gmt', 0]]);
+  });
+
+  it('shifts local times to UTC, but not unix times or times with their own zone', async () => {
+    const run = await files.ingest(
+      'utc8.csv',
+      'Time (UTC+8),Symbol,Close\n' +
+        '2024-01-05 08:00:00,BTC,44000\n' + // 00:00 UTC
+        '2024-01-05 18:30:00+00:00,BTC,44100\n' + // its own zone
+        '1704430800,BTC,44200\n', // 2024-01-05T05:00:00Z whatever the header says
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 3, rejected: 0 });
+    const rows = await files.db.db
+      .select({ at: quotes.observedAt, price: quotes.priceUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(quotes.observedAt);
+    expect(rows.map((r) => [r.at.toISOString(), r.price])).toEqual([
+      ['2024-01-05T00:00:00.000Z', '44000'],
+      ['2024-01-05T05:00:00.000Z', '44200'],
+      ['2024-01-05T18:30:00.000Z', '44100'],
+    ]);
+    expect((run.mapping as { columns: unknown[] }).columns).toContainEqual(
+      expect.objectContaining({ header: 'Time (UTC+8)', zone: 'UTC+08:00' }),
+    );
+  });
+});
