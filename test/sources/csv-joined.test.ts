@@ -48,3 +48,39 @@ describe('files joined one after the other', () => {
     ]);
   });
 });
+
+/** Tables drawn as text: what people paste from a chat, a README or a database client. */
+describe('a table drawn as text', () => {
+  const files = useCsvFiles('kx-drawn-');
+
+  it.each([
+    [
+      'Markdown',
+      '| Symbol | Price | Date |\n|---|---:|---|\n| BTC | 42000.5 | 2024-01-01 |\n| ETH | 2300.1 | 2024-01-01 |\n',
+    ],
+    [
+      'psql',
+      ' symbol |  price  | observed_at\n--------+---------+------------------------\n' +
+        ' BTC    | 42000.5 | 2024-01-01 00:00:00+00\n ETH    |  2300.1 | 2024-01-01 00:00:00+00\n(2 rows)\n\n',
+    ],
+    [
+      'MySQL',
+      '+--------+---------+------------+\n| symbol | price   | date       |\n+--------+---------+------------+\n' +
+        '| BTC    | 42000.5 | 2024-01-01 |\n| ETH    |  2300.1 | 2024-01-01 |\n+--------+---------+------------+\n' +
+        '2 rows in set (0.00 sec)\n',
+    ],
+  ])('by %s loads its rows; its rules and footer are no records', async (name, text) => {
+    // the rules were rejected as rows without a price, and the footer too
+    const run = await files.ingest(`${name}.txt`, text);
+    expect(run).toMatchObject({ status: 'succeeded', fetched: 2, loaded: 2, rejected: 0 });
+    const rows = await files.db.db
+      .select({ id: quotes.sourceId, price: quotes.priceUsd, at: quotes.observedAt })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(quotes.sourceId);
+    expect(rows).toEqual([
+      { id: 'btc', price: '42000.5', at: new Date('2024-01-01T00:00:00Z') },
+      { id: 'eth', price: '2300.1', at: new Date('2024-01-01T00:00:00Z') },
+    ]);
+  });
+});

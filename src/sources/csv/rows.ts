@@ -25,7 +25,19 @@ export async function* mapRows(
   rows: AsyncGenerator<CsvRow>,
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
 ): AsyncGenerator<SourceRecord<CsvPosition>> {
-  for await (const row of rows) yield toRecord(row);
+  for await (const row of rows) if (!isDecoration(row)) yield toRecord(row);
+}
+
+/**
+ * A line that draws a table rather than holding a record: the rule under a header in a Markdown
+ * table (`|---|---:|`) or in psql's and MySQL's output (`--------+-------`, `+-----+`), and
+ * their footers (`(3 rows)`, `3 rows in set (0.00 sec)`). Skipped like an empty line.
+ */
+function isDecoration(row: CsvRow): boolean {
+  const first = row.fields[0]?.trim() ?? '';
+  if (row.fields.length === 1 && /^\(\d+ rows?\)$|^\d+ rows? in set\b/.test(first)) return true;
+  const line = row.fields.join('|');
+  return line.includes('---') && /^[\s|+:=-]+$/.test(line);
 }
 
 export interface RowMapperOptions {
