@@ -255,6 +255,20 @@ describe('CSV header mapping', () => {
     expect(fields(['date', 'pair', 'close', 'volume'])).toMatchObject({ volume: 'volume_24h_usd' });
   });
 
+  it("reads Coinbase's transaction history: its asset, its price, not its transaction id", () => {
+    const headers = ['ID', 'Timestamp', 'Transaction Type', 'Asset', 'Quantity Transacted']
+      .concat(['Price Currency', 'Price at Transaction', 'Subtotal'])
+      .concat(['Total (inclusive of fees and/or spread)', 'Fees and/or Spread', 'Notes']);
+    expect(fields(headers)).toEqual({
+      Timestamp: 'observed_at',
+      Asset: 'symbol',
+      'Price at Transaction': 'price_usd',
+    });
+    expect(fields(['Timestamp', 'Asset', 'USD Spot Price at Transaction'])).toMatchObject({
+      'USD Spot Price at Transaction': 'price_usd',
+    });
+  });
+
   it("reads CoinCap's asset fields", () => {
     const headers = ['id', 'rank', 'symbol', 'name', 'supply', 'maxSupply', 'marketCapUsd'].concat([
       'volumeUsd24Hr',
@@ -332,6 +346,8 @@ describe('CSV header mapping', () => {
       ['Preis (¥)', 'JPY or CNY'],
       ['Price in GBP', 'GBP'],
       ['price_eth', 'ETH'],
+      // Coinbase's export before 2021, a currency first
+      ['EUR Spot Price at Transaction', 'EUR'],
     ] as const)
       expect(priced([header]), header).toEqual({
         price: null,

@@ -228,6 +228,39 @@ describe('a currency column', () => {
     expect(usd).toMatchObject({ status: 'succeeded', loaded: 1 });
   });
 
+  it("of Coinbase's transaction history loads a USD account and refuses a EUR one", async () => {
+    // the 2024 layout with its banner, as public importers of it quote it
+    const banner =
+      'You can use this transaction report to inform your likely tax obligations. For US customers, Sells, Converts, Rewards Income, Coinbase Earn transactions, and Donations are taxable events. For final tax obligations, please consult your tax advisor.\n\n\n\nTransactions\nUser,Name,b1a2c3d4\n';
+    const header =
+      'ID,Timestamp,Transaction Type,Asset,Quantity Transacted,Price Currency,Price at Transaction,Subtotal,Total (inclusive of fees and/or spread),Fees and/or Spread,Notes\n';
+    const usd = await ingest(
+      'coinbase-usd.csv',
+      banner +
+        header +
+        '65a1b2c3d4e5f6a7b8c9d0e1,2024-01-10 00:00:00 UTC,Buy,BTC,0.5,USD,$40000.00,$20000.00,$20100.00,$100.00,Bought BTC\n' +
+        '65a1b2c3d4e5f6a7b8c9d0e2,2024-08-01 08:00:00 UTC,Staking Income,ETH,0.01,USD,$3200.00,$32.00,$32.00,$0.00,Staking reward\n',
+    );
+    expect(usd).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    const rows = await files.db.db
+      .select({ id: quotes.sourceId, price: quotes.priceUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, usd.runId))
+      .orderBy(quotes.sourceId);
+    // listings by coin, not one per transaction id
+    expect(rows).toEqual([
+      { id: 'btc', price: '40000' },
+      { id: 'eth', price: '3200' },
+    ]);
+    await expect(
+      ingest(
+        'coinbase-eur.csv',
+        header +
+          '65a1b2c3d4e5f6a7b8c9d0e3,2024-01-10 00:00:00 UTC,Buy,BTC,0.5,EUR,€36000.00,€18000.00,€18090.00,€90.00,Bought BTC\n',
+      ),
+    ).rejects.toThrow(/column "Price Currency" says the prices are in EUR/);
+  });
+
   it("is left out with --map 'HEADER=', the prices then loaded as they are", async () => {
     const run = await ingest(
       'said-usd.csv',

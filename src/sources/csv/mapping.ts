@@ -42,6 +42,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     ticker_symbol: 1,
     sym: 0.9,
     code: 0.85,
+    // Coinbase's transaction history; elsewhere it may be a name: a warning
+    asset: 0.85,
     // a market (`XXBTZUSD`, `BTC-USD`): read as its base coin when every value is a pair
     pair: 0.9,
     trading_pair: 0.9,
@@ -54,6 +56,10 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     usd_price: 1,
     price_in_usd: 1,
     current_price: 0.97,
+    // Coinbase's transaction history (2021: `Spot Price at Transaction`)
+    price_at_transaction: 0.95,
+    spot_price_at_transaction: 0.95,
+    spot_price: 0.95,
     price: 0.95,
     last_price: 0.95,
     lastprice: 0.95,
@@ -412,16 +418,20 @@ export function mapHeader(
       columns = pick(candidates.filter((c) => c.index !== unsure.index && c.index !== cap.index));
     }
   }
-  // A trade log (Kraken's trades, Binance's and Coinbase's fills): its `vol` is one trade's
-  // size, in coins, not a day's volume.
-  const size = isTradeLog(keys) ? columns.find((c) => c.field === 'volume_24h_usd') : undefined;
-  if (size && size.how !== 'override') {
-    warnings.push(
-      `column "${size.header.trim()}" of a trade log is each trade's size, not a 24h volume: left out`,
+  // A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): its
+  // `vol` is one trade's size, in coins, not a day's volume, and its `id` a transaction's.
+  if (isTradeLog(keys)) {
+    const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
+    if (size)
+      warnings.push(
+        `column "${size.header.trim()}" of a trade log is each trade's size, not a 24h volume: left out`,
+      );
+    const id = columns.find(
+      (c) =>
+        c.field === 'source_id' && c.how !== 'override' && TRANSACTION_IDS.has(keys[c.index] ?? ''),
     );
-    columns = pick(
-      candidates.filter((c) => c.index !== size.index && c.field !== 'volume_24h_usd'),
-    );
+    const out = new Set([size?.index, id?.index]);
+    if (size || id) columns = pick(candidates.filter((c) => !out.has(c.index)));
   }
   for (const c of columns) {
     if (c.confidence < WARN_BELOW) {
@@ -492,10 +502,17 @@ const CURRENCY_SIGNS: readonly (readonly [RegExp, string])[] = [
 ];
 
 /**
+ * Codes that, first in a header, name what is priced rather than the currency: `BTC Price` is
+ * bitcoin's price, where `EUR Spot Price` (Coinbase's old export) is a price in euros.
+ */
+const PRICED_FIRST = new Set(['BTC', 'XBT', 'ETH', 'BNB', 'XRP', 'LTC', 'XAU', 'XAG', 'SATS']);
+
+/**
  * The currency a header names for its numbers, and its key without it: a sign anywhere
  * (`Price ($)`, `Kurs (€)`), or a code after the first word (`Close (USD)`, `close_eur`,
- * `Market Cap in BTC`). A code first names the dollar (`usd_price`) but not another currency
- * (`btc_price` is bitcoin's price). Null when the header names none.
+ * `Market Cap in BTC`). A code first names the dollar (`usd_price`) or a fiat currency
+ * (`EUR Spot Price`), not a coin (`btc_price` is bitcoin's price). Null when the header names
+ * none.
  */
 export function currencyIn(
   header: string,
@@ -510,7 +527,7 @@ export function currencyIn(
   const words = key.split('_');
   const at = words.findIndex((w, i) => {
     const found = toCurrency(w);
-    return found !== null && (i > 0 || found.usd);
+    return found !== null && (i > 0 || found.usd || !PRICED_FIRST.has(found.code));
   });
   if (at === -1) return null;
   const found = toCurrency(words[at] ?? '');
@@ -562,7 +579,13 @@ const TRADE_KEYS = new Set(['side', 'txid', 'ordertxid', 'trade_id', 'tradeid', 
   .add('order_type')
   .add('fee')
   .add('fees')
-  .add('commission');
+  .add('commission')
+  .add('transaction_type')
+  .add('quantity_transacted')
+  .add('subtotal');
+
+/** A trade log's id columns: a transaction's, never a coin's. */
+const TRANSACTION_IDS = new Set(['id', 'txid', 'transaction_id', 'trade_id', 'tradeid']);
 
 function isTradeLog(keys: readonly string[]): boolean {
   return keys.filter((k) => TRADE_KEYS.has(k)).length >= 2;
