@@ -75,6 +75,17 @@ const WEEKDAY = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?=\d|[a-z]{3})/i
 const ZONE =
   /(\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)\s*(?:z|utc|gmt|(?:utc|gmt)?\s?([+-])(\d{1,2})(?::?(\d{2}))?)(?:\s*\([^)]*\))?$/i;
 
+/**
+ * `2024年01月05日` (Japanese and Chinese), `2024년 01월 05일` (Korean), as investing.com's sites
+ * in those languages write dates: `2024-01-05`, with any time after it kept.
+ */
+function fromCjkDate(text: string): string {
+  return text.replace(
+    /^(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]/,
+    (_, y: string, m: string, d: string) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`,
+  );
+}
+
 /** `20240101`: a date written without separators (8 digits: no unix time of this century). */
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 
@@ -89,7 +100,12 @@ export function toTimestamp(
 ): TimestampResult {
   const trimmed = input.trim();
   if (trimmed === '' || /^(null|n\/a|none|-)$/i.test(trimmed)) return { ok: true, value: null };
-  const zoned = withoutZone(/^[a-z]/i.test(trimmed) ? trimmed.replace(WEEKDAY, '') : trimmed);
+  const plain = /^[a-z]/i.test(trimmed)
+    ? trimmed.replace(WEEKDAY, '')
+    : /[年월]/.test(trimmed)
+      ? fromCjkDate(trimmed)
+      : trimmed;
+  const zoned = withoutZone(plain);
   const text = zoned && to24Hour(zoned.text);
   if (!zoned || text === null)
     return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };

@@ -228,6 +228,24 @@ describe('a currency column', () => {
     expect(usd).toMatchObject({ status: 'succeeded', loaded: 1 });
   });
 
+  it("that is investing.com's name of a market in another currency refuses it too", async () => {
+    const text =
+      '"Date","Price","Open","High","Low","Vol.","Change %"\n"01/25/2024","44,123.5","44,150.0","44,500.1","43,800.2","65.59K","-0.06%"\n';
+    await expect(
+      files.ingest('BTC_EUR Kraken Historical Data.csv', text, { symbol: 'BTC' }),
+    ).rejects.toThrow(/the file's name says its prices are in EUR, not US dollars/);
+    await expect(
+      files.ingest('BTC_JPY bitFlyer 過去データ.csv', text, { symbol: 'BTC' }),
+    ).rejects.toThrow(/in JPY, not US dollars/);
+    const usd = await files.ingest('BTC_USD Bitfinex Historical Data (1).csv', text, {
+      symbol: 'BTC',
+    });
+    expect(usd).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // Kaggle's per-coin files are named after the coin: no market priced in XRP
+    const kaggle = await files.ingest('coin_XRP.csv', text, { symbol: 'XRP' });
+    expect(kaggle).toMatchObject({ status: 'succeeded', loaded: 1 });
+  });
+
   it("of Coinbase's transaction history loads a USD account and refuses a EUR one", async () => {
     // the 2024 layout with its banner, as public importers of it quote it
     const banner =

@@ -369,9 +369,22 @@ export function listColumns(header: readonly string[]): string {
  */
 const COINGECKO_EXPORT = /(?:^|[^a-z\d])([a-z\d]{1,20})-([a-z]{3,5})-max(?: \(\d+\))?\.csv$/i;
 
-/** The coin and the currency a CoinGecko export's file name says, or null for another name. */
+/**
+ * investing.com names its download after the market (`BTC_USD Bitfinex Historical Data.csv`,
+ * `BTC_EUR Kraken Historical Data.csv`, and so in its other languages), and its header is the
+ * same whatever the market's currency. Only its wording, so that Kaggle's `coin_XRP.csv` is no
+ * market priced in XRP.
+ */
+const MARKET_NAMED =
+  /^([a-z\d]{2,10})_([a-z]{3,5}) .*(?:historical data|datos hist|historische daten|donn[ée]es historiques|dados hist|dati storici|過去データ|历史数据|과거 데이터|geçmiş veriler)/i;
+
+/**
+ * The coin and the currency a file's name says (a CoinGecko or investing.com export), or null
+ * for another name.
+ */
 export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
-  const named = COINGECKO_EXPORT.exec(basename(path));
+  const name = basename(path);
+  const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name);
   const currency = named ? toCurrency(named[2] ?? '') : null;
   if (!named || !currency) return null;
   return { coin: (named[1] ?? '').toUpperCase(), currency: currency.code, usd: currency.usd };
@@ -385,12 +398,14 @@ export function requireDollarExport(mapping: HeaderMapping, path: string): void 
   const named = exportNamed(path);
   const price = mapping.columns.find((c) => c.field === 'price_usd');
   if (!named || named.usd || !price || price.how === 'override') return;
+  const coingecko = COINGECKO_EXPORT.test(basename(path));
   throw new KxError(
     'input',
-    `${path}: the file's name says its prices are in ${named.currency}, not US dollars (CoinGecko names ` +
-      `a chart's export COIN-CURRENCY-max.csv); kx stores prices in US dollars, so export the chart in USD ` +
-      `(${named.coin.toLowerCase()}-usd-max.csv). If the prices are in dollars after all, pass ` +
-      `--map '${price.header.trim()}=price_usd'`,
+    `${path}: the file's name says its prices are in ${named.currency}, not US dollars` +
+      (coingecko ? " (CoinGecko names a chart's export COIN-CURRENCY-max.csv)" : '') +
+      '; kx stores prices in US dollars, so load an export in USD' +
+      (coingecko ? ` (${named.coin.toLowerCase()}-usd-max.csv)` : '') +
+      `. If the prices are in dollars after all, pass --map '${price.header.trim()}=price_usd'`,
     { context: { file: path, field: 'price_usd' } },
   );
 }
@@ -404,7 +419,11 @@ export function requireColumns(
   const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
   const columns = listColumns(header);
   if (!has('symbol') && !params.symbol) {
-    const coin = exportNamed(path)?.coin;
+    const named = exportNamed(path)?.coin;
+    const coin =
+      named && (COINGECKO_EXPORT.test(basename(path)) || isWellKnownCoin(named))
+        ? named
+        : undefined;
     // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
     const wide = has('price_usd') ? [] : header.filter(isWellKnownCoin).map((h) => h.trim());
     throw new KxError(

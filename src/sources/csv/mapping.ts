@@ -86,6 +86,13 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     cloture: 0.9,
     цена: 0.9,
     закрытие: 0.9,
+    // …and its sites in Japanese, Chinese, Korean and Turkish (`終値`, `收盘`, `종가`, `Şimdi`)
+    [toHeaderKey('終値')]: 0.9,
+    [toHeaderKey('收盘')]: 0.9,
+    [toHeaderKey('收盘价')]: 0.9,
+    [toHeaderKey('종가')]: 0.9,
+    [toHeaderKey('Şimdi')]: 0.9,
+    [toHeaderKey('Kapanış')]: 0.9,
   },
   market_cap_usd: {
     market_cap_usd: 1,
@@ -160,6 +167,11 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     data: 0.85,
     datum: 0.9,
     дата: 0.9,
+    [toHeaderKey('日付け')]: 0.9,
+    [toHeaderKey('日付')]: 0.9,
+    [toHeaderKey('日期')]: 0.9,
+    [toHeaderKey('날짜')]: 0.9,
+    tarih: 0.9,
   },
 };
 
