@@ -35,7 +35,9 @@ export async function* mapRows(
  */
 function isDecoration(row: CsvRow): boolean {
   const first = row.fields[0]?.trim() ?? '';
-  if (row.fields.length === 1 && /^\(\d+ rows?\)$|^\d+ rows? in set\b/.test(first)) return true;
+  if (row.fields.length === 1)
+    return /^\(\d+ rows?\)$|^\d+ rows? in set\b|^[+:=-]*---[+:=-]*$/.test(first);
+  if (first !== '' && !/^[:+=-]/.test(first)) return false; // most rows: a date, a coin
   const line = row.fields.join('|');
   return line.includes('---') && /^[\s|+:=-]+$/.test(line);
 }
