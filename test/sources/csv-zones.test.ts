@@ -44,4 +44,22 @@ describe('a time column whose header names its zone', () => {
       expect.objectContaining({ header: 'Time (UTC+8)', zone: 'UTC+08:00' }),
     );
   });
+
+  it('in a time-of-day column of its own is read with it', async () => {
+    // the hours of a day stay apart, and both are eight hours ahead of UTC
+    const run = await files.ingest(
+      'date-time-utc8.csv',
+      'Date,Time (UTC+8),Symbol,Close\n2024-01-05,08:00,BTC,44000\n2024-01-05,09:30,BTC,44100\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    const rows = await files.db.db
+      .select({ at: quotes.observedAt, price: quotes.priceUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(quotes.observedAt);
+    expect(rows.map((r) => [r.at.toISOString(), r.price])).toEqual([
+      ['2024-01-05T00:00:00.000Z', '44000'],
+      ['2024-01-05T01:30:00.000Z', '44100'],
+    ]);
+  });
 });

@@ -16,6 +16,7 @@ import {
   findCurrency,
   findTimeOfDay,
   mapHeader,
+  timeOfDayZone,
   parseOverrides,
   type HeaderMapping,
 } from './mapping.js';
@@ -125,6 +126,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         cursor?.decimalMark ??
         (await inferDecimalMark(path, delimiter, header, !params.columns, mapping));
       timeOfDay = findTimeOfDay(header, mapping);
+      const zoneMinutes = timeOfDayZone(header, mapping, timeOfDay);
       const text = await inspectTextColumns(
         path,
         delimiter,
@@ -146,6 +148,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         file,
         mapping,
         timeOfDay,
+        zoneMinutes,
         symbol: params.symbol,
         pairs,
         currency,
@@ -168,6 +171,10 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           // Absent for a decimal point: what rows read that way were stored with before.
           ...(decimalMark === ',' ? { decimalMark } : {}),
           ...(timeOfDay !== undefined ? { timeOfDay } : {}),
+          // a time-of-day column's zone; the time column's is in its pair above
+          ...(zoneMinutes && !mapping.columns.some((c) => c.zoneMinutes)
+            ? { timeOfDayZone: zoneMinutes }
+            : {}),
         }),
       });
       if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at'))

@@ -685,12 +685,31 @@ export function findTimeOfDay(
   headers: readonly string[],
   mapping: HeaderMapping,
 ): number | undefined {
+  // `Time (UTC+8)` is a time of day too: its zone is read with it (timeOfDayZone).
+  const isTime = (h: string) => TIME_OF_DAY.has(toHeaderKey(zoneOfHeader(h)?.header ?? h));
   const date = mapping.columns.find((c) => c.field === 'observed_at');
-  if (!date || TIME_OF_DAY.has(toHeaderKey(date.header))) return undefined;
+  if (!date || isTime(date.header)) return undefined;
   const index = headers.findIndex(
-    (h, i) => TIME_OF_DAY.has(toHeaderKey(h)) && !mapping.columns.some((c) => c.index === i),
+    (h, i) => isTime(h) && !mapping.columns.some((c) => c.index === i),
   );
   return index === -1 ? undefined : index;
+}
+
+/**
+ * The zone of the times a file's rows are observed at, in minutes east of UTC: the one the
+ * time column's header names, else the one its time-of-day column's header names
+ * (`Date,Time (UTC+8)`); undefined for UTC.
+ */
+export function timeOfDayZone(
+  headers: readonly string[],
+  mapping: HeaderMapping,
+  timeOfDay: number | undefined,
+): number | undefined {
+  const date = mapping.columns.find((c) => c.field === 'observed_at');
+  const zone =
+    date?.zoneMinutes ??
+    (date && timeOfDay !== undefined ? zoneOfHeader(headers[timeOfDay] ?? '')?.offsetMinutes : 0);
+  return zone || undefined;
 }
 
 /** Headers of a column that says which currency a row's prices are in. */

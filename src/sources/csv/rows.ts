@@ -48,6 +48,8 @@ export interface RowMapperOptions {
   mapping: HeaderMapping;
   /** The column with the time of day of the observed_at column's dates, if apart. */
   timeOfDay: number | undefined;
+  /** The zone the time column's or the time-of-day column's header names (`timeOfDayZone`). */
+  zoneMinutes: number | undefined;
   symbol: string | undefined;
   /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
   pairs: PairExample | null;
@@ -64,7 +66,7 @@ export interface RowMapperOptions {
 export function createRowMapper(
   options: RowMapperOptions,
 ): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { file, mapping, timeOfDay, symbol, pairs, currency } = options;
+  const { file, mapping, timeOfDay, zoneMinutes, symbol, pairs, currency } = options;
   const { fileTime, dateOrder, decimalMark, readAs } = options;
   const keys = file.columns;
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
@@ -89,7 +91,7 @@ export function createRowMapper(
       ? toTimestamp(
           withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]),
           dateOrder,
-          column.get('observed_at')?.zoneMinutes,
+          zoneMinutes,
         )
       : { ok: true as const, value: fileTime };
     // An empty symbol is not a pair gone wrong: toListing says it is missing (or --symbol fills it).
