@@ -7,7 +7,8 @@ import { toCurrency } from './currency.js';
 
 export type DecimalResult = { ok: true; value: string | null } | { ok: false; reason: string };
 
-const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?']);
+/** Cells that say a value is missing; `NaN` is how pandas and numpy write one. */
+const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?', 'nan']);
 const SUFFIX: Record<string, number> = {
   k: 3,
   thousand: 3,
@@ -53,7 +54,7 @@ export type DecimalMark = '.' | ',';
  * canonical decimal string, and negatives written `−2.5` (U+2212), `-$5`, `(2.50)` or `▼2.5%`;
  * with a decimal comma, `1.004,0`, `44 157,0`, `10,36M` and `12,5 Mio.`; Switzerland's `1'234.5`
  * and India's `1,23,456.78`. Empty and `N/A`-style cells are
- * `null`. `NaN`, `inf`, text and amounts in another currency (`€1,234.5`) are errors.
+ * `null`, as is `NaN`. `inf`, text and amounts in another currency (`€1,234.5`) are errors.
  */
 export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
   if (MISSING.has(input.trim().toLowerCase())) return { ok: true, value: null };
