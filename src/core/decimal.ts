@@ -3,7 +3,7 @@
  * so that `4.2e+17` or an integer above 2^53 never passes through a JS double.
  */
 
-import { toCurrency } from './currency.js';
+import { toCurrency, USD_QUOTES } from './currency.js';
 
 export type DecimalResult = { ok: true; value: string | null } | { ok: false; reason: string };
 
@@ -45,6 +45,14 @@ const SPACE_GROUPED = /^[+-]?[1-9]\d{0,2}([ \u00a0\u202f]\d{3})+([.,]\d*)?$/;
 const APOSTROPHE_GROUPED = /^[+-]?[1-9]\d{0,2}(['\u2019]\d{3})+(\.\d*)?$/;
 /** India's lakh and crore grouping before a decimal point: `1,23,456.78`. */
 const INDIAN_GROUPED = /^[+-]?[1-9]\d?(,\d{2})*,\d{3}(\.\d*)?$/;
+
+/** The dollar's codes and its stablecoins', lowercase, longest first: what a cell may say. */
+const DOLLAR_CODES = [...USD_QUOTES]
+  .map((c) => c.toLowerCase())
+  .sort((a, b) => b.length - a.length)
+  .join('|');
+const DOLLAR_FIRST = new RegExp(`^([+-]?)\\s*(?:us\\$|\\$|(?:${DOLLAR_CODES})(?=[\\s\\d]))\\s*`);
+const DOLLAR_AFTER = new RegExp(`(?:(?<![a-z])\\s*(?:${DOLLAR_CODES})|\\s*(?:us\\$|\\$|%))$`);
 
 /** The character between a number's whole part and its fraction: `1234.5` or `1234,5`. */
 export type DecimalMark = '.' | ',';
@@ -90,8 +98,8 @@ function bareNumber(input: string): { text: string; shift: number } {
     .replace(/^\((.*)\)$/, '-$1') // an accounting negative: (2.50)
     .replace(/^▲\s*/, '+')
     .replace(/^▼\s*/, '-')
-    .replace(/^([+-]?)\s*(?:us\$|\$|usd(?=[\s\d]))\s*/, '$1') // $5, -$5, US$ 5, USD 5
-    .replace(/\s*(usd|us\$|\$|%)$/, '')
+    .replace(DOLLAR_FIRST, '$1') // $5, -$5, US$ 5, USD 5, USDT 5
+    .replace(DOLLAR_AFTER, '') // 5 USD, 5 USDT, 5$, 5%: a whole code, so `5 BUSD` is no `5 B`
     .trim();
   let shift = 0;
   const suffix =

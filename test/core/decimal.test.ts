@@ -39,6 +39,11 @@ describe('toDecimal', () => {
     ['1,23,456.78', '123456.78'],
     ['12,34,56,789', '123456789'],
     ['USD 1,234.5', '1234.5'],
+    // a stablecoin's code: was `42000 B` and `42000 T`, a billion and a trillion times too much
+    ['42000 BUSD', '42000'],
+    ['42000 TUSD', '42000'],
+    ['42000 USDT', '42000'],
+    ['USDC 0.9998', '0.9998'],
   ])('%s is exactly %s', (input, expected) => {
     expect(toDecimal(input)).toEqual({ ok: true, value: expected });
   });
