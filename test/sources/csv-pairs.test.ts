@@ -241,6 +241,17 @@ describe('a currency column', () => {
       symbol: 'BTC',
     });
     expect(usd).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // TradingView's chart exports name the exchange and the market
+    const candles =
+      'time,open,high,low,close,Volume\n1704067200,42283.58,44184.1,42180.77,44179.55,27174.3\n';
+    await expect(files.ingest('KRAKEN_BTCEUR, 1D.csv', candles, { symbol: 'BTC' })).rejects.toThrow(
+      /in EUR, not US dollars/,
+    );
+    await expect(files.ingest('BINANCE_BTCUSDT, 240.csv', candles)).rejects.toThrow(
+      /the file's name says BTC: --symbol BTC/,
+    );
+    const tv = await files.ingest('BINANCE_BTCUSDT, 1D.csv', candles, { symbol: 'BTC' });
+    expect(tv).toMatchObject({ status: 'succeeded', loaded: 1 });
     // Kaggle's per-coin files are named after the coin: no market priced in XRP
     const kaggle = await files.ingest('coin_XRP.csv', text, { symbol: 'XRP' });
     expect(kaggle).toMatchObject({ status: 'succeeded', loaded: 1 });

@@ -379,11 +379,21 @@ const MARKET_NAMED =
   /^([a-z\d]{2,10})_([a-z]{3,5}) .*(?:historical data|datos hist|historische daten|donn[ée]es historiques|dados hist|dati storici|過去データ|历史数据|과거 데이터|geçmiş veriler)/i;
 
 /**
- * The coin and the currency a file's name says (a CoinGecko or investing.com export), or null
- * for another name.
+ * TradingView names a chart's export `EXCHANGE_MARKET, INTERVAL.csv` (`BINANCE_BTCUSDT, 1D.csv`,
+ * `KRAKEN_BTCEUR, 240.csv`), its header (`time,open,high,low,close,Volume`) the same for any
+ * market.
+ */
+const TRADINGVIEW_EXPORT = /^[a-z\d]+_([a-z\d]+), ?\w+(?: \(\d+\))?\.csv$/i;
+
+/**
+ * The coin and the currency a file's name says (a CoinGecko, investing.com or TradingView
+ * export), or null for another name.
  */
 export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
   const name = basename(path);
+  const chart = TRADINGVIEW_EXPORT.exec(name);
+  const pair = chart ? parsePair(chart[1] ?? '') : null;
+  if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
   const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name);
   const currency = named ? toCurrency(named[2] ?? '') : null;
   if (!named || !currency) return null;
