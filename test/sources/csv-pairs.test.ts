@@ -252,6 +252,14 @@ describe('a currency column', () => {
     );
     const tv = await files.ingest('BINANCE_BTCUSDT, 1D.csv', candles, { symbol: 'BTC' });
     expect(tv).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // Yahoo Finance's downloads are named after the ticker
+    const yahoo =
+      'Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-01,39589.2,41183.7,39589.2,40982.3,40982.3,23084566000\n';
+    await expect(files.ingest('BTC-EUR.csv', yahoo, { symbol: 'BTC' })).rejects.toThrow(
+      /in EUR, not US dollars/,
+    );
+    const usdYahoo = await files.ingest('BTC-USD.csv', yahoo, { symbol: 'BTC' });
+    expect(usdYahoo).toMatchObject({ status: 'succeeded', loaded: 1 });
     // Kaggle's per-coin files are named after the coin: no market priced in XRP
     const kaggle = await files.ingest('coin_XRP.csv', text, { symbol: 'XRP' });
     expect(kaggle).toMatchObject({ status: 'succeeded', loaded: 1 });

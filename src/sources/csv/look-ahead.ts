@@ -379,6 +379,13 @@ const MARKET_NAMED =
   /^([a-z\d]{2,10})_([a-z]{3,5}) .*(?:historical data|datos hist|historische daten|donn[ée]es historiques|dados hist|dati storici|過去データ|历史数据|과거 데이터|geçmiş veriler)/i;
 
 /**
+ * Yahoo Finance names a download after its ticker, `BTC-USD.csv` or `BTC-EUR.csv`, and writes
+ * `Date,Open,High,Low,Close,Adj Close,Volume` whatever its currency. In capitals only, as Yahoo
+ * writes it: a user's `backup-try.csv` names no Turkish lira.
+ */
+const YAHOO_EXPORT = /^([A-Z\d]{2,10})-([A-Z]{3})(?: \(\d+\))?\.csv$/;
+
+/**
  * TradingView names a chart's export `EXCHANGE_MARKET, INTERVAL.csv` (`BINANCE_BTCUSDT, 1D.csv`,
  * `KRAKEN_BTCEUR, 240.csv`), its header (`time,open,high,low,close,Volume`) the same for any
  * market.
@@ -394,7 +401,7 @@ export function exportNamed(path: string): { coin: string; currency: string; usd
   const chart = TRADINGVIEW_EXPORT.exec(name);
   const pair = chart ? parsePair(chart[1] ?? '') : null;
   if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
-  const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name);
+  const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name) ?? YAHOO_EXPORT.exec(name);
   const currency = named ? toCurrency(named[2] ?? '') : null;
   if (!named || !currency) return null;
   return { coin: (named[1] ?? '').toUpperCase(), currency: currency.code, usd: currency.usd };
