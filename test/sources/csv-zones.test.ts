@@ -7,6 +7,16 @@ import { useCsvFiles } from '../helpers/csv-files.js';
 describe('a time column whose header names its zone', () => {
   const files = useCsvFiles('kx-zones-');
 
+  /** A run's quotes as [observed_at, price], in time order. */
+  async function timesOf(runId: number): Promise<[string, string | null][]> {
+    const rows = await files.db.db
+      .select({ at: quotes.observedAt, price: quotes.priceUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, runId))
+      .orderBy(quotes.observedAt);
+    return rows.map((r) => [r.at.toISOString(), r.price]);
+  }
+
   it('is read as the time column, its zone kept for the times that name none', () => {
     const zones = (headers: string[]) =>
       mapHeader(headers, new Map())
@@ -30,12 +40,7 @@ describe('a time column whose header names its zone', () => {
         '1704430800,BTC,44200\n', // 2024-01-05T05:00:00Z whatever the header says
     );
     expect(run).toMatchObject({ status: 'succeeded', loaded: 3, rejected: 0 });
-    const rows = await files.db.db
-      .select({ at: quotes.observedAt, price: quotes.priceUsd })
-      .from(quotes)
-      .where(eq(quotes.runId, run.runId))
-      .orderBy(quotes.observedAt);
-    expect(rows.map((r) => [r.at.toISOString(), r.price])).toEqual([
+    expect(await timesOf(run.runId)).toEqual([
       ['2024-01-05T00:00:00.000Z', '44000'],
       ['2024-01-05T05:00:00.000Z', '44200'],
       ['2024-01-05T18:30:00.000Z', '44100'],
@@ -52,12 +57,7 @@ describe('a time column whose header names its zone', () => {
       'Date,Time (UTC+8),Symbol,Close\n2024-01-05,08:00,BTC,44000\n2024-01-05,09:30,BTC,44100\n',
     );
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
-    const rows = await files.db.db
-      .select({ at: quotes.observedAt, price: quotes.priceUsd })
-      .from(quotes)
-      .where(eq(quotes.runId, run.runId))
-      .orderBy(quotes.observedAt);
-    expect(rows.map((r) => [r.at.toISOString(), r.price])).toEqual([
+    expect(await timesOf(run.runId)).toEqual([
       ['2024-01-05T00:00:00.000Z', '44000'],
       ['2024-01-05T01:30:00.000Z', '44100'],
     ]);
