@@ -2,9 +2,9 @@
  * Timestamps as found in the wild, to a UTC `Date`: ISO 8601 (with `Z`, an offset or none,
  * taken as UTC), `YYYY-MM-DD HH:MM:SS UTC`, any of these forms with a zone after its time
  * (`+02`, `GMT+2`, `UTC-05:30`), `YYYY-MM-DD` (also with `/` or `.`, and unpadded:
- * `2024/1/5 9:05`), `YYYYMMDD`, HTTP's and JavaScript's dates
- * (`Mon, 01 Jan 2024 00:00:00 GMT`), unix
- * seconds, milliseconds, microseconds or nanoseconds (also as floats, `1575032004.0`), and
+ * `2024/1/5 9:05`), `YYYYMMDD`, a spreadsheet's date serial (`45296`), HTTP's and
+ * JavaScript's dates (`Mon, 01 Jan 2024 00:00:00 GMT`), unix seconds, milliseconds,
+ * microseconds or nanoseconds (also as floats, `1575032004.0`), and
  * `NN-NN-YYYY [HH:MM[:SS]]` or `NN-NN-YY` (also with `/` or `.`), read day-first or
  * month-first as `order` says: a file's order is decided from its whole column
  * (`inferDateOrder`), never from one value. Month names in English say their order:
@@ -114,7 +114,8 @@ export function toTimestamp(
     parseYearFirst(text) ??
     parseNumericDate(text, order) ??
     parseNamedMonth(text) ??
-    parseCompact(text);
+    parseCompact(text) ??
+    parseExcelSerial(text);
   const date = written ?? parseUnix(text);
   if (!date || Number.isNaN(date.getTime())) {
     return { ok: false, reason: `not a date: ${JSON.stringify(trimmed.slice(0, 40))}` };
@@ -167,6 +168,18 @@ function parseIso(text: string): Date | null {
   const [, y, , mo, d, h = '00', mi = '00', s = '00', frac = ''] = m;
   if (!isCalendarDay(+y!, +mo!, +d!)) return null;
   return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}Z`);
+}
+
+/**
+ * A spreadsheet's date serial, as Excel and Google Sheets write a date cell saved as a number:
+ * days since 1899-12-30 and the fraction of a day (`45296.5` is 2024-01-05 12:00). Five digits,
+ * 1970 (25569) to 2100 (73050): no unix time, which has nine or more.
+ */
+function parseExcelSerial(text: string): Date | null {
+  if (!/^\d{5}(?:\.\d+)?$/.test(text)) return null;
+  const days = Number(text);
+  if (days < 25569 || days >= 73051) return null;
+  return new Date(Math.round((days - 25569) * 86_400_000));
 }
 
 function parseCompact(text: string): Date | null {

@@ -63,6 +63,9 @@ describe('toTimestamp', () => {
     ],
     ['Monday, January 1, 2024', '2024-01-01T00:00:00.000Z'],
     ['20240101', '2024-01-01T00:00:00.000Z'],
+    // a spreadsheet's date cell saved as a number
+    ['45296', '2024-01-05T00:00:00.000Z'],
+    ['45296.75', '2024-01-05T18:00:00.000Z'],
   ])('%s → %s', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
@@ -88,6 +91,8 @@ describe('toTimestamp', () => {
     '2024-01-01 00:00:00 +15',
     '2024-01-01 00:00:00+02:60',
     '20241301',
+    '12345', // a serial before 1970
+    '73051', // and after 2100
   ])('%s is refused', (input) => {
     expect(iso(input)).toMatch(/^error: not a date/);
   });
