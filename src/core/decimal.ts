@@ -7,8 +7,20 @@ import { toCurrency, USD_QUOTES } from './currency.js';
 
 export type DecimalResult = { ok: true; value: string | null } | { ok: false; reason: string };
 
-/** Cells that say a value is missing; `NaN` is how pandas and numpy write one. */
-const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'null', 'none', 'nil', '?', 'nan']);
+/**
+ * Cells that say a value is missing: `NaN` is how pandas and numpy write one, a dash how sites
+ * show one (`—`), and Excel writes its errors (`#N/A`, `#DIV/0!`) where a formula had none.
+ */
+const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'n.a.', 'null', 'none', 'nil', '?', 'nan'])
+  .add('—')
+  .add('–')
+  .add('#n/a')
+  .add('#value!')
+  .add('#div/0!')
+  .add('#ref!')
+  .add('#num!')
+  .add('#name?')
+  .add('#null!');
 const SUFFIX: Record<string, number> = {
   k: 3,
   thousand: 3,
