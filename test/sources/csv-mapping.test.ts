@@ -251,6 +251,12 @@ describe('CSV header mapping', () => {
       Pair: 'symbol',
       Price: 'price_usd',
     });
+    // no column of a trade log is a day's volume, the next best one neither
+    expect(fields(['txid', 'pair', 'time', 'price', 'vol', 'volume_usd', 'fee', 'side'])).toEqual({
+      pair: 'symbol',
+      time: 'observed_at',
+      price: 'price_usd',
+    });
     // a market data file with a volume keeps it
     expect(fields(['date', 'pair', 'close', 'volume'])).toMatchObject({ volume: 'volume_24h_usd' });
   });

@@ -411,14 +411,18 @@ export function mapHeader(
     );
   }
   candidates.sort((a, b) => rankOf(b) - rankOf(a) || a.index - b.index);
-  let columns = pick(candidates);
+  /** Candidates the file's shape rules out, each step adding to those before it. */
+  const out = new Set<ColumnMapping>();
+  const pickLeft = () => pick(candidates.filter((c) => !out.has(c)));
+  let columns = pickLeft();
   const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
   if (unsure) {
     warnings.push(
       `column "${unsure.header.trim()}" of a file of candles may count coins (exchanges' exports do) or US dollars: ` +
         `left out of volume_24h_usd (if it is US dollars, name it with --map '${unsure.header.trim()}=volume_24h_usd')`,
     );
-    columns = pick(candidates.filter((c) => c.index !== unsure.index));
+    candidates.filter((c) => c.index === unsure.index).forEach((c) => out.add(c));
+    columns = pickLeft();
     // Alpha Vantage's daily export (`open (CNY)`, …, `close (USD)`, `volume`, `market cap
     // (USD)`) writes its volume, in coins, again as its market cap: it has none.
     const cap = columns.find((c) => c.field === 'market_cap_usd' && c.how !== 'override');
@@ -427,23 +431,28 @@ export function mapHeader(
         `column "${cap.header.trim()}" of candles whose prices name their currency (Alpha Vantage's export) ` +
           `repeats the volume, not a market cap: left out (if it is one, name it with --map '${cap.header.trim()}=market_cap_usd')`,
       );
-      columns = pick(candidates.filter((c) => c.index !== unsure.index && c.index !== cap.index));
+      candidates.filter((c) => c.index === cap.index).forEach((c) => out.add(c));
+      columns = pickLeft();
     }
   }
-  // A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): its
-  // `vol` is one trade's size, in coins, not a day's volume, and its `id` a transaction's.
+  // A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): no
+  // column of it is a day's volume (its `vol` is one trade's size, in coins), and its `id` is a
+  // transaction's, not a coin's.
   if (isTradeLog(keys)) {
     const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
     if (size)
       warnings.push(
         `column "${size.header.trim()}" of a trade log is each trade's size, not a 24h volume: left out`,
       );
-    const id = columns.find(
-      (c) =>
-        c.field === 'source_id' && c.how !== 'override' && TRANSACTION_IDS.has(keys[c.index] ?? ''),
-    );
-    const out = new Set([size?.index, id?.index]);
-    if (size || id) columns = pick(candidates.filter((c) => !out.has(c.index)));
+    candidates
+      .filter(
+        (c) =>
+          c.how !== 'override' &&
+          (c.field === 'volume_24h_usd' ||
+            (c.field === 'source_id' && TRANSACTION_IDS.has(keys[c.index] ?? ''))),
+      )
+      .forEach((c) => out.add(c));
+    columns = pickLeft();
   }
   for (const c of columns) {
     if (c.confidence < WARN_BELOW) {
