@@ -44,3 +44,46 @@ export function toCurrency(value: string): { code: string; usd: boolean } | null
   if (OTHER_QUOTES.has(code) || OTHER_CURRENCIES.has(code)) return { code, usd: false };
   return null;
 }
+
+/**
+ * Currency signs as exports write them, in headers (`Preis (€)`, `Price (US$)`) and cells
+ * (`€1,234.5`): the code each names. The other countries' dollars come before the dollar's own
+ * sign, which they contain, and `CA$` before the `A$` it contains.
+ */
+const CURRENCY_SIGNS = (
+  [
+    ['US$', 'USD'],
+    ['AU$', 'AUD'],
+    ['CA$', 'CAD'],
+    ['NZ$', 'NZD'],
+    ['HK$', 'HKD'],
+    ['SG$', 'SGD'],
+    ['MX$', 'MXN'],
+    ['NT$', 'TWD'],
+    ['A$', 'AUD'],
+    ['C$', 'CAD'],
+    ['S$', 'SGD'],
+    ['R$', 'BRL'],
+    ['$', 'USD'],
+    ['€', 'EUR'],
+    ['£', 'GBP'],
+    ['¥', 'JPY or CNY'],
+    ['￥', 'JPY or CNY'],
+    ['₹', 'INR'],
+    ['₽', 'RUB'],
+    ['₩', 'KRW'],
+    ['₺', 'TRY'],
+    ['₴', 'UAH'],
+    ['₦', 'NGN'],
+    ['₿', 'BTC'],
+  ] as const
+).map(([sign, code]) => ({ pattern: new RegExp(sign.replace('$', '\\$'), 'i'), code }));
+
+/** The first currency sign in `text`, as written there, and the code it names; null for none. */
+export function currencySign(text: string): { written: string; code: string; usd: boolean } | null {
+  for (const { pattern, code } of CURRENCY_SIGNS) {
+    const found = pattern.exec(text);
+    if (found) return { written: found[0], code, usd: code === 'USD' };
+  }
+  return null;
+}

@@ -3,7 +3,7 @@
  * so that `4.2e+17` or an integer above 2^53 never passes through a JS double.
  */
 
-import { toCurrency, USD_QUOTES } from './currency.js';
+import { currencySign, toCurrency, USD_QUOTES } from './currency.js';
 
 export type DecimalResult = { ok: true; value: string | null } | { ok: false; reason: string };
 
@@ -137,23 +137,11 @@ function notANumber(input: string): DecimalResult {
   return { ok: false, reason: `not a number: ${JSON.stringify(input.slice(0, 40))}` };
 }
 
-const CURRENCY_SIGNS: Record<string, string> = {
-  '€': 'EUR',
-  '£': 'GBP',
-  '¥': 'JPY or CNY',
-  '₩': 'KRW',
-  '₽': 'RUB',
-  '₹': 'INR',
-  '₺': 'TRY',
-  R$: 'BRL',
-  '₿': 'BTC',
-};
-
 /** The currency a number that is not dollars is written in (`€1,234.5`, `1.234,5 EUR`), if any. */
 function otherCurrency(input: string): string | undefined {
   const text = input.trim();
-  for (const [sign, code] of Object.entries(CURRENCY_SIGNS))
-    if (text.startsWith(sign) || text.endsWith(sign)) return code;
+  const sign = currencySign(text);
+  if (sign) return sign.usd ? undefined : sign.code;
   const written = /\d\s*([a-z]{3,5})$/i.exec(text)?.[1];
   const currency = written === undefined ? null : toCurrency(written);
   return currency && !currency.usd ? currency.code : undefined;

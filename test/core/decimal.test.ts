@@ -148,6 +148,7 @@ describe('an amount in another currency', () => {
     ['4800 EUR', 'EUR'],
     ['R$ 250.000', 'BRL'],
     ['0.05 BTC', 'BTC'],
+    ['CA$ 1,234.5', 'CAD'], // the signs headers are read with
   ])('%s is refused as %s, not dollars', (input, code) => {
     expect(toDecimal(input)).toEqual({
       ok: false,

@@ -349,6 +349,7 @@ describe('CSV header mapping', () => {
       ['Preço (R$)', 'BRL'],
       ['Price (A$)', 'AUD'],
       ['Close (HK$)', 'HKD'],
+      ['Price (CA$)', 'CAD'], // was AUD: `A$` is in `CA$`
       ['Preis (¥)', 'JPY or CNY'],
       ['Price in GBP', 'GBP'],
       ['price_eth', 'ETH'],

@@ -1,4 +1,4 @@
-import { toCurrency } from '../../core/currency.js';
+import { currencySign, toCurrency } from '../../core/currency.js';
 import { KxError } from '../../core/errors.js';
 import { zoneOfHeader } from '../../core/timestamp.js';
 
@@ -496,33 +496,6 @@ function amountOrField(
 const MONEY_FIELDS = new Set<CsvField>(['price_usd', 'market_cap_usd', 'volume_24h_usd']);
 
 /**
- * Currency signs in headers (`Preis (€)`, `Preço (R$)`): the code each names. The dollars of
- * other countries before the dollar's own sign, which they contain.
- */
-const CURRENCY_SIGNS: readonly (readonly [RegExp, string])[] = [
-  [/US\$/i, 'USD'],
-  [/AU?\$/i, 'AUD'],
-  [/CA?\$/i, 'CAD'],
-  [/NZ\$/i, 'NZD'],
-  [/HK\$/i, 'HKD'],
-  [/SG?\$/i, 'SGD'],
-  [/R\$/i, 'BRL'],
-  [/MX\$/i, 'MXN'],
-  [/NT\$/i, 'TWD'],
-  [/\$/, 'USD'],
-  [/€/, 'EUR'],
-  [/£/, 'GBP'],
-  [/[¥￥]/, 'JPY or CNY'],
-  [/₹/, 'INR'],
-  [/₽/, 'RUB'],
-  [/₩/, 'KRW'],
-  [/₺/, 'TRY'],
-  [/₴/, 'UAH'],
-  [/₦/, 'NGN'],
-  [/₿/, 'BTC'],
-];
-
-/**
  * Codes that, first in a header, name what is priced rather than the currency: `BTC Price` is
  * bitcoin's price, where `EUR Spot Price` (Coinbase's old export) is a price in euros.
  */
@@ -539,11 +512,10 @@ export function currencyIn(
   header: string,
   key: string,
 ): { key: string; code: string; usd: boolean; sign: boolean } | null {
-  for (const [sign, code] of CURRENCY_SIGNS) {
-    const at = sign.exec(header);
-    if (!at) continue;
-    const rest = toHeaderKey(header.replace(at[0], ' '));
-    return rest === '' ? null : { key: rest, code, usd: code === 'USD', sign: true };
+  const sign = currencySign(header);
+  if (sign) {
+    const rest = toHeaderKey(header.replace(sign.written, ' '));
+    return rest === '' ? null : { key: rest, code: sign.code, usd: sign.usd, sign: true };
   }
   const words = key.split('_');
   const at = words.findIndex((w, i) => {
