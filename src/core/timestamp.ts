@@ -136,10 +136,16 @@ function withoutZone(text: string): { text: string; offsetMinutes: number; zone:
   if (text.endsWith(' UTC')) return { text: text.slice(0, -4), offsetMinutes: 0, zone: true };
   const m = ZONE.exec(text);
   if (!m) return { text, offsetMinutes: 0, zone: false };
-  const [written, time = '', sign, hours = '0', minutes = '0'] = m;
-  if (+hours > 14 || +minutes > 59) return null;
-  const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (+hours * 60 + +minutes) : 0;
+  const [written, time = '', sign, hours, minutes] = m;
+  const offsetMinutes = toOffset(sign, hours, minutes);
+  if (offsetMinutes === null) return null;
   return { text: text.slice(0, text.length - written.length) + time, offsetMinutes, zone: true };
+}
+
+/** `+`, `8`, `30` → 510 minutes east of UTC; 0 for no sign; null for an offset no zone has. */
+function toOffset(sign?: string, hours = '0', minutes = '0'): number | null {
+  if (+hours > 14 || +minutes > 59) return null;
+  return sign ? (sign === '-' ? -1 : 1) * (+hours * 60 + +minutes) : 0;
 }
 
 /**
@@ -152,14 +158,10 @@ export function zoneOfHeader(header: string): { header: string; offsetMinutes: n
       header,
     );
   if (!m) return null;
-  const [written, sign, hours = '0', minutes = '0'] = m;
-  if (+hours > 14 || +minutes > 59) return null;
+  const [written, sign, hours, minutes] = m;
+  const offsetMinutes = toOffset(sign, hours, minutes);
   const rest = header.replace(written, ' ').trim();
-  if (rest === '') return null;
-  return {
-    header: rest,
-    offsetMinutes: sign ? (sign === '-' ? -1 : 1) * (+hours * 60 + +minutes) : 0,
-  };
+  return offsetMinutes === null || rest === '' ? null : { header: rest, offsetMinutes };
 }
 
 function parseIso(text: string): Date | null {

@@ -156,14 +156,9 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         dateOrder,
         decimalMark,
         readAs: JSON.stringify({
-          // A scale or a zone joins a column's pair only where there is one: rows read before
-          // keep their versions.
+          // A scale joins a column's pair only where there is one: rows read before keep their versions.
           columns: mapping.columns.map((c) =>
-            c.scale
-              ? [c.index, c.field, c.scale]
-              : c.zoneMinutes
-                ? [c.index, c.field, `zone ${c.zoneMinutes}`]
-                : [c.index, c.field],
+            c.scale ? [c.index, c.field, c.scale] : [c.index, c.field],
           ),
           symbol: params.symbol ?? null,
           dateOrder,
@@ -171,10 +166,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           // Absent for a decimal point: what rows read that way were stored with before.
           ...(decimalMark === ',' ? { decimalMark } : {}),
           ...(timeOfDay !== undefined ? { timeOfDay } : {}),
-          // a time-of-day column's zone; the time column's is in its pair above
-          ...(zoneMinutes && !mapping.columns.some((c) => c.zoneMinutes)
-            ? { timeOfDayZone: zoneMinutes }
-            : {}),
+          // the zone a time column's or time-of-day column's header names, where one does
+          ...(zoneMinutes ? { zoneMinutes } : {}),
         }),
       });
       if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at'))
