@@ -260,6 +260,21 @@ describe('a currency column', () => {
     );
     const usdYahoo = await files.ingest('BTC-USD.csv', yahoo, { symbol: 'BTC' });
     expect(usdYahoo).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // Binance's public data dumps (data.binance.vision) have no header: the market is the name
+    const kline =
+      '1735689600000000,93576.0,95151.15,92888.0,94591.79,10373.3,1735775999999999,0,0,0,0,0\n';
+    const binance = { symbol: 'BTC', columns: 'binance-kline' };
+    await expect(files.ingest('BTCEUR-1d-2025-01.csv', kline, binance)).rejects.toThrow(
+      /BTCEUR-1d-2025-01\.csv: the file's name says its prices are in EUR/,
+    );
+    await expect(files.ingest('ETHBTC-1h-2025-01-01.csv', kline, binance)).rejects.toThrow(
+      /in BTC, not US dollars/,
+    );
+    await expect(
+      files.ingest('PEPEUSDT-1d-2025-01.csv', kline, { columns: 'binance-kline' }),
+    ).rejects.toThrow(/the file's name says PEPE: --symbol PEPE/);
+    const dump = await files.ingest('BTCUSDT-1d-2025-01.csv', kline, binance);
+    expect(dump).toMatchObject({ status: 'succeeded', loaded: 1 });
     // Kaggle's per-coin files are named after the coin: no market priced in XRP
     const kaggle = await files.ingest('coin_XRP.csv', text, { symbol: 'XRP' });
     expect(kaggle).toMatchObject({ status: 'succeeded', loaded: 1 });

@@ -393,13 +393,21 @@ const YAHOO_EXPORT = /^([A-Z\d]{2,10})-([A-Z]{3})(?: \(\d+\))?\.csv$/;
 const TRADINGVIEW_EXPORT = /^[a-z\d]+_([a-z\d]+), ?\w+(?: \(\d+\))?\.csv$/i;
 
 /**
- * The coin and the currency a file's name says (a CoinGecko, investing.com or TradingView
- * export), or null for another name.
+ * Binance's public data (data.binance.vision) names a dump `MARKET-INTERVAL-YYYY-MM(-DD).csv`
+ * (`BTCUSDT-1d-2024-01.csv`, `BTCEUR-1h-2024-01-05.csv`, `ETHBTC-trades-2024-01.csv`), and the
+ * file has no header: its market is only in its name.
+ */
+const BINANCE_DUMP =
+  /^([A-Z\d]{4,20})-(?:\d{1,2}[smhdw]|1mo|trades|aggTrades)-\d{4}-\d{2}(?:-\d{2})?(?: \(\d+\))?\.csv$/;
+
+/**
+ * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView or
+ * Binance export), or null for another name.
  */
 export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
   const name = basename(path);
-  const chart = TRADINGVIEW_EXPORT.exec(name);
-  const pair = chart ? parsePair(chart[1] ?? '') : null;
+  const market = TRADINGVIEW_EXPORT.exec(name) ?? BINANCE_DUMP.exec(name);
+  const pair = market ? parsePair(market[1] ?? '') : null;
   if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
   const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name) ?? YAHOO_EXPORT.exec(name);
   const currency = named ? toCurrency(named[2] ?? '') : null;
@@ -438,7 +446,10 @@ export function requireColumns(
   if (!has('symbol') && !params.symbol) {
     const named = exportNamed(path)?.coin;
     const coin =
-      named && (COINGECKO_EXPORT.test(basename(path)) || isWellKnownCoin(named))
+      named &&
+      (COINGECKO_EXPORT.test(basename(path)) ||
+        BINANCE_DUMP.test(basename(path)) ||
+        isWellKnownCoin(named))
         ? named
         : undefined;
     // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
