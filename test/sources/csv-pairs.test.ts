@@ -275,6 +275,28 @@ describe('a currency column', () => {
     ).rejects.toThrow(/the file's name says PEPE: --symbol PEPE/);
     const dump = await files.ingest('BTCUSDT-1d-2025-01.csv', kline, binance);
     expect(dump).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // CoinAPI's OHLCV history, in a file named after its market id
+    const ohlcv =
+      'time_period_start;time_period_end;time_open;time_close;price_open;price_high;price_low;price_close;volume_traded;trades_count\n' +
+      '2024-01-05T00:00:00.0000000Z;2024-01-06T00:00:00.0000000Z;2024-01-05T00:00:00.1230000Z;2024-01-05T23:59:59.9870000Z;44150.3;44300.1;42600.2;44160.4;25000.5;1500000\n';
+    await expect(files.ingest('KRAKEN_SPOT_BTC_EUR_1DAY.csv', ohlcv)).rejects.toThrow(
+      /in EUR, not US dollars.*--map 'price_close=price_usd'/,
+    );
+    await expect(files.ingest('BITSTAMP_SPOT_BTC_USD_1DAY.csv', ohlcv)).rejects.toThrow(
+      /the file's name says BTC: --symbol BTC/,
+    );
+    const coinapi = await files.ingest('BITSTAMP_SPOT_BTC_USD_1DAY.csv', ohlcv, { symbol: 'BTC' });
+    expect(coinapi).toMatchObject({ status: 'succeeded', loaded: 1 });
+    const [candle] = await files.db.db
+      .select({ at: quotes.observedAt, price: quotes.priceUsd, volume: quotes.volume24hUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, coinapi.runId));
+    // the candle's start and close; its volume counts bitcoins, so it is left out
+    expect(candle).toEqual({
+      at: new Date('2024-01-05T00:00:00Z'),
+      price: '44160.4',
+      volume: null,
+    });
     // Kaggle's per-coin files are named after the coin: no market priced in XRP
     const kaggle = await files.ingest('coin_XRP.csv', text, { symbol: 'XRP' });
     expect(kaggle).toMatchObject({ status: 'succeeded', loaded: 1 });

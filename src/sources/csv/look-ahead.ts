@@ -401,12 +401,20 @@ const BINANCE_DUMP =
   /^([A-Z\d]{4,20})-(?:\d{1,2}[smhdw]|1mo|trades|aggTrades)-\d{4}-\d{2}(?:-\d{2})?(?: \(\d+\))?\.csv$/;
 
 /**
- * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView or
- * Binance export), or null for another name.
+ * CoinAPI names a spot market `EXCHANGE_SPOT_BASE_QUOTE` (`BITSTAMP_SPOT_BTC_USD`), and its
+ * OHLCV history (`time_period_start`, …, `price_close`) says nothing of either: files of it are
+ * named after the market, often with the period after it (`KRAKEN_SPOT_BTC_EUR_1DAY.csv`).
+ */
+const COINAPI_SPOT = /^[A-Z\d]+_SPOT_([A-Z\d]{2,15}_[A-Z]{3,5})(?:_\w+)?(?: \(\d+\))?\.csv$/;
+
+/**
+ * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView,
+ * Binance or CoinAPI export), or null for another name.
  */
 export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
   const name = basename(path);
-  const market = TRADINGVIEW_EXPORT.exec(name) ?? BINANCE_DUMP.exec(name);
+  const market =
+    TRADINGVIEW_EXPORT.exec(name) ?? BINANCE_DUMP.exec(name) ?? COINAPI_SPOT.exec(name);
   const pair = market ? parsePair(market[1] ?? '') : null;
   if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
   const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name) ?? YAHOO_EXPORT.exec(name);

@@ -68,6 +68,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     // Nasdaq's historical data
     close_last: 0.9,
     close: 0.9,
+    // CoinAPI's OHLCV history (`price_open`, …, `price_close`)
+    price_close: 0.9,
     value: 0.85,
     usd: 0.85,
     // The finance portals in Spanish, Portuguese, German, French and Russian (investing.com's
@@ -161,6 +163,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     last_seen: 0.85,
     unix: 0.85,
     open_time: 0.95,
+    // CoinAPI's OHLCV history: the candle's start, as Binance's open time
+    time_period_start: 0.95,
     // Bitfinex's candles: milliseconds
     mts: 0.9,
     fecha: 0.9,
