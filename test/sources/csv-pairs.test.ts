@@ -16,6 +16,8 @@ describe('parsePair', () => {
     expect(parsePair('XBTUSD')).toEqual({ base: 'BTC', quote: 'USD', usd: true });
     expect(parsePair('BTCTUSD')).toEqual({ base: 'BTC', quote: 'TUSD', usd: true });
     expect(parsePair('BTCBUSD')).toEqual({ base: 'BTC', quote: 'BUSD', usd: true });
+    expect(parsePair('USDTUSD')).toEqual({ base: 'USDT', quote: 'USD', usd: true });
+    expect(parsePair('USDCUSDT')).toEqual({ base: 'USDC', quote: 'USDT', usd: true });
     expect(parsePair('BTC/EUR')).toEqual({ base: 'BTC', quote: 'EUR', usd: false });
     expect(parsePair('ETHBTC')).toEqual({ base: 'ETH', quote: 'BTC', usd: false });
     // Kraken's API names for its oldest markets

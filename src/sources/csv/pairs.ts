@@ -114,6 +114,9 @@ const WELL_KNOWN_BASES = new Set([
   'ETC',
   'MATIC',
   'UNI',
+  // markets of a stablecoin: `USDTUSD` is Tether in dollars, not a coin `USD` in TUSD
+  'USDT',
+  'USDC',
 ]);
 
 /** Whether a header names a coin most markets are of (`BTC`, `eth`): a column per coin. */
