@@ -277,6 +277,17 @@ describe('a currency column', () => {
     ).rejects.toThrow(/the file's name says PEPE: --symbol PEPE/);
     const dump = await files.ingest('BTCUSDT-1d-2025-01.csv', kline, binance);
     expect(dump).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // …and Kraken's OHLCVT history, `PAIR_MINUTES.csv`
+    const ohlcvt = '1381017600,122.0,122.0,122.0,122.0,0.1,1\n';
+    const kraken = { symbol: 'BTC', columns: 'kraken-ohlcvt' };
+    await expect(files.ingest('XBTEUR_1440.csv', ohlcvt, kraken)).rejects.toThrow(
+      /XBTEUR_1440\.csv: the file's name says its prices are in EUR/,
+    );
+    await expect(
+      files.ingest('XDGUSD_60.csv', ohlcvt, { columns: 'kraken-ohlcvt' }),
+    ).rejects.toThrow(/the file's name says DOGE: --symbol DOGE/);
+    const krakenDump = await files.ingest('XBTUSD_1440.csv', ohlcvt, kraken);
+    expect(krakenDump).toMatchObject({ status: 'succeeded', loaded: 1 });
     // CoinAPI's OHLCV history, in a file named after its market id
     const ohlcv =
       'time_period_start;time_period_end;time_open;time_close;price_open;price_high;price_low;price_close;volume_traded;trades_count\n' +

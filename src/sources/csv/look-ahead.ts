@@ -401,6 +401,12 @@ const BINANCE_DUMP =
   /^([A-Z\d]{4,20})-(?:\d{1,2}[smhdw]|1mo|trades|aggTrades)-\d{4}-\d{2}(?:-\d{2})?(?: \(\d+\))?\.csv$/;
 
 /**
+ * Kraken's downloadable OHLCVT history names a file `PAIR_MINUTES.csv` (`XBTUSD_1440.csv`,
+ * `XBTEUR_60.csv`, `ETHXBT_1.csv`), without a header: the market is only in its name.
+ */
+const KRAKEN_DUMP = /^([A-Z\d]{5,12})_(?:1|5|15|30|60|240|720|1440|10080|21600)(?: \(\d+\))?\.csv$/;
+
+/**
  * CoinAPI names a spot market `EXCHANGE_SPOT_BASE_QUOTE` (`BITSTAMP_SPOT_BTC_USD`), and its
  * OHLCV history (`time_period_start`, …, `price_close`) says nothing of either: files of it are
  * named after the market, often with the period after it (`KRAKEN_SPOT_BTC_EUR_1DAY.csv`).
@@ -409,12 +415,15 @@ const COINAPI_SPOT = /^[A-Z\d]+_SPOT_([A-Z\d]{2,15}_[A-Z]{3,5})(?:_\w+)?(?: \(\d
 
 /**
  * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView,
- * Binance or CoinAPI export), or null for another name.
+ * Binance, Kraken or CoinAPI export), or null for another name.
  */
 export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
   const name = basename(path);
   const market =
-    TRADINGVIEW_EXPORT.exec(name) ?? BINANCE_DUMP.exec(name) ?? COINAPI_SPOT.exec(name);
+    TRADINGVIEW_EXPORT.exec(name) ??
+    BINANCE_DUMP.exec(name) ??
+    KRAKEN_DUMP.exec(name) ??
+    COINAPI_SPOT.exec(name);
   const pair = market ? parsePair(market[1] ?? '') : null;
   if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
   const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name) ?? YAHOO_EXPORT.exec(name);
@@ -453,11 +462,10 @@ export function requireColumns(
   const columns = listColumns(header);
   if (!has('symbol') && !params.symbol) {
     const named = exportNamed(path)?.coin;
+    // names only coins have; a ticker of another name (`ABC-USD.csv`) may be a stock's
+    const coinsOnly = [COINGECKO_EXPORT, BINANCE_DUMP, KRAKEN_DUMP, COINAPI_SPOT];
     const coin =
-      named &&
-      (COINGECKO_EXPORT.test(basename(path)) ||
-        BINANCE_DUMP.test(basename(path)) ||
-        isWellKnownCoin(named))
+      named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
         ? named
         : undefined;
     // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
