@@ -6,14 +6,18 @@
  * JavaScript's dates (`Mon, 01 Jan 2024 00:00:00 GMT`), unix seconds, milliseconds,
  * microseconds or nanoseconds (also as floats, `1575032004.0`), and
  * `NN-NN-YYYY [HH:MM[:SS]]` or `NN-NN-YY` (also with `/` or `.`), read day-first or
- * month-first as `order` says: a file's order is decided from its whole column
- * (`inferDateOrder`), never from one value. Month names in English say their order:
+ * month-first as `order` says, or `YY-MM-DD` year-first: a file's order is decided from its
+ * whole column (`inferDateOrder`), never from one value. Month names in English say their order:
  * `Jan 14, 2020`, `January 14 2020`, `24-Apr-19`, `14 Jan 2020`.
  */
 export type TimestampResult = { ok: true; value: Date | null } | { ok: false; reason: string };
 
-/** Which of the two leading numbers of `05/12/2025` is the day. */
-export type DateOrder = 'day-first' | 'month-first';
+/**
+ * Which of the two leading numbers of `05/12/2025` is the day; or, for a two-digit year, that
+ * the year comes first (`24/01/05`, Japan's short date and Sweden's: 5 January 2024).
+ */
+export type DateOrder = 'day-first' | 'month-first' | 'year-first';
+const DATE_ORDERS: readonly DateOrder[] = ['day-first', 'month-first', 'year-first'];
 
 /** What a user may give as a time on the API and the CLI (`from`, `--to`): ISO 8601 only. */
 export const ISO_INSTANT =
@@ -199,9 +203,11 @@ function parseYearFirst(text: string): Date | null {
 function parseNumericDate(text: string, order: DateOrder): Date | null {
   const m = NUMERIC_DATE.exec(text);
   if (!m) return null;
-  const [, first = '', , second = '', year = '', h, mi, s] = m;
+  const [, first = '', , second = '', last = '', h, mi, s] = m;
+  if (order === 'year-first')
+    return first.length === 2 && last.length === 2 ? toUtc(first, +second, +last, h, mi, s) : null;
   const [day, month] = order === 'day-first' ? [+first, +second] : [+second, +first];
-  return toUtc(year, month, day, h, mi, s);
+  return toUtc(last, month, day, h, mi, s);
 }
 
 function parseNamedMonth(text: string): Date | null {
@@ -226,23 +232,30 @@ function monthNumber(name: string): number {
 }
 
 /**
- * What a column of dates says about its order: `05/12/2025` could be either, `25/12/2025`
- * is day-first, `12/25/2025` month-first. `undefined` for a value of another form.
+ * The orders a date of a column could be read in: `25/12/2025` only day-first, `12/25/2025`
+ * only month-first, `05/12/2025` either. A two-digit year may also come first, and no reading
+ * of one may fall before 2009, when no coin had a price: `24-01-05` is only year-first (not 24
+ * January 2005), `05-01-24` day-first or month-first, `15-03-21` day-first or year-first.
+ * `undefined` for a value of another form.
  */
-export function dateOrderOf(input: string): DateOrder | 'either' | undefined {
-  const m = NUMERIC_DATE.exec(to24Hour(withoutZone(input.trim())?.text ?? '') ?? '');
+export function dateOrdersOf(input: string): DateOrder[] | undefined {
+  const text = to24Hour(withoutZone(input.trim())?.text ?? '') ?? '';
+  const m = NUMERIC_DATE.exec(text);
   if (!m) return undefined;
-  const [first, second] = [+m[1]!, +m[3]!];
-  if (first > 12 && second <= 12) return 'day-first';
-  if (second > 12 && first <= 12) return 'month-first';
-  return first <= 12 && second <= 12 ? 'either' : undefined;
+  const [, first = '', , , last = ''] = m;
+  return DATE_ORDERS.filter((order) => {
+    const date = parseNumericDate(text, order);
+    const year = order === 'year-first' ? first : last;
+    return date !== null && (year.length === 4 || date.getUTCFullYear() >= 2009);
+  });
 }
 
 /**
- * The order `--date-format` names: `DD/MM/YYYY`, `MM-DD-YY`, `dd.mm.yyyy`… (the separator
- * and year width do not matter; the values say them). Undefined for anything else.
+ * The order `--date-format` names: `DD/MM/YYYY`, `MM-DD-YY`, `dd.mm.yyyy`, `YY/MM/DD`… (the
+ * separator and year width do not matter; the values say them). Undefined for anything else.
  */
 export function parseDateFormat(format: string): DateOrder | undefined {
+  if (/^yy[-/.]mm[-/.]dd(?:[ T]hh:mm(?::ss)?)?$/i.test(format.trim())) return 'year-first';
   const m = /^(dd|mm)[-/.](dd|mm)[-/.](yy|yyyy)(?:[ T]hh:mm(?::ss)?)?$/i.exec(format.trim());
   if (!m || m[1]!.toLowerCase() === m[2]!.toLowerCase()) return undefined;
   return m[1]!.toLowerCase() === 'dd' ? 'day-first' : 'month-first';

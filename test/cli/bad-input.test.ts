@@ -189,7 +189,7 @@ describe('bad CSV input', () => {
       database.env,
     );
     expect(badFormat.code).toBe(2);
-    expect(badFormat.stderr).toContain('--date-format must be DD/MM/YYYY or MM/DD/YYYY');
+    expect(badFormat.stderr).toContain('--date-format must be DD/MM/YYYY, MM/DD/YYYY');
     const notCsv = await runKx(
       ['ingest', '--source', 'coingecko', '--date-format', 'DD/MM/YYYY'],
       database.env,

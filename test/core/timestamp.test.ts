@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dateOrderOf,
+  dateOrdersOf,
   parseDateFormat,
   toTimestamp,
   zoneOfHeader,
@@ -109,6 +109,8 @@ describe('toTimestamp', () => {
     ['24.04.19 7:05', 'day-first', '2019-04-24T07:05:00.000Z'],
     ['2026/01/07', 'month-first', '2026-01-07T00:00:00.000Z'],
     ['2026.01.07 09:30:00', 'day-first', '2026-01-07T09:30:00.000Z'],
+    ['24/01/05', 'year-first', '2024-01-05T00:00:00.000Z'],
+    ['24-01-05 13:45', 'year-first', '2024-01-05T13:45:00.000Z'],
   ])('%s read %s → %s', (input, order, expected) => {
     const r = toTimestamp(input, order);
     expect(r.ok && r.value?.toISOString()).toBe(expected);
@@ -119,6 +121,8 @@ describe('toTimestamp', () => {
     ['24/3/2024', 'month-first'],
     ['2026/13/01', 'day-first'],
     ['12/12/2024 25:00', 'day-first'],
+    ['05/01/2024', 'year-first'], // a four-digit year is last
+    ['5/01/24', 'year-first'],
   ])('%s read %s is not a date', (input, order) => {
     expect(toTimestamp(input, order)).toMatchObject({ ok: false });
   });
@@ -153,18 +157,25 @@ describe('a zone a column names', () => {
 });
 
 describe('the order of NN/NN/YYYY dates', () => {
-  it.each([
-    ['25/12/2025', 'day-first'],
-    ['12/25/2025', 'month-first'],
-    ['3/24/2024 10:00', 'month-first'],
-    ['3/24/2024 7:30 PM', 'month-first'],
-    ['05-12-2025 17:43:10', 'either'],
-    ['12.12.12', 'either'],
+  it.each<[string, DateOrder[] | undefined]>([
+    ['25/12/2025', ['day-first']],
+    ['12/25/2025', ['month-first']],
+    ['3/24/2024 10:00', ['month-first']],
+    ['3/24/2024 7:30 PM', ['month-first']],
+    ['05-12-2025 17:43:10', ['day-first', 'month-first']],
+    ['12.12.12', ['day-first', 'month-first', 'year-first']],
+    // a two-digit year first (Japan's short date), and none before 2009
+    ['24/01/05', ['year-first']],
+    ['05/01/24', ['day-first', 'month-first']],
+    ['15-03-21', ['day-first', 'year-first']],
+    ['21-04-01', ['year-first']],
+    ['01-04-21', ['day-first', 'month-first']],
+    ['05/01/2008', ['day-first', 'month-first']],
+    ['31/31/2025', []],
     ['2025-12-05', undefined],
     ['1712000000', undefined],
-    ['13/13/2025', undefined],
-  ])('%s says %s', (input, order) => {
-    expect(dateOrderOf(input)).toBe(order);
+  ])('%s reads %j', (input, orders) => {
+    expect(dateOrdersOf(input)).toEqual(orders);
   });
 
   it.each([
@@ -172,6 +183,8 @@ describe('the order of NN/NN/YYYY dates', () => {
     ['dd.mm.yy', 'day-first'],
     ['MM/DD/YYYY', 'month-first'],
     ['mm-dd-yyyy hh:mm', 'month-first'],
+    ['YY/MM/DD', 'year-first'],
+    ['yy-mm-dd hh:mm', 'year-first'],
     ['YYYY-MM-DD', undefined],
     ['DD/DD/YYYY', undefined],
     ['US', undefined],

@@ -288,7 +288,7 @@ export const csv = defineSourceEntry<Record<string, never>, 'csv'>({
     { flags: '--symbol <sym>', help: 'symbol for every row of a single-asset history CSV' },
     {
       flags: '--date-format <format>',
-      help: 'DD/MM/YYYY or MM/DD/YYYY: how to read dates like 05/06/2025',
+      help: 'DD/MM/YYYY, MM/DD/YYYY or YY/MM/DD: how to read dates like 05/06/2025',
     },
     {
       flags: '--columns <names>',

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
-import { dateOrderOf, type DateOrder } from '../../core/timestamp.js';
+import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
 import { type CsvField, type HeaderMapping } from './mapping.js';
 import { toCurrency } from '../../core/currency.js';
 import { isWellKnownCoin, parsePair } from './pairs.js';
@@ -44,10 +44,11 @@ export async function readHeader(
 
 /**
  * How to read the observed_at column's `NN/NN/YYYY` dates, from the file itself: its rows are
- * read until one settles it (`25/12/2025` is day-first, `12/25/2025` month-first), which is
- * mostly within the first month of rows. A column whose every date could be either is
- * refused with the flag that settles it: kx never guesses a date. Rows that contradict the
- * order found are rejected one by one (`not a date`), never read the other way.
+ * read until they leave one order (`25/12/2025` is day-first, `12/25/2025` month-first; a
+ * two-digit year may also come first, `24/01/05`), which is mostly within the first month of
+ * rows. A column whose every date could be read more than one way is refused with the flag
+ * that settles it: kx never guesses a date. Rows that contradict the order found are rejected
+ * one by one (`not a date`), never read another way.
  */
 export async function inferDateOrder(
   path: string,
@@ -58,24 +59,38 @@ export async function inferDateOrder(
 ): Promise<DateOrder | undefined> {
   const column = mapping.columns.find((c) => c.field === 'observed_at');
   if (!column) return undefined;
+  let left: DateOrder[] | undefined;
   let example: { value: string; line: number } | undefined;
   for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     const value = (row.fields[column.index] ?? '').trim();
     if (value === '') continue;
-    const order = dateOrderOf(value);
-    if (order === 'day-first' || order === 'month-first') return order;
-    if (order === 'either') example ??= { value, line: row.line };
-    else if (!example) return undefined; // dates of another form: the order does not apply
+    const orders = dateOrdersOf(value);
+    if (!orders) {
+      if (!left) return undefined; // dates of another form: the order does not apply
+      continue;
+    }
+    // a value no order reads is rejected with its row; one that contradicts the rest, too
+    const both = (left ?? orders).filter((order) => orders.includes(order));
+    if (both.length === 0) continue;
+    left = both;
+    if (left.length === 1) return left[0];
+    example ??= { value, line: row.line };
   }
-  if (!example) return undefined;
+  if (!left || !example) return undefined;
   throw new KxError(
     'input',
-    `${path}: the dates in column ${JSON.stringify(column.header)} could be day-first or month-first ` +
-      `(no day is over 12: ${JSON.stringify(example.value)} on line ${example.line} could be either); ` +
-      'pass --date-format DD/MM/YYYY or --date-format MM/DD/YYYY',
+    `${path}: the dates in column ${JSON.stringify(column.header)} could be ${left.join(' or ')} ` +
+      `(${JSON.stringify(example.value)} on line ${example.line} reads each way, and no date in the file settles it); ` +
+      `pass ${left.map((order) => `--date-format ${DATE_FORMATS[order]}`).join(' or ')}`,
     { context: { file: path, line: example.line, field: 'observed_at' } },
   );
 }
+
+const DATE_FORMATS: Record<DateOrder, string> = {
+  'day-first': 'DD/MM/YYYY',
+  'month-first': 'MM/DD/YYYY',
+  'year-first': 'YY/MM/DD',
+};
 
 /**
  * Whether this file writes `1,234.5` or `1.234,5`, from the file itself: a locale is the

@@ -25,7 +25,7 @@ export const CsvParamsSchema = v.object({
       v.string(),
       v.check(
         (format) => parseDateFormat(format) !== undefined,
-        '--date-format must be DD/MM/YYYY or MM/DD/YYYY (any of / - . between, YY or YYYY)',
+        '--date-format must be DD/MM/YYYY, MM/DD/YYYY (any of / - . between, YY or YYYY) or YY/MM/DD',
       ),
     ),
   ),
