@@ -122,6 +122,40 @@ describe('kx ingest --source csv', () => {
     });
   });
 
+  it('a last line without a line break is read again, whole, when the file goes on from it', async () => {
+    const file = join(work, 'live.csv');
+    // a file still being written: its last line is cut short in the middle of the price
+    writeFileSync(file, 'date,symbol,price\n2024-01-05,BTC,42000.5\n2024-01-06,BTC,4300');
+    const ingest = async () => {
+      const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], database.env);
+      expect(r.code, r.stderr).toBe(0);
+      return { ...(JSON.parse(r.stdout) as Record<string, number>), stderr: r.stderr };
+    };
+    expect(await ingest()).toMatchObject({ fetched: 2, loaded: 2 });
+    expect(await ingest()).toMatchObject({ fetched: 0, loaded: 0 }); // unchanged: nothing read
+    appendFileSync(file, '1.5\n2024-01-07,BTC,44000');
+    const continued = await ingest();
+    // `1.5` was read as a record of its own, and the cut price stayed
+    expect(continued).toMatchObject({ fetched: 2, loaded: 2, rejected: 0 });
+    expect(continued.stderr).toContain('its last line (3) had no line break');
+    // ended first, as a tool that appends whole lines does: the last line is not read again
+    appendFileSync(file, '\n2024-01-08,BTC,45000\n');
+    expect(await ingest()).toMatchObject({ fetched: 1, loaded: 1 });
+    await withOpen(database, async ({ db }) => {
+      const rows = await db
+        .select()
+        .from(quotes)
+        .where(eq(quotes.sourceId, 'btc'))
+        .orderBy(quotes.observedAt);
+      expect(rows.map((q) => [q.observedAt.toISOString().slice(0, 10), q.priceUsd])).toEqual([
+        ['2024-01-05', '42000.5'],
+        ['2024-01-06', '43001.5'],
+        ['2024-01-07', '44000'],
+        ['2024-01-08', '45000'],
+      ]);
+    });
+  });
+
   it('re-reads a touched but unchanged snapshot without new quotes (file time is the observation time)', async () => {
     const file = join(work, 'no-dates.csv');
     writeFileSync(file, 'symbol,name,price\nBTC,Bitcoin,100\nETH,Ethereum,10\n');

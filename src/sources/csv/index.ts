@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { realpathSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { type DecimalMark } from '../../core/decimal.js';
@@ -61,6 +62,12 @@ export interface CsvCursor extends Cursor {
   flags?: string;
   /** Set when its symbol column holds trading pairs, decided when its reading began. */
   pairs?: PairExample;
+  /**
+   * Set when the last record read had no line break after it: where it begins. Should the file
+   * go on from `offset` without a line break first, that record was cut short (a file still
+   * being written, or appended to by a tool that did not end it), and is read again whole.
+   */
+  unfinished?: { offset: number; line: number };
 }
 
 export const csvSource = defineSource<CsvParams, CsvPosition>({
@@ -200,6 +207,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         decimalMark,
         flags,
         ...(pairs ? { pairs } : {}),
+        ...(p.unfinished ? { unfinished: p.unfinished } : {}),
       }),
       progressAt: (p) => ({ done: p.end, total: shape.size, unit: 'bytes' as const }),
       describe: () => ({
@@ -256,7 +264,17 @@ async function continueFrom(
   }
   if (size >= cursor.offset) {
     const hasher = await PrefixHasher.from(path, cursor.offset);
-    if (hasher.digestAt(cursor.offset) === cursor.sha256) return { ...cursor, hasher };
+    if (hasher.digestAt(cursor.offset) === cursor.sha256) {
+      const again = cursor.unfinished;
+      if (!again || size === cursor.offset || (await startsLine(path, cursor.offset)))
+        return { ...cursor, hasher };
+      context.warn(
+        `${path}: its last line (${again.line + 1}) had no line break and the file went on from ` +
+          'there since the last run; reading that line again, whole',
+      );
+      const rehashed = await PrefixHasher.from(path, again.offset);
+      return { ...cursor, offset: again.offset, line: again.line, hasher: rehashed };
+    }
   }
   if (context.resume) {
     throw new KxError(
@@ -270,6 +288,17 @@ async function continueFrom(
     `${path} was rewritten since the last run; reading it again from the start (unchanged rows are skipped)`,
   );
   return null;
+}
+
+/** Whether the byte at `offset` of `path` breaks a line (LF or CR). */
+async function startsLine(path: string, offset: number): Promise<boolean> {
+  const file = await openFile(path, 'r');
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(1), 0, 1, offset);
+    return bytesRead === 1 && (buffer[0] === 0x0a || buffer[0] === 0x0d);
+  } finally {
+    await file.close();
+  }
 }
 
 /** CSV files in the registry: no settings of their own, and a file is not run on a schedule. */

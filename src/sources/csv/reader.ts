@@ -236,6 +236,12 @@ export interface CsvRow {
   end: number;
   /** 1-based line number where the record ends. */
   line: number;
+  /**
+   * Set for a last record with no line break after it (a file that ends so, or one still being
+   * written): where to read again to get it whole, should the file go on after it. `offset` is
+   * where its bytes begin, `line` the lines before them.
+   */
+  unfinished?: { offset: number; line: number };
 }
 
 export interface ReadOptions {
@@ -286,11 +292,19 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
       const bytes = withoutLineBreak(taken);
       // Counted here rather than by csv-parse, which counts a CRLF inside quotes as two lines.
       const inside = countLineBreaks(bytes);
+      const before = { offset: from, line: consumed };
       lastLine = consumed + inside + 1;
-      consumed += inside + (bytes.length < taken.length ? 1 : 0);
+      const ended = bytes.length < taken.length;
+      consumed += inside + (ended ? 1 : 0);
       pending = pending.subarray(end - from);
       from = end;
-      yield { fields: record, bytes, end, line: lastLine };
+      yield {
+        fields: record,
+        bytes,
+        end,
+        line: lastLine,
+        ...(ended ? {} : { unfinished: before }),
+      };
     }
     found.length = 0;
   }

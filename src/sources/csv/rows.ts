@@ -19,6 +19,8 @@ import type { PairExample } from './pairs.js';
 export interface CsvPosition {
   end: number;
   line: number;
+  /** `CsvRow.unfinished`: the file's last record had no line break after it. */
+  unfinished?: { offset: number; line: number };
 }
 
 export async function* mapRows(
@@ -115,7 +117,7 @@ export function createRowMapper(
       },
       line: { file, number: row.line, bytes: row.bytes },
       result,
-      position: { end: row.end, line: row.line },
+      position: { end: row.end, line: row.line, unfinished: row.unfinished },
       readAs,
     };
   };
