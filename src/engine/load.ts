@@ -269,8 +269,11 @@ async function stage(tx: Tx, lines: readonly string[], driver: Driver): Promise<
   // compile time (100+ ms a statement) outweighs these short statements, and which the
   // staging tables' missing statistics would otherwise trigger. temp_buffers (the staging
   // tables' memory) can only be raised for the session, before its first temporary table.
+  // A server's statement_timeout and lock_timeout are for interactive sessions (and kx serve
+  // sets one for its API reads): a batch's statements are not held to them, as pg_dump's are not.
   await tx.execute(sql`
     select set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
+      set_config('statement_timeout', '0', true), set_config('lock_timeout', '0', true),
       case when pg_size_bytes(current_setting('temp_buffers')) < pg_size_bytes(${buffers})
         then set_config('temp_buffers', ${buffers}, false) end`);
   await tx.execute(sql.raw(`create temp table kx_stage (${columns}) on commit drop`));

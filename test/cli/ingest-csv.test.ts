@@ -14,8 +14,9 @@ import {
 } from '../../src/db/schema.js';
 import { repoRoot, runKx } from '../helpers/cli.js';
 import { makeSnapshotCsv } from '../helpers/csv-gen.js';
-import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 import { snapshotState } from '../helpers/state.js';
+import { adminQuery } from '../helpers/template.js';
 
 const sample = join(repoRoot, 'fixtures/sample.csv');
 
@@ -437,5 +438,28 @@ describe('kx ingest --source csv', () => {
     await withOpen(database, async ({ db }) => {
       expect(await db.select().from(etlRuns)).toHaveLength(0);
     });
+  });
+});
+
+describe.skipIf(!serverUrl)('kx ingest on a server with a statement_timeout for its users', () => {
+  it("loads batches whose statements take longer than the server's timeout", async () => {
+    // 60,000 rows in one batch: landing them takes longer than the timeout on any machine
+    const lines = ['date,symbol,price'];
+    for (let c = 0; c < 60; c++)
+      for (let d = 0; d < 1000; d++)
+        lines.push(
+          `${new Date(Date.UTC(2022, 0, 1 + d)).toISOString().slice(0, 10)},C${c},${c + 1}.5`,
+        );
+    const file = join(work, 'history.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const name = new URL(database.env.DATABASE_URL!).pathname.slice(1);
+    await adminQuery(serverUrl!, `alter database ${name} set statement_timeout = '400ms'`);
+    const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], {
+      ...database.env,
+      KX_BATCH_SIZE: '60000',
+    });
+    // was exit 1: "canceling statement due to statement timeout (SQLSTATE 57014)"
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ fetched: 60_000, loaded: 60_000 });
   });
 });
