@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,12 +141,24 @@ describe('bad CSV input', () => {
       /file not found: kx reads files, not URLs; download it first, for example: curl -fLo usd\.csv 'https:\/\/www\.coingecko\.com\/price_charts\/export\/1\/usd\.csv'/,
     ],
     ['~/prices.csv', /file not found: "~" is your home folder only where the shell expands it/],
+    ['-', /file not found: kx reads a file, not standard input; save the data to a file first/],
   ])('a --file of %s that is no file says why (exit 4)', async (file, message) => {
     const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--dry-run'], {
       ...database.env,
     });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('a --file that is a pipe (/dev/stdin, <(curl …)) is refused, not called empty', async () => {
+    const pipe = join(work, 'prices.pipe');
+    execFileSync('mkfifo', [pipe]);
+    const r = await runKx(['ingest', '--source', 'csv', '--file', pipe, '--dry-run'], {
+      ...database.env,
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`${pipe}: a pipe or a device, not a file`);
+    expect(r.stderr).toContain('save the data to a file first');
   });
 
   it('leaves what was committed before intact; a broken row keeps the rows before it', async () => {

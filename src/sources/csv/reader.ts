@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
 
 /** Largest record we accept: a legitimate market-data row is a few KB; more means a runaway quote. */
@@ -30,8 +31,11 @@ function notFoundHint(path: string): string {
   }
   if (/(?:^|[/\\])~(?:[/\\]|$)/.test(path))
     return ': "~" is your home folder only where the shell expands it; write the path without quotes, or in full';
+  if (basename(path) === '-') return `: kx reads a file, not standard input; ${SAVE_FIRST}`;
   return '';
 }
+
+const SAVE_FIRST = 'save the data to a file first (curl -fLo prices.csv URL, or … > prices.csv)';
 
 /** Checks that `path` is a readable, non-empty CSV file and finds its delimiter and banner. */
 export async function sniffCsv(path: string): Promise<CsvShape> {
@@ -46,6 +50,15 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
     throw new KxError('input', `${path}: is a directory, not a CSV file`, {
       context: { file: path },
     });
+  // A pipe (`--file /dev/stdin`, `<(curl …)`) reads once: kx reads a file more than once
+  // (its columns, its date order, then its rows) and resumes from a byte offset.
+  if (!info.isFile())
+    throw new KxError(
+      'input',
+      `${path}: a pipe or a device, not a file: kx reads a file more than once and resumes a run ` +
+        `from a place in it; ${SAVE_FIRST}`,
+      { context: { file: path } },
+    );
   if (info.size === 0)
     throw new KxError('input', `${path}: file is empty`, { context: { file: path } });
   const head = await readHead(path);
