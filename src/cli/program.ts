@@ -296,7 +296,34 @@ Examples:
 
   for (const command of program.commands)
     command.addHelpText('after', environmentHelp(command.name()));
+  refuseRepeats(program);
   return program;
+}
+
+/**
+ * An option that takes one value, given twice (`--file a.csv --file b.csv`): commander keeps
+ * the last and drops the first without a word, so a script that meant to load two files would
+ * load one. Refused as a usage error instead; `--map` and the other repeatable ones collect.
+ */
+function refuseRepeats(program: Command): void {
+  const given = new Set<string>();
+  for (const command of [program, ...program.commands])
+    for (const option of command.options) {
+      const parse = option.parseArg;
+      if (!option.required || parse === collect) continue;
+      option.argParser((value: string, previous: unknown) => {
+        const name = option.long ?? option.short ?? option.flags;
+        if (given.has(name))
+          throw new InvalidArgumentError(
+            `${name} is given more than once; give it once` +
+              (name === '--file'
+                ? ` (a run reads one file: for f in *.csv; do kx ingest --source csv --file "$f"; done)`
+                : ''),
+          );
+        given.add(name);
+        return parse ? parse(value, previous) : value;
+      });
+    }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -182,13 +182,28 @@ describe('bad CSV input', () => {
     const badSource = await runKx(['ingest', '--source', 'nope'], database.env);
     expect(badSource.code).toBe(2);
     expect(badSource.stderr).toContain("argument 'nope' is invalid");
+    // commander kept the last of two and dropped the first without a word
+    const sample = join(repoRoot, 'fixtures/sample.csv');
+    const twice = await runKx(
+      ['ingest', '--source', 'csv', '--file', sample, '--file', sample, '--dry-run'],
+      database.env,
+    );
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(
+      '--file is given more than once; give it once (a run reads one file',
+    );
+    const twoSymbols = await runKx(
+      ['ingest', '--source', 'csv', '--file', sample, '--symbol', 'BTC', '--symbol', 'ETH'],
+      database.env,
+    );
+    expect(twoSymbols.code).toBe(2);
+    expect(twoSymbols.stderr).toContain('--symbol is given more than once');
     const badMap = await runKx(
       ['ingest', '--source', 'csv', '--file', 'x.csv', '--map', 'a=b'],
       database.env,
     );
     expect(badMap.code).toBe(2);
     expect(badMap.stderr).toContain('unknown field "b"');
-    const sample = join(repoRoot, 'fixtures/sample.csv');
     const missingColumn = await runKx(
       ['ingest', '--source', 'csv', '--file', sample, '--map', 'Close=price_usd', '--dry-run'],
       database.env,
