@@ -305,19 +305,13 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
       const bytes = withoutLineBreak(taken);
       // Counted here rather than by csv-parse, which counts a CRLF inside quotes as two lines.
       const inside = countLineBreaks(bytes);
-      const before = { offset: from, line: consumed };
-      lastLine = consumed + inside + 1;
       const ended = bytes.length < taken.length;
+      const unfinished = ended ? undefined : { offset: from, line: consumed };
+      lastLine = consumed + inside + 1;
       consumed += inside + (ended ? 1 : 0);
       pending = pending.subarray(end - from);
       from = end;
-      yield {
-        fields: record,
-        bytes,
-        end,
-        line: lastLine,
-        ...(ended ? {} : { unfinished: before }),
-      };
+      yield { fields: record, bytes, end, line: lastLine, unfinished };
     }
     found.length = 0;
   }
