@@ -84,3 +84,37 @@ describe('a table drawn as text', () => {
     ]);
   });
 });
+
+/** Rows split into more cells than the header names: a delimiter inside an unquoted cell. */
+describe('a row with more cells than the header', () => {
+  const files = useCsvFiles('kx-overflow-');
+
+  it('is rejected when a cell past the header holds something; empty ones are no harm', async () => {
+    const run = await files.ingest(
+      'unquoted.csv',
+      'date,symbol,price,volume\n' +
+        // `42,000.50` unquoted: the price loaded as 42 and the volume as 000.50
+        '2024-01-05,BTC,42,000.50,1000\n' +
+        // a spreadsheet's trailing delimiters
+        '2024-01-06,BTC,43000.25,1100,,\n' +
+        // and the Ctrl-Z a DOS-era tool ends the file with
+        '\x1a',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', fetched: 2, loaded: 1, rejected: 1 });
+    const [rejected] = await files.db.db
+      .select({ reason: rejectedRecords.reason, locator: rejectedRecords.locator })
+      .from(rejectedRecords)
+      .where(eq(rejectedRecords.runId, run.runId));
+    expect(rejected?.reason).toBe(
+      '5 cells where the header has 4: a cell with a "," in it and no quotes around it ' +
+        '(a number such as 42,000.50?) splits in two and moves the cells after it; quote such ' +
+        'cells, or write numbers without thousands separators',
+    );
+    expect(rejected?.locator).toMatchObject({ line: 2 });
+    const rows = await files.db.db
+      .select({ price: quotes.priceUsd, volume: quotes.volume24hUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId));
+    expect(rows).toEqual([{ price: '43000.25', volume: '1100' }]);
+  });
+});

@@ -33,12 +33,15 @@ export async function* mapRows(
 /**
  * A line that draws a table rather than holding a record: the rule under a header in a Markdown
  * table (`|---|---:|`) or in psql's and MySQL's output (`--------+-------`, `+-----+`), and
- * their footers (`(3 rows)`, `3 rows in set (0.00 sec)`). Skipped like an empty line.
+ * their footers (`(3 rows)`, `3 rows in set (0.00 sec)`); or the Ctrl-Z (SUB) that DOS-era
+ * tools end a file with. Skipped like an empty line.
  */
 function isDecoration(row: CsvRow): boolean {
   const first = row.fields[0]?.trim() ?? '';
   if (row.fields.length === 1)
-    return /^\(\d+ rows?\)$|^\d+ rows? in set\b|^[+:=-]*---[+:=-]*$/.test(first);
+    return (
+      first === '\u001a' || /^\(\d+ rows?\)$|^\d+ rows? in set\b|^[+:=-]*---[+:=-]*$/.test(first)
+    );
   if (first !== '' && !/^[:+=-]/.test(first)) return false; // most rows: a date, a coin
   const line = row.fields.join('|');
   return line.includes('---') && /^[\s|+:=-]+$/.test(line);
@@ -99,6 +102,7 @@ export function createRowMapper(
     // An empty symbol is not a pair gone wrong: toListing says it is missing (or --symbol fills it).
     const pair = pairs && cell('symbol') !== '' ? toBase(cell('symbol'), pairs) : null;
     const read =
+      overflow(row, keys.length, file.delimiter) ??
       notUtf8Cell(column, row) ??
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
       (pair && !pair.ok
@@ -187,6 +191,31 @@ function notUtf8Cell(
     };
   }
   return null;
+}
+
+/**
+ * The rejection of a row with more cells than the header has columns, past them not empty: a
+ * cell with the delimiter in it and no quotes around it (`42,000.50` in a file split by
+ * commas) made two, and every cell after it moved one column over, so the row's price is `42`
+ * and its volume `000.50`. Which cell split cannot be told; empty cells past the end (a
+ * spreadsheet's trailing delimiters) are no harm.
+ */
+function overflow(
+  row: CsvRow,
+  columns: number,
+  delimiter: string,
+): { ok: false; reason: string } | null {
+  if (row.fields.length <= columns || row.fields.slice(columns).every((c) => c.trim() === ''))
+    return null;
+  const name = delimiter === '\t' ? 'tab' : JSON.stringify(delimiter);
+  return {
+    ok: false,
+    reason:
+      `${row.fields.length} cells where the header has ${columns}: a cell with a ${name} in it ` +
+      `and no quotes around it${delimiter === ',' ? ' (a number such as 42,000.50?)' : ''} ` +
+      'splits in two and moves the cells after it; quote such cells' +
+      (delimiter === ',' ? ', or write numbers without thousands separators' : ''),
+  };
 }
 
 /**
