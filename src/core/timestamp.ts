@@ -203,9 +203,13 @@ function parseYearFirst(text: string): Date | null {
 function parseNumericDate(text: string, order: DateOrder): Date | null {
   const m = NUMERIC_DATE.exec(text);
   if (!m) return null;
-  const [, first = '', , second = '', last = '', h, mi, s] = m;
+  const [, first = '', separator, second = '', last = '', h, mi, s] = m;
+  // Year first is Japan's `24/01/05` and Sweden's `24-01-05`; with dots, `05.01.24`, it is
+  // Europe's day first.
   if (order === 'year-first')
-    return first.length === 2 && last.length === 2 ? toUtc(first, +second, +last, h, mi, s) : null;
+    return first.length === 2 && last.length === 2 && separator !== '.'
+      ? toUtc(first, +second, +last, h, mi, s)
+      : null;
   const [day, month] = order === 'day-first' ? [+first, +second] : [+second, +first];
   return toUtc(last, month, day, h, mi, s);
 }
@@ -235,7 +239,8 @@ function monthNumber(name: string): number {
  * The orders a date of a column could be read in: `25/12/2025` only day-first, `12/25/2025`
  * only month-first, `05/12/2025` either. A two-digit year may also come first, and no reading
  * of one may fall before 2009, when no coin had a price: `24-01-05` is only year-first (not 24
- * January 2005), `05-01-24` day-first or month-first, `15-03-21` day-first or year-first.
+ * January 2005), `05-01-24` day-first or month-first, `15-03-21` day-first or year-first
+ * (`15.03.21` only day-first: no one writes a year first between dots).
  * `undefined` for a value of another form.
  */
 export function dateOrdersOf(input: string): DateOrder[] | undefined {

@@ -123,6 +123,7 @@ describe('toTimestamp', () => {
     ['12/12/2024 25:00', 'day-first'],
     ['05/01/2024', 'year-first'], // a four-digit year is last
     ['5/01/24', 'year-first'],
+    ['24.01.05', 'year-first'], // with dots, Europe's day first
   ])('%s read %s is not a date', (input, order) => {
     expect(toTimestamp(input, order)).toMatchObject({ ok: false });
   });
@@ -163,11 +164,13 @@ describe('the order of NN/NN/YYYY dates', () => {
     ['3/24/2024 10:00', ['month-first']],
     ['3/24/2024 7:30 PM', ['month-first']],
     ['05-12-2025 17:43:10', ['day-first', 'month-first']],
-    ['12.12.12', ['day-first', 'month-first', 'year-first']],
+    ['12.12.12', ['day-first', 'month-first']],
+    ['12-12-12', ['day-first', 'month-first', 'year-first']],
     // a two-digit year first (Japan's short date), and none before 2009
     ['24/01/05', ['year-first']],
     ['05/01/24', ['day-first', 'month-first']],
     ['15-03-21', ['day-first', 'year-first']],
+    ['15.03.21', ['day-first']],
     ['21-04-01', ['year-first']],
     ['01-04-21', ['day-first', 'month-first']],
     ['05/01/2008', ['day-first', 'month-first']],
