@@ -80,9 +80,11 @@ export function createProgram(output: { json: boolean }, io: Io): Command {
         .makeOptionMandatory(),
     );
   // Each source's own options, from the registry: `--file` … for csv, `--max-pages` for coingecko.
+  const onceHints = new Map<string, string>();
   for (const entry of entries)
     for (const flag of entry.flags) {
       const option = new Option(flag.flags, `${flag.help} (--source ${entry.name})`);
+      if (flag.once) onceHints.set(option.long ?? flag.flags, flag.once);
       if (flag.repeatable) option.argParser(collect).default([]);
       if (flag.positiveInteger) option.argParser(toPositiveInt);
       ingestCommand.addOption(option);
@@ -296,7 +298,7 @@ Examples:
 
   for (const command of program.commands)
     command.addHelpText('after', environmentHelp(command.name()));
-  refuseRepeats(program);
+  refuseRepeats(program, onceHints);
   return program;
 }
 
@@ -305,7 +307,7 @@ Examples:
  * the last and drops the first without a word, so a script that meant to load two files would
  * load one. Refused as a usage error instead; `--map` and the other repeatable ones collect.
  */
-function refuseRepeats(program: Command): void {
+function refuseRepeats(program: Command, hints: ReadonlyMap<string, string>): void {
   const given = new Set<string>();
   for (const command of [program, ...program.commands])
     for (const option of command.options) {
@@ -316,9 +318,7 @@ function refuseRepeats(program: Command): void {
         if (given.has(name))
           throw new InvalidArgumentError(
             `${name} is given more than once; give it once` +
-              (name === '--file'
-                ? ` (a run reads one file: for f in *.csv; do kx ingest --source csv --file "$f"; done)`
-                : ''),
+              (hints.has(name) ? ` (${hints.get(name)})` : ''),
           );
         given.add(name);
         return parse ? parse(value, previous) : value;

@@ -159,6 +159,8 @@ export interface SourceFlag {
   help: string;
   /** Given again, it adds to a list (`--map A=b --map C=d`). */
   repeatable?: boolean;
+  /** What to do instead of giving it twice, said when it is (`--file`: a run reads one file). */
+  once?: string;
   /** A whole number of 1 or more, checked as flags are parsed. */
   positiveInteger?: boolean;
 }

@@ -142,6 +142,10 @@ describe('bad CSV input', () => {
     ],
     ['~/prices.csv', /file not found: "~" is your home folder only where the shell expands it/],
     ['-', /file not found: kx reads a file, not standard input; save the data to a file first/],
+    [
+      'data/*.csv',
+      /file not found: a pattern is files only where the shell expands it, and a run reads one file: for f in/,
+    ],
   ])('a --file of %s that is no file says why (exit 4)', async (file, message) => {
     const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--dry-run'], {
       ...database.env,

@@ -38,7 +38,7 @@ import {
 } from './look-ahead.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
-import { CsvParamsSchema, flagsOf } from './params.js';
+import { CsvParamsSchema, flagsOf, ONE_FILE_A_RUN } from './params.js';
 import type { CsvPosition } from './rows.js';
 import { createRowMapper, mapRows, payloadKeys } from './rows.js';
 
@@ -308,7 +308,7 @@ export const csv = defineSourceEntry<Record<string, never>, 'csv'>({
   identity: 'file',
   schedulable: false,
   flags: [
-    { flags: '--file <path>', help: 'CSV file to read' },
+    { flags: '--file <path>', help: 'CSV file to read', once: ONE_FILE_A_RUN },
     {
       flags: '--map <header=field>',
       help: 'map a CSV column to a field (repeatable; empty field ignores it)',

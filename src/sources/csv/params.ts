@@ -85,3 +85,7 @@ export function flagsOf(params: CsvParams): string {
     ...(params.columns ? { columns: params.columns } : {}),
   });
 }
+
+/** A run reads one file: how to load several, for messages that meet more than one. */
+export const ONE_FILE_A_RUN =
+  'a run reads one file: for f in *.csv; do kx ingest --source csv --file "$f"; done';

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
+import { ONE_FILE_A_RUN } from './params.js';
 
 /** Largest record we accept: a legitimate market-data row is a few KB; more means a runaway quote. */
 export const MAX_RECORD_BYTES = 1 << 20;
@@ -32,6 +33,8 @@ function notFoundHint(path: string): string {
   if (/(?:^|[/\\])~(?:[/\\]|$)/.test(path))
     return ': "~" is your home folder only where the shell expands it; write the path without quotes, or in full';
   if (basename(path) === '-') return `: kx reads a file, not standard input; ${SAVE_FIRST}`;
+  if (/[*?]/.test(basename(path)))
+    return `: a pattern is files only where the shell expands it, and ${ONE_FILE_A_RUN}`;
   return '';
 }
 
