@@ -35,8 +35,9 @@ export async function loadBatch(
   driver: Driver,
 ): Promise<BatchCounts> {
   let loaded = 0;
+  if (batch.staged.length + batch.rejected.length > 0) await configure(tx, driver);
   if (batch.staged.length > 0) {
-    await stage(tx, batch.staged, driver);
+    await stage(tx, batch.staged);
     loaded =
       rawTable in rawFileTables
         ? await landLines(tx, rawTable, runId, batch.files)
@@ -259,11 +260,10 @@ const STAGING_BUFFERS: Record<Driver, string> = { postgres: '64MB', pglite: '16M
 type Driver = 'postgres' | 'pglite';
 
 /**
- * Creates this transaction's work tables and copies the batch into `kx_stage`, one row per
- * valid record in batch order (`o`).
+ * The settings of a batch's transaction, made before its first statement so that every one
+ * runs under them, whether it stages the batch's rows or quarantines them.
  */
-async function stage(tx: Tx, lines: readonly string[], driver: Driver): Promise<void> {
-  const columns = STAGE_COLUMNS.map(([c, type]) => `${c} ${type}`).join(', ');
+async function configure(tx: Tx, driver: Driver): Promise<void> {
   const buffers = STAGING_BUFFERS[driver];
   // Room to sort and hash a whole batch in memory instead of in temporary files; no JIT, whose
   // compile time (100+ ms a statement) outweighs these short statements, and which the
@@ -276,6 +276,14 @@ async function stage(tx: Tx, lines: readonly string[], driver: Driver): Promise<
       set_config('statement_timeout', '0', true), set_config('lock_timeout', '0', true),
       case when pg_size_bytes(current_setting('temp_buffers')) < pg_size_bytes(${buffers})
         then set_config('temp_buffers', ${buffers}, false) end`);
+}
+
+/**
+ * Creates this transaction's work tables and copies the batch into `kx_stage`, one row per
+ * valid record in batch order (`o`).
+ */
+async function stage(tx: Tx, lines: readonly string[]): Promise<void> {
+  const columns = STAGE_COLUMNS.map(([c, type]) => `${c} ${type}`).join(', ');
   await tx.execute(sql.raw(`create temp table kx_stage (${columns}) on commit drop`));
   await tx.execute(sql`create temp table kx_fresh (o int, raw_id bigint) on commit drop`);
   await tx.execute(
