@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mapHeader, parseOverrides, toHeaderKey } from '../../src/sources/csv/mapping.js';
+import {
+  CSV_FIELDS,
+  mapHeader,
+  parseOverrides,
+  toHeaderKey,
+} from '../../src/sources/csv/mapping.js';
 
 const fields = (headers: string[], map: string[] = []) =>
   Object.fromEntries(
@@ -26,6 +31,19 @@ describe('CSV header mapping', () => {
       Vol: 'volume_24h_usd',
       RecordedDate: 'observed_at',
     });
+  });
+
+  it("maps a column named after a unified field to it, in kx's own exports too", () => {
+    for (const field of CSV_FIELDS)
+      expect(fields([field, 'symbol']), field).toMatchObject({ [field]: field });
+    // `kx export listings`: the listing's own id, not the asset it is linked to (an asset has
+    // a listing in each source, and they would merge into one)
+    const listings = ['source', 'source_id', 'asset_id', 'symbol', 'name', 'rank', 'price_usd']
+      .concat(['market_cap_usd', 'volume_24h_usd', 'circulating_supply', 'total_supply'])
+      .concat(['max_supply', 'percent_change_24h', 'observed_at', 'match_method']);
+    const mapped = fields(listings);
+    expect(mapped).toMatchObject({ source_id: 'source_id' });
+    expect(mapped).not.toHaveProperty('asset_id');
   });
 
   it("reads the finance portals' headers in Spanish, Portuguese, German, French and Russian", () => {

@@ -26,6 +26,8 @@ export type CsvField = (typeof CSV_FIELDS)[number];
  */
 const SYNONYMS: Record<CsvField, Record<string, number>> = {
   source_id: {
+    // the unified field's own name (`kx export listings` writes it beside `asset_id`)
+    source_id: 1,
     id: 1,
     coin_id: 1,
     asset_id: 1,
