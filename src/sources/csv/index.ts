@@ -32,6 +32,7 @@ import {
   headerBytes,
   readHeader,
   refuseRepeatsWithoutTime,
+  refuseTwoValuesAtOnce,
   requireColumnCount,
   requireColumns,
   requireDollarExport,
@@ -177,8 +178,14 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           ...(zoneMinutes ? { zoneMinutes } : {}),
         }),
       });
-      if (!cursor && !mapping.columns.some((c) => c.field === 'observed_at'))
+      const timed = mapping.columns.some((c) => c.field === 'observed_at');
+      if (!cursor && !timed)
         await refuseRepeatsWithoutTime(path, delimiter, header, !params.columns, toRecord);
+      if (!cursor && timed)
+        await refuseTwoValuesAtOnce(path, delimiter, header, !params.columns, toRecord, {
+          mapping,
+          timeOfDay,
+        });
     } catch (error) {
       await rows.return(undefined); // closes the file
       throw error;

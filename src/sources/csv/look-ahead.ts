@@ -1,15 +1,16 @@
 /**
  * What kx reads of a file before its rows are loaded: the header, the date order, the decimal
- * mark, whether symbols are trading pairs and names are names, and whether a file without a
- * time column repeats a listing. Each refuses a file that cannot load right, naming the flag
- * that fixes it.
+ * mark, whether symbols are trading pairs and names are names, whether a file without a time
+ * column repeats a listing and whether one with gives a listing two values at one time. Each
+ * refuses a file that cannot load right, naming the flag or the step that fixes it.
  */
 import { basename } from 'node:path';
 import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
+import { FIELD_NAMES, type UnifiedListing } from '../../core/unified.js';
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
-import { type CsvField, type HeaderMapping } from './mapping.js';
+import { mapHeader, type CsvField, type HeaderMapping } from './mapping.js';
 import { toCurrency } from '../../core/currency.js';
 import { isWellKnownCoin, parsePair } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
@@ -318,6 +319,110 @@ export async function refuseRepeatsWithoutTime(
       { context: { file: path, line: row.line, field: 'observed_at' } },
     );
   }
+}
+
+/** How many data rows the look ahead for a coin with two values at one time reads. */
+export const SAME_TIME_SAMPLE_ROWS = 10_000;
+
+/** The values of a quote, which two lines of one coin at one time may not disagree on. */
+const QUOTE_VALUES = [
+  'priceUsd',
+  'marketCapUsd',
+  'volume24hUsd',
+  'circulatingSupply',
+  'totalSupply',
+  'maxSupply',
+  'percentChange24h',
+  'rank',
+] as const satisfies readonly (keyof UnifiedListing)[];
+
+/** The fields of columns that are the values or the time of a quote, not what it is of. */
+const NOT_WHAT: ReadonlySet<CsvField> = new Set<CsvField>([
+  'price_usd',
+  'market_cap_usd',
+  'volume_24h_usd',
+  'circulating_supply',
+  'total_supply',
+  'max_supply',
+  'percent_change_24h',
+  'rank',
+  'observed_at',
+]);
+
+/**
+ * kx keeps one quote per listing and time. A file that gives a coin two values at one time
+ * (several exchanges' candles told apart by an `exchange` column, two markets of one coin)
+ * would keep the later line's alone and report both loaded: it is refused before anything is
+ * written, naming the column that tells the two apart. Two lines alike but for their values
+ * are a correction, and the later is kept, with a warning. Reads the first
+ * SAME_TIME_SAMPLE_ROWS rows: such lines come together in the files seen (rows by time, then
+ * by market).
+ */
+export async function refuseTwoValuesAtOnce(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+  read: { mapping: HeaderMapping; timeOfDay: number | undefined },
+): Promise<void> {
+  // the columns of a quote's values and time, which do not tell what it is a quote of
+  const notWhat = new Set(
+    read.mapping.columns.filter((c) => NOT_WHAT.has(c.field)).map((c) => c.index),
+  );
+  if (read.timeOfDay !== undefined) notWhat.add(read.timeOfDay);
+  const seen = new Map<string, { line: number; listing: UnifiedListing; cells: string[] }>();
+  let warned = false;
+  let rows = 0;
+  let refusal: KxError | undefined;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      if (++rows > SAME_TIME_SAMPLE_ROWS) break;
+      const record = toRecord(row);
+      if (!record.result.ok) continue;
+      const listing = record.result.listing;
+      const key = `${listing.sourceId}\u0000${listing.observedAt.getTime()}`;
+      const before = seen.get(key);
+      seen.set(key, { line: row.line, listing, cells: row.fields });
+      const value = before && QUOTE_VALUES.find((k) => before.listing[k] !== listing[k]);
+      if (!before || value === undefined) continue;
+      const both =
+        `lines ${before.line} and ${row.line} are both ${listing.symbol} (${listing.sourceId}) ` +
+        `at ${listing.observedAt.toISOString()}, with ${FIELD_NAMES[value] ?? value} ` +
+        `${String(before.listing[value])} and ${String(listing[value])}`;
+      const cell = (cells: readonly string[], i: number) => (cells[i] ?? '').trim();
+      const apart = header.findIndex(
+        (_, i) => !notWhat.has(i) && cell(before.cells, i) !== cell(row.fields, i),
+      );
+      if (apart === -1) {
+        if (!warned)
+          read.mapping.warnings.push(
+            `${both}, and alike but for their values: the later line's are kept, as a correction`,
+          );
+        warned = true;
+        continue;
+      }
+      const name = cell(header, apart);
+      const column = JSON.stringify(name);
+      // a second time column (`unix` beside a local `date` that repeats an hour when clocks go back)
+      const isTime = mapHeader([name], new Map()).columns.some((c) => c.field === 'observed_at');
+      refusal = new KxError(
+        'input',
+        `${path}: ${both}; column ${column} tells them apart ` +
+          `(${JSON.stringify(cell(before.cells, apart))} and ${JSON.stringify(cell(row.fields, apart))}). ` +
+          `kx keeps one quote per coin and time and would keep only the later line's. ` +
+          (isTime
+            ? `If ${column} is when each line was observed, name it with --map '${name}=observed_at'`
+            : `Load the rows of one ${column} value, from a file of their own`),
+        { context: { file: path, line: row.line, field: header[apart] } },
+      );
+      break;
+    }
+  } catch {
+    // A broken row or a second header: the read stops there too, once the rows before it are in.
+    return;
+  }
+  if (refusal) throw refusal;
 }
 
 /**
