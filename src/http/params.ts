@@ -11,7 +11,9 @@ import { LISTING_SORTS, type ListingSort } from '../queries/listings.js';
 function integer(name: string, min: number, max: number) {
   return v.pipe(
     v.string(),
-    v.regex(/^\d{1,15}$/, `${name} must be a whole number`),
+    v.regex(/^\d+$/, `${name} must be a whole number`),
+    // past 16 digits Number() rounds (20 digits to 1e20): no such number is in range anyway
+    v.check((digits) => digits.replace(/^0+/, '').length <= 16, `${name} must be at most ${max}`),
     v.transform(Number),
     v.minValue(min, `${name} must be at least ${min}`),
     v.maxValue(max, `${name} must be at most ${max}`),
@@ -323,6 +325,12 @@ export function parseQuery<S extends v.GenericSchema>(c: Context, schema: S): v.
 
 export function parseId(raw: string, name = 'id'): number {
   const result = v.safeParse(IdParamSchema, raw);
-  if (!result.success) throw new KxError('usage', `${name}: must be a positive whole number`);
-  return result.output;
+  if (result.success) return result.output;
+  const tooBig = /^\d+$/.test(raw) && /[1-9]/.test(raw);
+  throw new KxError(
+    'usage',
+    tooBig
+      ? `${name}: must be at most ${Number.MAX_SAFE_INTEGER}`
+      : `${name}: must be a positive whole number`,
+  );
 }

@@ -224,6 +224,18 @@ describe('GET /assets/:id', () => {
     expect(bad.body).toMatchObject({
       error: { code: 'bad_request', message: 'id: must be a positive whole number' },
     });
+    // a number past any id is out of range, not "not a whole number"
+    for (const path of ['/assets/99999999999999999999', '/runs/9007199254740993']) {
+      const huge = await get(path);
+      expect(huge.status, path).toBe(400);
+      expect(huge.body, path).toMatchObject({
+        error: { message: 'id: must be at most 9007199254740991' },
+      });
+    }
+    const compare = await get('/runs/compare?a=1&b=99999999999999999999');
+    expect(compare.body).toMatchObject({
+      error: { message: 'b must be at most 9007199254740991' },
+    });
   });
 });
 
