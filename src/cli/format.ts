@@ -193,15 +193,21 @@ function formatDuration(seconds: number): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(r).padStart(2, '0')}`;
 }
 
+/** `1 run`, `2 runs`: `shown` is how the count is written (grouped digits). */
+function counted(n: number, noun: string, shown = String(n)): string {
+  return `${shown} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function formatStatus(status: Status): string {
   const lines = [
-    `database: ${status.database.driver} (${status.database.location}), ${status.assets} assets`,
+    `database: ${status.database.driver} (${status.database.location}), ${counted(status.assets, 'asset')}`,
   ];
   for (const s of status.sources) {
     const last = s.lastRun;
     lines.push(
       '',
-      `${s.source}: ${s.runs.total} runs (${s.runs.succeeded} succeeded, ${s.runs.failed} failed), ${s.listings} listings, ${s.quotes} quotes`,
+      `${s.source}: ${counted(s.runs.total, 'run')} (${s.runs.succeeded} succeeded, ${s.runs.failed} failed), ` +
+        `${counted(s.listings, 'listing')}, ${counted(s.quotes, 'quote')}`,
     );
     if (s.calls.used > 0 || s.calls.budget !== null) {
       lines.push(
@@ -222,7 +228,9 @@ export function formatStatus(status: Status): string {
         `  resumable runs: ${s.resumableRuns.map((id) => `#${id}`).join(', ')} (run \`kx resume\`)`,
       );
     for (const c of s.checkpoints)
-      lines.push(`  checkpoint ${c.stream}: ${c.records} records, run #${c.runId}, ${c.updatedAt}`);
+      lines.push(
+        `  checkpoint ${c.stream}: ${counted(c.records, 'record')}, run #${c.runId}, ${c.updatedAt}`,
+      );
   }
   return lines.join('\n');
 }
@@ -291,7 +299,7 @@ export function formatStatusTable(status: Status, options: { color: boolean; now
       .join('  ')
       .trimEnd();
   const lines = [
-    `database: ${status.database.driver} (${status.database.location}) · ${number.format(status.assets)} assets`,
+    `database: ${status.database.driver} (${status.database.location}) · ${counted(status.assets, 'asset', number.format(status.assets))}`,
     '',
     line(header),
     ...rows.map((r) => line(r.cells, r.state)),

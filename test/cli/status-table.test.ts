@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runKxBinary, sampleCsv } from '../helpers/cli.js';
+import { repoRoot, runKx, runKxBinary, sampleCsv } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl } from '../helpers/db.js';
+import { makeScratchDir } from '../helpers/scratch.js';
 
 /** Whether util-linux `script` can give a command a pseudo-terminal here. */
 const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0;
@@ -42,6 +45,27 @@ describe.skipIf(!hasScript || serverUrl)('kx status on a terminal', () => {
       expect(screen).toContain('csv: #1 can be resumed: kx resume --source csv');
       expect(statusOnTerminal({ ...database.env, NO_COLOR: '' })).not.toContain('\x1b[');
     } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('kx status off a terminal', () => {
+  it('counts in words that agree with their number', async () => {
+    const database = await createTestDatabase();
+    const dir = makeScratchDir('kx-status-');
+    try {
+      const file = join(dir, 'one.csv');
+      writeFileSync(file, 'symbol,name,price,date\nBTC,Bitcoin,42000,2024-01-01\n');
+      expect((await runKx(['ingest', '--source', 'csv', '--file', file], database.env)).code).toBe(
+        0,
+      );
+      const { stdout } = await runKx(['status', '--source', 'csv'], database.env);
+      expect(stdout).toMatch(/, 1 asset\n/);
+      expect(stdout).toContain('csv: 1 run (1 succeeded, 0 failed), 1 listing, 1 quote\n');
+      expect(stdout).toContain(`checkpoint ${file}: 1 record, run #`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
       await database.drop();
     }
   });
