@@ -88,7 +88,7 @@ export type ListingCheck =
   { ok: true; listing: UnifiedListing } | { ok: false; reason: string; field?: string };
 
 /** The snake_case names users see (in `--map`, reasons and the database) for listing keys. */
-export const FIELD_NAMES: Record<string, string> = {
+const FIELD_NAMES: Record<string, string> = {
   sourceId: 'source_id',
   priceUsd: 'price_usd',
   marketCapUsd: 'market_cap_usd',

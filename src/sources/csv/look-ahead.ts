@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
-import { FIELD_NAMES, type UnifiedListing } from '../../core/unified.js';
+import { type UnifiedListing } from '../../core/unified.js';
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
 import { mapHeader, type CsvField, type HeaderMapping } from './mapping.js';
 import { toCurrency } from '../../core/currency.js';
@@ -16,7 +16,7 @@ import { isWellKnownCoin, parsePair } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
-import type { CsvPosition } from './rows.js';
+import { DECIMAL_FIELDS, type CsvPosition } from './rows.js';
 
 export async function readHeader(
   rows: AsyncGenerator<CsvRow>,
@@ -324,30 +324,11 @@ export async function refuseRepeatsWithoutTime(
 /** How many data rows the look ahead for a coin with two values at one time reads. */
 export const SAME_TIME_SAMPLE_ROWS = 10_000;
 
-/** The values of a quote, which two lines of one coin at one time may not disagree on. */
-const QUOTE_VALUES = [
-  'priceUsd',
-  'marketCapUsd',
-  'volume24hUsd',
-  'circulatingSupply',
-  'totalSupply',
-  'maxSupply',
-  'percentChange24h',
-  'rank',
-] as const satisfies readonly (keyof UnifiedListing)[];
+/** A quote's values, which two lines of one coin at one time may not disagree on. */
+const QUOTE_VALUES = [...DECIMAL_FIELDS, ['rank', 'rank']] as const;
 
-/** The fields of columns that are the values or the time of a quote, not what it is of. */
-const NOT_WHAT: ReadonlySet<CsvField> = new Set<CsvField>([
-  'price_usd',
-  'market_cap_usd',
-  'volume_24h_usd',
-  'circulating_supply',
-  'total_supply',
-  'max_supply',
-  'percent_change_24h',
-  'rank',
-  'observed_at',
-]);
+/** The fields of the columns that tell what a quote is of (the others are its values and time). */
+const WHAT: ReadonlySet<CsvField> = new Set<CsvField>(['source_id', 'symbol', 'name']);
 
 /**
  * kx keeps one quote per listing and time. A file that gives a coin two values at one time
@@ -366,9 +347,8 @@ export async function refuseTwoValuesAtOnce(
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
   read: { mapping: HeaderMapping; timeOfDay: number | undefined },
 ): Promise<void> {
-  // the columns of a quote's values and time, which do not tell what it is a quote of
   const notWhat = new Set(
-    read.mapping.columns.filter((c) => NOT_WHAT.has(c.field)).map((c) => c.index),
+    read.mapping.columns.filter((c) => !WHAT.has(c.field)).map((c) => c.index),
   );
   if (read.timeOfDay !== undefined) notWhat.add(read.timeOfDay);
   const seen = new Map<string, { line: number; listing: UnifiedListing; cells: string[] }>();
@@ -384,12 +364,13 @@ export async function refuseTwoValuesAtOnce(
       const key = `${listing.sourceId}\u0000${listing.observedAt.getTime()}`;
       const before = seen.get(key);
       seen.set(key, { line: row.line, listing, cells: row.fields });
-      const value = before && QUOTE_VALUES.find((k) => before.listing[k] !== listing[k]);
+      const value = before && QUOTE_VALUES.find(([, k]) => before.listing[k] !== listing[k]);
       if (!before || value === undefined) continue;
+      const [field, prop] = value;
       const both =
         `lines ${before.line} and ${row.line} are both ${listing.symbol} (${listing.sourceId}) ` +
-        `at ${listing.observedAt.toISOString()}, with ${FIELD_NAMES[value] ?? value} ` +
-        `${String(before.listing[value])} and ${String(listing[value])}`;
+        `at ${listing.observedAt.toISOString()}, with ${field} ` +
+        `${String(before.listing[prop])} and ${String(listing[prop])}`;
       const cell = (cells: readonly string[], i: number) => (cells[i] ?? '').trim();
       const apart = header.findIndex(
         (_, i) => !notWhat.has(i) && cell(before.cells, i) !== cell(row.fields, i),
