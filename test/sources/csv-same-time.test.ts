@@ -80,6 +80,27 @@ describe('a coin with two values at one time in one file', () => {
     ]);
   });
 
+  it("of a trade log's two fills at one time loads, keeping the later", async () => {
+    // Kraken's trades export: one order filled twice in the same instant, at two prices
+    const header =
+      '"txid","ordertxid","pair","time","type","ordertype","price","cost","fee","vol","margin","misc","ledgers"\n';
+    const fill = (txid: string, time: string, price: string) =>
+      `"${txid}","OQ4MBH-ABCDE-FGHIJK","XLTCZUSD","${time}","buy","limit","${price}","9.00000","0.02340","0.10000000","0.00000","",""\n`;
+    const run = await files.ingest(
+      'trades.csv',
+      header +
+        fill('TQ3KVR-ABCDE-FGHIJK', '2021-03-01 10:15:02.1234', '180.10000') +
+        fill('TQ3KVR-ABCDF-FGHIJK', '2021-03-01 10:15:02.1234', '180.20000') +
+        fill('TQ3KVR-ABCDG-FGHIJK', '2021-03-02 11:00:00.5678', '185.00000'),
+    );
+    expect(run).toMatchObject({ status: 'succeeded', rejected: 0 });
+    expect((await pricesOf('ltc')).map((q) => q.price)).toEqual(['180.2', '185']);
+    expect(run.warnings).toContain(
+      'lines 2 and 3 are both LTC (ltc) at 2021-03-01T10:15:02.123Z, with price_usd 180.1 and 180.2: ' +
+        "trades at one time, of which the later line's is kept",
+    );
+  });
+
   it('of two lines alike but for their values keeps the later, with a warning', async () => {
     const run = await files.ingest(
       'corrected.csv',

@@ -335,7 +335,8 @@ const WHAT: ReadonlySet<CsvField> = new Set<CsvField>(['source_id', 'symbol', 'n
  * (several exchanges' candles told apart by an `exchange` column, two markets of one coin)
  * would keep the later line's alone and report both loaded: it is refused before anything is
  * written, naming the column that tells the two apart. Two lines alike but for their values
- * are a correction, and the later is kept, with a warning. Reads the first
+ * are a correction, and two lines of a trade log two trades at once: the later is kept, with a
+ * warning. Reads the first
  * SAME_TIME_SAMPLE_ROWS rows: such lines come together in the files seen (rows by time, then
  * by market).
  */
@@ -375,10 +376,12 @@ export async function refuseTwoValuesAtOnce(
       const apart = header.findIndex(
         (_, i) => !notWhat.has(i) && cell(before.cells, i) !== cell(row.fields, i),
       );
-      if (apart === -1) {
+      if (apart === -1 || read.mapping.tradeLog) {
         if (!warned)
           read.mapping.warnings.push(
-            `${both}, and alike but for their values: the later line's are kept, as a correction`,
+            read.mapping.tradeLog
+              ? `${both}: trades at one time, of which the later line's is kept`
+              : `${both}, and alike but for their values: the later line's are kept, as a correction`,
           );
         warned = true;
         continue;

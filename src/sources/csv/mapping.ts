@@ -291,6 +291,8 @@ export interface HeaderMapping {
   warnings: string[];
   /** Columns of amounts in another currency (`Close (EUR)`), left out: what each would feed. */
   otherCurrency: { header: string; code: string; fields: CsvField[] }[];
+  /** A trade log (Kraken's trades, exchanges' fills): a row is a trade, its price the trade's. */
+  tradeLog: boolean;
 }
 
 /**
@@ -444,7 +446,8 @@ export function mapHeader(
   // A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): no
   // column of it is a day's volume (its `vol` is one trade's size, in coins), and its `id` is a
   // transaction's, not a coin's.
-  if (isTradeLog(keys)) {
+  const tradeLog = isTradeLog(keys);
+  if (tradeLog) {
     const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
     if (size)
       warnings.push(
@@ -470,7 +473,7 @@ export function mapHeader(
   }
   columns.sort((a, b) => a.index - b.index);
   const unmapped = headers.filter((_, i) => !columns.some((m) => m.index === i));
-  return { columns, unmapped, warnings, otherCurrency };
+  return { columns, unmapped, warnings, otherCurrency, tradeLog };
 }
 
 /**
