@@ -322,7 +322,7 @@ export async function refuseRepeatsWithoutTime(
 }
 
 /** How many data rows the look ahead for a coin with two values at one time reads. */
-export const SAME_TIME_SAMPLE_ROWS = 10_000;
+const SAME_TIME_SAMPLE_ROWS = 10_000;
 
 /** A quote's values, which two lines of one coin at one time may not disagree on. */
 const QUOTE_VALUES = [...DECIMAL_FIELDS, ['rank', 'rank']] as const;
@@ -330,15 +330,17 @@ const QUOTE_VALUES = [...DECIMAL_FIELDS, ['rank', 'rank']] as const;
 /** The fields of the columns that tell what a quote is of (the others are its values and time). */
 const WHAT: ReadonlySet<CsvField> = new Set<CsvField>(['source_id', 'symbol', 'name']);
 
+/** A row's cell as compared and shown: without the spaces around it. */
+const cell = (cells: readonly string[], i: number) => (cells[i] ?? '').trim();
+
 /**
  * kx keeps one quote per listing and time. A file that gives a coin two values at one time
  * (several exchanges' candles told apart by an `exchange` column, two markets of one coin)
  * would keep the later line's alone and report both loaded: it is refused before anything is
  * written, naming the column that tells the two apart. Two lines alike but for their values
  * are a correction, and two lines of a trade log two trades at once: the later is kept, with a
- * warning. Reads the first
- * SAME_TIME_SAMPLE_ROWS rows: such lines come together in the files seen (rows by time, then
- * by market).
+ * warning. Reads the first SAME_TIME_SAMPLE_ROWS rows: such lines come together in the files
+ * seen (rows by time, then by market).
  */
 export async function refuseTwoValuesAtOnce(
   path: string,
@@ -372,7 +374,6 @@ export async function refuseTwoValuesAtOnce(
         `lines ${before.line} and ${row.line} are both ${listing.symbol} (${listing.sourceId}) ` +
         `at ${listing.observedAt.toISOString()}, with ${field} ` +
         `${String(before.listing[prop])} and ${String(listing[prop])}`;
-      const cell = (cells: readonly string[], i: number) => (cells[i] ?? '').trim();
       const apart = header.findIndex(
         (_, i) => !notWhat.has(i) && cell(before.cells, i) !== cell(row.fields, i),
       );
