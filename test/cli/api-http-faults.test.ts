@@ -86,19 +86,38 @@ describe('retries, terminal statuses and error pages', () => {
     expect(r.stderr).not.toContain('<html');
   });
 
+  // CoinGecko's rate-limit answer, seen with status 200 as well as 429.
+  const limited =
+    '{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits."}}';
+
+  it("a 200 carrying CoinGecko's rate-limit error is waited out like a 429", async () => {
+    const { fake, env } = await setup();
+    fake.fault('markets', { status: 200, body: limited, headers: { 'retry-after': '1' } }, 1);
+    const r = await runKx(['ingest', '--source', 'coingecko'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pagesFetched(fake)).toEqual([1, 1, 2]);
+    expect(gaps(fake)[0]).toBeGreaterThanOrEqual(950);
+    expect(r.stderr).toContain('HTTP 200 with error_code 429 from');
+  });
+
   it('a 200 that is not a list of coins, or an empty first page, fails the run quoting it', async () => {
     const { database, fake, env } = await setup();
-    // CoinGecko's rate-limit answer, seen with status 200 as well as 429.
-    const limited =
-      '{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits."}}';
-    fake.fault('markets', { status: 200, body: limited });
+    // An error object that names no retryable status is not retried.
+    fake.fault('markets', {
+      status: 200,
+      body: '{"status":{"error_code":401,"error_message":"Invalid API key"}}',
+    });
+    const denied = await runKx(['ingest', '--source', 'coingecko'], env);
+    expect(denied.code, denied.stderr).toBe(3);
+    expect(denied.stderr).toMatch(
+      /CoinGecko: HTTP 200 with error_code 401 from http:\/\/127\.0\.0\.1:\d+\/\S*coins\/markets\?\S+ \(/,
+    );
+    expect(denied.stderr).toContain('check KX_COINGECKO_API_KEY');
+    fake.fault('markets', { status: 200, body: '{"coins":[]}' });
     const gecko = await runKx(['ingest', '--source', 'coingecko'], env);
     expect(gecko.code, gecko.stderr).toBe(3);
     expect(gecko.stderr).toMatch(
-      /CoinGecko: http:\/\/127\.0\.0\.1:\d+\/\S*coins\/markets\?\S+ returned JSON: /,
-    );
-    expect(gecko.stderr).toContain(
-      `"{"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit. Please visit https://www.coingecko.com/e..." where a list of coins was expected`,
+      /CoinGecko: http:\/\/127\.0\.0\.1:\d+\/\S*coins\/markets\?\S+ returned JSON: "{"coins":\[\]}" where a list of coins was expected/,
     );
     fake.fault('tickers', { status: 200, body: '[]' });
     const paprika = await runKx(['ingest', '--source', 'coinpaprika'], env);
@@ -111,6 +130,7 @@ describe('retries, terminal statuses and error pages', () => {
       db.select().from(etlRuns).orderBy(etlRuns.id),
     );
     expect(runs.map((r) => [r.source, r.status, r.fetched])).toEqual([
+      ['coingecko', 'failed', 0],
       ['coingecko', 'failed', 0],
       ['coinpaprika', 'failed', 0],
     ]);

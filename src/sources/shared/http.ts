@@ -168,28 +168,40 @@ export function createHttpClient(options: HttpClientOptions) {
     }
     const status = response.status;
     const text = response._data ?? '';
+    const contentType = response.headers.get('content-type');
+    const retryAfter = response.headers.get('retry-after');
     if (status >= 200 && status < 300) {
+      let body: unknown;
       try {
-        return { ok: true, response: { url, status, body: parseExactJson(text), text } };
+        body = parseExactJson(text);
       } catch {
         // A cut-off body or an HTML page with 200: transient more often than not.
         return {
           ok: false,
           retryable: true,
           status,
-          message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(response.headers.get('content-type'), text)})`,
+          message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(contentType, text)})`,
         };
       }
+      const code = errorCodeIn(body);
+      if (code === null) return { ok: true, response: { url, status, body, text } };
+      // CoinGecko's error object, rate limit included, sent now and then with a 200: read as
+      // the status it names, so a rate limit is waited out like a 429.
+      return failed(code, `HTTP ${status} with error_code ${code}`);
     }
-    const retryable = RETRYABLE.has(status) || status >= 500;
-    const hint = [401, 403, 404].includes(status) ? `; check ${options.authHint}` : '';
-    return {
-      ok: false,
-      retryable,
-      status,
-      message: `${options.service}: HTTP ${status} from ${url} (${describeBody(response.headers.get('content-type'), text)})${hint}`,
-      ...(retryable ? toRetryAfter(response.headers.get('retry-after')) : {}),
-    };
+    return failed(status, `HTTP ${status}`);
+
+    function failed(code: number, what: string): Outcome {
+      const retryable = RETRYABLE.has(code) || code >= 500;
+      const hint = [401, 403, 404].includes(code) ? `; check ${options.authHint}` : '';
+      return {
+        ok: false,
+        retryable,
+        status: code,
+        message: `${options.service}: ${what} from ${url} (${describeBody(contentType, text)})${hint}`,
+        ...(retryable ? toRetryAfter(retryAfter) : {}),
+      };
+    }
   }
 
   function toRetryAfter(header: string | null): { retryAfterMs?: number } {
@@ -207,10 +219,9 @@ export function createHttpClient(options: HttpClientOptions) {
 }
 
 /**
- * The coins in a listing response, which must be a non-empty JSON array. A service answers 200
- * with an error object now and then (CoinGecko: `{"status":{"error_code":429,…}}`), and an
- * empty first page means no coins at all, never a real market: either is an upstream error that
- * quotes what came, rather than a run that succeeds with nothing loaded.
+ * The coins in a listing response, which must be a non-empty JSON array. A 200 with some other
+ * body, or an empty first page (no coins at all, never a real market), is an upstream error
+ * that quotes what came, rather than a run that succeeds with nothing loaded.
  */
 export function listOf(service: string, response: JsonResponse, allowEmpty = false): unknown[] {
   const { body, url, text } = response;
@@ -220,6 +231,15 @@ export function listOf(service: string, response: JsonResponse, allowEmpty = fal
     `${service}: ${url} returned ${Array.isArray(body) ? 'an empty list' : describeBody('JSON', text)} where a list of coins was expected`,
     { context: { url, status: response.status }, retryable: true },
   );
+}
+
+/** The `error_code` of CoinGecko's error object, `{"status":{"error_code":429,…}}`, or null. */
+function errorCodeIn(body: unknown): number | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const status: unknown = (body as { status?: unknown }).status;
+  if (typeof status !== 'object' || status === null) return null;
+  const code = Number((status as { error_code?: unknown }).error_code);
+  return Number.isInteger(code) && code >= 400 && code <= 599 ? code : null;
 }
 
 /** A short, readable description of an error body: its type and a snippet (HTML tags removed). */
