@@ -83,7 +83,13 @@ describe('sniffCsv: lines above the header', () => {
     ],
     // Rows ending in an empty cell have one cell more than their header: no banner there.
     ['a header shorter than its rows', [header, ...rows.map((r) => `${r},`)], 0],
-  ])('%s: skips %i lines', async (_, lines, banners) => {
+    // A row with an unquoted "," in a cell is a row, not the header: it is rejected as such.
+    [
+      'rows longer than a header that names fields',
+      ['symbol,name,price_usd,date', 'BTC,Bitcoin,US$42,000.50,2024-01-01'],
+      0,
+    ],
+  ])('%s', async (_, lines, banners) => {
     const path = join(work, 'banner.csv');
     writeFileSync(path, `${lines.join('\n')}\n`);
     expect((await sniffCsv(path)).bannerLines).toBe(banners);

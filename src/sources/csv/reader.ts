@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
+import { mapHeader } from './mapping.js';
 import { ONE_FILE_A_RUN } from './params.js';
 
 /** Largest record we accept: a legitimate market-data row is a few KB; more means a runaway quote. */
@@ -111,7 +112,17 @@ function countBannerLines(lines: readonly string[], delimiter: string): number {
   if (mode === 0) return 0;
   const header = counts.findIndex((c) => c === mode);
   if (header <= 0 || counts.slice(0, header).some((c) => c >= mode)) return 0;
-  return looksLikeData(lines[header]!.split(delimiter)) ? 0 : header;
+  if (looksLikeData(lines[header]!.split(delimiter))) return 0;
+  // A first line that names kx's fields, more of them than the line below it, is the header:
+  // the longer lines are rows with an unquoted delimiter in a cell (`US$42,000.50`).
+  const named = fieldsNamed(lines[0]!, delimiter);
+  return named >= 2 && named >= fieldsNamed(lines[header]!, delimiter) ? 0 : header;
+}
+
+/** How many kx fields a line, read as a header, names. */
+function fieldsNamed(line: string, delimiter: string): number {
+  const cells = line.split(delimiter).map((cell) => cell.trim().replace(/^"|"$/g, ''));
+  return new Set(mapHeader(cells, new Map()).columns.map((column) => column.field)).size;
 }
 
 /** Mostly numbers and dates: a data row, not a header. */
