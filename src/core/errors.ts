@@ -157,7 +157,8 @@ export function findConnectionProblem(
  * The file system refusing kx's data: Node's errno codes, PGlite's (Emscripten's numbered
  * `ErrnoError`, which prints as `[object Object]`), and PostgreSQL's disk-full and I/O errors.
  * A full disk is `unavailable` (free space, then `kx resume`); a read-only or forbidden
- * place is configuration (`usage`: point the data dir elsewhere).
+ * place is configuration (`usage`: point the data dir elsewhere), and so is a server that
+ * is read-only or denies DATABASE_URL's user a privilege.
  */
 export function findStorageProblem(
   error: unknown,
@@ -168,6 +169,12 @@ export function findStorageProblem(
       return {
         kind: 'unavailable',
         message: `the database cannot write: ${database.message} (SQLSTATE ${database.code}); free space (or fix the disk), then \`kx resume\` continues from the last checkpoint`,
+      };
+    const fix = DATABASE_REFUSES[database.code];
+    if (fix)
+      return {
+        kind: 'usage',
+        message: `the database refused a statement: ${database.message} (SQLSTATE ${database.code}); ${fix}`,
       };
     return null;
   }
@@ -187,6 +194,18 @@ export function findStorageProblem(
   }
   return null;
 }
+
+/** What the database refuses to the user in DATABASE_URL, whoever runs kx: the fix to say. */
+const DATABASE_REFUSES: Record<string, string> = {
+  // read_only_sql_transaction: a hot standby, or default_transaction_read_only
+  '25006':
+    'the database is read-only (a standby?): `kx status` and `kx serve` read it, but an ingest ' +
+    '(and a migration) needs DATABASE_URL to point at the primary',
+  // insufficient_privilege
+  '42501':
+    'grant the user in DATABASE_URL what it lacks (an ingest writes every kx table), or run ' +
+    '`kx migrate` once as the database owner if the schema was never made',
+};
 
 const FREE_SPACE = 'free space, then run kx again (`kx resume` continues a stopped run)';
 const ELSEWHERE = 'point KX_DATA_DIR (or --data-dir) at a writable directory';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DbHandle } from './client.js';
@@ -5,9 +6,14 @@ import type { DbHandle } from './client.js';
 /** `drizzle/` at the package root, from both `src/db` (tests) and `dist/db` (the built CLI). */
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
 
-/** Applies pending migrations; on a server, under an advisory lock so parallel starts are safe. */
+/**
+ * Applies pending migrations; on a server, under an advisory lock so parallel starts are safe.
+ * A database that has them all is only read: `kx status` and `kx serve` work on a read-only
+ * standby, and ingests under a role that may write kx's tables but not create schemas.
+ */
 export async function migrateDb(handle: Pick<DbHandle, 'raw'>): Promise<void> {
   const raw = handle.raw;
+  if (await isCurrent(raw)) return;
   if (raw.kind === 'pglite') {
     const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
     const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
@@ -25,4 +31,34 @@ export async function migrateDb(handle: Pick<DbHandle, 'raw'>): Promise<void> {
     await connection`select pg_advisory_unlock(hashtext('kx:migrate'))`.catch(() => undefined);
     connection.release();
   }
+}
+
+/**
+ * Whether the database has the newest migration this kx ships. drizzle's migrator applies
+ * each migration newer than the last one recorded, by its journal time (`when`), after
+ * creating its own schema and table: statements a read-only database refuses.
+ */
+async function isCurrent(raw: DbHandle['raw']): Promise<boolean> {
+  const query = async (text: string): Promise<Record<string, unknown> | undefined> =>
+    raw.kind === 'pglite'
+      ? (await raw.client.query<Record<string, unknown>>(text)).rows[0]
+      : (await raw.client.unsafe<Record<string, unknown>[]>(text))[0];
+  const table = await query(
+    "select to_regclass('drizzle.__drizzle_migrations') is not null as present",
+  );
+  if (table?.present !== true) return false;
+  const applied = await query(
+    'select max(created_at)::text as last from drizzle.__drizzle_migrations',
+  );
+  return Number(applied?.last ?? 0) >= newestMigration();
+}
+
+/** The journal time of the newest migration in `drizzle/`. */
+function newestMigration(): number {
+  const journal = JSON.parse(
+    readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8'),
+  ) as {
+    entries: { when: number }[];
+  };
+  return Math.max(...journal.entries.map((entry) => entry.when));
 }

@@ -1,12 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ingestUntilCommitted, runKx, startServe } from '../helpers/cli.js';
+import { ingestUntilCommitted, runKx, sampleCsv, startServe } from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 import { snapshotState } from '../helpers/state.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { adminQuery } from '../helpers/template.js';
 
 /**
  * #13: a database that cannot be reached, or goes away, is its own failure: exit 8 and one
@@ -126,6 +127,68 @@ describe.skipIf(!serverUrl)('the database goes away', () => {
     } finally {
       child.kill('SIGTERM');
       await done;
+    }
+  });
+});
+
+describe.skipIf(!serverUrl)('a database that refuses kx writes', () => {
+  const ingest = ['ingest', '--source', 'csv', '--file', sampleCsv];
+
+  it('read-only (a standby): status and serve read it; an ingest is exit 2 naming the fix', async () => {
+    const standby = await database();
+    expect((await runKx(ingest, standby.env)).code).toBe(0);
+    const name = new URL(standby.env.DATABASE_URL!).pathname.slice(1);
+    await adminQuery(serverUrl!, `alter database ${name} set default_transaction_read_only = on`);
+
+    // was exit 1: migrations ran first, and their CREATE SCHEMA IF NOT EXISTS was refused
+    const status = await runKx(['status', '--json'], standby.env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ assets: 250 });
+    const { child, done, url } = await startServe(standby.env);
+    try {
+      const res = await fetch(`${url}/data?source=csv&limit=1`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ data: [{ source: 'csv' }] });
+    } finally {
+      child.kill('SIGTERM');
+      await done;
+    }
+
+    const again = await runKx(ingest, standby.env);
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain('read-only transaction (SQLSTATE 25006)');
+    expect(again.stderr).toContain('needs DATABASE_URL to point at the primary');
+    expectOneLine(again.stderr);
+  });
+
+  it('a user that may only read: status works, an ingest is exit 2 naming the grant', async () => {
+    const shared = await database();
+    expect((await runKx(ingest, shared.env)).code).toBe(0);
+    const url = new URL(shared.env.DATABASE_URL!);
+    const name = url.pathname.slice(1);
+    const role = `${name}_reader`;
+    await adminQuery(serverUrl!, `create role ${role} login password 'r3ader'`);
+    try {
+      await adminQuery(
+        url.toString(),
+        `grant select on all tables in schema public, drizzle to ${role}; ` +
+          `grant usage on schema drizzle to ${role}`,
+      );
+      const reader = new URL(url);
+      Object.assign(reader, { username: role, password: 'r3ader' });
+      const env = { DATABASE_URL: reader.toString() };
+      const status = await runKx(['status', '--json'], env);
+      expect(status.code, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ assets: 250 });
+      const r = await runKx(ingest, env);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/permission denied for table \w+ \(SQLSTATE 42501\)/);
+      expect(r.stderr).toContain('grant the user in DATABASE_URL what it lacks');
+      expect(r.stderr).not.toContain('r3ader');
+      expectOneLine(r.stderr);
+    } finally {
+      await adminQuery(url.toString(), `drop owned by ${role}`).catch(() => undefined);
+      await adminQuery(serverUrl!, `drop role if exists ${role}`);
     }
   });
 });

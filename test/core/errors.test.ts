@@ -21,6 +21,19 @@ describe('database errors', () => {
     expect(isDataError(findDatabaseError(wrapped)!)).toBe(true);
   });
 
+  it.each([
+    ['25006', 'cannot execute INSERT in a read-only transaction', 'to point at the primary'],
+    ['42501', 'permission denied for table quotes', 'grant the user in DATABASE_URL'],
+  ])('%s is configuration (exit 2), with the fix', (code, reason, fix) => {
+    const error = new Error('Failed query', { cause: Object.assign(new Error(reason), { code }) });
+    expect(findStorageProblem(error)?.kind).toBe('usage');
+    const kx = toKxError(error);
+    expect(kx.code).toBe('usage');
+    expect(kx.retryable).toBe(false);
+    expect(kx.message).toContain(`${reason} (SQLSTATE ${code}); `);
+    expect(kx.message).toContain(fix);
+  });
+
   it.each(['EPIPE', 'EPERM', 'EROFS', 'ECONNRESET'])(
     'an errno code such as %s is not a SQLSTATE',
     (code) => {
