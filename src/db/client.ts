@@ -184,8 +184,12 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
       : {}),
   };
   const client = postgres(url, options);
+  let encoding: string;
+  let database: string;
   try {
-    await client`select 1`;
+    const [row] = await client<{ encoding: string; database: string }[]>`
+      select current_setting('server_encoding') as encoding, current_database() as database`;
+    ({ encoding, database } = row!);
   } catch (error) {
     await client.end({ timeout: 1 });
     const problem = findConnectionProblem(error);
@@ -196,6 +200,18 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
           ? '; check the user, password and database name in DATABASE_URL'
           : '; is PostgreSQL running there?'),
       { cause: error, retryable: problem?.kind !== 'usage' },
+    );
+  }
+  // Names and symbols come in every script, and jsonb takes \u escapes past ASCII only in
+  // UTF8: another encoding refuses them mid-run, as data errors (or kx's migrations at once).
+  if (encoding !== 'UTF8') {
+    await client.end({ timeout: 1 });
+    throw new KxError(
+      'usage',
+      `the database ${database} at ${redact(url)} is encoded ${encoding}, and kx stores text ` +
+        `of every script: point DATABASE_URL at a UTF8 database (createdb --encoding UTF8 ` +
+        `--template template0 NAME makes one)`,
+      { context: { encoding } },
     );
   }
   return {

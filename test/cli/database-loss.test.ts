@@ -134,6 +134,35 @@ describe.skipIf(!serverUrl)('the database goes away', () => {
 describe.skipIf(!serverUrl)('a database that refuses kx writes', () => {
   const ingest = ['ingest', '--source', 'csv', '--file', sampleCsv];
 
+  it('encoded other than UTF8: exit 2 before anything is written, naming the fix', async () => {
+    const url = new URL(serverUrl!);
+    url.pathname = `/kx_test_${process.pid}_latin1`;
+    const name = url.pathname.slice(1);
+    await adminQuery(serverUrl!, `drop database if exists ${name}`);
+    await adminQuery(
+      serverUrl!,
+      `create database ${name} encoding 'LATIN1' lc_collate 'C' lc_ctype 'C' template template0`,
+    );
+    try {
+      // was exit 1 from the first migration: "character with byte sequence 0xe2 0x86 0x92 in
+      // encoding "UTF8" has no equivalent in encoding "LATIN1""
+      const r = await runKx(ingest, { DATABASE_URL: url.toString() });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`the database ${name} at postgres://`);
+      expect(r.stderr).toContain('is encoded LATIN1');
+      expect(r.stderr).toContain('createdb --encoding UTF8 --template template0 NAME');
+      expectOneLine(r.stderr);
+      expect((await runKx(['status'], { DATABASE_URL: url.toString() })).code).toBe(2);
+      // No migration ran: not even drizzle's schema is there.
+      await adminQuery(
+        url.toString(),
+        `do $$ begin if to_regnamespace('drizzle') is not null then raise exception 'written'; end if; end $$`,
+      );
+    } finally {
+      await adminQuery(serverUrl!, `drop database if exists ${name} with (force)`);
+    }
+  });
+
   it('read-only (a standby): status and serve read it; an ingest is exit 2 naming the fix', async () => {
     const standby = await database();
     expect((await runKx(ingest, standby.env)).code).toBe(0);
