@@ -178,40 +178,34 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     onnotice: () => undefined,
     connect_timeout: 10,
     socket: noDelaySocket(),
-    // JIT compiled /runs/compare's price query for 256 ms on every call, to run it in 51 ms.
-    ...(statementTimeoutMs
-      ? { connection: { statement_timeout: statementTimeoutMs, jit: 'off' } }
-      : {}),
+    connection: {
+      // JIT compiled /runs/compare's price query for 256 ms on every call, to run it in 51 ms.
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, jit: 'off' } : {}),
+    } as Record<string, string | number>,
   };
-  const client = postgres(url, options);
-  let encoding: string;
-  let database: string;
-  try {
-    const [row] = await client<{ encoding: string; database: string }[]>`
-      select current_setting('server_encoding') as encoding, current_database() as database`;
-    ({ encoding, database } = row!);
-  } catch (error) {
+  let client = postgres(url, options);
+  let server = await probe(client, url);
+  // A server's idle_session_timeout (PostgreSQL 14+; some managed services set it) closes a
+  // session idle that long. The one holding a run's source lock is idle by design: the lock
+  // would go mid-run, and postgres.js throws from a timer when it next writes there. kx's
+  // sessions turn it off, as a batch turns statement_timeout off. Sent at connect only when
+  // the server has it: an older server refuses a parameter it does not know.
+  if (server.idle !== null && server.idle !== '0') {
     await client.end({ timeout: 1 });
-    const problem = findConnectionProblem(error);
-    throw new KxError(
-      problem?.kind ?? 'unavailable',
-      `cannot connect to the database at ${redact(url)}: ${problem?.message ?? String(error)}` +
-        (problem?.kind === 'usage'
-          ? '; check the user, password and database name in DATABASE_URL'
-          : '; is PostgreSQL running there?'),
-      { cause: error, retryable: problem?.kind !== 'usage' },
-    );
+    options.connection.idle_session_timeout = '0'; // a string: postgres.js leaves out falsy values
+    client = postgres(url, options);
+    server = await probe(client, url);
   }
   // Names and symbols come in every script, and jsonb takes \u escapes past ASCII only in
   // UTF8: another encoding refuses them mid-run, as data errors (or kx's migrations at once).
-  if (encoding !== 'UTF8') {
+  if (server.encoding !== 'UTF8') {
     await client.end({ timeout: 1 });
     throw new KxError(
       'usage',
-      `the database ${database} at ${redact(url)} is encoded ${encoding}, and kx stores text ` +
-        `of every script: point DATABASE_URL at a UTF8 database (createdb --encoding UTF8 ` +
-        `--template template0 NAME makes one)`,
-      { context: { encoding } },
+      `the database ${server.database} at ${redact(url)} is encoded ${server.encoding}, and kx ` +
+        `stores text of every script: point DATABASE_URL at a UTF8 database (createdb ` +
+        `--encoding UTF8 --template template0 NAME makes one)`,
+      { context: { encoding: server.encoding } },
     );
   }
   return {
@@ -238,6 +232,30 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/** The first query on a new client: that the server answers, and what kx needs to know of it. */
+async function probe(
+  client: postgres.Sql,
+  url: string,
+): Promise<{ encoding: string; database: string; idle: string | null }> {
+  try {
+    const [row] = await client<{ encoding: string; database: string; idle: string | null }[]>`
+      select current_setting('server_encoding') as encoding, current_database() as database,
+        current_setting('idle_session_timeout', true) as idle`;
+    return row!;
+  } catch (error) {
+    await client.end({ timeout: 1 });
+    const problem = findConnectionProblem(error);
+    throw new KxError(
+      problem?.kind ?? 'unavailable',
+      `cannot connect to the database at ${redact(url)}: ${problem?.message ?? String(error)}` +
+        (problem?.kind === 'usage'
+          ? '; check the user, password and database name in DATABASE_URL'
+          : '; is PostgreSQL running there?'),
+      { cause: error, retryable: problem?.kind !== 'usage' },
+    );
+  }
 }
 
 /**

@@ -1,9 +1,17 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ingestUntilCommitted, runKx, sampleCsv, startServe } from '../helpers/cli.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ingestUntilCommitted,
+  runKx,
+  sampleCsv,
+  startServe,
+  type CliResult,
+} from '../helpers/cli.js';
 import { writeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
+import { startFakeUpstream, upstreamEnv } from '../helpers/fake-upstream.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 import { snapshotState } from '../helpers/state.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -218,6 +226,32 @@ describe.skipIf(!serverUrl)('a database that refuses kx writes', () => {
     } finally {
       await adminQuery(url.toString(), `drop owned by ${role}`).catch(() => undefined);
       await adminQuery(serverUrl!, `drop role if exists ${role}`);
+    }
+  });
+});
+
+describe.skipIf(!serverUrl)('a server that closes idle sessions (idle_session_timeout)', () => {
+  it("keeps a run's lock: the run ends exit 0, and a second run meanwhile gets 6", async () => {
+    const strict = await database();
+    const name = new URL(strict.env.DATABASE_URL!).pathname.slice(1);
+    await adminQuery(serverUrl!, `alter database ${name} set idle_session_timeout = '300ms'`);
+    const fake = await startFakeUpstream({ coingeckoCoins: 600 });
+    try {
+      // Page 2 comes late: the session holding the lock sits idle well past the timeout.
+      fake.fault('markets', { delayMs: 2500 }, 2);
+      const env = { ...strict.env, ...upstreamEnv(fake) };
+      const ingest = ['ingest', '--source', 'coingecko'];
+      let second: Promise<CliResult> | undefined;
+      const first = await ingestUntilCommitted(ingest, env, 1, () => {
+        second = sleep(800).then(() => runKx(ingest, env));
+      });
+      // was exit 8 after the run had succeeded: the server closed the idle lock session, and
+      // postgres.js threw from a timer when kx unlocked on it; the lock was gone meanwhile
+      expect(first.code, first.stderr).toBe(0);
+      const meanwhile = await second!;
+      expect(meanwhile.code, meanwhile.stderr).toBe(6);
+    } finally {
+      await fake.close();
     }
   });
 });
