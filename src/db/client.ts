@@ -4,7 +4,13 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { drizzle as DrizzlePglite } from 'drizzle-orm/pglite';
 import type postgres from 'postgres';
-import { KxError, findConnectionProblem, findStorageProblem, isKxError } from '../core/errors.js';
+import {
+  KxError,
+  findConnectionProblem,
+  findDatabaseError,
+  findStorageProblem,
+  isKxError,
+} from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
 import { schema } from './schema.js';
 import { isKxFile, plantSeed, PREPARING_FILE } from './seed.js';
@@ -246,17 +252,51 @@ async function probe(
     return row!;
   } catch (error) {
     await client.end({ timeout: 1 });
-    const problem = findConnectionProblem(error);
-    throw new KxError(
-      problem?.kind ?? 'unavailable',
-      `cannot connect to the database at ${redact(url)}: ${problem?.message ?? String(error)}` +
-        (problem?.kind === 'usage'
-          ? '; check the user, password and database name in DATABASE_URL'
-          : '; is PostgreSQL running there?'),
-      { cause: error, retryable: problem?.kind !== 'usage' },
-    );
+    const { kind, reason, fix } = whyNoConnection(error, url);
+    throw new KxError(kind, `cannot connect to the database at ${redact(url)}: ${reason}; ${fix}`, {
+      cause: error,
+      retryable: kind !== 'usage',
+    });
   }
 }
+
+/** Why a first connection failed, and what to do about it. */
+function whyNoConnection(
+  error: unknown,
+  url: string,
+): { kind: 'unavailable' | 'usage'; reason: string; fix: string } {
+  const refused = findDatabaseError(error);
+  // postgres.js sends the URL's query parameters as settings: Prisma's `?schema=public`
+  if (refused?.code === '42704') {
+    const name = /"([^"]+)"/.exec(refused.message)?.[1];
+    return {
+      kind: 'usage',
+      reason: `${refused.message} (SQLSTATE 42704)`,
+      fix:
+        `remove ${name ? `${name}=… ` : 'it '}from DATABASE_URL: its query parameters go to ` +
+        `PostgreSQL as settings` +
+        (name === 'schema' ? " (schema= is Prisma's; kx's tables go in the search_path)" : ''),
+    };
+  }
+  const problem = findConnectionProblem(error);
+  const reason = problem?.message ?? String(error);
+  if (problem?.kind === 'usage')
+    return {
+      kind: 'usage',
+      reason,
+      fix: 'check the user, password and database name in DATABASE_URL',
+    };
+  // postgres.js starts TLS even when the server has answered that it has none
+  if (TLS_REQUIRED.test(url) && reason.includes('before secure TLS connection'))
+    return {
+      kind: 'unavailable',
+      reason,
+      fix: 'DATABASE_URL asks for TLS, and the server closed the connection instead: if it has no TLS, remove sslmode from DATABASE_URL',
+    };
+  return { kind: 'unavailable', reason, fix: 'is PostgreSQL running there?' };
+}
+const TLS_REQUIRED =
+  /[?&](?:sslmode=(?:require|verify-ca|verify-full)|ssl=(?:true|require))(?:&|$)/;
 
 /**
  * postgres.js's own sockets keep Nagle's algorithm on. A COPY ends with a small CopyDone

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +77,39 @@ describe('a database that cannot be reached', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('check the user, password and database name in DATABASE_URL');
     expectOneLine(r.stderr);
+  });
+
+  it.skipIf(!serverUrl)(
+    "a URL parameter PostgreSQL does not know (Prisma's schema=) is configuration: exit 2",
+    async () => {
+      const url = new URL(serverUrl!);
+      url.searchParams.set('schema', 'public');
+      const r = await runKx(['status'], { DATABASE_URL: url.toString() });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('unrecognized configuration parameter "schema"');
+      expect(r.stderr).toContain('remove schema=… from DATABASE_URL');
+      expectOneLine(r.stderr);
+    },
+  );
+
+  it('sslmode=require to a server without TLS says to remove sslmode', async () => {
+    // A server that answers "N" (no TLS) to the SSL request, as PostgreSQL with ssl=off does.
+    const noTls = createServer((socket) => {
+      socket.once('data', () => socket.end('N'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => noTls.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = noTls.address() as AddressInfo;
+      const url = `postgres://kx:s3cret@127.0.0.1:${port}/kx?sslmode=require`;
+      const r = await runKx(['status'], { DATABASE_URL: url });
+      expect(r.code, r.stderr).toBe(8);
+      expect(r.stderr).toContain('before secure TLS connection was established');
+      expect(r.stderr).toContain('if it has no TLS, remove sslmode from DATABASE_URL');
+      expectOneLine(r.stderr);
+    } finally {
+      noTls.close();
+    }
   });
 });
 
