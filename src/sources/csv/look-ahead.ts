@@ -10,9 +10,15 @@ import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
 import { type UnifiedListing } from '../../core/unified.js';
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
-import { mapHeader, type CsvField, type HeaderMapping } from './mapping.js';
-import { toCurrency } from '../../core/currency.js';
-import { isWellKnownCoin, parsePair } from './pairs.js';
+import {
+  AMOUNT_KEYS,
+  mapHeader,
+  toHeaderKey,
+  type CsvField,
+  type HeaderMapping,
+} from './mapping.js';
+import { toCurrency, USD_QUOTES } from '../../core/currency.js';
+import { BASE_ALIASES, isWellKnownCoin, parsePair } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -154,6 +160,11 @@ export interface TextColumns {
    * say what the prices are in).
    */
   currency: { index: number; notUsd: (Sampled & { code: string }) | null } | null;
+  /**
+   * An amount column whose cells name their coin (`2.00000000 ETH`, Bitstamp's transactions):
+   * the first priced row of each coin but the dollar, in the order met.
+   */
+  counted: { header: string; coins: (Sampled & { code: string })[] } | null;
 }
 
 /**
@@ -175,11 +186,19 @@ export async function inspectTextColumns(
   let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
   let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
   const money = { codes: 0, others: 0, notUsd: null as (Sampled & { code: string }) | null };
+  const keys = header.map(toHeaderKey);
+  const amount = keys.findIndex(
+    (key, i) => AMOUNT_KEYS.has(key) && !mapping.columns.some((c) => c.index === i),
+  );
+  // Bitstamp's newer export writes the amount's coin in a column of its own
+  const amountCoin = amount === -1 ? -1 : keys.indexOf(`${keys[amount]}_currency`);
+  const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
+  const coins = new Map<string, Sampled & { code: string }>();
   let sampled = 0;
   for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     if (
       sampled++ >= TEXT_SAMPLE_ROWS ||
-      (pairs === null && numericName === null && currencyColumn === undefined)
+      (pairs === null && numericName === null && currencyColumn === undefined && amount === -1)
     )
       break;
     const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
@@ -206,12 +225,53 @@ export async function inspectTextColumns(
     const named = name === undefined ? '' : (row.fields[name] ?? '').trim();
     if (numericName !== null && named !== '')
       numericName = /^\d+$/.test(named) ? (numericName ?? { value: named, line: row.line }) : null;
+    const counted = amount === -1 ? '' : (row.fields[amount] ?? '').trim();
+    const coin = (
+      amountCoin === -1
+        ? /^[-+]?[\d.,']+\s*([A-Za-z][A-Za-z0-9]{1,9})$/.exec(counted)?.[1]
+        : row.fields[amountCoin]?.trim()
+    )?.toUpperCase();
+    if (coin && !USD_QUOTES.has(coin) && (row.fields[price ?? -1] ?? '').trim() !== '')
+      if (!coins.has(coin))
+        coins.set(coin, {
+          value: amountCoin === -1 ? counted : `${counted} ${coin}`,
+          line: row.line,
+          code: coin,
+        });
   }
   const currency =
     currencyColumn !== undefined && money.codes > 0 && money.others * 10 <= money.codes
       ? { index: currencyColumn, notUsd: money.notUsd }
       : null;
-  return { pairs: pairs ?? null, numericName: numericName ?? null, currency };
+  return {
+    pairs: pairs ?? null,
+    numericName: numericName ?? null,
+    currency,
+    counted: coins.size > 0 ? { header: header[amount]!.trim(), coins: [...coins.values()] } : null,
+  };
+}
+
+/**
+ * `--symbol` reads every row as one coin: a file whose amounts count others (a log of
+ * transactions in several coins) is refused before anything is written, naming a row of
+ * another coin, rather than loading its prices as the one coin's.
+ */
+export function requireOneCoin(
+  counted: TextColumns['counted'],
+  fixedSymbol: string | undefined,
+  path: string,
+): void {
+  const symbol = fixedSymbol?.toUpperCase();
+  const alias = (code: string) => BASE_ALIASES[code] ?? code;
+  const other = counted?.coins.find((c) => alias(c.code) !== alias(symbol ?? ''));
+  if (!symbol || !counted || !other) return;
+  throw new KxError(
+    'input',
+    `${path}: --symbol ${fixedSymbol} reads every row as ${symbol}, but column ` +
+      `${JSON.stringify(counted.header)} counts ${other.code} on line ${other.line} ` +
+      `(${JSON.stringify(other.value)}): its price is ${other.code}'s. Load a file of one coin's rows`,
+    { context: { file: path, line: other.line, field: counted.header } },
+  );
 }
 
 /**

@@ -74,6 +74,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     price_close: 0.9,
     value: 0.85,
     usd: 0.85,
+    // Bitstamp's transactions (`Amount`, `Value`, `Rate`): only beside an amount (see mapHeader)
+    rate: 0.85,
     // The finance portals in Spanish, Portuguese, German, French and Russian (investing.com's
     // `Último`, `Zuletzt`, `Dernier`, `Цена` are its `Price`, the day's close).
     ultimo: 0.9,
@@ -422,6 +424,17 @@ export function mapHeader(
   /** Candidates the file's shape rules out, each step adding to those before it. */
   const out = new Set<ColumnMapping>();
   const pickLeft = () => pick(candidates.filter((c) => !out.has(c)));
+  // Beside an amount of coins, `Value` is that amount's worth and `Rate` the price paid (a
+  // log of transactions: Bitstamp's); without one, a rate is an interest or a funding rate.
+  const amounts = keys.some((k) => AMOUNT_KEYS.has(k));
+  candidates
+    .filter(
+      (c) =>
+        c.how !== 'override' &&
+        c.field === 'price_usd' &&
+        (amounts ? WORTH_KEYS : RATE_KEYS).has(keys[c.index] ?? ''),
+    )
+    .forEach((c) => out.add(c));
   let columns = pickLeft();
   const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
   if (unsure) {
@@ -586,6 +599,11 @@ const TRADE_KEYS = new Set(['side', 'txid', 'ordertxid', 'trade_id', 'tradeid', 
   .add('quantity_transacted')
   .add('subtotal');
 
+/** An amount of coins: in a file with one, a `Value` is what the amount is worth. */
+export const AMOUNT_KEYS = new Set(['amount', 'quantity', 'qty', 'units']);
+const WORTH_KEYS = new Set(['value', 'usd']);
+const RATE_KEYS = new Set(['rate']);
+
 /** A trade log's id columns: a transaction's, never a coin's. */
 const TRANSACTION_IDS = new Set(['id', 'txid', 'transaction_id', 'trade_id', 'tradeid']);
 
@@ -722,11 +740,15 @@ export function findCurrency(
 ): number | undefined {
   // A price whose header names the dollar is in dollars: CoinDesk's export writes the coin
   // (`BTC`) in its `Currency` column beside `Closing Price (USD)`.
-  if (mapping.columns.some((c) => c.field === 'price_usd' && c.currency === 'USD'))
-    return undefined;
-  const index = headers.findIndex((h, i) => {
-    const key = toHeaderKey(h);
-    return CURRENCY.has(key) && !overrides.has(key) && !mapping.columns.some((c) => c.index === i);
-  });
-  return index === -1 ? undefined : index;
+  const price = mapping.columns.find((c) => c.field === 'price_usd');
+  if (price?.currency === 'USD') return undefined;
+  const free = (key: string, i: number) =>
+    !overrides.has(key) && !mapping.columns.some((c) => c.index === i);
+  const keys = headers.map(toHeaderKey);
+  // The price column's own (Bitstamp's `Rate` and `Rate currency`) before any other
+  const own = price ? `${toHeaderKey(price.header)}_currency` : null;
+  const index = keys.findIndex((key, i) => key === own && free(key, i));
+  if (index !== -1) return index;
+  const named = keys.findIndex((key, i) => CURRENCY.has(key) && free(key, i));
+  return named === -1 ? undefined : named;
 }

@@ -22,7 +22,7 @@ const NOT_PAIRS = new Set([
 ]);
 
 /** Kraken and BitMEX name bitcoin XBT (its ISO 4217-style code); Kraken names dogecoin XDG. */
-const BASE_ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
+export const BASE_ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
 
 export interface Pair {
   base: string;

@@ -1,0 +1,73 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { quotes } from '../../src/db/schema.js';
+import { useCsvFiles } from '../helpers/csv-files.js';
+
+/**
+ * Logs of one's transactions, Bitstamp's: an amount of coins, what it was worth (`Value`) and
+ * the price paid (`Rate`). The price is the rate, and a row's coin is the amount's.
+ */
+describe('a log of transactions (Bitstamp)', () => {
+  const files = useCsvFiles('kx-transactions-');
+  // The header of Bitstamp's transaction export, and a line of one as a public converter to
+  // BitcoinTax's format quotes it in its source.
+  const header = 'Type,Datetime,Account,Amount,Value,Rate,Fee,Sub Type\n';
+  const xrp =
+    'Market,"Apr. 05, 2017, 04:14 AM",Main Account,752.42380800 XRP,29.34 USD,0.03899 USD,,Sell\n';
+
+  async function pricesOf(sourceId: string) {
+    return files.db.db
+      .select({ at: quotes.observedAt, price: quotes.priceUsd })
+      .from(quotes)
+      .where(eq(quotes.sourceId, sourceId))
+      .orderBy(quotes.observedAt);
+  }
+
+  it("loads the rate as the price at the row's time, never the value", async () => {
+    const deposit = 'Deposit,"Apr. 04, 2017, 09:00 PM",Main Account,100.00 USD,,,,\n';
+    const run = await files.ingest('bitstamp-xrp.csv', header + deposit + xrp, { symbol: 'XRP' });
+    // The deposit has no rate: no price, so it is rejected rather than loaded as one.
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1, rejected: 1 });
+    expect(await pricesOf('xrp')).toEqual([
+      { at: new Date('2017-04-05T04:14:00Z'), price: '0.03899' },
+    ]);
+  });
+
+  it('of several coins, read as one by --symbol, is refused naming a row of another', async () => {
+    const btc =
+      'Market,"Apr. 06, 2017, 10:15 AM",Main Account,0.50000000 BTC,"561.00 USD","1,122.00 USD",1.40 USD,Buy\n';
+    await expect(
+      files.ingest('bitstamp-two.csv', header + btc + xrp, { symbol: 'BTC' }),
+    ).rejects.toThrow(
+      /bitstamp-two\.csv: --symbol BTC reads every row as BTC, but column "Amount" counts XRP on line 3 \("752\.42380800 XRP"\)/,
+    );
+    expect(await pricesOf('btc')).toEqual([]);
+  });
+
+  it("in Bitstamp's newer layout: the rate's own currency column, the amount's coin column", async () => {
+    const newer =
+      'ID,Account,Type,Subtype,Datetime,Amount,Amount currency,Value,Value currency,Rate,Rate currency,Fee,Fee currency,Order ID\n' +
+      '270187012,Main Account,Market,Buy,2023-03-14T09:20:11Z,0.01000000,BTC,246.52,USD,24652.00,USD,0.74,USD,1602301239713792\n' +
+      '270187014,Main Account,Market,Sell,2023-03-15T10:00:00Z,0.50000000,ETH,850.00,USD,1700.00,USD,2.13,USD,1602301239713793\n';
+    await expect(files.ingest('newer.csv', newer, { symbol: 'BTC' })).rejects.toThrow(
+      /--symbol BTC reads every row as BTC, but column "Amount" counts ETH on line 3 \("0\.50000000 ETH"\)/,
+    );
+    const run = await files.ingest('newer.csv', newer, { map: ['Amount currency=symbol'] });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2 });
+    expect((await pricesOf('btc')).map((q) => q.price)).toEqual(['24652']);
+    expect((await pricesOf('eth')).map((q) => q.price)).toEqual(['1700']);
+    // A rate in euros is not a dollar price.
+    const euros = newer.replace('1700.00,USD', '1700.00,EUR');
+    await expect(
+      files.ingest('euros.csv', euros, { map: ['Amount currency=symbol'] }),
+    ).rejects.toThrow(/column "Rate currency" says the prices are in EUR, not US dollars/);
+  });
+
+  it('a value without an amount beside it is still a price (a series of values)', async () => {
+    const run = await files.ingest('values.csv', 'date,value\n2024-01-01,42000.5\n', {
+      symbol: 'BTC',
+    });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1 });
+    expect((await pricesOf('btc')).map((q) => q.price)).toContain('42000.5');
+  });
+});
