@@ -29,12 +29,15 @@ const YEAR_FIRST = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(
 const NUMERIC_DATE =
   /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const UNIX = /^\d{9,19}(?:\.\d+)?$/;
-/** `Jan 14, 2020`, `January 14 2020` (investing.com, Yahoo Finance, CoinMarketCap pages). */
+/**
+ * `Jan 14, 2020`, `January 14 2020` (investing.com, Yahoo Finance, CoinMarketCap pages),
+ * `Apr. 05, 2017, 04:14 AM` (Bitstamp's transactions; Django's default format).
+ */
 const MONTH_FIRST_NAMED =
-  /^(?<month>[a-z]{3,9})\.? (?<day>\d{1,2}),? (?<year>\d{4})(?:[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
-/** `24-Apr-19`, `14 Jan 2020`, `1-January-2021`. */
+  /^(?<month>[a-z]{3,9})\.? (?<day>\d{1,2}),? (?<year>\d{4})(?:(?:,? |T)(?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
+/** `24-Apr-19`, `14 Jan 2020`, `1-January-2021`, `5 Jan. 2021, 09:15`. */
 const DAY_FIRST_NAMED =
-  /^(?<day>\d{1,2})[- ](?<month>[a-z]{3,9})\.?[- ](?<year>\d{2}|\d{4})(?:[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
+  /^(?<day>\d{1,2})[- ](?<month>[a-z]{3,9})\.?[- ](?<year>\d{2}|\d{4})(?:,?[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
 const MONTHS = [
   'january',
   'february',

@@ -43,6 +43,10 @@ describe('toTimestamp', () => {
     ['2020-04-11 12-PM', '2020-04-11T12:00:00.000Z'],
     ['25-12-2024 7:30 PM', '2024-12-25T19:30:00.000Z'],
     ['Jan 14, 2020 12:05:09 am', '2020-01-14T00:05:09.000Z'],
+    // Bitstamp's transactions, Django's default format: a comma before the time.
+    ['Apr. 05, 2017, 04:14 PM', '2017-04-05T16:14:00.000Z'],
+    ['Jan. 5, 2021, 9:15 a.m.', '2021-01-05T09:15:00.000Z'],
+    ['5 Jan. 2021, 09:15', '2021-01-05T09:15:00.000Z'],
     // Unpadded, year first: Excel in Chinese and Japanese locales, scripts' f-strings.
     ['2024-1-5', '2024-01-05T00:00:00.000Z'],
     ['2024/1/15 9:05', '2024-01-15T09:05:00.000Z'],
