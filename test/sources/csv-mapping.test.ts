@@ -151,6 +151,12 @@ describe('CSV header mapping', () => {
     });
     expect(mapped).not.toHaveProperty('High');
     expect(fields(['price', 'price_usd'])).toEqual({ price_usd: 'price_usd' });
+    // Bittrex's order history: `Price` is the order's total, `PricePerUnit` the price
+    const bittrex =
+      'Uuid,Exchange,TimeStamp,OrderType,Limit,Quantity,QuantityRemaining,Commission,Price,' +
+      'PricePerUnit,IsConditional,Condition,ConditionTarget,ImmediateOrCancel,Closed';
+    expect(fields(bittrex.split(','))).toMatchObject({ PricePerUnit: 'price_usd' });
+    expect(fields(bittrex.split(','))).not.toHaveProperty('Price');
   });
 
   it('does not mistake absolute changes or BTC prices for unified fields', () => {

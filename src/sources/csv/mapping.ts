@@ -57,6 +57,9 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     price_usd: 1,
     usd_price: 1,
     price_in_usd: 1,
+    // Bittrex's order history, beside `Price`, the order's total
+    price_per_unit: 1,
+    unit_price: 1,
     current_price: 0.97,
     // Coinbase's transaction history (2021: `Spot Price at Transaction`)
     price_at_transaction: 0.95,
