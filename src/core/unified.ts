@@ -81,8 +81,21 @@ export const UnifiedListingSchema = v.object({
   totalSupply: nonNegative,
   maxSupply: nonNegative,
   percentChange24h: decimal,
-  observedAt: v.pipe(v.date('not a date'), domainCheck(instantProblem)),
+  observedAt: v.pipe(v.date('not a date'), domainCheck(instantProblem), domainCheck(futureProblem)),
 });
+
+/** How far past kx's clock an observation may be: a zone written wrong, a clock a little off. */
+const FUTURE_SLACK_MS = 86_400_000;
+
+/**
+ * An observation is of a time past: a price dated after tomorrow is a forecast, a date read
+ * wrongly or a broken upstream clock, and loaded it would be the listing's latest for years.
+ */
+function futureProblem(date: Date): string | null {
+  return date.getTime() > Date.now() + FUTURE_SLACK_MS
+    ? `${date.toISOString()} is in the future (a forecast, or a wrong date?)`
+    : null;
+}
 
 export type ListingCheck =
   { ok: true; listing: UnifiedListing } | { ok: false; reason: string; field?: string };

@@ -96,7 +96,10 @@ describe('poison records', () => {
     expect(await rejectedOf(database)).toHaveLength(POSITIONS.length);
   });
 
-  /** Upstream item transforms: a NUL in a name, rank over int4, a price of 1e400, year 0. */
+  /**
+   * Upstream item transforms: a NUL in a name, rank over int4, a price of 1e400, year 0, and a
+   * time in the future (loaded, it would be the listing's latest until 2099).
+   */
   const apiPoisons = {
     coingecko: [
       (i: Record<string, unknown>) => ({ ...i, name: 'Poison\u0000Coin' }),
@@ -106,6 +109,7 @@ describe('poison records', () => {
       }),
       (i: Record<string, unknown>) => ({ ...i, current_price: new LosslessNumber('1e400') }),
       (i: Record<string, unknown>) => ({ ...i, last_updated: '0000-01-01T00:00:00.000Z' }),
+      (i: Record<string, unknown>) => ({ ...i, last_updated: '2099-01-01T00:00:00.000Z' }),
     ],
     coinpaprika: [
       (i: Record<string, unknown>) => ({ ...i, name: 'Poison\u0000Coin' }),
@@ -115,6 +119,7 @@ describe('poison records', () => {
         return { ...i, quotes: { USD: { ...quotes.USD, price: new LosslessNumber('1e400') } } };
       },
       (i: Record<string, unknown>) => ({ ...i, last_updated: '0000-01-01T00:00:00Z' }),
+      (i: Record<string, unknown>) => ({ ...i, last_updated: '2099-01-01T00:00:00Z' }),
     ],
   };
   const API_REASONS = [
@@ -122,11 +127,12 @@ describe('poison records', () => {
     /^rank: /,
     /^price_usd: has 401 digits/,
     /^observed_at: 0000/,
+    /^observed_at: 2099-01-01T00:00:00\.000Z is in the future/,
   ];
 
   it.each([
-    ['coingecko', { coingeckoCoins: 600 }, 'markets', [0, 260, 599, 300]],
-    ['coinpaprika', { paprikaTickers: 1500 }, 'tickers', [0, 700, 1499, 1000]],
+    ['coingecko', { coingeckoCoins: 600 }, 'markets', [0, 260, 599, 300, 450]],
+    ['coinpaprika', { paprikaTickers: 1500 }, 'tickers', [0, 700, 1499, 1000, 1200]],
   ] as const)(
     '%s: poisoned items are quarantined and every other item loads',
     async (source, options, route, positions) => {
