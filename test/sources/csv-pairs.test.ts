@@ -121,6 +121,16 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
   });
 
+  it("reads Kraken's XBT and XDG beside their names as BTC and DOGE, another XBT as itself", async () => {
+    const run = await ingest(
+      'kraken-tickers.csv',
+      'date,symbol,name,price\n2024-01-01,XBT,Bitcoin,42283.58\n' +
+        '2024-01-01,XDG,Dogecoin,0.0896\n2024-01-01,XBT,Xbit Token,0.1\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 3, rejected: 0 });
+    expect(await symbolsOf(run)).toEqual(['BTC', 'DOGE', 'XBT']);
+  });
+
   it('that is a listing of coins (BSC-USD, TUSD among them) stays tickers', async () => {
     const run = await ingest(
       'listing.csv',

@@ -23,6 +23,17 @@ const NOT_PAIRS = new Set([
 
 /** Kraken and BitMEX name bitcoin XBT (its ISO 4217-style code); Kraken names dogecoin XDG. */
 export const BASE_ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
+/** The coins BASE_ALIASES names, by name (`toNameKey`). */
+const ALIASED_NAMES: Record<string, string> = { BTC: 'bitcoin', DOGE: 'dogecoin' };
+
+/**
+ * A ticker as the coin's usual one: `XBT` beside the name Bitcoin is BTC, one coin with one
+ * asset. Without that name an `XBT` may be another token's ticker, and stays as written.
+ */
+export function usualTicker(symbol: string, nameKey: string | null): string {
+  const usual = BASE_ALIASES[symbol];
+  return usual && nameKey === ALIASED_NAMES[usual] ? usual : symbol;
+}
 
 export interface Pair {
   base: string;

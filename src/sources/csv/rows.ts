@@ -12,7 +12,7 @@ import {
   type UnifiedListing,
 } from '../../core/unified.js';
 import { mapHeader, type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
-import { parsePair } from './pairs.js';
+import { parsePair, usualTicker } from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 
@@ -315,8 +315,11 @@ export function toListing(
   decimalMark: DecimalMark,
   scales: Scales = {},
 ): ListingCheck {
-  const symbol = (fixedSymbol ?? cell('symbol')).toUpperCase();
   const name = cell('name') || null;
+  const symbol = usualTicker(
+    (fixedSymbol ?? cell('symbol')).toUpperCase(),
+    name && toNameKey(name),
+  );
   const explicitId = cell('source_id');
   const sourceId =
     explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
