@@ -1,7 +1,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
+import { quotes } from '../../src/db/schema.js';
 import type { RunResult } from '../../src/engine/runner.js';
 import { csvSource } from '../../src/sources/csv/index.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -34,6 +36,14 @@ export function useCsvFiles(prefix: string) {
     /** The block's database, open during its tests. */
     get db(): DbHandle {
       return opened();
+    },
+    /** The quotes of a listing (`source_id`) in the block's database, oldest first. */
+    pricesOf(sourceId: string): Promise<{ at: Date; price: string | null }[]> {
+      return opened()
+        .db.select({ at: quotes.observedAt, price: quotes.priceUsd })
+        .from(quotes)
+        .where(eq(quotes.sourceId, sourceId))
+        .orderBy(quotes.observedAt);
     },
     /** Writes `text` to `name` in the scratch folder and ingests it (`--map` empty unless given). */
     ingest(name: string, text: string, params: Record<string, unknown> = {}): Promise<RunResult> {

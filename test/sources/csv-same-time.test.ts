@@ -1,19 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { etlRuns, quotes } from '../../src/db/schema.js';
+import { etlRuns } from '../../src/db/schema.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 /** kx keeps one quote per coin and time: a file that gives a coin two at once. */
 describe('a coin with two values at one time in one file', () => {
   const files = useCsvFiles('kx-same-time-');
 
-  async function pricesOf(sourceId: string) {
-    return files.db.db
-      .select({ at: quotes.observedAt, price: quotes.priceUsd })
-      .from(quotes)
-      .where(eq(quotes.sourceId, sourceId))
-      .orderBy(quotes.observedAt);
-  }
+  const pricesOf = (sourceId: string) => files.pricesOf(sourceId);
 
   it("of several exchanges' candles is refused before anything is written", async () => {
     // The canonical shape of candle collectors built on CCXT: each hour, every exchange's.

@@ -1,6 +1,4 @@
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { quotes } from '../../src/db/schema.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 /**
@@ -15,13 +13,7 @@ describe('a log of transactions (Bitstamp)', () => {
   const xrp =
     'Market,"Apr. 05, 2017, 04:14 AM",Main Account,752.42380800 XRP,29.34 USD,0.03899 USD,,Sell\n';
 
-  async function pricesOf(sourceId: string) {
-    return files.db.db
-      .select({ at: quotes.observedAt, price: quotes.priceUsd })
-      .from(quotes)
-      .where(eq(quotes.sourceId, sourceId))
-      .orderBy(quotes.observedAt);
-  }
+  const pricesOf = (sourceId: string) => files.pricesOf(sourceId);
 
   it("loads the rate as the price at the row's time, never the value", async () => {
     const deposit = 'Deposit,"Apr. 04, 2017, 09:00 PM",Main Account,100.00 USD,,,,\n';
