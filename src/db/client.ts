@@ -189,7 +189,8 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, jit: 'off' } : {}),
     } as Record<string, string | number>,
   };
-  let client = postgres(url, options);
+  const target = withoutPrismaSchema(url);
+  let client = postgres(target, options);
   let server = await probe(client, url);
   // A server's idle_session_timeout (PostgreSQL 14+; some managed services set it) closes a
   // session idle that long. The one holding a run's source lock is idle by design: the lock
@@ -199,7 +200,7 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
   if (server.idle !== null && server.idle !== '0') {
     await client.end({ timeout: 1 });
     options.connection.idle_session_timeout = '0'; // a string: postgres.js leaves out falsy values
-    client = postgres(url, options);
+    client = postgres(target, options);
     server = await probe(client, url);
   }
   // Names and symbols come in every script, and jsonb takes \u escapes past ASCII only in
@@ -240,6 +241,27 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
   };
 }
 
+/**
+ * DATABASE_URL without Prisma's `?schema=public`, which URLs shared with a Prisma app carry:
+ * postgres.js would send `schema` to the server as a setting, which the server refuses. kx's
+ * tables are in `public` (its migrations name it), so another schema is refused here.
+ */
+function withoutPrismaSchema(url: string): string {
+  const schema = /[?&]schema=([^&#]*)/.exec(url);
+  if (!schema) return url;
+  const name = decodeURIComponent(schema[1] ?? '');
+  if (name !== 'public')
+    throw new KxError(
+      'usage',
+      `DATABASE_URL names the schema ${JSON.stringify(name)} (schema=, as Prisma writes it), and ` +
+        `kx's tables are in the schema public: remove schema= from DATABASE_URL, or give kx a ` +
+        `database of its own`,
+    );
+  return url.replace(/([?&])schema=public(&|$)/, (_, before: string, after: string) =>
+    before === '?' && after ? '?' : after ? before : '',
+  );
+}
+
 /** The first query on a new client: that the server answers, and what kx needs to know of it. */
 async function probe(
   client: postgres.Sql,
@@ -266,7 +288,7 @@ function whyNoConnection(
   url: string,
 ): { kind: 'unavailable' | 'usage'; reason: string; fix: string } {
   const refused = findDatabaseError(error);
-  // postgres.js sends the URL's query parameters as settings: Prisma's `?schema=public`
+  // postgres.js sends the URL's query parameters as settings: Prisma's `?connection_limit=5`
   if (refused?.code === '42704') {
     const name = /"([^"]+)"/.exec(refused.message)?.[1];
     return {
@@ -274,8 +296,7 @@ function whyNoConnection(
       reason: `${refused.message} (SQLSTATE 42704)`,
       fix:
         `remove ${name ? `${name}=… ` : 'it '}from DATABASE_URL: its query parameters go to ` +
-        `PostgreSQL as settings` +
-        (name === 'schema' ? " (schema= is Prisma's; kx's tables go in the search_path)" : ''),
+        `PostgreSQL as settings`,
     };
   }
   const problem = findConnectionProblem(error);

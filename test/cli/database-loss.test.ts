@@ -80,15 +80,21 @@ describe('a database that cannot be reached', () => {
   });
 
   it.skipIf(!serverUrl)(
-    "a URL parameter PostgreSQL does not know (Prisma's schema=) is configuration: exit 2",
+    "Prisma's schema=public is read as kx's schema; another, or a parameter PostgreSQL does not know, is exit 2",
     async () => {
-      const url = new URL(serverUrl!);
-      url.searchParams.set('schema', 'public');
-      const r = await runKx(['status'], { DATABASE_URL: url.toString() });
-      expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain('unrecognized configuration parameter "schema"');
-      expect(r.stderr).toContain('remove schema=… from DATABASE_URL');
-      expectOneLine(r.stderr);
+      const url = (query: string) => `${serverUrl!}${serverUrl!.includes('?') ? '&' : '?'}${query}`;
+      // was exit 8: "unrecognized configuration parameter "schema"; is PostgreSQL running there?"
+      const prisma = await runKx(['status', '--json'], { DATABASE_URL: url('schema=public') });
+      expect(prisma.code, prisma.stderr).toBe(0);
+      const other = await runKx(['status'], { DATABASE_URL: url('schema=app') });
+      expect(other.code, other.stderr).toBe(2);
+      expect(other.stderr).toContain(`names the schema "app"`);
+      expect(other.stderr).toContain('remove schema= from DATABASE_URL');
+      const unknown = await runKx(['status'], { DATABASE_URL: url('connection_limit=5') });
+      expect(unknown.code, unknown.stderr).toBe(2);
+      expect(unknown.stderr).toContain('unrecognized configuration parameter "connection_limit"');
+      expect(unknown.stderr).toContain('remove connection_limit=… from DATABASE_URL');
+      expectOneLine(unknown.stderr);
     },
   );
 
