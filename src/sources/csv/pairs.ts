@@ -5,6 +5,7 @@
  * quote says what currency the prices are in.
  */
 import { OTHER_QUOTES, USD_QUOTES } from '../../core/currency.js';
+import { toNameKey } from '../../core/unified.js';
 
 /** Longest first, so that `BTCUSDT` ends in `USDT`, not `USD`... then `T`. */
 const QUOTES = [...USD_QUOTES, ...OTHER_QUOTES].sort((a, b) => b.length - a.length);
@@ -30,9 +31,9 @@ const ALIASED_NAMES: Record<string, string> = { BTC: 'bitcoin', DOGE: 'dogecoin'
  * A ticker as the coin's usual one: `XBT` beside the name Bitcoin is BTC, one coin with one
  * asset. Without that name an `XBT` may be another token's ticker, and stays as written.
  */
-export function usualTicker(symbol: string, nameKey: string | null): string {
+export function usualTicker(symbol: string, name: string | null): string {
   const usual = BASE_ALIASES[symbol];
-  return usual && nameKey === ALIASED_NAMES[usual] ? usual : symbol;
+  return usual && name && toNameKey(name) === ALIASED_NAMES[usual] ? usual : symbol;
 }
 
 export interface Pair {

@@ -316,10 +316,7 @@ export function toListing(
   scales: Scales = {},
 ): ListingCheck {
   const name = cell('name') || null;
-  const symbol = usualTicker(
-    (fixedSymbol ?? cell('symbol')).toUpperCase(),
-    name && toNameKey(name),
-  );
+  const symbol = usualTicker((fixedSymbol ?? cell('symbol')).toUpperCase(), name);
   const explicitId = cell('source_id');
   const sourceId =
     explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
