@@ -149,6 +149,29 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(run)).toEqual(['ETHBTC']);
   });
 
+  it('that names other coins refuses --symbol, which would read every row as one', async () => {
+    // was "2 read, 2 valid": ETH's price loaded as BTC's on the second day
+    const text = 'date,symbol,price\n2024-01-01,BTC,42000\n2024-01-02,ETH,2300\n';
+    await expect(ingest('two-coins.csv', text, 'BTC')).rejects.toThrow(
+      /two-coins\.csv: --symbol BTC reads every row as BTC, but column "symbol" names another coin on line 3 \("ETH"\).*--map 'symbol='/,
+    );
+    await expect(
+      ingest(
+        'two-pairs.csv',
+        text.replace(',BTC,', ',BTC/USD,').replace(',ETH,', ',ETH/USD,'),
+        'BTC',
+      ),
+    ).rejects.toThrow(/names another coin on line 3 \("ETH\/USD"\)/);
+    // one coin under a renamed ticker, the column left out
+    const renamed = 'date,symbol,price\n2024-09-03,MATIC,0.39\n2024-09-05,POL,0.38\n';
+    const run = await files.ingest('renamed.csv', renamed, { symbol: 'POL', map: ['symbol='] });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2 });
+    expect(await symbolsOf(run)).toEqual(['POL']);
+    // a pair of the coin itself, and XBT for BTC, are that coin
+    const xbt = 'date,symbol,price\n2024-01-01,XBT/USD,42000\n2024-01-02,BTC/USD,43000\n';
+    expect(await symbolsOf(await ingest('xbt.csv', xbt, 'BTC'))).toEqual(['BTC']);
+  });
+
   it('rejects a row past the sample that is no dollar pair, naming it', async () => {
     const rows = Array.from({ length: 1000 }, (_, i) => {
       const day = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);

@@ -145,7 +145,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         findCurrency(header, mapping, overrides),
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, params.symbol, path);
-      if (!cursor) requireOneCoin(text.counted, params.symbol, path);
+      if (!cursor) requireOneCoin(text, params.symbol, path);
       currency = currencyOf(text.currency, header, path);
       if (text.numericName) leaveOutNumericName(mapping, text.numericName);
       file = {

@@ -165,6 +165,8 @@ export interface TextColumns {
    * the first priced row of each coin but the dollar, in the order met.
    */
   counted: { header: string; coins: (Sampled & { code: string })[] } | null;
+  /** The symbol column's first two values that differ, as written (`--symbol` must be each). */
+  named: { header: string; coins: Sampled[] } | null;
 }
 
 /**
@@ -194,11 +196,16 @@ export async function inspectTextColumns(
   const amountCoin = amount === -1 ? -1 : keys.indexOf(`${keys[amount]}_currency`);
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
   const coins = new Map<string, Sampled & { code: string }>();
+  const named: Sampled[] = [];
   let sampled = 0;
   for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     if (
       sampled++ >= TEXT_SAMPLE_ROWS ||
-      (pairs === null && numericName === null && currencyColumn === undefined && amount === -1)
+      (pairs === null &&
+        numericName === null &&
+        currencyColumn === undefined &&
+        amount === -1 &&
+        (symbol === undefined || named.length === 2))
     )
       break;
     const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
@@ -211,6 +218,8 @@ export async function inspectTextColumns(
       }
     }
     const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
+    if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
+      named.push({ value, line: row.line });
     if (pairs !== null && value !== '') {
       const pair = parsePair(value);
       const at = { value, line: row.line };
@@ -222,9 +231,11 @@ export async function inspectTextColumns(
         pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
       }
     }
-    const named = name === undefined ? '' : (row.fields[name] ?? '').trim();
-    if (numericName !== null && named !== '')
-      numericName = /^\d+$/.test(named) ? (numericName ?? { value: named, line: row.line }) : null;
+    const nameCell = name === undefined ? '' : (row.fields[name] ?? '').trim();
+    if (numericName !== null && nameCell !== '')
+      numericName = /^\d+$/.test(nameCell)
+        ? (numericName ?? { value: nameCell, line: row.line })
+        : null;
     const counted = amount === -1 ? '' : (row.fields[amount] ?? '').trim();
     const coin = (
       amountCoin === -1
@@ -248,30 +259,53 @@ export async function inspectTextColumns(
     numericName: numericName ?? null,
     currency,
     counted: coins.size > 0 ? { header: header[amount]!.trim(), coins: [...coins.values()] } : null,
+    named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
   };
 }
 
 /**
- * `--symbol` reads every row as one coin: a file whose amounts count others (a log of
- * transactions in several coins) is refused before anything is written, naming a row of
- * another coin, rather than loading its prices as the one coin's.
+ * `--symbol` reads every row as one coin: a file whose symbol column names others, or whose
+ * amounts count others (a log of transactions in several coins), is refused before anything
+ * is written, naming a row of another coin, rather than loading its prices as the one coin's.
  */
 export function requireOneCoin(
-  counted: TextColumns['counted'],
+  { named, counted }: Pick<TextColumns, 'named' | 'counted'>,
   fixedSymbol: string | undefined,
   path: string,
 ): void {
-  const symbol = fixedSymbol?.toUpperCase();
+  if (!fixedSymbol) return;
+  const symbol = fixedSymbol.toUpperCase();
   const alias = (code: string) => BASE_ALIASES[code] ?? code;
-  const other = counted?.coins.find((c) => alias(c.code) !== alias(symbol ?? ''));
-  if (!symbol || !counted || !other) return;
-  throw new KxError(
-    'input',
-    `${path}: --symbol ${fixedSymbol} reads every row as ${symbol}, but column ` +
-      `${JSON.stringify(counted.header)} counts ${other.code} on line ${other.line} ` +
-      `(${JSON.stringify(other.value)}): its price is ${other.code}'s. Load a file of one coin's rows`,
-    { context: { file: path, line: other.line, field: counted.header } },
-  );
+  const isIt = (code: string) => code === symbol || alias(code) === alias(symbol);
+  const refuse = (header: string, what: string, other: Sampled, fix: string) => {
+    throw new KxError(
+      'input',
+      `${path}: --symbol ${fixedSymbol} reads every row as ${symbol}, but column ` +
+        `${JSON.stringify(header)} ${what} on line ${other.line} (${JSON.stringify(other.value)}): ` +
+        `its price is not ${symbol}'s. ${fix}`,
+      { context: { file: path, line: other.line, field: header } },
+    );
+  };
+  const otherNamed = named?.coins.find((c) => {
+    const written = c.value.toUpperCase();
+    return !isIt(written) && !isIt(parsePair(written)?.base ?? written);
+  });
+  if (named && otherNamed)
+    refuse(
+      named.header,
+      'names another coin',
+      otherNamed,
+      `Load without --symbol, each row as the coin it names; if its values are one coin under ` +
+        `two tickers (a ticker renamed), leave the column out with --map '${named.header}='`,
+    );
+  const otherCounted = counted?.coins.find((c) => !isIt(c.code));
+  if (counted && otherCounted)
+    refuse(
+      counted.header,
+      `counts ${otherCounted.code}`,
+      otherCounted,
+      "Load a file of one coin's rows",
+    );
 }
 
 /**
