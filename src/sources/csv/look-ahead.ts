@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
-import { type UnifiedListing } from '../../core/unified.js';
+import { toNameKey, type UnifiedListing } from '../../core/unified.js';
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
 import {
   AMOUNT_KEYS,
@@ -167,6 +167,8 @@ export interface TextColumns {
   counted: { header: string; coins: (Sampled & { code: string })[] } | null;
   /** The symbol column's first two values that differ, as written (`--symbol` must be each). */
   named: { header: string; coins: Sampled[] } | null;
+  /** The name column's first two names that differ (folded): two coins, if there are two. */
+  names: { header: string; coins: Sampled[] } | null;
 }
 
 /**
@@ -197,6 +199,7 @@ export async function inspectTextColumns(
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
+  const names: (Sampled & { key: string })[] = [];
   let sampled = 0;
   for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
     if (
@@ -205,7 +208,8 @@ export async function inspectTextColumns(
         numericName === null &&
         currencyColumn === undefined &&
         amount === -1 &&
-        (symbol === undefined || named.length === 2))
+        (symbol === undefined || named.length === 2) &&
+        (name === undefined || names.length === 2))
     )
       break;
     const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
@@ -232,6 +236,8 @@ export async function inspectTextColumns(
       }
     }
     const nameCell = name === undefined ? '' : (row.fields[name] ?? '').trim();
+    if (nameCell !== '' && names.length < 2 && names[0]?.key !== toNameKey(nameCell))
+      names.push({ value: nameCell, line: row.line, key: toNameKey(nameCell) });
     if (numericName !== null && nameCell !== '')
       numericName = /^\d+$/.test(nameCell)
         ? (numericName ?? { value: nameCell, line: row.line })
@@ -260,6 +266,7 @@ export async function inspectTextColumns(
     currency,
     counted: coins.size > 0 ? { header: header[amount]!.trim(), coins: [...coins.values()] } : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
+    names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
   };
 }
 
@@ -269,7 +276,7 @@ export async function inspectTextColumns(
  * is written, naming a row of another coin, rather than loading its prices as the one coin's.
  */
 export function requireOneCoin(
-  { named, counted }: Pick<TextColumns, 'named' | 'counted'>,
+  { named, names, counted }: Pick<TextColumns, 'named' | 'names' | 'counted'>,
   fixedSymbol: string | undefined,
   path: string,
 ): void {
@@ -297,6 +304,14 @@ export function requireOneCoin(
       otherNamed,
       `Load without --symbol, each row as the coin it names; if its values are one coin under ` +
         `two tickers (a ticker renamed), leave the column out with --map '${named.header}='`,
+    );
+  const [first, second] = names?.coins ?? [];
+  if (names && first && second)
+    refuse(
+      names.header,
+      `names ${JSON.stringify(first.value)} on line ${first.line} and another coin`,
+      second,
+      `Load the rows of one coin, or without --symbol with a column of each row's ticker`,
     );
   const otherCounted = counted?.coins.find((c) => !isIt(c.code));
   if (counted && otherCounted)
