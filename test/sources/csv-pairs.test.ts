@@ -430,3 +430,47 @@ describe('a currency column', () => {
     expect(run.mapping).not.toHaveProperty('currency');
   });
 });
+
+describe('an id column', () => {
+  const files = useCsvFiles('kx-row-ids-');
+  const listingsOf = async (run: RunResult) =>
+    (
+      await files.db.db
+        .selectDistinct({ sourceId: quotes.sourceId, assetId: quotes.assetId })
+        .from(quotes)
+        .where(eq(quotes.runId, run.runId))
+        .orderBy(quotes.sourceId)
+    ).map((q) => q.sourceId);
+
+  it('that numbers the rows is left out: one coin stays one listing and one asset', async () => {
+    // A database's or a script's row number, named `id`: it made each row a listing of its own,
+    // three assets all named BTC.
+    const history = 'id,date,price\n1,2024-01-01,42000\n2,2024-01-02,43000\n3,2024-01-03,44000\n';
+    const run = await files.ingest('numbered.csv', history, { symbol: 'BTC' });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 3 });
+    expect(await listingsOf(run)).toEqual(['btc']);
+    expect(run.warnings.join('\n')).toMatch(
+      /column "id" numbers the rows, not the coins: .*on line 3 a coin comes again at another time with the id "2"; left out of source_id/,
+    );
+    const several =
+      'id,date,symbol,price\n1,2024-01-01,BTC,42000\n2,2024-01-01,ETH,2300\n' +
+      '3,2024-01-02,BTC,43000\n4,2024-01-02,ETH,2350\n';
+    expect(await listingsOf(await files.ingest('numbered-two.csv', several))).toEqual([
+      'btc',
+      'eth',
+    ]);
+  });
+
+  it("that repeats a coin's id is kept, and so is one the user names", async () => {
+    const ids =
+      'id,date,symbol,price\nbitcoin,2024-01-01,BTC,42000\nethereum,2024-01-01,ETH,2300\n' +
+      'bitcoin,2024-01-02,BTC,43000\n';
+    expect(await listingsOf(await files.ingest('ids.csv', ids))).toEqual(['bitcoin', 'ethereum']);
+    const numbered = 'id,date,price\n1,2024-01-01,42001\n2,2024-01-02,43001\n';
+    const named = await files.ingest('named.csv', numbered, {
+      symbol: 'BTC',
+      map: ['id=source_id'],
+    });
+    expect(await listingsOf(named)).toEqual(['1', '2']);
+  });
+});

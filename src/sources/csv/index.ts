@@ -28,6 +28,7 @@ import {
   inferDecimalMark,
   inspectTextColumns,
   leaveOutNumericName,
+  leaveOutRowIds,
   pairsOf,
   headerBytes,
   readHeader,
@@ -148,6 +149,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       if (!cursor) requireOneCoin(text, params.symbol, path);
       currency = currencyOf(text.currency, header, path);
       if (text.numericName) leaveOutNumericName(mapping, text.numericName);
+      if (text.rowIds) leaveOutRowIds(mapping, text.rowIds);
       file = {
         path,
         header: params.columns ? null : await headerBytes(path, delimiter, header),

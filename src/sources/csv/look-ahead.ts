@@ -169,6 +169,11 @@ export interface TextColumns {
   named: { header: string; coins: Sampled[] } | null;
   /** The name column's first two names that differ (folded): two coins, if there are two. */
   names: { header: string; coins: Sampled[] } | null;
+  /**
+   * The id column numbers rows, not coins: no sampled id comes twice, while a coin comes again
+   * at another time (with another id, then). The row where it did; null otherwise.
+   */
+  rowIds: Sampled | null;
 }
 
 /**
@@ -200,61 +205,85 @@ export async function inspectTextColumns(
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
   const names: (Sampled & { key: string })[] = [];
+  // A coin's id comes on each of its rows; an id column whose ids never come twice while a
+  // coin comes again at another time numbers the rows (a database's or a script's index).
+  const id = mapping.columns.find((c) => c.field === 'source_id' && c.how !== 'override')?.index;
+  const time = mapping.columns.find((c) => c.field === 'observed_at')?.index;
+  const ids = new Set<string>();
+  const firstTimes = new Map<string, string>();
+  let idRepeats = id === undefined || time === undefined;
+  let rowIds: Sampled | null = null;
   let sampled = 0;
-  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
-    if (
-      sampled++ >= TEXT_SAMPLE_ROWS ||
-      (pairs === null &&
-        numericName === null &&
-        currencyColumn === undefined &&
-        amount === -1 &&
-        (symbol === undefined || named.length === 2) &&
-        (name === undefined || names.length === 2))
-    )
-      break;
-    const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
-    if (code !== '') {
-      const found = toCurrency(code);
-      if (!found) money.others++;
-      else {
-        money.codes++;
-        if (!found.usd) money.notUsd ??= { value: code, line: row.line, code: found.code };
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      if (
+        sampled++ >= TEXT_SAMPLE_ROWS ||
+        (pairs === null &&
+          numericName === null &&
+          currencyColumn === undefined &&
+          amount === -1 &&
+          (symbol === undefined || named.length === 2) &&
+          (name === undefined || names.length === 2) &&
+          idRepeats)
+      )
+        break;
+      const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
+      if (code !== '') {
+        const found = toCurrency(code);
+        if (!found) money.others++;
+        else {
+          money.codes++;
+          if (!found.usd) money.notUsd ??= { value: code, line: row.line, code: found.code };
+        }
       }
-    }
-    const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
-    if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
-      named.push({ value, line: row.line });
-    if (pairs !== null && value !== '') {
-      const pair = parsePair(value);
-      const at = { value, line: row.line };
-      if (!pair) pairs = null;
-      else if (!pairs) pairs = { first: at, notUsd: null, contract: null, same: true };
-      if (pair && pairs) {
-        if (pair.contract) pairs.contract ??= at;
-        if (!pair.usd) pairs.notUsd ??= { ...at, quote: pair.quote };
-        pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
+      const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
+      if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
+        named.push({ value, line: row.line });
+      if (pairs !== null && value !== '') {
+        const pair = parsePair(value);
+        const at = { value, line: row.line };
+        if (!pair) pairs = null;
+        else if (!pairs) pairs = { first: at, notUsd: null, contract: null, same: true };
+        if (pair && pairs) {
+          if (pair.contract) pairs.contract ??= at;
+          if (!pair.usd) pairs.notUsd ??= { ...at, quote: pair.quote };
+          pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
+        }
       }
+      const nameCell = name === undefined ? '' : (row.fields[name] ?? '').trim();
+      if (nameCell !== '' && names.length < 2 && names[0]?.key !== toNameKey(nameCell))
+        names.push({ value: nameCell, line: row.line, key: toNameKey(nameCell) });
+      if (numericName !== null && nameCell !== '')
+        numericName = /^\d+$/.test(nameCell)
+          ? (numericName ?? { value: nameCell, line: row.line })
+          : null;
+      if (!idRepeats) {
+        const rowId = (row.fields[id!] ?? '').trim();
+        if (ids.has(rowId)) idRepeats = true;
+        else if (rowId !== '') ids.add(rowId);
+        const coin = `${value.toUpperCase()}\u0000${toNameKey(nameCell)}`;
+        const at = (row.fields[time!] ?? '').trim();
+        const first = firstTimes.get(coin);
+        if (first === undefined) firstTimes.set(coin, at);
+        else if (first !== at) rowIds ??= { value: rowId, line: row.line };
+      }
+      const counted = amount === -1 ? '' : (row.fields[amount] ?? '').trim();
+      const coin = (
+        amountCoin === -1
+          ? /^[-+]?[\d.,']+\s*([A-Za-z][A-Za-z0-9]{1,9})$/.exec(counted)?.[1]
+          : row.fields[amountCoin]?.trim()
+      )?.toUpperCase();
+      if (coin && !USD_QUOTES.has(coin) && (row.fields[price ?? -1] ?? '').trim() !== '')
+        if (!coins.has(coin))
+          coins.set(coin, {
+            value: amountCoin === -1 ? counted : `${counted} ${coin}`,
+            line: row.line,
+            code: coin,
+          });
     }
-    const nameCell = name === undefined ? '' : (row.fields[name] ?? '').trim();
-    if (nameCell !== '' && names.length < 2 && names[0]?.key !== toNameKey(nameCell))
-      names.push({ value: nameCell, line: row.line, key: toNameKey(nameCell) });
-    if (numericName !== null && nameCell !== '')
-      numericName = /^\d+$/.test(nameCell)
-        ? (numericName ?? { value: nameCell, line: row.line })
-        : null;
-    const counted = amount === -1 ? '' : (row.fields[amount] ?? '').trim();
-    const coin = (
-      amountCoin === -1
-        ? /^[-+]?[\d.,']+\s*([A-Za-z][A-Za-z0-9]{1,9})$/.exec(counted)?.[1]
-        : row.fields[amountCoin]?.trim()
-    )?.toUpperCase();
-    if (coin && !USD_QUOTES.has(coin) && (row.fields[price ?? -1] ?? '').trim() !== '')
-      if (!coins.has(coin))
-        coins.set(coin, {
-          value: amountCoin === -1 ? counted : `${counted} ${coin}`,
-          line: row.line,
-          code: coin,
-        });
+  } catch {
+    // A broken row (a quote never closed, a runaway record) ends the sample: the read stops
+    // there too, once the rows before it are in.
   }
   const currency =
     currencyColumn !== undefined && money.codes > 0 && money.others * 10 <= money.codes
@@ -267,6 +296,7 @@ export async function inspectTextColumns(
     counted: coins.size > 0 ? { header: header[amount]!.trim(), coins: [...coins.values()] } : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
+    rowIds: idRepeats ? null : rowIds,
   };
 }
 
@@ -395,6 +425,20 @@ export function leaveOutNumericName(mapping: HeaderMapping, example: Sampled): v
   mapping.warnings.push(
     `column ${JSON.stringify(column.header)} holds numbers, not names ` +
       `(${JSON.stringify(example.value)} on line ${example.line}): left out of name`,
+  );
+}
+
+/** An id column that numbers rows names no coin: it is left out, with a warning. */
+export function leaveOutRowIds(mapping: HeaderMapping, example: Sampled): void {
+  const column = mapping.columns.find((c) => c.field === 'source_id');
+  if (!column) return;
+  mapping.columns = mapping.columns.filter((c) => c !== column);
+  mapping.unmapped.push(column.header);
+  mapping.warnings.push(
+    `column ${JSON.stringify(column.header)} numbers the rows, not the coins: no id comes twice, ` +
+      `and on line ${example.line} a coin comes again at another time with the id ` +
+      `${JSON.stringify(example.value)}; left out of source_id (if it is each coin's id, ` +
+      `--map '${column.header}=source_id')`,
   );
 }
 
