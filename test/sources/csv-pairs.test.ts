@@ -266,6 +266,12 @@ describe('a currency column', () => {
       symbol: 'SOL',
     });
     expect(usd).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // the name's coin against --symbol: SOL's prices were loaded as BTC's
+    await expect(
+      files.ingest('sol-usd-max (2).csv', text.replace('0.875', '0.958'), { symbol: 'BTC' }),
+    ).rejects.toThrow(
+      /the file's name says its coin is SOL, and --symbol BTC reads every row as BTC; pass --symbol SOL/,
+    );
   });
 
   it("that is investing.com's name of a market in another currency refuses it too", async () => {

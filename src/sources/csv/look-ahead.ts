@@ -718,14 +718,24 @@ export function requireColumns(
 ): void {
   const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
   const columns = listColumns(header);
+  const named = exportNamed(path)?.coin;
+  // names only coins have; a ticker of another name (`ABC-USD.csv`) may be a stock's
+  const coinsOnly = [COINGECKO_EXPORT, BINANCE_DUMP, KRAKEN_DUMP, COINAPI_SPOT];
+  const coin =
+    named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
+      ? named
+      : undefined;
+  const symbol = params.symbol?.toUpperCase();
+  const alias = (code: string) => BASE_ALIASES[code] ?? code;
+  if (!has('symbol') && symbol && coin && alias(coin) !== alias(symbol)) {
+    throw new KxError(
+      'input',
+      `${path}: the file's name says its coin is ${coin}, and --symbol ${params.symbol} reads ` +
+        `every row as ${symbol}; pass --symbol ${coin}, or rename the file if its name is wrong`,
+      { context: { file: path, field: 'symbol' } },
+    );
+  }
   if (!has('symbol') && !params.symbol) {
-    const named = exportNamed(path)?.coin;
-    // names only coins have; a ticker of another name (`ABC-USD.csv`) may be a stock's
-    const coinsOnly = [COINGECKO_EXPORT, BINANCE_DUMP, KRAKEN_DUMP, COINAPI_SPOT];
-    const coin =
-      named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
-        ? named
-        : undefined;
     // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
     const wide = has('price_usd') ? [] : header.filter(isWellKnownCoin).map((h) => h.trim());
     throw new KxError(
