@@ -178,9 +178,10 @@ export interface TextColumns {
 
 /**
  * What the symbol and name columns hold, from the file's first rows: tickers or trading
- * pairs (`BTC/USD`, `BTCUSDT`), names or numbers. A column counts as pairs only if every
- * sampled symbol is one, so that a listing of coins with `BSC-USD` or `TUSD` among them
- * stays a listing of coins.
+ * pairs (`BTC/USD`, `BTCUSDT`), names or numbers, one coin or more. A column counts as pairs
+ * only if every sampled symbol is one, so that a listing of coins with `BSC-USD` or `TUSD`
+ * among them stays a listing of coins. Also: whether the id column numbers rows, and which
+ * coins an amount column counts.
  */
 export async function inspectTextColumns(
   path: string,
@@ -251,8 +252,9 @@ export async function inspectTextColumns(
         }
       }
       const nameCell = name === undefined ? '' : (row.fields[name] ?? '').trim();
-      if (nameCell !== '' && names.length < 2 && names[0]?.key !== toNameKey(nameCell))
-        names.push({ value: nameCell, line: row.line, key: toNameKey(nameCell) });
+      const nameKey = toNameKey(nameCell);
+      if (nameKey !== '' && names.length < 2 && names[0]?.key !== nameKey)
+        names.push({ value: nameCell, line: row.line, key: nameKey });
       if (numericName !== null && nameCell !== '')
         numericName = /^\d+$/.test(nameCell)
           ? (numericName ?? { value: nameCell, line: row.line })
@@ -261,7 +263,7 @@ export async function inspectTextColumns(
         const rowId = (row.fields[id!] ?? '').trim();
         if (ids.has(rowId)) idRepeats = true;
         else if (rowId !== '') ids.add(rowId);
-        const coin = `${value.toUpperCase()}\u0000${toNameKey(nameCell)}`;
+        const coin = `${value.toUpperCase()}\u0000${nameKey}`;
         const at = (row.fields[time!] ?? '').trim();
         const first = firstTimes.get(coin);
         if (first === undefined) firstTimes.set(coin, at);
@@ -282,8 +284,8 @@ export async function inspectTextColumns(
           });
     }
   } catch {
-    // A broken row (a quote never closed, a runaway record) ends the sample: the read stops
-    // there too, once the rows before it are in.
+    // A broken row (a quote never closed, a runaway record) ends the sample; the read says
+    // what is wrong with it, and where.
   }
   const currency =
     currencyColumn !== undefined && money.codes > 0 && money.others * 10 <= money.codes
