@@ -420,28 +420,39 @@ export function pairsOf(
 
 /** A `name` column of numbers names no coin: it is left out, with a warning. */
 export function leaveOutNumericName(mapping: HeaderMapping, example: Sampled): void {
-  const column = mapping.columns.find((c) => c.field === 'name');
-  if (!column) return;
-  mapping.columns = mapping.columns.filter((c) => c !== column);
-  mapping.unmapped.push(column.header);
-  mapping.warnings.push(
-    `column ${JSON.stringify(column.header)} holds numbers, not names ` +
+  leaveOut(
+    mapping,
+    'name',
+    (column) =>
+      `column ${column} holds numbers, not names ` +
       `(${JSON.stringify(example.value)} on line ${example.line}): left out of name`,
   );
 }
 
 /** An id column that numbers rows names no coin: it is left out, with a warning. */
 export function leaveOutRowIds(mapping: HeaderMapping, example: Sampled): void {
-  const column = mapping.columns.find((c) => c.field === 'source_id');
+  leaveOut(
+    mapping,
+    'source_id',
+    (column, header) =>
+      `column ${column} numbers the rows, not the coins: no id comes twice, and on line ` +
+      `${example.line} a coin comes again at another time with the id ` +
+      `${JSON.stringify(example.value)}; left out of source_id (if it is each coin's id, ` +
+      `--map '${header}=source_id')`,
+  );
+}
+
+/** Unmaps the column of `field`, saying why (`column` is its header, quoted). */
+function leaveOut(
+  mapping: HeaderMapping,
+  field: CsvField,
+  why: (column: string, header: string) => string,
+): void {
+  const column = mapping.columns.find((c) => c.field === field);
   if (!column) return;
   mapping.columns = mapping.columns.filter((c) => c !== column);
   mapping.unmapped.push(column.header);
-  mapping.warnings.push(
-    `column ${JSON.stringify(column.header)} numbers the rows, not the coins: no id comes twice, ` +
-      `and on line ${example.line} a coin comes again at another time with the id ` +
-      `${JSON.stringify(example.value)}; left out of source_id (if it is each coin's id, ` +
-      `--map '${column.header}=source_id')`,
-  );
+  mapping.warnings.push(why(JSON.stringify(column.header), column.header));
 }
 
 /**
