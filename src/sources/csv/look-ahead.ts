@@ -343,7 +343,8 @@ export function requireOneCoin(
       names.header,
       `names ${JSON.stringify(first.value)} on line ${first.line} and another coin`,
       second,
-      `Load the rows of one coin, or without --symbol with a column of each row's ticker`,
+      `Load the rows of one coin, or without --symbol with a column of each row's ticker; ` +
+        `if both are names of ${symbol}, leave the column out with --map '${names.header}='`,
     );
   const otherCounted = counted?.coins.find((c) => !isIt(c.code));
   if (counted && otherCounted)
