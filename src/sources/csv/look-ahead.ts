@@ -18,7 +18,7 @@ import {
   type HeaderMapping,
 } from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
-import { BASE_ALIASES, isWellKnownCoin, parsePair } from './pairs.js';
+import { isWellKnownCoin, parsePair, sameCoin } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -314,8 +314,7 @@ export function requireOneCoin(
 ): void {
   if (!fixedSymbol) return;
   const symbol = fixedSymbol.toUpperCase();
-  const alias = (code: string) => BASE_ALIASES[code] ?? code;
-  const isIt = (code: string) => code === symbol || alias(code) === alias(symbol);
+  const isIt = (code: string) => sameCoin(code, symbol);
   const refuse = (header: string, what: string, other: Sampled, fix: string) => {
     throw new KxError(
       'input',
@@ -740,8 +739,7 @@ export function requireColumns(
       ? named
       : undefined;
   const symbol = params.symbol?.toUpperCase();
-  const alias = (code: string) => BASE_ALIASES[code] ?? code;
-  if (!has('symbol') && symbol && coin && alias(coin) !== alias(symbol)) {
+  if (!has('symbol') && symbol && coin && !sameCoin(coin, symbol)) {
     throw new KxError(
       'input',
       `${path}: the file's name says its coin is ${coin}, and --symbol ${params.symbol} reads ` +

@@ -23,7 +23,12 @@ const NOT_PAIRS = new Set([
 ]);
 
 /** Kraken and BitMEX name bitcoin XBT (its ISO 4217-style code); Kraken names dogecoin XDG. */
-export const BASE_ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
+const BASE_ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
+/** Whether two tickers are one coin's: equal, or one Kraken's name of the other (XBT, BTC). */
+export function sameCoin(a: string, b: string): boolean {
+  return a === b || (BASE_ALIASES[a] ?? a) === (BASE_ALIASES[b] ?? b);
+}
+
 /** The coins BASE_ALIASES names, by name (`toNameKey`). */
 const ALIASED_NAMES: Record<string, string> = { BTC: 'bitcoin', DOGE: 'dogecoin' };
 
