@@ -177,6 +177,32 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(await ingest('xbt.csv', xbt, 'BTC'))).toEqual(['BTC']);
   });
 
+  it('rejects a row past the sample that names another coin than --symbol', async () => {
+    const days = Array.from({ length: 1002 }, (_, i) =>
+      new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
+    );
+    const btc = days.slice(0, 1000).map((d, i) => `${d},BTC,Bitcoin,${7000 + i}`);
+    // was loaded as BTC's prices: the look-ahead reads the first 1,000 rows
+    const later = [`${days[1000]},ETH,Ethereum,2300`, `${days[1001]},XBT/USD,bitcoin,43000`];
+    const run = await ingest(
+      'late-coin.csv',
+      `date,symbol,name,close\n${[...btc, ...later].join('\n')}\n${days[1001]},BTC,Ethereum,2301\n`,
+      'BTC',
+    );
+    expect(run).toMatchObject({ fetched: 1003, loaded: 1001, rejected: 2 });
+    const reasons = await files.db.db
+      .select({ reason: rejectedRecords.reason })
+      .from(rejectedRecords)
+      .where(eq(rejectedRecords.runId, run.runId))
+      .orderBy(sql`${rejectedRecords.id}`);
+    expect(reasons.map((r) => r.reason)).toEqual([
+      'symbol: "ETH" is another coin than --symbol BTC',
+      `name: "Ethereum" is another coin than the first rows' "Bitcoin" (--symbol BTC)`,
+    ]);
+    const prices = await files.pricesOf('btc-bitcoin');
+    expect(prices.find((p) => p.at.toISOString().startsWith(days[1001]!))?.price).toBe('43000');
+  });
+
   it('rejects a row past the sample that is no dollar pair, naming it', async () => {
     const rows = Array.from({ length: 1000 }, (_, i) => {
       const day = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);

@@ -162,6 +162,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         timeOfDay,
         zoneMinutes,
         symbol: params.symbol,
+        oneName: text.names?.coins[0] ?? null,
         pairs,
         currency,
         fileTime: shape.mtime,

@@ -18,7 +18,7 @@ import {
   type HeaderMapping,
 } from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
-import { isWellKnownCoin, parsePair, sameCoin } from './pairs.js';
+import { isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -167,8 +167,8 @@ export interface TextColumns {
   counted: { header: string; coins: (Sampled & { code: string })[] } | null;
   /** The symbol column's first two values that differ, as written (`--symbol` must be each). */
   named: { header: string; coins: Sampled[] } | null;
-  /** The name column's first two names that differ (folded): two coins, if there are two. */
-  names: { header: string; coins: Sampled[] } | null;
+  /** The name column's first two names that differ (`key`: folded): two coins, if there are two. */
+  names: { header: string; coins: (Sampled & { key: string })[] } | null;
   /**
    * The id column numbers rows, not coins: no sampled id comes twice, while a coin comes again
    * at another time (with another id, then). The row where it did; null otherwise.
@@ -314,7 +314,6 @@ export function requireOneCoin(
 ): void {
   if (!fixedSymbol) return;
   const symbol = fixedSymbol.toUpperCase();
-  const isIt = (code: string) => sameCoin(code, symbol);
   const refuse = (header: string, what: string, other: Sampled, fix: string) => {
     throw new KxError(
       'input',
@@ -324,10 +323,7 @@ export function requireOneCoin(
       { context: { file: path, line: other.line, field: header } },
     );
   };
-  const otherNamed = named?.coins.find((c) => {
-    const written = c.value.toUpperCase();
-    return !isIt(written) && !isIt(parsePair(written)?.base ?? written);
-  });
+  const otherNamed = named?.coins.find((c) => !namesCoin(c.value, symbol));
   if (named && otherNamed)
     refuse(
       named.header,
@@ -345,7 +341,7 @@ export function requireOneCoin(
       `Load the rows of one coin, or without --symbol with a column of each row's ticker; ` +
         `if both are names of ${symbol}, leave the column out with --map '${names.header}='`,
     );
-  const otherCounted = counted?.coins.find((c) => !isIt(c.code));
+  const otherCounted = counted?.coins.find((c) => !sameCoin(c.code, symbol));
   if (counted && otherCounted)
     refuse(
       counted.header,

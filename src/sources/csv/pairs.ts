@@ -29,6 +29,15 @@ export function sameCoin(a: string, b: string): boolean {
   return a === b || (BASE_ALIASES[a] ?? a) === (BASE_ALIASES[b] ?? b);
 }
 
+/**
+ * Whether a symbol cell as written names the coin `symbol` (upper case): `eth` and `ETH/USD`
+ * name ETH, `XBTUSD` names BTC.
+ */
+export function namesCoin(written: string, symbol: string): boolean {
+  const upper = written.trim().toUpperCase();
+  return sameCoin(upper, symbol) || sameCoin(parsePair(upper)?.base ?? upper, symbol);
+}
+
 /** The coins BASE_ALIASES names, by name (`toNameKey`). */
 const ALIASED_NAMES: Record<string, string> = { BTC: 'bitcoin', DOGE: 'dogecoin' };
 

@@ -12,7 +12,7 @@ import {
   type UnifiedListing,
 } from '../../core/unified.js';
 import { mapHeader, type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
-import { parsePair, usualTicker } from './pairs.js';
+import { namesCoin, parsePair, usualTicker } from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 
@@ -56,6 +56,11 @@ export interface RowMapperOptions {
   /** The zone the time column's or the time-of-day column's header names (`timeOfDayZone`). */
   zoneMinutes: number | undefined;
   symbol: string | undefined;
+  /**
+   * With --symbol, the name the file's first rows give their coin: a later row naming another
+   * is rejected (the look-ahead refuses a file whose first rows name two).
+   */
+  oneName?: { value: string; key: string } | null;
   /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
   pairs: PairExample | null;
   /** The column that says what a row's prices are in (`currency`): each row must say dollars. */
@@ -105,6 +110,7 @@ export function createRowMapper(
       overflow(row, keys.length, file.delimiter) ??
       notUtf8Cell(column, row) ??
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
+      (symbol !== undefined ? otherCoin(cell, symbol, options.oneName) : null) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
         : toListing(cell, symbol ?? pair?.base, time, decimalMark, scales));
@@ -125,6 +131,34 @@ export function createRowMapper(
       readAs,
     };
   };
+}
+
+/**
+ * A row past the look-ahead's sample that names another coin than --symbol's: loaded, it would
+ * be read as the one coin, another coin's price as its own. Rejected, naming the coin.
+ */
+function otherCoin(
+  cell: (field: CsvField) => string,
+  symbol: string,
+  oneName: RowMapperOptions['oneName'],
+): { ok: false; reason: string; field: CsvField } | null {
+  const written = cell('symbol');
+  if (written !== '' && !namesCoin(written, symbol.toUpperCase()))
+    return {
+      ok: false,
+      reason: `symbol: ${JSON.stringify(written)} is another coin than --symbol ${symbol}`,
+      field: 'symbol',
+    };
+  const name = cell('name');
+  if (oneName && name !== '' && toNameKey(name) !== oneName.key)
+    return {
+      ok: false,
+      reason:
+        `name: ${JSON.stringify(name)} is another coin than the first rows' ` +
+        `${JSON.stringify(oneName.value)} (--symbol ${symbol})`,
+      field: 'name',
+    };
+  return null;
 }
 
 /**
