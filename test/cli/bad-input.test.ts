@@ -31,6 +31,11 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
   ['a directory', (p) => mkdirSync(p), /: is a directory, not a CSV file/],
   ['an empty file', (p) => writeFileSync(p, ''), /: file is empty/],
   [
+    'a header and no rows (an export that came out empty)',
+    (p) => writeFileSync(p, goodRows.split('\n')[0] + '\r\n\r\n'),
+    /: a header and no rows: nothing to load/,
+  ],
+  [
     'a binary file (a PNG)',
     (p) =>
       writeFileSync(

@@ -146,6 +146,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         findCurrency(header, mapping, overrides),
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, params.symbol, path);
+      if (!cursor && text.noRows)
+        throw new KxError(
+          'input',
+          `${path}: a header and no rows: nothing to load (did the export come out empty?)`,
+          { context: { file: path } },
+        );
       if (!cursor) requireOneCoin(text, params.symbol, path);
       currency = currencyOf(text.currency, header, path);
       if (text.numericName) leaveOutNumericName(mapping, text.numericName);

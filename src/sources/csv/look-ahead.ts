@@ -22,7 +22,7 @@ import { isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
-import { DECIMAL_FIELDS, type CsvPosition } from './rows.js';
+import { DECIMAL_FIELDS, isDecoration, type CsvPosition } from './rows.js';
 
 export async function readHeader(
   rows: AsyncGenerator<CsvRow>,
@@ -169,6 +169,8 @@ export interface TextColumns {
   named: { header: string; coins: Sampled[] } | null;
   /** The name column's first two names that differ (`key`: folded): two coins, if there are two. */
   names: { header: string; coins: (Sampled & { key: string })[] } | null;
+  /** The file has no row after its header: an export that came out empty. */
+  noRows: boolean;
   /**
    * The id column numbers rows, not coins: no sampled id comes twice, while a coin comes again
    * at another time (with another id, then). The row where it did; null otherwise.
@@ -215,6 +217,7 @@ export async function inspectTextColumns(
   let idRepeats = id === undefined || time === undefined;
   let rowIds: Sampled | null = null;
   let sampled = 0;
+  let broken = false;
   try {
     for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
       if (
@@ -286,6 +289,7 @@ export async function inspectTextColumns(
   } catch {
     // A broken row (a quote never closed, a runaway record) ends the sample; the read says
     // what is wrong with it, and where.
+    broken = true;
   }
   const currency =
     currencyColumn !== undefined && money.codes > 0 && money.others * 10 <= money.codes
@@ -299,6 +303,7 @@ export async function inspectTextColumns(
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
     rowIds: idRepeats ? null : rowIds,
+    noRows: sampled === 0 && !broken,
   };
 }
 
@@ -574,7 +579,8 @@ export async function refuseTwoValuesAtOnce(
 
 /**
  * The file's data rows, read from the top past its banner lines and header (every row, for a
- * file without one: `header` null): a look ahead.
+ * file without one: `header` null): a look ahead. Lines that draw a table are skipped, as
+ * the read skips them.
  */
 export async function* rowsAfterHeader(
   path: string,
@@ -585,7 +591,7 @@ export async function* rowsAfterHeader(
   let inHeader = header !== null;
   for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
     if (inHeader) inHeader = row.fields.join('\u0000') !== joined;
-    else yield row;
+    else if (!isDecoration(row)) yield row;
   }
 }
 

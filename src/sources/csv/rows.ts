@@ -36,7 +36,7 @@ export async function* mapRows(
  * their footers (`(3 rows)`, `3 rows in set (0.00 sec)`); or the Ctrl-Z (SUB) that DOS-era
  * tools end a file with. Skipped like an empty line.
  */
-function isDecoration(row: CsvRow): boolean {
+export function isDecoration(row: CsvRow): boolean {
   const first = row.fields[0]?.trim() ?? '';
   if (row.fields.length === 1)
     return (
