@@ -9,9 +9,11 @@ export type DecimalResult = { ok: true; value: string | null } | { ok: false; re
 
 /**
  * Cells that say a value is missing: `NaN` is how pandas and numpy write one, a dash how sites
- * show one (`—`), and Excel writes its errors (`#N/A`, `#DIV/0!`) where a formula had none.
+ * show one (`—`), a lone `.` how FRED, SAS and Stata do, and Excel writes its errors (`#N/A`,
+ * `#DIV/0!`) where a formula had none.
  */
 const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'n.a.', 'null', 'none', 'nil', '?', 'nan'])
+  .add('.')
   .add('—')
   .add('–')
   .add('#n/a')

@@ -48,12 +48,23 @@ describe('toDecimal', () => {
     expect(toDecimal(input)).toEqual({ ok: true, value: expected });
   });
 
-  it.each(['', 'N/A', 'null', '-', '  ', 'NaN', 'nan', '—', '–', '#N/A', '#DIV/0!', '#VALUE!'])(
-    '%j is missing (null)',
-    (input) => {
-      expect(toDecimal(input)).toEqual({ ok: true, value: null });
-    },
-  );
+  it.each([
+    '',
+    'N/A',
+    'null',
+    '-',
+    '  ',
+    'NaN',
+    'nan',
+    '—',
+    '–',
+    '#N/A',
+    '#DIV/0!',
+    '#VALUE!',
+    '.',
+  ])('%j is missing (null)', (input) => {
+    expect(toDecimal(input)).toEqual({ ok: true, value: null });
+  });
 
   it.each([
     'inf',

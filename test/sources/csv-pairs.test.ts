@@ -112,6 +112,29 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(one)).toEqual(['BTC']);
   });
 
+  it("is missing from FRED's Coinbase series, refused with the flags that load it", async () => {
+    // FRED's download: the series' name is the coin; `.` is a day without an observation
+    const text = 'observation_date,CBETHUSD\n2024-01-01,2352.04\n2024-01-02,.\n2024-01-03,2405.1\n';
+    const flags =
+      /FRED's Coinbase prices of ETH in US dollars: --symbol ETH --map 'CBETHUSD=price_usd'/;
+    await expect(ingest('CBETHUSD.csv', text)).rejects.toThrow(flags);
+    await expect(ingest('CBETHUSD.csv', text, 'ETH')).rejects.toThrow(flags);
+    await expect(
+      files.ingest('CBETHUSD.csv', text, { symbol: 'BTC', map: ['CBETHUSD=price_usd'] }),
+    ).rejects.toThrow(
+      /"CBETHUSD" is FRED's Coinbase prices of ETH, and --symbol BTC .*--symbol ETH$/,
+    );
+    const run = await files.ingest('CBETHUSD.csv', text, {
+      symbol: 'ETH',
+      map: ['CBETHUSD=price_usd'],
+    });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
+    expect((await files.pricesOf('eth')).map((p) => p.at.toISOString().slice(0, 10))).toEqual([
+      '2024-01-01',
+      '2024-01-03',
+    ]);
+  });
+
   it('of several coins loads each base coin', async () => {
     const run = await ingest(
       'binance.csv',

@@ -725,6 +725,22 @@ export function requireDollarExport(mapping: HeaderMapping, path: string): void 
   );
 }
 
+/**
+ * FRED's series of Coinbase prices in US dollars (`CBBTCUSD`, `CBETHUSD`), downloaded as
+ * `observation_date,CBBTCUSD`: the column's name is the coin and the currency. Its first one
+ * in `header`, with the flags that load it.
+ */
+function fredSeries(
+  header: readonly string[],
+): { coin: string; column: string; flags: string } | null {
+  for (const cell of header) {
+    const column = cell.trim();
+    const coin = /^CB([A-Z\d]{2,6})USD$/.exec(column)?.[1];
+    if (coin) return { coin, column, flags: `--symbol ${coin} --map '${column}=price_usd'` };
+  }
+  return null;
+}
+
 export function requireColumns(
   mapping: HeaderMapping,
   params: CsvParams,
@@ -741,6 +757,18 @@ export function requireColumns(
       ? named
       : undefined;
   const symbol = params.symbol?.toUpperCase();
+  const series = fredSeries(header);
+  const fred = has('price_usd') ? null : series;
+  const price = mapping.columns.find((c) => c.field === 'price_usd')?.header.trim();
+  if (symbol && series && price === series.column && !sameCoin(series.coin, symbol)) {
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(series.column)} is FRED's Coinbase prices of ` +
+        `${series.coin}, and --symbol ${params.symbol} reads every row as ${symbol}; ` +
+        `pass --symbol ${series.coin}`,
+      { context: { file: path, field: 'symbol' } },
+    );
+  }
   if (!has('symbol') && symbol && coin && !sameCoin(coin, symbol)) {
     throw new KxError(
       'input',
@@ -757,6 +785,7 @@ export function requireColumns(
       `${path}: no column maps to symbol (columns: ${columns}); ` +
         "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file" +
         (coin ? ` (the file's name says ${coin}: --symbol ${coin})` : '') +
+        (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : '') +
         (wide.length > 1
           ? `. Its columns ${wide.slice(0, 3).join(', ')} are coins, one per column; kx reads a coin per ` +
             `row, so if their cells are prices (not returns or weights) load each one by itself: ` +
@@ -778,7 +807,8 @@ export function requireColumns(
   if (!has('price_usd')) {
     throw new KxError(
       'input',
-      `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'`,
+      `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'` +
+        (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : ''),
       { context: { file: path, field: 'price_usd' } },
     );
   }

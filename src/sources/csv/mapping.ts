@@ -166,6 +166,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     date: 0.9,
     time: 0.85,
     recorded_date: 0.9,
+    // FRED's downloads (`observation_date,CBBTCUSD`)
+    observation_date: 0.95,
     trade_date: 0.9,
     last_seen: 0.85,
     unix: 0.85,
