@@ -230,6 +230,13 @@ describe('CSV header mapping', () => {
     expect(fields(['Capitalisation boursière', 'Capitalização de mercado'])).toEqual({
       'Capitalisation boursière': 'market_cap_usd',
     });
+    // a French spreadsheet's own columns
+    expect(fields(['Date', 'Symbole', 'Cours'])).toEqual({
+      Date: 'observed_at',
+      Symbole: 'symbol',
+      Cours: 'price_usd',
+    });
+    expect(mapHeader(['Date', 'Símbolo', 'Prix'], new Map()).warnings).toEqual([]);
   });
 
   it("reads CoinGecko's and CoinMarketCap's tables as copied from their pages", () => {

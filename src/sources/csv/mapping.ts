@@ -43,6 +43,9 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     asset_symbol: 1,
     ticker_symbol: 1,
     sym: 0.9,
+    // French, Spanish and Italian (`Symbole`, `Símbolo`, `Simbolo`)
+    symbole: 0.95,
+    simbolo: 0.95,
     code: 0.85,
     // Coinbase's transaction history; elsewhere it may be a name: a warning
     asset: 0.85,
@@ -92,6 +95,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     preis: 0.9,
     dernier: 0.9,
     prix: 0.9,
+    // French spreadsheets' `Cours` (a quote's price, as German's `Kurs`)
+    cours: 0.85,
     cloture: 0.9,
     цена: 0.9,
     закрытие: 0.9,
