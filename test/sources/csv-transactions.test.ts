@@ -63,3 +63,43 @@ describe('a log of transactions (Bitstamp)', () => {
     expect((await pricesOf('btc')).map((q) => q.price)).toContain('42000.5');
   });
 });
+
+/**
+ * Poloniex's trade history names the market traded `Market` (`XRP/USDT`), a word Kaggle's
+ * crypto-markets file uses for the market cap. In a trade log it is the coin's market.
+ */
+describe("a trade history's market column (Poloniex)", () => {
+  const files = useCsvFiles('kx-poloniex-');
+  // The header of Poloniex's export and lines of one, as public converters quote them.
+  const header =
+    'Date,Market,Category,Type,Price,Amount,Total,Fee,Order Number,Base Total Less Fee,Quote Total Less Fee\n';
+  const usdt =
+    '2017-04-13 20:25:08,XRP/USDT,Exchange,Sell,0.03599000,1579.40523900,56.84279455,0.15%,39761950375,56.75753036,-1579.40523900\n' +
+    '2017-04-14 16:55:20,XRP/USDT,Exchange,Buy,0.03400120,1669.28021200,56.75753034,0.15%,39818390878,-56.75753034,1666.77629169\n';
+
+  it("is the pair whose base is each row's coin, priced in the pair's quote", async () => {
+    // was every row rejected: "market_cap_usd: not a number"
+    const run = await files.ingest('polo-usdt.csv', header + usdt);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect((await files.pricesOf('xrp')).map((q) => q.price)).toEqual(['0.03599', '0.0340012']);
+  });
+
+  it('priced in bitcoin refuses the file, naming the market', async () => {
+    const btc =
+      '2017-01-04 21:56:14,ARDR/BTC,Exchange,Buy,0.00008953,1116.94404110,0.09999999,0.15%,8445168555,-0.09999999,1115.26862503\n';
+    await expect(files.ingest('polo-btc.csv', header + btc)).rejects.toThrow(
+      /trading pairs priced in BTC, not US dollars \("ARDR\/BTC" on line 2\)/,
+    );
+  });
+
+  it('outside a trade log is still a market cap (Kaggle)', async () => {
+    const kaggle =
+      'slug,symbol,name,date,close,market\nbitcoin,BTC,Bitcoin,2013-04-28,134.21,1500520000\n';
+    const run = await files.ingest('kaggle.csv', kaggle);
+    expect(run.mapping).toMatchObject({
+      columns: expect.arrayContaining([
+        { header: 'market', field: 'market_cap_usd', confidence: 0.85, how: 'synonym' },
+      ]),
+    });
+  });
+});

@@ -468,9 +468,18 @@ export function mapHeader(
   }
   // A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): no
   // column of it is a day's volume (its `vol` is one trade's size, in coins), and its `id` is a
-  // transaction's, not a coin's.
+  // transaction's, not a coin's. Its `Market` is the market traded (Poloniex's `XRP/USDT`), not
+  // a market cap: where no column names the coin, it does.
   const tradeLog = isTradeLog(keys);
   if (tradeLog) {
+    const market = columns.find(
+      (c) => c.field === 'market_cap_usd' && c.how !== 'override' && keys[c.index] === 'market',
+    );
+    if (market) {
+      out.add(market);
+      if (!columns.some((c) => c.field === 'symbol'))
+        candidates.push({ ...market, field: 'symbol', confidence: 0.9 });
+    }
     const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
     if (size)
       warnings.push(
@@ -600,6 +609,8 @@ function isCandleVolume(
 /** Headers only a log of one's own trades has: a side, an order or trade id, a fee. */
 const TRADE_KEYS = new Set(['side', 'txid', 'ordertxid', 'trade_id', 'tradeid', 'order_id'])
   .add('orderid')
+  // Poloniex's trade history
+  .add('order_number')
   .add('ordertype')
   .add('order_type')
   .add('fee')
