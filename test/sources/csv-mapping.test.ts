@@ -292,6 +292,61 @@ describe('CSV header mapping', () => {
     expect(fields(['date', 'pair', 'close', 'volume'])).toMatchObject({ volume: 'volume_24h_usd' });
   });
 
+  it("reads KuCoin's and Coinbase's trade histories: each trade's time and fill price", () => {
+    // KuCoin's trades, its filled orders (the zone in the time's header), its orders
+    const trades = ['tradeCreatedAt', 'orderId', 'symbol', 'side', 'price', 'size', 'funds'].concat(
+      ['fee', 'liquidity', 'feeCurrency', 'orderType'],
+    );
+    expect(fields(trades)).toEqual({
+      tradeCreatedAt: 'observed_at',
+      symbol: 'symbol',
+      price: 'price_usd',
+    });
+    const filled = ['UID', 'Account Type', 'Order ID', 'Symbol', 'Side', 'Order Type']
+      .concat(['Avg. Filled Price', 'Filled Amount', 'Filled Volume', 'Filled Volume (USDT)'])
+      .concat(['Filled Time(UTC+08:00)', 'Fee', 'Maker/Taker', 'Fee Currency']);
+    expect(fields(filled)).toEqual({
+      Symbol: 'symbol',
+      'Avg. Filled Price': 'price_usd',
+      'Filled Time(UTC+08:00)': 'observed_at',
+    });
+    // an order's `price` is its limit (0 for a market order); `averagePrice` what it filled at
+    const orders = ['orderCreatedAt', 'id', 'clientOid', 'symbol', 'side', 'type', 'stopPrice']
+      .concat(['price', 'size', 'dealSize', 'dealFunds', 'averagePrice', 'fee', 'feeCurrency'])
+      .concat(['remark', 'tags', 'orderStatus']);
+    expect(fields(orders)).toEqual({
+      orderCreatedAt: 'observed_at',
+      symbol: 'symbol',
+      averagePrice: 'price_usd',
+    });
+    // Coinbase Pro's fills: `product` is the market, `created at` the trade's time
+    const fills = [
+      'portfolio',
+      'trade id',
+      'product',
+      'side',
+      'created at',
+      'size',
+      'size unit',
+    ].concat(['price', 'fee', 'total', 'price/fee/total unit']);
+    expect(fields(fills)).toEqual({
+      product: 'symbol',
+      'created at': 'observed_at',
+      price: 'price_usd',
+    });
+    // a trade log's market beside its coin's column is no market cap either
+    expect(fields(['Date', 'Symbol', 'Market', 'Price', 'Fee', 'Order Number'])).toEqual({
+      Date: 'observed_at',
+      Symbol: 'symbol',
+      Price: 'price_usd',
+    });
+    // outside a trade log, `created_at` may be when a row was made: not the time
+    expect(fields(['symbol', 'price', 'created_at'])).toEqual({
+      symbol: 'symbol',
+      price: 'price_usd',
+    });
+  });
+
   it("reads Coinbase's transaction history: its asset, its price, not its transaction id", () => {
     const headers = ['ID', 'Timestamp', 'Transaction Type', 'Asset', 'Quantity Transacted']
       .concat(['Price Currency', 'Price at Transaction', 'Subtotal'])

@@ -103,3 +103,22 @@ describe("a trade history's market column (Poloniex)", () => {
     });
   });
 });
+
+describe('a trade log without a time column', () => {
+  const files = useCsvFiles('kx-trade-times-');
+
+  it("is refused: each trade's price is at its time, not the file's", async () => {
+    // was loaded at the file's time: a trade of 2024 as today's price
+    const text =
+      'when,orderId,symbol,side,price,size,funds,fee\n' +
+      '2024-01-05 10:02:11,65979c1b8b7d2b0007a3f1e2,BTC-USDT,buy,44123.5,0.0015,66.18525,0.066\n';
+    await expect(files.ingest('trades.csv', text)).rejects.toThrow(
+      /trades\.csv: a log of trades .* and no column maps to observed_at .*--map 'COLUMN=observed_at'/,
+    );
+    const run = await files.ingest('trades.csv', text, { map: ['when=observed_at'] });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1 });
+    expect(await files.pricesOf('btc')).toEqual([
+      { at: new Date('2024-01-05T10:02:11Z'), price: '44123.5' },
+    ]);
+  });
+});

@@ -794,6 +794,17 @@ export function requireColumns(
       { context: { file: path, field: 'symbol' } },
     );
   }
+  // Each trade's price is at its time: a file without times takes the file's own, right for a
+  // snapshot of listings and wrong for every trade in a log.
+  if (mapping.tradeLog && !has('observed_at')) {
+    throw new KxError(
+      'input',
+      `${path}: a log of trades (an order id, a side, a fee) and no column maps to observed_at ` +
+        `(columns: ${columns}); each trade's price is at its own time, not the file's: name the ` +
+        `time column with --map 'COLUMN=observed_at'`,
+      { context: { file: path, field: 'observed_at' } },
+    );
+  }
   const euros = mapping.otherCurrency.find((c) => c.fields.includes('price_usd'));
   if (!has('price_usd') && euros) {
     throw new KxError(

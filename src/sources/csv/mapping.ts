@@ -60,6 +60,14 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     price_usd: 1,
     usd_price: 1,
     price_in_usd: 1,
+    // exchanges' trade histories: KuCoin's `Avg. Filled Price`, Bybit's `ExecPrice`
+    avg_filled_price: 0.95,
+    filled_price: 0.95,
+    exec_price: 0.95,
+    execution_price: 0.95,
+    // beside an order's limit `price` (KuCoin's orders), the price it was filled at
+    avg_price: 0.96,
+    average_price: 0.96,
     // Bittrex's order history, beside `Price`, the order's total
     price_per_unit: 1,
     unit_price: 1,
@@ -171,6 +179,14 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     date: 0.9,
     time: 0.85,
     recorded_date: 0.9,
+    // exchanges' trade histories: KuCoin's (`tradeCreatedAt`, `Filled Time(UTC+08:00)`),
+    // Bybit's, and what scripts over their APIs write
+    trade_created_at: 0.95,
+    trade_time: 0.95,
+    filled_time: 0.95,
+    executed_at: 0.9,
+    execution_time: 0.9,
+    exec_time: 0.9,
     // FRED's downloads (`observation_date,CBBTCUSD`)
     observation_date: 0.95,
     trade_date: 0.9,
@@ -468,18 +484,27 @@ export function mapHeader(
   }
   // A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): no
   // column of it is a day's volume (its `vol` is one trade's size, in coins), and its `id` is a
-  // transaction's, not a coin's. Its `Market` is the market traded (Poloniex's `XRP/USDT`), not
-  // a market cap: where no column names the coin, it does.
+  // transaction's, not a coin's. Words that elsewhere mean other things name its market and
+  // its time: Poloniex's `Market` (`XRP/USDT`; Kaggle's market cap), Coinbase's `product`
+  // (a catalogue's product), and `created at` (when a row was made).
   const tradeLog = isTradeLog(keys);
   if (tradeLog) {
-    const market = columns.find(
-      (c) => c.field === 'market_cap_usd' && c.how !== 'override' && keys[c.index] === 'market',
-    );
-    if (market) {
-      out.add(market);
-      if (!columns.some((c) => c.field === 'symbol'))
-        candidates.push({ ...market, field: 'symbol', confidence: 0.9 });
-    }
+    const inTradeLog = (field: CsvField, words: ReadonlySet<string>) => {
+      const index = keys.findIndex((k) => words.has(k));
+      const read = candidates.filter((c) => c.index === index);
+      if (index === -1 || read.some((c) => c.how === 'override')) return;
+      read.forEach((c) => out.add(c));
+      if (!columns.some((c) => c.field === field && c.index !== index))
+        candidates.push({
+          field,
+          header: headers[index] ?? '',
+          index,
+          confidence: 0.9,
+          how: 'synonym',
+        });
+    };
+    inTradeLog('symbol', TRADE_MARKETS);
+    inTradeLog('observed_at', TRADE_TIMES);
     const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
     if (size)
       warnings.push(
@@ -624,6 +649,10 @@ const TRADE_KEYS = new Set(['side', 'txid', 'ordertxid', 'trade_id', 'tradeid', 
 export const AMOUNT_KEYS = new Set(['amount', 'quantity', 'qty', 'units']);
 const WORTH_KEYS = new Set(['value', 'usd']);
 const RATE_KEYS = new Set(['rate']);
+
+/** A trade log's market and time, by words that elsewhere mean other things. */
+const TRADE_MARKETS = new Set(['market', 'product', 'product_id']);
+const TRADE_TIMES = new Set(['created_at', 'order_created_at', 'create_time', 'created_time']);
 
 /** A trade log's id columns: a transaction's, never a coin's. */
 const TRANSACTION_IDS = new Set(['id', 'txid', 'transaction_id', 'trade_id', 'tradeid']);
