@@ -528,4 +528,28 @@ describe('an id column', () => {
     });
     expect(await listingsOf(named)).toEqual(['1', '2']);
   });
+
+  it('that names two listings refuses --symbol, and a later row of another is rejected', async () => {
+    // G-Research's crypto forecasting data: a coin's number in Asset_ID (2 is Bitcoin Cash, 1
+    // Bitcoin), fourteen coins a minute. With --symbol BTC each became a listing named BTC.
+    const minutes =
+      'timestamp,Asset_ID,Count,Open,High,Low,Close,Volume,VWAP,Target\n' +
+      '1514764860,2,40,2376.58,2399.5,2357.14,2374.59,19.23,2373.11,-0.0042\n' +
+      '1514764860,1,229,13835.19,14013.8,13666.11,13850.18,31.55,13827.06,-0.0149\n';
+    await expect(files.ingest('train.csv', minutes, { symbol: 'BTC' })).rejects.toThrow(
+      /--symbol BTC reads every row as BTC, but column "Asset_ID" gives the id "2" on line 2 and another on line 3 \("1"\).*--map 'Asset_ID='/,
+    );
+    const rows = Array.from(
+      { length: 1000 },
+      (_, i) => `${1514764860 + 60 * i},1,229,${13835 + i},0,0,${13850 + i},1,1,0`,
+    );
+    const later = `${1514764860 + 60 * 1000},2,40,2376.58,2399.5,2357.14,2374.59,19.23,2373.11,0`;
+    const run = await files.ingest(
+      'train-btc.csv',
+      `timestamp,Asset_ID,Count,Open,High,Low,Close,Volume,VWAP,Target\n${rows.join('\n')}\n${later}\n`,
+      { symbol: 'BTC' },
+    );
+    expect(run).toMatchObject({ loaded: 1000, rejected: 1 });
+    expect(await listingsOf(run)).toEqual(['1']);
+  });
 });

@@ -169,6 +169,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         zoneMinutes,
         symbol: params.symbol,
         oneName: text.names?.coins[0] ?? null,
+        oneId: text.rowIds ? null : (text.listings?.coins[0]?.value ?? null),
         pairs,
         currency,
         fileTime: shape.mtime,

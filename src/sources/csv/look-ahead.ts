@@ -167,6 +167,11 @@ export interface TextColumns {
   counted: { header: string; coins: (Sampled & { code: string })[] } | null;
   /** The symbol column's first two values that differ, as written (`--symbol` must be each). */
   named: { header: string; coins: Sampled[] } | null;
+  /**
+   * The id column's first two ids that differ: two listings, unless they number rows. Not for
+   * an id column the user named (`--map 'id=source_id'`).
+   */
+  listings: { header: string; coins: Sampled[] } | null;
   /** The name column's first two names that differ (`key`: folded): two coins, if there are two. */
   names: { header: string; coins: (Sampled & { key: string })[] } | null;
   /** The file has no row after its header: an export that came out empty. */
@@ -208,6 +213,7 @@ export async function inspectTextColumns(
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
   const names: (Sampled & { key: string })[] = [];
+  const listings: Sampled[] = [];
   // A coin's id comes on each of its rows; an id column whose ids never come twice while a
   // coin comes again at another time numbers the rows (a database's or a script's index).
   const id = mapping.columns.find((c) => c.field === 'source_id' && c.how !== 'override')?.index;
@@ -228,6 +234,7 @@ export async function inspectTextColumns(
           amount === -1 &&
           (symbol === undefined || named.length === 2) &&
           (name === undefined || names.length === 2) &&
+          (id === undefined || listings.length === 2) &&
           idRepeats)
       )
         break;
@@ -258,6 +265,9 @@ export async function inspectTextColumns(
       const nameKey = toNameKey(nameCell);
       if (nameKey !== '' && names.length < 2 && names[0]?.key !== nameKey)
         names.push({ value: nameCell, line: row.line, key: nameKey });
+      const listed = id === undefined ? '' : (row.fields[id] ?? '').trim();
+      if (listed !== '' && listings.length < 2 && listings[0]?.value !== listed)
+        listings.push({ value: listed, line: row.line });
       if (numericName !== null && nameCell !== '')
         numericName = /^\d+$/.test(nameCell)
           ? (numericName ?? { value: nameCell, line: row.line })
@@ -302,18 +312,26 @@ export async function inspectTextColumns(
     counted: coins.size > 0 ? { header: header[amount]!.trim(), coins: [...coins.values()] } : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
+    listings: listings.length > 0 ? { header: header[id!]!.trim(), coins: listings } : null,
     rowIds: idRepeats ? null : rowIds,
     noRows: sampled === 0 && !broken,
   };
 }
 
 /**
- * `--symbol` reads every row as one coin: a file whose symbol column names others, or whose
- * amounts count others (a log of transactions in several coins), is refused before anything
- * is written, naming a row of another coin, rather than loading its prices as the one coin's.
+ * `--symbol` reads every row as one coin: a file whose symbol, name or id column names others,
+ * or whose amounts count others (a log of transactions in several coins), is refused before
+ * anything is written, naming a row of another coin, rather than loading its prices as the one
+ * coin's.
  */
 export function requireOneCoin(
-  { named, names, counted }: Pick<TextColumns, 'named' | 'names' | 'counted'>,
+  {
+    named,
+    names,
+    counted,
+    listings,
+    rowIds,
+  }: Pick<TextColumns, 'named' | 'names' | 'counted' | 'listings' | 'rowIds'>,
   fixedSymbol: string | undefined,
   path: string,
 ): void {
@@ -345,6 +363,15 @@ export function requireOneCoin(
       second,
       `Load the rows of one coin, or without --symbol with a column of each row's ticker; ` +
         `if both are names of ${symbol}, leave the column out with --map '${names.header}='`,
+    );
+  const [one, another] = listings?.coins ?? [];
+  if (listings && one && another && !rowIds)
+    refuse(
+      listings.header,
+      `gives the id ${JSON.stringify(one.value)} on line ${one.line} and another`,
+      another,
+      `Load the rows of one id, or without --symbol with a column of each row's ticker; ` +
+        `if both are ids of ${symbol}, leave the column out with --map '${listings.header}='`,
     );
   const otherCounted = counted?.coins.find((c) => !sameCoin(c.code, symbol));
   if (counted && otherCounted)

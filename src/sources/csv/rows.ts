@@ -61,6 +61,8 @@ export interface RowMapperOptions {
    * is rejected (the look-ahead refuses a file whose first rows name two).
    */
   oneName?: { value: string; key: string } | null;
+  /** With --symbol, the id the file's first rows give their listing, if they give one. */
+  oneId?: string | null;
   /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
   pairs: PairExample | null;
   /** The column that says what a row's prices are in (`currency`): each row must say dollars. */
@@ -110,7 +112,7 @@ export function createRowMapper(
       overflow(row, keys.length, file.delimiter) ??
       notUtf8Cell(column, row) ??
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
-      (symbol !== undefined ? otherCoin(cell, symbol, options.oneName) : null) ??
+      (symbol !== undefined ? otherCoin(cell, symbol, options) : null) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
         : toListing(cell, symbol ?? pair?.base, time, decimalMark, scales));
@@ -140,7 +142,7 @@ export function createRowMapper(
 function otherCoin(
   cell: (field: CsvField) => string,
   symbol: string,
-  oneName: RowMapperOptions['oneName'],
+  { oneName, oneId }: Pick<RowMapperOptions, 'oneName' | 'oneId'>,
 ): { ok: false; reason: string; field: CsvField } | null {
   const written = cell('symbol');
   if (written !== '' && !namesCoin(written, symbol.toUpperCase()))
@@ -157,6 +159,13 @@ function otherCoin(
         `name: ${JSON.stringify(name)} is another coin than the first rows' ` +
         `${JSON.stringify(oneName.value)} (--symbol ${symbol})`,
       field: 'name',
+    };
+  const id = cell('source_id');
+  if (oneId && id !== '' && id !== oneId)
+    return {
+      ok: false,
+      reason: `source_id: ${JSON.stringify(id)} is another listing than the first rows' ${JSON.stringify(oneId)} (--symbol ${symbol})`,
+      field: 'source_id',
     };
   return null;
 }
