@@ -186,8 +186,12 @@ async function execute<P>(
     return result('succeeded');
   } catch (thrown) {
     const error = toKxError(thrown);
+    // A resume that could not open its input (a file moved away, or changed) is tried again
+    // once the file is back; a new ingest of the stream takes over from it either way.
+    const reopen = trigger === 'resume' && !stream && error.code === 'input';
+    const outcome = { status: 'failed' as const, records: totals.fetched, error };
     await remember()
-      .then(() => finishRun(handle.db, run, { status: 'failed', records: totals.fetched, error }))
+      .then(() => finishRun(handle.db, run, reopen ? { ...outcome, resumable: true } : outcome))
       .catch((e: unknown) =>
         settings.warn(
           `could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`,

@@ -84,6 +84,8 @@ export interface RunOutcome {
   status: 'succeeded' | 'failed';
   records: number;
   error?: { code: string; message: string };
+  /** Overrides what the error's code says of resuming the run again. */
+  resumable?: boolean;
 }
 
 export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promise<void> {
@@ -95,7 +97,7 @@ export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promi
         status: outcome.status,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
-        resumable: error ? RESUMABLE.has(error.code) : false,
+        resumable: outcome.resumable ?? (error ? RESUMABLE.has(error.code) : false),
         finishedAt: sql`now()`,
         updatedAt: sql`now()`,
       })

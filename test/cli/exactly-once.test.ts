@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,32 @@ describe('FAIL_AFTER_N_RECORDS', () => {
       });
     });
     expect(state).toEqual(clean);
+  });
+
+  it('a resume that finds its file gone can be tried again once the file is back', async () => {
+    // was "nothing to resume" (exit 0) after the file came back: the run stayed failed, half loaded
+    const copy = join(work, 'moved.csv');
+    copyFileSync(file, copy);
+    const state = await stateAfter(async (database) => {
+      const env = { ...database.env, ...BATCH };
+      const ingest = ['ingest', '--source', 'csv', '--file', copy];
+      expect((await runKx(ingest, { ...env, FAIL_AFTER_N_RECORDS: '100' })).code).toBe(5);
+      renameSync(copy, `${copy}.away`);
+      const gone = await runKx(['resume'], env);
+      expect(gone.code).toBe(4);
+      expect(gone.stderr).toContain('moved.csv: file not found');
+      expect((await committedOf(database)).run).toMatchObject({
+        status: 'failed',
+        errorCode: 'input',
+        resumable: true,
+      });
+      renameSync(`${copy}.away`, copy);
+      const back = await runKx(['resume', '--json'], env);
+      expect(back.code, back.stderr).toBe(0);
+      expect(JSON.parse(back.stdout)).toMatchObject([{ status: 'succeeded', fetched: ROWS - 100 }]);
+    });
+    expect(state.quotes).toEqual(clean.quotes);
+    expect(state.rejected).toBe(clean.rejected);
   });
 
   it.each(['abc', '-3', '1.5'])(

@@ -299,7 +299,7 @@ async function continueFrom(
     throw new KxError(
       'input',
       `${path}: the file changed since this run started (its first ${cursor.offset} bytes differ); ` +
-        'run a new `kx ingest` to reprocess it',
+        'run a new `kx ingest` to reprocess it, or put the file back as it was and `kx resume`',
       { context: { file: path } },
     );
   }
