@@ -148,6 +148,7 @@ async function execute<P>(
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
   });
   let stream: SourceStream | undefined;
+  let consumed = false;
   // Warnings of earlier attempts stay on the run; this attempt's are added (drift appears mid-run).
   const remember = async () => {
     if (!stream) return;
@@ -180,18 +181,21 @@ async function execute<P>(
     });
     await remember();
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
+    consumed = true;
     await remember();
     await checkRejectRatio(handle, run.id, totals, settings.maxRejectRatio);
     await finishRun(handle.db, run, { status: 'succeeded', records: totals.fetched });
     return result('succeeded');
   } catch (thrown) {
     const error = toKxError(thrown);
-    // A resume that could not open its input (a file moved away, or changed) is tried again
-    // once the file is back; a new ingest of the stream takes over from it either way.
-    const reopen = trigger === 'resume' && !stream && error.code === 'input';
+    // A resume that fails before its input is all read (its file moved away or changed, a
+    // broken quote past the checkpoint) is tried again once that is fixed; a new ingest of the
+    // stream takes over from it either way. One whose records are all in (too many of them
+    // rejected) is done.
+    const again = trigger === 'resume' && !consumed;
     const outcome = { status: 'failed' as const, records: totals.fetched, error };
     await remember()
-      .then(() => finishRun(handle.db, run, reopen ? { ...outcome, resumable: true } : outcome))
+      .then(() => finishRun(handle.db, run, again ? { ...outcome, resumable: true } : outcome))
       .catch((e: unknown) =>
         settings.warn(
           `could not record the failure of run ${run.id} (it will show as abandoned): ${String(e)}`,

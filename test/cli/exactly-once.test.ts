@@ -1,4 +1,11 @@
-import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +161,34 @@ describe('FAIL_AFTER_N_RECORDS', () => {
       const back = await runKx(['resume', '--json'], env);
       expect(back.code, back.stderr).toBe(0);
       expect(JSON.parse(back.stdout)).toMatchObject([{ status: 'succeeded', fetched: ROWS - 100 }]);
+    });
+    expect(state.quotes).toEqual(clean.quotes);
+    expect(state.rejected).toBe(clean.rejected);
+  });
+
+  it('a resume stopped by a broken line past its checkpoint goes on once the line is fixed', async () => {
+    const good = readFileSync(file, 'utf8');
+    const lines = good.split('\n');
+    const broken = join(work, 'broken.csv');
+    // the 250th row's name opens a quote it never closes
+    writeFileSync(
+      broken,
+      [...lines.slice(0, 250), `"${lines[250]}`, ...lines.slice(251)].join('\n'),
+    );
+    const state = await stateAfter(async (database) => {
+      const env = { ...database.env, ...BATCH };
+      const ingest = ['ingest', '--source', 'csv', '--file', broken];
+      expect((await runKx(ingest, { ...env, FAIL_AFTER_N_RECORDS: '100' })).code).toBe(5);
+      const stopped = await runKx(['resume'], env);
+      expect(stopped.code).toBe(4);
+      expect(stopped.stderr).toContain('broken quote');
+      expect((await committedOf(database)).run).toMatchObject({
+        status: 'failed',
+        resumable: true,
+      });
+      writeFileSync(broken, good);
+      const fixed = await runKx(['resume'], env);
+      expect(fixed.code, fixed.stderr).toBe(0);
     });
     expect(state.quotes).toEqual(clean.quotes);
     expect(state.rejected).toBe(clean.rejected);
