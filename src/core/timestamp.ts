@@ -93,8 +93,12 @@ function fromCjkDate(text: string): string {
   );
 }
 
-/** `20240101`: a date written without separators (8 digits: no unix time of this century). */
-const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+/**
+ * `20240101`: a date written without separators (8 digits: no unix time of this century), and
+ * with its time: `202401051230`, `20240105123000`, `20240105 12:30:00`, ISO 8601's basic
+ * `20240105T123000Z`. Twelve digits would otherwise be unix milliseconds of 1976.
+ */
+const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2})(?::?(\d{2}))?Z?)?$/;
 
 /**
  * `assumedOffsetMinutes`: the zone of a time that names none, when its column's header names
@@ -193,7 +197,7 @@ function parseExcelSerial(text: string): Date | null {
 
 function parseCompact(text: string): Date | null {
   const m = COMPACT.exec(text);
-  return m ? toUtc(m[1]!, +m[2]!, +m[3]!) : null;
+  return m ? toUtc(m[1]!, +m[2]!, +m[3]!, m[4], m[5], m[6]) : null;
 }
 
 function parseYearFirst(text: string): Date | null {
@@ -228,7 +232,7 @@ function parseNamedMonth(text: string): Date | null {
 function toUtc(year: string, month: number, day: number, h = '0', mi = '0', s = '0'): Date | null {
   // Two-digit years in market data are all 20xx (no crypto prices before 2009).
   const y = year.length === 2 ? 2000 + +year : +year;
-  if (!isCalendarDay(y, month, day) || +h > 23) return null;
+  if (!isCalendarDay(y, month, day) || +h > 23 || +mi > 59 || +s > 59) return null;
   return new Date(Date.UTC(y, month - 1, day, +h, +mi, +s));
 }
 

@@ -81,8 +81,27 @@ export const UnifiedListingSchema = v.object({
   totalSupply: nonNegative,
   maxSupply: nonNegative,
   percentChange24h: decimal,
-  observedAt: v.pipe(v.date('not a date'), domainCheck(instantProblem), domainCheck(futureProblem)),
+  observedAt: v.pipe(
+    v.date('not a date'),
+    domainCheck(instantProblem),
+    domainCheck(futureProblem),
+    domainCheck(pastProblem),
+  ),
 });
+
+/** Bitcoin's first block, 2009-01-03: no coin had a price before it. */
+const FIRST_BLOCK = Date.UTC(2009, 0, 3);
+
+/**
+ * An observation of a coin's market is of a time a coin existed: one dated 1970 is a `0`
+ * written for no time, and one of 1976 a time read wrongly (12-digit unix milliseconds).
+ */
+function pastProblem(date: Date): string | null {
+  return date.getTime() < FIRST_BLOCK
+    ? `${date.toISOString()} is before any coin had a price (Bitcoin's first block is of ` +
+        '2009-01-03): a placeholder, or a time read wrongly?'
+    : null;
+}
 
 /** How far past kx's clock an observation may be: a zone written wrong, a clock a little off. */
 const FUTURE_SLACK_MS = 86_400_000;

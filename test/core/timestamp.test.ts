@@ -67,6 +67,11 @@ describe('toTimestamp', () => {
     ],
     ['Monday, January 1, 2024', '2024-01-01T00:00:00.000Z'],
     ['20240101', '2024-01-01T00:00:00.000Z'],
+    // …and with its time: 12 digits were unix milliseconds of 1976
+    ['202401051230', '2024-01-05T12:30:00.000Z'],
+    ['20240105123059', '2024-01-05T12:30:59.000Z'],
+    ['20240105 12:30:00', '2024-01-05T12:30:00.000Z'],
+    ['20240105T123000Z', '2024-01-05T12:30:00.000Z'],
     // a spreadsheet's date cell saved as a number
     ['45296', '2024-01-05T00:00:00.000Z'],
     ['45296.75', '2024-01-05T18:00:00.000Z'],
@@ -87,6 +92,7 @@ describe('toTimestamp', () => {
     '2020-04-11 00-AM',
     '2024/2/30',
     '2024-1-5 24:00',
+    '2024-01-05 12:60',
     '17356896001', // 11 digits: no unit puts it within decades of now
     '17356896000000',
     // a zone by an abbreviation that names several (EST is also Australia's), an offset no

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { quotes } from '../../src/db/schema.js';
+import { quotes, rejectedRecords } from '../../src/db/schema.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('dates with a two-digit year', () => {
@@ -33,5 +33,31 @@ describe('dates with a two-digit year', () => {
       dateFormat: 'YY-MM-DD',
     });
     expect(await daysOf(said.runId)).toEqual(['2015-03-21']);
+  });
+});
+
+describe('dates written without separators, and times before any coin', () => {
+  const files = useCsvFiles('kx-compact-dates-');
+
+  it('read a date and time in digits as such, and reject a time before 2009', async () => {
+    // `202401051230` was read as unix milliseconds: a price of 31 May 1976
+    const text =
+      'time,symbol,price\n202401051230,BTC,44120\n20240105 123100,BTC,44121\n' +
+      '0,BTC,44122\n1970-01-01T00:00:00Z,BTC,44123\n';
+    const run = await files.ingest('digits.csv', text);
+    expect(run).toMatchObject({ loaded: 2, rejected: 2 });
+    expect(await files.pricesOf('btc')).toEqual([
+      { at: new Date('2024-01-05T12:30:00Z'), price: '44120' },
+      { at: new Date('2024-01-05T12:31:00Z'), price: '44121' },
+    ]);
+    const reasons = await files.db.db
+      .select({ reason: rejectedRecords.reason })
+      .from(rejectedRecords)
+      .where(eq(rejectedRecords.runId, run.runId))
+      .orderBy(rejectedRecords.id);
+    expect(reasons.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^observed_at: (0|not a date)/),
+      "observed_at: 1970-01-01T00:00:00.000Z is before any coin had a price (Bitcoin's first block is of 2009-01-03): a placeholder, or a time read wrongly?",
+    ]);
   });
 });
