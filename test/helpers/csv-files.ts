@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
-import { quotes } from '../../src/db/schema.js';
+import { quotes, rejectedRecords } from '../../src/db/schema.js';
 import type { RunResult } from '../../src/engine/runner.js';
 import { csvSource } from '../../src/sources/csv/index.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -44,6 +44,15 @@ export function useCsvFiles(prefix: string) {
         .from(quotes)
         .where(eq(quotes.sourceId, sourceId))
         .orderBy(quotes.observedAt);
+    },
+    /** The reasons a run's rows were rejected, in the order they were read. */
+    async reasonsOf(run: RunResult): Promise<string[]> {
+      const rows = await opened()
+        .db.select({ reason: rejectedRecords.reason })
+        .from(rejectedRecords)
+        .where(eq(rejectedRecords.runId, run.runId))
+        .orderBy(rejectedRecords.id);
+      return rows.map((r) => r.reason);
     },
     /** Writes `text` to `name` in the scratch folder and ingests it (`--map` empty unless given). */
     ingest(name: string, text: string, params: Record<string, unknown> = {}): Promise<RunResult> {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { quotes, rejectedRecords } from '../../src/db/schema.js';
+import { quotes } from '../../src/db/schema.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('dates with a two-digit year', () => {
@@ -50,12 +50,7 @@ describe('dates written without separators, and times before any coin', () => {
       { at: new Date('2024-01-05T12:30:00Z'), price: '44120' },
       { at: new Date('2024-01-05T12:31:00Z'), price: '44121' },
     ]);
-    const reasons = await files.db.db
-      .select({ reason: rejectedRecords.reason })
-      .from(rejectedRecords)
-      .where(eq(rejectedRecords.runId, run.runId))
-      .orderBy(rejectedRecords.id);
-    expect(reasons.map((r) => r.reason)).toEqual([
+    expect(await files.reasonsOf(run)).toEqual([
       expect.stringMatching(/^observed_at: (0|not a date)/),
       "observed_at: 1970-01-01T00:00:00.000Z is before any coin had a price (Bitcoin's first block is of 2009-01-03): a placeholder, or a time read wrongly?",
     ]);

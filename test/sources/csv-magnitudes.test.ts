@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { quotes, rejectedRecords } from '../../src/db/schema.js';
+import { quotes } from '../../src/db/schema.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('a header that names a magnitude', () => {
@@ -71,10 +71,8 @@ describe('a header that names a magnitude', () => {
         'Ethereum,ETH,2657.76,"120,586,349 ETH"\n',
     );
     expect(other).toMatchObject({ loaded: 1, rejected: 1 });
-    const [rejected] = await files.db.db
-      .select({ reason: rejectedRecords.reason })
-      .from(rejectedRecords)
-      .where(eq(rejectedRecords.runId, other.runId));
-    expect(rejected?.reason).toBe('circulating_supply: "19,822,040 ETH" counts ETH, not BTC');
+    expect(await files.reasonsOf(other)).toEqual([
+      'circulating_supply: "19,822,040 ETH" counts ETH, not BTC',
+    ]);
   });
 });

@@ -213,12 +213,7 @@ describe('a symbol column of trading pairs', () => {
       'BTC',
     );
     expect(run).toMatchObject({ fetched: 1003, loaded: 1001, rejected: 2 });
-    const reasons = await files.db.db
-      .select({ reason: rejectedRecords.reason })
-      .from(rejectedRecords)
-      .where(eq(rejectedRecords.runId, run.runId))
-      .orderBy(sql`${rejectedRecords.id}`);
-    expect(reasons.map((r) => r.reason)).toEqual([
+    expect(await files.reasonsOf(run)).toEqual([
       'symbol: "ETH" is another coin than --symbol BTC',
       `name: "Ethereum" is another coin than the first rows' "Bitcoin" (--symbol BTC)`,
     ]);
@@ -236,12 +231,7 @@ describe('a symbol column of trading pairs', () => {
       `date,symbol,close\n${rows.join('\n')}\n2023-01-01,BTC/EUR,15000\n2023-01-02,BTC,16000\n2023-01-03,,17000\n`,
     );
     expect(run).toMatchObject({ fetched: 1003, loaded: 1000, rejected: 3 });
-    const reasons = await files.db.db
-      .select({ reason: rejectedRecords.reason })
-      .from(rejectedRecords)
-      .where(eq(rejectedRecords.runId, run.runId))
-      .orderBy(sql`${rejectedRecords.id}`);
-    expect(reasons.map((r) => r.reason)).toEqual([
+    expect(await files.reasonsOf(run)).toEqual([
       'symbol: "BTC/EUR" is priced in EUR, not US dollars',
       `symbol: "BTC" is not a trading pair like the column's others ("BTC/USD")`,
       'source_id: missing source id', // empty: what any file's row without a symbol gets

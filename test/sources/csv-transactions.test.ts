@@ -96,10 +96,12 @@ describe("a trade history's market column (Poloniex)", () => {
     const kaggle =
       'slug,symbol,name,date,close,market\nbitcoin,BTC,Bitcoin,2013-04-28,134.21,1500520000\n';
     const run = await files.ingest('kaggle.csv', kaggle);
-    expect(run.mapping).toMatchObject({
-      columns: expect.arrayContaining([
-        { header: 'market', field: 'market_cap_usd', confidence: 0.85, how: 'synonym' },
-      ]),
+    const { columns } = run.mapping as { columns: unknown[] };
+    expect(columns).toContainEqual({
+      header: 'market',
+      field: 'market_cap_usd',
+      confidence: 0.85,
+      how: 'synonym',
     });
   });
 });
