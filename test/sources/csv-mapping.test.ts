@@ -340,7 +340,11 @@ describe('CSV header mapping', () => {
       Symbol: 'symbol',
       Price: 'price_usd',
     });
-    // outside a trade log, `created_at` may be when a row was made: not the time
+    // outside a trade log, a day's average is not its price, and `created_at` may be when a
+    // row was made: not the time
+    expect(fields(['date', 'symbol', 'close', 'average_price'])).toMatchObject({
+      close: 'price_usd',
+    });
     expect(fields(['symbol', 'price', 'created_at'])).toEqual({
       symbol: 'symbol',
       price: 'price_usd',

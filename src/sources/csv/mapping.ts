@@ -65,9 +65,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     filled_price: 0.95,
     exec_price: 0.95,
     execution_price: 0.95,
-    // beside an order's limit `price` (KuCoin's orders), the price it was filled at
-    avg_price: 0.96,
-    average_price: 0.96,
+    avg_price: 0.85,
+    average_price: 0.85,
     // Bittrex's order history, beside `Price`, the order's total
     price_per_unit: 1,
     unit_price: 1,
@@ -486,15 +485,20 @@ export function mapHeader(
   // column of it is a day's volume (its `vol` is one trade's size, in coins), and its `id` is a
   // transaction's, not a coin's. Words that elsewhere mean other things name its market and
   // its time: Poloniex's `Market` (`XRP/USDT`; Kaggle's market cap), Coinbase's `product`
-  // (a catalogue's product), and `created at` (when a row was made).
+  // (a catalogue's product), and `created at` (when a row was made); and an order's average
+  // price is what it was filled at, where its `price` is its limit (KuCoin's orders: 0 for a
+  // market order).
   const tradeLog = isTradeLog(keys);
   if (tradeLog) {
-    const inTradeLog = (field: CsvField, words: ReadonlySet<string>) => {
+    const inTradeLog = (field: CsvField, words: ReadonlySet<string>, takesOver = false) => {
       const index = keys.findIndex((k) => words.has(k));
       const read = candidates.filter((c) => c.index === index);
       if (index === -1 || read.some((c) => c.how === 'override')) return;
       read.forEach((c) => out.add(c));
-      if (!columns.some((c) => c.field === field && c.index !== index))
+      const other = (c: ColumnMapping) => c.field === field && c.index !== index;
+      if (takesOver)
+        candidates.filter((c) => other(c) && c.how !== 'override').forEach((c) => out.add(c));
+      if (!columns.some((c) => other(c) && (!takesOver || c.how === 'override')))
         candidates.push({
           field,
           header: headers[index] ?? '',
@@ -505,6 +509,7 @@ export function mapHeader(
     };
     inTradeLog('symbol', TRADE_MARKETS);
     inTradeLog('observed_at', TRADE_TIMES);
+    inTradeLog('price_usd', FILL_PRICES, true);
     const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
     if (size)
       warnings.push(
@@ -653,6 +658,7 @@ const RATE_KEYS = new Set(['rate']);
 /** A trade log's market and time, by words that elsewhere mean other things. */
 const TRADE_MARKETS = new Set(['market', 'product', 'product_id']);
 const TRADE_TIMES = new Set(['created_at', 'order_created_at', 'create_time', 'created_time']);
+const FILL_PRICES = new Set(['average_price', 'avg_price']);
 
 /** A trade log's id columns: a transaction's, never a coin's. */
 const TRANSACTION_IDS = new Set(['id', 'txid', 'transaction_id', 'trade_id', 'tradeid']);
