@@ -90,7 +90,7 @@ export const UnifiedListingSchema = v.object({
 });
 
 /** Bitcoin's first block, 2009-01-03: no coin had a price before it. */
-const FIRST_BLOCK = Date.UTC(2009, 0, 3);
+export const FIRST_BLOCK = Date.UTC(2009, 0, 3);
 
 /**
  * An observation of a coin's market is of a time a coin existed: one dated 1970 is a `0`

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
@@ -54,10 +54,19 @@ export function useCsvFiles(prefix: string) {
         .orderBy(rejectedRecords.id);
       return rows.map((r) => r.reason);
     },
-    /** Writes `text` to `name` in the scratch folder and ingests it (`--map` empty unless given). */
-    ingest(name: string, text: string, params: Record<string, unknown> = {}): Promise<RunResult> {
+    /**
+     * Writes `text` to `name` in the scratch folder (modified at `mtime`, if given) and ingests
+     * it (`--map` empty unless given).
+     */
+    ingest(
+      name: string,
+      text: string,
+      params: Record<string, unknown> = {},
+      mtime?: Date,
+    ): Promise<RunResult> {
       const file = join(dir, name);
       writeFileSync(file, text);
+      if (mtime) utimesSync(file, mtime, mtime);
       return ingestWith(opened(), csvSource, { file, map: [], ...params });
     },
   };

@@ -55,4 +55,17 @@ describe('dates written without separators, and times before any coin', () => {
       "observed_at: 1970-01-01T00:00:00.000Z is before any coin had a price (Bitcoin's first block is of 2009-01-03): a placeholder, or a time read wrongly?",
     ]);
   });
+
+  it("refuses a file without times whose own time is before 2009, as npm's packages set it", async () => {
+    // was every row rejected, a run failed on the reject ratio; loaded before, a price of 1985
+    const text = 'symbol,name,price\nBTC,Bitcoin,96114.08\nETH,Ethereum,2657.76\n';
+    const packed = new Date('1985-10-26T08:15:00Z');
+    await expect(files.ingest('snapshot.csv', text, {}, packed)).rejects.toThrow(
+      /snapshot\.csv: no column maps to observed_at, .* that is 1985-10-26T08:15:00\.000Z, before any coin had a price .*--map 'COLUMN=observed_at'.*touch -d/,
+    );
+    const touched = new Date('2025-02-09T17:44:00Z');
+    const run = await files.ingest('snapshot.csv', text, {}, touched);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2 });
+    expect(await files.pricesOf('btc-bitcoin')).toEqual([{ at: touched, price: '96114.08' }]);
+  });
 });

@@ -34,6 +34,7 @@ import {
   readHeader,
   refuseRepeatsWithoutTime,
   refuseTwoValuesAtOnce,
+  requireFileTime,
   requireColumnCount,
   requireColumns,
   requireDollarExport,
@@ -191,6 +192,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         }),
       });
       const timed = mapping.columns.some((c) => c.field === 'observed_at');
+      if (!timed) requireFileTime(shape.mtime, path);
       if (!cursor && !timed)
         await refuseRepeatsWithoutTime(path, delimiter, header, !params.columns, toRecord);
       if (!cursor && timed)

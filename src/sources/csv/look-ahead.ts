@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
-import { toNameKey, type UnifiedListing } from '../../core/unified.js';
+import { FIRST_BLOCK, toNameKey, type UnifiedListing } from '../../core/unified.js';
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
 import {
   AMOUNT_KEYS,
@@ -481,6 +481,23 @@ function leaveOut(
   mapping.columns = mapping.columns.filter((c) => c !== column);
   mapping.unmapped.push(column.header);
   mapping.warnings.push(why(JSON.stringify(column.header), column.header));
+}
+
+/**
+ * A file without a time column is observed at its modification time; one from before any
+ * coin had a price is a file unpacked with a made-up time (npm's packages say 1985, zip
+ * archives 1980, Nix's store 1970), not when its prices were. Refused, naming the fixes.
+ */
+export function requireFileTime(mtime: Date, path: string): void {
+  if (mtime.getTime() >= FIRST_BLOCK) return;
+  throw new KxError(
+    'input',
+    `${path}: no column maps to observed_at, so its rows are observed at the file's modification ` +
+      `time, and that is ${mtime.toISOString()}, before any coin had a price (a file unpacked ` +
+      `from a package or an archive?). Name its time column with --map 'COLUMN=observed_at', or ` +
+      `give the file the time of its prices: touch -d 'YYYY-MM-DD HH:MM' FILE`,
+    { context: { file: path, field: 'observed_at' } },
+  );
 }
 
 /**
