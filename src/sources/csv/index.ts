@@ -34,10 +34,10 @@ import {
   readHeader,
   refuseRepeatsWithoutTime,
   refuseTwoValuesAtOnce,
-  requireFileTime,
   requireColumnCount,
   requireColumns,
   requireDollarExport,
+  requireFileTime,
   requireOneCoin,
 } from './look-ahead.js';
 import type { PairExample } from './pairs.js';
