@@ -36,6 +36,25 @@ describe('a log of transactions (Bitstamp)', () => {
     expect(await pricesOf('btc')).toEqual([]);
   });
 
+  it('rejects a row past the sample whose amount counts another coin than --symbol', async () => {
+    // was loaded: BTC's rate as XRP's price, the look-ahead having read the first 1,000 rows
+    const rows = Array.from({ length: 1000 }, (_, i) => {
+      const minute = String(i % 60).padStart(2, '0');
+      const hour = String(Math.floor(i / 60) % 12 || 12).padStart(2, '0');
+      const day = String(6 + Math.floor(i / 720)).padStart(2, '0');
+      return `Market,"Apr. ${day}, 2017, ${hour}:${minute} AM",Main Account,10.00000000 XRP,0.40 USD,0.04 USD,,Buy\n`;
+    });
+    const btc =
+      'Market,"Apr. 09, 2017, 10:15 AM",Main Account,0.50000000 BTC,"561.00 USD","1,122.00 USD",1.40 USD,Buy\n';
+    const run = await files.ingest('bitstamp-late.csv', header + rows.join('') + btc, {
+      symbol: 'XRP',
+    });
+    expect(run).toMatchObject({ fetched: 1001, rejected: 1 });
+    expect(await files.reasonsOf(run)).toEqual([
+      "price_usd: the row's amount counts BTC, not --symbol XRP",
+    ]);
+  });
+
   it("in Bitstamp's newer layout: the rate's own currency column, the amount's coin column", async () => {
     const newer =
       'ID,Account,Type,Subtype,Datetime,Amount,Amount currency,Value,Value currency,Rate,Rate currency,Fee,Fee currency,Order ID\n' +

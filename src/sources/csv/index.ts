@@ -44,7 +44,7 @@ import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
 import { CsvParamsSchema, flagsOf, ONE_FILE_A_RUN } from './params.js';
 import type { CsvPosition } from './rows.js';
-import { createRowMapper, mapRows, payloadKeys } from './rows.js';
+import { amountColumns, createRowMapper, mapRows, payloadKeys } from './rows.js';
 
 /**
  * Where a CSV read stands: the bytes [0, offset) of `path` are committed, they hash to
@@ -171,6 +171,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         symbol: params.symbol,
         oneName: text.names?.coins[0] ?? null,
         oneId: text.rowIds ? null : (text.listings?.coins[0]?.value ?? null),
+        amounts: amountColumns(header, mapping),
         pairs,
         currency,
         fileTime: shape.mtime,

@@ -10,19 +10,19 @@ import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
 import { FIRST_BLOCK, toNameKey, type UnifiedListing } from '../../core/unified.js';
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
-import {
-  AMOUNT_KEYS,
-  mapHeader,
-  toHeaderKey,
-  type CsvField,
-  type HeaderMapping,
-} from './mapping.js';
+import { mapHeader, type CsvField, type HeaderMapping } from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
 import { isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
-import { DECIMAL_FIELDS, isDecoration, type CsvPosition } from './rows.js';
+import {
+  amountColumns,
+  countedCoin,
+  DECIMAL_FIELDS,
+  isDecoration,
+  type CsvPosition,
+} from './rows.js';
 
 export async function readHeader(
   rows: AsyncGenerator<CsvRow>,
@@ -203,12 +203,7 @@ export async function inspectTextColumns(
   let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
   let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
   const money = { codes: 0, others: 0, notUsd: null as (Sampled & { code: string }) | null };
-  const keys = header.map(toHeaderKey);
-  const amount = keys.findIndex(
-    (key, i) => AMOUNT_KEYS.has(key) && !mapping.columns.some((c) => c.index === i),
-  );
-  // Bitstamp's newer export writes the amount's coin in a column of its own
-  const amountCoin = amount === -1 ? -1 : keys.indexOf(`${keys[amount]}_currency`);
+  const amounts = amountColumns(header, mapping);
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
@@ -231,7 +226,7 @@ export async function inspectTextColumns(
         (pairs === null &&
           numericName === null &&
           currencyColumn === undefined &&
-          amount === -1 &&
+          amounts === null &&
           (symbol === undefined || named.length === 2) &&
           (name === undefined || names.length === 2) &&
           (id === undefined || listings.length === 2) &&
@@ -282,19 +277,16 @@ export async function inspectTextColumns(
         if (first === undefined) firstTimes.set(coin, at);
         else if (first !== at) rowIds ??= { value: rowId, line: row.line };
       }
-      const counted = amount === -1 ? '' : (row.fields[amount] ?? '').trim();
-      const coin = (
-        amountCoin === -1
-          ? /^[-+]?[\d.,']+\s*([A-Za-z][A-Za-z0-9]{1,9})$/.exec(counted)?.[1]
-          : row.fields[amountCoin]?.trim()
-      )?.toUpperCase();
-      if (coin && !USD_QUOTES.has(coin) && (row.fields[price ?? -1] ?? '').trim() !== '')
-        if (!coins.has(coin))
-          coins.set(coin, {
-            value: amountCoin === -1 ? counted : `${counted} ${coin}`,
-            line: row.line,
-            code: coin,
-          });
+      const coin = amounts ? countedCoin(row.fields, amounts) : undefined;
+      const priced = (row.fields[price ?? -1] ?? '').trim() !== '';
+      if (amounts && coin && !USD_QUOTES.has(coin) && priced && !coins.has(coin)) {
+        const counted = (row.fields[amounts.amount] ?? '').trim();
+        coins.set(coin, {
+          value: amounts.coin === -1 ? counted : `${counted} ${coin}`,
+          line: row.line,
+          code: coin,
+        });
+      }
     }
   } catch {
     // A broken row (a quote never closed, a runaway record) ends the sample; the read says
@@ -309,7 +301,10 @@ export async function inspectTextColumns(
     pairs: pairs ?? null,
     numericName: numericName ?? null,
     currency,
-    counted: coins.size > 0 ? { header: header[amount]!.trim(), coins: [...coins.values()] } : null,
+    counted:
+      coins.size > 0
+        ? { header: header[amounts!.amount]!.trim(), coins: [...coins.values()] }
+        : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
     listings: listings.length > 0 ? { header: header[id!]!.trim(), coins: listings } : null,

@@ -1,6 +1,6 @@
 /** A file's rows as source records: each cell read with the file's mapping, date order and decimal mark. */
 import { isUtf8 } from 'node:buffer';
-import { toCurrency } from '../../core/currency.js';
+import { toCurrency, USD_QUOTES } from '../../core/currency.js';
 import { KxError } from '../../core/errors.js';
 import { scaleDecimal, toDecimal, type DecimalMark } from '../../core/decimal.js';
 import { type FileVersion, type SourceRecord } from '../../core/source.js';
@@ -11,8 +11,15 @@ import {
   type ListingCheck,
   type UnifiedListing,
 } from '../../core/unified.js';
-import { mapHeader, type ColumnMapping, type CsvField, type HeaderMapping } from './mapping.js';
-import { namesCoin, parsePair, usualTicker } from './pairs.js';
+import {
+  AMOUNT_KEYS,
+  mapHeader,
+  toHeaderKey,
+  type ColumnMapping,
+  type CsvField,
+  type HeaderMapping,
+} from './mapping.js';
+import { namesCoin, parsePair, sameCoin, usualTicker } from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 
@@ -63,6 +70,8 @@ export interface RowMapperOptions {
   oneName?: { value: string; key: string } | null;
   /** With --symbol, the id the file's first rows give their listing, if they give one. */
   oneId?: string | null;
+  /** The amount column that counts each row's coin, if the file has one (`amountColumns`). */
+  amounts?: AmountColumns | null;
   /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
   pairs: PairExample | null;
   /** The column that says what a row's prices are in (`currency`): each row must say dollars. */
@@ -112,7 +121,7 @@ export function createRowMapper(
       overflow(row, keys.length, file.delimiter) ??
       notUtf8Cell(column, row) ??
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
-      (symbol !== undefined ? otherCoin(cell, symbol, options) : null) ??
+      (symbol !== undefined ? otherCoin(cell, row.fields, symbol, options) : null) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
         : toListing(cell, symbol ?? pair?.base, time, decimalMark, scales));
@@ -135,15 +144,51 @@ export function createRowMapper(
   };
 }
 
+/** An amount of coins kx leaves unmapped (`Amount`, `Quantity`) and the column of its coin. */
+export interface AmountColumns {
+  amount: number;
+  /** Bitstamp's newer export writes the amount's coin in a column of its own; -1: in the cell. */
+  coin: number;
+}
+
+/** The file's amount column, if one is left unmapped, and its coin's column. */
+export function amountColumns(
+  header: readonly string[],
+  mapping: HeaderMapping,
+): AmountColumns | null {
+  const keys = header.map(toHeaderKey);
+  const amount = keys.findIndex(
+    (key, i) => AMOUNT_KEYS.has(key) && !mapping.columns.some((c) => c.index === i),
+  );
+  return amount === -1 ? null : { amount, coin: keys.indexOf(`${keys[amount]}_currency`) };
+}
+
+/** The coin a row's amount counts (`752.42 XRP`, or its coin column's), upper case, if it says. */
+export function countedCoin(fields: readonly string[], { amount, coin }: AmountColumns) {
+  const written =
+    coin === -1
+      ? /^[-+]?[\d.,']+\s*([A-Za-z][A-Za-z0-9]{1,9})$/.exec((fields[amount] ?? '').trim())?.[1]
+      : fields[coin]?.trim();
+  return written ? written.toUpperCase() : undefined;
+}
+
 /**
  * A row past the look-ahead's sample that names another coin than --symbol's: loaded, it would
  * be read as the one coin, another coin's price as its own. Rejected, naming the coin.
  */
 function otherCoin(
   cell: (field: CsvField) => string,
+  fields: readonly string[],
   symbol: string,
-  { oneName, oneId }: Pick<RowMapperOptions, 'oneName' | 'oneId'>,
+  { oneName, oneId, amounts }: Pick<RowMapperOptions, 'oneName' | 'oneId' | 'amounts'>,
 ): { ok: false; reason: string; field: CsvField } | null {
+  const counted = amounts && countedCoin(fields, amounts);
+  if (counted && !USD_QUOTES.has(counted) && !sameCoin(counted, symbol.toUpperCase()))
+    return {
+      ok: false,
+      reason: `price_usd: the row's amount counts ${counted}, not --symbol ${symbol}`,
+      field: 'price_usd',
+    };
   const written = cell('symbol');
   if (written !== '' && !namesCoin(written, symbol.toUpperCase()))
     return {
