@@ -164,7 +164,10 @@ export function amountColumns(
 }
 
 /** The coin a row's amount counts (`752.42 XRP`, or its coin column's), upper case, if it says. */
-export function countedCoin(fields: readonly string[], { amount, coin }: AmountColumns) {
+export function countedCoin(
+  fields: readonly string[],
+  { amount, coin }: AmountColumns,
+): string | undefined {
   const written =
     coin === -1
       ? /^[-+]?[\d.,']+\s*([A-Za-z][A-Za-z0-9]{1,9})$/.exec((fields[amount] ?? '').trim())?.[1]
