@@ -80,6 +80,16 @@ describe('a table drawn as text', () => {
       { id: 'eth', price: '2300.1', at: new Date('2024-01-01T00:00:00Z') },
     ]);
   });
+
+  it('of pairs: the look-ahead that finds them skips the rule, as the read does', async () => {
+    // the rule `---` was sampled as a symbol, no pair: every row was rejected as no ticker
+    const text =
+      '| date | symbol | price |\n|---|---|---|\n| 2024-01-01 | BTC/USD | 42000 |\n' +
+      '| 2024-01-01 | ETH/USD | 2300 |\n';
+    const run = await files.ingest('pairs.md', text);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(run.mapping).toMatchObject({ pairs: { example: 'BTC/USD' } });
+  });
 });
 
 /** Rows split into more cells than the header names: a delimiter inside an unquoted cell. */
