@@ -25,9 +25,10 @@ export const ISO_INSTANT =
 
 const ISO = /^(\d{4})([-/.])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?$/;
 /** `2024-1-5`, `2024/1/5 9:05` (Excel in Chinese and Japanese locales, unpadded scripts): year, month, day. */
-const YEAR_FIRST = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const YEAR_FIRST =
+  /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?$/;
 const NUMERIC_DATE =
-  /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+  /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?$/;
 const UNIX = /^\d{9,19}(?:\.\d+)?$/;
 /**
  * `Jan 14, 2020`, `January 14 2020` (investing.com, Yahoo Finance, CoinMarketCap pages),
@@ -228,12 +229,18 @@ function parseNamedMonth(text: string): Date | null {
   return month === 0 ? null : toUtc(g.year!, month, +g.day!, g.h, g.mi, g.s);
 }
 
-/** A date from its parts, or null for a day or hour that does not exist (never rolled over). */
+/**
+ * A date from its parts, or null for a day or hour that does not exist (never rolled over).
+ * Seconds may carry a fraction (`00.000`, Dukascopy's and .NET's exports), kept to the
+ * millisecond as an ISO time's is.
+ */
 function toUtc(year: string, month: number, day: number, h = '0', mi = '0', s = '0'): Date | null {
   // Two-digit years in market data are all 20xx (no crypto prices before 2009).
   const y = year.length === 2 ? 2000 + +year : +year;
-  if (!isCalendarDay(y, month, day) || +h > 23 || +mi > 59 || +s > 59) return null;
-  return new Date(Date.UTC(y, month - 1, day, +h, +mi, +s));
+  const [seconds = '', fraction = ''] = s.split('.');
+  if (!isCalendarDay(y, month, day) || +h > 23 || +mi > 59 || +seconds > 59) return null;
+  const ms = +fraction.slice(0, 3).padEnd(3, '0');
+  return new Date(Date.UTC(y, month - 1, day, +h, +mi, +seconds, ms));
 }
 
 /** 1–12 for `Jan`, `january`, `Sept`; 0 for anything else. */

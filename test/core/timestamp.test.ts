@@ -51,6 +51,10 @@ describe('toTimestamp', () => {
     ['2024-1-5', '2024-01-05T00:00:00.000Z'],
     ['2024/1/15 9:05', '2024-01-15T09:05:00.000Z'],
     ['2024.12.5 23:59:07', '2024-12-05T23:59:07.000Z'],
+    // Seconds with a fraction after any numeric date: Dukascopy's `Gmt time`, .NET's exports.
+    ['25.12.2024 00:00:00.000', '2024-12-25T00:00:00.000Z'],
+    ['25.12.2024 10:20:30.4567', '2024-12-25T10:20:30.456Z'],
+    ['2024/1/5 9:05:07.25', '2024-01-05T09:05:07.250Z'],
     // A zone after the time, as PostgreSQL writes timestamptz (`+02`), HTTP and JavaScript
     // write dates, or a script appends `UTC+8`: the moment it names.
     ['2024-01-01 00:00:00+02', '2023-12-31T22:00:00.000Z'],
@@ -93,6 +97,8 @@ describe('toTimestamp', () => {
     '2024/2/30',
     '2024-1-5 24:00',
     '2024-01-05 12:60',
+    '25.12.2024 10:20:60.5',
+    '25.12.2024 10:20:30.',
     '17356896001', // 11 digits: no unit puts it within decades of now
     '17356896000000',
     // a zone by an abbreviation that names several (EST is also Australia's), an offset no

@@ -36,6 +36,26 @@ describe('dates with a two-digit year', () => {
   });
 });
 
+describe('times with a fraction of a second after a day-first date', () => {
+  const files = useCsvFiles('kx-fraction-dates-');
+
+  it("load Dukascopy's candles at their hours", async () => {
+    // `05.01.2024 00:00:00.000` was "not a date": every row rejected, the run failed
+    const text =
+      'Gmt time,Open,High,Low,Close,Volume\n' +
+      '12.01.2024 23:00:00.000,46100.1,46200,46000,46150.5,11.2\n' +
+      '13.01.2024 00:00:00.000,46150.5,46300,46100,46250.25,9.8\n' +
+      '13.01.2024 01:00:00.500,46250.25,46400,46200,46380,7.1\n';
+    const run = await files.ingest('BTCUSD_Candlestick_1_Hour_BID.csv', text, { symbol: 'BTC' });
+    expect(run).toMatchObject({ loaded: 3, rejected: 0 });
+    expect(await files.pricesOf('btc')).toEqual([
+      { at: new Date('2024-01-12T23:00:00Z'), price: '46150.5' },
+      { at: new Date('2024-01-13T00:00:00Z'), price: '46250.25' },
+      { at: new Date('2024-01-13T01:00:00.500Z'), price: '46380' },
+    ]);
+  });
+});
+
 describe('dates written without separators, and times before any coin', () => {
   const files = useCsvFiles('kx-compact-dates-');
 
