@@ -80,7 +80,7 @@ describe('a symbol column of trading pairs', () => {
 
   it('rejects a swap past the sampled rows, and a pair in another currency', () => {
     const spot = { example: 'BTC/USDT', line: 2 };
-    expect(toBase('ETH/USDT', spot)).toEqual({ ok: true, base: 'ETH' });
+    expect(toBase('ETH/USDT', spot)).toEqual({ ok: true, base: 'ETH', quote: 'USDT' });
     expect(toBase('ETH/USDT:USDT', spot)).toEqual({
       ok: false,
       reason: '"ETH/USDT:USDT" is a swap or futures contract, not a spot market',
@@ -142,6 +142,29 @@ describe('a symbol column of trading pairs', () => {
     );
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
     expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
+  });
+
+  it("of Yahoo Finance's table names each coin without the market's currency", async () => {
+    // `Bitcoin USD` was the coin's name: a listing and an asset apart from Bitcoin's. And
+    // `Price (Intraday)` was no price: the file was refused.
+    const run = await ingest(
+      'yahoo-cryptocurrencies.csv',
+      'Symbol,Name,Price (Intraday),Change,% Change,Market Cap,Circulating Supply\n' +
+        'BTC-USD,Bitcoin USD,"43,150.10",+250.50,+0.58%,845.123B,19.59M\n' +
+        'USDT-USD,Tether USDt USD,1.0001,0.0000,0.00%,91.62B,91.61B\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(run.warnings.join('\n')).not.toMatch(/duplicate/);
+    const rows = await files.db.db
+      .select({ name: assets.name, id: quotes.sourceId, price: quotes.priceUsd })
+      .from(quotes)
+      .innerJoin(assets, eq(assets.id, quotes.assetId))
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(assets.name);
+    expect(rows).toEqual([
+      { name: 'Bitcoin', id: 'btc-bitcoin', price: '43150.1' },
+      { name: 'Tether USDt', id: 'usdt-tetherusdt', price: '1.0001' },
+    ]);
   });
 
   it("reads Kraken's XBT and XDG beside their names as BTC and DOGE, another XBT as itself", async () => {

@@ -77,6 +77,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     spot_price: 0.95,
     price: 0.95,
     last_price: 0.95,
+    // Yahoo Finance's screeners (its cryptocurrencies table, as scrapers save it)
+    price_intraday: 0.95,
     lastprice: 0.95,
     close_price: 0.9,
     closing_price: 0.9,
@@ -165,6 +167,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     change_percent24_hr: 1,
     // CoinGecko's and CoinMarketCap's tables as copied: `24h`, `% 24h`, `24h %`
     '24h': 0.85,
+    pct_24h: 0.85,
+    '24h_pct': 0.85,
     change_24h: 0.85,
   },
   observed_at: {
@@ -325,6 +329,8 @@ export interface HeaderMapping {
 /**
  * `priceUsd`, `Market Cap`, `\uFEFFname`, ` Symbol `, `Último`, `Дата` → `price_usd`,
  * `market_cap`, `name`, `symbol`, `ultimo`, `дата`: letters of any script, accents dropped.
+ * A percent sign is a word (`% Change` → `pct_change`): Yahoo's screeners write `Change` and
+ * `% Change` side by side, and they are two columns.
  */
 export function toHeaderKey(header: string): string {
   return header
@@ -334,6 +340,7 @@ export function toHeaderKey(header: string): string {
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
+    .replace(/%/g, '_pct_')
     .replace(/[^\p{L}\p{N}]+/gu, '_')
     .replace(/^_+|_+$/g, '');
 }

@@ -124,7 +124,13 @@ export function createRowMapper(
       (symbol !== undefined ? otherCoin(cell, row.fields, symbol, options) : null) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
-        : toListing(cell, symbol ?? pair?.base, time, decimalMark, scales));
+        : toListing(
+            pair ? withoutQuote(cell, pair.quote) : cell,
+            symbol ?? pair?.base,
+            time,
+            decimalMark,
+            scales,
+          ));
     // A rejected row may be a second header: files joined one after the other.
     const result = read.ok || !file.header ? read : (secondHeader(row, mapping, file.path) ?? read);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
@@ -329,11 +335,28 @@ function notDollars(
   };
 }
 
+/**
+ * A row's cells with its name read without the pair's quote: Yahoo Finance names each coin
+ * after its market (`Bitcoin USD` for `BTC-USD`, `Tether USDt USD`), and the coin is `Bitcoin`.
+ */
+function withoutQuote(
+  cell: (field: CsvField) => string,
+  quote: string,
+): (field: CsvField) => string {
+  const suffix = ` ${quote.toLowerCase()}`;
+  return (field) => {
+    const written = cell(field);
+    return field === 'name' && written.toLowerCase().endsWith(suffix)
+      ? written.slice(0, -suffix.length).trimEnd()
+      : written;
+  };
+}
+
 /** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
 export function toBase(
   value: string,
   pairs: PairExample,
-): { ok: true; base: string } | { ok: false; reason: string } {
+): { ok: true; base: string; quote: string } | { ok: false; reason: string } {
   const pair = parsePair(value);
   if (!pair)
     return {
@@ -350,7 +373,7 @@ export function toBase(
       ok: false,
       reason: `${JSON.stringify(value)} is priced in ${pair.quote}, not US dollars`,
     };
-  return { ok: true, base: pair.base };
+  return { ok: true, base: pair.base, quote: pair.quote };
 }
 
 /** `2024-03-24` and `7:05` → `2024-03-24 07:05`; a date that has a time keeps it. */
