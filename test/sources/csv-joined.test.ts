@@ -92,6 +92,23 @@ describe('a table drawn as text', () => {
   });
 });
 
+describe('rows of empty cells', () => {
+  const files = useCsvFiles('kx-empty-rows-');
+
+  it('are skipped as empty lines are, and a file of nothing else is refused', async () => {
+    // Excel saves rows once used as `,,,`: each was rejected as no price, and two of them
+    // beside one coin failed the run on the reject ratio
+    const run = await files.ingest(
+      'sheet.csv',
+      'symbol,name,price,,\nBTC,Bitcoin,43000.5,,\n,,,,\n  \n , ,,,\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', fetched: 1, loaded: 1, rejected: 0 });
+    await expect(files.ingest('blank.csv', 'symbol,name,price\n,,\n,,\n')).rejects.toThrow(
+      /a header and no rows/,
+    );
+  });
+});
+
 /** Rows split into more cells than the header names: a delimiter inside an unquoted cell. */
 describe('a row with more cells than the header', () => {
   const files = useCsvFiles('kx-overflow-');

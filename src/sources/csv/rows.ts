@@ -40,16 +40,20 @@ export async function* mapRows(
 /**
  * A line that draws a table rather than holding a record: the rule under a header in a Markdown
  * table (`|---|---:|`) or in psql's and MySQL's output (`--------+-------`, `+-----+`), and
- * their footers (`(3 rows)`, `3 rows in set (0.00 sec)`); or the Ctrl-Z (SUB) that DOS-era
- * tools end a file with. Skipped like an empty line.
+ * their footers (`(3 rows)`, `3 rows in set (0.00 sec)`); the Ctrl-Z (SUB) that DOS-era
+ * tools end a file with; or a row of empty cells (`,,,,`: Excel saves rows that were once used
+ * so) or of spaces. Skipped like an empty line.
  */
 export function isDecoration(row: CsvRow): boolean {
   const first = row.fields[0]?.trim() ?? '';
   if (row.fields.length === 1)
     return (
-      first === '\u001a' || /^\(\d+ rows?\)$|^\d+ rows? in set\b|^[+:=-]*---[+:=-]*$/.test(first)
+      first === '' ||
+      first === '\u001a' ||
+      /^\(\d+ rows?\)$|^\d+ rows? in set\b|^[+:=-]*---[+:=-]*$/.test(first)
     );
   if (first !== '' && !/^[:+=-]/.test(first)) return false; // most rows: a date, a coin
+  if (row.fields.every((field) => field.trim() === '')) return true;
   const line = row.fields.join('|');
   return line.includes('---') && /^[\s|+:=-]+$/.test(line);
 }
