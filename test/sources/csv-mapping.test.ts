@@ -391,6 +391,48 @@ describe('CSV header mapping', () => {
     ]);
   });
 
+  it("reads the APIs' answers as pandas flattens them: CoinMarketCap's, CoinPaprika's, CoinGecko's", () => {
+    // `quote.USD.price` was no price: every such file was refused
+    const cmc = ['id', 'name', 'symbol', 'cmc_rank', 'last_updated', 'quote.USD.price'].concat([
+      'quote.USD.volume_24h',
+      'quote.USD.percent_change_1h',
+      'quote.USD.percent_change_24h',
+      'quote.USD.market_cap',
+      'quote.USD.fully_diluted_market_cap',
+    ]);
+    expect(fields(cmc)).toEqual({
+      id: 'source_id',
+      name: 'name',
+      symbol: 'symbol',
+      cmc_rank: 'rank',
+      last_updated: 'observed_at',
+      'quote.USD.price': 'price_usd',
+      'quote.USD.volume_24h': 'volume_24h_usd',
+      'quote.USD.percent_change_24h': 'percent_change_24h',
+      'quote.USD.market_cap': 'market_cap_usd',
+    });
+    expect(fields(['id', 'symbol', 'quotes.USD.price', 'quotes.EUR.market_cap'])).toEqual({
+      id: 'source_id',
+      symbol: 'symbol',
+      'quotes.USD.price': 'price_usd',
+    });
+    const gecko = ['id', 'symbol', 'market_data.current_price.eur'].concat([
+      'market_data.current_price.usd',
+      'market_data.market_cap.usd',
+      'market_data.circulating_supply',
+    ]);
+    expect(fields(gecko)).toEqual({
+      id: 'source_id',
+      symbol: 'symbol',
+      'market_data.current_price.usd': 'price_usd',
+      'market_data.market_cap.usd': 'market_cap_usd',
+      'market_data.circulating_supply': 'circulating_supply',
+    });
+    expect(mapHeader(gecko, new Map()).warnings).toEqual([
+      expect.stringContaining('"market_data.current_price.eur" is in EUR'),
+    ]);
+  });
+
   it("reads Nasdaq's Close/Last as the price", () => {
     expect(fields(['Date', 'Close/Last', 'Volume', 'Open', 'High', 'Low'])).toEqual({
       Date: 'observed_at',
@@ -485,6 +527,19 @@ describe('CSV header mapping', () => {
     expect(
       fields(headers, ['volume=volume_24h_usd', 'market cap (USD)=market_cap_usd']),
     ).toMatchObject({ volume: 'volume_24h_usd', 'market cap (USD)': 'market_cap_usd' });
+  });
+
+  it("keeps a column whose header differs by a percent sign apart (Yahoo's Change, % Change)", () => {
+    expect(toHeaderKey('% Change')).toBe('pct_change');
+    const mapping = mapHeader(['Symbol', 'Price (Intraday)', 'Change', '% Change'], new Map());
+    expect(mapping.warnings).toEqual([]);
+    expect(
+      fields(['Symbol', 'Price (Intraday)', 'Change', '% Change'], ['% Change=percent_change_24h']),
+    ).toEqual({
+      Symbol: 'symbol',
+      'Price (Intraday)': 'price_usd',
+      '% Change': 'percent_change_24h',
+    });
   });
 
   it('uses the first of duplicate columns and says so', () => {

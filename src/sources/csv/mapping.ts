@@ -330,12 +330,17 @@ export interface HeaderMapping {
  * `priceUsd`, `Market Cap`, `\uFEFFname`, ` Symbol `, `Último`, `Дата` → `price_usd`,
  * `market_cap`, `name`, `symbol`, `ultimo`, `дата`: letters of any script, accents dropped.
  * A percent sign is a word (`% Change` → `pct_change`): Yahoo's screeners write `Change` and
- * `% Change` side by side, and they are two columns.
+ * `% Change` side by side, and they are two columns. The API's object an amount sits in, as
+ * pandas' `json_normalize` writes its path, says nothing: CoinMarketCap's `quote.USD.price`,
+ * CoinPaprika's `quotes.USD.price` and CoinGecko's `market_data.current_price.usd` are
+ * `usd_price` and `current_price_usd`; CoinGecko's `market_data.circulating_supply` is
+ * `circulating_supply`.
  */
 export function toHeaderKey(header: string): string {
   return header
     .replace(/^\uFEFF/, '')
     .trim()
+    .replace(/^(?:market_data\.|quotes?\.(?=[^.]+\.))/i, '')
     .replace(/([a-z\d])([A-Z])/g, '$1_$2')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
