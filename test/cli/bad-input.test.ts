@@ -84,6 +84,21 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
     /looks like JSON, not CSV/,
   ],
   [
+    "a web page saved in the file's place (a GitHub page of it, a login)",
+    (p) => writeFileSync(p, '\n<!DOCTYPE html>\n<html lang="en">\n<head><title>prices.csv</title>'),
+    /: a web page \(HTML\), not a CSV file: .+download the file itself \(on GitHub: the file's Raw link\)$/m,
+  ],
+  [
+    'a Git LFS pointer (a repository cloned without git lfs)',
+    (p) =>
+      writeFileSync(
+        p,
+        'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22e' +
+          'adbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n',
+      ),
+    /: a Git LFS pointer, not the file it stands for: fetch the file with git lfs pull$/m,
+  ],
+  [
     'no header',
     (p) => writeFileSync(p, '1,2,3\n4,5,6\n'),
     /:1: no header row: the first line \("1,2,3"\) looks like data/,

@@ -82,6 +82,8 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
     });
   }
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const stand = standInKind(text);
+  if (stand) throw new KxError('input', `${path}: ${stand}`, { context: { file: path } });
   if (/^\s*[[{]/.test(text)) {
     throw new KxError(
       'input',
@@ -180,6 +182,23 @@ function packedKind(head: Buffer): ((path: string) => string) | undefined {
     if (names.includes('[Content_Types].xml') || names.includes('xl/')) return excel;
     return (path) => `a zip archive: unpack it first (unzip ${path}) and pass the .csv inside`;
   }
+  return undefined;
+}
+
+/**
+ * What was saved in the CSV's place, as the fix to say: a web page (a download link that
+ * answered with its site's page, a login or an error; a GitHub page of the file rather than its
+ * raw text) or Git LFS's pointer (a repository cloned without `git lfs`, whose large files stay
+ * a three-line stub). Undefined for anything else.
+ */
+function standInKind(text: string): string | undefined {
+  if (/^\s*<(?:!doctype html|html[\s>]|head[\s>]|body[\s>])/i.test(text))
+    return (
+      'a web page (HTML), not a CSV file: the download saved the page that links to the data, ' +
+      "a login or an error; download the file itself (on GitHub: the file's Raw link)"
+    );
+  if (text.startsWith('version https://git-lfs.github.com/spec/'))
+    return 'a Git LFS pointer, not the file it stands for: fetch the file with git lfs pull';
   return undefined;
 }
 
