@@ -8,11 +8,17 @@ import { currencySign, toCurrency, USD_QUOTES } from './currency.js';
 export type DecimalResult = { ok: true; value: string | null } | { ok: false; reason: string };
 
 /**
- * Cells that say a value is missing: `NaN` is how pandas and numpy write one, a dash how sites
- * show one (`—`), a lone `.` how FRED, SAS and Stata do, and Excel writes its errors (`#N/A`,
- * `#DIV/0!`) where a formula had none.
+ * Cells that say a value is missing: `NaN` is how pandas and numpy write one (`<NA>` for its
+ * nullable types), a dash how sites show one (`—`), a lone `.` how FRED, SAS and Stata do, `\N`
+ * how MySQL's and PostgreSQL's dumps do, `undefined` how a JavaScript template writes a field an
+ * object lacks, and Excel writes its errors (`#N/A`, `#DIV/0!`) where a formula had none (and
+ * Bloomberg's add-in its `#N/A N/A`, `#N/A Field Not Applicable`: see `isMissing`).
  */
 const MISSING = new Set(['', '-', '--', 'n/a', 'na', 'n.a.', 'null', 'none', 'nil', '?', 'nan'])
+  .add('<na>')
+  .add('\\n')
+  .add('undefined')
+  .add('(null)')
   .add('.')
   .add('—')
   .add('–')
@@ -78,8 +84,14 @@ export type DecimalMark = '.' | ',';
  * and India's `1,23,456.78`. Empty and `N/A`-style cells are
  * `null`, as is `NaN`. `inf`, text and amounts in another currency (`€1,234.5`) are errors.
  */
+/** Whether a cell says its value is missing (`MISSING`, or an `#N/A` with Bloomberg's reason). */
+function isMissing(input: string): boolean {
+  const cell = input.trim().toLowerCase();
+  return MISSING.has(cell) || cell.startsWith('#n/a ');
+}
+
 export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
-  if (MISSING.has(input.trim().toLowerCase())) return { ok: true, value: null };
+  if (isMissing(input)) return { ok: true, value: null };
   const bare = bareNumber(input);
   const shift = bare.shift;
   let text = bare.text;

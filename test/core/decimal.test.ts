@@ -62,11 +62,20 @@ describe('toDecimal', () => {
     '#DIV/0!',
     '#VALUE!',
     '.',
+    // pandas' nullable types, MySQL's and PostgreSQL's dumps, a JavaScript template, C's printf
+    '<NA>',
+    '\\N',
+    'undefined',
+    '(null)',
+    // Bloomberg's Excel add-in
+    '#N/A N/A',
+    '#N/A Field Not Applicable',
   ])('%j is missing (null)', (input) => {
     expect(toDecimal(input)).toEqual({ ok: true, value: null });
   });
 
   it.each([
+    '#N/Athing',
     'inf',
     '-Infinity',
     'INVALID_TEXT',

@@ -21,6 +21,7 @@ import {
   countedCoin,
   DECIMAL_FIELDS,
   isDecoration,
+  textOf,
   type CsvPosition,
 } from './rows.js';
 
@@ -242,7 +243,7 @@ export async function inspectTextColumns(
           if (!found.usd) money.notUsd ??= { value: code, line: row.line, code: found.code };
         }
       }
-      const value = symbol === undefined ? '' : (row.fields[symbol] ?? '').trim();
+      const value = symbol === undefined ? '' : textOf((row.fields[symbol] ?? '').trim());
       if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
         named.push({ value, line: row.line });
       if (pairs !== null && value !== '') {
@@ -256,11 +257,11 @@ export async function inspectTextColumns(
           pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
         }
       }
-      const nameCell = name === undefined ? '' : (row.fields[name] ?? '').trim();
+      const nameCell = name === undefined ? '' : textOf((row.fields[name] ?? '').trim());
       const nameKey = toNameKey(nameCell);
       if (nameKey !== '' && names.length < 2 && names[0]?.key !== nameKey)
         names.push({ value: nameCell, line: row.line, key: nameKey });
-      const listed = id === undefined ? '' : (row.fields[id] ?? '').trim();
+      const listed = id === undefined ? '' : textOf((row.fields[id] ?? '').trim());
       if (listed !== '' && listings.length < 2 && listings[0]?.value !== listed)
         listings.push({ value: listed, line: row.line });
       if (numericName !== null && nameCell !== '')

@@ -202,14 +202,14 @@ function otherCoin(
       reason: `price_usd: the row's amount counts ${counted}, not --symbol ${symbol}`,
       field: 'price_usd',
     };
-  const written = cell('symbol');
+  const written = textOf(cell('symbol'));
   if (written !== '' && !namesCoin(written, symbol.toUpperCase()))
     return {
       ok: false,
       reason: `symbol: ${JSON.stringify(written)} is another coin than --symbol ${symbol}`,
       field: 'symbol',
     };
-  const name = cell('name');
+  const name = textOf(cell('name'));
   if (oneName && name !== '' && toNameKey(name) !== oneName.key)
     return {
       ok: false,
@@ -218,7 +218,7 @@ function otherCoin(
         `${JSON.stringify(oneName.value)} (--symbol ${symbol})`,
       field: 'name',
     };
-  const id = cell('source_id');
+  const id = textOf(cell('source_id'));
   if (oneId && id !== '' && id !== oneId)
     return {
       ok: false,
@@ -426,6 +426,19 @@ function withoutCoin(text: string, symbol: string): string {
 /** The power of ten each scaled column's numbers are in (`Market Cap (M)`: 6). */
 type Scales = Partial<Record<CsvField, number>>;
 
+/**
+ * What scripts write for a value they did not have: Python's `None`, JavaScript's `undefined`
+ * and `null`, `\N` of MySQL's and PostgreSQL's dumps, pandas' `<NA>`, `N/A`. In an id, symbol
+ * or name column such a cell is missing, not a coin named so. `NaN` and `NIL` are coins'
+ * tickers (NanTrade's, Nil DAO's) and stay text, as does `-`, a name CoinPaprika gives.
+ */
+const NO_TEXT = new Set(['none', 'null', 'undefined', 'n/a', '#n/a', '\\n', '<na>', '(null)']);
+
+/** A text cell, or `''` for one that says it is missing (`NO_TEXT`). */
+export function textOf(written: string): string {
+  return written.length <= 9 && NO_TEXT.has(written.toLowerCase()) ? '' : written;
+}
+
 export function toListing(
   cell: (field: CsvField) => string,
   fixedSymbol: string | undefined,
@@ -433,9 +446,12 @@ export function toListing(
   decimalMark: DecimalMark,
   scales: Scales = {},
 ): ListingCheck {
-  const name = cell('name') || null;
-  const symbol = usualTicker((fixedSymbol ?? cell('symbol')).toUpperCase(), name);
-  const explicitId = cell('source_id');
+  const name = textOf(cell('name')) || null;
+  const written = fixedSymbol ?? cell('symbol');
+  if (fixedSymbol === undefined && written !== '' && textOf(written) === '')
+    return { ok: false, reason: `symbol: missing (${JSON.stringify(written)})`, field: 'symbol' };
+  const symbol = usualTicker(written.toUpperCase(), name);
+  const explicitId = textOf(cell('source_id'));
   const sourceId =
     explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
   const decimals: Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>> = {};
