@@ -32,13 +32,14 @@ const NUMERIC_DATE =
 const UNIX = /^\d{9,19}(?:\.\d+)?$/;
 /**
  * `Jan 14, 2020`, `January 14 2020` (investing.com, Yahoo Finance, CoinMarketCap pages),
- * `Apr. 05, 2017, 04:14 AM` (Bitstamp's transactions; Django's default format).
+ * `Apr. 05, 2017, 04:14 AM` (Bitstamp's transactions; Django's default format), `Jan-05-2024`,
+ * and the day as an ordinal, as people write it: `January 5th, 2024`.
  */
 const MONTH_FIRST_NAMED =
-  /^(?<month>[a-z]{3,9})\.? (?<day>\d{1,2}),? (?<year>\d{4})(?:(?:,? |T)(?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
-/** `24-Apr-19`, `14 Jan 2020`, `1-January-2021`, `5 Jan. 2021, 09:15`. */
+  /^(?<month>[a-z]{3,9})\.?[ -](?<day>\d{1,2})(?:st|nd|rd|th)?(?:,? |-)(?<year>\d{4})(?:(?:,? |T)(?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
+/** `24-Apr-19`, `14 Jan 2020`, `1-January-2021`, `5 Jan. 2021, 09:15`, `5th January 2024`. */
 const DAY_FIRST_NAMED =
-  /^(?<day>\d{1,2})[- ](?<month>[a-z]{3,9})\.?[- ](?<year>\d{2}|\d{4})(?:,?[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
+  /^(?<day>\d{1,2})(?:st|nd|rd|th)?[- ](?<month>[a-z]{3,9})\.?[- ](?<year>\d{2}|\d{4})(?:,?[ T](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?$/i;
 const MONTHS = [
   'january',
   'february',
@@ -78,10 +79,13 @@ const WEEKDAY = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?=\d|[a-z]{3})/i
 /**
  * A zone after a time of day: `Z`, `UTC`, `GMT`, an offset (`+02`, `+0200`, `+02:00`, as
  * PostgreSQL and ISO 8601 write it), `UTC+8`, `GMT-05:30`, and a zone's name in parentheses
- * after it (JavaScript's `Date#toString`). Only after a time, so that `2024-01-01` keeps its day.
+ * after it (JavaScript's `Date#toString`) or its abbreviation after the offset (Go's
+ * `time.Time`: `+0000 UTC`, `-0500 EST`, with the monotonic clock's `m=+0.0012` after it when
+ * the time was `time.Now()`): the offset says the moment. Only after a time, so that
+ * `2024-01-01` keeps its day.
  */
 const ZONE =
-  /(\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)\s*(?:z|utc|gmt|(?:utc|gmt)?\s?([+-])(\d{1,2})(?::?(\d{2}))?)(?:\s*\([^)]*\))?$/i;
+  /(\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)\s*(?:z|utc|gmt|(?:utc|gmt)?\s?([+-])(\d{1,2})(?::?(\d{2}))?(?: [a-z]{3,5}(?: m=[+-][\d.]+)?)?)(?:\s*\([^)]*\))?$/i;
 
 /**
  * `2024年01月05日` (Japanese and Chinese), `2024년 01월 05일` (Korean), as investing.com's sites
@@ -145,7 +149,8 @@ function withoutZone(text: string): { text: string; offsetMinutes: number; zone:
   const colon = text.indexOf(':');
   if (colon === -1 || !/[a-z+\-(]/i.test(text.slice(colon)))
     return { text, offsetMinutes: 0, zone: false };
-  if (text.endsWith(' UTC')) return { text: text.slice(0, -4), offsetMinutes: 0, zone: true };
+  if (text.endsWith(' UTC') && !/[+-]\d{2}:?\d{2} UTC$/.test(text))
+    return { text: text.slice(0, -4), offsetMinutes: 0, zone: true };
   const m = ZONE.exec(text);
   if (!m) return { text, offsetMinutes: 0, zone: false };
   const [written, time = '', sign, hours, minutes] = m;

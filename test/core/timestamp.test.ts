@@ -70,6 +70,14 @@ describe('toTimestamp', () => {
       '2024-01-01T00:00:00.000Z',
     ],
     ['Monday, January 1, 2024', '2024-01-01T00:00:00.000Z'],
+    // the day as an ordinal, as people write it, and dashes between a month's name and numbers
+    ['January 5th, 2024', '2024-01-05T00:00:00.000Z'],
+    ['Aug 22nd 2023 10:00', '2023-08-22T10:00:00.000Z'],
+    ['1st March 2024', '2024-03-01T00:00:00.000Z'],
+    ['Jan-05-2024', '2024-01-05T00:00:00.000Z'],
+    // Go's `time.Time`: the offset, then the zone's abbreviation (and `time.Now()`'s monotonic clock)
+    ['2024-01-05 12:30:00 +0000 UTC', '2024-01-05T12:30:00.000Z'],
+    ['2024-01-05 12:30:00.123456 -0500 EST m=+0.000123', '2024-01-05T17:30:00.123Z'],
     ['20240101', '2024-01-01T00:00:00.000Z'],
     // …and with its time: 12 digits were unix milliseconds of 1976
     ['202401051230', '2024-01-05T12:30:00.000Z'],
@@ -104,6 +112,8 @@ describe('toTimestamp', () => {
     // a zone by an abbreviation that names several (EST is also Australia's), an offset no
     // zone has, a compact date that is no day
     '2024-01-01 00:00:00 EST',
+    '2024-01-01 00:00:00 UTC EST',
+    'Mon-05-2024',
     '2024-01-01 00:00:00 +15',
     '2024-01-01 00:00:00+02:60',
     '20241301',
