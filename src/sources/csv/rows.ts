@@ -448,9 +448,7 @@ export function toListing(
 ): ListingCheck {
   const name = textOf(cell('name')) || null;
   const written = fixedSymbol ?? cell('symbol');
-  if (fixedSymbol === undefined && written !== '' && textOf(written) === '')
-    return { ok: false, reason: `symbol: missing (${JSON.stringify(written)})`, field: 'symbol' };
-  const symbol = usualTicker(written.toUpperCase(), name);
+  const symbol = usualTicker((fixedSymbol ?? textOf(written)).toUpperCase(), name);
   const explicitId = textOf(cell('source_id'));
   const sourceId =
     explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
@@ -493,6 +491,8 @@ export function toListing(
   }
   if (!time.ok) return { ok: false, reason: `observed_at: ${time.reason}`, field: 'observed_at' };
   if (!time.value) return { ok: false, reason: 'observed_at: empty', field: 'observed_at' };
+  if (symbol === '' && written !== '')
+    return { ok: false, reason: `symbol: missing (${JSON.stringify(written)})`, field: 'symbol' };
   const listing: UnifiedListing = {
     sourceId,
     symbol,
