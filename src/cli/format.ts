@@ -45,6 +45,8 @@ interface CsvReading {
   }[];
   unmapped?: string[];
   symbol?: string;
+  /** Where the symbol came from when not --symbol: yfinance's ticker (`BTC-USD`). */
+  ticker?: string;
   pairs?: { example: string };
 }
 
@@ -85,7 +87,10 @@ export function formatDryRun(result: DryRunResult): string {
     lines.push(`  ${JSON.stringify(reading.timeOfDay)} → the time of day of observed_at`);
   if (reading.currency)
     lines.push(`  ${JSON.stringify(reading.currency)} → each row's prices must be in US dollars`);
-  if (reading.symbol) lines.push(`  every row is ${reading.symbol} (--symbol)`);
+  if (reading.symbol)
+    lines.push(
+      `  every row is ${reading.symbol} (${reading.ticker ? `yfinance's ticker ${reading.ticker}` : '--symbol'})`,
+    );
   else if (reading.pairs)
     lines.push(
       `  symbols are trading pairs priced in US dollars (${JSON.stringify(reading.pairs.example)}): each row is its base coin`,

@@ -39,6 +39,7 @@ import {
   requireDollarExport,
   requireFileTime,
   requireOneCoin,
+  yfinanceCoin,
 } from './look-ahead.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -106,6 +107,10 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       hasher,
     });
     let header: string[];
+    /** The header as its columns are named: yfinance's first column by its index's name. */
+    let named: string[];
+    /** `--symbol`, or the coin of yfinance's ticker line. */
+    let symbol: string | undefined;
     let mapping: HeaderMapping;
     let dateOrder: DateOrder;
     /** Whether the file's dates are `NN/NN/YYYY`, whose order matters (for --dry-run). */
@@ -122,10 +127,13 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       header =
         cursor?.header ?? params.columns ?? (await readHeader(rows, shape.bannerLines, path));
       if (params.columns && !cursor) await requireColumnCount(path, delimiter, params.columns);
+      const levels = params.columns ? undefined : shape.levels;
+      named = levels ? [levels.index, ...header.slice(1)] : header;
+      symbol = levels ? yfinanceCoin(levels, params.symbol, path) : params.symbol;
       const overrides = parseOverrides(params.map);
-      mapping = mapHeader(header, overrides);
+      mapping = mapHeader(named, overrides);
       requireDollarExport(mapping, path);
-      requireColumns(mapping, params, header, path);
+      requireColumns(mapping, { ...params, symbol }, named, path);
       const foundOrder =
         (params.dateFormat && parseDateFormat(params.dateFormat)) ||
         cursor?.dateOrder ||
@@ -136,8 +144,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         params.decimal ??
         cursor?.decimalMark ??
         (await inferDecimalMark(path, delimiter, header, !params.columns, mapping));
-      timeOfDay = findTimeOfDay(header, mapping);
-      const zoneMinutes = timeOfDayZone(header, mapping, timeOfDay);
+      timeOfDay = findTimeOfDay(named, mapping);
+      const zoneMinutes = timeOfDayZone(named, mapping, timeOfDay);
       const text = await inspectTextColumns(
         path,
         delimiter,
@@ -146,21 +154,21 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         mapping,
         findCurrency(header, mapping, overrides),
       );
-      pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, params.symbol, path);
+      pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
       if (!cursor && text.noRows)
         throw new KxError(
           'input',
           `${path}: a header and no rows: nothing to load (did the export come out empty?)`,
           { context: { file: path } },
         );
-      if (!cursor) requireOneCoin(text, params.symbol, path);
+      if (!cursor) requireOneCoin(text, symbol, path);
       currency = currencyOf(text.currency, header, path);
       if (text.numericName) leaveOutNumericName(mapping, text.numericName);
       if (text.rowIds) leaveOutRowIds(mapping, text.rowIds);
       file = {
         path,
         header: params.columns ? null : await headerBytes(path, delimiter, header),
-        columns: payloadKeys(header),
+        columns: payloadKeys(named),
         delimiter,
       };
       toRecord = createRowMapper({
@@ -168,10 +176,10 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         mapping,
         timeOfDay,
         zoneMinutes,
-        symbol: params.symbol,
+        symbol,
         oneName: text.names?.coins[0] ?? null,
         oneId: text.rowIds ? null : (text.listings?.coins[0]?.value ?? null),
-        amounts: amountColumns(header, mapping),
+        amounts: amountColumns(named, mapping),
         pairs,
         currency,
         fileTime: shape.mtime,
@@ -182,7 +190,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           columns: mapping.columns.map((c) =>
             c.scale ? [c.index, c.field, c.scale] : [c.index, c.field],
           ),
-          symbol: params.symbol ?? null,
+          symbol: symbol ?? null,
           dateOrder,
           ...(pairs ? { pairs: true } : {}),
           // Absent for a decimal point: what rows read that way were stored with before.
@@ -237,7 +245,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           delimiter,
           ...(dateOrderApplies ? { dateOrder } : {}),
           decimalMark,
-          ...(timeOfDay !== undefined ? { timeOfDay: header[timeOfDay] } : {}),
+          ...(timeOfDay !== undefined ? { timeOfDay: named[timeOfDay] } : {}),
           ...(pairs ? { pairs } : {}),
           ...(currency ? { currency: currency.header } : {}),
           columns: mapping.columns.map(
@@ -252,10 +260,11 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           ),
           unmapped: mapping.unmapped.filter(
             (h) =>
-              (timeOfDay === undefined || h !== header[timeOfDay]) &&
-              (!currency || h !== header[currency.index]),
+              (timeOfDay === undefined || h !== named[timeOfDay]) &&
+              (!currency || h !== named[currency.index]),
           ),
-          ...(params.symbol ? { symbol: params.symbol } : {}),
+          ...(symbol ? { symbol } : {}),
+          ...(symbol && !params.symbol ? { ticker: shape.levels?.tickers[0] } : {}),
         },
         warnings: mapping.warnings,
       }),

@@ -13,7 +13,7 @@ import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
 import { mapHeader, type CsvField, type HeaderMapping } from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
 import { isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
-import { looksLikeData, readCsvRows, type CsvRow } from './reader.js';
+import { looksLikeData, readCsvRows, type CsvRow, type YfinanceLevels } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
 import {
@@ -312,6 +312,50 @@ export async function inspectTextColumns(
     rowIds: idRepeats ? null : rowIds,
     noRows: sampled === 0 && !broken,
   };
+}
+
+/**
+ * The coin of yfinance's download (`YfinanceLevels`): its ticker's base (`BTC-USD` → BTC), as
+ * `--symbol` would name it. A download of several tickers (a column per coin and field), a
+ * ticker priced in another currency (`BTC-EUR`) and a `--symbol` of another coin are refused;
+ * a ticker that is no pair (a stock's) loads only as the coin `--symbol` names.
+ */
+export function yfinanceCoin(
+  levels: YfinanceLevels,
+  fixedSymbol: string | undefined,
+  path: string,
+): string | undefined {
+  const refuse = (reason: string): never => {
+    throw new KxError('input', `${path}: ${reason}`, { context: { file: path, line: 2 } });
+  };
+  const [ticker, other] = levels.tickers;
+  if (other !== undefined)
+    refuse(
+      `yfinance's download of ${levels.tickers.length} tickers (${levels.tickers.slice(0, 3).join(', ')}` +
+        `${levels.tickers.length > 3 ? ', …' : ''}) holds a column per coin and field; download ` +
+        `one ticker at a time (yf.download("${ticker}")) and load each file by itself`,
+    );
+  if (ticker === undefined) return fixedSymbol;
+  const pair = parsePair(ticker);
+  if (!pair)
+    return (
+      fixedSymbol ??
+      refuse(
+        `yfinance's ticker ${ticker} (line 2) is no coin priced in US dollars, as BTC-USD is; ` +
+          `if its prices are a coin's in dollars, pass --symbol`,
+      )
+    );
+  if (!pair.usd)
+    refuse(
+      `yfinance's ticker ${ticker} (line 2) is priced in ${pair.quote}, not US dollars: ` +
+        `download ${pair.base}-USD`,
+    );
+  if (fixedSymbol && !sameCoin(pair.base, fixedSymbol.toUpperCase()))
+    refuse(
+      `--symbol ${fixedSymbol} reads every row as ${fixedSymbol.toUpperCase()}, but yfinance's ` +
+        `ticker ${ticker} (line 2) says they are ${pair.base}'s prices; pass --symbol ${pair.base}`,
+    );
+  return fixedSymbol ?? pair.base;
 }
 
 /**

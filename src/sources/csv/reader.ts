@@ -18,6 +18,21 @@ export interface CsvShape {
   bannerLines: number;
   size: number;
   mtime: Date;
+  /** yfinance's two header lines under the header, when the file is its `to_csv` (`yfinanceLevels`). */
+  levels?: YfinanceLevels;
+}
+
+/**
+ * yfinance's download saved with `to_csv`: its columns have two levels, the field and the
+ * ticker, and its index's name has a line of its own under them:
+ * `Price,Close,High,…` / `Ticker,BTC-USD,BTC-USD,…` / `Date,,,…`. The first column is that
+ * index (`Date`, `Datetime`), the tickers say the coin of each column.
+ */
+export interface YfinanceLevels {
+  /** The distinct tickers of the `Ticker` line (`BTC-USD`). */
+  tickers: string[];
+  /** The index's name: the first column's. */
+  index: string;
 }
 
 /**
@@ -96,7 +111,19 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
   const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
   const delimiter = pickDelimiter(lines.slice(0, 20));
   const bannerLines = countBannerLines(lines.slice(0, 21), delimiter);
-  return { delimiter, bannerLines, size: info.size, mtime: info.mtime };
+  const levels = bannerLines === 0 ? yfinanceLevels(lines, delimiter) : undefined;
+  return { delimiter, bannerLines, size: info.size, mtime: info.mtime, ...(levels && { levels }) };
+}
+
+function yfinanceLevels(lines: readonly string[], delimiter: string): YfinanceLevels | undefined {
+  const [fields, tickers, index] = lines
+    .slice(0, 3)
+    .map((line) => line.split(delimiter).map((cell) => cell.trim().replace(/^"|"$/g, '')));
+  const name = index?.[0] ?? '';
+  if (fields?.[0] !== 'Price' || tickers?.[0] !== 'Ticker' || !/^Date(?:time)?$/.test(name))
+    return undefined;
+  if (index!.slice(1).some((cell) => cell !== '')) return undefined;
+  return { tickers: [...new Set(tickers.slice(1).filter((t) => t !== ''))], index: name };
 }
 
 /**

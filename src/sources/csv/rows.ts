@@ -41,11 +41,13 @@ export async function* mapRows(
  * A line that draws a table rather than holding a record: the rule under a header in a Markdown
  * table (`|---|---:|`) or in psql's and MySQL's output (`--------+-------`, `+-----+`), and
  * their footers (`(3 rows)`, `3 rows in set (0.00 sec)`); the Ctrl-Z (SUB) that DOS-era
- * tools end a file with; or a row of empty cells (`,,,,`: Excel saves rows that were once used
- * so) or of spaces. Skipped like an empty line.
+ * tools end a file with; a row of empty cells (`,,,,`: Excel saves rows that were once used
+ * so) or of spaces; or the lines under yfinance's header (`Ticker,BTC-USD,…`, `Date,,,`: see
+ * `YfinanceLevels`). Skipped like an empty line.
  */
 export function isDecoration(row: CsvRow): boolean {
   const first = row.fields[0]?.trim() ?? '';
+  if (first === 'Ticker' || first === 'Date' || first === 'Datetime') return isLevelLine(row);
   if (row.fields.length === 1)
     return (
       first === '' ||
@@ -56,6 +58,15 @@ export function isDecoration(row: CsvRow): boolean {
   if (row.fields.every((field) => field.trim() === '')) return true;
   const line = row.fields.join('|');
   return line.includes('---') && /^[\s|+:=-]+$/.test(line);
+}
+
+/** yfinance's `Ticker` line (a ticker in every cell) or its index's name over empty cells. */
+function isLevelLine({ fields }: CsvRow): boolean {
+  const rest = fields.slice(1).map((cell) => cell.trim());
+  if (rest.length === 0) return false;
+  return fields[0]!.trim() === 'Ticker'
+    ? rest.every((cell) => /^[A-Z0-9^=.-]+$/i.test(cell) && /[A-Z]/i.test(cell))
+    : rest.every((cell) => cell === '');
 }
 
 export interface RowMapperOptions {
