@@ -42,6 +42,28 @@ describe('parsePair', () => {
       contract: 'USDT',
     });
     expect(parsePair('BTC/USD:BTC-240329')).toMatchObject({ base: 'BTC', contract: 'BTC-240329' });
+    // …and as the exchanges name them: swaps, futures by their expiry, options (were coins)
+    for (const [name, base, quote] of [
+      ['BTC-PERP', 'BTC', 'USD'], // FTX
+      ['BTCUSD_PERP', 'BTC', 'USD'], // Binance's coin-margined
+      ['BTC-PERPETUAL', 'BTC', 'USD'], // Deribit
+      ['ETH-USDT-SWAP', 'ETH', 'USDT'], // OKX
+      ['BINANCE:BTCUSDT.P', 'BTC', 'USDT'], // TradingView
+      ['PI_XBTUSD', 'BTC', 'USD'], // Kraken's futures
+      ['BTCUSDT_240329', 'BTC', 'USDT'],
+      ['BTC-USD-240329', 'BTC', 'USD'],
+      ['BTC-29MAR24', 'BTC', 'USD'],
+      ['BTC-29MAR24-60000-C', 'BTC', 'USD'],
+      ['ETH-USD-240329-3500-P', 'ETH', 'USD'],
+    ])
+      expect(parsePair(name!), name).toEqual({
+        base,
+        quote,
+        usd: true,
+        contract: name!.replace('BINANCE:', ''),
+      });
+    // Perpetual Protocol's token is a coin
+    expect(parsePair('PERP-USD')).toEqual({ base: 'PERP', quote: 'USD', usd: true });
   });
 
   it('leaves tickers alone, those ending in a currency among them', () => {
@@ -83,7 +105,7 @@ describe('a symbol column of trading pairs', () => {
     expect(toBase('ETH/USDT', spot)).toEqual({ ok: true, base: 'ETH', quote: 'USDT' });
     expect(toBase('ETH/USDT:USDT', spot)).toEqual({
       ok: false,
-      reason: '"ETH/USDT:USDT" is a swap or futures contract, not a spot market',
+      reason: '"ETH/USDT:USDT" is a swap, futures or options contract, not a spot market',
     });
     expect(toBase('ETH/EUR', spot)).toEqual({
       ok: false,
@@ -98,8 +120,28 @@ describe('a symbol column of trading pairs', () => {
       '1704067200000,BTC/USDT:USDT,42314.0,44240.0,42180.1,44213.9,301234.5\n' +
       '1704067200000,ETH/USDT:USDT,2281.5,2390.0,2265.2,2352.2,1203312.2\n';
     await expect(ingest('swaps.csv', text)).rejects.toThrow(
-      /swap or futures contracts \("BTC\/USDT:USDT" on line 2\), not spot markets.*\("BTC\/USDT"\)/,
+      /swap, futures or options contracts \("BTC\/USDT:USDT" on line 2\), not spot markets.*\("BTC\/USDT"\)/,
     );
+  });
+
+  it("of an exchange's contracts is refused; a contract among tickers is rejected", async () => {
+    // Bybit's public trades of a perpetual swap: loaded as a coin `BTC-PERP`
+    const perps =
+      'timestamp,symbol,side,size,price\n1704067200.1234,BTCUSD_PERP,Buy,0.01,42283.5\n' +
+      '1704067201.5,BTCUSD_PERP,Sell,0.02,42284.0\n';
+    await expect(ingest('perps.csv', perps)).rejects.toThrow(
+      /contracts \("BTCUSD_PERP" on line 2\), not spot markets.*\("BTC\/USD"\)$/,
+    );
+    // past the sample, and beside --symbol, which read it as BTC
+    const run = await ingest(
+      'btc-daily.csv',
+      'date,symbol,price\n2024-01-01,BTC,42000\n2024-01-02,BTC-PERP,42010\n',
+      'BTC',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1, rejected: 1 });
+    expect(await files.reasonsOf(run)).toEqual([
+      'symbol: "BTC-PERP" is a swap, futures or options contract, not a spot market',
+    ]);
   });
 
   it('is missing from a file of a column per coin, which is refused saying how to load one', async () => {

@@ -462,11 +462,12 @@ export function pairsOf(
     return null;
   const contract = found.contract;
   if (contract) {
+    const spot = parsePair(contract.value);
     throw new KxError(
       'input',
-      `${path}: the symbol column holds swap or futures contracts (${JSON.stringify(contract.value)} on line ` +
+      `${path}: the symbol column holds swap, futures or options contracts (${JSON.stringify(contract.value)} on line ` +
         `${contract.line}), not spot markets: a contract's price is not the coin's, and kx stores coins' ` +
-        `prices. Load an export of the spot market (${JSON.stringify(contract.value.split(':')[0])})`,
+        `prices. Load an export of the spot market (${JSON.stringify(spot ? `${spot.base}/${spot.quote}` : contract.value)})`,
       { context: { file: path, line: contract.line, field: 'symbol' } },
     );
   }

@@ -56,8 +56,10 @@ export interface Pair {
   /** Whether the quote is the US dollar or a dollar stablecoin. */
   usd: boolean;
   /**
-   * A swap's or a future's settlement (ccxt's `BTC/USDT:USDT`, `BTC/USD:BTC-240329`): a
-   * derivative contract, whose price is not the coin's spot price. Absent for a spot market.
+   * A derivative contract on the pair, whose price is not the coin's spot price: a swap's or
+   * a future's settlement as ccxt writes it (`BTC/USDT:USDT`, `BTC/USD:BTC-240329`), or the
+   * contract's name as its exchange does (`BTC-PERP`, `BTC-29MAR24-60000-C`: `CONTRACT_NAMES`).
+   * Absent for a spot market.
    */
   contract?: string;
 }
@@ -80,11 +82,36 @@ export function parsePair(value: string): Pair | null {
     return pairOf(short ?? long ?? '', quote === 'UST' ? 'USDT' : quote);
   }
   const upper = value.trim().toUpperCase();
-  const pair = parseMarket(upper);
+  const pair = parseMarket(upper) ?? contractOf(upper);
   if (pair) return pair;
   // An exchange or feed in front: `BINANCE:BTCUSDT` (TradingView), `X:BTCUSD` (Polygon.io).
-  const prefixed = /^[A-Z][A-Z0-9]{0,14}:([A-Z0-9/\-_]{5,})$/.exec(upper);
-  return prefixed ? parseMarket(prefixed[1] ?? '') : null;
+  const prefixed = /^[A-Z][A-Z0-9]{0,14}:([A-Z0-9/\-_.]{5,})$/.exec(upper)?.[1] ?? '';
+  return prefixed ? (parseMarket(prefixed) ?? contractOf(prefixed)) : null;
+}
+
+/**
+ * The exchanges' own names of derivative contracts, whose prices are not the coin's: swaps
+ * (FTX's `BTC-PERP`, Binance's `BTCUSD_PERP`, Deribit's `BTC-PERPETUAL`, OKX's `BTC-USD-SWAP`,
+ * TradingView's `BTCUSDT.P`, Kraken's `PI_XBTUSD`), futures by their expiry (Binance's
+ * `BTCUSDT_240329`, OKX's `BTC-USD-240329`, Deribit's `BTC-29MAR24`) and options with their
+ * strike and kind (`BTC-29MAR24-60000-C`). The pair is the underlying market.
+ */
+const CONTRACT_NAMES = [
+  /^([A-Z0-9]{2,15}?)[-_]?(USDT|USDC|USD)?[-_](PERP|PERPETUAL|SWAP)$/,
+  /^([A-Z0-9]{2,15}?)(USDT|USDC|USD)?\.(P)$/,
+  /^P[IF]_([A-Z0-9]{2,15}?)(USD)$/,
+  /^(?:FI_)?([A-Z0-9]{2,15}?)[-_]?(USDT|USDC|USD)?[-_](\d{6}|\d{1,2}[A-Z]{3}\d{2})(?:[-_]\d+(?:\.\d+)?[-_][CP])?$/,
+];
+
+function contractOf(upper: string): Pair | null {
+  for (const pattern of CONTRACT_NAMES) {
+    const m = pattern.exec(upper);
+    if (!m) continue;
+    const [, base = '', quote = 'USD'] = m;
+    const pair = pairOf(base, quote);
+    return pair && { ...pair, contract: upper };
+  }
+  return null;
 }
 
 /** ccxt's unified symbol of a swap (`BTC/USDT:USDT`) or a future (`BTC/USD:BTC-240329`). */

@@ -136,6 +136,7 @@ export function createRowMapper(
       overflow(row, keys.length, file.delimiter) ??
       notUtf8Cell(column, row) ??
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
+      (pairs ? null : contractRow(cell('symbol'))) ??
       (symbol !== undefined ? otherCoin(cell, row.fields, symbol, options) : null) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
@@ -367,6 +368,19 @@ function withoutQuote(
   };
 }
 
+const contractReason = (value: string) =>
+  `${JSON.stringify(value)} is a swap, futures or options contract, not a spot market`;
+
+/**
+ * The rejection of a row whose symbol names a derivative contract (`BTC-PERP`, `BTCUSDT_240329`)
+ * in a column of tickers (in one of pairs, `toBase` rejects it), with or without --symbol, which
+ * would read it as the coin: a contract's price is not the coin's.
+ */
+function contractRow(written: string): { ok: false; reason: string; field: CsvField } | null {
+  if (!/[-_.:]/.test(written) || !parsePair(written)?.contract) return null;
+  return { ok: false, reason: `symbol: ${contractReason(written)}`, field: 'symbol' };
+}
+
 /** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
 export function toBase(
   value: string,
@@ -378,11 +392,7 @@ export function toBase(
       ok: false,
       reason: `${JSON.stringify(value)} is not a trading pair like the column's others (${JSON.stringify(pairs.example)})`,
     };
-  if (pair.contract)
-    return {
-      ok: false,
-      reason: `${JSON.stringify(value)} is a swap or futures contract, not a spot market`,
-    };
+  if (pair.contract) return { ok: false, reason: contractReason(value) };
   if (!pair.usd)
     return {
       ok: false,
