@@ -214,6 +214,12 @@ describe('CSV header mapping', () => {
     });
     // and `m` is a word of its own, never the end of one
     expect(scales(['symbol', 'price', 'volume_sum'])).toMatchObject({ price: ['price_usd', 0] });
+    // cents are hundredths: `Price (¢)` loaded its cents as dollars
+    for (const header of ['Price (¢)', 'price_cents', 'Price (USD cents)', 'Preis in Cent'])
+      expect(scales(['symbol', header]), header).toEqual({
+        symbol: ['symbol', 0],
+        [header]: ['price_usd', -2],
+      });
     expect(mapping.columns.find((c) => c.header === 'price')?.scale).toBeUndefined();
   });
 

@@ -294,6 +294,9 @@ const MAGNITUDES: Record<string, number> = {
   tsd: 3,
   mio: 6,
   mrd: 9,
+  // hundredths: `Price (USD cents)`, `price_cents`, `Price (¢)`, `Preis in Cent`
+  cents: -2,
+  cent: -2,
 };
 
 /** The fields whose numbers a magnitude in their header multiplies: amounts of dollars or coins. */
@@ -330,7 +333,8 @@ export interface HeaderMapping {
  * `priceUsd`, `Market Cap`, `\uFEFFname`, ` Symbol `, `Último`, `Дата` → `price_usd`,
  * `market_cap`, `name`, `symbol`, `ultimo`, `дата`: letters of any script, accents dropped.
  * A percent sign is a word (`% Change` → `pct_change`): Yahoo's screeners write `Change` and
- * `% Change` side by side, and they are two columns. The API's object an amount sits in, as
+ * `% Change` side by side, and they are two columns. So is a cent sign (`Price (¢)` →
+ * `price_cents`: a magnitude). The API's object an amount sits in, as
  * pandas' `json_normalize` writes its path, says nothing: CoinMarketCap's `quote.USD.price`,
  * CoinPaprika's `quotes.USD.price` and CoinGecko's `market_data.current_price.usd` are
  * `usd_price` and `current_price_usd`; CoinGecko's `market_data.circulating_supply` is
@@ -346,6 +350,7 @@ export function toHeaderKey(header: string): string {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/%/g, '_pct_')
+    .replace(/¢/g, '_cents_')
     .replace(/[^\p{L}\p{N}]+/gu, '_')
     .replace(/^_+|_+$/g, '');
 }
