@@ -316,6 +316,13 @@ describe('CSV header mapping', () => {
       'Avg. Filled Price': 'price_usd',
       'Filled Time(UTC+08:00)': 'observed_at',
     });
+    // Crypto.com's trade history: `Trade Price` was no price, and the file refused
+    const cdc = ['Trade Time(UTC)', 'Order ID', 'Trade ID', 'Symbol', 'Side', 'Trade Price'];
+    expect(fields(cdc.concat(['Trade Quantity', 'Fee', 'Fee Currency']))).toEqual({
+      'Trade Time(UTC)': 'observed_at',
+      Symbol: 'symbol',
+      'Trade Price': 'price_usd',
+    });
     // an order's `price` is its limit (0 for a market order); `averagePrice` what it filled at
     const orders = ['orderCreatedAt', 'id', 'clientOid', 'symbol', 'side', 'type', 'stopPrice']
       .concat(['price', 'size', 'dealSize', 'dealFunds', 'averagePrice', 'fee', 'feeCurrency'])

@@ -65,6 +65,12 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     filled_price: 0.95,
     exec_price: 0.95,
     execution_price: 0.95,
+    executed_price: 0.95,
+    // Crypto.com's trade history (`Trade Price`), HTX's and Gate's (`Deal Price`)
+    trade_price: 0.95,
+    deal_price: 0.95,
+    fill_price: 0.95,
+    avg_fill_price: 0.95,
     avg_price: 0.85,
     average_price: 0.85,
     // Bittrex's order history, beside `Price`, the order's total
