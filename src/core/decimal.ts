@@ -77,6 +77,12 @@ const DOLLAR_AFTER = new RegExp(`(?:(?<![a-z])\\s*(?:${DOLLAR_CODES})|\\s*(?:us\
 /** The character between a number's whole part and its fraction: `1234.5` or `1234,5`. */
 export type DecimalMark = '.' | ',';
 
+/** Whether a cell says its value is missing (`MISSING`, or an `#N/A` with Bloomberg's reason). */
+function isMissing(input: string): boolean {
+  const cell = input.trim().toLowerCase();
+  return MISSING.has(cell) || cell.startsWith('#n/a ');
+}
+
 /**
  * Parses `1234.5`, `6.0e-05`, `4.2e+17`, `$87,000`, `4800 USD`, `$1.7T`, `600B`, `2.08%` into a
  * canonical decimal string, and negatives written `−2.5` (U+2212), `-$5`, `(2.50)` or `▼2.5%`;
@@ -84,12 +90,6 @@ export type DecimalMark = '.' | ',';
  * and India's `1,23,456.78`. Empty and `N/A`-style cells are
  * `null`, as is `NaN`. `inf`, text and amounts in another currency (`€1,234.5`) are errors.
  */
-/** Whether a cell says its value is missing (`MISSING`, or an `#N/A` with Bloomberg's reason). */
-function isMissing(input: string): boolean {
-  const cell = input.trim().toLowerCase();
-  return MISSING.has(cell) || cell.startsWith('#n/a ');
-}
-
 export function toDecimal(input: string, mark: DecimalMark = '.'): DecimalResult {
   if (isMissing(input)) return { ok: true, value: null };
   const bare = bareNumber(input);

@@ -98,7 +98,7 @@ export function parsePair(value: string): Pair | null {
  */
 const CONTRACT_NAMES = [
   /^([A-Z0-9]{2,15}?)[-_]?(USDT|USDC|USD)?[-_](PERP|PERPETUAL|SWAP)$/,
-  /^([A-Z0-9]{2,15}?)(USDT|USDC|USD)?\.(P)$/,
+  /^([A-Z0-9]{2,15}?)(USDT|USDC|USD)\.(P)$/,
   /^P[IF]_([A-Z0-9]{2,15}?)(USD)$/,
   /^(?:FI_)?([A-Z0-9]{2,15}?)[-_]?(USDT|USDC|USD)?[-_](\d{6}|\d{1,2}[A-Z]{3}\d{2})(?:[-_]\d+(?:\.\d+)?[-_][CP])?$/,
 ];
