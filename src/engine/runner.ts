@@ -31,6 +31,7 @@ import {
   describeRun,
   finishRun,
   markAbandoned,
+  runningRun,
   sourceLockKey,
   startAttempt,
   type RunRow,
@@ -82,12 +83,15 @@ export async function withSourceLock<T>(
 ): Promise<T> {
   const release: Release | null = await handle.tryLock(sourceLockKey(source));
   if (!release) {
+    // Which run holds it, so that cron's mail says what to wait for.
+    const holder = await runningRun(handle.db, source).catch(() => undefined);
+    const which = holder
+      ? `: run #${holder.id} (${holder.streamKey}), started ${holder.startedAt.toISOString()}`
+      : '';
     throw new KxError(
       'locked',
-      `another kx process is running an ingest of ${source}; try again when it finishes`,
-      {
-        context: { source },
-      },
+      `another kx process is running an ingest of ${source}${which}; try again when it finishes`,
+      { context: { source, ...(holder && { run: holder.id }) } },
     );
   }
   try {

@@ -174,6 +174,20 @@ export async function markAbandoned(db: Db, source: string): Promise<number> {
   });
 }
 
+/** The latest run of `source` still marked running: another process's, while it holds the lock. */
+export async function runningRun(
+  db: Db,
+  source: string,
+): Promise<{ id: number; streamKey: string; startedAt: Date } | undefined> {
+  const [run] = await db
+    .select({ id: etlRuns.id, streamKey: etlRuns.streamKey, startedAt: etlRuns.startedAt })
+    .from(etlRuns)
+    .where(and(eq(etlRuns.source, source), eq(etlRuns.status, 'running')))
+    .orderBy(sql`${etlRuns.id} desc`)
+    .limit(1);
+  return run;
+}
+
 /** The failed runs of a source that `kx resume` continues, oldest first. */
 export async function getResumableRuns(db: Db, source: string): Promise<RunRow[]> {
   return db
