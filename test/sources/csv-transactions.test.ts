@@ -74,6 +74,16 @@ describe('a log of transactions (Bitstamp)', () => {
     ).rejects.toThrow(/column "Rate currency" says the prices are in EUR, not US dollars/);
   });
 
+  it('a value that names its currency beside an amount is its worth too, never the price', async () => {
+    // `Value (USD)` and `USD Value` beside `Amount` loaded each holding's worth as the price
+    for (const worth of ['Value (USD)', 'USD Value']) {
+      const text = `Date,Asset,Amount (BTC),${worth}\n2024-01-05,BTC,0.5,21500.25\n`;
+      await expect(files.ingest('holdings.csv', text)).rejects.toThrow(
+        /no column maps to price_usd/,
+      );
+    }
+  });
+
   it('a value without an amount beside it is still a price (a series of values)', async () => {
     const run = await files.ingest('values.csv', 'date,value\n2024-01-01,42000.5\n', {
       symbol: 'BTC',

@@ -474,13 +474,15 @@ export function mapHeader(
   const pickLeft = () => pick(candidates.filter((c) => !out.has(c)));
   // Beside an amount of coins, `Value` is that amount's worth and `Rate` the price paid (a
   // log of transactions: Bitstamp's); without one, a rate is an interest or a funding rate.
-  const amounts = keys.some((k) => AMOUNT_KEYS.has(k));
+  // Either may name its currency (`Amount (BTC)`, `Value (USD)`, `USD Value`).
+  const bare = keys.map((key, i) => currencyIn(headers[i] ?? '', key)?.key ?? key);
+  const amounts = bare.some((k) => AMOUNT_KEYS.has(k));
   candidates
     .filter(
       (c) =>
         c.how !== 'override' &&
         c.field === 'price_usd' &&
-        (amounts ? WORTH_KEYS : RATE_KEYS).has(keys[c.index] ?? ''),
+        (amounts ? WORTH_KEYS : RATE_KEYS).has(bare[c.index] ?? ''),
     )
     .forEach((c) => out.add(c));
   let columns = pickLeft();
