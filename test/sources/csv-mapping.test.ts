@@ -162,6 +162,10 @@ describe('CSV header mapping', () => {
   it('does not mistake absolute changes or BTC prices for unified fields', () => {
     const mapped = fields(['symbol', 'price_usd', 'price_btc', 'price_change_24h']);
     expect(mapped).toEqual({ symbol: 'symbol', price_usd: 'price_usd' });
+    // a trading journal's position: `exit_price` was a fuzzy `exec_price`
+    expect(fields(['symbol', 'entry_time', 'entry_price', 'exit_price'])).toEqual({
+      symbol: 'symbol',
+    });
   });
 
   it('matches near misses fuzzily, with a confidence and a warning when low', () => {

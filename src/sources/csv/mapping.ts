@@ -218,7 +218,10 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
   },
 };
 
-/** Headers that look like a field but are not it (absolute changes, prices in BTC, OHLC). */
+/**
+ * Headers that look like a field but are not it (absolute changes, prices in BTC, OHLC, a
+ * position's entry and exit in a trading journal: `exit_price` is one letter from `exec_price`).
+ */
 const NOT_A_FIELD = new Set([
   'price_change_24h',
   'market_cap_change_24h',
@@ -226,6 +229,8 @@ const NOT_A_FIELD = new Set([
   'open',
   'high',
   'low',
+  'entry_price',
+  'exit_price',
 ]);
 
 /**
