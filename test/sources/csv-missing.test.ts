@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { asc } from 'drizzle-orm';
-import { assetSources } from '../../src/db/schema.js';
+import { asc, eq } from 'drizzle-orm';
+import { assetSources, quotes } from '../../src/db/schema.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('the words scripts write for a value they did not have', () => {
@@ -36,6 +36,19 @@ describe('the words scripts write for a value they did not have', () => {
       { id: 'nan-nantrade', name: 'NanTrade', cap: null },
       { id: 'nil-nil', name: 'NIL', cap: null },
     ]);
+  });
+
+  it('leave no row of --symbol without its coin: a missing name is the one the first rows give', async () => {
+    // a row without a name was a listing `sol` and an asset of its own beside `sol-solana`
+    const text =
+      'date,name,price\n2024-01-01,Solana,101.5\n2024-01-02,,102.5\n2024-01-03,None,103.5\n';
+    const run = await files.ingest('solana-days.csv', text, { symbol: 'SOL' });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 3 });
+    const listings = await files.db.db
+      .selectDistinct({ id: quotes.sourceId, asset: quotes.assetId })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId));
+    expect(listings).toEqual([{ id: 'sol-solana', asset: expect.any(Number) }]);
   });
 
   it('say nothing against --symbol: a row whose symbol is `null` is that coin', async () => {

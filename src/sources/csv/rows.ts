@@ -102,7 +102,7 @@ export interface RowMapperOptions {
 export function createRowMapper(
   options: RowMapperOptions,
 ): (row: CsvRow) => SourceRecord<CsvPosition> {
-  const { file, mapping, timeOfDay, zoneMinutes, symbol, pairs, currency } = options;
+  const { file, mapping, timeOfDay, zoneMinutes, symbol, pairs, currency, oneName } = options;
   const { fileTime, dateOrder, decimalMark, readAs } = options;
   const keys = file.columns;
   const column = new Map<CsvField, ColumnMapping>(mapping.columns.map((c) => [c.field, c]));
@@ -123,6 +123,10 @@ export function createRowMapper(
       const c = column.get(field);
       return c ? (row.fields[c.index] ?? '').trim() : '';
     };
+    // With --symbol every row is one coin: a row without a name is the coin the first rows
+    // name, one listing with them (not a listing `btc` beside `btc-bitcoin`).
+    const named = (field: CsvField) =>
+      field === 'name' && oneName && textOf(cell('name')) === '' ? oneName.value : cell(field);
     const time = column.has('observed_at')
       ? toTimestamp(
           withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]),
@@ -141,7 +145,7 @@ export function createRowMapper(
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
         : toListing(
-            pair ? withoutQuote(cell, pair.quote) : cell,
+            pair ? withoutQuote(cell, pair.quote) : symbol !== undefined ? named : cell,
             symbol ?? pair?.base,
             time,
             decimalMark,
