@@ -48,7 +48,7 @@ describe('the words scripts write for a value they did not have', () => {
       .selectDistinct({ id: quotes.sourceId, asset: quotes.assetId })
       .from(quotes)
       .where(eq(quotes.runId, run.runId));
-    expect(listings).toEqual([{ id: 'sol-solana', asset: expect.any(Number) }]);
+    expect(listings.map((l) => l.id)).toEqual(['sol-solana']);
   });
 
   it('say nothing against --symbol: a row whose symbol is `null` is that coin', async () => {

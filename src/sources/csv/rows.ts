@@ -126,7 +126,9 @@ export function createRowMapper(
     // With --symbol every row is one coin: a row without a name is the coin the first rows
     // name, one listing with them (not a listing `btc` beside `btc-bitcoin`).
     const named = (field: CsvField) =>
-      field === 'name' && oneName && textOf(cell('name')) === '' ? oneName.value : cell(field);
+      field === 'name' && oneName && column.has('name') && textOf(cell('name')) === ''
+        ? oneName.value
+        : cell(field);
     const time = column.has('observed_at')
       ? toTimestamp(
           withTimeOfDay(cell('observed_at'), row.fields[timeOfDay ?? -1]),
