@@ -44,6 +44,16 @@ describe('files joined one after the other', () => {
       { at: new Date('2024-01-01T00:00:00Z'), cap: '820000000000', volume: '30000000000' },
     ]);
   });
+
+  it('of two layouts whose header starts with Ticker are refused too, never skipped', async () => {
+    // a header `Ticker,…` of words looked like yfinance's ticker line, skipped as decoration
+    const text =
+      'Ticker,Date,Price,Volume\nETH,2024-01-01,2300,9000000000\n' +
+      'Ticker,Date,Volume,Price\nETH,2024-01-02,9100000000,2310\n';
+    await expect(files.ingest('tickers.csv', text)).rejects.toThrow(
+      /tickers\.csv:3: a second header line with other columns/,
+    );
+  });
 });
 
 /** Tables drawn as text: what people paste from a chat, a README or a database client. */

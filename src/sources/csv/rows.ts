@@ -60,12 +60,16 @@ export function isDecoration(row: CsvRow): boolean {
   return line.includes('---') && /^[\s|+:=-]+$/.test(line);
 }
 
-/** yfinance's `Ticker` line (a ticker in every cell) or its index's name over empty cells. */
+/**
+ * yfinance's `Ticker` line (one ticker in every cell: a download of several is refused before
+ * any row is read) or its index's name over empty cells. A second header that starts with
+ * `Ticker` (files joined one after the other) names fields, not one ticker, and stays a row.
+ */
 function isLevelLine({ fields }: CsvRow): boolean {
   const rest = fields.slice(1).map((cell) => cell.trim());
   if (rest.length === 0) return false;
   return fields[0]!.trim() === 'Ticker'
-    ? rest.every((cell) => /^[A-Z0-9^=.-]+$/i.test(cell) && /[A-Z]/i.test(cell))
+    ? /^[A-Z0-9^=.-]*[A-Z][A-Z0-9^=.-]*$/i.test(rest[0]!) && rest.every((cell) => cell === rest[0])
     : rest.every((cell) => cell === '');
 }
 
