@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { toStorableJsonText, toStorableText } from '../core/domain.js';
 import type { KxErrorCode } from '../core/errors.js';
 import type { Db, Tx } from '../db/client.js';
 import { etlRunAttempts, etlRuns } from '../db/schema.js';
@@ -89,7 +90,11 @@ export interface RunOutcome {
 }
 
 export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promise<void> {
-  const error = outcome.error;
+  // A message may quote the input (an upstream's body, a file's cell), NUL bytes and all.
+  const error = outcome.error && {
+    code: outcome.error.code,
+    message: toStorableText(outcome.error.message),
+  };
   await db.transaction(async (tx) => {
     await tx
       .update(etlRuns)
@@ -115,15 +120,23 @@ export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promi
   });
 }
 
-/** Stores what the source said about this read (header mapping, warnings) on the run. */
+/**
+ * Stores what the source said about this read (header mapping, warnings) on the run. Both quote
+ * the input (a header cell, an API's field name), which may hold what jsonb refuses: a NUL
+ * character or a lone surrogate becomes U+FFFD here, as in a rejected record's payload.
+ */
 export async function describeRun(
   db: Db,
   runId: number,
   info: { mapping?: unknown; warnings: string[] },
 ): Promise<void> {
+  const mapping =
+    info.mapping === undefined
+      ? null
+      : (JSON.parse(toStorableJsonText(JSON.stringify(info.mapping))) as unknown);
   await db
     .update(etlRuns)
-    .set({ mapping: info.mapping ?? null, warnings: info.warnings, updatedAt: sql`now()` })
+    .set({ mapping, warnings: info.warnings.map(toStorableText), updatedAt: sql`now()` })
     .where(eq(etlRuns.id, runId));
 }
 
