@@ -104,6 +104,11 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
     /:1: no header row: the first line \("1,2,3"\) looks like data/,
   ],
   [
+    'a NUL byte in a header cell',
+    (p) => writeFileSync(p, goodRows.replace(',', '\u0000,')),
+    /:1: header cell 1 \("\w+\\u0000"\) holds a NUL byte, .+ remove the byte \(for example: tr -d '\\000' < \S+ > fixed\.csv\)/,
+  ],
+  [
     'prices in euros (a vs_currency column)',
     (p) => writeFileSync(p, 'id,symbol,price,vs_currency\nbitcoin,btc,40000,eur\n'),
     /: column "vs_currency" says the prices are in EUR, not US dollars \("eur" on line 2\).+pass --map 'vs_currency='$/m,

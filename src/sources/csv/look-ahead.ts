@@ -46,6 +46,18 @@ export async function readHeader(
         { context: { file: path, line: next.value.line } },
       );
     }
+    // A row's stray NUL byte rejects that row; a header's would name a column no one can
+    // --map, and neither the run's mapping nor its checkpoint could store it.
+    const nul = header.findIndex((cell) => cell.includes('\u0000'));
+    if (nul >= 0) {
+      throw new KxError(
+        'input',
+        `${path}:${next.value.line}: header cell ${nul + 1} (${JSON.stringify(header[nul])}) ` +
+          `holds a NUL byte, which no column name has: the file is damaged; remove the byte ` +
+          `(for example: tr -d '\\000' < ${path} > fixed.csv) or export the file again`,
+        { context: { file: path, line: next.value.line, field: header[nul] } },
+      );
+    }
     return header;
   }
 }
