@@ -24,6 +24,26 @@ describe('schema drift', () => {
     });
   });
 
+  it('a field name holding a NUL quarantines its item; the warning quotes it escaped', async () => {
+    const { database, fake, env } = await setup();
+    fake.transform('markets', (item, i) => (i === 3 ? { ...item, 'bad\u0000key': 1 } : item));
+    const r = await runKx(['ingest', '--source', 'coingecko'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('\u0000');
+    await withOpen(database, async ({ db }) => {
+      const [run] = await db.select().from(etlRuns);
+      expect(run).toMatchObject({ status: 'succeeded', rejected: 1 });
+      expect(run!.warnings).toHaveLength(1);
+      expect(run!.warnings[0]).toMatch(
+        /^coingecko: unknown field "bad\\u0000key" \(first seen in page \d+ item \d+\)/,
+      );
+      const [rejected] = await db.select().from(rejectedRecords);
+      expect(rejected!.reason).toBe(
+        'payload holds a NUL character (\\u0000), which jsonb cannot store',
+      );
+    });
+  });
+
   it('a renamed field rejects the items that lack it and fails the run above KX_MAX_REJECT_RATIO (exit 4)', async () => {
     const { database, fake, env } = await setup();
     fake.transform('markets', (item, i) => {

@@ -54,6 +54,28 @@ describe('retries, terminal statuses and error pages', () => {
     expect(r.stderr).toContain('text/plain: "Bad Gateway"');
   });
 
+  it("an error body's control characters are quoted escaped, and the failed run is recorded", async () => {
+    const { database, fake, env } = await setup();
+    // A NUL, which PostgreSQL's text refuses, and an escape sequence that would clear a terminal.
+    fake.fault('markets', {
+      status: 502,
+      body: 'Bad\u0000Gateway\u001b[2J',
+      headers: { 'content-type': 'text/plain' },
+    });
+    const r = await runKx(['ingest', '--source', 'coingecko'], {
+      ...env,
+      KX_HTTP_MAX_RETRIES: '0',
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('text/plain: "Bad\\u0000Gateway\\u001b[2J"');
+    expect(r.stderr).not.toContain('\u0000');
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).not.toContain('could not record');
+    const [run] = await withOpen(database, ({ db }) => db.select().from(etlRuns));
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'upstream', resumable: true });
+    expect(run!.errorMessage).toContain('"Bad\\u0000Gateway\\u001b[2J"');
+  });
+
   it.each([401, 403, 404])(
     '%i is terminal: no retry, exit 3, says what to check',
     async (status) => {

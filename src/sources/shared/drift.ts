@@ -38,7 +38,7 @@ export function createDriftTracker(spec: DriftSpec, warn: (message: string) => v
         if (!known(key))
           report(
             `+${key}`,
-            `${spec.service}: unknown field "${key}" (first seen in ${where}); it is kept in the raw payload`,
+            `${spec.service}: unknown field ${JSON.stringify(key)} (first seen in ${where}); it is kept in the raw payload`,
           );
       }
       for (const key of expected) {

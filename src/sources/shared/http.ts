@@ -253,7 +253,13 @@ function describeBody(contentType: string | null, text: string): string {
       .replace(/<[^>]+>/g, ' ')
   )
     .replace(/\s+/g, ' ')
-    .trim();
+    .trim()
+    // A control character (a NUL, a terminal's escape sequence) is shown, not sent to the terminal.
+    .replace(
+      // eslint-disable-next-line no-control-regex -- control characters are what it finds
+      /[\u0000-\u001f\u007f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
   const snippet = plain.length > 120 ? `${plain.slice(0, 117)}...` : plain;
   return snippet ? `${type}: "${snippet}"` : `${type}, empty body`;
 }
