@@ -185,6 +185,12 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     connect_timeout: 10,
     socket: noDelaySocket(),
     connection: {
+      // What kx reads by, whatever a DBA set as the server's or the database's default: times
+      // written as ISO (`SQL, DMY` writes `09/02/2025 17:44:04.143 UTC`, which the driver
+      // misreads or refuses), and UTC, kx's days being UTC days even where a query does not
+      // say `at time zone 'UTC'`.
+      DateStyle: 'ISO',
+      TimeZone: 'UTC',
       // JIT compiled /runs/compare's price query for 256 ms on every call, to run it in 51 ms.
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, jit: 'off' } : {}),
     } as Record<string, string | number>,

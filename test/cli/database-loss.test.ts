@@ -295,3 +295,39 @@ describe.skipIf(!serverUrl)('a server that closes idle sessions (idle_session_ti
     }
   });
 });
+
+describe.skipIf(!serverUrl)('a server whose sessions default to other settings', () => {
+  // A DBA's postgresql.conf or ALTER DATABASE … SET: dates written `09/02/2025 …`, a zone
+  // of +14 hours. kx's sessions set what they read by.
+  it('reads and serves the same data as a server with the defaults', async () => {
+    const plain = await database();
+    const odd = await database();
+    const name = new URL(odd.env.DATABASE_URL!).pathname.slice(1);
+    await adminQuery(
+      serverUrl!,
+      `alter database ${name} set datestyle = 'SQL, DMY'; ` +
+        `alter database ${name} set timezone = 'Pacific/Kiritimati'`,
+    );
+    const ingest = ['ingest', '--source', 'csv', '--file', sampleCsv];
+    for (const { env } of [plain, odd]) expect((await runKx(ingest, env)).code).toBe(0);
+    const exported = await Promise.all(
+      [plain, odd].map(({ env }) =>
+        runKx(['export', 'listings', '--format', 'ndjson', '--source', 'csv'], env),
+      ),
+    );
+    // was exit 1, "Invalid time value": timestamps came as `09/02/2025 17:44:04.143 UTC`
+    expect(exported[1]!.code, exported[1]!.stderr).toBe(0);
+    expect(exported[1]!.stdout).toContain('"observed_at":"2025-02-09T17:44:04.143Z"');
+    expect(exported[1]!.stdout).toBe(exported[0]!.stdout);
+    const { child, done, url } = await startServe(odd.env);
+    try {
+      const res = await fetch(`${url}/data?source=csv&symbol=BTC`);
+      expect(await res.json()).toMatchObject({
+        data: [{ source_id: 'bitcoin', observed_at: '2025-02-09T17:44:04.143Z' }],
+      });
+    } finally {
+      child.kill('SIGTERM');
+      await done;
+    }
+  });
+});
