@@ -6,6 +6,7 @@ import {
   quotes,
   rawCoingecko,
   rawCoinpaprika,
+  rejectedRecords,
 } from '../../src/db/schema.js';
 import { runKx } from '../helpers/cli.js';
 import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
@@ -149,6 +150,40 @@ describe('kx ingest --source coinpaprika', () => {
       expect(run!.warnings.join('\n')).not.toContain('unknown field');
       const [raw] = await handle.db.select({ n: sql<number>`count(*)::int` }).from(rawCoinpaprika);
       expect(raw!.n).toBe(3);
+    });
+  });
+
+  it('one id twice at one time with different data loads neither; copies alike load once', async () => {
+    await fake.close();
+    fake = await startFakeUpstream({ paprikaTickers: 20 });
+    env = { ...env, ...upstreamEnv(fake) };
+    const served = fake.paprikaItems();
+    const twin = served[4]!;
+    fake.transform('tickers', (item, i) =>
+      i === 5
+        ? { ...item, id: twin.id, last_updated: twin.last_updated }
+        : i === 7
+          ? served[6]!
+          : item,
+    );
+    const r = await runKx(['ingest', '--source', 'coinpaprika', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ fetched: 20, loaded: 17, unchanged: 1 });
+    await withOpen(database, async (handle) => {
+      const rejected = await handle.db.select().from(rejectedRecords);
+      expect(rejected.map((x) => [x.locator, x.sourceId, x.reason])).toEqual(
+        [4, 5].map((ordinal) => [
+          { ordinal },
+          twin.id,
+          `source_id: tickers 4 and 5 of this response are both "${String(twin.id)}" at one time, with different data: which one is right is unknown, so none is loaded`,
+        ]),
+      );
+      expect(await listing(handle, 'coinpaprika', String(twin.id))).toBeUndefined();
+      const copies = await handle.db
+        .select()
+        .from(quotes)
+        .where(sql`${quotes.sourceId} = ${String(served[6]!.id)}`);
+      expect(copies).toHaveLength(1);
     });
   });
 });

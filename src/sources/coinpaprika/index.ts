@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { KxError } from '../../core/errors.js';
-import { parseExactJson } from '../../core/json.js';
+import { parseExactJson, toJsonText } from '../../core/json.js';
 import {
   defineSource,
   defineSourceEntry,
@@ -138,13 +138,20 @@ export function createCoinpaprikaSource(own: ApiSettings, settings: SharedSettin
       );
       const from = (stored as CoinpaprikaCursor | null)?.ordinal ?? -1;
       const fetchedAt = new Date();
+      const conflicts = conflictingIds(items);
 
       async function* read(): AsyncGenerator<SourceRecord<Position>> {
         for (let ordinal = from + 1; ordinal < items.length; ordinal++) {
           const item = items[ordinal];
           if (item && typeof item === 'object')
             drift.observe(item as Record<string, unknown>, `ticker ${ordinal}`);
-          yield toRecord(item, ordinal, fetchedAt);
+          const record = toRecord(item, ordinal, fetchedAt);
+          const { last_updated: at } = (item ?? {}) as { last_updated?: unknown };
+          const twins =
+            record.sourceId === null
+              ? undefined
+              : conflicts.get(`${record.sourceId}\u0000${String(at)}`);
+          yield twins ? { ...record, result: conflictOf(record.sourceId!, twins) } : record;
           if (ordinal % 1000 === 999) await Promise.resolve(); // let timers and signals run on huge arrays
         }
       }
@@ -161,6 +168,42 @@ export function createCoinpaprikaSource(own: ApiSettings, settings: SharedSettin
       };
     },
   });
+}
+
+/**
+ * The ids that more than one ticker of the response carries at one time (`last_updated`) with
+ * different data, each with the tickers' ordinals. kx keeps one quote per listing and time,
+ * and which of them is the coin's is unknowable: loading one would be a guess, so none is
+ * loaded. Copies alike load once; one id at two times is two observations.
+ */
+function conflictingIds(items: readonly unknown[]): Map<string, number[]> {
+  const ordinals = new Map<string, number[]>();
+  items.forEach((item, ordinal) => {
+    const { id, last_updated: at } = (item ?? {}) as { id?: unknown; last_updated?: unknown };
+    if (typeof id !== 'string' || id === '') return;
+    const key = `${id}\u0000${String(at)}`;
+    const seen = ordinals.get(key);
+    if (seen) seen.push(ordinal);
+    else ordinals.set(key, [ordinal]);
+  });
+  const conflicts = new Map<string, number[]>();
+  for (const [key, at] of ordinals) {
+    if (at.length > 1 && new Set(at.map((o) => toJsonText(items[o]))).size > 1)
+      conflicts.set(key, at);
+  }
+  return conflicts;
+}
+
+function conflictOf(id: string, ordinals: readonly number[]): ListingCheck {
+  const tickers = `${ordinals.slice(0, -1).join(', ')} and ${ordinals.at(-1)}`;
+  const all = ordinals.length === 2 ? 'both' : 'all';
+  return {
+    ok: false,
+    reason:
+      `source_id: tickers ${tickers} of this response are ${all} ${JSON.stringify(id)} at one ` +
+      'time, with different data: which one is right is unknown, so none is loaded',
+    field: 'source_id',
+  };
 }
 
 function toRecord(item: unknown, ordinal: number, fetchedAt: Date): SourceRecord<Position> {
