@@ -234,13 +234,14 @@ export function moveBitcoin(
         }
       : item,
   );
-  fake.transform('tickers', (item) => {
-    if (item.id !== 'btc-bitcoin') return item;
-    const quotes = item.quotes as { USD: Record<string, unknown> };
-    return {
-      ...item,
-      last_updated: at,
-      quotes: { USD: { ...quotes.USD, price: new LosslessNumber(prices.coinpaprika) } },
-    };
-  });
+  // The stitched tickers have bitcoin twice (2022 and 2025): both become one ticker at `at`,
+  // as /tickers, one ticker per coin, would give it.
+  const btc = fake.paprikaItems().find((item) => item.id === 'btc-bitcoin')!;
+  const quotes = btc.quotes as { USD: Record<string, unknown> };
+  const moved = {
+    ...btc,
+    last_updated: at,
+    quotes: { USD: { ...quotes.USD, price: new LosslessNumber(prices.coinpaprika) } },
+  };
+  fake.transform('tickers', (item) => (item.id === 'btc-bitcoin' ? moved : item));
 }
