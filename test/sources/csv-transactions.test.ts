@@ -79,9 +79,27 @@ describe('a log of transactions (Bitstamp)', () => {
     for (const worth of ['Value (USD)', 'USD Value']) {
       const text = `Date,Asset,Amount (BTC),${worth}\n2024-01-05,BTC,0.5,21500.25\n`;
       await expect(files.ingest('holdings.csv', text)).rejects.toThrow(
-        /no column maps to price_usd/,
+        /: no column holds a price: "Amount \(BTC\)" is an amount of coins, so this is a history of transactions or holdings, whose worths are not prices/,
       );
     }
+  });
+
+  it("Koinly's and the Crypto.com app's exports hold no price, and are refused saying so", async () => {
+    // Refused first for want of a symbol column: mapping one, a user met the missing price.
+    const koinly =
+      'Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,Fee Currency,' +
+      'Net Worth Amount,Net Worth Currency,Label,Description,TxHash\n' +
+      '2024-01-05 14:03 UTC,105.24,USD,0.00234,BTC,1.99,USD,103.25,USD,,,\n';
+    await expect(files.ingest('koinly.csv', koinly)).rejects.toThrow(
+      /koinly\.csv: no column holds a price: "Sent Amount" and "Received Amount" are amounts of coins, .+ kx loads prices of coins: load a price history\. If a column is each row's price in US dollars after all, name it with --map 'COLUMN=price_usd'$/,
+    );
+    const app =
+      'Timestamp (UTC),Transaction Description,Currency,Amount,To Currency,To Amount,' +
+      'Native Currency,Native Amount,Native Amount (in USD),Transaction Kind,Transaction Hash\n' +
+      '2024-01-05 14:03:11,Buy BTC,BTC,0.00234,,,USD,105.24,105.24,viban_purchase,\n';
+    await expect(files.ingest('crypto_transactions_record.csv', app)).rejects.toThrow(
+      /: no column holds a price: "Amount" and "To Amount" are amounts of coins/,
+    );
   });
 
   it('a value without an amount beside it is still a price (a series of values)', async () => {

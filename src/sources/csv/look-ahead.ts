@@ -10,7 +10,13 @@ import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
 import { FIRST_BLOCK, toNameKey, type UnifiedListing } from '../../core/unified.js';
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
-import { mapHeader, type CsvField, type HeaderMapping } from './mapping.js';
+import {
+  AMOUNT_KEYS,
+  mapHeader,
+  toHeaderKey,
+  type CsvField,
+  type HeaderMapping,
+} from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
 import { isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow, type YfinanceLevels } from './reader.js';
@@ -872,6 +878,31 @@ export function requireColumns(
       `${path}: the file's name says its coin is ${coin}, and --symbol ${params.symbol} reads ` +
         `every row as ${symbol}; pass --symbol ${coin}, or rename the file if its name is wrong`,
       { context: { file: path, field: 'symbol' } },
+    );
+  }
+  // Koinly's, CoinTracker's, the Crypto.com app's exports: what was sent and received, and
+  // what it was worth. Sent to --map symbol first, a user would then be sent to map a price
+  // that is not there; a worth is no price.
+  const amounts = has('price_usd')
+    ? []
+    : header.filter((h) =>
+        toHeaderKey(h)
+          .split('_')
+          .some((word) => AMOUNT_KEYS.has(word)),
+      );
+  if (amounts.length > 0 && !fred) {
+    throw new KxError(
+      'input',
+      `${path}: no column holds a price: ${amounts
+        .slice(0, 2)
+        .map((h) => JSON.stringify(h.trim()))
+        .join(
+          ' and ',
+        )} ${amounts.length > 1 ? 'are amounts' : 'is an amount'} of coins, so this is a history of transactions or ` +
+        `holdings, whose worths are not prices (columns: ${columns}). kx loads prices of coins: ` +
+        `load a price history. If a column is each row's price in US dollars after all, ` +
+        `name it with --map 'COLUMN=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
     );
   }
   if (!has('symbol') && !params.symbol) {
