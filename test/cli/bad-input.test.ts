@@ -109,6 +109,15 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
     /:1: header cell 1 \("\w+\\u0000"\) holds a NUL byte, .+ remove the byte \(for example: tr -d '\\000' < \S+ > fixed\.csv\)/,
   ],
   [
+    'cells in single quotes (Python\'s csv.writer with quotechar="\'")',
+    (p) =>
+      writeFileSync(
+        p,
+        "symbol,name,price\n'BTC','Bitcoin, the coin','43000'\n'ETH','Ether','2000'\n",
+      ),
+    /: its cells are enclosed in single quotes \('BTC'\).+Convert the file, for example: python3 -c 'import csv,sys; csv\.writer\(sys\.stdout\)\.writerows\(csv\.reader\(sys\.stdin, quotechar=chr\(39\)\)\)' < \S+ > converted\.csv$/m,
+  ],
+  [
     'prices in euros (a vs_currency column)',
     (p) => writeFileSync(p, 'id,symbol,price,vs_currency\nbitcoin,btc,40000,eur\n'),
     /: column "vs_currency" says the prices are in EUR, not US dollars \("eur" on line 2\).+pass --map 'vs_currency='$/m,

@@ -111,6 +111,18 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
   const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
   const delimiter = pickDelimiter(lines.slice(0, 20));
   const bannerLines = countBannerLines(lines.slice(0, 21), delimiter);
+  if (singleQuoted(lines.slice(bannerLines + 1, bannerLines + 21), delimiter)) {
+    throw new KxError(
+      'input',
+      `${path}: its cells are enclosed in single quotes ('BTC'), and a CSV file's are in ` +
+        `double quotes ("BTC"): a comma inside one would split it, so kx does not strip them. ` +
+        `Convert the file, for example: python3 -c 'import csv,sys; ` +
+        `csv.writer(sys.stdout).writerows(csv.reader(sys.stdin, quotechar=chr(39)` +
+        `${delimiter === ',' ? '' : `, delimiter=chr(${delimiter.charCodeAt(0)})`}))' ` +
+        `< ${path} > converted.csv`,
+      { context: { file: path } },
+    );
+  }
   const levels = bannerLines === 0 ? yfinanceLevels(lines, delimiter) : undefined;
   return { delimiter, bannerLines, size: info.size, mtime: info.mtime, ...(levels && { levels }) };
 }
@@ -178,6 +190,19 @@ function isUtf16(head: Buffer): boolean {
     if (head[2 * i] === 0 && head[2 * i + 1] !== 0) high++;
   }
   return pairs >= 4 && Math.max(low, high) >= pairs * 0.9;
+}
+
+/**
+ * Whether the lines' cells are enclosed in single quotes (`'BTC','43000'`: Python's
+ * `csv.writer(quotechar="'", quoting=QUOTE_ALL)`, MySQL's `ENCLOSED BY '\''`): nine lines in
+ * ten are such cells (or empty ones) and delimiters, an apostrophe inside one doubled.
+ */
+function singleQuoted(lines: readonly string[], delimiter: string): boolean {
+  const cell = `\\s*(?:'(?:[^']|'')*')?\\s*`;
+  const d = delimiter.replace(/[|]/g, '\\$&');
+  const line = new RegExp(`^${cell}(?:${d}${cell})*$`);
+  const quoted = lines.filter((l) => l.includes("'") && line.test(l));
+  return quoted.length > 0 && quoted.length >= lines.length * 0.9;
 }
 
 /**
