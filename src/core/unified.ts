@@ -47,12 +47,6 @@ const nonNegative = v.nullable(
 
 /** The checks every listing passes before it is loaded, whatever its source. */
 export const UnifiedListingSchema = v.object({
-  sourceId: v.pipe(
-    v.string(),
-    v.minLength(1, 'missing source id'),
-    v.maxLength(200, 'source id too long'),
-    storable,
-  ),
   symbol: v.pipe(
     v.string(),
     v.minLength(1, 'missing symbol'),
@@ -62,6 +56,14 @@ export const UnifiedListingSchema = v.object({
   ),
   name: v.nullable(
     v.pipe(v.string(), v.maxLength(200, 'name longer than 200 characters'), storable),
+  ),
+  // After the symbol and name: a file without an id column derives it from them, and what
+  // is wrong is then theirs (a name of 100,000 characters, not an id too long).
+  sourceId: v.pipe(
+    v.string(),
+    v.minLength(1, 'missing source id'),
+    v.maxLength(200, 'source id too long'),
+    storable,
   ),
   slug: v.nullable(
     v.pipe(v.string(), v.maxLength(200, 'slug longer than 200 characters'), storable),

@@ -299,7 +299,7 @@ describe('a symbol column of trading pairs', () => {
     expect(await files.reasonsOf(run)).toEqual([
       'symbol: "BTC/EUR" is priced in EUR, not US dollars',
       `symbol: "BTC" is not a trading pair like the column's others ("BTC/USD")`,
-      'source_id: missing source id', // empty: what any file's row without a symbol gets
+      'symbol: missing symbol', // empty: what any file's row without a symbol gets
     ]);
   });
 });
