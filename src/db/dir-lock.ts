@@ -85,10 +85,15 @@ export function acquireDirLock(dataDir: string, command: string): () => void {
         const unseen = isCheckable(owner)
           ? ''
           : ` on ${owner.host}, in another host, container or boot; if it is gone, the lock is taken over ${STALE_MS / 1000} s after its last sign of life`;
+        // A server does not finish: what it can do instead is run the ingests itself.
+        const wait =
+          owner.command === 'serve'
+            ? 'stop it, or let it run the ingests (kx serve --schedule "coinpaprika=10m,coingecko=30m")'
+            : 'wait for it to finish';
         throw new KxError(
           'locked',
           `the embedded database in ${dataDir} is in use by pid ${owner.pid} (kx ${owner.command}, since ${owner.since})${unseen}. ` +
-            'PGlite allows one process at a time: wait for it to finish, or set DATABASE_URL to a PostgreSQL ' +
+            `PGlite allows one process at a time: ${wait}, or set DATABASE_URL to a PostgreSQL ` +
             'server to run several kx processes at once',
           { context: { dataDir, pid: owner.pid } },
         );

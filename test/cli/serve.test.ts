@@ -132,6 +132,7 @@ describe('kx serve (a real listening server)', () => {
       await done;
       expect(r.code).toBe(6);
       expect(r.stderr).toContain(`in use by pid ${child.pid} (kx serve`);
+      expect(r.stderr).toContain('stop it, or let it run the ingests (kx serve --schedule');
       expect(r.stderr).toContain('set DATABASE_URL');
     },
   );
