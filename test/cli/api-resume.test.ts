@@ -1,7 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { etlRuns } from '../../src/db/schema.js';
+import { assetSources, etlRuns } from '../../src/db/schema.js';
 import { collect, runKx, startKx } from '../helpers/cli.js';
 import { withOpen } from '../helpers/db.js';
+import type { FakeUpstream } from '../helpers/fake-upstream.js';
 import { snapshotState } from '../helpers/state.js';
 import { useUpstreamSetup, pagesFetched } from '../helpers/upstream-setup.js';
 
@@ -46,6 +48,44 @@ describe('CoinGecko: a failure on page k, then kx resume', () => {
     await withOpen(database, async ({ db }) => {
       const [run] = await db.select().from(etlRuns);
       expect(run).toMatchObject({ status: 'succeeded', attempts: 2, fetched: 700 });
+    });
+  });
+});
+
+describe('CoinGecko: a coin on two pages (the ranking moved while kx paged)', () => {
+  it('a crash between its two copies ends equal to a clean run', async () => {
+    // The second copy is fresher: coin 10 of page 1 again as item 10 of page 2.
+    const moved = (fake: FakeUpstream) => {
+      const first = fake.coingeckoItems()[10]!;
+      fake.transform('markets', (item, i) =>
+        i === 260
+          ? { ...first, current_price: 12345.5, last_updated: '2025-02-09T18:00:00.000Z' }
+          : item,
+      );
+      return String(first.id);
+    };
+    const clean = await setup({ coingeckoCoins: 500 });
+    const id = moved(clean.fake);
+    const run = ['ingest', '--source', 'coingecko', '--max-pages', '2'];
+    const whole = await runKx([...run, '--json'], clean.env);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(JSON.parse(whole.stdout)).toMatchObject({ fetched: 500, loaded: 500 });
+    const cleanState = await withOpen(clean.database, snapshotState);
+
+    const { database, fake, env } = await setup({ coingeckoCoins: 500 });
+    moved(fake);
+    const failed = await runKx(run, { ...env, FAIL_AFTER_N_RECORDS: '250' });
+    expect(failed.code, failed.stderr).toBe(5);
+    // was the first copy's price: a resumed run forgot it had read the coin, a clean one
+    // skipped its second copy
+    expect((await runKx(['resume'], env)).code).toBe(0);
+    expect(await withOpen(database, snapshotState)).toEqual(cleanState);
+    await withOpen(database, async ({ db }) => {
+      const [listing] = await db
+        .select()
+        .from(assetSources)
+        .where(sql`${assetSources.source} = 'coingecko' and ${assetSources.sourceId} = ${id}`);
+      expect(listing!.priceUsd).toBe('12345.5');
     });
   });
 });

@@ -173,7 +173,6 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
       const order = params.maxPages ? 'market_cap_desc' : 'id_asc';
 
       async function* read(): AsyncGenerator<SourceRecord<Position>> {
-        const seen = new Set<string>();
         for (
           let page = start.page;
           params.maxPages === undefined || page <= params.maxPages;
@@ -196,8 +195,6 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
               { page, index, lastOfPage: index === items.length - 1 },
               fetchedAt,
             );
-            if (record.sourceId !== null && seen.has(record.sourceId)) continue; // the same coin twice in one run
-            if (record.sourceId !== null) seen.add(record.sourceId);
             if (item && typeof item === 'object')
               drift.observe(item as Record<string, unknown>, `page ${page} item ${index}`);
             yield record;
