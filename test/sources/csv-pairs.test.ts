@@ -186,6 +186,24 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
   });
 
+  it("of a trade history's several markets loads the dollar ones' rows, rejects the others'", async () => {
+    // Binance's trade history: markets of USDT and of BTC, one trade a line. The whole file
+    // was refused for its BTC market, and only a row past the first 1,000 was rejected alone.
+    const run = await ingest(
+      'Binance-Trade-History.csv',
+      'Date(UTC),Pair,Side,Price,Executed,Amount,Fee\n' +
+        '2024-01-05 14:03:11,BTCUSDT,BUY,44123.50,0.00234BTC,103.24899USDT,0.00000234BTC\n' +
+        '2024-01-06 09:12:45,ETHBTC,SELL,0.0523,0.5000ETH,0.02615BTC,0.00002BTC\n' +
+        '2024-01-06 09:13:45,ETHUSDT,SELL,2250.10,0.5000ETH,1125.05USDT,1.12505USDT\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
+    expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
+    expect((await files.pricesOf('eth')).map((p) => p.price)).toEqual(['2250.1']);
+    expect(await files.reasonsOf(run)).toEqual([
+      'symbol: "ETHBTC" is priced in BTC, not US dollars',
+    ]);
+  });
+
   it("of Yahoo Finance's table names each coin without the market's currency", async () => {
     // `Bitcoin USD` was the coin's name: a listing and an asset apart from Bitcoin's. And
     // `Price (Intraday)` was no price: the file was refused.

@@ -165,6 +165,8 @@ export interface TextColumns {
   /** Every sampled symbol is a trading pair: the first, the first not in dollars, and whether all are one. */
   pairs: {
     first: Sampled;
+    /** The first sampled spot market in dollars (`BTCUSDT`), and the first in another money. */
+    usd: Sampled | null;
     notUsd: (Sampled & { quote: string }) | null;
     /** The first sampled swap or future (`BTC/USDT:USDT`). */
     contract: Sampled | null;
@@ -268,10 +270,11 @@ export async function inspectTextColumns(
         const pair = parsePair(value);
         const at = { value, line: row.line };
         if (!pair) pairs = null;
-        else if (!pairs) pairs = { first: at, notUsd: null, contract: null, same: true };
+        else if (!pairs) pairs = { first: at, usd: null, notUsd: null, contract: null, same: true };
         if (pair && pairs) {
           if (pair.contract) pairs.contract ??= at;
           if (!pair.usd) pairs.notUsd ??= { ...at, quote: pair.quote };
+          else if (!pair.contract) pairs.usd ??= at;
           pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
         }
       }
@@ -489,8 +492,10 @@ export function pairsOf(
       { context: { file: path, line: contract.line, field: 'symbol' } },
     );
   }
+  // A trade history of several markets (BTCUSDT and ETHBTC) loads its dollar markets' rows
+  // and rejects the others', each naming its quote; a file of none is refused.
   const other = found.notUsd;
-  if (other) {
+  if (other && !found.usd) {
     throw new KxError(
       'input',
       `${path}: the symbol column holds trading pairs priced in ${other.quote}, not US dollars ` +
@@ -502,7 +507,8 @@ export function pairsOf(
       { context: { file: path, line: other.line, field: 'symbol' } },
     );
   }
-  return { example: found.first.value, line: found.first.line };
+  const example = found.usd ?? found.first;
+  return { example: example.value, line: example.line };
 }
 
 /** A `name` column of numbers names no coin: it is left out, with a warning. */
