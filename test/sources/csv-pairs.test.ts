@@ -198,7 +198,15 @@ describe('a symbol column of trading pairs', () => {
     );
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
     expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
-    expect((await files.pricesOf('eth')).map((p) => p.price)).toEqual(['2250.1']);
+    const prices = await files.db.db
+      .select({ id: quotes.sourceId, price: quotes.priceUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(quotes.sourceId);
+    expect(prices).toEqual([
+      { id: 'btc', price: '44123.5' },
+      { id: 'eth', price: '2250.1' },
+    ]);
     expect(await files.reasonsOf(run)).toEqual([
       'symbol: "ETHBTC" is priced in BTC, not US dollars',
     ]);
@@ -336,17 +344,27 @@ describe('a currency column', () => {
     expect(run.mapping).toMatchObject({ currency: 'currency' });
   });
 
-  it('that names another currency refuses the file before loading anything', async () => {
+  it('that names other currencies beside dollars rejects their rows; of none, refuses the file', async () => {
     const text =
       'coin,symbol,timestamp,vs_currency,price\nbitcoin,btc,2024-01-01,usd,42283.58\n' +
       'bitcoin,btc,2024-01-01,gbp,33230.12\n';
+    const run = await ingest('usd-gbp.csv', text);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1, rejected: 1 });
+    expect(await files.reasonsOf(run)).toEqual([
+      "vs_currency: the row's prices are in GBP, not US dollars",
+    ]);
+    const prices = await files.db.db
+      .select({ price: quotes.priceUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId));
+    expect(prices).toEqual([{ price: '42283.58' }]);
     const count = async () =>
       (await files.db.db.select({ n: sql<number>`count(*)::int` }).from(quotes))[0]?.n;
     const before = await count();
-    const refused = ingest('gbp.csv', text);
+    const refused = ingest('gbp.csv', text.replace(',usd,', ',gbp,').replace('-01,gbp', '-02,gbp'));
     await expect(refused).rejects.toMatchObject({ code: 'input' });
     await expect(refused).rejects.toThrow(
-      /column "vs_currency" says the prices are in GBP, not US dollars \("gbp" on line 3\).*--map 'vs_currency='/,
+      /column "vs_currency" says the prices are in GBP, not US dollars \("gbp" on line 2\).*--map 'vs_currency='/,
     );
     expect(await count()).toBe(before);
   });
@@ -512,6 +530,17 @@ describe('a currency column', () => {
           '65a1b2c3d4e5f6a7b8c9d0e3,2024-01-10 00:00:00 UTC,Buy,BTC,0.5,EUR,€36000.00,€18000.00,€18090.00,€90.00,Bought BTC\n',
       ),
     ).rejects.toThrow(/column "Price Currency" says the prices are in EUR/);
+    // both in one file (two accounts' reports joined): each row is judged by itself
+    const both = await ingest(
+      'coinbase-both.csv',
+      header +
+        '65a1b2c3d4e5f6a7b8c9d0e4,2024-01-11 00:00:00 UTC,Buy,BTC,0.5,EUR,€36000.00,€18000.00,€18090.00,€90.00,Bought BTC\n' +
+        '65a1b2c3d4e5f6a7b8c9d0e5,2024-01-12 00:00:00 UTC,Buy,BTC,0.5,USD,$41000.00,$20500.00,$20600.00,$100.00,Bought BTC\n',
+    );
+    expect(both).toMatchObject({ status: 'succeeded', loaded: 1, rejected: 1 });
+    expect(await files.reasonsOf(both)).toEqual([
+      "Price Currency: the row's prices are in EUR, not US dollars",
+    ]);
   });
 
   it("is left out with --map 'HEADER=', the prices then loaded as they are", async () => {

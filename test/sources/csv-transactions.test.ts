@@ -67,10 +67,17 @@ describe('a log of transactions (Bitstamp)', () => {
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2 });
     expect((await pricesOf('btc')).map((q) => q.price)).toEqual(['24652']);
     expect((await pricesOf('eth')).map((q) => q.price)).toEqual(['1700']);
-    // A rate in euros is not a dollar price.
+    // A rate in euros is not a dollar price: its trade is rejected, the dollar ones load.
     const euros = newer.replace('1700.00,USD', '1700.00,EUR');
+    const mixed = await files.ingest('euros.csv', euros, { map: ['Amount currency=symbol'] });
+    expect(mixed).toMatchObject({ status: 'succeeded', loaded: 0, unchanged: 1, rejected: 1 });
+    expect(await files.reasonsOf(mixed)).toEqual([
+      "Rate currency: the row's prices are in EUR, not US dollars",
+    ]);
+    // Every rate in euros: the file is refused.
+    const allEuros = euros.replace('24652.00,USD', '24652.00,EUR');
     await expect(
-      files.ingest('euros.csv', euros, { map: ['Amount currency=symbol'] }),
+      files.ingest('all-euros.csv', allEuros, { map: ['Amount currency=symbol'] }),
     ).rejects.toThrow(/column "Rate currency" says the prices are in EUR, not US dollars/);
   });
 

@@ -176,7 +176,8 @@ export interface TextColumns {
   numericName: Sampled | null;
   /**
    * The currency column's cells are currency codes (but for a stray `n/a`, one in ten at most):
-   * the column, and its first code that is not the dollar or a dollar stablecoin. Null without
+   * the column, and its first code that is not the dollar or a dollar stablecoin when no
+   * sampled row is in dollars (rows in both: each row is judged by itself). Null without
    * such a column, or when its cells are something else (coins' names: then the column does not
    * say what the prices are in).
    */
@@ -223,7 +224,12 @@ export async function inspectTextColumns(
   const name = mapping.columns.find((c) => c.field === 'name')?.index;
   let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
   let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
-  const money = { codes: 0, others: 0, notUsd: null as (Sampled & { code: string }) | null };
+  const money = {
+    codes: 0,
+    others: 0,
+    usd: false,
+    notUsd: null as (Sampled & { code: string }) | null,
+  };
   const amounts = amountColumns(header, mapping);
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
   const coins = new Map<string, Sampled & { code: string }>();
@@ -261,6 +267,7 @@ export async function inspectTextColumns(
         else {
           money.codes++;
           if (!found.usd) money.notUsd ??= { value: code, line: row.line, code: found.code };
+          else money.usd = true;
         }
       }
       const value = symbol === undefined ? '' : textOf((row.fields[symbol] ?? '').trim());
@@ -317,7 +324,7 @@ export async function inspectTextColumns(
   }
   const currency =
     currencyColumn !== undefined && money.codes > 0 && money.others * 10 <= money.codes
-      ? { index: currencyColumn, notUsd: money.notUsd }
+      ? { index: currencyColumn, notUsd: money.usd ? null : money.notUsd }
       : null;
   return {
     pairs: pairs ?? null,
@@ -446,7 +453,8 @@ export function requireOneCoin(
 
 /**
  * The currency column whose every row must be priced in dollars, or null when the file has
- * none. A sampled row priced in another currency refuses the file: kx stores dollar prices.
+ * none. Sampled rows all priced in another currency refuse the file: kx stores dollar prices.
+ * Beside rows in dollars, such a row is rejected by itself.
  */
 export function currencyOf(
   found: TextColumns['currency'],
