@@ -45,6 +45,14 @@ export function useCsvFiles(prefix: string) {
         .where(eq(quotes.sourceId, sourceId))
         .orderBy(quotes.observedAt);
     },
+    /** The quotes a run loaded, as listing (`source_id`) and price, by listing. */
+    pricesIn(run: RunResult): Promise<{ id: string; price: string | null }[]> {
+      return opened()
+        .db.select({ id: quotes.sourceId, price: quotes.priceUsd })
+        .from(quotes)
+        .where(eq(quotes.runId, run.runId))
+        .orderBy(quotes.sourceId);
+    },
     /** The reasons a run's rows were rejected, in the order they were read. */
     async reasonsOf(run: RunResult): Promise<string[]> {
       const rows = await opened()

@@ -198,12 +198,7 @@ describe('a symbol column of trading pairs', () => {
     );
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
     expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
-    const prices = await files.db.db
-      .select({ id: quotes.sourceId, price: quotes.priceUsd })
-      .from(quotes)
-      .where(eq(quotes.runId, run.runId))
-      .orderBy(quotes.sourceId);
-    expect(prices).toEqual([
+    expect(await files.pricesIn(run)).toEqual([
       { id: 'btc', price: '44123.5' },
       { id: 'eth', price: '2250.1' },
     ]);
@@ -353,11 +348,7 @@ describe('a currency column', () => {
     expect(await files.reasonsOf(run)).toEqual([
       "vs_currency: the row's prices are in GBP, not US dollars",
     ]);
-    const prices = await files.db.db
-      .select({ price: quotes.priceUsd })
-      .from(quotes)
-      .where(eq(quotes.runId, run.runId));
-    expect(prices).toEqual([{ price: '42283.58' }]);
+    expect((await files.pricesIn(run)).map((q) => q.price)).toEqual(['42283.58']);
     const count = async () =>
       (await files.db.db.select({ n: sql<number>`count(*)::int` }).from(quotes))[0]?.n;
     const before = await count();
@@ -513,13 +504,8 @@ describe('a currency column', () => {
         '65a1b2c3d4e5f6a7b8c9d0e2,2024-08-01 08:00:00 UTC,Staking Income,ETH,0.01,USD,$3200.00,$32.00,$32.00,$0.00,Staking reward\n',
     );
     expect(usd).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
-    const rows = await files.db.db
-      .select({ id: quotes.sourceId, price: quotes.priceUsd })
-      .from(quotes)
-      .where(eq(quotes.runId, usd.runId))
-      .orderBy(quotes.sourceId);
     // listings by coin, not one per transaction id
-    expect(rows).toEqual([
+    expect(await files.pricesIn(usd)).toEqual([
       { id: 'btc', price: '40000' },
       { id: 'eth', price: '3200' },
     ]);
