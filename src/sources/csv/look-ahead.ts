@@ -165,7 +165,7 @@ export interface TextColumns {
   /** Every sampled symbol is a trading pair: the first, the first not in dollars, and whether all are one. */
   pairs: {
     first: Sampled;
-    /** The first sampled spot market in dollars (`BTCUSDT`), and the first in another money. */
+    /** The first sampled spot market in dollars (`BTCUSDT`). */
     usd: Sampled | null;
     notUsd: (Sampled & { quote: string }) | null;
     /** The first sampled swap or future (`BTC/USDT:USDT`). */
@@ -478,8 +478,9 @@ export function currencyOf(
 
 /**
  * A symbol column of pairs reads as their base coin, when they are priced in US dollars (or
- * a dollar stablecoin); pairs priced in euros or in bitcoin are refused: kx stores dollar
- * prices. `--symbol` equal to every sampled value says the column holds that coin's ticker.
+ * a dollar stablecoin); a column of pairs priced in euros or in bitcoin alone is refused: kx
+ * stores dollar prices. `--symbol` equal to every sampled value says the column holds that
+ * coin's ticker.
  */
 export function pairsOf(
   found: TextColumns['pairs'],
@@ -501,7 +502,7 @@ export function pairsOf(
     );
   }
   // A trade history of several markets (BTCUSDT and ETHBTC) loads its dollar markets' rows
-  // and rejects the others', each naming its quote; a file of none is refused.
+  // and rejects the others' (rows.ts), each naming its quote.
   const other = found.notUsd;
   if (other && !found.usd) {
     throw new KxError(
@@ -904,18 +905,17 @@ export function requireColumns(
           .split('_')
           .some((word) => AMOUNT_KEYS.has(word)),
       );
-  if (amounts.length > 0 && !fred) {
+  if (amounts.length > 0) {
+    const which = amounts
+      .slice(0, 2)
+      .map((h) => JSON.stringify(h.trim()))
+      .join(' and ');
     throw new KxError(
       'input',
-      `${path}: no column holds a price: ${amounts
-        .slice(0, 2)
-        .map((h) => JSON.stringify(h.trim()))
-        .join(
-          ' and ',
-        )} ${amounts.length > 1 ? 'are amounts' : 'is an amount'} of coins, so this is a history of transactions or ` +
-        `holdings, whose worths are not prices (columns: ${columns}). kx loads prices of coins: ` +
-        `load a price history. If a column is each row's price in US dollars after all, ` +
-        `name it with --map 'COLUMN=price_usd'`,
+      `${path}: no column holds a price: ${which} ${amounts.length > 1 ? 'are amounts' : 'is an amount'} ` +
+        `of coins, so this is a history of transactions or holdings, whose worths are not ` +
+        `prices (columns: ${columns}). kx loads prices of coins: load a price history. If a ` +
+        `column is each row's price in US dollars after all, name it with --map 'COLUMN=price_usd'`,
       { context: { file: path, field: 'price_usd' } },
     );
   }
