@@ -52,6 +52,8 @@ const ConfigSchema = v.object({
   httpMaxRetries: integerSetting(5, 0, 20),
   httpRetryBaseMs: integerSetting(1_000, 1, 60_000),
   httpMaxWaitMs: integerSetting(60_000, 1, 3_600_000),
+  /** The largest answer read from an API: 256 MB is some 350,000 of CoinPaprika's tickers. */
+  httpMaxBodyMb: integerSetting(256, 1, 4_096),
   /** How long one database statement of an API request may run (PostgreSQL server only). */
   apiStatementTimeoutMs: integerSetting(10_000, 10, 600_000),
   /** A bearer token: RFC 6750's token68 characters, as hono/bearer-auth accepts them. */
@@ -170,6 +172,7 @@ export const ENV_NAMES = {
   httpMaxRetries: 'KX_HTTP_MAX_RETRIES',
   httpRetryBaseMs: 'KX_HTTP_RETRY_BASE_MS',
   httpMaxWaitMs: 'KX_HTTP_MAX_WAIT_MS',
+  httpMaxBodyMb: 'KX_HTTP_MAX_BODY_MB',
   apiStatementTimeoutMs: 'KX_API_STATEMENT_TIMEOUT_MS',
   apiToken: 'KX_API_TOKEN',
 } satisfies Partial<Record<keyof Config, string>>;

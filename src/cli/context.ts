@@ -28,6 +28,7 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
       maxWaitMs: config.httpMaxWaitMs,
       // All waits of one request stay within five maximum waits.
       maxTotalWaitMs: config.httpMaxWaitMs * 5,
+      maxBodyBytes: config.httpMaxBodyMb * 1024 * 1024,
     },
     log: (message) => log.warn(message),
   });

@@ -14,6 +14,7 @@ const ENVIRONMENT: Record<string, string> = {
   KX_HTTP_MAX_RETRIES: 'retries of a failed request, default 5',
   KX_HTTP_RETRY_BASE_MS: 'first backoff, doubling, default 1000',
   KX_HTTP_MAX_WAIT_MS: 'longest single wait (also of Retry-After), default 60000',
+  KX_HTTP_MAX_BODY_MB: 'largest answer read from an API, default 256',
   KX_API_TOKEN: 'bearer token the API requires on every route but /health',
   KX_API_STATEMENT_TIMEOUT_MS: 'longest API read on a server, default 10000 (503 past it)',
 };
@@ -35,6 +36,7 @@ const INGEST = [
   'KX_HTTP_MAX_RETRIES',
   'KX_HTTP_RETRY_BASE_MS',
   'KX_HTTP_MAX_WAIT_MS',
+  'KX_HTTP_MAX_BODY_MB',
 ];
 
 /** The variables each command reads. */

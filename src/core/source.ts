@@ -150,6 +150,8 @@ export interface HttpSettings {
   maxWaitMs: number;
   /** Upper bound for all waits of one request. */
   maxTotalWaitMs: number;
+  /** The largest body read: past it, an answer is refused (it is no list of coins). */
+  maxBodyBytes: number;
 }
 
 /** A `kx ingest` option of one source, and the run parameter it sets (its camelCase name). */

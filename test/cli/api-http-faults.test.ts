@@ -76,6 +76,20 @@ describe('retries, terminal statuses and error pages', () => {
     expect(run!.errorMessage).toContain('"Bad\\u0000Gateway\\u001b[2J"');
   });
 
+  it('an answer past KX_HTTP_MAX_BODY_MB is not read on: exit 3, one request', async () => {
+    const { fake, env } = await setup();
+    fake.fault('tickers', { status: 200, body: `[${' '.repeat(2 * 1024 * 1024)}]` });
+    const r = await runKx(['ingest', '--source', 'coinpaprika'], {
+      ...env,
+      KX_HTTP_MAX_BODY_MB: '1',
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(fake.requests).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /CoinPaprika: the answer from http:\/\/127\.0\.0\.1:\d+\/v1\/tickers\?quotes=USD \(HTTP 200\) ran past 1 MB \(KX_HTTP_MAX_BODY_MB\), and kx stopped reading it: no list of coins is that large; check KX_COINPAPRIKA_API_KEY and KX_COINPAPRIKA_BASE_URL/,
+    );
+  });
+
   it.each([401, 403, 404])(
     '%i is terminal: no retry, exit 3, says what to check',
     async (status) => {

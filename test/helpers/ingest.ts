@@ -33,6 +33,7 @@ export function createFakeSources(fake: FakeUpstream): Sources {
         retryBaseMs: 1,
         maxWaitMs: 10,
         maxTotalWaitMs: 100,
+        maxBodyBytes: 256 * 1024 * 1024,
       },
       log: () => undefined,
     },

@@ -32,6 +32,7 @@ function client(overrides: Partial<HttpClientOptions> = {}) {
     retryBaseMs: 100,
     maxWaitMs: 10_000,
     maxTotalWaitMs: 60_000,
+    maxBodyBytes: 1024 * 1024,
     minIntervalMs: 0,
     sleep: (ms) => {
       waits.push(ms);
@@ -100,5 +101,52 @@ describe('HTTP client', () => {
     await http.getJson('/c');
     expect(waits).toHaveLength(2);
     for (const w of waits) expect(w).toBeGreaterThan(900);
+  });
+});
+
+describe('an answer past maxBodyBytes', () => {
+  it('is refused, not retried, though it would stream on without end', async () => {
+    // A base URL pointed at something that never stops sending: reading it to the timeout
+    // held all of it in memory.
+    let sent = 0;
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.write('[');
+      pump();
+    });
+    await new Promise<void>((r) => endless.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = endless.address() as AddressInfo;
+      const { http, waits } = client({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 20_000 });
+      const started = Date.now();
+      await expect(http.getJson('/tickers')).rejects.toThrow(
+        /^Test: the answer from http:\/\/127\.0\.0\.1:\d+\/tickers \(HTTP 200\) ran past 1 MB \(KX_HTTP_MAX_BODY_MB\), and kx stopped reading it: no list of coins is that large; check the key$/,
+      );
+      expect(waits).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(sent).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((r) => endless.close(() => r()));
+    }
+  });
+
+  it('up to the limit, is read whole', async () => {
+    const items = Array.from({ length: 5000 }, (_, i) => ({
+      id: `coin-${i}`,
+      note: 'x'.repeat(150),
+    }));
+    const body = JSON.stringify(items);
+    expect(body.length).toBeGreaterThan(800 * 1024);
+    queue.push({ status: 200, body: `\uFEFF${body}` });
+    const { http } = client();
+    const response = await http.getJson('/x');
+    expect(response.body).toHaveLength(5000);
+    expect(response.text).toBe(body); // the byte order mark dropped, as Response.text() does
   });
 });

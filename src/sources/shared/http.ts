@@ -134,8 +134,10 @@ export function createHttpClient(options: HttpClientOptions) {
 
   async function fetchOnce(url: string): Promise<Outcome> {
     let response;
+    /** The body as text, or null past `maxBodyBytes`. */
+    let read: string | null;
     // One signal for the timeout and a stop request: ofetch drops its own timeout when it is
-    // given a signal.
+    // given a signal. The timeout covers the body too.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.timeoutMs);
     const onStop = () => controller.abort();
@@ -143,13 +145,15 @@ export function createHttpClient(options: HttpClientOptions) {
     // Loaded on the first request, not with the source: `kx --help` needs no HTTP client.
     const { FetchError, ofetch } = await import('ofetch');
     try {
-      response = await ofetch.raw<string, 'text'>(url, {
+      response = await ofetch.raw(url, {
         headers: { accept: 'application/json', ...options.headers },
-        responseType: 'text',
+        responseType: 'stream',
         retry: 0,
         signal: controller.signal,
         ignoreResponseError: true,
       });
+      read = await readText(response._data, options.maxBodyBytes);
+      if (read === null) controller.abort();
     } catch (error) {
       const reason =
         error instanceof FetchError && error.cause
@@ -167,7 +171,19 @@ export function createHttpClient(options: HttpClientOptions) {
       stop?.removeEventListener('abort', onStop);
     }
     const status = response.status;
-    const text = response._data ?? '';
+    if (read === null) {
+      const mb = Math.round(options.maxBodyBytes / 1024 / 1024);
+      return {
+        ok: false,
+        retryable: false,
+        status,
+        message:
+          `${options.service}: the answer from ${url} (HTTP ${status}) ran past ${mb} MB ` +
+          `(KX_HTTP_MAX_BODY_MB), and kx stopped reading it: no list of coins is that large; ` +
+          `check ${options.authHint}`,
+      };
+    }
+    const text = read;
     const contentType = response.headers.get('content-type');
     const retryAfter = response.headers.get('retry-after');
     if (status >= 200 && status < 300) {
@@ -240,6 +256,26 @@ function errorCodeIn(body: unknown): number | null {
   if (typeof status !== 'object' || status === null) return null;
   const code = Number((status as { error_code?: unknown }).error_code);
   return Number.isInteger(code) && code >= 400 && code <= 599 ? code : null;
+}
+
+/**
+ * A response body as text (UTF-8, a byte order mark dropped, as `Response.text()` reads it),
+ * or null once it passes `maxBytes`: an answer that streams on without end would otherwise
+ * fill memory until the timeout.
+ */
+async function readText(
+  body: ReadableStream<Uint8Array> | null | undefined,
+  maxBytes: number,
+): Promise<string | null> {
+  if (!body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return null; // leaving the loop cancels the stream
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** A short, readable description of an error body: its type and a snippet (HTML tags removed). */
