@@ -146,12 +146,8 @@ export function createCoinpaprikaSource(own: ApiSettings, settings: SharedSettin
           if (item && typeof item === 'object')
             drift.observe(item as Record<string, unknown>, `ticker ${ordinal}`);
           const record = toRecord(item, ordinal, fetchedAt);
-          const { last_updated: at } = (item ?? {}) as { last_updated?: unknown };
-          const twins =
-            record.sourceId === null
-              ? undefined
-              : conflicts.get(`${record.sourceId}\u0000${String(at)}`);
-          yield twins ? { ...record, result: conflictOf(record.sourceId!, twins) } : record;
+          const twins = conflicts.get(ordinal);
+          yield twins ? { ...record, result: conflictOf(twins.id, twins.ordinals) } : record;
           if (ordinal % 1000 === 999) await Promise.resolve(); // let timers and signals run on huge arrays
         }
       }
@@ -171,25 +167,28 @@ export function createCoinpaprikaSource(own: ApiSettings, settings: SharedSettin
 }
 
 /**
- * The ids that more than one ticker of the response carries at one time (`last_updated`) with
- * different data, each with the tickers' ordinals. kx keeps one quote per listing and time,
- * and which of them is the coin's is unknowable: loading one would be a guess, so none is
- * loaded. Copies alike load once; one id at two times is two observations.
+ * The tickers whose id another ticker of the response carries at the same time (`last_updated`)
+ * with different data, by ordinal: the id and all their ordinals. kx keeps one quote per
+ * listing and time, and which of them is the coin's is unknowable: loading one would be a
+ * guess, so none is loaded. Copies alike load once; one id at two times is two observations.
  */
-function conflictingIds(items: readonly unknown[]): Map<string, number[]> {
-  const ordinals = new Map<string, number[]>();
+function conflictingIds(
+  items: readonly unknown[],
+): Map<number, { id: string; ordinals: number[] }> {
+  const byKey = new Map<string, { id: string; ordinals: number[] }>();
   items.forEach((item, ordinal) => {
     const { id, last_updated: at } = (item ?? {}) as { id?: unknown; last_updated?: unknown };
     if (typeof id !== 'string' || id === '') return;
     const key = `${id}\u0000${String(at)}`;
-    const seen = ordinals.get(key);
-    if (seen) seen.push(ordinal);
-    else ordinals.set(key, [ordinal]);
+    const seen = byKey.get(key);
+    if (seen) seen.ordinals.push(ordinal);
+    else byKey.set(key, { id, ordinals: [ordinal] });
   });
-  const conflicts = new Map<string, number[]>();
-  for (const [key, at] of ordinals) {
-    if (at.length > 1 && new Set(at.map((o) => toJsonText(items[o]))).size > 1)
-      conflicts.set(key, at);
+  const conflicts = new Map<number, { id: string; ordinals: number[] }>();
+  for (const twins of byKey.values()) {
+    const { ordinals } = twins;
+    if (ordinals.length > 1 && new Set(ordinals.map((o) => toJsonText(items[o]))).size > 1)
+      for (const ordinal of ordinals) conflicts.set(ordinal, twins);
   }
   return conflicts;
 }
