@@ -174,7 +174,8 @@ Examples:
     .option('--allow-unauthenticated', 'allow a non-loopback bind without KX_API_TOKEN')
     .option(
       '--schedule <spec>',
-      'run ingests in the server on intervals, e.g. "coinpaprika=10m,coingecko=30m" (s, m, h)',
+      'run ingests in the server on intervals, e.g. "coinpaprika=10m,coingecko=30m" (s, m, h); ' +
+        'a run of the source elsewhere (a replica, cron) within the interval counts',
     )
     .addHelpText(
       'after',

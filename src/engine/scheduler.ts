@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { KxError, toKxError } from '../core/errors.js';
 import type { Source } from '../core/source.js';
-import type { DbHandle } from '../db/client.js';
+import type { Db, DbHandle } from '../db/client.js';
+import { selectRows } from '../db/sql.js';
 import { resumeRun, runIngest, withSourceLock, type RunSettings } from './runner.js';
 import { getResumableRuns } from './runs.js';
 
@@ -14,6 +16,12 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 const MIN_INTERVAL_MS = 1000;
 /** Each wait is the interval ± this share, so replicas and restarts spread out. */
 const JITTER = 0.1;
+/**
+ * A tick skips its source when an attempt of it started less than this share of the interval
+ * ago, wherever it ran: below this process's own shortest wait (1 − JITTER), so that a lone
+ * server never skips its own schedule.
+ */
+const RECENT = 1 - 2 * JITTER;
 /**
  * Longest interval: Node's timers wait at most 2^31−1 ms (24.8 days) and fire at once past
  * it (1000h ran 8 ticks back to back); 20 days plus the jitter stays under that.
@@ -65,9 +73,29 @@ export interface SchedulerOptions {
 }
 
 /**
+ * When the latest attempt of `source` started, by any process (a replica, a `kx ingest` from
+ * cron, this server before a restart), as milliseconds ago by the database's clock.
+ */
+async function latestAttempt(
+  db: Db,
+  source: string,
+): Promise<{ runId: number; agoMs: number } | null> {
+  const [row] = await selectRows<{ run_id: string | number; ago_ms: string | number }>(
+    db,
+    sql`select a.run_id, extract(epoch from now() - a.started_at) * 1000 as ago_ms
+      from etl_run_attempts a join etl_runs r on r.id = a.run_id
+      where r.source = ${source} order by a.started_at desc limit 1`,
+  );
+  return row ? { runId: Number(row.run_id), agoMs: Number(row.ago_ms) } : null;
+}
+
+/**
  * Runs ingests on intervals inside a long-lived process (`kx serve --schedule`). A tick first
  * resumes the source's failed runs, then starts a new one, under the same per-source lock as
- * any `kx ingest`: a run of that source elsewhere makes the tick skip, never overlap.
+ * any `kx ingest`: a run of that source elsewhere makes the tick skip, never overlap. The
+ * interval is the source's, not the process's: a tick whose source had an attempt start less
+ * than 80% of an interval ago, anywhere, waits for the rest of it, so replicas of the server
+ * and its restarts do not multiply the calls to an upstream.
  */
 export function startScheduler(options: SchedulerOptions) {
   const random = options.random ?? Math.random;
@@ -82,19 +110,28 @@ export function startScheduler(options: SchedulerOptions) {
   });
   const jittered = (ms: number) => Math.round(ms * (1 - JITTER + 2 * JITTER * random()));
 
-  const tick = async (entry: ScheduleEntry) => {
+  /** One tick of `entry`; resolves to the wait before the next one, unjittered. */
+  const tick = async (entry: ScheduleEntry): Promise<number> => {
     const { source: name } = entry;
     const source = options.sources[name]!;
     try {
-      await withSourceLock(options.handle, name, async () => {
+      return await withSourceLock(options.handle, name, async () => {
+        const latest = await latestAttempt(options.handle.db, name);
+        if (latest && latest.agoMs < entry.everyMs * RECENT) {
+          const rest = Math.max(MIN_INTERVAL_MS, entry.everyMs - latest.agoMs);
+          options.log.info(
+            `schedule: ${name} skipped: run #${latest.runId} started ${seconds(latest.agoMs)} ago; next in ${seconds(rest)}`,
+          );
+          return rest;
+        }
         for (const run of await getResumableRuns(options.handle.db, name)) {
-          if (stopping) return;
+          if (stopping) return entry.everyMs;
           const result = await resumeRun(options.handle, source, run, settingsOf(name));
           options.log.info(
             `schedule: resumed ${name} run #${result.runId}: ${result.fetched} read, ${result.loaded} loaded`,
           );
         }
-        if (stopping) return; // a stop during the resumes starts nothing new
+        if (stopping) return entry.everyMs; // a stop during the resumes starts nothing new
         const result = await runIngest(
           options.handle,
           source,
@@ -104,6 +141,7 @@ export function startScheduler(options: SchedulerOptions) {
         options.log.info(
           `schedule: ${name} run #${result.runId}: ${result.fetched} read, ${result.loaded} loaded, ${result.unchanged} unchanged`,
         );
+        return entry.everyMs;
       });
     } catch (error) {
       const e = toKxError(error);
@@ -112,6 +150,7 @@ export function startScheduler(options: SchedulerOptions) {
           ? `schedule: ${name} skipped: ${e.message}`
           : `schedule: ${name} failed (${e.code}): ${e.message}`,
       );
+      return entry.everyMs;
     }
   };
 
@@ -123,9 +162,9 @@ export function startScheduler(options: SchedulerOptions) {
       timers.delete(timer);
       nextAt.delete(entry.source);
       if (stopping) return;
-      const run = tick(entry).finally(() => {
+      const run = tick(entry).then((wait) => {
         running.delete(run);
-        if (!stopping) plan(entry, jittered(entry.everyMs));
+        if (!stopping) plan(entry, jittered(wait));
       });
       running.add(run);
     }, delay);
@@ -164,4 +203,11 @@ export function startScheduler(options: SchedulerOptions) {
       await Promise.all(running);
     },
   };
+}
+
+/** `1.5 s`, `42 s`, `12 min`: how long, to the second below ten minutes. */
+function seconds(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 600_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
 }

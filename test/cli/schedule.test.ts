@@ -93,6 +93,40 @@ describe('kx serve --schedule', () => {
     expect(exit.stderr).toMatch(/schedule: coinpaprika run #\d+: 3 read/);
   });
 
+  it("an interval is the source's: a run elsewhere (a replica, cron, before a restart) counts", async () => {
+    const database = await createTestDatabase();
+    const fake = await startFakeUpstream();
+    try {
+      const env = { ...database.env, ...upstreamEnv(fake) };
+      const ingest = await runKx(['ingest', '--source', 'coinpaprika'], env);
+      expect(ingest.code, ingest.stderr).toBe(0);
+      const calls = () => fake.requests.filter((q) => q.path.endsWith('/tickers')).length;
+      expect(calls()).toBe(1);
+      // The first tick comes within 2 s of the start (a tenth of 20 s): the run above started
+      // under 80% of an interval before it, so the tick waits for the rest of the interval.
+      const { child, done, url } = await startServe(env, ['--schedule', 'coinpaprika=20s']);
+      let skipped = false;
+      child.stderr!.on('data', (d: Buffer) => (skipped ||= d.toString().includes('skipped')));
+      for (let i = 0; i < 40 && !skipped; i++) await new Promise((r) => setTimeout(r, 100));
+      const stats = (await (await fetch(`${url}/stats`)).json()) as {
+        data: { sources: { source: string; schedule: { next_at: string | null } | null }[] };
+      };
+      child.kill('SIGTERM');
+      const exit = await done;
+      expect(exit.code, exit.stderr).toBe(0);
+      expect(exit.stderr).toMatch(
+        /schedule: coinpaprika skipped: run #1 started [\d.]+ s ago; next in 1\d(\.\d)? s/,
+      );
+      expect(calls()).toBe(1);
+      const next = stats.data.sources.find((s) => s.source === 'coinpaprika')!.schedule!.next_at;
+      // The rest of the interval, ± 10% of it.
+      expect(Date.parse(next!) - Date.now()).toBeGreaterThan(10_000);
+    } finally {
+      await fake.close();
+      await database.drop();
+    }
+  });
+
   it('SIGTERM while a scheduled run waits on its upstream: stops at once, starts nothing new', async () => {
     const database = await createTestDatabase();
     const slow = await startFakeUpstream();
