@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -225,6 +227,50 @@ run('the dashboard at /', () => {
     await page.waitForFunction(() => location.hash === '#/');
     await page.waitForSelector('[data-total="assets"]');
     await done(w);
+  });
+
+  it('behind a proxy that serves kx under a path: every request stays under it', async () => {
+    // A reverse proxy as an ingress configures one: /kx/… goes to kx without the prefix, and
+    // nothing else is kx's (an absolute /ui/… or /stats would be another app's, here a 404).
+    const target = new URL(server.url);
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      seen.push(req.url!);
+      if (!req.url!.startsWith('/kx/')) return void res.writeHead(404).end('not kx');
+      const upstream = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url!.slice('/kx'.length),
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const prefixed = `http://127.0.0.1:${port}/kx`;
+      const w = await open('/', { url: prefixed });
+      const { page } = w;
+      await page.waitForSelector('[data-total="assets"]');
+      expect((await drawnPixels(page))[0]).toBeGreaterThan(500); // uPlot came through the proxy
+      await page.goto(`${prefixed}/#/assets/${btc}?interval=1d&range=30d`);
+      await page.waitForSelector('[data-table="listings"]');
+      await done(w);
+      expect(seen.filter((path) => !path.startsWith('/kx/'))).toEqual([]);
+      expect(seen).toContain('/kx/stats');
+      const docs = await (await fetch(`${prefixed}/docs`)).text();
+      expect(docs).toContain('href="openapi.json"');
+      expect((await fetch(`${prefixed}/openapi.json`)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('with KX_API_TOKEN: the shell shows no data until the token is given', async () => {

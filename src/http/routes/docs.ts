@@ -163,5 +163,5 @@ function renderDocs(openapi: ReturnType<typeof createOpenApi>): string {
   });
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>kx API</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}code{background:#f4f4f4}</style>
-</head><body><h1>kx API ${esc(openapi.info.version)}</h1><p>${esc(openapi.info.description)} Errors are <code>{ "error": { "code", "message" } }</code>. With <code>KX_API_TOKEN</code> set, every route but <code>/health</code> needs <code>Authorization: Bearer &lt;token&gt;</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>${sections.join('')}</body></html>`;
+</head><body><h1>kx API ${esc(openapi.info.version)}</h1><p>${esc(openapi.info.description)} Errors are <code>{ "error": { "code", "message" } }</code>. With <code>KX_API_TOKEN</code> set, every route but <code>/health</code> needs <code>Authorization: Bearer &lt;token&gt;</code>. Machine-readable: <a href="openapi.json">/openapi.json</a>.</p>${sections.join('')}</body></html>`;
 }

@@ -39,10 +39,13 @@
 
   class Unauthorized extends Error {}
 
-  /** GET a JSON route with the token the user gave, if any. */
+  /**
+   * GET a JSON route with the token the user gave, if any. Relative to the page, so that the
+   * dashboard works behind a proxy that serves kx under a path (`https://host/kx/`).
+   */
   async function api(path) {
     const token = sessionStorage.getItem(TOKEN_KEY);
-    const res = await fetch(path, {
+    const res = await fetch(`.${path}`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     if (res.status === 401) throw new Unauthorized();
