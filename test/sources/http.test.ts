@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExactNumber } from '../../src/core/json.js';
@@ -27,6 +32,7 @@ function client(overrides: Partial<HttpClientOptions> = {}) {
     baseUrl,
     headers: {},
     authHint: 'the key',
+    urlSetting: 'KX_TEST_BASE_URL',
     timeoutMs: 2000,
     maxRetries: 5,
     retryBaseMs: 100,
@@ -148,5 +154,66 @@ describe('an answer past maxBodyBytes', () => {
     const response = await http.getJson('/x');
     expect(response.body).toHaveLength(5000);
     expect(response.text).toBe(body); // the byte order mark dropped, as Response.text() does
+  });
+});
+
+describe('a request that never gets an answer', () => {
+  it('names what failed under "fetch failed", and what to check once it gives up', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((r) => closed.close(() => r())); // nothing listens there now
+    const { http, waits } = client({ baseUrl: `http://127.0.0.1:${port}`, maxRetries: 2 });
+    await expect(http.getJson('/tickers')).rejects.toThrow(
+      new RegExp(
+        `^Test: network error \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\) for http://127\\.0\\.0\\.1:${port}/tickers ` +
+          `\\(gave up after 3 tries\\); check this machine's network and DNS, and KX_TEST_BASE_URL if it is set$`,
+      ),
+    );
+    expect(waits).toHaveLength(2); // a refused connection may be a restart: retried
+  });
+
+  it('a certificate Node does not trust: refused at once, naming NODE_EXTRA_CA_CERTS', async () => {
+    // A self-signed certificate, as a proxy that re-signs HTTPS presents one.
+    const dir = mkdtempSync(join(tmpdir(), 'kx-tls-'));
+    try {
+      const made = spawnSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ]);
+      expect(made.status, made.stderr?.toString()).toBe(0);
+      let connections = 0;
+      const tls = createHttpsServer(
+        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+        (_req, res) => res.end('[]'),
+      );
+      tls.on('connection', () => connections++);
+      await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+      try {
+        const { port } = tls.address() as AddressInfo;
+        const { http, waits } = client({ baseUrl: `https://127.0.0.1:${port}` });
+        const error = await http.getJson('/tickers').catch((e: unknown) => e as Error);
+        expect((error as Error).message).toMatch(
+          /^Test: the TLS certificate of https:\/\/127\.0\.0\.1:\d+\/tickers was refused: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\), and another try would meet the same\. If a proxy on this network re-signs HTTPS, give Node its certificate authority: NODE_EXTRA_CA_CERTS=\/path\/to\/proxy-ca\.pem; otherwise check KX_TEST_BASE_URL$/,
+        );
+        expect(waits).toEqual([]); // not retried
+        expect(connections).toBe(1);
+      } finally {
+        await new Promise<void>((r) => tls.close(() => r()));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

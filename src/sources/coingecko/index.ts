@@ -152,6 +152,7 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
         headers: apiKey && plan.header ? { [plan.header]: apiKey } : {},
         minIntervalMs: toInterval(callsPerMinute ?? plan.callsPerMinute),
         authHint: `KX_COINGECKO_API_KEY and KX_COINGECKO_PLAN (now ${planName}), and KX_COINGECKO_BASE_URL`,
+        urlSetting: 'KX_COINGECKO_BASE_URL',
         log: settings.log,
         ...runBound(context),
       });

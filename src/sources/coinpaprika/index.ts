@@ -119,6 +119,7 @@ export function createCoinpaprikaSource(own: ApiSettings, settings: SharedSettin
           headers: apiKey ? { authorization: apiKey } : {},
           minIntervalMs: toInterval(callsPerMinute ?? DEFAULT_CALLS_PER_MINUTE),
           authHint: 'KX_COINPAPRIKA_API_KEY and KX_COINPAPRIKA_BASE_URL',
+          urlSetting: 'KX_COINPAPRIKA_BASE_URL',
           log: settings.log,
           ...runBound(context),
         });

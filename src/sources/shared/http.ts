@@ -13,6 +13,8 @@ export interface HttpClientOptions extends HttpSettings {
   minIntervalMs: number;
   /** What to check when the service answers 401/403/404. */
   authHint: string;
+  /** The setting that points the client elsewhere (KX_COINGECKO_BASE_URL), for network errors. */
+  urlSetting: string;
   /** Called before every request, retries included (counts calls against a budget; may throw). */
   beforeRequest?: () => Promise<void>;
   log?: (message: string) => void;
@@ -31,6 +33,32 @@ export interface JsonResponse {
   body: unknown;
   /** The body as received. */
   text: string;
+}
+
+/**
+ * Node's codes for a certificate it does not trust (self-signed, an unknown authority, expired,
+ * another host's): a setting to fix, not a moment to wait out.
+ */
+const UNTRUSTED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ALTNAME/;
+
+/**
+ * What actually failed under fetch's "fetch failed": the socket's, DNS's or TLS's own error
+ * (`getaddrinfo ENOTFOUND api.example`, `connect ECONNREFUSED 127.0.0.1:9`), at the end of
+ * the chain of causes; of several addresses tried at once (an AggregateError), the first.
+ */
+function networkCause(error: unknown): { message: string; code?: string } {
+  let e = error;
+  for (let depth = 0; depth < 8; depth++) {
+    if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
+    else if (e instanceof Error && e.cause !== undefined && e.cause !== e) e = e.cause;
+    else break;
+  }
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    message: message || (typeof code === 'string' ? code : 'unknown error'),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }
 
 /** A Retry-After of 0 still waits this long: an immediate retry only meets the same limit. */
@@ -85,11 +113,14 @@ export function createHttpClient(options: HttpClientOptions) {
         waited + delay > options.maxTotalWaitMs
       ) {
         const tries = attempt + 1;
+        const gaveUp = `gave up after ${tries} ${tries === 1 ? 'try' : 'tries'}`;
         throw new KxError(
           'upstream',
-          outcome.retryable
-            ? `${outcome.message} (gave up after ${tries} ${tries === 1 ? 'try' : 'tries'})`
-            : outcome.message,
+          !outcome.retryable
+            ? outcome.message
+            : outcome.status === null
+              ? `${outcome.message} (${gaveUp}); check this machine's network and DNS, and ${options.urlSetting} if it is set`
+              : `${outcome.message} (${gaveUp})`,
           { context: { url, status: outcome.status, tries }, retryable: outcome.retryable },
         );
       }
@@ -155,11 +186,23 @@ export function createHttpClient(options: HttpClientOptions) {
       read = await readText(response._data, options.maxBodyBytes);
       if (read === null) controller.abort();
     } catch (error) {
+      const cause = networkCause(error instanceof FetchError && error.cause ? error.cause : error);
+      if (cause.code && UNTRUSTED_CERTIFICATE.test(cause.code))
+        return {
+          ok: false,
+          retryable: false,
+          status: null,
+          message:
+            `${options.service}: the TLS certificate of ${url} was refused: ${cause.message} ` +
+            `(${cause.code}), and another try would meet the same. If a proxy on this network ` +
+            `re-signs HTTPS, give Node its certificate authority: ` +
+            `NODE_EXTRA_CA_CERTS=/path/to/proxy-ca.pem; otherwise check ${options.urlSetting}`,
+        };
+      const timedOut = /timeout|aborted/i.test(cause.message);
       const reason =
-        error instanceof FetchError && error.cause
-          ? String((error.cause as Error).message ?? error.cause)
-          : (error as Error).message;
-      const timedOut = /timeout|aborted/i.test(reason);
+        cause.code && !cause.message.includes(cause.code)
+          ? `${cause.message}, ${cause.code}`
+          : cause.message;
       return {
         ok: false,
         retryable: true,
