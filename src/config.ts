@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { KxError } from './core/errors.js';
+import type { HttpProxy } from './core/source.js';
 import { integerSetting } from './core/settings.js';
 import { entries } from './sources/index.js';
 
@@ -75,6 +76,7 @@ const ConfigSchema = v.object({
 export type Config = v.InferOutput<typeof ConfigSchema> & {
   /** Each source's own settings, by source name, as its registry entry declares them. */
   sources: Record<string, Record<string, unknown>>;
+  proxy: HttpProxy | null;
 };
 
 /** Flags that override environment variables. */
@@ -117,7 +119,31 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
       `${name}${typeof value === 'string' && !SECRETS.has(key) ? `=${value}` : ''}: ${issue.message}`,
     );
   }
-  return { ...result.output, sources: loadSourceSettings(env, empty) };
+  return {
+    ...result.output,
+    sources: loadSourceSettings(env, empty),
+    proxy: loadProxy(env, empty),
+  };
+}
+
+/**
+ * The proxies the environment names, as curl and undici read them: the lower-case variable
+ * first, then the upper-case one. Checked when an API client is made (sources/shared/http.ts):
+ * a CSV ingest or `kx status` does not care.
+ */
+function loadProxy(
+  env: NodeJS.ProcessEnv,
+  empty: (value: string | undefined) => string | undefined,
+): HttpProxy | null {
+  const read = (name: string) => empty(env[name]) ?? empty(env[name.toUpperCase()]);
+  const proxy: HttpProxy = {};
+  const http = read('http_proxy');
+  const https = read('https_proxy');
+  const noProxy = read('no_proxy');
+  if (http) proxy.http = http;
+  if (https) proxy.https = https;
+  if (noProxy) proxy.noProxy = noProxy;
+  return proxy.http || proxy.https ? proxy : null;
 }
 
 /** Each source's settings from its variables (`KX_COINGECKO_PLAN`), validated like the rest. */

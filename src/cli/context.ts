@@ -29,6 +29,7 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
       // All waits of one request stay within five maximum waits.
       maxTotalWaitMs: config.httpMaxWaitMs * 5,
       maxBodyBytes: config.httpMaxBodyMb * 1024 * 1024,
+      proxy: config.proxy,
     },
     log: (message) => log.warn(message),
   });

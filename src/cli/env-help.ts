@@ -15,6 +15,9 @@ const ENVIRONMENT: Record<string, string> = {
   KX_HTTP_RETRY_BASE_MS: 'first backoff, doubling, default 1000',
   KX_HTTP_MAX_WAIT_MS: 'longest single wait (also of Retry-After), default 60000',
   KX_HTTP_MAX_BODY_MB: 'largest answer read from an API, default 256',
+  https_proxy: 'proxy URL for https:// APIs (also HTTPS_PROXY)',
+  http_proxy: 'proxy URL for http:// APIs (also HTTP_PROXY)',
+  no_proxy: 'hosts reached without the proxy, comma-separated (also NO_PROXY)',
   KX_API_TOKEN: 'bearer token the API requires on every route but /health',
   KX_API_STATEMENT_TIMEOUT_MS: 'longest API read on a server, default 10000 (503 past it)',
 };
@@ -37,6 +40,9 @@ const INGEST = [
   'KX_HTTP_RETRY_BASE_MS',
   'KX_HTTP_MAX_WAIT_MS',
   'KX_HTTP_MAX_BODY_MB',
+  'https_proxy',
+  'http_proxy',
+  'no_proxy',
 ];
 
 /** The variables each command reads. */

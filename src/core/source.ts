@@ -152,6 +152,15 @@ export interface HttpSettings {
   maxTotalWaitMs: number;
   /** The largest body read: past it, an answer is refused (it is no list of coins). */
   maxBodyBytes: number;
+  /** The proxies of the environment (`https_proxy`, `http_proxy`, `no_proxy`); null: none. */
+  proxy: HttpProxy | null;
+}
+
+export interface HttpProxy {
+  http?: string;
+  https?: string;
+  /** Hosts reached directly, as `no_proxy` lists them. */
+  noProxy?: string;
 }
 
 /** A `kx ingest` option of one source, and the run parameter it sets (its camelCase name). */

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { etlRuns } from '../../src/db/schema.js';
 import { runKx } from '../helpers/cli.js';
@@ -265,5 +267,88 @@ describe('API keys', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(host);
     expect(r.stderr).not.toContain(key);
+  });
+});
+
+/**
+ * An HTTP proxy as a corporate network has one: CONNECT tunnels to any host, whose name only the
+ * proxy can resolve (here every name is 127.0.0.1). What it was asked for is in `seen`.
+ */
+async function startProxy() {
+  const seen: string[] = [];
+  const proxy = createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req, socket, head) => {
+    seen.push(`CONNECT ${req.url}`);
+    const port = Number(new URL(`http://${req.url}`).port);
+    const upstream = connect(port, '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    seen,
+    close: () => {
+      proxy.closeAllConnections();
+      return new Promise<void>((r) => proxy.close(() => r()));
+    },
+  };
+}
+
+describe('a network reached through a proxy', () => {
+  it('http_proxy and https_proxy are used, no_proxy is honoured, a bad one is refused', async () => {
+    const { env } = await setup();
+    const proxy = await startProxy();
+    try {
+      // A host name this machine cannot resolve: only the proxy reaches it.
+      const behind = {
+        ...env,
+        KX_COINPAPRIKA_BASE_URL: env.KX_COINPAPRIKA_BASE_URL!.replace(
+          '127.0.0.1',
+          'upstream.kx-test',
+        ),
+        KX_HTTP_MAX_RETRIES: '0',
+      };
+      const r = await runKx(['ingest', '--source', 'coinpaprika'], {
+        ...behind,
+        http_proxy: proxy.url,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(proxy.seen).toEqual([expect.stringMatching(/^CONNECT upstream\.kx-test:\d+$/)]);
+
+      // HTTPS_PROXY names the proxy of https:// URLs only: this one is http://, so it goes direct.
+      const direct = await runKx(['ingest', '--source', 'coinpaprika'], {
+        ...behind,
+        HTTPS_PROXY: proxy.url,
+      });
+      expect(direct.code).toBe(3);
+      expect(direct.stderr).toMatch(/network error \(getaddrinfo \w+ upstream\.kx-test\)/);
+
+      // no_proxy: listed hosts are reached directly.
+      const listed = await runKx(['ingest', '--source', 'coinpaprika'], {
+        ...behind,
+        HTTP_PROXY: proxy.url,
+        no_proxy: 'localhost,.kx-test',
+      });
+      expect(listed.code).toBe(3);
+      expect(listed.stderr).toMatch(/getaddrinfo \w+ upstream\.kx-test/);
+      expect(proxy.seen).toHaveLength(1);
+
+      const bad = await runKx(['ingest', '--source', 'coinpaprika'], {
+        ...behind,
+        http_proxy: 'proxy.example',
+      });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(
+        "kx: http_proxy (or HTTP_PROXY) is not a proxy's URL, such as http://proxy.example:3128",
+      );
+    } finally {
+      await proxy.close();
+    }
   });
 });

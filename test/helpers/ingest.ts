@@ -34,6 +34,7 @@ export function createFakeSources(fake: FakeUpstream): Sources {
         maxWaitMs: 10,
         maxTotalWaitMs: 100,
         maxBodyBytes: 256 * 1024 * 1024,
+        proxy: null,
       },
       log: () => undefined,
     },

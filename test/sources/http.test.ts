@@ -33,6 +33,7 @@ function client(overrides: Partial<HttpClientOptions> = {}) {
     headers: {},
     authHint: 'the key',
     urlSetting: 'KX_TEST_BASE_URL',
+    proxy: null,
     timeoutMs: 2000,
     maxRetries: 5,
     retryBaseMs: 100,

@@ -1,6 +1,7 @@
+import type { $Fetch } from 'ofetch';
 import { parseExactJson } from '../../core/json.js';
 import { KxError } from '../../core/errors.js';
-import type { HttpSettings, OpenContext, UpstreamWait } from '../../core/source.js';
+import type { HttpProxy, HttpSettings, OpenContext, UpstreamWait } from '../../core/source.js';
 
 /** One API's client: the shared HTTP settings (KX_HTTP_*) and what is its own. */
 export interface HttpClientOptions extends HttpSettings {
@@ -61,6 +62,48 @@ function networkCause(error: unknown): { message: string; code?: string } {
   };
 }
 
+/**
+ * The fetch to call through: Node's own, or, when the environment names a proxy, undici's
+ * through it. Node's fetch ignores `https_proxy` (Node 22 and 24 read it only under
+ * NODE_USE_ENV_PROXY=1, Node 20 never), so a machine that reaches the internet only through
+ * its proxy got "getaddrinfo ENOTFOUND api.coingecko.com" while curl worked. undici, the fetch
+ * inside Node, applies `no_proxy` as curl does.
+ */
+async function fetcherFor(proxy: HttpProxy | null, urlSetting: string): Promise<$Fetch> {
+  const { createFetch, ofetch } = await import('ofetch');
+  if (!proxy) return ofetch;
+  for (const [name, value] of [
+    ['https_proxy', proxy.https],
+    ['http_proxy', proxy.http],
+  ] as const) {
+    if (value === undefined) continue;
+    let protocol = '';
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      // not a URL: said below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:')
+      throw new KxError(
+        'usage',
+        `${name} (or ${name.toUpperCase()}) is not a proxy's URL, such as ` +
+          `http://proxy.example:3128: unset it, or fix it, to reach ${urlSetting}'s API`,
+      );
+  }
+  const undici = await import('undici');
+  const dispatcher = new undici.EnvHttpProxyAgent({
+    ...(proxy.http ? { httpProxy: proxy.http } : {}),
+    ...(proxy.https ? { httpsProxy: proxy.https } : {}),
+    ...(proxy.noProxy ? { noProxy: proxy.noProxy } : {}),
+  });
+  return createFetch({
+    fetch: ((
+      input: Parameters<typeof undici.fetch>[0],
+      init?: Parameters<typeof undici.fetch>[1],
+    ) => undici.fetch(input, { ...init, dispatcher })) as unknown as typeof fetch,
+  });
+}
+
 /** A Retry-After of 0 still waits this long: an immediate retry only meets the same limit. */
 const MIN_RETRY_AFTER_MS = 500;
 const RETRYABLE = new Set([408, 425, 429]);
@@ -78,6 +121,7 @@ export function runBound(
 /** A GET-JSON client with timeouts, bounded retries with backoff, Retry-After and a rate limit. */
 export function createHttpClient(options: HttpClientOptions) {
   const { stop } = options;
+  let fetcher: Promise<$Fetch> | undefined;
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, stop));
   let nextStart = 0;
 
@@ -167,16 +211,18 @@ export function createHttpClient(options: HttpClientOptions) {
     let response;
     /** The body as text, or null past `maxBodyBytes`. */
     let read: string | null;
+    // Loaded on the first request, not with the source: `kx --help` needs no HTTP client.
+    const { FetchError } = await import('ofetch');
+    fetcher ??= fetcherFor(options.proxy, options.urlSetting);
+    const $fetch = await fetcher; // a proxy that is no URL is a usage error, not a retry
     // One signal for the timeout and a stop request: ofetch drops its own timeout when it is
     // given a signal. The timeout covers the body too.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.timeoutMs);
     const onStop = () => controller.abort();
     stop?.addEventListener('abort', onStop, { once: true });
-    // Loaded on the first request, not with the source: `kx --help` needs no HTTP client.
-    const { FetchError, ofetch } = await import('ofetch');
     try {
-      response = await ofetch.raw(url, {
+      response = await $fetch.raw(url, {
         headers: { accept: 'application/json', ...options.headers },
         responseType: 'stream',
         retry: 0,
