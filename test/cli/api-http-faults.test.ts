@@ -344,6 +344,19 @@ describe('a network reached through a proxy', () => {
         http_proxy: 'proxy.example',
       });
       expect(bad.code).toBe(2);
+
+      // A proxy that is down: the error names it, without its password.
+      const closed = await startProxy();
+      await closed.close();
+      const down = await runKx(['ingest', '--source', 'coinpaprika'], {
+        ...behind,
+        http_proxy: closed.url.replace('//', '//kx:s3cret@'),
+      });
+      expect(down.code).toBe(3);
+      expect(down.stderr).toMatch(
+        /network error \(connect ECONNREFUSED 127\.0\.0\.1:\d+\) .*; check this machine's network and DNS, the proxy \(http_proxy=http:\/\/kx:\*\*\*@127\.0\.0\.1:\d+\/\), and KX_COINPAPRIKA_BASE_URL if it is set/,
+      );
+      expect(down.stderr).not.toContain('s3cret');
       expect(bad.stderr).toContain(
         "kx: http_proxy (or HTTP_PROXY) is not a proxy's URL, such as http://proxy.example:3128",
       );

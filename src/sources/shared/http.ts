@@ -69,7 +69,7 @@ function networkCause(error: unknown): { message: string; code?: string } {
  * its proxy got "getaddrinfo ENOTFOUND api.coingecko.com" while curl worked. undici, the fetch
  * inside Node, applies `no_proxy` as curl does.
  */
-async function fetcherFor(proxy: HttpProxy | null, urlSetting: string): Promise<$Fetch> {
+async function fetcherFor(proxy: HttpProxy | null): Promise<$Fetch> {
   const { createFetch, ofetch } = await import('ofetch');
   if (!proxy) return ofetch;
   for (const [name, value] of [
@@ -87,7 +87,7 @@ async function fetcherFor(proxy: HttpProxy | null, urlSetting: string): Promise<
       throw new KxError(
         'usage',
         `${name} (or ${name.toUpperCase()}) is not a proxy's URL, such as ` +
-          `http://proxy.example:3128: unset it, or fix it, to reach ${urlSetting}'s API`,
+          `http://proxy.example:3128: fix it, or unset it to call the APIs directly`,
       );
   }
   const undici = await import('undici');
@@ -102,6 +102,17 @@ async function fetcherFor(proxy: HttpProxy | null, urlSetting: string): Promise<
       init?: Parameters<typeof undici.fetch>[1],
     ) => undici.fetch(input, { ...init, dispatcher })) as unknown as typeof fetch,
   });
+}
+
+/** `http://user:secret@proxy:3128` → `http://user:***@proxy:3128`. */
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 /** A Retry-After of 0 still waits this long: an immediate retry only meets the same limit. */
@@ -122,6 +133,13 @@ export function runBound(
 export function createHttpClient(options: HttpClientOptions) {
   const { stop } = options;
   let fetcher: Promise<$Fetch> | undefined;
+  /** The proxy set for `url`'s scheme, for a network error's hint (no_proxy aside). */
+  const proxyHint = (url: string) => {
+    const [name, proxy] = url.startsWith('https:')
+      ? ['https_proxy', options.proxy?.https]
+      : ['http_proxy', options.proxy?.http];
+    return proxy ? `, the proxy (${name}=${redactPassword(proxy)})` : '';
+  };
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, stop));
   let nextStart = 0;
 
@@ -163,7 +181,7 @@ export function createHttpClient(options: HttpClientOptions) {
           !outcome.retryable
             ? outcome.message
             : outcome.status === null
-              ? `${outcome.message} (${gaveUp}); check this machine's network and DNS, and ${options.urlSetting} if it is set`
+              ? `${outcome.message} (${gaveUp}); check this machine's network and DNS${proxyHint(url)}, and ${options.urlSetting} if it is set`
               : `${outcome.message} (${gaveUp})`,
           { context: { url, status: outcome.status, tries }, retryable: outcome.retryable },
         );
@@ -213,7 +231,7 @@ export function createHttpClient(options: HttpClientOptions) {
     let read: string | null;
     // Loaded on the first request, not with the source: `kx --help` needs no HTTP client.
     const { FetchError } = await import('ofetch');
-    fetcher ??= fetcherFor(options.proxy, options.urlSetting);
+    fetcher ??= fetcherFor(options.proxy);
     const $fetch = await fetcher; // a proxy that is no URL is a usage error, not a retry
     // One signal for the timeout and a stop request: ofetch drops its own timeout when it is
     // given a signal. The timeout covers the body too.
