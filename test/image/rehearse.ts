@@ -106,7 +106,7 @@ function nodeFor(major: string, root: string): void {
 const inStage = (stage: Stage, path: string) =>
   join(stage.root, isAbsolute(path) ? path : join(stage.workdir, path));
 
-/** ENV and the exec form's arrays: `["a", "b"]`, or a shell line. */
+/** An instruction's exec form (`["a", "b"]`), or its shell form run by `/bin/sh -c`. */
 const execForm = (args: string): string[] =>
   args.trim().startsWith('[') ? (JSON.parse(args) as string[]) : ['/bin/sh', '-c', args];
 
