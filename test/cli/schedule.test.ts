@@ -115,7 +115,7 @@ describe('kx serve --schedule', () => {
       const exit = await done;
       expect(exit.code, exit.stderr).toBe(0);
       expect(exit.stderr).toMatch(
-        /schedule: coinpaprika skipped: run #1 started [\d.]+ s ago; next in 1\d(\.\d)? s/,
+        /schedule: coinpaprika skipped: run #1 started [\d.]+ s ago; next in \d+ s/,
       );
       expect(calls()).toBe(1);
       const next = stats.data.sources.find((s) => s.source === 'coinpaprika')!.schedule!.next_at;
