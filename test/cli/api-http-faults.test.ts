@@ -191,6 +191,27 @@ describe('retries, terminal statuses and error pages', () => {
   });
 });
 
+describe('an API that ignores the page number', () => {
+  it('is stopped at the first repeated page, not paged without end', async () => {
+    // A cache or proxy in front of the API that drops the query string: every page is page 1.
+    const { database, fake, env } = await setup({ coingeckoCoins: 600 });
+    const first = await (
+      await fetch(`${fake.coingeckoUrl}/coins/markets?vs_currency=usd&per_page=250&page=1`)
+    ).text();
+    fake.requests.length = 0;
+    for (let i = 0; i < 20; i++) fake.fault('markets', { status: 200, body: first });
+    const r = await runKx(['ingest', '--source', 'coingecko'], env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /CoinGecko: page 2 \(http:\/\/127\.0\.0\.1:\d+\/api\/v3\/coins\/markets\?.*page=2.*\) holds 250 of its 250 coins from page 1: the API answered without regard to the page number, .* check KX_COINGECKO_BASE_URL/,
+    );
+    expect(pagesFetched(fake)).toEqual([1, 2]);
+    // Page 1 stays loaded; nothing of the repeated page was.
+    const runs = await withOpen(database, (h) => h.db.select().from(etlRuns));
+    expect(runs).toMatchObject([{ status: 'failed', loaded: 250 }]);
+  });
+});
+
 describe('API keys', () => {
   const key = 'CG-sekr3t-key-value';
 

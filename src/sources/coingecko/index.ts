@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { KxError } from '../../core/errors.js';
 import {
   defineSource,
   defineSourceEntry,
@@ -23,6 +24,40 @@ import { createHttpClient, listOf, runBound } from '../shared/http.js';
 
 /** `/coins/markets` serves at most 250 items per page (a larger per_page is clamped silently). */
 export const COINGECKO_PAGE_SIZE = 250;
+
+/**
+ * A page whose coins are mostly those of the page before means the answer ignored `page`, as a
+ * cache or proxy that drops the query string does: a full-universe run, which ends at the
+ * first short page, would page on without end (and a top-N run load page 1 N times). Between
+ * true pages at most a few coins move across the boundary while a run pages. Returns the
+ * page's ids, to check the next page against.
+ */
+function checkNotRepeated(
+  items: unknown[],
+  previous: Set<unknown> | null,
+  page: number,
+  url: string,
+): Set<unknown> {
+  const ids = new Set(
+    items.map((item) => (item && typeof item === 'object' ? (item as { id?: unknown }).id : null)),
+  );
+  ids.delete(null);
+  ids.delete(undefined);
+  if (previous && ids.size > 0) {
+    let repeated = 0;
+    for (const id of ids) if (previous.has(id)) repeated++;
+    if (repeated * 2 >= ids.size)
+      throw new KxError(
+        'upstream',
+        `CoinGecko: page ${page} (${url}) holds ${repeated} of its ${ids.size} coins from page ` +
+          `${page - 1}: the API answered without regard to the page number, as a cache or proxy ` +
+          `that drops the query string does, and kx stops rather than page on without end; ` +
+          `check KX_COINGECKO_BASE_URL`,
+        { context: { url, page } },
+      );
+  }
+  return ids;
+}
 
 /** Hosts and headers per plan (CoinGecko API docs, "Authentication"). */
 const PLANS = {
@@ -174,6 +209,8 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
       const order = params.maxPages ? 'market_cap_desc' : 'id_asc';
 
       async function* read(): AsyncGenerator<SourceRecord<Position>> {
+        /** The ids of the page read before this one in this attempt. */
+        let previous: Set<unknown> | null = null;
         for (
           let page = start.page;
           params.maxPages === undefined || page <= params.maxPages;
@@ -188,6 +225,7 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
           });
           // Past the first page an empty list is the end of the market.
           const items = listOf('CoinGecko', response, page > 1);
+          previous = checkNotRepeated(items, previous, page, response.url);
           const fetchedAt = new Date();
           for (const [index, item] of items.entries()) {
             if (page === start.page && index <= start.skipThrough) continue;
