@@ -210,6 +210,21 @@ describe('an API that ignores the page number', () => {
     const runs = await withOpen(database, (h) => h.db.select().from(etlRuns));
     expect(runs).toMatchObject([{ status: 'failed', loaded: 250 }]);
   });
+
+  it('a short last page of coins already seen is a moved boundary, not a repeat', async () => {
+    // A coin listed while the run paged shifts the id order by one: the last page's few coins
+    // were the end of the page before.
+    const { fake, env } = await setup({ coingeckoCoins: 251 });
+    const first = JSON.parse(
+      await (
+        await fetch(`${fake.coingeckoUrl}/coins/markets?vs_currency=usd&per_page=250&page=1`)
+      ).text(),
+    ) as unknown[];
+    fake.fault('markets', { status: 200, body: JSON.stringify(first.slice(-3)) }, 2);
+    const r = await runKx(['ingest', '--source', 'coingecko'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('253 read');
+  });
 });
 
 describe('API keys', () => {

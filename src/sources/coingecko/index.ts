@@ -29,8 +29,9 @@ export const COINGECKO_PAGE_SIZE = 250;
  * A page whose coins are mostly those of the page before means the answer ignored `page`, as a
  * cache or proxy that drops the query string does: a full-universe run, which ends at the
  * first short page, would page on without end (and a top-N run load page 1 N times). Between
- * true pages at most a few coins move across the boundary while a run pages. Returns the
- * page's ids, to check the next page against.
+ * true pages at most a few coins move across the boundary while a run pages, so a short last
+ * page of a few coins may be all repeats: 25 repeated coins, a tenth of a page, are the least
+ * that stop the run. Returns the page's ids, to check the next page against.
  */
 function checkNotRepeated(
   items: unknown[],
@@ -46,7 +47,7 @@ function checkNotRepeated(
   if (previous && ids.size > 0) {
     let repeated = 0;
     for (const id of ids) if (previous.has(id)) repeated++;
-    if (repeated * 2 >= ids.size)
+    if (repeated * 2 >= ids.size && repeated >= COINGECKO_PAGE_SIZE / 10)
       throw new KxError(
         'upstream',
         `CoinGecko: page ${page} (${url}) holds ${repeated} of its ${ids.size} coins from page ` +
