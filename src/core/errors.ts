@@ -228,3 +228,17 @@ const EMSCRIPTEN_ERRNOS: Record<number, string> = {
   2: 'EACCES',
   63: 'EPERM',
 };
+
+/**
+ * A URL as a message may show it: `postgres://user:secret@host/db` → `postgres://user:***@host/db`
+ * (DATABASE_URL, a proxy's URL); `unparseable` when it is no URL.
+ */
+export function redactPassword(url: string, unparseable = url): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return unparseable;
+  }
+}

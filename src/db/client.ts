@@ -10,6 +10,7 @@ import {
   findDatabaseError,
   findStorageProblem,
   isKxError,
+  redactPassword,
 } from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
 import { schema } from './schema.js';
@@ -350,13 +351,5 @@ function noDelaySocket(): (options: {
   };
 }
 
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}
+/** DATABASE_URL as messages show it: without its password. */
+const redact = (url: string) => redactPassword(url, '(unparseable DATABASE_URL)');

@@ -1,6 +1,6 @@
 import type { $Fetch } from 'ofetch';
 import { parseExactJson } from '../../core/json.js';
-import { KxError } from '../../core/errors.js';
+import { KxError, redactPassword } from '../../core/errors.js';
 import type { HttpProxy, HttpSettings, OpenContext, UpstreamWait } from '../../core/source.js';
 
 /** One API's client: the shared HTTP settings (KX_HTTP_*) and what is its own. */
@@ -102,17 +102,6 @@ async function fetcherFor(proxy: HttpProxy | null): Promise<$Fetch> {
       init?: Parameters<typeof undici.fetch>[1],
     ) => undici.fetch(input, { ...init, dispatcher })) as unknown as typeof fetch,
   });
-}
-
-/** `http://user:secret@proxy:3128` → `http://user:***@proxy:3128`. */
-function redactPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }
 
 /** A Retry-After of 0 still waits this long: an immediate retry only meets the same limit. */
