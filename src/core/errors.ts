@@ -130,6 +130,22 @@ const CONNECTION_ERRNOS = new Set(
 );
 
 /**
+ * Node's codes for a certificate it does not trust (self-signed, an unknown authority, expired,
+ * another host's): a setting to fix, not a moment to wait out.
+ */
+export const UNTRUSTED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ALTNAME/;
+
+/** The TLS error under `error` when Node refused a server's certificate, with its code. */
+export function findUntrustedCertificate(error: unknown): { code: string; message: string } | null {
+  for (const e of causes(error)) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNTRUSTED_CERTIFICATE.test(code))
+      return { code, message: typeof message === 'string' ? message : code };
+  }
+  return null;
+}
+
+/**
  * Whether `error` means the database is out of reach (`unavailable`: refused, dropped, shutting
  * down, too many connections: waiting and `kx resume` help) or refuses who we are (`usage`: a
  * wrong password or database name in DATABASE_URL, which waiting does not fix).
@@ -239,6 +255,13 @@ export function redactPassword(url: string, unparseable = url): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return unparseable;
+    // libpq's URLs that WHATWG's parser refuses: several hosts (`h1:5432,h2:5432`)
+    const authority = /^([a-z][a-z\d+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url);
+    if (!authority) return unparseable;
+    const [, scheme, hosts, rest] = authority as unknown as [string, string, string, string];
+    const at = hosts.lastIndexOf('@');
+    const colon = hosts.indexOf(':');
+    if (at < 0 || colon < 0 || colon > at) return url;
+    return `${scheme}${hosts.slice(0, colon)}:***${hosts.slice(at)}${rest}`;
   }
 }

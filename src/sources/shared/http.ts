@@ -1,6 +1,6 @@
 import type { $Fetch } from 'ofetch';
 import { parseExactJson } from '../../core/json.js';
-import { KxError, redactPassword } from '../../core/errors.js';
+import { KxError, redactPassword, UNTRUSTED_CERTIFICATE } from '../../core/errors.js';
 import type { HttpProxy, HttpSettings, OpenContext, UpstreamWait } from '../../core/source.js';
 
 /** One API's client: the shared HTTP settings (KX_HTTP_*) and what is its own. */
@@ -35,12 +35,6 @@ export interface JsonResponse {
   /** The body as received. */
   text: string;
 }
-
-/**
- * Node's codes for a certificate it does not trust (self-signed, an unknown authority, expired,
- * another host's): a setting to fix, not a moment to wait out.
- */
-const UNTRUSTED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|ALTNAME/;
 
 /**
  * What actually failed under fetch's "fetch failed": the socket's, DNS's or TLS's own error
