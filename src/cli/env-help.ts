@@ -2,7 +2,8 @@ import { entries } from '../sources/index.js';
 
 /** What each environment variable does, in one line, for the "Environment:" part of `--help`. */
 const ENVIRONMENT: Record<string, string> = {
-  DATABASE_URL: 'postgres:// server to use; unset = the embedded database (--database-url)',
+  DATABASE_URL:
+    'postgres:// server, read as psql reads it; unset = the embedded database (--database-url)',
   KX_DATA_DIR: 'embedded database directory, default ./.kx (--data-dir)',
   KX_LOG_LEVEL: 'silent, error, warn, info or debug (--log-level)',
   KX_LOG_FORMAT: 'pretty or json (--log-format)',

@@ -1,5 +1,6 @@
 import { readdirSync, statfsSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { drizzle as DrizzlePglite } from 'drizzle-orm/pglite';
@@ -9,10 +10,12 @@ import {
   findConnectionProblem,
   findDatabaseError,
   findStorageProblem,
+  findUntrustedCertificate,
   isKxError,
   redactPassword,
 } from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
+import { serverTarget, type ServerTarget } from './libpq.js';
 import { schema } from './schema.js';
 import { isKxFile, plantSeed, PREPARING_FILE } from './seed.js';
 
@@ -196,20 +199,18 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, jit: 'off' } : {}),
     } as Record<string, string | number>,
   };
-  const target = withoutPrismaSchema(url);
-  let client = postgres(target, options);
-  let server = await probe(client, url);
-  // A server's idle_session_timeout (PostgreSQL 14+; some managed services set it) closes a
-  // session idle that long. The one holding a run's source lock is idle by design: the lock
-  // would go mid-run, and postgres.js throws from a timer when it next writes there. kx's
-  // sessions turn it off, as a batch turns statement_timeout off. Sent at connect only when
-  // the server has it: an older server refuses a parameter it does not know.
-  if (server.idle !== null && server.idle !== '0') {
-    await client.end({ timeout: 1 });
-    options.connection.idle_session_timeout = '0'; // a string: postgres.js leaves out falsy values
-    client = postgres(target, options);
-    server = await probe(client, url);
-  }
+  const target = serverTarget(withoutPrismaSchema(url));
+  Object.assign(options, {
+    path: target.path,
+    database: target.database,
+    user: target.user,
+    pass: target.pass,
+    ssl: target.ssl,
+    ...(target.connectTimeout !== undefined ? { connect_timeout: target.connectTimeout } : {}),
+    ...(target.keepAlive !== undefined ? { keep_alive: target.keepAlive } : {}),
+  });
+  options.connection = { ...target.connection, ...options.connection };
+  const { client, server } = await connectToHost(postgres, options, url, target);
   // Names and symbols come in every script, and jsonb takes \u escapes past ASCII only in
   // UTF8: another encoding refuses them mid-run, as data errors (or kx's migrations at once).
   if (server.encoding !== 'UTF8') {
@@ -248,6 +249,110 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
   };
 }
 
+type Postgres = typeof postgres;
+/** postgres.js's options as kx builds them (its `socket` is not in its types). */
+type PostgresOptions = postgres.Options<Record<string, postgres.PostgresType>>;
+type PgOptions = Record<string, unknown> & { connection: Record<string, string | number> };
+type Server = {
+  encoding: string;
+  database: string;
+  idle: string | null;
+  standby: boolean;
+  readOnly: boolean;
+};
+
+/**
+ * The first of DATABASE_URL's hosts that answers (and is what `target_session_attrs` asks
+ * for), as libpq picks one; every connection of the pool then goes there. postgres.js, given
+ * several hosts, tries them over and over for as long as each refuses: kx hands it one. A
+ * host that refuses who kx is (a wrong password) is not passed over, as libpq does not.
+ */
+async function connectToHost(
+  postgres: Postgres,
+  options: PgOptions,
+  url: string,
+  target: ServerTarget,
+): Promise<{ client: postgres.Sql; server: Server }> {
+  const hosts = target.host.map((host, i) => ({ host, port: target.port[i]! }));
+  const wanted = target.targetSessionAttrs;
+  const failures: string[] = [];
+  let fallback: { client: postgres.Sql; server: Server } | null = null;
+  for (const at of hosts) {
+    let connected: { client: postgres.Sql; server: Server };
+    try {
+      connected = await connectOnce(
+        postgres,
+        { ...options, host: [at.host], port: [at.port] },
+        url,
+        target,
+      );
+    } catch (error) {
+      if (hosts.length === 1 || (isKxError(error) && error.code === 'usage')) throw error;
+      const { reason } = (isKxError(error) ? error.context : {}) as { reason?: string };
+      failures.push(`${at.host}:${at.port}: ${reason ?? String(error)}`);
+      continue;
+    }
+    const { server } = connected;
+    const fits =
+      !wanted ||
+      (wanted === 'read-write' && !server.readOnly) ||
+      (wanted === 'read-only' && server.readOnly) ||
+      (wanted === 'primary' && !server.standby) ||
+      ((wanted === 'standby' || wanted === 'prefer-standby') && server.standby);
+    if (fits) {
+      if (fallback) await fallback.client.end({ timeout: 1 });
+      return connected;
+    }
+    if (wanted === 'prefer-standby' && !fallback) fallback = connected;
+    else await connected.client.end({ timeout: 1 });
+    failures.push(
+      `${at.host}:${at.port}: ${server.standby ? 'a standby' : server.readOnly ? 'read-only' : 'read-write, a primary'}`,
+    );
+  }
+  if (fallback) return fallback;
+  const hostList = failures.join('; ');
+  throw wanted
+    ? new KxError(
+        'unavailable',
+        `cannot connect to the database at ${redact(url)}: no host is ${wanted}, as ` +
+          `target_session_attrs asks (${hostList}); wait for a failover to end, or change ` +
+          'target_session_attrs',
+        { retryable: true },
+      )
+    : new KxError(
+        'unavailable',
+        `cannot connect to the database at ${redact(url)}: no host answered (${hostList}); ` +
+          'is PostgreSQL running there?',
+        { retryable: true },
+      );
+}
+
+/** A client of one host, probed, with the server's idle_session_timeout turned off. */
+async function connectOnce(
+  postgres: Postgres,
+  options: PgOptions,
+  url: string,
+  target: ServerTarget,
+): Promise<{ client: postgres.Sql; server: Server }> {
+  let client = postgres(options as PostgresOptions);
+  let server = await probe(client, url, target);
+  // A server's idle_session_timeout (PostgreSQL 14+; some managed services set it) closes a
+  // session idle that long. The one holding a run's source lock is idle by design: the lock
+  // would go mid-run, and postgres.js throws from a timer when it next writes there. kx's
+  // sessions turn it off, as a batch turns statement_timeout off. Sent at connect only when
+  // the server has it: an older server refuses a parameter it does not know.
+  if (server.idle !== null && server.idle !== '0') {
+    await client.end({ timeout: 1 });
+    // a string: postgres.js leaves out falsy values
+    client = postgres({
+      ...options,
+      connection: { ...options.connection, idle_session_timeout: '0' },
+    } as unknown as PostgresOptions);
+    server = await probe(client, url, target);
+  }
+  return { client, server };
+}
+
 /**
  * DATABASE_URL without Prisma's `?schema=public`, which URLs shared with a Prisma app carry:
  * postgres.js would send `schema` to the server as a setting, which the server refuses. kx's
@@ -270,21 +375,20 @@ function withoutPrismaSchema(url: string): string {
 }
 
 /** The first query on a new client: that the server answers, and what kx needs to know of it. */
-async function probe(
-  client: postgres.Sql,
-  url: string,
-): Promise<{ encoding: string; database: string; idle: string | null }> {
+async function probe(client: postgres.Sql, url: string, target: ServerTarget): Promise<Server> {
   try {
-    const [row] = await client<{ encoding: string; database: string; idle: string | null }[]>`
+    const [row] = await client<Server[]>`
       select current_setting('server_encoding') as encoding, current_database() as database,
-        current_setting('idle_session_timeout', true) as idle`;
+        current_setting('idle_session_timeout', true) as idle, pg_is_in_recovery() as standby,
+        current_setting('transaction_read_only') = 'on' as "readOnly"`;
     return row!;
   } catch (error) {
     await client.end({ timeout: 1 });
-    const { kind, reason, fix } = whyNoConnection(error, url);
+    const { kind, reason, fix } = whyNoConnection(error, target);
     throw new KxError(kind, `cannot connect to the database at ${redact(url)}: ${reason}; ${fix}`, {
       cause: error,
       retryable: kind !== 'usage',
+      context: { reason },
     });
   }
 }
@@ -292,7 +396,7 @@ async function probe(
 /** Why a first connection failed, and what to do about it. */
 function whyNoConnection(
   error: unknown,
-  url: string,
+  target: ServerTarget,
 ): { kind: 'unavailable' | 'usage'; reason: string; fix: string } {
   const refused = findDatabaseError(error);
   // postgres.js sends the URL's query parameters as settings: Prisma's `?connection_limit=5`
@@ -308,6 +412,16 @@ function whyNoConnection(
   }
   const problem = findConnectionProblem(error);
   const reason = problem?.message ?? String(error);
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (target.path && (errno === 'ENOENT' || errno === 'ECONNREFUSED' || errno === 'EACCES'))
+    return {
+      kind: errno === 'EACCES' ? 'usage' : 'unavailable',
+      reason: `${errno === 'EACCES' ? 'no access to' : 'no server listens on'} the socket ${target.path}`,
+      fix:
+        errno === 'EACCES'
+          ? 'run kx as a user who may open it, or connect over TCP (a host name in DATABASE_URL)'
+          : `is PostgreSQL running, with ${dirname(target.path)} among its unix_socket_directories?`,
+    };
   if (problem?.kind === 'usage')
     return {
       kind: 'usage',
@@ -315,37 +429,43 @@ function whyNoConnection(
       fix: 'check the user, password and database name in DATABASE_URL',
     };
   // postgres.js starts TLS even when the server has answered that it has none
-  if (TLS_REQUIRED.test(url) && reason.includes('before secure TLS connection'))
+  const tlsRequired = target.ssl !== false && target.ssl !== 'prefer';
+  if (tlsRequired && reason.includes('before secure TLS connection'))
     return {
       kind: 'unavailable',
       reason,
       fix: 'DATABASE_URL asks for TLS, and the server closed the connection instead: if it has no TLS, remove sslmode from DATABASE_URL',
     };
+  const untrusted = findUntrustedCertificate(error);
+  if (untrusted)
+    return {
+      kind: 'usage',
+      reason: `the server's TLS certificate was refused: ${untrusted.message} (${untrusted.code})`,
+      fix:
+        'give the authority that signed it with sslrootcert=/path/to/root.crt in DATABASE_URL ' +
+        '(sslrootcert=system for the system’s), or sslmode=require to encrypt without checking it',
+    };
   return { kind: 'unavailable', reason, fix: 'is PostgreSQL running there?' };
 }
-const TLS_REQUIRED =
-  /[?&](?:sslmode=(?:require|verify-ca|verify-full)|ssl=(?:true|require))(?:&|$)/;
 
 /**
  * postgres.js's own sockets keep Nagle's algorithm on. A COPY ends with a small CopyDone
  * written right behind its data, which Nagle holds until the server acknowledges that data,
  * and the server's delayed ACK takes up to 40 ms: about half of a load's COPYs waited that
- * long. These sockets connect as postgres.js's do (the unix socket path, or the hosts in turn,
- * one more on each new connection), with TCP_NODELAY. The socket is returned still connecting,
- * so postgres.js's connect timeout and error handling apply as usual.
+ * long. These sockets connect as postgres.js's do (the unix socket path, or the one host kx
+ * picked), with TCP_NODELAY. The socket is returned still connecting, so postgres.js's connect
+ * timeout and error handling apply as usual.
  */
 function noDelaySocket(): (options: {
   host: string[];
   port: number[];
   path?: string | false;
 }) => Socket {
-  let attempt = 0;
   return ({ host, port, path }) => {
     const socket = new Socket();
     socket.setNoDelay(true);
     if (path) return socket.connect(path);
-    const i = attempt++ % host.length;
-    const at = { host: host[i]!, port: port[i] ?? port[0]! };
+    const at = { host: host[0]!, port: port[0]! };
     // postgres.js names host and port in its connection errors from these.
     return Object.assign(socket.connect(at.port, at.host), at);
   };

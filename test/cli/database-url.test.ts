@@ -1,0 +1,149 @@
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runKx, runKxBinary, sampleCsv } from '../helpers/cli.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
+import { makeScratchDir } from '../helpers/scratch.js';
+import { makeCertificates, startTlsProxy, type TestCertificates } from '../helpers/tls-proxy.js';
+
+/**
+ * DATABASE_URL as psql reads it (src/db/libpq.ts), against the PostgreSQL server of
+ * KX_TEST_DATABASE_URL: its Unix socket, several hosts, a password file, and TLS (through a
+ * proxy that gives the server TLS, with a certificate authority made here).
+ */
+const server = serverUrl ? new URL(serverUrl) : null;
+let database: TestDatabase;
+let url: URL;
+let work: string;
+beforeAll(() => {
+  work = makeScratchDir('kx-dburl-');
+});
+afterEach(async () => {
+  await database?.drop();
+});
+const fresh = async () => {
+  database = await createTestDatabase();
+  url = new URL(database.env.DATABASE_URL!);
+  return url;
+};
+/** DATABASE_URL with `host` (and `port`) in place of the server's. */
+const at = (host: string, port?: number | string, query = '') =>
+  `postgresql://${url.username}:${url.password}@${host}${port ? `:${port}` : ''}${url.pathname}${query}`;
+const closedPort = async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+};
+
+describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
+  it("reaches the server's Unix socket, written as psql takes it", async () => {
+    await fresh();
+    const admin = postgres(serverUrl!, { max: 1, onnotice: () => undefined });
+    const [row] = await admin<{ unix_socket_directories: string }[]>`show unix_socket_directories`;
+    await admin.end();
+    const dir = row!.unix_socket_directories.split(',')[0]!.trim();
+    const port = url.port || '5432';
+    expect(existsSync(`${dir}/.s.PGSQL.${port}`), `no socket in ${dir}`).toBe(true);
+    // the directory %2F-encoded as the host, then as ?host= (as Cloud SQL's URLs give it)
+    const encoded = at(encodeURIComponent(dir), port);
+    const ingest = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
+      DATABASE_URL: encoded,
+    });
+    expect(ingest.stdout, ingest.stderr).toMatch(/csv run #1 succeeded: 250 read, 250 loaded/);
+    expect(ingest.code).toBe(0);
+    const query = `postgresql://${url.username}:${url.password}@${url.pathname}?host=${dir}&port=${port}`;
+    const status = await runKx(['status', '--json'], { DATABASE_URL: query });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ database: { driver: 'postgres' } });
+    const { sources } = JSON.parse(status.stdout) as {
+      sources: { source: string; quotes: number }[];
+    };
+    expect(sources.find((s) => s.source === 'csv')?.quotes).toBe(250);
+  });
+
+  it('takes the first of several hosts that answers; none answering is exit 8 naming each', async () => {
+    await fresh();
+    const [down, alsoDown] = [await closedPort(), await closedPort()];
+    const both = at(`127.0.0.1:${down},${url.hostname}:${url.port || 5432}`);
+    const ingest = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
+      DATABASE_URL: both,
+    });
+    expect(ingest.stdout, ingest.stderr).toMatch(/csv run #1 succeeded: 250 read, 250 loaded/);
+    expect(ingest.code).toBe(0);
+    // postgres.js alone cycles through refusing hosts for ever
+    const none = await runKx(['status'], {
+      DATABASE_URL: at(`127.0.0.1:${down},127.0.0.1:${alsoDown}`),
+    });
+    expect(none.stderr).toMatch(
+      new RegExp(
+        `^kx: cannot connect to the database at postgresql://${url.username}:\\*\\*\\*@127\\.0\\.0\\.1:${down},127\\.0\\.0\\.1:${alsoDown}/\\w+: no host answered \\(127\\.0\\.0\\.1:${down}: connect ECONNREFUSED 127\\.0\\.0\\.1:${down}; 127\\.0\\.0\\.1:${alsoDown}: connect ECONNREFUSED [\\d.:]+\\); is PostgreSQL running there\\?\\n$`,
+      ),
+    );
+    expect(none.code).toBe(8);
+  });
+
+  it('reads the password from PGPASSFILE when the URL gives none', async () => {
+    await fresh();
+    const passfile = join(work, 'pgpass');
+    const host = url.hostname;
+    writeFileSync(
+      passfile,
+      `other:*:*:*:wrong\n${host}:${url.port || 5432}:*:${url.username}:${url.password}\n`,
+    );
+    chmodSync(passfile, 0o600);
+    const bare = `postgresql://${url.username}@${host}:${url.port || 5432}${url.pathname}`;
+    const status = await runKxBinary(['status'], { DATABASE_URL: bare, PGPASSFILE: passfile });
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+  });
+
+  describe('TLS', () => {
+    let certificates: TestCertificates;
+    let proxy: Awaited<ReturnType<typeof startTlsProxy>>;
+    beforeAll(async () => {
+      certificates = makeCertificates(makeScratchDir('kx-dburl-tls-'));
+      proxy = await startTlsProxy(
+        { host: server!.hostname, port: Number(server!.port || 5432) },
+        certificates,
+      );
+    });
+    afterAll(() => proxy?.close());
+
+    it("tries TLS first, as psql's default sslmode=prefer does", async () => {
+      await fresh();
+      const before = proxy.sessions();
+      const status = await runKx(['status'], { DATABASE_URL: at('127.0.0.1', proxy.port) });
+      expect(status.code, status.stderr).toBe(0);
+      expect(proxy.sessions()).toBeGreaterThan(before);
+    });
+
+    it('checks the certificate against sslrootcert with verify-full', async () => {
+      await fresh();
+      const verified = at(
+        'localhost',
+        proxy.port,
+        `?sslmode=verify-full&sslrootcert=${encodeURIComponent(certificates.caFile)}`,
+      );
+      const ingest = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
+        DATABASE_URL: verified,
+      });
+      expect(ingest.stdout, ingest.stderr).toMatch(/csv run #1 succeeded: 250 read, 250 loaded/);
+      expect(ingest.code).toBe(0);
+    });
+
+    it('a certificate no authority it knows signed: exit 2, naming sslrootcert', async () => {
+      await fresh();
+      const status = await runKx(['status'], {
+        DATABASE_URL: at('localhost', proxy.port, '?sslmode=verify-full'),
+      });
+      expect(status.stderr).toMatch(
+        /: the server's TLS certificate was refused: .+ \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\); give the authority that signed it with sslrootcert=\/path\/to\/root\.crt in DATABASE_URL \(sslrootcert=system for the system’s\), or sslmode=require to encrypt without checking it\n$/,
+      );
+      expect(status.code).toBe(2);
+    });
+  });
+});
