@@ -4,8 +4,20 @@ import {
   findDatabaseError,
   findStorageProblem,
   isDataError,
+  redactPassword,
   toKxError,
 } from '../../src/core/errors.js';
+
+describe('redactPassword', () => {
+  it('masks the password of a URL, and of libpq URLs WHATWG refuses (several hosts)', () => {
+    expect(redactPassword('postgres://kx:s3cret@db:5432/kx')).toBe('postgres://kx:***@db:5432/kx');
+    expect(redactPassword('postgresql://kx:s3c:ret@h1:5432,h2:5433/kx?sslmode=require')).toBe(
+      'postgresql://kx:***@h1:5432,h2:5433/kx?sslmode=require',
+    );
+    expect(redactPassword('postgresql://kx@h1,h2/kx')).toBe('postgresql://kx@h1,h2/kx');
+    expect(redactPassword('not a url', '(unparseable)')).toBe('(unparseable)');
+  });
+});
 
 describe('database errors', () => {
   const refused = Object.assign(new Error('value "99999999999" is out of range for type integer'), {
