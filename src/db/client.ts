@@ -187,7 +187,6 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     max: 8,
     onnotice: () => undefined,
     connect_timeout: 10,
-    socket: noDelaySocket(),
     connection: {
       // What kx reads by, whatever a DBA set as the server's or the database's default: times
       // written as ISO (`SQL, DMY` writes `09/02/2025 17:44:04.143 UTC`, which the driver
@@ -263,9 +262,10 @@ type Server = {
 
 /**
  * The first of DATABASE_URL's hosts that answers (and is what `target_session_attrs` asks
- * for), as libpq picks one; every connection of the pool then goes there. postgres.js, given
- * several hosts, tries them over and over for as long as each refuses: kx hands it one. A
- * host that refuses who kx is (a wrong password) is not passed over, as libpq does not.
+ * for), as libpq picks one; the pool's connections then go there, and to the next host that
+ * answers should it stop (a failover). postgres.js, given several hosts, tries them over and
+ * over for as long as each refuses: kx hands it one, and its socket picks. A host that
+ * refuses who kx is (a wrong password) is not passed over, as libpq does not.
  */
 async function connectToHost(
   postgres: Postgres,
@@ -273,21 +273,27 @@ async function connectToHost(
   url: string,
   target: ServerTarget,
 ): Promise<{ client: postgres.Sql; server: Server }> {
-  const hosts = target.host.map((host, i) => ({ host, port: target.port[i]! }));
+  const hosts: Hosts = {
+    list: target.host.map((host, i) => ({ host, port: target.port[i]! })),
+    preferred: 0,
+    fallThrough: false,
+  };
   const wanted = target.targetSessionAttrs;
   const failures: string[] = [];
-  let fallback: { client: postgres.Sql; server: Server } | null = null;
-  for (const at of hosts) {
+  let fallback: { client: postgres.Sql; server: Server; index: number } | null = null;
+  for (const [i, at] of hosts.list.entries()) {
     let connected: { client: postgres.Sql; server: Server };
     try {
+      hosts.preferred = i;
+      hosts.fallThrough = false;
       connected = await connectOnce(
         postgres,
-        { ...options, host: [at.host], port: [at.port] },
+        { ...options, host: [at.host], port: [at.port], socket: socket(hosts, options) },
         url,
         target,
       );
     } catch (error) {
-      if (hosts.length === 1 || (isKxError(error) && error.code === 'usage')) throw error;
+      if (hosts.list.length === 1 || (isKxError(error) && error.code === 'usage')) throw error;
       const { reason } = (isKxError(error) ? error.context : {}) as { reason?: string };
       failures.push(`${at.host}:${at.port}: ${reason ?? String(error)}`);
       continue;
@@ -301,15 +307,20 @@ async function connectToHost(
       ((wanted === 'standby' || wanted === 'prefer-standby') && server.standby);
     if (fits) {
       if (fallback) await fallback.client.end({ timeout: 1 });
+      hosts.fallThrough = true;
       return connected;
     }
-    if (wanted === 'prefer-standby' && !fallback) fallback = connected;
+    if (wanted === 'prefer-standby' && !fallback) fallback = { ...connected, index: i };
     else await connected.client.end({ timeout: 1 });
     failures.push(
       `${at.host}:${at.port}: ${server.standby ? 'a standby' : server.readOnly ? 'read-only' : 'read-write, a primary'}`,
     );
   }
-  if (fallback) return fallback;
+  if (fallback) {
+    hosts.preferred = fallback.index;
+    hosts.fallThrough = true;
+    return { client: fallback.client, server: fallback.server };
+  }
   const hostList = failures.join('; ');
   throw wanted
     ? new KxError(
@@ -448,26 +459,60 @@ function whyNoConnection(
   return { kind: 'unavailable', reason, fix: 'is PostgreSQL running there?' };
 }
 
+/** DATABASE_URL's hosts, the one connections go to first, and whether they may go on. */
+interface Hosts {
+  list: { host: string; port: number }[];
+  preferred: number;
+  /** Off while a host is being tried for itself (connectToHost), then on. */
+  fallThrough: boolean;
+}
+
 /**
- * postgres.js's own sockets keep Nagle's algorithm on. A COPY ends with a small CopyDone
- * written right behind its data, which Nagle holds until the server acknowledges that data,
- * and the server's delayed ACK takes up to 40 ms: about half of a load's COPYs waited that
- * long. These sockets connect as postgres.js's do (the unix socket path, or the one host kx
- * picked), with TCP_NODELAY. The socket is returned still connecting, so postgres.js's connect
- * timeout and error handling apply as usual.
+ * The pool's sockets. postgres.js's own keep Nagle's algorithm on: a COPY ends with a small
+ * CopyDone written right behind its data, which Nagle holds until the server acknowledges that
+ * data, and the server's delayed ACK takes up to 40 ms: about half of a load's COPYs waited
+ * that long. These have TCP_NODELAY. They connect to the unix socket path, or to the host kx
+ * picked; should it not answer, to the next of DATABASE_URL's hosts that does, which is then
+ * the one tried first. One host's socket is returned still connecting, so postgres.js's
+ * connect timeout and error handling apply as usual; with several, each is given
+ * connect_timeout, and when none answers the last one's error is postgres.js's.
  */
-function noDelaySocket(): (options: {
-  host: string[];
-  port: number[];
-  path?: string | false;
-}) => Socket {
-  return ({ host, port, path }) => {
-    const socket = new Socket();
-    socket.setNoDelay(true);
-    if (path) return socket.connect(path);
-    const at = { host: host[0]!, port: port[0]! };
-    // postgres.js names host and port in its connection errors from these.
-    return Object.assign(socket.connect(at.port, at.host), at);
+function socket(
+  hosts: Hosts,
+  options: Record<string, unknown>,
+): (options: { path?: string | false }) => Promise<Socket> {
+  const timeoutMs = Number(options.connect_timeout ?? 10) * 1000 || 10_000;
+  return async ({ path }) => {
+    const open = (at?: { host: string; port: number }) => {
+      const s = new Socket();
+      s.setNoDelay(true);
+      // postgres.js names host and port in its connection errors from these.
+      return at ? Object.assign(s.connect(at.port, at.host), at) : s.connect(path as string);
+    };
+    if (path) return open();
+    const { list, preferred } = hosts;
+    if (!hosts.fallThrough || list.length === 1) return open(list[preferred]);
+    let lastError: unknown;
+    for (let k = 0; k < list.length; k++) {
+      const i = (preferred + k) % list.length;
+      const s = open(list[i]);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`connect timed out to ${list[i]!.host}`)),
+            timeoutMs,
+          );
+          s.once('connect', () => (clearTimeout(timer), resolve()));
+          s.once('error', (error) => (clearTimeout(timer), reject(error)));
+        });
+        hosts.preferred = i;
+        return s;
+      } catch (error) {
+        s.destroy();
+        lastError = error;
+      }
+    }
+    throw lastError;
   };
 }
 

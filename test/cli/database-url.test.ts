@@ -3,9 +3,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runKx, runKxBinary, sampleCsv } from '../helpers/cli.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runKx, runKxBinary, sampleCsv, startServe } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { makeCertificates, startTlsProxy, type TestCertificates } from '../helpers/tls-proxy.js';
 
 /**
@@ -84,6 +86,36 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
       ),
     );
     expect(none.code).toBe(8);
+  });
+
+  it('kx serve goes on to the next host when its own stops answering (a failover)', async () => {
+    await fresh();
+    const target = { host: url.hostname, port: Number(url.port || 5432) };
+    const [first, second] = [await startTcpProxy(target), await startTcpProxy(target)];
+    const {
+      child,
+      done,
+      url: api,
+    } = await startServe({
+      DATABASE_URL: at(`127.0.0.1:${first.port},127.0.0.1:${second.port}`),
+    });
+    try {
+      expect((await fetch(`${api}/data`)).status).toBe(200);
+      await first.cut();
+      // a request in flight when the host went may fail; the next ones reach the other host
+      const statuses: number[] = [];
+      for (let i = 0; i < 20 && statuses.at(-1) !== 200; i++) {
+        statuses.push((await fetch(`${api}/data`)).status);
+        if (statuses.at(-1) !== 200) await sleep(250);
+      }
+      expect(statuses.at(-1), `statuses: ${statuses.join(', ')}`).toBe(200);
+      expect((await fetch(`${api}/health`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await done;
+      await first.close();
+      await second.close();
+    }
   });
 
   it('reads the password from PGPASSFILE when the URL gives none', async () => {
