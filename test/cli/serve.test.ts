@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,34 @@ describe('kx serve (a real listening server)', () => {
     const r = await runKx(['serve', '--host', '0.0.0.0', '--port', '0'], database.env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('refusing to serve on 0.0.0.0 without KX_API_TOKEN');
+  });
+
+  it('a port another process holds: exit 2, saying how to find it and what to do', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const r = await runKx(['serve', '--port', String(port)], database.env);
+      expect(r.stderr).toBe(
+        `kx: cannot listen on 127.0.0.1:${port}: EADDRINUSE; another process listens on port ${port}: ` +
+          `stop it, or serve on another port with --port\n`,
+      );
+      expect(r.code).toBe(2);
+    } finally {
+      await new Promise<void>((r) => holder.close(() => r()));
+    }
+  });
+
+  it('an address this machine does not have: exit 2, naming the addresses to bind', async () => {
+    // 192.0.2.0/24 is TEST-NET-1, never a machine's own
+    const r = await runKx(['serve', '--host', '192.0.2.1', '--port', '0'], {
+      ...database.env,
+      KX_API_TOKEN: 'a-token-long-enough-for-kx',
+    });
+    expect(r.stderr).toMatch(
+      /^kx: cannot listen on 192\.0\.2\.1:0: EADDRNOTAVAIL; 192\.0\.2\.1 is not an address of this machine: bind 127\.0\.0\.1, or 0\.0\.0\.0 for every interface \(--host\)\n$/,
+    );
+    expect(r.code).toBe(2);
   });
 
   it('a client sending its headers a byte every 100 ms is answered 408 and cut off within seconds', async () => {

@@ -27,6 +27,17 @@ const version = (
  * Serves the API until SIGTERM or SIGINT, then drains in-flight requests and returns.
  * On PGlite the server holds the data dir: ingests must run in another way (DATABASE_URL).
  */
+/** What to do when the port cannot be had, by Node's error code. */
+const LISTEN_FIXES: Record<string, (at: { host: string; port: number }) => string> = {
+  EADDRINUSE: ({ port }) =>
+    `another process listens on port ${port}: stop it, or serve on another port with --port`,
+  EACCES: ({ port }) =>
+    `ports below 1024 need privileges this user lacks: serve on --port 8000 (or another from 1024) and let a proxy forward port ${port}`,
+  EADDRNOTAVAIL: ({ host }) =>
+    `${host} is not an address of this machine: bind 127.0.0.1, or 0.0.0.0 for every interface (--host)`,
+  ENOTFOUND: ({ host }) => `the host name ${host} does not resolve: give an address with --host`,
+};
+
 /** A bearer token shorter than this can be guessed; kx warns but serves. */
 const MIN_TOKEN_LENGTH = 16;
 
@@ -75,9 +86,11 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
         schedule: () => scheduler?.planned() ?? {},
       });
       const server = await listen(app, options).catch((error: NodeJS.ErrnoException) => {
+        const why = LISTEN_FIXES[error.code ?? ''];
         throw new KxError(
           'usage',
-          `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`,
+          `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}` +
+            (why ? `; ${why(options)}` : ''),
         );
       });
       ctx.log.info(
