@@ -453,8 +453,8 @@ function whyNoConnection(
       kind: 'usage',
       reason: `the server's TLS certificate was refused: ${untrusted.message} (${untrusted.code})`,
       fix:
-        'give the authority that signed it with sslrootcert=/path/to/root.crt in DATABASE_URL ' +
-        '(sslrootcert=system for the system’s), or sslmode=require to encrypt without checking it',
+        'give the authority that signed it with sslrootcert=/path/to/root.crt in DATABASE_URL, ' +
+        'or sslmode=require to encrypt without checking it',
     };
   return { kind: 'unavailable', reason, fix: 'is PostgreSQL running there?' };
 }
