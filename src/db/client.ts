@@ -205,6 +205,7 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     user: target.user,
     pass: target.pass,
     ssl: target.ssl,
+    ...(target.directTls ? { sslnegotiation: 'direct' } : {}),
     ...(target.connectTimeout !== undefined ? { connect_timeout: target.connectTimeout } : {}),
     ...(target.keepAlive !== undefined ? { keep_alive: target.keepAlive } : {}),
   });

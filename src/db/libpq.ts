@@ -30,6 +30,8 @@ export interface ServerTarget {
   connectTimeout: number | undefined;
   keepAlive: number | null | undefined;
   targetSessionAttrs: string | undefined;
+  /** sslnegotiation=direct (PostgreSQL 17): TLS from the first byte, without asking first. */
+  directTls: boolean;
 }
 
 interface TlsOptions {
@@ -134,6 +136,14 @@ export function serverTarget(
     if (value !== undefined && value !== 'disable' && value !== 'prefer')
       throw usage(`DATABASE_URL gives ${name}=${value}; libpq reads disable, prefer or require`);
   }
+  const negotiation = take('sslnegotiation', env.PGSSLNEGOTIATION || 'postgres');
+  if (negotiation !== 'postgres' && negotiation !== 'direct')
+    throw usage(`DATABASE_URL gives sslnegotiation=${negotiation}; libpq reads postgres or direct`);
+  if (negotiation === 'direct' && !path && (ssl === false || ssl === 'prefer'))
+    throw usage(
+      'DATABASE_URL gives sslnegotiation=direct with a weak sslmode: direct TLS needs ' +
+        'sslmode=require, verify-ca or verify-full',
+    );
   if (take('sslsni', '1') !== '1')
     throw usage('DATABASE_URL gives sslsni=0, and kx always names the host to a TLS server');
 
@@ -174,6 +184,7 @@ export function serverTarget(
           ? toNumber('keepalives_idle', keepalivesIdle)
           : undefined,
     targetSessionAttrs: targetSessionAttrs === 'any' ? undefined : targetSessionAttrs,
+    directTls: negotiation === 'direct' && !path,
   };
 }
 

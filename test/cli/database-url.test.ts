@@ -167,6 +167,15 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
       expect(ingest.code).toBe(0);
     });
 
+    it('direct TLS from the first byte (sslnegotiation=direct, PostgreSQL 17)', async () => {
+      await fresh();
+      const before = proxy.sessions();
+      const direct = at('localhost', proxy.port, '?sslmode=require&sslnegotiation=direct');
+      const status = await runKx(['status'], { DATABASE_URL: direct });
+      expect(status.code, status.stderr).toBe(0);
+      expect(proxy.sessions()).toBeGreaterThan(before);
+    });
+
     it('a certificate no authority it knows signed: exit 2, naming sslrootcert', async () => {
       await fresh();
       const status = await runKx(['status'], {

@@ -123,6 +123,18 @@ describe('TLS', () => {
     });
   });
 
+  it('direct TLS (sslnegotiation=direct) with a mode that requires TLS', () => {
+    expect(target('postgresql://kx@db/kx?sslmode=require&sslnegotiation=direct')).toMatchObject({
+      directTls: true,
+      ssl: { rejectUnauthorized: false },
+      connection: {},
+    });
+    expect(target('postgresql://kx@db/kx?sslnegotiation=postgres').directTls).toBe(false);
+    expect(() => target('postgresql://kx@db/kx?sslnegotiation=direct')).toThrow(
+      /sslnegotiation=direct with a weak sslmode: direct TLS needs sslmode=require/,
+    );
+  });
+
   it('refuses what it cannot honour, saying what to do', () => {
     expect(() =>
       target('postgresql://kx@db/kx?sslmode=verify-full&sslrootcert=/certs/nope.crt'),

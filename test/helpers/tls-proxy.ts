@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { Duplex, PassThrough } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 
 /** A certificate authority and a server certificate it signed, for localhost and 127.0.0.1. */
@@ -60,8 +61,9 @@ export function makeCertificates(dir: string): TestCertificates {
 
 /**
  * PostgreSQL with TLS, for a server that has none: a proxy on 127.0.0.1 that answers a
- * client's SSLRequest with `S`, ends TLS there with `certificates`, and passes the rest to
- * the server in the clear. A client that asks for no TLS passes straight through.
+ * client's SSLRequest with `S` (or takes TLS from the first byte, as PostgreSQL 17 does), ends
+ * TLS there with `certificates`, and passes the rest to the server in the clear. A client that
+ * asks for no TLS passes straight through.
  */
 export async function startTlsProxy(
   target: { host: string; port: number },
@@ -79,13 +81,20 @@ export async function startTlsProxy(
   const server = createServer((client) => {
     client.once('data', (first) => {
       const upstream = createConnection(target.port, target.host);
-      // SSLRequest: length 8, code 80877103
-      if (first.length === 8 && first.readInt32BE(4) === 80877103) {
-        client.write('S');
-        const secure = new TLSSocket(client, {
+      // SSLRequest (length 8, code 80877103), or a TLS handshake at once (sslnegotiation=direct)
+      const asks = first.length === 8 && first.readInt32BE(4) === 80877103;
+      if (asks || first[0] === 0x16) {
+        if (asks) client.write('S');
+        // A TLSSocket over a net.Socket reads its handle, past what was read here: the
+        // handshake's first bytes go in again through a stream of its own.
+        const input = new PassThrough();
+        if (!asks) input.write(first);
+        client.pipe(input);
+        const secure = new TLSSocket(Duplex.from({ readable: input, writable: client }), {
           isServer: true,
           key: certificates.key,
           cert: certificates.cert,
+          ALPNProtocols: ['postgresql'],
         });
         secure.on('secure', () => sessions++);
         track(client, secure, upstream);
