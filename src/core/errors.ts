@@ -217,10 +217,10 @@ const DATABASE_REFUSES: Record<string, string> = {
   '25006':
     'the database is read-only (a standby?): `kx status` and `kx serve` read it, but an ingest ' +
     '(and a migration) needs DATABASE_URL to point at the primary',
-  // invalid_schema_name: a search_path with no schema that exists
+  // invalid_schema_name: kx's sessions search public, and the database has none
   '3F000':
-    "kx's tables are in the schema public: let the search_path of the user in DATABASE_URL " +
-    'include it (ALTER ROLE … SET search_path = public)',
+    "kx's tables are in the schema public, which this database lacks: create it as the " +
+    "database's owner (CREATE SCHEMA public), or point DATABASE_URL at a database of kx's own",
   // insufficient_privilege
   '42501':
     'grant the user in DATABASE_URL what it lacks (an ingest writes every kx table), or run ' +

@@ -257,6 +257,8 @@ type Server = {
   encoding: string;
   database: string;
   idle: string | null;
+  /** Where unqualified names are created: the first schema of search_path that exists. */
+  schema: string | null;
   standby: boolean;
   readOnly: boolean;
 };
@@ -353,12 +355,29 @@ async function connectOnce(
   // would go mid-run, and postgres.js throws from a timer when it next writes there. kx's
   // sessions turn it off, as a batch turns statement_timeout off. Sent at connect only when
   // the server has it: an older server refuses a parameter it does not know.
-  if (server.idle !== null && server.idle !== '0') {
+  const settings: Record<string, string> = {};
+  // a string: postgres.js leaves out falsy values
+  if (server.idle !== null && server.idle !== '0') settings.idle_session_timeout = '0';
+  // kx's tables are in public (its migrations name it). A search_path the role or database
+  // was given (ALTER ROLE … SET search_path = app) would have kx's statements read and create
+  // elsewhere, or nowhere: kx's sessions search public. Sent only then: a pooler such as
+  // PgBouncer refuses startup settings it does not track.
+  if (server.schema !== 'public') {
+    if (target.connection.search_path !== undefined) {
+      await client.end({ timeout: 1 });
+      throw new KxError(
+        'usage',
+        `DATABASE_URL sets search_path=${target.connection.search_path}, and kx's tables are in ` +
+          'the schema public: remove search_path from DATABASE_URL, or give kx a database of its own',
+      );
+    }
+    settings.search_path = 'public';
+  }
+  if (Object.keys(settings).length) {
     await client.end({ timeout: 1 });
-    // a string: postgres.js leaves out falsy values
     client = postgres({
       ...options,
-      connection: { ...options.connection, idle_session_timeout: '0' },
+      connection: { ...options.connection, ...settings },
     } as unknown as PostgresOptions);
     server = await probe(client, url, target);
   }
@@ -392,7 +411,7 @@ async function probe(client: postgres.Sql, url: string, target: ServerTarget): P
     const [row] = await client<Server[]>`
       select current_setting('server_encoding') as encoding, current_database() as database,
         current_setting('idle_session_timeout', true) as idle, pg_is_in_recovery() as standby,
-        current_setting('transaction_read_only') = 'on' as "readOnly"`;
+        current_setting('transaction_read_only') = 'on' as "readOnly", current_schema() as schema`;
     return row!;
   } catch (error) {
     await client.end({ timeout: 1 });

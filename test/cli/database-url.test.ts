@@ -133,6 +133,39 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
     expect(status.code).toBe(0);
   });
 
+  it('searches public whatever search_path the database was given (ALTER DATABASE … SET)', async () => {
+    await fresh();
+    const name = url.pathname.slice(1);
+    const sql = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+    try {
+      // an app's schema first in the path, holding a table of one of kx's names
+      await sql.unsafe('create schema app; create table app.assets (id int, symbol text)');
+      await sql.unsafe(`alter database ${name} set search_path = app, public`);
+      const ingest = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
+        DATABASE_URL: url.toString(),
+      });
+      expect(ingest.stdout, ingest.stderr).toMatch(/csv run #1 succeeded: 250 read, 250 loaded/);
+      const [counts] = await sql<{ kx: number; app: number }[]>`
+        select (select count(*) from public.assets)::int as kx,
+          (select count(*) from app.assets)::int as app`;
+      expect(counts).toEqual({ kx: 250, app: 0 });
+      // one that exists nowhere
+      await sql.unsafe(`alter database ${name} set search_path = nowhere`);
+      const again = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
+        DATABASE_URL: url.toString(),
+      });
+      expect(again.stdout, again.stderr).toMatch(/csv run #2 succeeded: 0 read/);
+      // set in DATABASE_URL, it is the user's word: refused rather than overridden
+      const asked = await runKx(['status'], { DATABASE_URL: `${url.toString()}?search_path=app` });
+      expect(asked.stderr).toMatch(
+        /^kx: DATABASE_URL sets search_path=app, and kx's tables are in the schema public: remove search_path from DATABASE_URL/,
+      );
+      expect(asked.code).toBe(2);
+    } finally {
+      await sql.end();
+    }
+  });
+
   describe('TLS', () => {
     let certificates: TestCertificates;
     let proxy: Awaited<ReturnType<typeof startTlsProxy>>;

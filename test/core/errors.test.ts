@@ -36,7 +36,7 @@ describe('database errors', () => {
   it.each([
     ['25006', 'cannot execute INSERT in a read-only transaction', 'to point at the primary'],
     ['42501', 'permission denied for table quotes', 'grant the user in DATABASE_URL'],
-    ['3F000', 'no schema has been selected to create in', 'SET search_path = public'],
+    ['3F000', 'no schema has been selected to create in', 'create it as the database'],
   ])('%s is configuration (exit 2), with the fix', (code, reason, fix) => {
     const error = new Error('Failed query', { cause: Object.assign(new Error(reason), { code }) });
     expect(findStorageProblem(error)?.kind).toBe('usage');
