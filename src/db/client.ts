@@ -56,6 +56,8 @@ export interface DbHandle {
    * before a write that could fill it (see PGLITE_MIN_FREE_BYTES). A server guards its own.
    */
   checkSpace(): void;
+  /** What the caller should tell its user about the connection (a limit it could not set). */
+  warnings?: string[];
   /** The driver's own client: migrations need the driver's own migrator. */
   raw: { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; client: postgres.Sql };
   close(): Promise<void>;
@@ -210,7 +212,8 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     ...(target.keepAlive !== undefined ? { keep_alive: target.keepAlive } : {}),
   });
   options.connection = { ...target.connection, ...options.connection };
-  const { client, server } = await connectToHost(postgres, options, url, target);
+  const warnings: string[] = [];
+  const { client, server } = await connectToHost(postgres, options, url, target, warnings);
   // Names and symbols come in every script, and jsonb takes \u escapes past ASCII only in
   // UTF8: another encoding refuses them mid-run, as data errors (or kx's migrations at once).
   if (server.encoding !== 'UTF8') {
@@ -227,6 +230,7 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     db: drizzlePostgres(client, { schema }) as unknown as Db,
     driver: 'postgres',
     location: redact(url),
+    warnings: [...new Set(warnings)],
     raw: { kind: 'postgres', client },
     checkSpace: () => undefined,
     async tryLock(key) {
@@ -275,6 +279,7 @@ async function connectToHost(
   options: PgOptions,
   url: string,
   target: ServerTarget,
+  warnings: string[],
 ): Promise<{ client: postgres.Sql; server: Server }> {
   const hosts: Hosts = {
     list: target.host.map((host, i) => ({ host, port: target.port[i]! })),
@@ -294,6 +299,7 @@ async function connectToHost(
         { ...options, host: [at.host], port: [at.port], socket: socket(hosts, options) },
         url,
         target,
+        warnings,
       );
     } catch (error) {
       if (hosts.list.length === 1 || (isKxError(error) && error.code === 'usage')) throw error;
@@ -347,9 +353,28 @@ async function connectOnce(
   options: PgOptions,
   url: string,
   target: ServerTarget,
+  warnings: string[],
 ): Promise<{ client: postgres.Sql; server: Server }> {
   let client = postgres(options as PostgresOptions);
-  let server = await probe(client, url, target);
+  let server: Server;
+  try {
+    server = await probe(client, url, target);
+  } catch (error) {
+    // PgBouncer (before 1.20, or without track_extra_parameters) refuses a startup setting it
+    // does not track. The API's read limits are worth having, not worth refusing to serve.
+    const name = unsupportedSetting(error);
+    if (!name || !READ_LIMITS.includes(name) || options.connection[name] === undefined) throw error;
+    options.connection = Object.fromEntries(
+      Object.entries(options.connection).filter(([key]) => !READ_LIMITS.includes(key)),
+    );
+    warnings.push(
+      `the database's pooler does not take ${name} at connect, so the API's reads run without ` +
+        'KX_API_STATEMENT_TIMEOUT_MS; PgBouncer 1.20 and later pass it when statement_timeout ' +
+        'and jit are in its track_extra_parameters',
+    );
+    client = postgres(options as PostgresOptions);
+    server = await probe(client, url, target);
+  }
   // A server's idle_session_timeout (PostgreSQL 14+; some managed services set it) closes a
   // session idle that long. The one holding a run's source lock is idle by design: the lock
   // would go mid-run, and postgres.js throws from a timer when it next writes there. kx's
@@ -441,6 +466,15 @@ function whyNoConnection(
         `PostgreSQL as settings`,
     };
   }
+  const setting = unsupportedSetting(error);
+  if (setting)
+    return {
+      kind: 'usage',
+      reason: `the server, or a pooler in front of it, does not take ${setting} at connect (SQLSTATE 08P01)`,
+      fix:
+        SETTING_FIXES[setting] ??
+        `remove ${setting}=… from DATABASE_URL, or list it in PgBouncer’s track_extra_parameters (1.20+)`,
+    };
   const problem = findConnectionProblem(error);
   const reason = problem?.message ?? String(error);
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -478,6 +512,27 @@ function whyNoConnection(
     };
   return { kind: 'unavailable', reason, fix: 'is PostgreSQL running there?' };
 }
+
+/** The API's read limits, sent at connect: kx serves without them if they cannot be. */
+const READ_LIMITS = ['statement_timeout', 'jit'];
+
+/** The setting a pooler refused at connect (`unsupported startup parameter: X`), if that is why. */
+function unsupportedSetting(error: unknown): string | null {
+  const refused = findDatabaseError(error);
+  if (refused?.code !== '08P01') return null;
+  return /unsupported startup parameter: (\S+)/.exec(refused.message)?.[1] ?? null;
+}
+
+/** Why kx sends a setting at connect, and what to do when a pooler refuses it. */
+const SETTING_FIXES: Record<string, string> = {
+  search_path:
+    'kx sends it because the search_path the role or database was given does not put public ' +
+    'first: set it to public (ALTER ROLE … SET search_path = public), or list search_path in ' +
+    'PgBouncer’s track_extra_parameters (1.20+)',
+  idle_session_timeout:
+    'kx turns it off because the server closes idle sessions (a run holds its lock on one): ' +
+    'ALTER ROLE … SET idle_session_timeout = 0, or list it in PgBouncer’s track_extra_parameters (1.20+)',
+};
 
 /** DATABASE_URL's hosts, the one connections go to first, and whether they may go on. */
 interface Hosts {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runKx, runKxBinary, sampleCsv, startServe } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
+import { hasPgBouncer, startPgBouncer } from '../helpers/pgbouncer.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { makeCertificates, startTlsProxy, type TestCertificates } from '../helpers/tls-proxy.js';
@@ -164,6 +165,41 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
     } finally {
       await sql.end();
     }
+  });
+
+  describe.skipIf(!hasPgBouncer && !process.env.CI)('through PgBouncer', () => {
+    it('in session mode: ingests load, and kx serve answers without the read limit it cannot set', async () => {
+      await fresh();
+      const pooler = await startPgBouncer(url, 'session');
+      try {
+        const pooled = at('127.0.0.1', pooler.port);
+        const ingest = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
+          DATABASE_URL: pooled,
+        });
+        expect(ingest.stdout, ingest.stderr).toMatch(/csv run #1 succeeded: 250 read, 250 loaded/);
+        // PgBouncer 1.18 refuses statement_timeout and jit as startup settings
+        const { child, done, url: api } = await startServe({ DATABASE_URL: pooled });
+        try {
+          const res = await fetch(`${api}/data?limit=5`);
+          expect(res.status).toBe(200);
+          expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(5);
+        } finally {
+          child.kill('SIGTERM');
+        }
+        const served = await done;
+        expect(served.stderr).toMatch(
+          /WARN {2}the database's pooler does not take (statement_timeout|jit) at connect, so the API's reads run without KX_API_STATEMENT_TIMEOUT_MS/,
+        );
+        // a setting of the URL's own it refuses is configuration, not a server that is down
+        const refused = await runKx(['status'], { DATABASE_URL: `${pooled}?work_mem=64MB` });
+        expect(refused.stderr).toMatch(
+          /: the server, or a pooler in front of it, does not take work_mem at connect \(SQLSTATE 08P01\); remove work_mem=… from DATABASE_URL/,
+        );
+        expect(refused.code).toBe(2);
+      } finally {
+        await pooler.stop();
+      }
+    });
   });
 
   describe('TLS', () => {

@@ -73,6 +73,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
             statementTimeoutMs: ctx.config.apiStatementTimeoutMs,
           })
         : handle;
+    for (const warning of reads.warnings ?? []) ctx.log.warn(warning);
     let scheduler: ReturnType<typeof startScheduler> | undefined;
     try {
       const app = createApp({
