@@ -1,6 +1,7 @@
 import { readdirSync, statfsSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { drizzle as DrizzlePglite } from 'drizzle-orm/pglite';
@@ -226,6 +227,7 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
       { context: { encoding: server.encoding } },
     );
   }
+  let pinned: Promise<void> | undefined;
   return {
     db: drizzlePostgres(client, { schema }) as unknown as Db,
     driver: 'postgres',
@@ -235,6 +237,13 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     checkSpace: () => undefined,
     async tryLock(key) {
       const connection = await client.reserve();
+      try {
+        await (pinned ??= checkSessionPinned(client, connection, url));
+      } catch (error) {
+        pinned = undefined;
+        connection.release();
+        throw error;
+      }
       const [row] = await connection<
         { locked: boolean }[]
       >`select pg_try_advisory_lock(hashtext(${key})) as locked`;
@@ -512,6 +521,49 @@ function whyNoConnection(
     };
   return { kind: 'unavailable', reason, fix: 'is PostgreSQL running there?' };
 }
+
+/**
+ * That `connection` keeps one server session, as a run's lock needs (a session advisory lock).
+ * Through a pooler in transaction mode (PgBouncer's `pool_mode = transaction`, Supabase's port
+ * 6543) each statement runs on whichever server session is free: the lock would stay behind
+ * on one of them, and two runs of a source could both take it. While another connection holds
+ * a transaction open (and with it, a pooler hands out the session used last), the same
+ * connection asks its server process id again: a pooled one answers from another, or waits.
+ */
+async function checkSessionPinned(
+  client: postgres.Sql,
+  connection: postgres.ReservedSql,
+  url: string,
+): Promise<void> {
+  const pid = async (sql: postgres.Sql | postgres.ReservedSql) =>
+    (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
+  const first = await pid(connection);
+  const other = await client.reserve();
+  let again: number | 'waiting';
+  try {
+    await other.unsafe('begin');
+    await pid(other);
+    const asked = pid(connection);
+    asked.catch(() => undefined);
+    // unref'd: a timer left behind must not keep kx from exiting
+    again = await Promise.race([asked, sleep(PINNED_WAIT_MS, 'waiting' as const, { ref: false })]);
+  } finally {
+    await other.unsafe('rollback').catch(() => undefined);
+    other.release();
+  }
+  if (again === first) return;
+  throw new KxError(
+    'usage',
+    `DATABASE_URL (${redact(url)}) reaches PostgreSQL through a pooler in transaction mode: ` +
+      'each statement may run in another server session (process ' +
+      `${first}, then ${again === 'waiting' ? 'a wait for a free one' : again}), ` +
+      "where a run's lock would not hold and two runs of a source could load at once. Point " +
+      "DATABASE_URL at the pooler's session mode (Supabase: port 5432, not 6543) or at the " +
+      'server itself',
+  );
+}
+/** A pinned connection answers at once; one waiting this long waits for a pooled session. */
+const PINNED_WAIT_MS = 3000;
 
 /** The API's read limits, sent at connect: kx serves without them if they cannot be. */
 const READ_LIMITS = ['statement_timeout', 'jit'];

@@ -200,6 +200,30 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
         await pooler.stop();
       }
     });
+
+    it('in transaction mode: an ingest is refused before it starts, naming session mode', async () => {
+      await fresh();
+      const pooler = await startPgBouncer(url, 'transaction');
+      try {
+        const pooled = at('127.0.0.1', pooler.port);
+        const ingest = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
+          DATABASE_URL: pooled,
+        });
+        expect(ingest.stderr).toMatch(
+          /^kx: DATABASE_URL \(postgresql:\/\/\w+:\*\*\*@127\.0\.0\.1:\d+\/\w+\) reaches PostgreSQL through a pooler in transaction mode: each statement may run in another server session \(process \d+, then (\d+|a wait for a free one)\), where a run's lock would not hold and two runs of a source could load at once\. Point DATABASE_URL at the pooler's session mode \(Supabase: port 5432, not 6543\) or at the server itself\n$/,
+        );
+        expect(ingest.code).toBe(2);
+        // reads need no lock
+        const status = await runKx(['status', '--json'], { DATABASE_URL: pooled });
+        expect(status.code, status.stderr).toBe(0);
+        const { sources } = JSON.parse(status.stdout) as {
+          sources: { source: string; runs: { total: number } }[];
+        };
+        expect(sources.find((s) => s.source === 'csv')?.runs.total).toBe(0);
+      } finally {
+        await pooler.stop();
+      }
+    });
   });
 
   describe('TLS', () => {
