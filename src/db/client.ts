@@ -562,8 +562,11 @@ async function checkSessionPinned(
       'server itself',
   );
 }
-/** A pinned connection answers at once; one waiting this long waits for a pooled session. */
-const PINNED_WAIT_MS = 3000;
+/**
+ * A pinned connection answers `select pg_backend_pid()` at once, whatever another connection
+ * does; one that waits this long waits for the other's session (a pool of one).
+ */
+const PINNED_WAIT_MS = 10_000;
 
 /** The API's read limits, sent at connect: kx serves without them if they cannot be. */
 const READ_LIMITS = ['statement_timeout', 'jit'];
