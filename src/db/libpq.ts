@@ -13,7 +13,7 @@ import { KxError } from '../core/errors.js';
  * connection), and sends every query parameter to the server as a setting, so the server
  * refuses libpq's own (`sslrootcert`, `channel_binding`, `keepalives`, …). Here each of
  * libpq's parameters is honoured, or refused with what to do instead; any other parameter is
- * still a server setting (`application_name`, `search_path`).
+ * still a server setting (`application_name`, `work_mem`).
  * https://www.postgresql.org/docs/current/libpq-connect.html
  */
 export interface ServerTarget {
