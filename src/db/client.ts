@@ -214,7 +214,7 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
   });
   options.connection = { ...target.connection, ...options.connection };
   const warnings: string[] = [];
-  const { client, server } = await connectToHost(postgres, options, url, target, warnings);
+  const { client, server } = await connectToHost({ postgres, url, target, warnings }, options);
   // Names and symbols come in every script, and jsonb takes \u escapes past ASCII only in
   // UTF8: another encoding refuses them mid-run, as data errors (or kx's migrations at once).
   if (server.encoding !== 'UTF8') {
@@ -266,6 +266,13 @@ type Postgres = typeof postgres;
 /** postgres.js's options as kx builds them (its `socket` is not in its types). */
 type PostgresOptions = postgres.Options<Record<string, postgres.PostgresType>>;
 type PgOptions = Record<string, unknown> & { connection: Record<string, string | number> };
+/** What connecting needs: the driver, DATABASE_URL as given and as read, what to tell the user. */
+interface Connecting {
+  postgres: Postgres;
+  url: string;
+  target: ServerTarget;
+  warnings: string[];
+}
 type Server = {
   encoding: string;
   database: string;
@@ -284,12 +291,10 @@ type Server = {
  * refuses who kx is (a wrong password) is not passed over, as libpq does not.
  */
 async function connectToHost(
-  postgres: Postgres,
+  connecting: Connecting,
   options: PgOptions,
-  url: string,
-  target: ServerTarget,
-  warnings: string[],
 ): Promise<{ client: postgres.Sql; server: Server }> {
+  const { url, target } = connecting;
   const hosts: Hosts = {
     list: target.host.map((host, i) => ({ host, port: target.port[i]! })),
     preferred: 0,
@@ -303,13 +308,12 @@ async function connectToHost(
     try {
       hosts.preferred = i;
       hosts.fallThrough = false;
-      connected = await connectOnce(
-        postgres,
-        { ...options, host: [at.host], port: [at.port], socket: socket(hosts, options) },
-        url,
-        target,
-        warnings,
-      );
+      connected = await connectOnce(connecting, {
+        ...options,
+        host: [at.host],
+        port: [at.port],
+        socket: socket(hosts, options),
+      });
     } catch (error) {
       if (hosts.list.length === 1 || (isKxError(error) && error.code === 'usage')) throw error;
       const { reason } = (isKxError(error) ? error.context : {}) as { reason?: string };
@@ -356,13 +360,13 @@ async function connectToHost(
       );
 }
 
-/** A client of one host, probed, with the server's idle_session_timeout turned off. */
+/**
+ * A client of one host, probed: without the API's read limits if a pooler refuses them, and
+ * with the settings kx's sessions need of this server (idle_session_timeout off, search_path).
+ */
 async function connectOnce(
-  postgres: Postgres,
+  { postgres, url, target, warnings }: Connecting,
   options: PgOptions,
-  url: string,
-  target: ServerTarget,
-  warnings: string[],
 ): Promise<{ client: postgres.Sql; server: Server }> {
   let client = postgres(options as PostgresOptions);
   let server: Server;
