@@ -209,10 +209,24 @@ function tlsOptions(
       );
     }
   };
-  const rootcert = file('sslrootcert', 'PGSSLROOTCERT');
-  const cert = file('sslcert', 'PGSSLCERT');
-  const key = file('sslkey', 'PGSSLKEY');
-  const crl = file('sslcrl', 'PGSSLCRL');
+  // libpq's files when none is named: ~/.postgresql/root.crt, postgresql.crt and .key, root.crl
+  const own = (name: string) => {
+    try {
+      return read(join(env.HOME || homedir(), '.postgresql', name));
+    } catch {
+      return undefined;
+    }
+  };
+  const named = {
+    rootcert: file('sslrootcert', 'PGSSLROOTCERT'),
+    cert: file('sslcert', 'PGSSLCERT'),
+    key: file('sslkey', 'PGSSLKEY'),
+    crl: file('sslcrl', 'PGSSLCRL'),
+  };
+  const rootcert = named.rootcert ?? own('root.crt');
+  const cert = named.cert ?? own('postgresql.crt');
+  const key = named.key ?? (cert !== undefined ? own('postgresql.key') : undefined);
+  const crl = named.crl ?? own('root.crl');
   const passphrase = take('sslpassword');
   const minVersion = tlsVersion(take('ssl_min_protocol_version', env.PGSSLMINPROTOCOLVERSION));
   const maxVersion = tlsVersion(take('ssl_max_protocol_version', env.PGSSLMAXPROTOCOLVERSION));
@@ -233,8 +247,14 @@ function tlsOptions(
     ...(minVersion ? { minVersion } : {}),
     ...(maxVersion ? { maxVersion } : {}),
   };
-  if (verify === 'allow' || verify === 'prefer')
-    return Object.keys(extra).length ? { rejectUnauthorized: false, ...extra } : 'prefer';
+  // postgres.js falls back to no TLS only with 'prefer' itself: options named for TLS ask for
+  // it (libpq's own files, found by default, do not)
+  if (verify === 'allow' || verify === 'prefer') {
+    const asked = [...Object.values(named), passphrase, minVersion, maxVersion].some(
+      (value) => value !== undefined,
+    );
+    return asked ? { rejectUnauthorized: false, ...extra } : 'prefer';
+  }
   if (verify === 'require') return { rejectUnauthorized: false, ...extra };
   return {
     rejectUnauthorized: true,

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -258,6 +258,19 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
       });
       expect(ingest.stdout, ingest.stderr).toMatch(/csv run #1 succeeded: 250 read, 250 loaded/);
       expect(ingest.code).toBe(0);
+    });
+
+    it("reads libpq's ~/.postgresql/root.crt when the URL names no sslrootcert", async () => {
+      await fresh();
+      const home = makeScratchDir('kx-dburl-home-');
+      mkdirSync(join(home, '.postgresql'));
+      copyFileSync(certificates.caFile, join(home, '.postgresql', 'root.crt'));
+      const status = await runKxBinary(['status'], {
+        DATABASE_URL: at('localhost', proxy.port, '?sslmode=verify-full'),
+        HOME: home,
+      });
+      expect(status.stderr).toBe('');
+      expect(status.code).toBe(0);
     });
 
     it('direct TLS from the first byte (sslnegotiation=direct, PostgreSQL 17)', async () => {

@@ -108,6 +108,32 @@ describe('TLS', () => {
     });
   });
 
+  it("libpq's own files in ~/.postgresql when none is named, but not to force TLS", () => {
+    const home: Record<string, string> = {
+      '/home/kx/.postgresql/root.crt': 'HOME-ROOT',
+      '/home/kx/.postgresql/postgresql.crt': 'HOME-CERT',
+      '/home/kx/.postgresql/postgresql.key': 'HOME-KEY',
+    };
+    const withHome = (url: string) =>
+      serverTarget(url, { HOME: '/home/kx' }, (file) => home[file] ?? read(file));
+    expect(withHome('postgresql://kx@db/kx?sslmode=verify-full').ssl).toEqual({
+      rejectUnauthorized: true,
+      ca: 'HOME-ROOT',
+      cert: 'HOME-CERT',
+      key: 'HOME-KEY',
+    });
+    // require with a root certificate checks the chain (verify-ca), as libpq does
+    expect(withHome('postgresql://kx@db/kx?sslmode=require').ssl).toMatchObject({
+      rejectUnauthorized: true,
+      ca: 'HOME-ROOT',
+    });
+    // a file named wins; prefer stays prefer
+    expect(
+      withHome('postgresql://kx@db/kx?sslmode=verify-full&sslrootcert=/certs/root.crt').ssl,
+    ).toMatchObject({ ca: 'ROOT' });
+    expect(withHome('postgresql://kx@db/kx').ssl).toBe('prefer');
+  });
+
   it('a client certificate, its key and TLS versions', () => {
     expect(
       target(
