@@ -23,10 +23,6 @@ const version = (
   }
 ).version;
 
-/**
- * Serves the API until SIGTERM or SIGINT, then drains in-flight requests and returns.
- * On PGlite the server holds the data dir: ingests must run in another way (DATABASE_URL).
- */
 /** What to do when the port cannot be had, by Node's error code. */
 const LISTEN_FIXES: Record<string, (at: { host: string; port: number }) => string> = {
   EADDRINUSE: ({ port }) =>
@@ -41,6 +37,10 @@ const LISTEN_FIXES: Record<string, (at: { host: string; port: number }) => strin
 /** A bearer token shorter than this can be guessed; kx warns but serves. */
 const MIN_TOKEN_LENGTH = 16;
 
+/**
+ * Serves the API until SIGTERM or SIGINT, then drains in-flight requests and returns.
+ * On PGlite the server holds the data dir: ingests must run in another way (DATABASE_URL).
+ */
 export async function serveApi(ctx: Context, options: ServeOptions): Promise<void> {
   if (!isLoopback(options.host) && !ctx.config.apiToken && !options.allowUnauthenticated) {
     throw new KxError(
