@@ -74,7 +74,7 @@ describe('kx serve (a real listening server)', () => {
     expect(r.stderr).toContain('refusing to serve on 0.0.0.0 without KX_API_TOKEN');
   });
 
-  it('a port another process holds: exit 2, saying how to find it and what to do', async () => {
+  it('a port another process holds: exit 2, saying what to do', async () => {
     const holder = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
     const { port } = holder.address() as AddressInfo;
