@@ -238,7 +238,7 @@ async function createServerDb(url: string, statementTimeoutMs?: number): Promise
     async tryLock(key) {
       const connection = await client.reserve();
       try {
-        await (pinned ??= checkSessionPinned(client, connection, url));
+        await (pinned ??= checkSessionPinned(client, connection, redact(url)));
       } catch (error) {
         pinned = undefined;
         connection.release();
@@ -527,17 +527,18 @@ function whyNoConnection(
 }
 
 /**
- * That `connection` keeps one server session, as a run's lock needs (a session advisory lock).
+ * That `connection` keeps one server session, as a run's lock needs (a session advisory lock),
+ * and the migrations' lock.
  * Through a pooler in transaction mode (PgBouncer's `pool_mode = transaction`, Supabase's port
  * 6543) each statement runs on whichever server session is free: the lock would stay behind
  * on one of them, and two runs of a source could both take it. While another connection holds
  * a transaction open (and with it, a pooler hands out the session used last), the same
  * connection asks its server process id again: a pooled one answers from another, or waits.
  */
-async function checkSessionPinned(
+export async function checkSessionPinned(
   client: postgres.Sql,
   connection: postgres.ReservedSql,
-  url: string,
+  location: string,
 ): Promise<void> {
   const pid = async (sql: postgres.Sql | postgres.ReservedSql) =>
     (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
@@ -558,7 +559,7 @@ async function checkSessionPinned(
   if (again === first) return;
   throw new KxError(
     'usage',
-    `DATABASE_URL (${redact(url)}) reaches PostgreSQL through a pooler in transaction mode: ` +
+    `DATABASE_URL (${location}) reaches PostgreSQL through a pooler in transaction mode: ` +
       'each statement may run in another server session (process ' +
       `${first}, then ${again === 'waiting' ? 'a wait for a free one' : again}), ` +
       "where a run's lock would not hold and two runs of a source could load at once. Point " +

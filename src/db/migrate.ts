@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DbHandle } from './client.js';
+import { checkSessionPinned, type DbHandle } from './client.js';
 
 /** `drizzle/` at the package root, from both `src/db` (tests) and `dist/db` (the built CLI). */
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
@@ -11,7 +11,7 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..
  * A database that has them all is only read: `kx status` and `kx serve` work on a read-only
  * standby, and ingests under a role that may write kx's tables but not create schemas.
  */
-export async function migrateDb(handle: Pick<DbHandle, 'raw'>): Promise<void> {
+export async function migrateDb(handle: Pick<DbHandle, 'raw' | 'location'>): Promise<void> {
   const raw = handle.raw;
   if (await isCurrent(raw)) return;
   if (raw.kind === 'pglite') {
@@ -24,6 +24,14 @@ export async function migrateDb(handle: Pick<DbHandle, 'raw'>): Promise<void> {
   const { drizzle: drizzlePostgres } = await import('drizzle-orm/postgres-js');
   // The lock lives on one reserved session; the migration runs on the pool while it is held.
   const connection = await raw.client.reserve();
+  try {
+    // through a pooler in transaction mode the lock would stay behind on a pooled session, and
+    // the next kx to migrate would wait on it
+    await checkSessionPinned(raw.client, connection, handle.location);
+  } catch (error) {
+    connection.release();
+    throw error;
+  }
   try {
     await connection`select pg_advisory_lock(hashtext('kx:migrate'))`;
     await migratePostgres(drizzlePostgres(raw.client), { migrationsFolder });

@@ -16,7 +16,7 @@ async function writeSeed(out: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kx-seed-'));
   try {
     const client = await PGlite.create(dir, { startParams: pgliteStartParams(PGlite) });
-    await migrateDb({ raw: { kind: 'pglite', client } });
+    await migrateDb({ raw: { kind: 'pglite', client }, location: dir });
     await client.close();
     const names = readdirSync(dir).filter((n) => n !== 'PG_VERSION' && n !== 'postmaster.pid');
     const partial = `${out}.partial`;

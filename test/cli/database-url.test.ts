@@ -8,6 +8,7 @@ import { runKx, runKxBinary, sampleCsv, startServe } from '../helpers/cli.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.js';
 import { hasPgBouncer, startPgBouncer } from '../helpers/pgbouncer.js';
 import { makeScratchDir } from '../helpers/scratch.js';
+import { adminQuery } from '../helpers/template.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { makeCertificates, startTlsProxy, type TestCertificates } from '../helpers/tls-proxy.js';
 
@@ -220,6 +221,26 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
           sources: { source: string; runs: { total: number } }[];
         };
         expect(sources.find((s) => s.source === 'csv')?.runs.total).toBe(0);
+
+        // a database kx has yet to migrate: the migrations' lock would stay behind too
+        const empty = `kx_test_empty_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+        await adminQuery(serverUrl!, `create database ${empty}`);
+        try {
+          const first = await runKx(['status'], {
+            DATABASE_URL: `postgresql://${url.username}:${url.password}@127.0.0.1:${pooler.port}/${empty}`,
+          });
+          expect(first.stderr).toMatch(/reaches PostgreSQL through a pooler in transaction mode/);
+          expect(first.code).toBe(2);
+          const direct = new URL(serverUrl!);
+          direct.pathname = `/${empty}`;
+          const sql = postgres(direct.toString(), { max: 1, onnotice: () => undefined });
+          const [row] = await sql<{ migrated: boolean }[]>`
+            select to_regclass('drizzle.__drizzle_migrations') is not null as migrated`;
+          await sql.end();
+          expect(row).toEqual({ migrated: false });
+        } finally {
+          await adminQuery(serverUrl!, `drop database if exists ${empty} with (force)`);
+        }
       } finally {
         await pooler.stop();
       }
