@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeScratchDir } from './scratch.js';
 
-/** Whether PgBouncer is installed (`.ci/run` installs Debian's). */
-export const hasPgBouncer = spawnSync('pgbouncer', ['--version']).status === 0;
+/** PgBouncer's binary: Debian's (`.ci/run` installs it) is in /usr/sbin, off a user's PATH. */
+const pgbouncer = existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer';
+export const hasPgBouncer = spawnSync(pgbouncer, ['--version']).status === 0;
 
 /**
  * PgBouncer on 127.0.0.1 in front of the server of `url`, in `mode`, with the URL's user and
@@ -38,7 +39,7 @@ export async function startPgBouncer(
   );
   for (const file of [dir, users, ini]) chmodSync(file, 0o755);
   const asRoot = process.getuid?.() === 0 ? ['-u', 'postgres'] : [];
-  const child = spawn('pgbouncer', [...asRoot, ini], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(pgbouncer, [...asRoot, ini], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let seen = '';
     const read = (chunk: Buffer) => {
