@@ -1,5 +1,4 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/db.
 import { hasPgBouncer, startPgBouncer } from '../helpers/pgbouncer.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 import { adminQuery } from '../helpers/template.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { startTcpProxy, unusedPort } from '../helpers/tcp-proxy.js';
 import { makeCertificates, startTlsProxy, type TestCertificates } from '../helpers/tls-proxy.js';
 
 /**
@@ -35,13 +34,6 @@ const fresh = async () => {
 /** DATABASE_URL with `host` (and `port`) in place of the server's. */
 const at = (host: string, port?: number | string, query = '') =>
   `postgresql://${url.username}:${url.password}@${host}${port ? `:${port}` : ''}${url.pathname}${query}`;
-const closedPort = async () => {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-};
 
 describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
   it("reaches the server's Unix socket, written as psql takes it", async () => {
@@ -71,7 +63,7 @@ describe.skipIf(!server)('DATABASE_URL as libpq reads it', () => {
 
   it('takes the first of several hosts that answers; none answering is exit 8 naming each', async () => {
     await fresh();
-    const [down, alsoDown] = [await closedPort(), await closedPort()];
+    const [down, alsoDown] = [await unusedPort(), await unusedPort()];
     const both = at(`127.0.0.1:${down},${url.hostname}:${url.port || 5432}`);
     const ingest = await runKx(['ingest', '--source', 'csv', '--file', sampleCsv], {
       DATABASE_URL: both,

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeScratchDir } from './scratch.js';
+import { unusedPort } from './tcp-proxy.js';
 
 /** PgBouncer's binary: Debian's (`.ci/run` installs it) is in /usr/sbin, off a user's PATH. */
 const pgbouncer = existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer';
@@ -17,7 +17,7 @@ export async function startPgBouncer(
   mode: 'session' | 'transaction',
 ): Promise<{ port: number; stop(): Promise<void> }> {
   const dir = makeScratchDir('kx-pgbouncer-');
-  const port = await freePort();
+  const port = await unusedPort();
   const users = join(dir, 'users.txt');
   const user = decodeURIComponent(url.username);
   writeFileSync(users, `"${user}" "${decodeURIComponent(url.password)}"\n`);
@@ -59,12 +59,4 @@ export async function startPgBouncer(
         child.kill('SIGINT');
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }

@@ -1,4 +1,10 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import {
+  createConnection,
+  createServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a database server, to make that server vanish and come
@@ -56,4 +62,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     restore: async () => void (server ?? (await listen(port))),
     close: stop,
   };
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

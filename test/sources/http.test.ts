@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExactNumber } from '../../src/core/json.js';
 import type { UpstreamWait } from '../../src/core/source.js';
 import { createHttpClient, type HttpClientOptions } from '../../src/sources/shared/http.js';
+import { unusedPort } from '../helpers/tcp-proxy.js';
 
 /** A server that answers queued responses in order (then 200 with `[]`). */
 let server: Server;
@@ -160,10 +161,7 @@ describe('an answer past maxBodyBytes', () => {
 
 describe('a request that never gets an answer', () => {
   it('names what failed under "fetch failed", and what to check once it gives up', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((r) => closed.close(() => r())); // nothing listens there now
+    const port = await unusedPort();
     const { http, waits } = client({ baseUrl: `http://127.0.0.1:${port}`, maxRetries: 2 });
     await expect(http.getJson('/tickers')).rejects.toThrow(
       new RegExp(
