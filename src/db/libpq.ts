@@ -83,16 +83,20 @@ export function serverTarget(
     params.delete(name);
     return value ?? fallback;
   };
+  const choose = (name: string, allowed: readonly string[], fallback?: string) => {
+    const value = take(name, fallback);
+    if (value !== undefined && !allowed.includes(value))
+      throw usage(`DATABASE_URL gives ${name}=${value}; libpq reads ${allowed.join(', ')}`);
+    return value;
+  };
 
   // Hosts and ports: the URL's, overridden by ?host= and ?port= (libpq applies the query last).
   const hostParam = take('host');
   const portParam = take('port');
-  const hosts = hostParam !== undefined ? splitList(hostParam) : uri.hosts.map((h) => h.host);
-  const ports = portParam !== undefined ? splitList(portParam) : uri.hosts.map((h) => h.port);
+  const hosts = hostParam !== undefined ? hostParam.split(',') : uri.hosts.map((h) => h.host);
+  const ports = portParam !== undefined ? portParam.split(',') : uri.hosts.map((h) => h.port);
   const envPort = env.PGPORT || '5432';
-  const host = hosts.filter(Boolean).length
-    ? hosts.map((h) => h || defaultHost(env, ports[0] || envPort))
-    : [defaultHost(env, ports[0] || envPort)];
+  const host = hosts.map((h) => h || defaultHost(env, ports[0] || envPort));
   const port = host.map((_, i) => toPort(ports.length === 1 ? ports[0] : ports[i], envPort));
   if (ports.length > 1 && ports.length !== host.length)
     throw usage(`DATABASE_URL gives ${host.length} hosts and ${ports.length} ports`);
@@ -103,10 +107,7 @@ export function serverTarget(
         'to a socket only as the one host',
     );
   const path = sockets[0] ? `${sockets[0]}/.s.PGSQL.${port[0]}` : undefined;
-  const balance = take('load_balance_hosts', 'disable');
-  if (balance !== 'disable' && balance !== 'random')
-    throw usage(`DATABASE_URL gives load_balance_hosts=${balance}; libpq reads disable or random`);
-  if (balance === 'random') shuffle(host, port);
+  if (choose('load_balance_hosts', ['disable', 'random']) === 'random') shuffle(host, port);
 
   const user = take('user', uri.user) || env.PGUSER || userInfo().username;
   const database = take('dbname', uri.database) || env.PGDATABASE || user;
@@ -122,7 +123,7 @@ export function serverTarget(
     }) ??
     '';
 
-  const ssl = tlsOptions(take, env, read);
+  const ssl = tlsOptions(take, choose, env, read);
 
   for (const [name, allowed] of [
     [
@@ -131,14 +132,14 @@ export function serverTarget(
     ],
     ['gssencmode', 'kx does not encrypt with GSSAPI: use sslmode=require'],
   ] as const) {
-    const value = take(name);
-    if (value === 'require') throw usage(`DATABASE_URL asks for ${name}=require, and ${allowed}`);
-    if (value !== undefined && value !== 'disable' && value !== 'prefer')
-      throw usage(`DATABASE_URL gives ${name}=${value}; libpq reads disable, prefer or require`);
+    if (choose(name, ['disable', 'prefer', 'require']) === 'require')
+      throw usage(`DATABASE_URL asks for ${name}=require, and ${allowed}`);
   }
-  const negotiation = take('sslnegotiation', env.PGSSLNEGOTIATION || 'postgres');
-  if (negotiation !== 'postgres' && negotiation !== 'direct')
-    throw usage(`DATABASE_URL gives sslnegotiation=${negotiation}; libpq reads postgres or direct`);
+  const negotiation = choose(
+    'sslnegotiation',
+    ['postgres', 'direct'],
+    env.PGSSLNEGOTIATION || 'postgres',
+  );
   if (negotiation === 'direct' && !path && (ssl === false || ssl === 'prefer'))
     throw usage(
       'DATABASE_URL gives sslnegotiation=direct with a weak sslmode: direct TLS needs ' +
@@ -153,12 +154,11 @@ export function serverTarget(
   take('keepalives_interval'); // Node sets the idle time alone; the system's interval and count
   take('keepalives_count');
   const fallbackName = take('fallback_application_name');
-  const targetSessionAttrs = take('target_session_attrs', env.PGTARGETSESSIONATTRS);
-  if (targetSessionAttrs !== undefined && !SESSION_ATTRS.includes(targetSessionAttrs))
-    throw usage(
-      `DATABASE_URL gives target_session_attrs=${targetSessionAttrs}; libpq reads ` +
-        SESSION_ATTRS.join(', '),
-    );
+  const targetSessionAttrs = choose(
+    'target_session_attrs',
+    SESSION_ATTRS,
+    env.PGTARGETSESSIONATTRS,
+  );
 
   for (const name of params.keys())
     if (UNSUPPORTED[name]) throw usage(`DATABASE_URL gives ${name}=…: ${UNSUPPORTED[name]}`);
@@ -191,12 +191,11 @@ export function serverTarget(
 /** sslmode and its companions, as libpq reads them, as Node's TLS options. */
 function tlsOptions(
   take: (name: string, fallback?: string) => string | undefined,
+  choose: (name: string, allowed: readonly string[], fallback?: string) => string | undefined,
   env: Env,
   read: (file: string) => string,
 ): ServerTarget['ssl'] {
-  const mode = take('sslmode', env.PGSSLMODE || 'prefer')!;
-  if (!SSL_MODES.includes(mode))
-    throw usage(`DATABASE_URL gives sslmode=${mode}; libpq reads ${SSL_MODES.join(', ')}`);
+  const mode = choose('sslmode', SSL_MODES, env.PGSSLMODE || 'prefer')!;
   const file = (name: string, envName: string) => {
     const value = take(name, env[envName]);
     if (value === undefined || value === 'system') return value;
@@ -304,11 +303,14 @@ function parseUri(url: string): Uri {
   const at = authority.lastIndexOf('@');
   const userinfo = at >= 0 ? authority.slice(0, at) : undefined;
   const colon = userinfo?.indexOf(':') ?? -1;
-  const hosts = splitList(authority.slice(at + 1)).map((spec) => {
-    const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(spec)!;
-    const host = decode(hostPort[1]!.replace(/^\[(.*)\]$/, '$1'), 'host');
-    return { host, port: hostPort[2] ?? '' };
-  });
+  const hosts = authority
+    .slice(at + 1)
+    .split(',')
+    .map((spec) => {
+      const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(spec)!;
+      const host = decode(hostPort[1]!.replace(/^\[(.*)\]$/, '$1'), 'host');
+      return { host, port: hostPort[2] ?? '' };
+    });
   return {
     user:
       userinfo === undefined
@@ -335,10 +337,6 @@ function decode(part: string, what: string): string {
   } catch {
     throw usage(`DATABASE_URL's ${what} has a broken %-escape; write % itself as %25`);
   }
-}
-
-function splitList(value: string): string[] {
-  return value.split(',');
 }
 
 function toPort(value: string | undefined, fallback: string): number {
