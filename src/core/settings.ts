@@ -21,9 +21,33 @@ export const optionalText: SettingSchema<string | undefined> = v.optional(
   v.pipe(v.string(), v.trim()),
 );
 
-/** A URL, or undefined. */
+/**
+ * An http:// or https:// URL, or undefined. `localhost:8080/api/v3` parses as a URL of the
+ * scheme `localhost:`, which fetch then refuses on every retry as a network error: without a
+ * scheme, the message gives the value with one.
+ */
 export const optionalUrl: SettingSchema<string | undefined> = v.optional(
-  v.pipe(v.string(), v.trim(), v.url('expected a URL such as http://127.0.0.1:8080/api/v3')),
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const value = dataset.value;
+      let protocol = '';
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        // not a URL at all: said below
+      }
+      if (protocol === 'http:' || protocol === 'https:') return;
+      const bare = /^[\w.-]+(:\d+)?(\/|$)/.test(value) && !/^[a-z][\w+.-]*:\/\//i.test(value);
+      addIssue({
+        message: bare
+          ? `expected a URL with its scheme, such as http://${value}`
+          : 'expected an http:// or https:// URL, such as http://127.0.0.1:8080/api/v3',
+      });
+    }),
+  ),
 );
 
 /** A whole number within bounds; `fallback` when unset. */

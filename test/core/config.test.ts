@@ -60,7 +60,12 @@ describe('config', () => {
     [{ KX_COINGECKO_PLAN: 'gold' }, 'KX_COINGECKO_PLAN=gold: expected public, demo or pro'],
     [{ KX_HTTP_TIMEOUT_MS: 'soon' }, 'KX_HTTP_TIMEOUT_MS=soon: expected a whole number from 100'],
     [{ KX_HTTP_MAX_BODY_MB: '0' }, 'KX_HTTP_MAX_BODY_MB=0: expected a whole number from 1 to 4096'],
-    [{ KX_COINGECKO_BASE_URL: 'not a url' }, 'KX_COINGECKO_BASE_URL=not a url: expected a URL'],
+    [{ KX_COINGECKO_BASE_URL: 'not a url' }, 'KX_COINGECKO_BASE_URL=not a url: expected an http'],
+    [
+      { KX_COINGECKO_BASE_URL: 'localhost:8080/api/v3' },
+      'expected a URL with its scheme, such as http://localhost:8080/api/v3',
+    ],
+    [{ KX_COINPAPRIKA_BASE_URL: 'ftp://127.0.0.1/v1' }, 'expected an http:// or https:// URL'],
     [{ KX_LOG_LEVEL: 'loud' }, 'KX_LOG_LEVEL=loud: expected silent, error, warn, info or debug'],
     [{ KX_API_TOKEN: 'pass word!' }, 'KX_API_TOKEN: expected letters, digits and'], // never the token
   ])('%j is a configuration error', (env, message) => {
