@@ -191,6 +191,21 @@ describe('retries, terminal statuses and error pages', () => {
   });
 });
 
+describe('a base URL fetch will not call', () => {
+  it("a port fetch blocks (X11's 6000) is exit 2 at the first try, naming it", async () => {
+    const { fake, env } = await setup();
+    const r = await runKx(['ingest', '--source', 'coingecko'], {
+      ...env,
+      KX_COINGECKO_BASE_URL: 'http://127.0.0.1:6000/api/v3',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("fetch, Node's HTTP client, refuses to call port 6000");
+    expect(r.stderr).toContain('serve the API on another port and change KX_COINGECKO_BASE_URL');
+    expect(r.stderr).not.toContain('retrying');
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
 describe('an API that ignores the page number', () => {
   it('is stopped at the first repeated page, not paged without end', async () => {
     // A cache or proxy in front of the API that drops the query string: every page is page 1.

@@ -234,6 +234,15 @@ export function createHttpClient(options: HttpClientOptions) {
       if (read === null) controller.abort();
     } catch (error) {
       const cause = networkCause(error instanceof FetchError && error.cause ? error.cause : error);
+      // fetch refuses the ports of other protocols (6000, X11's; 10080; 5060, SIP's: the
+      // WHATWG Fetch standard's list) before any connection, on every try.
+      if (cause.message === 'bad port')
+        throw new KxError(
+          'usage',
+          `${options.service}: ${url}: fetch, Node's HTTP client, refuses to call port ` +
+            `${new URL(url).port} (the Fetch standard blocks the ports of other protocols, as ` +
+            `browsers do); serve the API on another port and change ${options.urlSetting}`,
+        );
       if (cause.code && UNTRUSTED_CERTIFICATE.test(cause.code))
         return {
           ok: false,
