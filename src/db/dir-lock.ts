@@ -1,6 +1,7 @@
 import {
   existsSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
   readlinkSync,
@@ -12,7 +13,7 @@ import {
 } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { KxError } from '../core/errors.js';
 
 const LOCK_FILE = 'kx.lock';
@@ -48,16 +49,7 @@ interface LockOwner {
  *   the one judged stale before it is deleted.
  */
 export function acquireDirLock(dataDir: string, command: string): () => void {
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (error) {
-    // On a read-only file system a recursive mkdir can report ENOENT: say what was tried.
-    throw new KxError(
-      'usage',
-      `cannot create the embedded database directory ${dataDir}: ${(error as Error).message}; point KX_DATA_DIR (or --data-dir) at a writable directory`,
-      { cause: error },
-    );
-  }
+  makeDataDir(dataDir);
   const path = join(dataDir, LOCK_FILE);
   const me: LockOwner = {
     pid: process.pid,
@@ -104,6 +96,62 @@ export function acquireDirLock(dataDir: string, command: string): () => void {
     rmSync(mine, { force: true });
   }
   throw new KxError('locked', `could not take the lock on ${dataDir}; another kx is starting`);
+}
+
+/**
+ * Creates the data dir and its missing parents, one level at a time. Node's own recursive
+ * mkdir takes ENOENT for a missing parent and tries again for ever where the parent exists
+ * but takes no children (`/proc/…`: nodejs/node's recursive mkdir spins there); here each
+ * level is one mkdir, whose error is the answer. A parent that is a symbolic link to nothing
+ * (a disk not mounted) is named as such.
+ */
+function makeDataDir(dataDir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dataDir); !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  if (missing.length === 0 && !isDirectory(dataDir))
+    throw new KxError(
+      'usage',
+      `the embedded database directory ${dataDir} is a file, not a directory; point KX_DATA_DIR ` +
+        '(or --data-dir) at a directory',
+    );
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      // Another process made it meanwhile.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && isDirectory(dir)) continue;
+      const target = danglingTarget(dir);
+      const why = target
+        ? `${dir} is a symbolic link to ${target}, which does not exist (a disk not mounted?)`
+        : (error as Error).message;
+      throw new KxError(
+        'usage',
+        `cannot create the embedded database directory ${dataDir}: ${why}; point KX_DATA_DIR ` +
+          '(or --data-dir) at a writable directory',
+        { cause: error },
+      );
+    }
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Where `path` points, if it is a symbolic link to nothing. */
+function danglingTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() && !existsSync(path) ? readlinkSync(path) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

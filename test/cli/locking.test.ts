@@ -5,6 +5,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -117,6 +118,35 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
       expect(later.stdout).toContain('database: pglite');
     },
   );
+
+  it('a data dir that cannot be made is exit 2 saying why, under /proc too', async () => {
+    const scratch = makeScratchDir('kx-datadir-');
+    try {
+      symlinkSync(join(scratch, 'unmounted'), join(scratch, 'disk'));
+      writeFileSync(join(scratch, 'file'), '');
+      const cases: [string, string][] = [
+        // Node's recursive mkdir spins for ever here: procfs answers ENOENT under an existing /proc.
+        ['/proc/kx-data/db', "ENOENT: no such file or directory, mkdir '/proc/kx-data'"],
+        [
+          join(scratch, 'disk/kx'),
+          `${scratch}/disk is a symbolic link to ${scratch}/unmounted, which does not exist`,
+        ],
+        [join(scratch, 'file'), `${scratch}/file is a file, not a directory`],
+        [join(scratch, 'file/kx'), 'ENOTDIR: not a directory'],
+      ];
+      for (const [dir, why] of cases) {
+        // In a process of its own, under timeout: a kx that spins fails the test, not the suite.
+        const r = await collect(
+          startKxIn(['timeout', '20'], ['status'], { ...database.env, KX_DATA_DIR: dir }),
+        );
+        expect(r.code, dir).toBe(2);
+        expect(r.stderr).toContain(why);
+        expect(r.stderr).toContain('point KX_DATA_DIR (or --data-dir) at a');
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
 
   it('a data dir that has files but no PG_VERSION is refused (exit 2), never re-initialised', async () => {
     const dir = database.env.KX_DATA_DIR!;
