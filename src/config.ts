@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { KxError } from './core/errors.js';
 import type { HttpProxy } from './core/source.js';
@@ -34,9 +35,15 @@ const ConfigSchema = v.object({
       v.regex(/^postgres(ql)?:\/\//, 'expected a URL starting with postgres:// or postgresql://'),
     ),
   ),
+  // A `~` the shell did not expand (quoted, `--data-dir=~/kx`, a .env or systemd file) is the
+  // home directory, not a folder named `~` in the working directory.
   dataDir: v.pipe(
     v.optional(v.string(), '.kx'),
-    v.transform((dir) => resolve(dir)),
+    v.check(
+      (dir) => !/^~[^/]/.test(dir),
+      'expected a path; write the home directory of another user out in full',
+    ),
+    v.transform((dir) => resolve(/^~(\/|$)/.test(dir) ? join(homedir(), dir.slice(1)) : dir)),
   ),
   logLevel: v.optional(
     v.picklist(

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 
@@ -42,6 +43,15 @@ describe('config', () => {
   });
 
   it.each([
+    ['~/kx', join(homedir(), 'kx')],
+    ['~', homedir()],
+    ['./~/kx', resolve('~/kx')],
+  ])('KX_DATA_DIR %s is %s', (dir, expected) => {
+    expect(loadConfig({}, { KX_DATA_DIR: dir }).dataDir).toBe(expected);
+    expect(loadConfig({ dataDir: dir }, {}).dataDir).toBe(expected);
+  });
+
+  it.each([
     [{ FAIL_AFTER_N_RECORDS: '' }, null],
     [{ FAIL_AFTER_N_RECORDS: '0' }, null],
     [{ FAIL_AFTER_N_RECORDS: ' 42 ' }, 42],
@@ -66,6 +76,7 @@ describe('config', () => {
       'expected a URL with its scheme, such as http://localhost:8080/api/v3',
     ],
     [{ KX_COINPAPRIKA_BASE_URL: 'ftp://127.0.0.1/v1' }, 'expected an http:// or https:// URL'],
+    [{ KX_DATA_DIR: '~kx/data' }, 'KX_DATA_DIR=~kx/data: expected a path; write the home'],
     [{ KX_LOG_LEVEL: 'loud' }, 'KX_LOG_LEVEL=loud: expected silent, error, warn, info or debug'],
     [{ KX_API_TOKEN: 'pass word!' }, 'KX_API_TOKEN: expected letters, digits and'], // never the token
   ])('%j is a configuration error', (env, message) => {
