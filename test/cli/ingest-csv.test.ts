@@ -12,7 +12,7 @@ import {
   rawCsvFiles,
   rejectedRecords,
 } from '../../src/db/schema.js';
-import { repoRoot, runKx } from '../helpers/cli.js';
+import { ingestUntilCommitted, repoRoot, runKx } from '../helpers/cli.js';
 import { makeSnapshotCsv } from '../helpers/csv-gen.js';
 import { createTestDatabase, serverUrl, withOpen, type TestDatabase } from '../helpers/db.js';
 import { snapshotState } from '../helpers/state.js';
@@ -155,6 +155,35 @@ describe('kx ingest --source csv', () => {
         ['2024-01-08', '45000'],
       ]);
     });
+  });
+
+  it('a file written again in place while it is read: exit 4, and the next ingest reads it whole', async () => {
+    const file = join(work, 'export.csv');
+    writeFileSync(file, makeSnapshotCsv(30_000));
+    const env = { ...database.env, KX_BATCH_SIZE: '500' };
+    const args = ['ingest', '--source', 'csv', '--file', file];
+    // as a script's to_csv does: truncate, then write the new export
+    const r = await ingestUntilCommitted(args, env, 1000, () =>
+      writeFileSync(file, makeSnapshotCsv(200)),
+    );
+    expect(r.actedAt).toBeGreaterThan(0);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(
+      /export\.csv was cut to \d+ bytes \(kx had read \d+\) while kx read it: a program is writing it in place/,
+    );
+    const committed = await withOpen(
+      database,
+      async ({ db }) => (await db.select().from(quotes)).length,
+    );
+    expect(committed).toBeGreaterThanOrEqual(r.actedAt);
+    expect(committed).toBeLessThan(30_000);
+
+    const again = await runKx([...args, '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(
+      'was rewritten since the last run; reading it again from the start',
+    );
+    expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 200, rejected: 0 });
   });
 
   it('re-reads a touched but unchanged snapshot without new quotes (file time is the observation time)', async () => {

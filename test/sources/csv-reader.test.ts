@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +68,74 @@ describe('readCsvRows', () => {
     const { rows, error } = await readAll(path);
     expect(rows).toHaveLength(5001);
     expect(error?.message).toMatch(/broken\.csv:5002: a quoted field is never closed/);
+  });
+});
+
+describe('a file written while it is read', () => {
+  /** Reads `path` as kx does, calling `meanwhile` once the first row is in. */
+  async function readWhile(path: string, meanwhile: () => void) {
+    const { opened } = await sniffCsv(path);
+    const hasher = await PrefixHasher.from(path, 0);
+    let rows = 0;
+    let error: Error | null = null;
+    try {
+      for await (const _ of readCsvRows({
+        path,
+        start: 0,
+        lineBase: 0,
+        delimiter: ',',
+        hasher,
+        opened,
+      }))
+        if (++rows === 1) meanwhile();
+    } catch (e) {
+      error = e as Error;
+    }
+    return { rows, error };
+  }
+  const lines = (n: number, price: string) =>
+    `date,symbol,price\n${Array.from({ length: n }, (_, i) => `2024-01-01T00:${i},BTC,${price}`).join('\n')}\n`;
+  const later = new Date(Date.now() + 60_000);
+
+  it('cut short in place (a script writing it again): an error naming the fix', async () => {
+    const path = join(work, 'cut.csv');
+    writeFileSync(path, lines(20_000, '42000.5'));
+    const { rows, error } = await readWhile(path, () => writeFileSync(path, lines(100, '1')));
+    expect(error?.message).toMatch(
+      /cut\.csv was cut to \d+ bytes \(kx had read \d+\) while kx read it/,
+    );
+    expect(error?.message).toContain('run `kx ingest` again once the file is complete');
+    expect(rows).toBeLessThan(20_001);
+  });
+
+  it('rewritten in place to the same length: an error at the end of the read', async () => {
+    const path = join(work, 'same.csv');
+    writeFileSync(path, lines(20_000, '42000.5'));
+    const { error } = await readWhile(path, () => {
+      writeFileSync(path, lines(20_000, '42000.6'));
+      utimesSync(path, later, later);
+    });
+    expect(error?.message).toMatch(
+      /same\.csv changed within the \d+ bytes kx had read while kx read it/,
+    );
+  });
+
+  it('appended to (a download still coming in) or replaced by a rename: read without error', async () => {
+    const path = join(work, 'grows.csv');
+    writeFileSync(path, lines(20_000, '42000.5'));
+    const grown = await readWhile(path, () => {
+      appendFileSync(path, '2024-01-02T00:00,BTC,43000\n');
+      utimesSync(path, later, later);
+    });
+    expect(grown.error).toBeNull();
+    expect(grown.rows).toBeGreaterThanOrEqual(20_001);
+
+    const swapped = await readWhile(path, () => {
+      writeFileSync(`${path}.new`, lines(10, '1'));
+      renameSync(`${path}.new`, path);
+    });
+    expect(swapped.error).toBeNull();
+    expect(swapped.rows).toBe(grown.rows); // the file it opened, whole
   });
 });
 

@@ -21,7 +21,7 @@ import {
   parseOverrides,
   type HeaderMapping,
 } from './mapping.js';
-import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
+import { cutShort, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 import {
   currencyOf,
   inferDateOrder,
@@ -105,6 +105,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       lineBase: cursor?.line ?? 0,
       delimiter,
       hasher,
+      opened: shape.opened,
     });
     let header: string[];
     /** The header as its columns are named: yfinance's first column by its index's name. */
@@ -226,19 +227,24 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       );
     return {
       records: mapRows(rows, toRecord),
-      cursorAt: (p): CsvCursor => ({
-        path,
-        offset: p.end,
-        line: p.line,
-        sha256: hasher.digestAt(p.end),
-        delimiter,
-        header,
-        dateOrder,
-        decimalMark,
-        flags,
-        ...(pairs ? { pairs } : {}),
-        ...(p.unfinished ? { unfinished: p.unfinished } : {}),
-      }),
+      cursorAt: (p): CsvCursor => {
+        // Checked before each commit: a batch read across a cut is not committed.
+        const cut = cutShort(path, shape.opened, p.end);
+        if (cut) throw cut;
+        return {
+          path,
+          offset: p.end,
+          line: p.line,
+          sha256: hasher.digestAt(p.end),
+          delimiter,
+          header,
+          dateOrder,
+          decimalMark,
+          flags,
+          ...(pairs ? { pairs } : {}),
+          ...(p.unfinished ? { unfinished: p.unfinished } : {}),
+        };
+      },
       progressAt: (p) => ({ done: p.end, total: shape.size, unit: 'bytes' as const }),
       describe: () => ({
         mapping: {

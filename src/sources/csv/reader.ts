@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
@@ -18,6 +18,8 @@ export interface CsvShape {
   bannerLines: number;
   size: number;
   mtime: Date;
+  /** The file as it was when kx opened it, to tell whether it changed while kx read it. */
+  opened: FileState;
   /** yfinance's two header lines under the header, when the file is its `to_csv` (`yfinanceLevels`). */
   levels?: YfinanceLevels;
 }
@@ -124,7 +126,14 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
     );
   }
   const levels = bannerLines === 0 ? yfinanceLevels(lines, delimiter) : undefined;
-  return { delimiter, bannerLines, size: info.size, mtime: info.mtime, ...(levels && { levels }) };
+  return {
+    delimiter,
+    bannerLines,
+    size: info.size,
+    mtime: info.mtime,
+    opened: { ino: info.ino, mtimeMs: info.mtimeMs },
+    ...(levels && { levels }),
+  };
 }
 
 function yfinanceLevels(lines: readonly string[], delimiter: string): YfinanceLevels | undefined {
@@ -308,6 +317,20 @@ export class PrefixHasher {
     this.pending.push({ start, bytes });
   }
 
+  /** The hex digest of bytes [0, offset), leaving the hash where it is (offset may be ahead). */
+  peekAt(offset: number): string {
+    const hash = this.hash.copy();
+    let at = this.hashedTo;
+    for (const chunk of this.pending) {
+      if (at >= offset) break;
+      const upto = Math.min(chunk.start + chunk.bytes.length, offset);
+      hash.update(chunk.bytes.subarray(at - chunk.start, upto - chunk.start));
+      at = upto;
+    }
+    if (at < offset) throw new Error(`PrefixHasher: offset ${offset} is past the bytes read`);
+    return hash.digest('hex');
+  }
+
   /** The hex digest of bytes [0, offset); offset must not go backwards. */
   digestAt(offset: number): string {
     while (this.hashedTo < offset) {
@@ -342,6 +365,59 @@ export interface CsvRow {
   unfinished?: { offset: number; line: number };
 }
 
+/** A file's inode and modification time. */
+export interface FileState {
+  ino: number;
+  mtimeMs: number;
+}
+
+/**
+ * A program that writes the file in place while kx reads it (a script's `to_csv` over the
+ * export it wrote an hour ago, from another cron job) cuts it short and writes it again: the
+ * rows kx reads then are of no one version of the file, and a line across the cut may join
+ * two. Returns the error when the file `opened` is now shorter than `end`, the bytes read. A
+ * file replaced by a rename is no harm: kx reads the one it opened to its end.
+ */
+export function cutShort(path: string, opened: FileState, end: number): KxError | null {
+  let now;
+  try {
+    now = statSync(path);
+  } catch {
+    return null; // removed: the file kx opened is still read whole
+  }
+  if (now.ino !== opened.ino || now.size >= end) return null;
+  return changedWhileRead(path, `was cut to ${now.size} bytes (kx had read ${end})`);
+}
+
+function changedWhileRead(path: string, how: string): KxError {
+  return new KxError(
+    'input',
+    `${path} ${how} while kx read it: a program is writing it in place. The rows read before ` +
+      'the last checkpoint are committed; run `kx ingest` again once the file is complete, and ' +
+      'it is read again from the start (unchanged rows are skipped)',
+    { context: { file: path } },
+  );
+}
+
+/**
+ * At the end of a read: bytes already read that are no longer those of the file (rewritten in
+ * place to the same length or longer) are an error too. Only a file whose modification time
+ * moved is read again to compare; one only appended to since is fine.
+ */
+async function checkNotRewritten(
+  path: string,
+  opened: FileState,
+  end: number,
+  hasher: PrefixHasher,
+): Promise<void> {
+  const cut = cutShort(path, opened, end);
+  if (cut) throw cut;
+  const now = await stat(path).catch(() => null);
+  if (!now || now.ino !== opened.ino || now.mtimeMs === opened.mtimeMs) return;
+  if ((await PrefixHasher.from(path, end)).peekAt(end) !== hasher.peekAt(end))
+    throw changedWhileRead(path, `changed within the ${end} bytes kx had read`);
+}
+
 export interface ReadOptions {
   path: string;
   start: number;
@@ -350,6 +426,8 @@ export interface ReadOptions {
   delimiter: string;
   /** Hashes what is read, for the cursor; a read that keeps no cursor passes none. */
   hasher?: PrefixHasher;
+  /** The file as it was opened: with `hasher`, a file rewritten meanwhile fails the read's end. */
+  opened?: FileState;
 }
 
 /**
@@ -419,6 +497,7 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     });
     yield* take();
     if (error) throw toInputError(error, path, lastLine + 1);
+    if (options.opened && hasher) await checkNotRewritten(path, options.opened, position, hasher);
   } finally {
     input.destroy();
     parser.destroy();
