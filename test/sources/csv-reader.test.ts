@@ -77,21 +77,24 @@ describe('a file written while it is read', () => {
     const { opened } = await sniffCsv(path);
     const hasher = await PrefixHasher.from(path, 0);
     let rows = 0;
+    let last: CsvRow | null = null;
     let error: Error | null = null;
     try {
-      for await (const _ of readCsvRows({
+      for await (const row of readCsvRows({
         path,
         start: 0,
         lineBase: 0,
         delimiter: ',',
         hasher,
         opened,
-      }))
+      })) {
         if (++rows === 1) meanwhile();
+        last = row;
+      }
     } catch (e) {
       error = e as Error;
     }
-    return { rows, error };
+    return { rows, error, last };
   }
   const lines = (n: number, price: string) =>
     `date,symbol,price\n${Array.from({ length: n }, (_, i) => `2024-01-01T00:${i},BTC,${price}`).join('\n')}\n`;
@@ -136,6 +139,7 @@ describe('a file written while it is read', () => {
     });
     expect(swapped.error).toBeNull();
     expect(swapped.rows).toBe(grown.rows); // the file it opened, whole
+    expect(swapped.last?.fields).toEqual(['2024-01-02T00:00', 'BTC', '43000']);
   });
 });
 
