@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { entries, sourceNames } from '../sources/index.js';
 import type { ExportKind, ExportOptions } from './commands/export.js';
@@ -14,17 +13,13 @@ import {
   printJson,
   printLine,
 } from './format.js';
+import { kxVersion as version } from '../core/version.js';
 
 /**
  * Every command kx has, as commander declares it: options, help, examples. Each action
  * imports its command when it runs, so `kx --help` loads no command, database or HTTP code.
  */
 
-const version = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
-).version;
 
 /** `output.json` is set by a command that was asked for `--json`, so failures print JSON too. */
 export function createProgram(output: { json: boolean }, io: Io): Command {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { KxError } from '../../core/errors.js';
+import { kxVersion as version } from '../../core/version.js';
 import { createDb } from '../../db/client.js';
 import { createApp } from '../../http/app.js';
 import { createHttpMetrics } from '../../http/metrics.js';
@@ -17,11 +17,6 @@ export interface ServeOptions {
   schedule?: string;
 }
 
-const version = (
-  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
-).version;
 
 /** What to do when the port cannot be had, by Node's error code. */
 const LISTEN_FIXES: Record<string, (at: { host: string; port: number }) => string> = {
