@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KxError } from '../core/errors.js';
+import { kxVersion as version } from '../core/version.js';
 import { checkSessionPinned, type DbHandle } from './client.js';
 
 /** `drizzle/` at the package root, from both `src/db` (tests) and `dist/db` (the built CLI). */
@@ -13,7 +15,7 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..
  */
 export async function migrateDb(handle: Pick<DbHandle, 'raw' | 'location'>): Promise<void> {
   const raw = handle.raw;
-  if (await isCurrent(raw)) return;
+  if (await isCurrent(raw, handle.location)) return;
   if (raw.kind === 'pglite') {
     const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
     const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
@@ -46,7 +48,7 @@ export async function migrateDb(handle: Pick<DbHandle, 'raw' | 'location'>): Pro
  * each migration newer than the last one recorded, by its journal time (`when`), after
  * creating its own schema and table: statements a read-only database refuses.
  */
-async function isCurrent(raw: DbHandle['raw']): Promise<boolean> {
+async function isCurrent(raw: DbHandle['raw'], location: string): Promise<boolean> {
   const query = async (text: string): Promise<Record<string, unknown> | undefined> =>
     raw.kind === 'pglite'
       ? (await raw.client.query<Record<string, unknown>>(text)).rows[0]
@@ -58,7 +60,19 @@ async function isCurrent(raw: DbHandle['raw']): Promise<boolean> {
   const applied = await query(
     'select max(created_at)::text as last from drizzle.__drizzle_migrations',
   );
-  return Number(applied?.last ?? 0) >= newestMigration();
+  const last = Number(applied?.last ?? 0);
+  const newest = newestMigration();
+  // An older kx beside a newer one (a worker not yet upgraded) would read and write tables
+  // whose meaning has moved on: it stops before touching them.
+  if (last > newest)
+    throw new KxError(
+      'usage',
+      `${location} was migrated by a newer kx (its last migration is of ` +
+        `${new Date(last).toISOString()}; this kx ${version}'s newest is of ` +
+        `${new Date(newest).toISOString()}): upgrade kx here to the version the other ` +
+        'workers run, or point it at another database',
+    );
+  return last >= newest;
 }
 
 /** The journal time of the newest migration in `drizzle/`. */

@@ -8,8 +8,10 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
-import { serverUrl } from '../helpers/db.js';
+import { sql } from 'drizzle-orm';
+import { etlRuns } from '../../src/db/schema.js';
+import { repoRoot, runKx } from '../helpers/cli.js';
+import { createTestDatabase, openKept, serverUrl, withOpen } from '../helpers/db.js';
 import { adminQuery } from '../helpers/template.js';
 
 let work: string | undefined;
@@ -198,6 +200,48 @@ describe.each(targets)('migration 0009 (quote_days), %s', (_, open) => {
       ]);
     } finally {
       await pg.close();
+    }
+  });
+});
+
+describe('a database a newer kx migrated', () => {
+  it('is refused by this kx (exit 2) before it reads or writes, naming the fix', async () => {
+    const database = await createTestDatabase();
+    // opened without migrating, as kx itself would not open it
+    const raw = () =>
+      openKept({
+        databaseUrl: database.env.DATABASE_URL,
+        dataDir: database.env.KX_DATA_DIR ?? '',
+        command: 'test',
+      });
+    try {
+      const journal = JSON.parse(
+        readFileSync(join(repoRoot, 'drizzle/meta/_journal.json'), 'utf8'),
+      ) as { entries: { when: number }[] };
+      const ahead = Math.max(...journal.entries.map((e) => e.when)) + 86_400_000;
+      const handle = await raw();
+      await handle.db.execute(
+        sql`insert into drizzle.__drizzle_migrations (hash, created_at)
+          values (${sha256(0xee)}, ${ahead})`,
+      );
+      await handle.close();
+      for (const args of [
+        ['status'],
+        ['ingest', '--source', 'csv', '--file', join(repoRoot, 'fixtures/sample.csv')],
+      ]) {
+        const r = await runKx(args, database.env);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(
+          `was migrated by a newer kx (its last migration is of ${new Date(ahead).toISOString()}`,
+        );
+        expect(r.stderr).toContain('upgrade kx here to the version the other workers run');
+      }
+      await expect(withOpen(database, () => Promise.resolve())).rejects.toThrow('newer kx');
+      const after = await raw();
+      expect(await after.db.select().from(etlRuns)).toEqual([]);
+      await after.close();
+    } finally {
+      await database.drop();
     }
   });
 });

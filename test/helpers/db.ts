@@ -59,7 +59,12 @@ async function openMigrated(options: {
   dataDir: string;
 }): Promise<DbHandle> {
   const handle = await openKept({ ...options, command: 'test' });
-  await migrateDb(handle);
+  try {
+    await migrateDb(handle);
+  } catch (error) {
+    await handle.close(); // handed back: the next open of the dir must not find it out
+    throw error;
+  }
   return handle;
 }
 
