@@ -36,7 +36,7 @@ describe('--json', () => {
     [
       'an upstream that refuses connections',
       ['ingest', '--source', 'coinpaprika', '--json'],
-      { KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:1', KX_HTTP_MAX_RETRIES: '0' },
+      { KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:47', KX_HTTP_MAX_RETRIES: '0' },
       'upstream',
       3,
       'CoinPaprika: network error',
@@ -44,7 +44,7 @@ describe('--json', () => {
     [
       'a call budget spent before the first call',
       ['ingest', '--source', 'coinpaprika', '--json'],
-      { KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:1', KX_COINPAPRIKA_MONTHLY_CALLS: '0' },
+      { KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:47', KX_COINPAPRIKA_MONTHLY_CALLS: '0' },
       'budget',
       7,
       'KX_COINPAPRIKA_MONTHLY_CALLS',

@@ -137,7 +137,7 @@ describe('kx serve (a real listening server)', () => {
       const { child, done } = await startServe(
         {
           ...database.env,
-          KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:1',
+          KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:47',
           KX_HTTP_MAX_RETRIES: '0',
         },
         ['--schedule', 'coinpaprika=1h'],

@@ -273,8 +273,8 @@ async function start(stage: Stage, shims: string): Promise<void> {
   const env = {
     ...processEnv(stage, shims),
     KX_API_TOKEN: token,
-    KX_COINGECKO_BASE_URL: 'http://127.0.0.1:9',
-    KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:9',
+    KX_COINGECKO_BASE_URL: 'http://127.0.0.1:47',
+    KX_COINPAPRIKA_BASE_URL: 'http://127.0.0.1:47',
   };
   const cwd = join(stage.root, stage.workdir);
   const [command, ...args] = [...stage.entrypoint, ...stage.cmd];
