@@ -16,6 +16,10 @@ let before: Awaited<ReturnType<typeof snapshotState>>;
 
 const goodRows = makeSnapshotCsv(100);
 
+/** `text` in a legacy encoding, as Excel saves "CSV" in that system's code page (glibc's iconv). */
+const encoded = (text: string, encoding: string) =>
+  execFileSync('iconv', ['-f', 'UTF-8', '-t', encoding], { input: text });
+
 /** The start of a zip archive: one local file header, for a file named `name`, stored. */
 function zipHead(name: string): Buffer {
   const header = Buffer.alloc(30);
@@ -26,7 +30,8 @@ function zipHead(name: string): Buffer {
 }
 
 /** Each bad input: how to make it, and what the error must say. */
-const badInputs: [string, (path: string) => void, RegExp][] = [
+type BadInput = [string, (path: string) => void, RegExp];
+const badInputs: BadInput[] = [
   ['a missing file', () => undefined, /missing\.csv: file not found/],
   ['a directory', (p) => mkdirSync(p), /: is a directory, not a CSV file/],
   ['an empty file', (p) => writeFileSync(p, ''), /: file is empty/],
@@ -98,6 +103,28 @@ const badInputs: [string, (path: string) => void, RegExp][] = [
       ),
     /: a Git LFS pointer, not the file it stands for: fetch the file with git lfs pull$/m,
   ],
+  ...(
+    [
+      // investing.com's Japanese, Chinese and Russian pages, and its Spanish one, saved by Excel
+      ['CP932', 'Shift_JIS', '日付け,終値,始値,高値,安値,出来高,変化率 %', '2024年01月05日'],
+      ['GB18030', 'GB18030', '日期,收盘,开盘,高,低,交易量,涨跌幅', '2024-01-05'],
+      ['WINDOWS-1251', 'Windows-1251', 'Дата,Цена,Откр.,Макс.,Мин.,Объём,Изм. %', '05.01.2024'],
+      [
+        'WINDOWS-1252',
+        'Windows-1252',
+        'Fecha,Último,Apertura,Máximo,Mínimo,Vol.,% var.',
+        '05.01.2024',
+      ],
+    ] as const
+  ).map(([iconv, name, header, date]): BadInput => [
+    `a ${name} export`,
+    (p) => writeFileSync(p, encoded(`${header}\n${date},"42000,5",1,1,1,1,1\n`, iconv)),
+    new RegExp(
+      `: the header is not UTF-8 text: it reads as ${name} .*, "${header.split(',')[1]}", .*` +
+        `convert the file first: iconv -f ${iconv} -t UTF-8 '\\S+' > '\\S+\\.utf8\\.csv'$`,
+      'm',
+    ),
+  ]),
   [
     'no header',
     (p) => writeFileSync(p, '1,2,3\n4,5,6\n'),

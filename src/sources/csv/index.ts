@@ -21,6 +21,7 @@ import {
   parseOverrides,
   type HeaderMapping,
 } from './mapping.js';
+import { guessHeaderEncoding, iconvLine, notUtf8Header } from './encoding.js';
 import { cutShort, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 import {
   currencyOf,
@@ -29,6 +30,7 @@ import {
   inspectTextColumns,
   leaveOutNumericName,
   leaveOutRowIds,
+  listColumns,
   pairsOf,
   headerBytes,
   readHeader,
@@ -134,7 +136,21 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       const overrides = parseOverrides(params.map);
       mapping = mapHeader(named, overrides);
       requireDollarExport(mapping, path);
-      requireColumns(mapping, { ...params, symbol }, named, path);
+      try {
+        requireColumns(mapping, { ...params, symbol }, named, path);
+      } catch (error) {
+        // `終値` read as UTF-8 is no column kx knows: say what the header is written in.
+        if (!params.columns && named.some((h) => h.includes('\uFFFD'))) {
+          const guess = await guessHeaderEncoding(
+            await headerBytes(path, delimiter, header),
+            delimiter,
+            (cells) => mapHeader(cells, overrides).columns.length,
+            mapping.columns.length,
+          );
+          if (guess) throw notUtf8Header(path, guess, listColumns(guess.header));
+        }
+        throw error;
+      }
       const foundOrder =
         (params.dateFormat && parseDateFormat(params.dateFormat)) ||
         cursor?.dateOrder ||
@@ -215,12 +231,19 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       throw error;
     }
     mapping.warnings.forEach((w) => context.warn(w));
-    if (file.header && !isUtf8(file.header))
-      context.warn(
-        'the header is not UTF-8 text (a Windows-1252 or Latin-1 export?): kx reads CSV files ' +
-          'as UTF-8, and rows whose id, symbol or name are not UTF-8 are rejected; convert the ' +
-          'file first: iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8.csv',
+    if (file.header && !isUtf8(file.header)) {
+      const guess = await guessHeaderEncoding(
+        file.header,
+        delimiter,
+        (cells) => mapHeader(cells, parseOverrides(params.map)).columns.length,
+        mapHeader(named, parseOverrides(params.map)).columns.length,
       );
+      context.warn(
+        `the header is not UTF-8 text (${guess ? `it reads as ${guess.name}` : 'a Windows-1252 or Latin-1 export?'}): ` +
+          'kx reads CSV files as UTF-8, and rows whose id, symbol or name are not UTF-8 are ' +
+          `rejected; convert the file first: ${iconvLine(path, guess?.iconv ?? 'WINDOWS-1252')}`,
+      );
+    }
     if (shape.bannerLines > 0 && !cursor && !params.columns)
       context.warn(
         `skipped ${shape.bannerLines} banner line${shape.bannerLines === 1 ? '' : 's'} before the header`,
