@@ -20,7 +20,6 @@ import { kxVersion as version } from '../core/version.js';
  * imports its command when it runs, so `kx --help` loads no command, database or HTTP code.
  */
 
-
 /** `output.json` is set by a command that was asked for `--json`, so failures print JSON too. */
 export function createProgram(output: { json: boolean }, io: Io): Command {
   const program = new Command('kx')

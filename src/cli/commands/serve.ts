@@ -17,7 +17,6 @@ export interface ServeOptions {
   schedule?: string;
 }
 
-
 /** What to do when the port cannot be had, by Node's error code. */
 const LISTEN_FIXES: Record<string, (at: { host: string; port: number }) => string> = {
   EADDRINUSE: ({ port }) =>
