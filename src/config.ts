@@ -41,7 +41,8 @@ const ConfigSchema = v.object({
     v.optional(v.string(), '.kx'),
     v.check(
       (dir) => !/^~[^/]/.test(dir),
-      'expected a path; write the home directory of another user out in full',
+      "expected a path: kx reads ~ as your home directory but not ~name as another user's; " +
+        'write that path out in full (or ./~name for a folder so named)',
     ),
     v.transform((dir) => resolve(/^~(\/|$)/.test(dir) ? join(homedir(), dir.slice(1)) : dir)),
   ),

@@ -76,7 +76,7 @@ describe('config', () => {
       'expected a URL with its scheme, such as http://localhost:8080/api/v3',
     ],
     [{ KX_COINPAPRIKA_BASE_URL: 'ftp://127.0.0.1/v1' }, 'expected an http:// or https:// URL'],
-    [{ KX_DATA_DIR: '~kx/data' }, 'KX_DATA_DIR=~kx/data: expected a path; write the home'],
+    [{ KX_DATA_DIR: '~kx/data' }, 'KX_DATA_DIR=~kx/data: expected a path: kx reads ~ as your'],
     [{ KX_LOG_LEVEL: 'loud' }, 'KX_LOG_LEVEL=loud: expected silent, error, warn, info or debug'],
     [{ KX_API_TOKEN: 'pass word!' }, 'KX_API_TOKEN: expected letters, digits and'], // never the token
   ])('%j is a configuration error', (env, message) => {

@@ -60,8 +60,9 @@ export async function guessHeaderEncoding(
 
 /** The command that converts `path` from `guess`'s encoding into UTF-8 beside it. */
 export function iconvLine(path: string, iconv: string): string {
+  const quoted = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
   const converted = `${basename(path).replace(/\.[^.]*$/, '')}.utf8.csv`;
-  return `iconv -f ${iconv} -t UTF-8 '${path}' > '${converted}'`;
+  return `iconv -f ${iconv} -t UTF-8 ${quoted(path)} > ${quoted(converted)}`;
 }
 
 /** A header that reads right only in `guess`'s encoding: the file must be converted first. */
