@@ -123,6 +123,18 @@ describe('a file written while it is read', () => {
     );
   });
 
+  it('a last line without a line break that the file goes on from is left for the next run', async () => {
+    const path = join(work, 'mid-line.csv');
+    // a writer mid-line: `4300` is the start of `43001.5`
+    writeFileSync(path, 'date,symbol,price\n2024-01-05,BTC,42000.5\n2024-01-06,BTC,4300');
+    const { rows, error, last } = await readWhile(path, () => appendFileSync(path, '1.5\n'));
+    expect(error).toBeNull();
+    expect(last?.fields).not.toEqual(['2024-01-06', 'BTC', '4300']);
+    // read whole if the append came before the end of the read, or else left for the next run
+    if (rows === 3) expect(last?.fields).toEqual(['2024-01-06', 'BTC', '43001.5']);
+    else expect(last?.fields).toEqual(['2024-01-05', 'BTC', '42000.5']);
+  });
+
   it('appended to (a download still coming in) or replaced by a rename: read without error', async () => {
     const path = join(work, 'grows.csv');
     writeFileSync(path, lines(20_000, '42000.5'));
