@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
@@ -379,23 +379,25 @@ export interface FileState {
  * file replaced by a rename is no harm: kx reads the one it opened to its end.
  */
 export function cutShort(path: string, opened: FileState, end: number): KxError | null {
-  let now;
-  try {
-    now = statSync(path);
-  } catch {
-    return null; // removed: the file kx opened is still read whole
-  }
-  if (now.ino !== opened.ino || now.size >= end) return null;
-  return changedWhileRead(path, `was cut to ${now.size} bytes (kx had read ${end})`);
+  return cutBelow(path, stillOpened(path, opened), end);
 }
 
-/** Whether the file `opened` now has bytes past `end`: it was written to while kx read it. */
-function grewPast(path: string, opened: FileState, end: number): boolean {
+function cutBelow(path: string, now: Stats | null, end: number): KxError | null {
+  return now && now.size < end
+    ? changedWhileRead(path, `was cut to ${now.size} bytes (kx had read ${end})`)
+    : null;
+}
+
+/**
+ * The file at `path` now, if it is still the one `opened` (not removed, not replaced by a
+ * rename): only writes to that one can change what kx reads.
+ */
+function stillOpened(path: string, opened: FileState): Stats | null {
   try {
     const now = statSync(path);
-    return now.ino === opened.ino && now.size > end;
+    return now.ino === opened.ino ? now : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -420,10 +422,10 @@ async function checkNotRewritten(
   end: number,
   hasher: PrefixHasher,
 ): Promise<void> {
-  const cut = cutShort(path, opened, end);
+  const now = stillOpened(path, opened);
+  const cut = cutBelow(path, now, end);
   if (cut) throw cut;
-  const now = await stat(path).catch(() => null);
-  if (!now || now.ino !== opened.ino || now.mtimeMs === opened.mtimeMs) return;
+  if (!now || now.mtimeMs === opened.mtimeMs) return;
   if ((await PrefixHasher.from(path, end)).peekAt(end) !== hasher.peekAt(end))
     throw changedWhileRead(path, `changed within the ${end} bytes kx had read`);
 }
@@ -515,7 +517,7 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
       start + last.bytes === position &&
       pending.at(-1) !== 0x0a &&
       pending.at(-1) !== 0x0d &&
-      grewPast(path, options.opened, position)
+      (stillOpened(path, options.opened)?.size ?? 0) > position
     )
       found.pop();
     yield* take();
