@@ -115,6 +115,15 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     /** `--symbol`, or the coin of yfinance's ticker line. */
     let symbol: string | undefined;
     let mapping: HeaderMapping;
+    let overrides: ReturnType<typeof parseOverrides>;
+    /** The code page a header that is not UTF-8 reads better in, if one does (encoding.ts). */
+    const codePageOf = (bytes: Buffer) =>
+      guessHeaderEncoding(
+        bytes,
+        delimiter,
+        (cells) => mapHeader(cells, overrides).columns.length,
+        mapHeader(named, overrides).columns.length,
+      );
     let dateOrder: DateOrder;
     /** Whether the file's dates are `NN/NN/YYYY`, whose order matters (for --dry-run). */
     let dateOrderApplies: boolean;
@@ -133,7 +142,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       const levels = params.columns ? undefined : shape.levels;
       named = levels ? [levels.index, ...header.slice(1)] : header;
       symbol = levels ? yfinanceCoin(levels, params.symbol, path) : params.symbol;
-      const overrides = parseOverrides(params.map);
+      overrides = parseOverrides(params.map);
       mapping = mapHeader(named, overrides);
       requireDollarExport(mapping, path);
       try {
@@ -141,12 +150,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       } catch (error) {
         // `終値` read as UTF-8 is no column kx knows: say what the header is written in.
         if (!params.columns && named.some((h) => h.includes('\uFFFD'))) {
-          const guess = await guessHeaderEncoding(
-            await headerBytes(path, delimiter, header),
-            delimiter,
-            (cells) => mapHeader(cells, overrides).columns.length,
-            mapping.columns.length,
-          );
+          const guess = await codePageOf(await headerBytes(path, delimiter, header));
           if (guess) throw notUtf8Header(path, guess, listColumns(guess.header));
         }
         throw error;
@@ -232,12 +236,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     }
     mapping.warnings.forEach((w) => context.warn(w));
     if (file.header && !isUtf8(file.header)) {
-      const guess = await guessHeaderEncoding(
-        file.header,
-        delimiter,
-        (cells) => mapHeader(cells, parseOverrides(params.map)).columns.length,
-        mapHeader(named, parseOverrides(params.map)).columns.length,
-      );
+      const guess = await codePageOf(file.header);
       context.warn(
         `the header is not UTF-8 text (${guess ? `it reads as ${guess.name}` : 'a Windows-1252 or Latin-1 export?'}): ` +
           'kx reads CSV files as UTF-8, and rows whose id, symbol or name are not UTF-8 are ' +
