@@ -490,6 +490,40 @@ describe('a currency column', () => {
     expect(kaggle).toMatchObject({ status: 'succeeded', loaded: 1 });
   });
 
+  it("that is CoinMarketCap's id of the prices' currency refuses euros, loads dollars", async () => {
+    // CoinMarketCap's 2025 export: `name` holds its API's convertId (2781 the dollar)
+    const header =
+      'timeOpen,timeClose,timeHigh,timeLow,name,open,high,low,close,volume,marketCap,timestamp\n';
+    const row = (day: string, id: string, close: string) =>
+      `"2025-04-${day}T00:00:00.000Z","2025-04-${day}T23:59:59.999Z","2025-04-${day}T12:48:00.000Z",` +
+      `"2025-04-${day}T01:56:00.000Z","${id}",83755.30,85598.49,82860.80,${close},32363449569.16,` +
+      `1686098133222.49,"2025-04-${day}T23:59:59.999Z"\n`;
+    const name = 'Bitcoin_4_1_2025-4_28_2025_historical_data_coinmarketcap.csv';
+    const euros = header + row('28', '2790', '83978.75') + row('27', '2790', '83754.84');
+    const refused = files.ingest(name, euros, { symbol: 'BTC' });
+    await expect(refused).rejects.toMatchObject({ code: 'input' });
+    await expect(refused).rejects.toThrow(
+      /column "name", and line 2 has "2790": prices in EUR, not US dollars; .*--map 'close=price_usd'/,
+    );
+    // a second export of yen pasted below one of dollars; an id kx has no code for
+    const pasted = header + row('28', '2781', '94978.75') + row('27', '2797', '14101154.00');
+    await expect(files.ingest(name, pasted, { symbol: 'BTC' })).rejects.toThrow(
+      /line 3 has "2797": prices in JPY/,
+    );
+    await expect(
+      files.ingest(name, header + row('26', '3554', '94000.00'), { symbol: 'BTC' }),
+    ).rejects.toThrow(/has "3554": a currency that is not the US dollar \(2781\)/);
+    const dollars = await files.ingest(name, header + row('25', '2781', '94978.75'), {
+      symbol: 'BTC',
+    });
+    expect(dollars).toMatchObject({ status: 'succeeded', loaded: 1 });
+    expect(dollars.warnings).toContainEqual(
+      expect.stringMatching(/"2781" on line 2, the US dollar/),
+    );
+    const said = await files.ingest(name, euros, { symbol: 'BTC', map: ['close=price_usd'] });
+    expect(said).toMatchObject({ status: 'succeeded', loaded: 2 });
+  });
+
   it("of Coinbase's transaction history loads a USD account and refuses a EUR one", async () => {
     // the 2024 layout with its banner, as public importers of it quote it
     const banner =

@@ -38,6 +38,7 @@ import {
   refuseTwoValuesAtOnce,
   requireColumnCount,
   requireColumns,
+  requireCoinMarketCapDollars,
   requireDollarExport,
   requireFileTime,
   requireOneCoin,
@@ -182,9 +183,10 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           `${path}: a header and no rows: nothing to load (did the export come out empty?)`,
           { context: { file: path } },
         );
+      requireCoinMarketCapDollars(mapping, header, text.numericName, path);
       if (!cursor) requireOneCoin(text, symbol, path);
       currency = currencyOf(text.currency, header, path);
-      if (text.numericName) leaveOutNumericName(mapping, text.numericName);
+      if (text.numericName) leaveOutNumericName(mapping, header, text.numericName);
       if (text.rowIds) leaveOutRowIds(mapping, text.rowIds);
       file = {
         path,

@@ -172,8 +172,11 @@ export interface TextColumns {
     contract: Sampled | null;
     same: boolean;
   } | null;
-  /** Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first. */
-  numericName: Sampled | null;
+  /**
+   * Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first, and
+   * the first other number (null when every one is the first's).
+   */
+  numericName: (Sampled & { other: Sampled | null }) | null;
   /**
    * The currency column's cells are currency codes (but for a stray `n/a`, one in ten at most):
    * the column, and its first code that is not the dollar or a dollar stablecoin when no
@@ -223,7 +226,7 @@ export async function inspectTextColumns(
   const symbol = mapping.columns.find((c) => c.field === 'symbol')?.index;
   const name = mapping.columns.find((c) => c.field === 'name')?.index;
   let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
-  let numericName: Sampled | null | undefined = name === undefined ? null : undefined;
+  let numericName: TextColumns['numericName'] | undefined = name === undefined ? null : undefined;
   const money = {
     codes: 0,
     others: 0,
@@ -292,10 +295,12 @@ export async function inspectTextColumns(
       const listed = id === undefined ? '' : textOf((row.fields[id] ?? '').trim());
       if (listed !== '' && listings.length < 2 && listings[0]?.value !== listed)
         listings.push({ value: listed, line: row.line });
-      if (numericName !== null && nameCell !== '')
-        numericName = /^\d+$/.test(nameCell)
-          ? (numericName ?? { value: nameCell, line: row.line })
-          : null;
+      if (numericName !== null && nameCell !== '') {
+        if (!/^\d+$/.test(nameCell)) numericName = null;
+        else if (!numericName) numericName = { value: nameCell, line: row.line, other: null };
+        else if (nameCell !== numericName.value)
+          numericName.other ??= { value: nameCell, line: row.line };
+      }
       if (!idRepeats) {
         const rowId = (row.fields[id!] ?? '').trim();
         if (ids.has(rowId)) idRepeats = true;
@@ -521,13 +526,83 @@ export function pairsOf(
 }
 
 /** A `name` column of numbers names no coin: it is left out, with a warning. */
-export function leaveOutNumericName(mapping: HeaderMapping, example: Sampled): void {
+export function leaveOutNumericName(
+  mapping: HeaderMapping,
+  header: readonly string[],
+  example: Sampled,
+): void {
+  const cmc = isCoinMarketCapExport(header);
   leaveOut(
     mapping,
     'name',
     (column) =>
-      `column ${column} holds numbers, not names ` +
-      `(${JSON.stringify(example.value)} on line ${example.line}): left out of name`,
+      `column ${column} holds ${cmc ? "CoinMarketCap's id of the prices' currency" : 'numbers'}, ` +
+      `not names (${JSON.stringify(example.value)} on line ${example.line}` +
+      `${cmc && example.value === CMC_DOLLAR ? ', the US dollar' : ''}): left out of name`,
+  );
+}
+
+/**
+ * CoinMarketCap's historical-data export (`timeOpen,timeClose,timeHigh,timeLow,name,open,…,
+ * timestamp`) writes in its `name` column the id of the currency its prices are in, its API's
+ * `convertId`: `2781` is the US dollar. Its other ids, for the message that refuses them.
+ */
+const CMC_DOLLAR = '2781';
+const CMC_CURRENCIES: Record<string, string> = {
+  '1': 'BTC',
+  '1027': 'ETH',
+  ...Object.fromEntries(
+    (
+      'AUD BRL CAD CHF CLP CNY CZK DKK EUR GBP HKD HUF IDR ILS INR JPY KRW MXN MYR NOK NZD PHP ' +
+      'PKR PLN RUB SEK SGD THB TRY TWD ZAR'
+    )
+      .split(' ')
+      .map((code, i) => [String(2782 + i), code]),
+  ),
+  '2814': 'BGN',
+  '2815': 'HRK',
+  '2816': 'MUR',
+  '2817': 'RON',
+  '2818': 'ISK',
+  '2819': 'NGN',
+  '2820': 'COP',
+  '2821': 'ARS',
+  '2822': 'PEN',
+  '2823': 'VND',
+  '2824': 'UAH',
+  '2832': 'BOB',
+};
+
+function isCoinMarketCapExport(header: readonly string[]): boolean {
+  const names = new Set(header.map((h) => h.trim().toLowerCase()));
+  return names.has('timeopen') && names.has('timeclose') && names.has('name');
+}
+
+/**
+ * Refuses CoinMarketCap's export of prices in another currency than the dollar (its `name`
+ * column says which), unless `--map` named the price column. Loaded, euros were dollars.
+ */
+export function requireCoinMarketCapDollars(
+  mapping: HeaderMapping,
+  header: readonly string[],
+  numericName: TextColumns['numericName'],
+  path: string,
+): void {
+  const price = mapping.columns.find((c) => c.field === 'price_usd');
+  if (!numericName || !price || price.how === 'override' || !isCoinMarketCapExport(header)) return;
+  const other = [numericName, numericName.other].find((n) => n && n.value !== CMC_DOLLAR);
+  if (!other) return;
+  const code = CMC_CURRENCIES[other.value];
+  const column = header.find((h) => h.trim().toLowerCase() === 'name')?.trim() ?? 'name';
+  throw new KxError(
+    'input',
+    `${path}: CoinMarketCap's export gives its prices' currency by an id in column ` +
+      `${JSON.stringify(column)}, and line ${other.line} has ${JSON.stringify(other.value)}: ` +
+      (code ? `prices in ${code}` : `a currency that is not the US dollar (${CMC_DOLLAR})`) +
+      ', not US dollars; kx stores prices in US dollars, so export the history again with USD ' +
+      `chosen on CoinMarketCap (the column then holds ${CMC_DOLLAR}). If the prices are in ` +
+      `dollars after all, pass --map '${price.header.trim()}=price_usd'`,
+    { context: { file: path, line: other.line, field: 'price_usd' } },
   );
 }
 
