@@ -437,6 +437,24 @@ describe('a currency column', () => {
     );
     const usdYahoo = await files.ingest('BTC-USD.csv', yahoo, { symbol: 'BTC' });
     expect(usdYahoo).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // Stooq's downloads are the ticker and the interval, in lower case
+    const stooq = 'Date,Open,High,Low,Close,Volume\n2024-01-02,38957,41007,38900,41000,1200\n';
+    await expect(files.ingest('btceur_d.csv', stooq, { symbol: 'BTC' })).rejects.toThrow(
+      /btceur_d\.csv: the file's name says its prices are in EUR, not US dollars/,
+    );
+    await expect(files.ingest('ethbtc_w (1).csv', stooq, { symbol: 'ETH' })).rejects.toThrow(
+      /in BTC, not US dollars/,
+    );
+    await expect(files.ingest('btcusd_d.csv', stooq, { symbol: 'ETH' })).rejects.toThrow(
+      /the file's name says its coin is BTC, and --symbol ETH/,
+    );
+    const usdStooq = await files.ingest('btcusd_d.csv', stooq, { symbol: 'BTC' });
+    expect(usdStooq).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // …of a well-known coin's market only: no coin HIS priced in Turkish lira
+    const words = await files.ingest('history_d.csv', stooq.replace('41000', '41001'), {
+      symbol: 'BTC',
+    });
+    expect(words).toMatchObject({ status: 'succeeded', loaded: 1 });
     // Binance's public data dumps (data.binance.vision) have no header: the market is the name
     const kline =
       '1735689600000000,93576.0,95151.15,92888.0,94591.79,10373.3,1735775999999999,0,0,0,0,0\n';

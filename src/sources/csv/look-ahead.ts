@@ -880,8 +880,15 @@ const KRAKEN_DUMP = /^([A-Z\d]{5,12})_(?:1|5|15|30|60|240|720|1440|10080|21600)(
 const COINAPI_SPOT = /^[A-Z\d]+_SPOT_([A-Z\d]{2,15}_[A-Z]{3,5})(?:_\w+)?(?: \(\d+\))?\.csv$/;
 
 /**
+ * Stooq names a download after its ticker and interval, in lower case (`btcusd_d.csv`,
+ * `btceur_w.csv`), with `Date,Open,High,Low,Close,Volume` for any market. A market of a
+ * well-known coin only: `history_d.csv` is no coin `HIS` in Turkish lira.
+ */
+const STOOQ_EXPORT = /^([a-z\d]{5,12})_[dwmqy](?: \(\d+\))?\.csv$/;
+
+/**
  * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView,
- * Binance, Kraken or CoinAPI export), or null for another name.
+ * Binance, Kraken, CoinAPI or Stooq export), or null for another name.
  */
 export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
   const name = basename(path);
@@ -890,7 +897,9 @@ export function exportNamed(path: string): { coin: string; currency: string; usd
     BINANCE_DUMP.exec(name) ??
     KRAKEN_DUMP.exec(name) ??
     COINAPI_SPOT.exec(name);
-  const pair = market ? parsePair(market[1] ?? '') : null;
+  const stooq = market ? null : STOOQ_EXPORT.exec(name);
+  const parsed = parsePair((market ?? stooq)?.[1] ?? '');
+  const pair = stooq && !isWellKnownCoin(parsed?.base ?? '') ? null : parsed;
   if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
   const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name) ?? YAHOO_EXPORT.exec(name);
   const currency = named ? toCurrency(named[2] ?? '') : null;
