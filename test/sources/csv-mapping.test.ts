@@ -101,6 +101,9 @@ describe('CSV header mapping', () => {
       ['Datetime', 'Open', 'High', 'Low', 'Close', 'Volume'],
       ['MTS', 'OPEN', 'CLOSE', 'HIGH', 'LOW', 'VOLUME'],
       ['date', 'open', 'high', 'low', 'close', 'vol'],
+      // Bybit's and OKX's candles, as their APIs name the fields
+      ['startTime', 'openPrice', 'highPrice', 'lowPrice', 'closePrice', 'volume', 'turnover'],
+      ['ts', 'o', 'h', 'l', 'c', 'vol', 'volCcy', 'volCcyQuote', 'confirm'],
     ]) {
       const mapped = mapHeader(header, parseOverrides([]));
       const volume = header.find((h) => /^vol(ume)?$/i.test(h))!;
@@ -128,6 +131,26 @@ describe('CSV header mapping', () => {
         header.find((h) => /^volume$/i.test(h))!,
         'volume_24h_usd',
       );
+  });
+
+  it("reads Bybit's and OKX's candles: their start time and their close", () => {
+    expect(
+      fields(['startTime', 'openPrice', 'highPrice', 'lowPrice', 'closePrice', 'volume']),
+    ).toEqual({ startTime: 'observed_at', closePrice: 'price_usd' });
+    const okx = mapHeader(
+      ['ts', 'o', 'h', 'l', 'c', 'vol', 'volCcy', 'volCcyQuote', 'confirm'],
+      parseOverrides([]),
+    );
+    expect(Object.fromEntries(okx.columns.map((c) => [c.header, c.field]))).toEqual({
+      ts: 'observed_at',
+      c: 'price_usd',
+    });
+    // its volCcy is the base or the quote currency, by the market's kind
+    expect(okx.warnings.join('\n')).toContain(
+      'column "volCcy" is in a currency it does not name: left out of volume_24h_usd',
+    );
+    // a `c` without OKX's other letters is no close
+    expect(fields(['symbol', 'c', 'price'])).toEqual({ symbol: 'symbol', price: 'price_usd' });
   });
 
   it('prefers the specific column when a generic one competes', () => {

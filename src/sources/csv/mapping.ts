@@ -206,6 +206,9 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     time_period_start: 0.95,
     // Bitfinex's candles: milliseconds
     mts: 0.9,
+    // Bybit's candles (`startTime`, `openPrice`, …) and OKX's (`ts`, `o`, `h`, `l`, `c`)
+    start_time: 0.9,
+    ts: 0.85,
     fecha: 0.9,
     data: 0.85,
     datum: 0.9,
@@ -248,8 +251,15 @@ function countsCoins(key: string, header: string): boolean {
 
 function coinVolumeWarning(header: string, key: string): string {
   const fiat = /_(eur|gbp|jpy|krw|aud|cad|chf|try|brl|rub|inr)$/.exec(key)?.[1];
+  // OKX's `volCcy`: in the market's base or quote currency, by the kind of market
+  const unnamed = key.endsWith('_ccy');
+  const what = fiat
+    ? `is in ${fiat.toUpperCase()}, not US dollars`
+    : unnamed
+      ? 'is in a currency it does not name'
+      : 'counts coins, not US dollars';
   return (
-    `column "${header.trim()}" ${fiat ? `is in ${fiat.toUpperCase()}` : 'counts coins'}, not US dollars: left out of volume_24h_usd ` +
+    `column "${header.trim()}" ${what}: left out of volume_24h_usd ` +
     `(a column of US dollar volume can be named with --map 'COLUMN=volume_24h_usd')`
   );
 }
@@ -439,7 +449,9 @@ export function mapHeader(
     // `price` alone would be (`Circulating Supply (BTC)` still counts coins).
     const named = currencyIn(header, key);
     if (!named) {
-      candidates.push(...amountOrField(key, header, index, warnings));
+      // OKX's candles' `c` is the close: a price, beside `o`, `h` and `l` only
+      const close = key === 'c' && isOhlcLetters(keys) ? 'close' : key;
+      candidates.push(...amountOrField(close, header, index, warnings));
       return;
     }
     const whole = named.sign ? [] : matchColumn(key, header, index);
@@ -659,11 +671,27 @@ function isCandleVolume(
   // (Alpha Vantage's `open (USD)`, `market cap (USD)`, `volume`) count the volume in coins.
   const candles = ['open', 'high', 'low'];
   const named = keys.filter((k) => candles.includes(currencyIn('', k)?.key ?? ''));
+  const plain = keys.map(candleKey);
   return (
-    candles.every((k) => keys.includes(k) || named.some((n) => currencyIn('', n)?.key === k)) &&
+    candles.every((k) => plain.includes(k) || named.some((n) => currencyIn('', n)?.key === k)) &&
     !keys.includes('adj_close') &&
     (named.length > 0 || !columns.some((m) => m.field === 'market_cap_usd'))
   );
+}
+
+/**
+ * A candle's price as `open`: Bybit's `openPrice`, CoinAPI's `price_open`, OKX's `o` (beside
+ * its `h`, `l` and `c`); any other key as it is.
+ */
+function candleKey(key: string): string {
+  const bare = /^(?:price_)?(open|high|low|close)(?:_price)?$/.exec(key)?.[1];
+  return bare ?? OHLC_LETTERS[key] ?? key;
+}
+const OHLC_LETTERS: Record<string, string> = { o: 'open', h: 'high', l: 'low', c: 'close' };
+
+/** Whether the keys are OKX's candles: `o`, `h`, `l` and `c`, whose `c` is the close. */
+function isOhlcLetters(keys: readonly string[]): boolean {
+  return Object.keys(OHLC_LETTERS).every((k) => keys.includes(k));
 }
 
 /** Headers only a log of one's own trades has: a side, an order or trade id, a fee. */
