@@ -62,4 +62,18 @@ describe('a time column whose header names its zone', () => {
       ['2024-01-05T01:30:00.000Z', '44100'],
     ]);
   });
+
+  it('of unix times beside a date is the instant itself (was no date: `2024-01-05 1704416400`)', async () => {
+    const run = await files.ingest(
+      'date-unix.csv',
+      'date,time,symbol,price\n2024-01-05,1704416400,BTC,44000\n2024-01-05,1704450600000,BTC,44100\n' +
+        '2024-01-06,1704499200.0,BTC,44200\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 3, rejected: 0 });
+    expect(await timesOf(run.runId)).toEqual([
+      ['2024-01-05T01:00:00.000Z', '44000'],
+      ['2024-01-05T10:30:00.000Z', '44100'],
+      ['2024-01-06T00:00:00.000Z', '44200'],
+    ]);
+  });
 });

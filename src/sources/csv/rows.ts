@@ -411,10 +411,15 @@ export function toBase(
   return { ok: true, base: pair.base, quote: pair.quote };
 }
 
-/** `2024-03-24` and `7:05` → `2024-03-24 07:05`; a date that has a time keeps it. */
+/**
+ * `2024-03-24` and `7:05` → `2024-03-24 07:05`; a date that has a time keeps it. A time column
+ * of unix times (`date,time,price` with `1711238400`, as scripts write them) is the instant
+ * itself, which the date only rounds.
+ */
 export function withTimeOfDay(date: string, time: string | undefined): string {
   const clock = time?.trim() ?? '';
   if (clock === '' || /\d:\d\d|[ap]\.?m\.?$/i.test(date)) return date;
+  if (/^\d{9,19}(?:\.\d+)?$/.test(clock)) return clock;
   return `${date} ${clock.replace(/^(\d)(?=:)/, '0$1')}`;
 }
 
