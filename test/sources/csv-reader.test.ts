@@ -73,16 +73,16 @@ describe('readCsvRows', () => {
 
 describe('a file written while it is read', () => {
   /** Reads `path` as kx does, calling `meanwhile` once the first row is in. */
-  async function readWhile(path: string, meanwhile: () => void) {
+  async function readWhile(path: string, meanwhile: () => void, start = 0) {
     const { opened } = await sniffCsv(path);
-    const hasher = await PrefixHasher.from(path, 0);
+    const hasher = await PrefixHasher.from(path, start);
     let rows = 0;
     let last: CsvRow | null = null;
     let error: Error | null = null;
     try {
       for await (const row of readCsvRows({
         path,
-        start: 0,
+        start,
         lineBase: 0,
         delimiter: ',',
         hasher,
@@ -121,6 +121,35 @@ describe('a file written while it is read', () => {
     expect(error?.message).toMatch(
       /same\.csv changed within the \d+ bytes kx had read while kx read it/,
     );
+  });
+
+  it('read from a checkpoint: only the bytes this read took are compared at its end', async () => {
+    // A log a collector appends to while each run reads it: the run compares what it read,
+    // not the whole file again. Bytes before the checkpoint are the next run's to check.
+    const path = join(work, 'resumed.csv');
+    const body = (first: string, second: string) =>
+      lines(10_000, first) + lines(10_000, second).split('\n').slice(1).join('\n');
+    writeFileSync(path, body('42000.5', '42000.5'));
+    const start = Buffer.byteLength(lines(10_000, '42000.5'));
+    const before = await readWhile(
+      path,
+      () => {
+        writeFileSync(path, body('42000.6', '42000.5'));
+        utimesSync(path, later, later);
+      },
+      start,
+    );
+    expect(before.error).toBeNull();
+    expect(before.rows).toBe(10_000);
+    const within = await readWhile(
+      path,
+      () => {
+        writeFileSync(path, body('42000.6', '42000.7'));
+        utimesSync(path, new Date(later.getTime() + 1000), new Date(later.getTime() + 1000));
+      },
+      start,
+    );
+    expect(within.error?.message).toMatch(/resumed\.csv changed within the \d+ bytes kx had read/);
   });
 
   it('a last line without a line break that the file goes on from is left for the next run', async () => {

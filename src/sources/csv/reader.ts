@@ -412,21 +412,27 @@ function changedWhileRead(path: string, how: string): KxError {
 }
 
 /**
- * At the end of a read: bytes already read that are no longer those of the file (rewritten in
- * place to the same length or longer) are an error too. Only a file whose modification time
- * moved is read again to compare; one only appended to since is fine.
+ * At the end of a read: bytes this read took, [start, end), that are no longer those of the
+ * file (rewritten in place to the same length or longer) are an error too. Only a file whose
+ * modification time moved is read again to compare, and only that range: one appended to
+ * while every run reads it costs what the run read, not the whole file. (The bytes before
+ * `start` were checked against the cursor when the read began; rewritten since, they fail the
+ * next run's check, which reads the file again from the top.)
  */
 async function checkNotRewritten(
   path: string,
   opened: FileState,
-  end: number,
-  hasher: PrefixHasher,
+  range: { start: number; end: number; sha256: Hash },
 ): Promise<void> {
+  const { start, end } = range;
   const now = stillOpened(path, opened);
   const cut = cutBelow(path, now, end);
   if (cut) throw cut;
-  if (!now || now.mtimeMs === opened.mtimeMs) return;
-  if ((await PrefixHasher.from(path, end)).peekAt(end) !== hasher.peekAt(end))
+  if (!now || now.mtimeMs === opened.mtimeMs || end === start) return;
+  const again = createHash('sha256');
+  for await (const chunk of createReadStream(path, { start, end: end - 1 }))
+    again.update(chunk as Buffer);
+  if (again.digest('hex') !== range.sha256.digest('hex'))
     throw changedWhileRead(path, `changed within the ${end} bytes kx had read`);
 }
 
@@ -467,6 +473,8 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
   });
   parser.on('error', () => undefined); // surfaced by write/end below
   let position = start;
+  // What this read took, to compare with the file at its end (checkNotRewritten)
+  const readHash = options.opened && hasher ? createHash('sha256') : undefined;
   /** The line the last record taken ends on; `consumed` counts its line break too. */
   let lastLine = lineBase;
   let consumed = lineBase;
@@ -494,6 +502,7 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       hasher?.push(position, chunk);
+      readHash?.update(chunk);
       position += chunk.length;
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const error = await new Promise<Error | null | undefined>((resolve) =>
@@ -522,7 +531,8 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
       found.pop();
     yield* take();
     if (error) throw toInputError(error, path, lastLine + 1);
-    if (options.opened && hasher) await checkNotRewritten(path, options.opened, position, hasher);
+    if (options.opened && readHash)
+      await checkNotRewritten(path, options.opened, { start, end: position, sha256: readHash });
   } finally {
     input.destroy();
     parser.destroy();
