@@ -1,3 +1,4 @@
+import { fstatSync, writeSync } from 'node:fs';
 import type { DbHandle, DbOptions } from '../db/client.js';
 
 /** A stream kx writes to: the process's stdout or stderr, or a test's capture of them. */
@@ -23,5 +24,27 @@ export interface Io {
 }
 
 export function processIo(): Io {
-  return { env: process.env, stdout: process.stdout, stderr: process.stderr };
+  return { env: process.env, stdout: fileOutput(1) ?? process.stdout, stderr: process.stderr };
+}
+
+/**
+ * stdout redirected to a file (`kx export quotes … > btc.csv`): Node writes to it with one
+ * `writeSync` a chunk and drops what a short write left, which a disk that fills up returns
+ * for its last bytes: the export ended with exit 0 and a file cut at the disk's end. Each
+ * chunk is written whole here, and the disk's ENOSPC on the rest is thrown (exit 8). Null
+ * when stdout is no file (a terminal, a pipe: Node's own stream waits for those).
+ */
+function fileOutput(fd: number): Output | null {
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+  } catch {
+    return null;
+  }
+  return {
+    write(chunk: string): boolean {
+      const bytes = Buffer.from(chunk);
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+      return true;
+    },
+  };
 }

@@ -227,7 +227,7 @@ const DATABASE_REFUSES: Record<string, string> = {
     '`kx migrate` once as the database owner if the schema was never made',
 };
 
-const FREE_SPACE = 'free space, then run kx again (`kx resume` continues a stopped run)';
+const FREE_SPACE = 'free space, then run kx again (`kx resume` continues a stopped ingest)';
 const ELSEWHERE = 'point KX_DATA_DIR (or --data-dir) at a writable directory';
 const STORAGE_ERRNOS: Record<string, ['unavailable' | 'usage', string, string]> = {
   ENOSPC: ['unavailable', 'no space left on the device', FREE_SPACE],
