@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KxError } from '../core/errors.js';
+import { findDatabaseError, KxError } from '../core/errors.js';
 import { kxVersion as version } from '../core/version.js';
 import { checkSessionPinned, type DbHandle } from './client.js';
 
@@ -14,8 +14,34 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..
  * standby, and ingests under a role that may write kx's tables but not create schemas.
  */
 export async function migrateDb(handle: Pick<DbHandle, 'raw' | 'location'>): Promise<void> {
+  if (await isCurrent(handle.raw, handle.location)) return;
+  try {
+    await applyMigrations(handle);
+  } catch (error) {
+    throw notKxsOwn(error, handle.location) ?? error;
+  }
+}
+
+/**
+ * A database that already has a table or type kx makes, of another application's (its own
+ * `assets`): the migration, one transaction, fails on it and leaves the database as it was.
+ * Said with the fix, rather than as a statement the database refused.
+ */
+function notKxsOwn(error: unknown, location: string): KxError | null {
+  const database = findDatabaseError(error);
+  // duplicate_table, duplicate_object (a type, an index or a constraint)
+  if (!database || (database.code !== '42P07' && database.code !== '42710')) return null;
+  return new KxError(
+    'usage',
+    `${location} already has what kx would make: ${database.message}. Another application's ` +
+      "tables are there, and kx leaves them alone: point DATABASE_URL at a database of kx's own " +
+      '(CREATE DATABASE kx)',
+    { cause: error },
+  );
+}
+
+async function applyMigrations(handle: Pick<DbHandle, 'raw' | 'location'>): Promise<void> {
   const raw = handle.raw;
-  if (await isCurrent(raw, handle.location)) return;
   if (raw.kind === 'pglite') {
     const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
     const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
@@ -57,11 +83,23 @@ async function isCurrent(raw: DbHandle['raw'], location: string): Promise<boolea
     "select to_regclass('drizzle.__drizzle_migrations') is not null as present",
   );
   if (table?.present !== true) return false;
+  const { first, newest } = journalTimes();
   const applied = await query(
-    'select max(created_at)::text as last from drizzle.__drizzle_migrations',
+    `select max(created_at)::text as last, count(*)::int as rows,
+      count(*) filter (where created_at = ${first})::int as ours
+    from drizzle.__drizzle_migrations`,
   );
+  // drizzle's migrator keeps every application's record in this one table: another's
+  // migrations, without kx's first, would be read as kx's, and kx's own skipped.
+  if (Number(applied?.rows ?? 0) > 0 && Number(applied?.ours ?? 0) === 0)
+    throw new KxError(
+      'usage',
+      `${location}: its drizzle.__drizzle_migrations records ${String(applied?.rows)} ` +
+        `migration${applied?.rows === 1 ? '' : 's'}, none of them kx's (another application ` +
+        "made with drizzle shares the database): point DATABASE_URL at a database of kx's own " +
+        '(CREATE DATABASE kx)',
+    );
   const last = Number(applied?.last ?? 0);
-  const newest = newestMigration();
   // An older kx beside a newer one (a worker not yet upgraded) would read and write tables
   // whose meaning has moved on: it stops before touching them.
   if (last > newest)
@@ -75,12 +113,13 @@ async function isCurrent(raw: DbHandle['raw'], location: string): Promise<boolea
   return last >= newest;
 }
 
-/** The journal time of the newest migration in `drizzle/`. */
-function newestMigration(): number {
+/** The journal times of the first and the newest migration in `drizzle/`. */
+function journalTimes(): { first: number; newest: number } {
   const journal = JSON.parse(
     readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8'),
   ) as {
     entries: { when: number }[];
   };
-  return Math.max(...journal.entries.map((entry) => entry.when));
+  const times = journal.entries.map((entry) => entry.when);
+  return { first: Math.min(...times), newest: Math.max(...times) };
 }

@@ -245,3 +245,86 @@ describe('a database a newer kx migrated', () => {
     }
   });
 });
+
+/** A database another application uses, with `setup` run in it; env points kx at it. */
+async function foreign(
+  kind: string,
+  setup: string,
+): Promise<{
+  env: Record<string, string>;
+  query<T>(s: string): Promise<T[]>;
+  close(): Promise<void>;
+}> {
+  if (kind === 'PGlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'kx-foreign-'));
+    const made = new PGlite(dir);
+    await made.exec(setup);
+    await made.close();
+    const env = { KX_DATA_DIR: dir, DATABASE_URL: '' };
+    return {
+      env,
+      query: async <T>(statement: string) => {
+        const pg = new PGlite(dir);
+        try {
+          return (await pg.query<T>(statement)).rows;
+        } finally {
+          await pg.close();
+        }
+      },
+      close: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
+  }
+  const target = await server(url!);
+  await target.exec(setup);
+  const name = (await target.query<{ db: string }>('select current_database() as db'))[0]!.db;
+  const at = new URL(url!);
+  at.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: at.toString() },
+    query: (statement) => target.query(statement),
+    close: () => target.close(),
+  };
+}
+
+describe.each(targets)('a database another application uses, %s', (kind) => {
+  const kxTables = "select count(*)::int as n from pg_tables where tablename = 'etl_runs'";
+
+  it('with a table of a name kx uses: exit 2 naming the fix, its table left alone', async () => {
+    const other = await foreign(
+      kind,
+      "create table assets (id serial primary key, owner text); insert into assets (owner) values ('alice');",
+    );
+    try {
+      const r = await runKx(['status'], other.env);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /already has what kx would make: relation "assets" already exists\. .*point DATABASE_URL at a database of kx's own/,
+      );
+      expect(await other.query('select id, owner from assets')).toEqual([
+        { id: 1, owner: 'alice' },
+      ]);
+      expect(await other.query(kxTables)).toEqual([{ n: 0 }]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('made with drizzle, whose migrations kx would take for its own: exit 2', async () => {
+    const other = await foreign(
+      kind,
+      `create schema drizzle;
+       create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint);
+       insert into drizzle.__drizzle_migrations (hash, created_at) values ('${sha256(0xaa)}', 1600000000000);`,
+    );
+    try {
+      const r = await runKx(['status'], other.env);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(
+        "its drizzle.__drizzle_migrations records 1 migration, none of them kx's",
+      );
+      expect(await other.query(kxTables)).toEqual([{ n: 0 }]);
+    } finally {
+      await other.close();
+    }
+  });
+});
