@@ -1,4 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -184,6 +191,34 @@ describe('kx ingest --source csv', () => {
       'was rewritten since the last run; reading it again from the start',
     );
     expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 200, rejected: 0 });
+  });
+
+  it('a file moved away before its run resumes: exit 4 saying where kx got to in it', async () => {
+    const file = join(work, 'moved.csv');
+    const away = join(work, 'elsewhere.csv');
+    writeFileSync(file, makeSnapshotCsv(300));
+    const env = { ...database.env, KX_BATCH_SIZE: '50' };
+    const failed = await runKx(['ingest', '--source', 'csv', '--file', file], {
+      ...env,
+      FAIL_AFTER_N_RECORDS: '100',
+    });
+    expect(failed.code, failed.stderr).toBe(5);
+    renameSync(file, away);
+    const missing = await runKx(['resume'], env);
+    expect(missing.code, missing.stderr).toBe(4);
+    expect(missing.stderr).toContain(
+      'moved.csv: file not found; kx read it to line 101 before: put it back at this path',
+    );
+    renameSync(away, file);
+    const resumed = await runKx(['resume', '--json'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // the 200 rows after the checkpoint: every row once
+    expect(JSON.parse(resumed.stdout)).toMatchObject([{ status: 'succeeded', loaded: 200 }]);
+    const stored = await withOpen(
+      database,
+      async ({ db }) => (await db.select().from(quotes)).length,
+    );
+    expect(stored).toBe(300);
   });
 
   it('re-reads a touched but unchanged snapshot without new quotes (file time is the observation time)', async () => {

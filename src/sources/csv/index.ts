@@ -78,6 +78,21 @@ export interface CsvCursor extends Cursor {
   unfinished?: { offset: number; line: number };
 }
 
+/**
+ * A file not found where a checkpoint of it was made (moved, renamed, or on a disk not
+ * mounted): the error says where kx got to in it, and how to go on from there.
+ */
+function movedSince(error: unknown, stored: CsvCursor | null): KxError | null {
+  const missing = error instanceof KxError && (error.cause as { code?: string })?.code === 'ENOENT';
+  if (!missing || !stored || stored.line <= 0) return null;
+  return new KxError(
+    'input',
+    `${error.message}; kx read it to line ${stored.line.toLocaleString('en-US')} before: put ` +
+      'it back at this path to go on from there (a run that failed resumes with `kx resume`)',
+    { context: error.context, cause: error.cause },
+  );
+}
+
 export const csvSource = defineSource<CsvParams, CsvPosition>({
   name: 'csv',
   rawTable: 'raw_csv',
@@ -97,7 +112,9 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
   },
   async open(params, stored, context) {
     const path = params.file;
-    const shape = await sniffCsv(path);
+    const shape = await sniffCsv(path).catch((error: unknown) => {
+      throw movedSince(error, stored as CsvCursor | null) ?? error;
+    });
     const flags = flagsOf(params);
     const cursor = await continueFrom(path, stored as CsvCursor | null, shape.size, flags, context);
     const hasher = cursor?.hasher ?? (await PrefixHasher.from(path, 0));
