@@ -153,6 +153,23 @@ describe('CSV header mapping', () => {
     expect(fields(['symbol', 'c', 'price'])).toEqual({ symbol: 'symbol', price: 'price_usd' });
   });
 
+  it("reads CoinPaprika's OHLCV: the close at its close time (was the file's time)", () => {
+    const header = ['time_open', 'time_close', 'open', 'high', 'low', 'close', 'volume'];
+    expect(fields([...header, 'market_cap'])).toEqual({
+      time_close: 'observed_at',
+      close: 'price_usd',
+      volume: 'volume_24h_usd', // an aggregator's, in dollars, beside its market cap
+      market_cap: 'market_cap_usd',
+    });
+    // CoinMarketCap's export keeps its `timestamp`; Binance's klines their open time
+    expect(fields(['timeOpen', 'timeClose', 'name', 'close', 'timestamp'])).toMatchObject({
+      timestamp: 'observed_at',
+    });
+    expect(fields(['open_time', 'open', 'close', 'close_time'])).toMatchObject({
+      open_time: 'observed_at',
+    });
+  });
+
   it('prefers the specific column when a generic one competes', () => {
     const mapped = fields([
       'SNo',

@@ -209,6 +209,10 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     // Bybit's candles (`startTime`, `openPrice`, …) and OKX's (`ts`, `o`, `h`, `l`, `c`)
     start_time: 0.9,
     ts: 0.85,
+    // CoinPaprika's OHLCV (`time_open`, `time_close`): the close is observed at the close
+    time_close: 0.93,
+    time_open: 0.9,
+    close_time: 0.9,
     fecha: 0.9,
     data: 0.85,
     datum: 0.9,
