@@ -170,6 +170,37 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it("reads the times scripts and scrapers write as observed_at (rows took the file's time)", () => {
+    for (const header of [
+      'fetched_at',
+      'scraped_at',
+      'retrieved_at',
+      'collected_at',
+      'captured_at',
+      'Snapshot Time',
+      'quote_time',
+      'price_timestamp',
+      'as_of',
+      'asOfDate',
+      'recorded_at',
+      'Timestamp (ms)',
+      'unix_timestamp',
+      'epoch',
+      'dt',
+      'Fecha y hora',
+      'Horodatage',
+    ])
+      expect(fields(['symbol', header, 'price']), header).toEqual({
+        symbol: 'symbol',
+        [header]: 'observed_at',
+        price: 'price_usd',
+      });
+    // a date beside a unix time keeps its place (CryptoDataDownload's `Unix Timestamp,Date`)
+    expect(fields(['Unix Timestamp', 'Date', 'Symbol', 'Close'])).toMatchObject({
+      Date: 'observed_at',
+    });
+  });
+
   it('prefers the specific column when a generic one competes', () => {
     const mapped = fields([
       'SNo',
