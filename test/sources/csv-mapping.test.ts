@@ -201,6 +201,17 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it("reads exchanges' tickers' last price and Bloomberg's PX_LAST as the price", () => {
+    // Kraken's ticker as saved: its `last` is the last trade's price
+    expect(
+      fields(['pair', 'ask', 'bid', 'last', 'volume', 'low', 'high', 'open', 'timestamp']),
+    ).toMatchObject({ last: 'price_usd', timestamp: 'observed_at' });
+    for (const header of ['Last', 'last_trade_price', 'PX_LAST', 'market_price'])
+      expect(fields(['symbol', 'date', header]), header).toMatchObject({ [header]: 'price_usd' });
+    // a price column named so still wins
+    expect(fields(['symbol', 'price', 'last'])).toEqual({ symbol: 'symbol', price: 'price_usd' });
+  });
+
   it('prefers the specific column when a generic one competes', () => {
     const mapped = fields([
       'SNo',

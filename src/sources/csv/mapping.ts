@@ -83,6 +83,11 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     spot_price: 0.95,
     price: 0.95,
     last_price: 0.95,
+    // exchanges' tickers (Kraken's, Bitfinex's `last`), Bloomberg's `PX_LAST`
+    last: 0.9,
+    last_trade_price: 0.9,
+    px_last: 0.9,
+    market_price: 0.9,
     // Yahoo Finance's screeners (its cryptocurrencies table, as scrapers save it)
     price_intraday: 0.95,
     lastprice: 0.95,
