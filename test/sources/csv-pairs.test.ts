@@ -249,6 +249,25 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(run)).toEqual(['BSC-USD', 'BTC', 'BTCUSD', 'TUSD']);
   });
 
+  it("of coins' names is refused: each would be a coin of its own (was BITCOIN)", async () => {
+    const text =
+      'asset,price,date\nBitcoin,42000.5,2024-01-01\nEthereum,2300.1,2024-01-01\nShiba Inu,0.00001,2024-01-01\n';
+    const refused = ingest('names.csv', text);
+    await expect(refused).rejects.toMatchObject({ code: 'input' });
+    await expect(refused).rejects.toThrow(
+      /column "asset" holds coins' names \("Bitcoin" on line 2, "Ethereum" on line 3\), not their tickers.*--map 'asset=name'/,
+    );
+    // tickers in their own mixed case, and lower-case ones, are tickers
+    const mixed = await ingest(
+      'mixed.csv',
+      'asset,price,date\nstETH,2300.5,2024-01-01\nUSDe,1.0001,2024-01-01\ncrvUSD,0.9998,2024-01-01\nbtc,42000.5,2024-01-01\n',
+    );
+    expect(await symbolsOf(mixed)).toEqual(['BTC', 'CRVUSD', 'STETH', 'USDE']);
+    // the user's word: loaded as tickers after all
+    const said = await files.ingest('names.csv', text, { map: ['asset=symbol'] });
+    expect(said).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
+  });
+
   it('whose every value is --symbol is that coin', async () => {
     const run = await ingest(
       'ethbtc.csv',

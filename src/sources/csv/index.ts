@@ -42,6 +42,7 @@ import {
   requireDollarExport,
   requireFileTime,
   requireOneCoin,
+  requireTickers,
   yfinanceCoin,
 } from './look-ahead.js';
 import type { PairExample } from './pairs.js';
@@ -202,6 +203,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         );
       requireCoinMarketCapDollars(mapping, header, text.numericName, path);
       if (!cursor) requireOneCoin(text, symbol, path);
+      if (!cursor && !pairs) requireTickers(mapping, text, symbol, path);
       currency = currencyOf(text.currency, header, path);
       if (text.numericName) leaveOutNumericName(mapping, header, text.numericName);
       if (text.rowIds) leaveOutRowIds(mapping, text.rowIds);

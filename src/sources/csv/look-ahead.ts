@@ -193,6 +193,11 @@ export interface TextColumns {
   /** The symbol column's first two values that differ, as written (`--symbol` must be each). */
   named: { header: string; coins: Sampled[] } | null;
   /**
+   * The symbol column when its sampled values are coins' names, not tickers (`Bitcoin`,
+   * `Shiba Inu`): its first two such values. Null when fewer than four in five of them are.
+   */
+  symbolNames: { header: string; names: Sampled[] } | null;
+  /**
    * The id column's first two ids that differ: two listings, unless they number rows. Not for
    * an id column the user named (`--map 'id=source_id'`).
    */
@@ -237,6 +242,7 @@ export async function inspectTextColumns(
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
+  const symbolCells = { total: 0, names: [] as Sampled[], nameCount: 0 };
   const names: (Sampled & { key: string })[] = [];
   const listings: Sampled[] = [];
   // A coin's id comes on each of its rows; an id column whose ids never come twice while a
@@ -276,6 +282,13 @@ export async function inspectTextColumns(
       const value = symbol === undefined ? '' : textOf((row.fields[symbol] ?? '').trim());
       if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
         named.push({ value, line: row.line });
+      if (value !== '') {
+        symbolCells.total++;
+        if (looksLikeName(value)) {
+          symbolCells.nameCount++;
+          if (symbolCells.names.length < 2) symbolCells.names.push({ value, line: row.line });
+        }
+      }
       if (pairs !== null && value !== '') {
         const pair = parsePair(value);
         const at = { value, line: row.line };
@@ -340,6 +353,10 @@ export async function inspectTextColumns(
         ? { header: header[amounts!.amount]!.trim(), coins: [...coins.values()] }
         : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
+    symbolNames:
+      symbolCells.nameCount > 0 && symbolCells.nameCount * 5 >= symbolCells.total * 4
+        ? { header: header[symbol!]!.trim(), names: symbolCells.names }
+        : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
     listings: listings.length > 0 ? { header: header[id!]!.trim(), coins: listings } : null,
     rowIds: idRepeats ? null : rowIds,
@@ -389,6 +406,45 @@ export function yfinanceCoin(
         `ticker ${ticker} (line 2) says they are ${pair.base}'s prices; pass --symbol ${pair.base}`,
     );
   return fixedSymbol ?? pair.base;
+}
+
+/**
+ * A coin's name rather than its ticker: a capital and three lower-case letters or more
+ * (`Bitcoin`, `Ethereum`), or words apart (`Shiba Inu`, `USD Coin`). Tickers are written in
+ * capitals, or in their own mixed case (`stETH`, `USDe`, `crvUSD`), never so.
+ */
+function looksLikeName(value: string): boolean {
+  return /^\p{Lu}\p{Ll}{3,}/u.test(value) || /\p{L}\s+\p{L}/u.test(value);
+}
+
+/**
+ * A symbol column of coins' names (`asset` holding `Bitcoin`): loaded, each would be a coin
+ * of its own (`BITCOIN`, beside the sources' BTC), and names of two words rejected. Refused,
+ * unless --map named the column so or --symbol names the coin.
+ */
+export function requireTickers(
+  mapping: HeaderMapping,
+  { symbolNames }: Pick<TextColumns, 'symbolNames'>,
+  fixedSymbol: string | undefined,
+  path: string,
+): void {
+  const column = mapping.columns.find((c) => c.field === 'symbol');
+  if (!symbolNames || fixedSymbol || !column || column.how === 'override') return;
+  const [first, second] = symbolNames.names;
+  const examples = [first, second]
+    .filter((s): s is Sampled => s !== undefined)
+    .map((s) => `${JSON.stringify(s.value)} on line ${s.line}`)
+    .join(', ');
+  const header = column.header.trim();
+  throw new KxError(
+    'input',
+    `${path}: column ${JSON.stringify(header)} holds coins' names (${examples}), not their ` +
+      `tickers: kx keys a coin by its ticker (BTC), and would load each name as a coin of its ` +
+      `own. Name the column of tickers with --map 'COLUMN=symbol' (and this one with ` +
+      `--map '${header}=name'), or pass --symbol SYM for a file of one coin; ` +
+      `--map '${header}=symbol' loads the names as tickers after all`,
+    { context: { file: path, line: first?.line, field: 'symbol' } },
+  );
 }
 
 /**
