@@ -268,6 +268,19 @@ describe('a symbol column of trading pairs', () => {
     expect(said).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
   });
 
+  it('missing, beside a name column of tickers: the refusal names that column', async () => {
+    const text = 'coin,price,date\nBTC,42000.5,2024-01-01\nETH,2300.1,2024-01-01\n';
+    await expect(ingest('coins.csv', text)).rejects.toThrow(
+      /no column maps to symbol .*Column "coin" holds tickers \("BTC" on line 2\): --map 'coin=symbol'/,
+    );
+    const mapped = await files.ingest('coins.csv', text, { map: ['coin=symbol'] });
+    expect(await symbolsOf(mapped)).toEqual(['BTC', 'ETH']);
+    // names say nothing more
+    await expect(
+      ingest('named.csv', 'coin,price,date\nBitcoin,42000.5,2024-01-01\n'),
+    ).rejects.toThrow(/no column maps to symbol \(columns: "coin", "price", "date"\); name it/);
+  });
+
   it('whose every value is --symbol is that coin', async () => {
     const run = await ingest(
       'ethbtc.csv',

@@ -43,6 +43,7 @@ import {
   requireFileTime,
   requireOneCoin,
   requireTickers,
+  tickersInNames,
   yfinanceCoin,
 } from './look-ahead.js';
 import type { PairExample } from './pairs.js';
@@ -171,6 +172,18 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         if (!params.columns && named.some((h) => h.includes('\uFFFD'))) {
           const guess = await codePageOf(await headerBytes(path, delimiter, header));
           if (guess) throw notUtf8Header(path, guess, listColumns(guess.header));
+        }
+        // `coin` of `BTC`, `ETH` was taken for names: say which column holds the tickers
+        if (error instanceof KxError && error.context.unmapped === 'symbol') {
+          const ticker = await tickersInNames(path, delimiter, header, !params.columns, mapping);
+          const column = mapping.columns.find((c) => c.field === 'name')?.header.trim();
+          if (ticker && column)
+            throw new KxError(
+              'input',
+              `${error.message}. Column ${JSON.stringify(column)} holds tickers ` +
+                `(${JSON.stringify(ticker.value)} on line ${ticker.line}): --map '${column}=symbol'`,
+              { context: error.context },
+            );
         }
         throw error;
       }

@@ -418,6 +418,35 @@ function looksLikeName(value: string): boolean {
 }
 
 /**
+ * The name column's first value when the first rows' values are all tickers (`coin` holding
+ * `BTC`, `ETH`), or null: for the refusal of a file without a symbol column to name it.
+ */
+export async function tickersInNames(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  mapping: HeaderMapping,
+): Promise<Sampled | null> {
+  const name = mapping.columns.find((c) => c.field === 'name')?.index;
+  if (name === undefined) return null;
+  let first: Sampled | null = null;
+  let seen = 0;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      const value = textOf((row.fields[name] ?? '').trim());
+      if (value === '') continue;
+      if (!/^[A-Z][A-Z0-9]{1,9}$/.test(value)) return null;
+      first ??= { value, line: row.line };
+      if (++seen >= 20) break;
+    }
+  } catch {
+    return null; // the read says what is wrong with the file
+  }
+  return first;
+}
+
+/**
  * A symbol column of coins' names (`asset` holding `Bitcoin`): loaded, each would be a coin
  * of its own (`BITCOIN`, beside the sources' BTC), and names of two words rejected. Refused,
  * unless --map named the column so or --symbol names the coin.
@@ -1073,7 +1102,7 @@ export function requireColumns(
             `row, so if their cells are prices (not returns or weights) load each one by itself: ` +
             `--symbol ${wide[0]} --map '${wide[0]}=price_usd'`
           : ''),
-      { context: { file: path, field: 'symbol' } },
+      { context: { file: path, field: 'symbol', unmapped: 'symbol' } },
     );
   }
   // Each trade's price is at its time: a file without times takes the file's own, right for a
