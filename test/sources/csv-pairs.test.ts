@@ -482,6 +482,30 @@ describe('a currency column', () => {
     );
     const usdStooq = await files.ingest('btcusd_d.csv', stooq, { symbol: 'BTC' });
     expect(usdStooq).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // any other name that names one market of a well-known coin (Bitvavo's, a user's own)
+    for (const [name, currency] of [
+      ['BTC-EUR_1d.csv', 'EUR'],
+      ['kraken_btceur_2024.csv', 'EUR'],
+      ['XBT_GBP prices.csv', 'GBP'],
+    ])
+      await expect(files.ingest(name!, stooq, { symbol: 'BTC' }), name).rejects.toThrow(
+        `the file's name says its prices are in ${currency}, not US dollars`,
+      );
+    await expect(files.ingest('eth usd daily.csv', stooq, { symbol: 'BTC' })).rejects.toThrow(
+      /the file's name says its coin is ETH, and --symbol BTC/,
+    );
+    // …but not two coins, a word, a header that names the dollar, or a file of symbols
+    for (const [name, text] of [
+      ['btc_eth.csv', stooq.replace('41000', '41002')],
+      ['btc_try_again.csv', stooq.replace('41000', '41003')],
+      ['btc_eur_usd.csv', 'date,close_eur,close_usd\n2024-01-02,38000.5,41004\n'],
+    ])
+      expect(await files.ingest(name!, text!, { symbol: 'BTC' }), name).toMatchObject({
+        status: 'succeeded',
+        loaded: 1,
+      });
+    const listed = await files.ingest('btc_eur_watchlist.csv', 'symbol,price\nETH,2300.5\n');
+    expect(listed).toMatchObject({ status: 'succeeded', loaded: 1 });
     // …of a well-known coin's market only: no coin HIS priced in Turkish lira
     const words = await files.ingest('history_d.csv', stooq.replace('41000', '41001'), {
       symbol: 'BTC',

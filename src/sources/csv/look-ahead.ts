@@ -971,11 +971,45 @@ const COINAPI_SPOT = /^[A-Z\d]+_SPOT_([A-Z\d]{2,15}_[A-Z]{3,5})(?:_\w+)?(?: \(\d
  */
 const STOOQ_EXPORT = /^([a-z\d]{5,12})_[dwmqy](?: \(\d+\))?\.csv$/;
 
+/** Codes of money a market of a coin is priced in, that are no coin themselves. */
+const CRYPTO_CODES = new Set(['BTC', 'XBT', 'ETH', 'BNB', 'SATS', 'XRP', 'LTC']);
+
+/**
+ * A well-known coin's market in any other file's name, as exchanges and people write one:
+ * `BTC-EUR_1d.csv` (Bitvavo's), `kraken_btceur_2024.csv`, `eth usd daily.csv`. Only one:
+ * a name with markets in two currencies says nothing. A currency is money here, not a coin
+ * (`btc_eth.csv` compares two coins), and `try` in lower case is a word.
+ */
+function marketInName(name: string): { coin: string; currency: string; usd: boolean } | null {
+  const words = name.replace(/\.csv$/i, '').split(/[^A-Za-z\d]+/);
+  const money = (word: string) => {
+    const found = word === 'try' || CRYPTO_CODES.has(word.toUpperCase()) ? null : toCurrency(word);
+    return found && { currency: found.code, usd: found.usd };
+  };
+  const found = new Map<string, { coin: string; currency: string; usd: boolean }>();
+  words.forEach((word, i) => {
+    const next = money(words[i + 1] ?? '');
+    const base = BASE_NAMES[word.toUpperCase()] ?? word.toUpperCase();
+    if (next && isWellKnownCoin(base)) found.set(next.currency, { coin: base, ...next });
+    const pair = /^[A-Za-z\d]{5,}$/.test(word) ? parsePair(word) : null;
+    const quote = pair && !pair.contract ? money(pair.quote) : null;
+    if (pair && quote && isWellKnownCoin(pair.base))
+      found.set(quote.currency, { coin: pair.base, ...quote });
+  });
+  const [only, ...more] = [...found.values()];
+  return only && more.every((m) => m.usd === only.usd) ? only : null;
+}
+/** Kraken's and BitMEX's XBT is BTC. */
+const BASE_NAMES: Record<string, string> = { XBT: 'BTC' };
+
 /**
  * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView,
- * Binance, Kraken, CoinAPI or Stooq export), or null for another name.
+ * Binance, Kraken, CoinAPI or Stooq export), or null for another name. `generic` when it is
+ * another file's name that names a market (`marketInName`).
  */
-export function exportNamed(path: string): { coin: string; currency: string; usd: boolean } | null {
+export function exportNamed(
+  path: string,
+): { coin: string; currency: string; usd: boolean; generic?: boolean } | null {
   const name = basename(path);
   const market =
     TRADINGVIEW_EXPORT.exec(name) ??
@@ -988,8 +1022,10 @@ export function exportNamed(path: string): { coin: string; currency: string; usd
   if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
   const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name) ?? YAHOO_EXPORT.exec(name);
   const currency = named ? toCurrency(named[2] ?? '') : null;
-  if (!named || !currency) return null;
-  return { coin: (named[1] ?? '').toUpperCase(), currency: currency.code, usd: currency.usd };
+  if (named && currency)
+    return { coin: (named[1] ?? '').toUpperCase(), currency: currency.code, usd: currency.usd };
+  const generic = marketInName(name);
+  return generic && { ...generic, generic: true };
 }
 
 /**
@@ -1000,6 +1036,10 @@ export function requireDollarExport(mapping: HeaderMapping, path: string): void 
   const named = exportNamed(path);
   const price = mapping.columns.find((c) => c.field === 'price_usd');
   if (!named || named.usd || !price || price.how === 'override') return;
+  // A header that names the dollar (`close_usd`) says more than the name; another file's
+  // name speaks for its one coin, and a symbol column names each row's market.
+  if (price.currency === 'USD') return;
+  if (named.generic && mapping.columns.some((c) => c.field === 'symbol')) return;
   const coingecko = COINGECKO_EXPORT.test(basename(path));
   throw new KxError(
     'input',
