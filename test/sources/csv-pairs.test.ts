@@ -487,6 +487,7 @@ describe('a currency column', () => {
       ['BTC-EUR_1d.csv', 'EUR'],
       ['kraken_btceur_2024.csv', 'EUR'],
       ['XBT_GBP prices.csv', 'GBP'],
+      ['btc_cny.csv', 'CNY'],
     ])
       await expect(files.ingest(name!, stooq, { symbol: 'BTC' }), name).rejects.toThrow(
         `the file's name says its prices are in ${currency}, not US dollars`,
@@ -498,6 +499,7 @@ describe('a currency column', () => {
     for (const [name, text] of [
       ['btc_eth.csv', stooq.replace('41000', '41002')],
       ['btc_try_again.csv', stooq.replace('41000', '41003')],
+      ['btc_usd_vs_eth_usd.csv', stooq.replace('41000', '41005')],
       ['btc_eur_usd.csv', 'date,close_eur,close_usd\n2024-01-02,38000.5,41004\n'],
     ])
       expect(await files.ingest(name!, text!, { symbol: 'BTC' }), name).toMatchObject({

@@ -976,31 +976,29 @@ const CRYPTO_CODES = new Set(['BTC', 'XBT', 'ETH', 'BNB', 'SATS', 'XRP', 'LTC'])
 
 /**
  * A well-known coin's market in any other file's name, as exchanges and people write one:
- * `BTC-EUR_1d.csv` (Bitvavo's), `kraken_btceur_2024.csv`, `eth usd daily.csv`. Only one:
- * a name with markets in two currencies says nothing. A currency is money here, not a coin
- * (`btc_eth.csv` compares two coins), and `try` in lower case is a word.
+ * `BTC-EUR_1d.csv` (Bitvavo's), `kraken_btceur_2024.csv`, `eth usd daily.csv`. A name with
+ * markets of two coins, or in the dollar and in another currency, says nothing. A currency is
+ * money here, not a coin (`btc_eth.csv` compares two coins), and `try` in lower case is a word.
  */
 function marketInName(name: string): { coin: string; currency: string; usd: boolean } | null {
   const words = name.replace(/\.csv$/i, '').split(/[^A-Za-z\d]+/);
-  const money = (word: string) => {
-    const found = word === 'try' || CRYPTO_CODES.has(word.toUpperCase()) ? null : toCurrency(word);
-    return found && { currency: found.code, usd: found.usd };
+  const found: { coin: string; currency: string; usd: boolean }[] = [];
+  const add = (coin: string | undefined, code: string): boolean => {
+    const money = CRYPTO_CODES.has(code) ? null : toCurrency(code);
+    if (!coin || !money || !isWellKnownCoin(coin)) return false;
+    found.push({ coin, currency: money.code, usd: money.usd });
+    return true;
   };
-  const found = new Map<string, { coin: string; currency: string; usd: boolean }>();
   words.forEach((word, i) => {
-    const next = money(words[i + 1] ?? '');
-    const base = BASE_NAMES[word.toUpperCase()] ?? word.toUpperCase();
-    if (next && isWellKnownCoin(base)) found.set(next.currency, { coin: base, ...next });
-    const pair = /^[A-Za-z\d]{5,}$/.test(word) ? parsePair(word) : null;
-    const quote = pair && !pair.contract ? money(pair.quote) : null;
-    if (pair && quote && isWellKnownCoin(pair.base))
-      found.set(quote.currency, { coin: pair.base, ...quote });
+    const next = words[i + 1] ?? '';
+    // `XBT EUR` as two words (the coin as parsePair names it), else `btceur` as one
+    if (next !== 'try' && add(parsePair(`${word}/USD`)?.base, next.toUpperCase())) return;
+    const pair = parsePair(word);
+    if (pair && !pair.contract) add(pair.base, pair.quote);
   });
-  const [only, ...more] = [...found.values()];
-  return only && more.every((m) => m.usd === only.usd) ? only : null;
+  const [only, ...more] = found;
+  return only && more.every((m) => m.coin === only.coin && m.usd === only.usd) ? only : null;
 }
-/** Kraken's and BitMEX's XBT is BTC. */
-const BASE_NAMES: Record<string, string> = { XBT: 'BTC' };
 
 /**
  * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView,
