@@ -154,6 +154,18 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(one)).toEqual(['BTC']);
   });
 
+  it('is missing from a file of one coin column: both refusals give the flags that load it', async () => {
+    const text = 'Date,XBT\n2024-01-01,42283.58\n';
+    await expect(ingest('one.csv', text)).rejects.toThrow(
+      /no column maps to symbol .*column "XBT" is named after a coin: .*--symbol XBT --map 'XBT=price_usd'/,
+    );
+    await expect(ingest('one.csv', text, 'BTC')).rejects.toThrow(
+      /no column maps to price_usd .*--symbol BTC --map 'XBT=price_usd'/,
+    );
+    const loaded = await files.ingest('one.csv', text, { symbol: 'BTC', map: ['XBT=price_usd'] });
+    expect(await symbolsOf(loaded)).toEqual(['BTC']);
+  });
+
   it("is missing from FRED's Coinbase series, refused with the flags that load it", async () => {
     // FRED's download: the series' name is the coin; `.` is a day without an observation
     const text = 'observation_date,CBETHUSD\n2024-01-01,2352.04\n2024-01-02,.\n2024-01-03,2405.1\n';

@@ -1066,6 +1066,15 @@ function fredSeries(
   return null;
 }
 
+/** For a column named after a coin (`Date,BTC`): the flags that load its cells as prices. */
+function coinColumnHint(column: string, symbol?: string): string {
+  const coin = symbol ?? column.toUpperCase();
+  return (
+    ` (column ${JSON.stringify(column)} is named after a coin: if its cells are ${coin}'s ` +
+    `prices in US dollars, --symbol ${coin} --map '${column}=price_usd')`
+  );
+}
+
 export function requireColumns(
   mapping: HeaderMapping,
   params: CsvParams,
@@ -1139,7 +1148,8 @@ export function requireColumns(
           ? `. Its columns ${wide.slice(0, 3).join(', ')} are coins, one per column; kx reads a coin per ` +
             `row, so if their cells are prices (not returns or weights) load each one by itself: ` +
             `--symbol ${wide[0]} --map '${wide[0]}=price_usd'`
-          : ''),
+          : '') +
+        (wide.length === 1 ? coinColumnHint(wide[0]!) : ''),
       { context: { file: path, field: 'symbol', unmapped: 'symbol' } },
     );
   }
@@ -1165,10 +1175,15 @@ export function requireColumns(
     );
   }
   if (!has('price_usd')) {
+    // `Date,BTC`: a column named after the coin, which --symbol says the file is of
+    const own = header
+      .map((h) => h.trim())
+      .find((h) => symbol && sameCoin(h.toUpperCase(), symbol));
     throw new KxError(
       'input',
       `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'` +
-        (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : ''),
+        (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : '') +
+        (own && !fred ? coinColumnHint(own, symbol) : ''),
       { context: { file: path, field: 'price_usd' } },
     );
   }
