@@ -18,7 +18,7 @@ import {
 import { acquireDirLock } from './dir-lock.js';
 import { serverTarget, type ServerTarget } from './libpq.js';
 import { schema } from './schema.js';
-import { isKxFile, plantSeed, PREPARING_FILE } from './seed.js';
+import { isKxFile, pgVersions, plantSeed, PREPARING_FILE } from './seed.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -100,12 +100,7 @@ async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
   } catch (error) {
     releaseDir();
     if (isKxError(error)) throw error;
-    const storage = findStorageProblem(error);
-    throw new KxError(
-      storage?.kind ?? 'internal',
-      `cannot open the embedded database in ${options.dataDir}: ${storage?.message ?? String(error)}`,
-      { cause: error, retryable: storage?.kind !== 'usage' },
-    );
+    throw await notOpened(options.dataDir, error);
   }
   const held = new Set<string>();
   return {
@@ -161,6 +156,38 @@ function checkFreeSpace(dataDir: string): void {
  * initialise one that has lost its PG_VERSION too, hiding every row it held: a directory with
  * other files in it but no PG_VERSION is not kx's to take, and is refused, never overwritten.
  */
+/**
+ * Why PGlite could not open a data dir that holds a database: its disk, a database of another
+ * PostgreSQL major version (a server's data dir, or one made by a kx of another PGlite), or
+ * files that are damaged (a disk error, a copy taken while kx wrote) or another program's.
+ */
+async function notOpened(dataDir: string, error: unknown): Promise<KxError> {
+  const storage = findStorageProblem(error);
+  if (storage)
+    return new KxError(
+      storage.kind,
+      `cannot open the embedded database in ${dataDir}: ${storage.message}`,
+      { cause: error, retryable: storage.kind !== 'usage' },
+    );
+  const versions = await pgVersions(dataDir).catch(() => null);
+  if (versions && versions.found !== versions.engine)
+    return new KxError(
+      'usage',
+      `${dataDir} holds a database of PostgreSQL ${versions.found} (its PG_VERSION), and this ` +
+        `kx embeds PostgreSQL ${versions.engine}, which cannot open it: read it with the kx ` +
+        'or the server that made it (`kx export`, pg_dump), or point KX_DATA_DIR at a new ' +
+        'directory and ingest again',
+      { cause: error },
+    );
+  return new KxError(
+    'unavailable',
+    `cannot open the embedded database in ${dataDir} (${String(error)}): its files are ` +
+      "damaged (a disk error, a copy taken while kx wrote) or another program's; restore them " +
+      'from a backup, or point KX_DATA_DIR at a new directory and ingest again',
+    { cause: error, retryable: false },
+  );
+}
+
 function isNewDir(dataDir: string): boolean {
   const names = readdirSync(dataDir);
   if (names.includes(PREPARING_FILE)) return true;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,4 +48,34 @@ export async function plantSeed(dataDir: string, seed = seedFile): Promise<boole
   tar.x({ file: seed, cwd: dataDir, sync: true, strict: true });
   rmSync(marker);
   return true;
+}
+
+/**
+ * The PostgreSQL major version of this kx's embedded database (its seed's PG_VERSION, read
+ * from the archive), and that of the database in `dataDir`; null when either is unknown. Only
+ * read when a data dir fails to open: 0.1 s.
+ */
+export async function pgVersions(
+  dataDir: string,
+  seed = seedFile,
+): Promise<{ engine: string; found: string } | null> {
+  let found: string;
+  try {
+    found = readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  if (!existsSync(seed)) return null;
+  const tar = await import('tar');
+  let engine = '';
+  tar.t({
+    file: seed,
+    sync: true,
+    onReadEntry: (entry) => {
+      if (entry.path === 'PG_VERSION')
+        entry.on('data', (chunk: Buffer) => (engine += chunk.toString('latin1')));
+    },
+  });
+  engine = engine.trim();
+  return engine ? { engine, found } : null;
 }

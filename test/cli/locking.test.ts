@@ -162,6 +162,30 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
     expect(existsSync(join(dir, 'PG_VERSION'))).toBe(false);
   });
 
+  it('a data dir of another PostgreSQL, or damaged: exit 2 or 8 naming the fix, not exit 1', async () => {
+    const dir = database.env.KX_DATA_DIR!;
+    const ok = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
+    expect(ok.code, ok.stderr).toBe(0);
+    await releaseDataDir(dir);
+    const engine = readFileSync(join(dir, 'PG_VERSION'), 'utf8');
+    // a PostgreSQL 15 server's data dir, or one a kx of another PGlite made
+    writeFileSync(join(dir, 'PG_VERSION'), '15\n');
+    const other = await runKx(['status'], database.env);
+    expect(other.code, other.stderr).toBe(2);
+    expect(other.stderr).toContain(
+      `${dir} holds a database of PostgreSQL 15 (its PG_VERSION), and this kx embeds PostgreSQL ${engine.trim()}`,
+    );
+    writeFileSync(join(dir, 'PG_VERSION'), engine);
+    // a catalog file lost (a disk error, a copy taken mid-write)
+    const catalog = readdirSync(join(dir, 'base')).map((db) => join(dir, 'base', db, '2619'));
+    catalog.forEach((file) => rmSync(file, { force: true }));
+    const damaged = await runKx(['status'], database.env);
+    expect(damaged.code, damaged.stderr).toBe(8);
+    expect(damaged.stderr).toMatch(
+      /cannot open the embedded database in .*: its files are damaged .*restore them from a backup/,
+    );
+  });
+
   it('a new data dir is made from the packaged seed, saying so once, with every migration', async () => {
     const dir = join(makeScratchDir('kx-new-'), 'data');
     const env = { KX_DATA_DIR: dir, DATABASE_URL: '' };
