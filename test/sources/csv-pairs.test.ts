@@ -293,6 +293,16 @@ describe('a symbol column of trading pairs', () => {
     ).rejects.toThrow(/no column maps to symbol \(columns: "coin", "price", "date"\); name it/);
   });
 
+  it("--symbol of a well-known coin's name is refused naming its ticker (was BITCOIN)", async () => {
+    const text = 'date,price\n2024-01-01,42283.58\n';
+    const refused = ingest('btc.csv', text, 'bitcoin');
+    await expect(refused).rejects.toMatchObject({ code: 'usage' });
+    await expect(refused).rejects.toThrow(
+      "--symbol BITCOIN is a coin's name, not its ticker: pass --symbol BTC",
+    );
+    expect(await symbolsOf(await ingest('btc.csv', text, 'btc'))).toEqual(['BTC']);
+  });
+
   it('whose every value is --symbol is that coin', async () => {
     const run = await ingest(
       'ethbtc.csv',

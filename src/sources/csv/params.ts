@@ -4,6 +4,25 @@ import * as v from 'valibot';
 import { KxError } from '../../core/errors.js';
 import { parseDateFormat } from '../../core/timestamp.js';
 
+/** Well-known coins' names, which `--symbol bitcoin` gives instead of the ticker. */
+const COIN_NAMES: Record<string, string> = {
+  BITCOIN: 'BTC',
+  ETHEREUM: 'ETH',
+  TETHER: 'USDT',
+  SOLANA: 'SOL',
+  RIPPLE: 'XRP',
+  CARDANO: 'ADA',
+  DOGECOIN: 'DOGE',
+  POLKADOT: 'DOT',
+  LITECOIN: 'LTC',
+  CHAINLINK: 'LINK',
+  AVALANCHE: 'AVAX',
+  STELLAR: 'XLM',
+  MONERO: 'XMR',
+  UNISWAP: 'UNI',
+  BINANCECOIN: 'BNB',
+};
+
 export const CsvParamsSchema = v.object({
   // Absolute, so that `kx resume` finds the file from any working directory.
   file: v.pipe(
@@ -18,6 +37,13 @@ export const CsvParamsSchema = v.object({
       v.trim(),
       v.toUpperCase(),
       v.regex(/^[\p{L}\p{N}._\-$+&@*]{1,32}$/u, '--symbol must be a ticker such as BTC'),
+      v.check(
+        (symbol) => !(symbol in COIN_NAMES),
+        (issue) =>
+          `--symbol ${String(issue.input)} is a coin's name, not its ticker: pass ` +
+          `--symbol ${COIN_NAMES[String(issue.input)]} (loaded as written, it would be a coin ` +
+          'of its own beside the one the sources list)',
+      ),
     ),
   ),
   dateFormat: v.optional(
