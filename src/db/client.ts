@@ -151,12 +151,6 @@ function checkFreeSpace(dataDir: string): void {
 }
 
 /**
- * Whether `dataDir` needs a database made in it: it is empty (but for kx's own files), or kx
- * was stopped while making one there. PGlite initialises an empty data dir, and would
- * initialise one that has lost its PG_VERSION too, hiding every row it held: a directory with
- * other files in it but no PG_VERSION is not kx's to take, and is refused, never overwritten.
- */
-/**
  * Why PGlite could not open a data dir that holds a database: its disk, a database of another
  * PostgreSQL major version (a server's data dir, or one made by a kx of another PGlite), or
  * files that are damaged (a disk error, a copy taken while kx wrote) or another program's.
@@ -188,6 +182,12 @@ async function notOpened(dataDir: string, error: unknown): Promise<KxError> {
   );
 }
 
+/**
+ * Whether `dataDir` needs a database made in it: it is empty (but for kx's own files), or kx
+ * was stopped while making one there. PGlite initialises an empty data dir, and would
+ * initialise one that has lost its PG_VERSION too, hiding every row it held: a directory with
+ * other files in it but no PG_VERSION is not kx's to take, and is refused, never overwritten.
+ */
 function isNewDir(dataDir: string): boolean {
   const names = readdirSync(dataDir);
   if (names.includes(PREPARING_FILE)) return true;
