@@ -89,28 +89,32 @@ describe.skipIf(serverUrl || !canMount)('the embedded database on a disk that re
 
 describe.skipIf(serverUrl || !canMount)('kx export to a file on a disk that fills up', () => {
   it('exit 8 naming the fix, not exit 0 and a file cut at the end of the disk', async () => {
-    const dataDir = join(makeScratchDir('kx-export-full-'), 'kx');
+    const scratch = makeScratchDir('kx-export-full-');
+    const dataDir = join(scratch, 'kx');
     cpSync(process.env.KX_TEST_TEMPLATE!, dataDir, { recursive: true });
     const env = { KX_DATA_DIR: dataDir, DATABASE_URL: '' };
     const sample = join(repoRoot, 'fixtures/sample.csv');
-    const ingest = await runKxBinary(['ingest', '--source', 'csv', '--file', sample], env);
-    expect(ingest.code, ingest.stderr).toBe(0);
-    // the shell opens the file, as `kx export listings > listings.csv` does
-    const exportTo = (out: string) =>
-      spawnSync('sh', ['-c', 'exec node bin/kx.js export listings > "$OUT"'], {
-        cwd: repoRoot,
-        env: { ...process.env, ...env, OUT: out },
-        encoding: 'utf8',
-      });
-    const whole = join(dirname(dataDir), 'listings.csv');
-    expect(exportTo(whole).status).toBe(0);
-    expect(statSync(whole).size).toBeGreaterThan(8192);
-    // a disk with room for one page of it: Node dropped what its last write left over
-    const disk = mountTmpfs('4k');
-    const cut = exportTo(join(disk, 'listings.csv'));
-    expect(cut.status, cut.stderr).toBe(8);
-    expect(cut.stderr).toMatch(/kx: no space left on the device \(ENOSPC[^)]*\); free space/);
-    rmSync(dirname(dataDir), { recursive: true, force: true });
+    try {
+      const ingest = await runKxBinary(['ingest', '--source', 'csv', '--file', sample], env);
+      expect(ingest.code, ingest.stderr).toBe(0);
+      // the shell opens the file, as `kx export listings > listings.csv` does
+      const exportTo = (out: string) =>
+        spawnSync('sh', ['-c', 'exec node bin/kx.js export listings > "$OUT"'], {
+          cwd: repoRoot,
+          env: { ...process.env, ...env, OUT: out },
+          encoding: 'utf8',
+        });
+      const whole = join(scratch, 'listings.csv');
+      expect(exportTo(whole).status).toBe(0);
+      expect(statSync(whole).size).toBeGreaterThan(8192);
+      // a disk with room for one page of it: Node dropped what its last write left over
+      const disk = mountTmpfs('4k');
+      const cut = exportTo(join(disk, 'listings.csv'));
+      expect(cut.status, cut.stderr).toBe(8);
+      expect(cut.stderr).toMatch(/kx: no space left on the device \(ENOSPC[^)]*\); free space/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
