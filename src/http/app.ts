@@ -92,7 +92,15 @@ export function createApp(deps: AppDeps) {
         `${c.req.method} ${c.req.path}: this route answers GET and HEAD only`,
       );
     }
-    return errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
+    // `/data/`, as a URL typed by hand often ends: the route without its slash is the one meant
+    const bare = c.req.path.replace(/\/+$/, '');
+    const meant = bare !== '' && bare !== c.req.path && hasGetRoute(app, bare);
+    return errorResponse(
+      c,
+      404,
+      'not_found',
+      `no route ${c.req.method} ${c.req.path}${meant ? ` (without the trailing slash: ${bare})` : ''}`,
+    );
   });
   app.onError((thrown, c) => {
     if (thrown instanceof HTTPException) return thrown.getResponse(); // bearer auth's answer

@@ -560,7 +560,23 @@ describe('bad requests', () => {
   it('unknown routes are 404 JSON', async () => {
     const r = await get('/admin');
     expect(r.status).toBe(404);
-    expect(r.body).toMatchObject({ error: { code: 'not_found' } });
+    expect(r.body).toMatchObject({ error: { code: 'not_found', message: 'no route GET /admin' } });
+  });
+
+  it('a route with a trailing slash is 404 naming the route meant', async () => {
+    for (const [path, meant] of [
+      ['/data/', '/data'],
+      ['/runs/1//', '/runs/1'],
+    ]) {
+      const r = await get(path!);
+      expect(r.status).toBe(404);
+      expect(r.body).toMatchObject({
+        error: { message: `no route GET ${path} (without the trailing slash: ${meant})` },
+      });
+    }
+    expect((await get('/admin/')).body).toMatchObject({
+      error: { message: 'no route GET /admin/' },
+    });
   });
 
   it('fuzz: hundreds of hostile query strings are 400 or 200, never 500, never a stack', async () => {
