@@ -269,6 +269,17 @@ describe('a symbol column of trading pairs', () => {
     await expect(refused).rejects.toThrow(
       /column "asset" holds coins' names \("Bitcoin" on line 2, "Ethereum" on line 3\), not their tickers.*--map 'asset=name'/,
     );
+    // CoinGecko's ids of two well-known coins, whatever the rest
+    await expect(
+      ingest(
+        'ids.csv',
+        'asset,price,date\nbitcoin,42000.5,2024-01-01\nethereum,2300.1,2024-01-01\n' +
+          'tether,1,2024-01-01\nsolana,101.5,2024-01-01\nripple,0.6,2024-01-01\n',
+      ),
+    ).rejects.toThrow(/column "asset" holds coins' names \("bitcoin" on line 2, "ethereum"/);
+    // one such ticker among others (a meme coin's BITCOIN) stays a ticker
+    const meme = await ingest('meme.csv', 'symbol,price\nBTC,42000.5\nBITCOIN,0.1\nETH,2300.1\n');
+    expect(await symbolsOf(meme)).toEqual(['BITCOIN', 'BTC', 'ETH']);
     // tickers in their own mixed case, and lower-case ones, are tickers
     const mixed = await ingest(
       'mixed.csv',

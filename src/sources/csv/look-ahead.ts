@@ -18,7 +18,7 @@ import {
   type HeaderMapping,
 } from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
-import { isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
+import { COIN_NAMES, isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow, type YfinanceLevels } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -194,7 +194,8 @@ export interface TextColumns {
   named: { header: string; coins: Sampled[] } | null;
   /**
    * The symbol column when its sampled values are coins' names, not tickers (`Bitcoin`,
-   * `Shiba Inu`): its first two such values. Null when fewer than four in five of them are.
+   * `Shiba Inu`, or `bitcoin` and `ethereum`): its first two such values. Null when fewer than
+   * four in five of them are and fewer than two well-known coins are named.
    */
   symbolNames: { header: string; names: Sampled[] } | null;
   /**
@@ -242,7 +243,7 @@ export async function inspectTextColumns(
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
-  const symbolCells = { total: 0, names: [] as Sampled[], nameCount: 0 };
+  const symbolCells = { total: 0, names: [] as Sampled[], nameCount: 0, known: new Set<string>() };
   const names: (Sampled & { key: string })[] = [];
   const listings: Sampled[] = [];
   // A coin's id comes on each of its rows; an id column whose ids never come twice while a
@@ -284,7 +285,9 @@ export async function inspectTextColumns(
         named.push({ value, line: row.line });
       if (value !== '') {
         symbolCells.total++;
-        if (looksLikeName(value)) {
+        const known = value.toUpperCase() in COIN_NAMES;
+        if (known) symbolCells.known.add(value.toUpperCase());
+        if (looksLikeName(value) || known) {
           symbolCells.nameCount++;
           if (symbolCells.names.length < 2) symbolCells.names.push({ value, line: row.line });
         }
@@ -353,8 +356,11 @@ export async function inspectTextColumns(
         ? { header: header[amounts!.amount]!.trim(), coins: [...coins.values()] }
         : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
+    // Names in four rows of five, or two well-known coins by name (`bitcoin`, `ethereum`: no
+    // listing of tickers has both), as CoinGecko's ids are written
     symbolNames:
-      symbolCells.nameCount > 0 && symbolCells.nameCount * 5 >= symbolCells.total * 4
+      (symbolCells.nameCount > 0 && symbolCells.nameCount * 5 >= symbolCells.total * 4) ||
+      symbolCells.known.size >= 2
         ? { header: header[symbol!]!.trim(), names: symbolCells.names }
         : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,

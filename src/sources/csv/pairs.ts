@@ -172,6 +172,34 @@ const WELL_KNOWN_BASES = new Set([
   'USDC',
 ]);
 
+/**
+ * Well-known coins' names (and CoinGecko's ids of them), in capitals, with their tickers: what
+ * `--symbol bitcoin` or a symbol column of names gives instead of the ticker.
+ */
+export const COIN_NAMES: Record<string, string> = {
+  BITCOIN: 'BTC',
+  ETHEREUM: 'ETH',
+  TETHER: 'USDT',
+  SOLANA: 'SOL',
+  RIPPLE: 'XRP',
+  CARDANO: 'ADA',
+  DOGECOIN: 'DOGE',
+  POLKADOT: 'DOT',
+  LITECOIN: 'LTC',
+  CHAINLINK: 'LINK',
+  AVALANCHE: 'AVAX',
+  STELLAR: 'XLM',
+  MONERO: 'XMR',
+  UNISWAP: 'UNI',
+  BINANCECOIN: 'BNB',
+  'AVALANCHE-2': 'AVAX',
+  'SHIBA-INU': 'SHIB',
+  'USD-COIN': 'USDC',
+  'WRAPPED-BITCOIN': 'WBTC',
+  'BITCOIN-CASH': 'BCH',
+  'MATIC-NETWORK': 'MATIC',
+};
+
 /** Whether a header names a coin most markets are of (`BTC`, `eth`): a column per coin. */
 export function isWellKnownCoin(header: string): boolean {
   return WELL_KNOWN_BASES.has(header.trim().toUpperCase());

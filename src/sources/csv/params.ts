@@ -3,25 +3,7 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { KxError } from '../../core/errors.js';
 import { parseDateFormat } from '../../core/timestamp.js';
-
-/** Well-known coins' names, which `--symbol bitcoin` gives instead of the ticker. */
-const COIN_NAMES: Record<string, string> = {
-  BITCOIN: 'BTC',
-  ETHEREUM: 'ETH',
-  TETHER: 'USDT',
-  SOLANA: 'SOL',
-  RIPPLE: 'XRP',
-  CARDANO: 'ADA',
-  DOGECOIN: 'DOGE',
-  POLKADOT: 'DOT',
-  LITECOIN: 'LTC',
-  CHAINLINK: 'LINK',
-  AVALANCHE: 'AVAX',
-  STELLAR: 'XLM',
-  MONERO: 'XMR',
-  UNISWAP: 'UNI',
-  BINANCECOIN: 'BNB',
-};
+import { COIN_NAMES } from './pairs.js';
 
 export const CsvParamsSchema = v.object({
   // Absolute, so that `kx resume` finds the file from any working directory.
