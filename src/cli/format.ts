@@ -48,6 +48,7 @@ interface CsvReading {
   /** Where the symbol came from when not --symbol: yfinance's ticker (`BTC-USD`). */
   ticker?: string;
   pairs?: { example: string };
+  cashtags?: boolean;
 }
 
 const UNITS: Record<string, string> = {
@@ -95,6 +96,7 @@ export function formatDryRun(result: DryRunResult): string {
     lines.push(
       `  symbols are trading pairs priced in US dollars (${JSON.stringify(reading.pairs.example)}): each row is its base coin`,
     );
+  else if (reading.cashtags) lines.push('  symbols are cashtags ("$BTC"): read without the $');
   if (reading.decimalMark)
     lines.push(
       `  numbers with a decimal ${reading.decimalMark === ',' ? 'comma (1.234,5)' : 'point (1,234.5)'}` +

@@ -314,6 +314,26 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(await ingest('btc.csv', text, 'btc'))).toEqual(['BTC']);
   });
 
+  it("of cashtags is read without the $ (was a coin $BTC beside BTC); a ticker's $ stays", async () => {
+    const run = await ingest(
+      'tags.csv',
+      'symbol,price,date\n$BTC,42000.5,2024-01-01\n$pepe,0.00001,2024-01-01\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(await symbolsOf(run)).toEqual(['BTC', 'PEPE']);
+    expect(run.mapping).toMatchObject({ cashtags: true });
+    // with --symbol, a cashtag names the coin
+    const one = await ingest(
+      'tag.csv',
+      'date,ticker,price\n2024-01-01,$BTC,42001\n2024-01-02,$BTC,43000\n',
+      'BTC',
+    );
+    expect(await symbolsOf(one)).toEqual(['BTC']);
+    // a ticker that is dollar signs, among tickers, is a ticker
+    const money = await ingest('money.csv', 'symbol,price\n$$$,0.1\nBTC,42002\n');
+    expect(await symbolsOf(money)).toEqual(['$$$', 'BTC']);
+  });
+
   it('whose every value is --symbol is that coin', async () => {
     const run = await ingest(
       'ethbtc.csv',

@@ -72,6 +72,8 @@ export interface CsvCursor extends Cursor {
   flags?: string;
   /** Set when its symbol column holds trading pairs, decided when its reading began. */
   pairs?: PairExample;
+  /** Set when its symbol column holds cashtags (`$BTC`), decided when its reading began. */
+  cashtags?: true;
   /**
    * Set when the last record read had no line break after it: where it begins. Should the file
    * go on from `offset` without a line break first, that record was cut short (a file still
@@ -151,6 +153,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     let timeOfDay: number | undefined;
     /** The symbol column's trading pairs (`BTC/USD`): an example, or null for tickers. */
     let pairs: PairExample | null;
+    /** Whether the symbol column holds cashtags (`$BTC`), read without their `$`. */
+    let cashtags: boolean;
     /** The column that says each row's prices are in US dollars, if the file has one. */
     let currency: { index: number; header: string } | null;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
@@ -208,6 +212,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         findCurrency(header, mapping, overrides),
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
+      cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;
       if (!cursor && text.noRows)
         throw new KxError(
           'input',
@@ -236,6 +241,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         oneId: text.rowIds ? null : (text.listings?.coins[0]?.value ?? null),
         amounts: amountColumns(named, mapping),
         pairs,
+        cashtags,
         currency,
         fileTime: shape.mtime,
         dateOrder,
@@ -248,6 +254,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           symbol: symbol ?? null,
           dateOrder,
           ...(pairs ? { pairs: true } : {}),
+          ...(cashtags ? { cashtags: true } : {}),
           // Absent for a decimal point: what rows read that way were stored with before.
           ...(decimalMark === ',' ? { decimalMark } : {}),
           ...(timeOfDay !== undefined ? { timeOfDay } : {}),
@@ -298,6 +305,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           decimalMark,
           flags,
           ...(pairs ? { pairs } : {}),
+          ...(cashtags ? { cashtags: true as const } : {}),
           ...(p.unfinished ? { unfinished: p.unfinished } : {}),
         };
       },
@@ -309,6 +317,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           decimalMark,
           ...(timeOfDay !== undefined ? { timeOfDay: named[timeOfDay] } : {}),
           ...(pairs ? { pairs } : {}),
+          ...(cashtags ? { cashtags: true } : {}),
           ...(currency ? { currency: currency.header } : {}),
           columns: mapping.columns.map(
             ({ header: h, field, confidence, how, scale, zoneMinutes }) => ({

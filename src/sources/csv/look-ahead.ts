@@ -193,6 +193,11 @@ export interface TextColumns {
   /** The symbol column's first two values that differ, as written (`--symbol` must be each). */
   named: { header: string; coins: Sampled[] } | null;
   /**
+   * Every sampled symbol is a cashtag (`$BTC`, as social media write a coin), one of them a
+   * well-known coin's: the first. Null otherwise (`$$$` is a ticker).
+   */
+  cashtags: Sampled | null;
+  /**
    * The symbol column when its sampled values are coins' names, not tickers (`Bitcoin`,
    * `Shiba Inu`, or `bitcoin` and `ethereum`): its first two such values. Null when fewer than
    * four in five of them are and fewer than two well-known coins are named.
@@ -244,6 +249,7 @@ export async function inspectTextColumns(
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
   const symbolCells = { total: 0, names: [] as Sampled[], nameCount: 0, known: new Set<string>() };
+  const tags = { first: null as Sampled | null, all: true, wellKnown: false };
   const names: (Sampled & { key: string })[] = [];
   const listings: Sampled[] = [];
   // A coin's id comes on each of its rows; an id column whose ids never come twice while a
@@ -284,6 +290,10 @@ export async function inspectTextColumns(
       if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
         named.push({ value, line: row.line });
       if (value !== '') {
+        const tag = /^\$([A-Za-z\d]{1,15})$/.exec(value)?.[1];
+        tags.all &&= tag !== undefined;
+        tags.first ??= { value, line: row.line };
+        tags.wellKnown ||= tag !== undefined && isWellKnownCoin(tag);
         symbolCells.total++;
         const known = value.toUpperCase() in COIN_NAMES;
         if (known) symbolCells.known.add(value.toUpperCase());
@@ -356,6 +366,7 @@ export async function inspectTextColumns(
         ? { header: header[amounts!.amount]!.trim(), coins: [...coins.values()] }
         : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
+    cashtags: tags.all && tags.wellKnown ? tags.first : null,
     // Names in four rows of five, or two well-known coins by name (`bitcoin`, `ethereum`: no
     // listing of tickers has both), as CoinGecko's ids are written
     symbolNames:

@@ -30,12 +30,17 @@ export function sameCoin(a: string, b: string): boolean {
 }
 
 /**
- * Whether a symbol cell as written names the coin `symbol` (upper case): `eth` and `ETH/USD`
- * name ETH, `XBTUSD` names BTC.
+ * Whether a symbol cell as written names the coin `symbol` (upper case): `eth`, `$ETH` (a
+ * cashtag) and `ETH/USD` name ETH, `XBTUSD` names BTC.
  */
 export function namesCoin(written: string, symbol: string): boolean {
-  const upper = written.trim().toUpperCase();
+  const upper = withoutCashtag(written.trim().toUpperCase());
   return sameCoin(upper, symbol) || sameCoin(parsePair(upper)?.base ?? upper, symbol);
+}
+
+/** `$BTC` (a cashtag, as social media write a coin) → `BTC`; `$$$`, a ticker, as it is. */
+export function withoutCashtag(symbol: string): string {
+  return symbol.replace(/^\$(?=[\p{L}\p{N}])/u, '');
 }
 
 /** The coins BASE_ALIASES names, by name (`toNameKey`). */

@@ -19,7 +19,7 @@ import {
   type CsvField,
   type HeaderMapping,
 } from './mapping.js';
-import { namesCoin, parsePair, sameCoin, usualTicker } from './pairs.js';
+import { namesCoin, parsePair, sameCoin, usualTicker, withoutCashtag } from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 
@@ -93,6 +93,8 @@ export interface RowMapperOptions {
   amounts?: AmountColumns | null;
   /** Set when the symbol column holds trading pairs: each row's coin is its pair's base. */
   pairs: PairExample | null;
+  /** Set when the symbol column holds cashtags (`$BTC`): each row's coin is without its `$`. */
+  cashtags?: boolean;
   /** The column that says what a row's prices are in (`currency`): each row must say dollars. */
   currency: { index: number; header: string } | null;
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
@@ -125,7 +127,8 @@ export function createRowMapper(
   return (row) => {
     const cell = (field: CsvField) => {
       const c = column.get(field);
-      return c ? (row.fields[c.index] ?? '').trim() : '';
+      const written = c ? (row.fields[c.index] ?? '').trim() : '';
+      return field === 'symbol' && options.cashtags ? withoutCashtag(written) : written;
     };
     // With --symbol every row is one coin: a row without a name is the coin the first rows
     // name, one listing with them (not a listing `btc` beside `btc-bitcoin`).
