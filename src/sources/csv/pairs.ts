@@ -43,16 +43,13 @@ export function withoutCashtag(symbol: string): string {
   return symbol.replace(/^\$(?=[\p{L}\p{N}])/u, '');
 }
 
-/** The coins BASE_ALIASES names, by name (`toNameKey`). */
-const ALIASED_NAMES: Record<string, string> = { BTC: 'bitcoin', DOGE: 'dogecoin' };
-
 /**
  * A ticker as the coin's usual one: `XBT` beside the name Bitcoin is BTC, one coin with one
  * asset. Without that name an `XBT` may be another token's ticker, and stays as written.
  */
 export function usualTicker(symbol: string, name: string | null): string {
   const usual = BASE_ALIASES[symbol];
-  return usual && name && toNameKey(name) === ALIASED_NAMES[usual] ? usual : symbol;
+  return usual && name && COIN_NAMES[toNameKey(name).toUpperCase()] === usual ? usual : symbol;
 }
 
 export interface Pair {
