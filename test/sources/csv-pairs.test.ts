@@ -548,14 +548,31 @@ describe('a currency column', () => {
     await expect(files.ingest('eth usd daily.csv', stooq, { symbol: 'BTC' })).rejects.toThrow(
       /the file's name says its coin is ETH, and --symbol BTC/,
     );
-    // …but not two coins, a word, a header that names the dollar, or a file of symbols
-    for (const [name, text] of [
-      ['btc_eth.csv', stooq.replace('41000', '41002')],
+    // a market of the file's coin in another coin, either way round (Poloniex wrote BTC_ETH
+    // for ETH's prices in BTC), or of two coins in one word
+    for (const [name, symbol, currency] of [
+      ['poloniex_BTC_ETH.csv', 'ETH', 'BTC'],
+      ['eth_btc_daily.csv', 'ETH', 'BTC'],
+      ['btc_eth.csv', 'BTC', 'ETH'],
+      ['SOLETH.csv', 'SOL', 'ETH'],
+    ])
+      await expect(files.ingest(name!, stooq, { symbol }), name).rejects.toThrow(
+        `the file's name says its prices are in ${currency}, not US dollars`,
+      );
+    // …but not two coins apart, a word, a header that names the dollar, a column --map
+    // names, or a file of symbols
+    const wide = 'date,btc,eth\n2024-01-02,41006,2300.5\n';
+    for (const [name, text, map] of [
+      ['btc_vs_eth.csv', stooq.replace('41000', '41002'), undefined],
+      ['btc_eth.csv', wide, 'btc=price_usd'],
       ['btc_try_again.csv', stooq.replace('41000', '41003')],
       ['btc_usd_vs_eth_usd.csv', stooq.replace('41000', '41005')],
       ['btc_eur_usd.csv', 'date,close_eur,close_usd\n2024-01-02,38000.5,41004\n'],
     ])
-      expect(await files.ingest(name!, text!, { symbol: 'BTC' }), name).toMatchObject({
+      expect(
+        await files.ingest(name!, text!, { symbol: 'BTC', map: map ? [map] : [] }),
+        name,
+      ).toMatchObject({
         status: 'succeeded',
         loaded: 1,
       });

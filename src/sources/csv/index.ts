@@ -168,7 +168,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       symbol = levels ? yfinanceCoin(levels, params.symbol, path) : params.symbol;
       overrides = parseOverrides(params.map);
       mapping = mapHeader(named, overrides);
-      requireDollarExport(mapping, path);
+      requireDollarExport(mapping, path, symbol);
       try {
         requireColumns(mapping, { ...params, symbol }, named, path);
       } catch (error) {

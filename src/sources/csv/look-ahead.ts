@@ -994,24 +994,40 @@ const CRYPTO_CODES = new Set(['BTC', 'XBT', 'ETH', 'BNB', 'SATS', 'XRP', 'LTC'])
 /**
  * A well-known coin's market in any other file's name, as exchanges and people write one:
  * `BTC-EUR_1d.csv` (Bitvavo's), `kraken_btceur_2024.csv`, `eth usd daily.csv`. A name with
- * markets of two coins, or in the dollar and in another currency, says nothing. A currency is
- * money here, not a coin (`btc_eth.csv` compares two coins), and `try` in lower case is a word.
+ * markets of two coins, or in the dollar and in another currency, says nothing, and `try` in
+ * lower case is a word. Two coins are a market in one word (`ETHBTC.csv`), and as two words
+ * when one of them is the file's coin (`--symbol ETH`) beside the other, in either order
+ * (`eth_btc.csv`, Poloniex's `BTC_ETH` for ETH in BTC); `btc_vs_eth.csv` is no market.
  */
-function marketInName(name: string): { coin: string; currency: string; usd: boolean } | null {
+function marketInName(
+  name: string,
+  symbol?: string,
+): { coin: string; currency: string; usd: boolean } | null {
   const words = name.replace(/\.csv$/i, '').split(/[^A-Za-z\d]+/);
   const found: { coin: string; currency: string; usd: boolean }[] = [];
-  const add = (coin: string | undefined, code: string): boolean => {
-    const money = CRYPTO_CODES.has(code) ? null : toCurrency(code);
+  const add = (coin: string | undefined, code: string, coins = false): boolean => {
+    const money = CRYPTO_CODES.has(code)
+      ? coins && coin && !sameCoin(coin, code) && { code, usd: false }
+      : toCurrency(code);
     if (!coin || !money || !isWellKnownCoin(coin)) return false;
     found.push({ coin, currency: money.code, usd: money.usd });
     return true;
   };
+  const held = symbol?.toUpperCase();
+  const coinOf = (word: string) => parsePair(`${word}/USD`)?.base;
   words.forEach((word, i) => {
     const next = words[i + 1] ?? '';
+    const [a, b] = [coinOf(word), coinOf(next)];
+    const other =
+      held && a && sameCoin(a, held) ? next : held && b && sameCoin(b, held) ? word : '';
+    if (other && CRYPTO_CODES.has(other.toUpperCase()) && !sameCoin(held!, other.toUpperCase())) {
+      found.push({ coin: held!, currency: other.toUpperCase(), usd: false });
+      return;
+    }
     // `XBT EUR` as two words (the coin as parsePair names it), else `btceur` as one
-    if (next !== 'try' && add(parsePair(`${word}/USD`)?.base, next.toUpperCase())) return;
+    if (next !== 'try' && add(a, next.toUpperCase())) return;
     const pair = parsePair(word);
-    if (pair && !pair.contract) add(pair.base, pair.quote);
+    if (pair && !pair.contract) add(pair.base, pair.quote, true);
   });
   const [only, ...more] = found;
   return only && more.every((m) => m.coin === only.coin && m.usd === only.usd) ? only : null;
@@ -1020,10 +1036,11 @@ function marketInName(name: string): { coin: string; currency: string; usd: bool
 /**
  * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView,
  * Binance, Kraken, CoinAPI or Stooq export), or null for another name. `generic` when it is
- * another file's name that names a market (`marketInName`).
+ * another file's name that names a market (`marketInName`, for a file of `symbol`'s alone).
  */
 export function exportNamed(
   path: string,
+  symbol?: string,
 ): { coin: string; currency: string; usd: boolean; generic?: boolean } | null {
   const name = basename(path);
   const market =
@@ -1039,16 +1056,17 @@ export function exportNamed(
   const currency = named ? toCurrency(named[2] ?? '') : null;
   if (named && currency)
     return { coin: (named[1] ?? '').toUpperCase(), currency: currency.code, usd: currency.usd };
-  const generic = marketInName(name);
+  const generic = marketInName(name, symbol);
   return generic && { ...generic, generic: true };
 }
 
 /**
- * Refuses a CoinGecko export whose name says it is priced in another currency, unless
- * `--map` named the price column: kx stores US dollars, and nothing in the file says otherwise.
+ * Refuses a file whose name says it is priced in another currency (a CoinGecko export, a
+ * market's name), unless `--map` named the price column: kx stores US dollars, and nothing in
+ * the file says otherwise.
  */
-export function requireDollarExport(mapping: HeaderMapping, path: string): void {
-  const named = exportNamed(path);
+export function requireDollarExport(mapping: HeaderMapping, path: string, symbol?: string): void {
+  const named = exportNamed(path, symbol);
   const price = mapping.columns.find((c) => c.field === 'price_usd');
   if (!named || named.usd || !price || price.how === 'override') return;
   // A header that names the dollar (`close_usd`) says more than the name; another file's
