@@ -314,6 +314,36 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(await ingest('btc.csv', text, 'btc'))).toEqual(['BTC']);
   });
 
+  it("--symbol of another coin than the file's name says is refused (was Ethereum.csv as BTC)", async () => {
+    // Kaggle's top-50 dataset: investing.com's table saved under the coin's name
+    const text =
+      'SNo,Date,Price,Open,High,Low,Vol.,Change %\n' +
+      '0,"Nov 30, 2021","4,631.5","4,444.5","4,772.6","4,432.2",1.12M,4.16%\n';
+    for (const [name, coin] of [
+      ['Ethereum.csv', 'ETH'],
+      ['coin_WrappedBitcoin.csv', 'WBTC'],
+      ['BitcoinCash.csv', 'BCH'],
+      ['eth_daily.csv', 'ETH'],
+    ])
+      await expect(ingest(name!, text, 'btc'), name).rejects.toThrow(
+        `the file's name says its coin is ${coin}, and --symbol BTC reads every row as BTC`,
+      );
+    await expect(ingest('Ethereum.csv', text)).rejects.toThrow(
+      "(the file's name says ETH: --symbol ETH)",
+    );
+    expect(await symbolsOf(await ingest('Ethereum.csv', text, 'eth'))).toEqual(['ETH']);
+    // a coin whose name begins with another's, two coins, or words that are no tickers
+    for (const [i, name] of [
+      'EthereumClassic.csv',
+      'btc_vs_eth.csv',
+      'dot_prices_etc.csv',
+    ].entries())
+      expect(
+        await symbolsOf(await ingest(name, text.replace('4,631', `3${i}`), 'etc')),
+        name,
+      ).toEqual(['ETC']);
+  });
+
   it("of cashtags is read without the $ (was a coin $BTC beside BTC); a ticker's $ stays", async () => {
     const run = await ingest(
       'tags.csv',

@@ -18,7 +18,14 @@ import {
   type HeaderMapping,
 } from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
-import { COIN_NAMES, isWellKnownCoin, namesCoin, parsePair, sameCoin } from './pairs.js';
+import {
+  COIN_NAMES,
+  coinInFileName,
+  isWellKnownCoin,
+  namesCoin,
+  parsePair,
+  sameCoin,
+} from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow, type YfinanceLevels } from './reader.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
@@ -1124,7 +1131,7 @@ export function requireColumns(
   const coin =
     named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
       ? named
-      : undefined;
+      : (coinInFileName(basename(path)) ?? undefined);
   const symbol = params.symbol?.toUpperCase();
   const series = fredSeries(header);
   const fred = has('price_usd') ? null : series;

@@ -217,3 +217,67 @@ export interface PairExample {
   example: string;
   line: number;
 }
+
+/**
+ * Tickers a file's name may say its coin by (`eth_daily.csv`, `BTC prices 2021.csv`): those
+ * no word of a file's name is otherwise (not `DOT`, `LINK`, `UNI`, `ETC`).
+ */
+const TICKERS_IN_NAMES = new Set(
+  ['BTC', 'XBT', 'ETH', 'USDT', 'USDC', 'BNB', 'SOL', 'XRP', 'ADA', 'DOGE', 'TRX', 'LTC'].concat([
+    'BCH',
+    'AVAX',
+    'XLM',
+    'XMR',
+    'MATIC',
+    'SHIB',
+    'WBTC',
+  ]),
+);
+/** Words that make a coin's name another coin's: `Wrapped Bitcoin`, `Lido Staked ETH`. */
+const OTHER_COIN_BEFORE = new Set(['wrapped', 'staked', 'bridged', 'lido', 'liquid', 'peg']);
+/** …and after it: `Bitcoin Cash`, `Bitcoin SV`, `Ethereum Classic`, `Tether Gold`. */
+const OTHER_COIN_AFTER = new Set(
+  ['cash', 'sv', 'gold', 'classic', 'diamond', 'name', 'pow', 'fair', 'private', 'token'].concat([
+    'bep2',
+    'bep20',
+    'erc20',
+    'wormhole',
+    'bridged',
+    'staked',
+    'abc',
+    'inu',
+    'killer',
+  ]),
+);
+
+/**
+ * The one well-known coin a file's name says, by its name (`Ethereum.csv`, Kaggle's
+ * `coin_WrappedBitcoin.csv`, `bitcoin_cash_history.csv`) or a ticker as a word of its own
+ * (`eth_daily.csv`), or null: for a name of none or of two coins (`btc_vs_eth.csv`).
+ */
+export function coinInFileName(file: string): string | null {
+  const words = file
+    .replace(/\.[a-z\d]+$/i, '')
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z\d]+/)
+    .filter(Boolean);
+  const coins = new Set<string>();
+  for (let i = 0; i < words.length; i++) {
+    const [before = '', word = '', after = ''] = [words[i - 1], words[i], words[i + 1]];
+    const joined =
+      COIN_NAMES[`${word}-${after}`.toUpperCase()] ?? COIN_NAMES[`${word}${after}`.toUpperCase()];
+    if (joined) i += 1;
+    const ticker = word.toUpperCase();
+    const coin =
+      joined ??
+      COIN_NAMES[ticker] ??
+      (TICKERS_IN_NAMES.has(ticker) ? (BASE_ALIASES[ticker] ?? ticker) : undefined);
+    const next = joined ? (words[i + 1] ?? '') : after;
+    if (coin && !OTHER_COIN_BEFORE.has(before) && !OTHER_COIN_AFTER.has(next)) coins.add(coin);
+    else if (coin) return null;
+  }
+  const [only, ...more] = coins;
+  return only && more.length === 0 ? only : null;
+}
