@@ -189,6 +189,28 @@ describe('a symbol column of trading pairs', () => {
     ]);
   });
 
+  it("is missing from a series' bare value, no price unless a name says so (was addresses as price)", async () => {
+    // Nasdaq Data Link's BCHAIN series and Glassnode's metrics: `Date,Value` whatever the metric
+    const addresses = 'Date,Value\n2024-01-01,812345\n2024-01-02,845123\n';
+    for (const name of ['BCHAIN-NADDU.csv', 'glassnode_btc_active_addresses.csv'])
+      await expect(ingest(name, addresses, 'BTC'), name).rejects.toThrow(
+        /column "Value" may be any series of a coin .*neither its header nor the file's name says it is BTC's price; .*--map 'Value=price_usd'$/,
+      );
+    const mapped = await files.ingest('BCHAIN-NADDU.csv', addresses, {
+      symbol: 'BTC',
+      map: ['Value=price_usd'],
+    });
+    expect(mapped).toMatchObject({ status: 'succeeded', loaded: 2 });
+    // the MKPRU series is the market price in dollars (MCM 2022's BCHAIN-MKPRU.csv), and a
+    // name that says price is one
+    const prices = 'Date,Value\n9/11/16,606.3\n9/12/16,609.2\n9/13/16,610.3\n';
+    for (const [name, coin] of [
+      ['BCHAIN-MKPRU.csv', 'BTC'],
+      ['glassnode_eth_price_usd_close.csv', 'ETH'],
+    ])
+      expect(await ingest(name!, prices, coin), name).toMatchObject({ loaded: 3, rejected: 0 });
+  });
+
   it('of several coins loads each base coin', async () => {
     const run = await ingest(
       'binance.csv',

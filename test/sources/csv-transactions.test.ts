@@ -110,7 +110,8 @@ describe('a log of transactions (Bitstamp)', () => {
   });
 
   it('a value without an amount beside it is still a price (a series of values)', async () => {
-    const run = await files.ingest('values.csv', 'date,value\n2024-01-01,42000.5\n', {
+    // named as a price: a bare value may be any series (csv-pairs.test.ts)
+    const run = await files.ingest('btc_prices.csv', 'date,value\n2024-01-01,42000.5\n', {
       symbol: 'BTC',
     });
     expect(run).toMatchObject({ status: 'succeeded', loaded: 1 });

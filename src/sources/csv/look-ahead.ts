@@ -1229,4 +1229,24 @@ export function requireColumns(
       { context: { file: path, field: 'price_usd' } },
     );
   }
+  // `timestamp,value` is how Glassnode, Nasdaq Data Link (`BCHAIN-…`) and Santiment export any
+  // series of one coin: its addresses or hash rate as well as its price.
+  const value = mapping.columns.find(
+    (c) => c.field === 'price_usd' && c.how !== 'override' && toHeaderKey(c.header) === 'value',
+  );
+  if (value && !has('symbol') && !PRICE_IN_NAME.test(basename(path))) {
+    const column = value.header.trim();
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(column)} may be any series of a coin (Glassnode, Nasdaq ` +
+        'Data Link and Santiment export each metric, addresses or hash rate as well as a price, ' +
+        `as a time and a value), and neither its header nor the file's name says it is ` +
+        `${symbol ?? 'the coin'}'s price; if it is its price in US dollars, pass --map ` +
+        `'${column}=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
+    );
+  }
 }
+
+/** A file's name that says its series is a price (`BCHAIN-MKPRU`: market price, USD). */
+const PRICE_IN_NAME = /price|close|mkpru|usd|kurs|preis|prix|precio|pre[cç]o|цена/i;
