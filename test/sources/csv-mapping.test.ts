@@ -133,7 +133,7 @@ describe('CSV header mapping', () => {
       );
   });
 
-  it("reads Bybit's and OKX's candles: their start time and their close", () => {
+  it("reads Bybit's, OKX's and Polygon.io's candles: their start time and their close", () => {
     expect(
       fields(['startTime', 'openPrice', 'highPrice', 'lowPrice', 'closePrice', 'volume']),
     ).toEqual({ startTime: 'observed_at', closePrice: 'price_usd' });
@@ -149,8 +149,13 @@ describe('CSV header mapping', () => {
     expect(okx.warnings.join('\n')).toContain(
       'column "volCcy" is in a currency it does not name: left out of volume_24h_usd',
     );
-    // a `c` without OKX's other letters is no close
-    expect(fields(['symbol', 'c', 'price'])).toEqual({ symbol: 'symbol', price: 'price_usd' });
+    // Polygon.io's aggregates: `t` is the candle's time (was refused for no time column)
+    expect(fields(['v', 'vw', 'o', 'c', 'h', 'l', 't', 'n'])).toEqual({
+      t: 'observed_at',
+      c: 'price_usd',
+    });
+    // a `c` or `t` without OKX's other letters is no close and no time
+    expect(fields(['symbol', 'c', 'price', 't'])).toEqual({ symbol: 'symbol', price: 'price_usd' });
   });
 
   it("reads CoinPaprika's OHLCV: the close at its close time (was the file's time)", () => {

@@ -487,9 +487,10 @@ export function mapHeader(
     // `price` alone would be (`Circulating Supply (BTC)` still counts coins).
     const named = currencyIn(header, key);
     if (!named) {
-      // OKX's candles' `c` is the close: a price, beside `o`, `h` and `l` only
-      const close = key === 'c' && isOhlcLetters(keys) ? 'close' : key;
-      candidates.push(...amountOrField(close, header, index, warnings));
+      // OKX's and Polygon.io's candles' `c` is the close, beside `o`, `h` and `l` only, and
+      // Polygon's `t` the candle's time
+      const letter = isOhlcLetters(keys) ? CANDLE_LETTERS[key] : undefined;
+      candidates.push(...amountOrField(letter ?? key, header, index, warnings));
       return;
     }
     const whole = named.sign ? [] : matchColumn(key, header, index);
@@ -727,7 +728,10 @@ function candleKey(key: string): string {
 }
 const OHLC_LETTERS: Record<string, string> = { o: 'open', h: 'high', l: 'low', c: 'close' };
 
-/** Whether the keys are OKX's candles: `o`, `h`, `l` and `c`, whose `c` is the close. */
+/** What `c` and `t` are in a file of candles by letters: the close and the candle's time. */
+const CANDLE_LETTERS: Record<string, string> = { c: 'close', t: 'timestamp' };
+
+/** Whether the keys are candles by letters: `o`, `h`, `l` and `c` (OKX's, Polygon.io's). */
 function isOhlcLetters(keys: readonly string[]): boolean {
   return Object.keys(OHLC_LETTERS).every((k) => keys.includes(k));
 }
