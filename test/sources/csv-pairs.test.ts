@@ -564,6 +564,15 @@ describe('a currency column', () => {
     await expect(files.ingest('BINANCE_BTCUSDT, 240.csv', candles)).rejects.toThrow(
       /the file's name says BTC: --symbol BTC/,
     );
+    // its market cap and dominance charts (CRYPTOCAP:BTC, CRYPTOCAP:BTC.D) are no prices
+    const cap = 'time,open,high,low,close\n1704067200,8.28e11,8.66e11,8.26e11,8.65e11\n';
+    for (const [name, what] of [
+      ['CRYPTOCAP_BTC, 1D.csv', 'a market capitalization'],
+      ['CRYPTOCAP_BTC.D, 1W (1).csv', 'a dominance, in percent'],
+    ])
+      await expect(files.ingest(name!, cap, { symbol: 'BTC' }), name).rejects.toThrow(
+        `TradingView's export of CRYPTOCAP:${name!.slice(10, name!.indexOf(','))}, ${what}, not a price`,
+      );
     const tv = await files.ingest('BINANCE_BTCUSDT, 1D.csv', candles, { symbol: 'BTC' });
     expect(tv).toMatchObject({ status: 'succeeded', loaded: 1 });
     // Yahoo Finance's downloads are named after the ticker

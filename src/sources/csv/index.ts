@@ -40,6 +40,7 @@ import {
   requireColumns,
   requireCoinMarketCapDollars,
   requireDollarExport,
+  requirePriceChart,
   requireFileTime,
   requireOneCoin,
   requireTickers,
@@ -169,6 +170,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       overrides = parseOverrides(params.map);
       mapping = mapHeader(named, overrides);
       requireDollarExport(mapping, path, symbol);
+      requirePriceChart(mapping, path);
       try {
         requireColumns(mapping, { ...params, symbol }, named, path);
       } catch (error) {

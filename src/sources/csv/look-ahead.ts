@@ -968,6 +968,31 @@ const YAHOO_EXPORT = /^([A-Z\d]{2,10})-([A-Z]{3})(?: \(\d+\))?\.csv$/;
 const TRADINGVIEW_EXPORT = /^[a-z\d]+_([a-z\d]+), ?\w+(?: \(\d+\))?\.csv$/i;
 
 /**
+ * TradingView's market cap charts, `CRYPTOCAP:BTC` (BTC's market cap), `CRYPTOCAP:TOTAL`,
+ * `CRYPTOCAP:BTC.D` (its dominance, a percentage), export as `CRYPTOCAP_BTC, 1D.csv` with the
+ * same `time,open,high,low,close` as a market's.
+ */
+const TRADINGVIEW_CRYPTOCAP = /^CRYPTOCAP_([A-Z\d.]+), ?\w+(?: \(\d+\))?\.csv$/i;
+
+/**
+ * Refuses TradingView's export of a market cap or dominance chart, whose `close` is no price,
+ * unless `--map` named the price column.
+ */
+export function requirePriceChart(mapping: HeaderMapping, path: string): void {
+  const chart = TRADINGVIEW_CRYPTOCAP.exec(basename(path))?.[1];
+  const price = mapping.columns.find((c) => c.field === 'price_usd');
+  if (!chart || !price || price.how === 'override') return;
+  const what = /\.D$/i.test(chart) ? 'a dominance, in percent' : 'a market capitalization';
+  throw new KxError(
+    'input',
+    `${path}: the file's name is TradingView's export of CRYPTOCAP:${chart.toUpperCase()}, ` +
+      `${what}, not a price; export a market's chart (BITSTAMP:BTCUSD, COINBASE:ETHUSD). If ` +
+      `the column is a price after all, pass --map '${price.header.trim()}=price_usd'`,
+    { context: { file: path, field: 'price_usd' } },
+  );
+}
+
+/**
  * Binance's public data (data.binance.vision) names a dump `MARKET-INTERVAL-YYYY-MM(-DD).csv`
  * (`BTCUSDT-1d-2024-01.csv`, `BTCEUR-1h-2024-01-05.csv`, `ETHBTC-trades-2024-01.csv`), and the
  * file has no header: its market is only in its name.
