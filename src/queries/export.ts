@@ -179,9 +179,16 @@ export async function* encode<R>(
   if (chunk) yield chunk;
 }
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
+/**
+ * RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. Text a
+ * spreadsheet would run as a formula (`=HYPERLINK(…)`, `-2+3+cmd|…`, `@SUM(…)`: a listing's name
+ * is whatever its source says) gets an apostrophe before it, as OWASP advises; numbers do not.
+ */
 function csvField(value: Cell): string {
   if (value === null) return '';
-  const text = String(value);
+  let text = String(value);
+  if (FORMULA_START.test(text) && !NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER = /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i;

@@ -155,6 +155,33 @@ describe('kx export', () => {
     expect(r.stderr).toContain(message);
   });
 
+  it("prefixes a name a spreadsheet would run as a formula with ' in CSV, not in NDJSON", async () => {
+    const names = ['=HYPERLINK("http://example.com","x")', "-2+3+cmd|' /C calc'!A0", '@SUM(1)'];
+    const file = join(work, 'formulas.csv');
+    writeFileSync(
+      file,
+      `symbol,name,price,percent_change_24h\n` +
+        names.map((n, i) => `XQF${i},"${n.replaceAll('"', '""')}",1.5,-2.25`).join('\n') +
+        '\n',
+    );
+    const loaded = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const args = ['export', 'listings', '--source', 'csv'];
+    const csv = csvRows((await runKx(args, database.env)).stdout).filter((r) =>
+      r.symbol!.startsWith('XQF'),
+    );
+    expect(csv.map((r) => [r.name, r.percent_change_24h])).toEqual(
+      names.map((n) => [`'${n}`, '-2.25']),
+    );
+    const ndjson = await runKx([...args, '--format', 'ndjson'], database.env);
+    const rows = ndjson.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { symbol: string; name: string })
+      .filter((r) => r.symbol.startsWith('XQF'));
+    expect(rows.map((r) => r.name)).toEqual(names);
+  });
+
   it('names every asset a symbol has when it is not one', async () => {
     const unlinked = await runKx(['unlink', 'csv:btc-bitcoin', '--json'], database.env);
     expect(unlinked.code, unlinked.stderr).toBe(0);
