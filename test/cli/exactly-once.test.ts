@@ -135,6 +135,8 @@ describe('FAIL_AFTER_N_RECORDS', () => {
         const runs = await db.select().from(etlRuns);
         expect(runs).toHaveLength(1);
         expect(runs[0]).toMatchObject({ status: 'succeeded', attempts: 3, fetched: ROWS });
+        // ISO times have no day-first or month-first, after a resume too (was "day-first")
+        expect(runs[0]!.mapping).not.toHaveProperty('dateOrder');
       });
     });
     expect(state).toEqual(clean);

@@ -193,12 +193,20 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         }
         throw error;
       }
-      const foundOrder =
-        (params.dateFormat && parseDateFormat(params.dateFormat)) ||
-        cursor?.dateOrder ||
-        (await inferDateOrder(path, delimiter, header, !params.columns, mapping));
-      dateOrderApplies = foundOrder !== undefined;
-      dateOrder = foundOrder ?? 'day-first';
+      const given = params.dateFormat ? parseDateFormat(params.dateFormat) : undefined;
+      // A checkpoint keeps the order rows were read in, 'day-first' also for dates that have
+      // none (ISO): whether the file's dates need one is the file's to say. Dates no row
+      // settles were read in the checkpoint's order (a first run's --date-format).
+      const inferred =
+        given ??
+        (await inferDateOrder(path, delimiter, header, !params.columns, mapping).catch(
+          (error: unknown) => {
+            if (cursor?.dateOrder && error instanceof KxError) return cursor.dateOrder;
+            throw error;
+          },
+        ));
+      dateOrderApplies = inferred !== undefined;
+      dateOrder = given ?? cursor?.dateOrder ?? inferred ?? 'day-first';
       decimalMark =
         params.decimal ??
         cursor?.decimalMark ??
