@@ -359,6 +359,7 @@ describe('a symbol column of trading pairs', () => {
       'EthereumClassic.csv',
       'btc_vs_eth.csv',
       'dot_prices_etc.csv',
+      'trx_export.csv',
     ].entries())
       expect(
         await symbolsOf(await ingest(name, text.replace('4,631', `3${i}`), 'etc')),

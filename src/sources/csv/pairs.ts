@@ -220,11 +220,11 @@ export interface PairExample {
 
 /**
  * Tickers a file's name may say its coin by (`eth_daily.csv`, `BTC prices 2021.csv`): those
- * no word of a file's name is otherwise (not `DOT`, `LINK`, `UNI`, `ETC`).
+ * no word of a file's name is otherwise (not `DOT`, `LINK`, `UNI`, `ETC`, nor `TRX`, which
+ * also abbreviates transactions).
  */
 const TICKERS_IN_NAMES = new Set(
-  ['BTC', 'XBT', 'ETH', 'USDT', 'USDC', 'BNB', 'SOL', 'XRP', 'ADA', 'DOGE', 'TRX', 'LTC'].concat([
-    'BCH',
+  ['BTC', 'XBT', 'ETH', 'USDT', 'USDC', 'BNB', 'SOL', 'XRP', 'ADA', 'DOGE', 'LTC', 'BCH'].concat([
     'AVAX',
     'XLM',
     'XMR',
