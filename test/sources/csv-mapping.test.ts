@@ -194,6 +194,12 @@ describe('CSV header mapping', () => {
       'dt',
       'Fecha y hora',
       'Horodatage',
+      // Dune's and Flipside's query results
+      'block_time',
+      'minute',
+      'HOUR',
+      'day',
+      'week',
     ])
       expect(fields(['symbol', header, 'price']), header).toEqual({
         symbol: 'symbol',

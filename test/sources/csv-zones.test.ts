@@ -76,4 +76,22 @@ describe('a time column whose header names its zone', () => {
       ['2024-01-06T00:00:00.000Z', '44200'],
     ]);
   });
+
+  it('of hours as numbers is the start of each hour (was no date: `2024-01-05 7`)', async () => {
+    const run = await files.ingest(
+      'date-hour.csv',
+      'Date,Hour,Symbol,Close\n2024-01-05,0,BTC,44000\n2024-01-05,7,BTC,44100\n' +
+        '2024-01-05,23,BTC,44200\n2024-01-06,0930,BTC,44300\n2024-01-06,24,BTC,44400\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 4, rejected: 1 });
+    expect(await timesOf(run.runId)).toEqual([
+      ['2024-01-05T00:00:00.000Z', '44000'],
+      ['2024-01-05T07:00:00.000Z', '44100'],
+      ['2024-01-05T23:00:00.000Z', '44200'],
+      ['2024-01-06T09:30:00.000Z', '44300'],
+    ]);
+    expect(await files.reasonsOf(run)).toEqual([
+      expect.stringMatching(/^observed_at: not a date: "2024-01-06 24"/),
+    ]);
+  });
 });

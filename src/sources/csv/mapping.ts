@@ -256,6 +256,15 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     [toHeaderKey('日期')]: 0.9,
     [toHeaderKey('날짜')]: 0.9,
     tarih: 0.9,
+    // query results of Dune and Flipside: a block's time, or the bucket prices are summed up
+    // by (`date_trunc('minute', …)`), a time of day only beside a date (findTimeOfDay)
+    block_time: 0.9,
+    block_timestamp: 0.9,
+    evt_block_time: 0.9,
+    minute: 0.8,
+    hour: 0.8,
+    day: 0.8,
+    week: 0.75,
   },
 };
 

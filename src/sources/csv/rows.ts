@@ -417,13 +417,17 @@ export function toBase(
 /**
  * `2024-03-24` and `7:05` → `2024-03-24 07:05`; a date that has a time keeps it. A time column
  * of unix times (`date,time,price` with `1711238400`, as scripts write them) is the instant
- * itself, which the date only rounds.
+ * itself, which the date only rounds. An hour as a number (`Date,Hour` with `7`, `23`) is that
+ * hour's start, and four digits (`0930`) an hour and its minutes.
  */
 export function withTimeOfDay(date: string, time: string | undefined): string {
   const clock = time?.trim() ?? '';
   if (clock === '' || /\d:\d\d|[ap]\.?m\.?$/i.test(date)) return date;
   if (/^\d{9,19}(?:\.\d+)?$/.test(clock)) return clock;
-  return `${date} ${clock.replace(/^(\d)(?=:)/, '0$1')}`;
+  const hour = /^(?:[01]?\d|2[0-3])$/.test(clock) ? `${clock.padStart(2, '0')}:00` : undefined;
+  const hhmm = /^([01]\d|2[0-3])([0-5]\d)$/.exec(clock);
+  const written = hour ?? (hhmm ? `${hhmm[1]}:${hhmm[2]}` : clock);
+  return `${date} ${written.replace(/^(\d)(?=:)/, '0$1')}`;
 }
 
 /** Payload keys: the header names, made unique (`symbol`, `symbol#2`) and never empty. */
