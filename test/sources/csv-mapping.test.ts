@@ -200,6 +200,10 @@ describe('CSV header mapping', () => {
       'HOUR',
       'day',
       'week',
+      // a candle's or a bucket's start (Coinbase Advanced's candles, TimescaleDB's time_bucket)
+      'start',
+      'period_start',
+      'bucket',
     ])
       expect(fields(['symbol', header, 'price']), header).toEqual({
         symbol: 'symbol',

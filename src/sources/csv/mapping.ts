@@ -265,6 +265,15 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     hour: 0.8,
     day: 0.8,
     week: 0.75,
+    // a candle's or a bucket's start: Coinbase Advanced's candles (`start,low,high,open,close`),
+    // TimescaleDB's `time_bucket`, scripts' `period_start`
+    start: 0.8,
+    period_start: 0.9,
+    time_start: 0.9,
+    interval_start: 0.9,
+    candle_start: 0.9,
+    bucket: 0.85,
+    bucket_start: 0.9,
   },
 };
 
