@@ -210,6 +210,11 @@ describe('CSV header mapping', () => {
         [header]: 'observed_at',
         price: 'price_usd',
       });
+    // …but a date split into columns has no time column: its day is a day of the month
+    expect(fields(['year', 'month', 'day', 'symbol', 'price'])).toEqual({
+      symbol: 'symbol',
+      price: 'price_usd',
+    });
     // a date beside a unix time keeps its place (CryptoDataDownload's `Unix Timestamp,Date`)
     expect(fields(['Unix Timestamp', 'Date', 'Symbol', 'Close'])).toMatchObject({
       Date: 'observed_at',

@@ -559,6 +559,16 @@ export function mapHeader(
         (amounts ? WORTH_KEYS : RATE_KEYS).has(bare[c.index] ?? ''),
     )
     .forEach((c) => out.add(c));
+  // A date split into columns (`year,month,day`): its `day` is no time, and kx joins no date.
+  if (keys.includes('year') || keys.includes('month'))
+    candidates
+      .filter(
+        (c) =>
+          c.how !== 'override' &&
+          c.field === 'observed_at' &&
+          BUCKET_TIMES.has(keys[c.index] ?? ''),
+      )
+      .forEach((c) => out.add(c));
   let columns = pickLeft();
   const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
   if (unsure) {
@@ -745,6 +755,9 @@ function candleKey(key: string): string {
   return bare ?? OHLC_LETTERS[key] ?? key;
 }
 const OHLC_LETTERS: Record<string, string> = { o: 'open', h: 'high', l: 'low', c: 'close' };
+
+/** Dune's and Flipside's buckets: a time only where no `year` or `month` splits the date. */
+const BUCKET_TIMES = new Set(['minute', 'hour', 'day', 'week']);
 
 /** What `c` and `t` are in a file of candles by letters: the close and the candle's time. */
 const CANDLE_LETTERS: Record<string, string> = { c: 'close', t: 'timestamp' };
