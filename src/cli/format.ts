@@ -2,6 +2,7 @@ import { toSnakeKeys } from '../core/json.js';
 import type { ReadProgress, UpstreamWait } from '../core/source.js';
 import type { RunResult } from '../engine/runner.js';
 import type { Status } from '../queries/status.js';
+import { listColumns } from '../sources/csv/mapping.js';
 import type { DryRunResult } from './commands/ingest.js';
 import type { Output } from './io.js';
 
@@ -103,7 +104,7 @@ export function formatDryRun(result: DryRunResult): string {
         (reading.delimiter ? `, cells split by ${JSON.stringify(reading.delimiter)}` : ''),
     );
   if (reading.unmapped?.length)
-    lines.push(`  not used: ${reading.unmapped.map((h) => JSON.stringify(h)).join(', ')}`);
+    lines.push(`  not used: ${listColumns(reading.unmapped)}`);
   for (const r of result.rejections.slice(0, 5)) {
     const line = (r.locator as { line?: number } | null)?.line;
     lines.push(`  rejected${line ? ` line ${line}` : ''}: ${r.reason}`);

@@ -687,5 +687,16 @@ describe('CSV header mapping', () => {
       /--map names "close", which the file's header does not have; its columns are "Date", "Price", "Vol\."/,
     );
     expect(call).toThrow(expect.objectContaining({ code: 'usage' }));
+    // a file of a column per coin lists its first 40 (was every one: 249 KB for 20,000)
+    const wide = ['date', ...Array.from({ length: 2_000 }, (_, i) => `COIN${i}`)];
+    const message = (() => {
+      try {
+        mapHeader(wide, parseOverrides(['Close=price_usd']));
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toMatch(/"COIN38" and 1,961 more$/);
+    expect(message!.length).toBeLessThan(600);
   });
 });

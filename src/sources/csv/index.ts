@@ -16,6 +16,7 @@ import { parseDateFormat, type DateOrder } from '../../core/timestamp.js';
 import {
   findCurrency,
   findTimeOfDay,
+  listColumns,
   mapHeader,
   timeOfDayZone,
   parseOverrides,
@@ -30,7 +31,6 @@ import {
   inspectTextColumns,
   leaveOutNumericName,
   leaveOutRowIds,
-  listColumns,
   pairsOf,
   headerBytes,
   readHeader,

@@ -15,6 +15,7 @@ import {
   mapHeader,
   toHeaderKey,
   type CsvField,
+  listColumns,
   type HeaderMapping,
 } from './mapping.js';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
@@ -929,11 +930,6 @@ export async function requireColumnCount(
       { context: { file: path, line: row.line } },
     );
   }
-}
-
-/** `"Date", "Price", "Vol."`: the header as error messages name it. */
-export function listColumns(header: readonly string[]): string {
-  return header.map((h) => JSON.stringify(h.trim())).join(', ');
 }
 
 /**

@@ -538,7 +538,7 @@ export function mapHeader(
     throw new KxError(
       'usage',
       `--map names ${missing.map((k) => `"${k}"`).join(', ')}, which the file's header does not have; ` +
-        `its columns are ${headers.map((h) => JSON.stringify(h)).join(', ')}`,
+        `its columns are ${listColumns(headers)}`,
       { context: { missing, headers } },
     );
   }
@@ -938,4 +938,16 @@ export function findCurrency(
   if (index !== -1) return index;
   const named = keys.findIndex((key, i) => CURRENCY.has(key) && free(key, i));
   return named === -1 ? undefined : named;
+}
+
+/** Columns an error message lists: a header of 20,000 coins' columns is no message. */
+const LISTED_COLUMNS = 40;
+
+/** `"Date", "Price", "Vol."`: the header as error messages name it, the first 40 columns. */
+export function listColumns(header: readonly string[]): string {
+  const listed = header
+    .slice(0, LISTED_COLUMNS)
+    .map((h) => JSON.stringify(h.trim().length > 80 ? `${h.trim().slice(0, 80)}…` : h.trim()));
+  const more = header.length - LISTED_COLUMNS;
+  return listed.join(', ') + (more > 0 ? ` and ${more.toLocaleString('en')} more` : '');
 }
