@@ -103,8 +103,7 @@ export function formatDryRun(result: DryRunResult): string {
       `  numbers with a decimal ${reading.decimalMark === ',' ? 'comma (1.234,5)' : 'point (1,234.5)'}` +
         (reading.delimiter ? `, cells split by ${JSON.stringify(reading.delimiter)}` : ''),
     );
-  if (reading.unmapped?.length)
-    lines.push(`  not used: ${listColumns(reading.unmapped)}`);
+  if (reading.unmapped?.length) lines.push(`  not used: ${listColumns(reading.unmapped)}`);
   for (const r of result.rejections.slice(0, 5)) {
     const line = (r.locator as { line?: number } | null)?.line;
     lines.push(`  rejected${line ? ` line ${line}` : ''}: ${r.reason}`);
