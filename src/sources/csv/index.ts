@@ -195,16 +195,10 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       }
       const given = params.dateFormat ? parseDateFormat(params.dateFormat) : undefined;
       // A checkpoint keeps the order rows were read in, 'day-first' also for dates that have
-      // none (ISO): whether the file's dates need one is the file's to say. Dates no row
-      // settles were read in the checkpoint's order (a first run's --date-format).
+      // none (ISO): whether the file's dates need one is the file's to say. (A run's
+      // --date-format goes with its checkpoint: a resume passes it again.)
       const inferred =
-        given ??
-        (await inferDateOrder(path, delimiter, header, !params.columns, mapping).catch(
-          (error: unknown) => {
-            if (cursor?.dateOrder && error instanceof KxError) return cursor.dateOrder;
-            throw error;
-          },
-        ));
+        given ?? (await inferDateOrder(path, delimiter, header, !params.columns, mapping));
       dateOrderApplies = inferred !== undefined;
       dateOrder = given ?? cursor?.dateOrder ?? inferred ?? 'day-first';
       decimalMark =
