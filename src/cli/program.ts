@@ -195,13 +195,13 @@ Examples:
     .command('export')
     .description('write every matching row to stdout as CSV, NDJSON or JSON, streamed')
     .addArgument(
-      new Argument('<what>', "quotes (a coin's history), listings or assets").choices([
-        'quotes',
-        'listings',
-        'assets',
-      ]),
+      new Argument(
+        '<what>',
+        "quotes (a coin's history), listings, assets, or rejected (the records runs rejected, and why)",
+      ).choices(['quotes', 'listings', 'assets', 'rejected']),
     )
     .option('--asset <id|symbol>', 'the coin: its asset id, or a symbol exactly one asset has')
+    .option('--run <id>', 'rejected: only this run', toRunId)
     .option(
       '--source <name>',
       `only this source (quotes: several, comma-separated, and ${'`consensus`'} with an interval)`,
@@ -227,6 +227,7 @@ Examples:
   kx export quotes --asset 1 --interval 1d --source coingecko,coinpaprika,consensus
   kx export assets --format ndjson | jq .price_usd
   kx export listings --source csv --format json
+  kx export rejected --run 12 > rejected.csv             # every line run #12 rejected, and why
 `,
     )
     .action(async (what: ExportKind, options: ExportOptions, command: Command) => {
@@ -328,6 +329,12 @@ function collect(value: string, previous: string[]): string[] {
 function toPositiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError('expected a whole number of at least 1');
+  return Number(value);
+}
+
+function toRunId(value: string): number {
+  if (!/^\d{1,15}$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a run id (a whole number of at least 1)');
   return Number(value);
 }
 

@@ -339,7 +339,8 @@ async function commitBatch<P>(
       if (!refused || refused.size === 0) throw error;
       const [first] = refused.values();
       settings.warn(
-        `${refused.size} record(s) refused by the database were quarantined (${first}); see rejected_records`,
+        `${refused.size} record(s) refused by the database were quarantined (${first}); ` +
+          `every one: kx export rejected --run ${run.id}`,
       );
       batch = rejectStaged(batch, refused);
     }
@@ -506,7 +507,7 @@ async function checkRejectRatio(
   throw new KxError(
     'input',
     `${totals.rejected} of ${totals.fetched} records rejected (${(ratio * 100).toFixed(1)}%), above KX_MAX_REJECT_RATIO=${maxRatio}${most}. ` +
-      'The valid records are loaded; see rejected_records for every reason',
+      `The valid records are loaded; every rejected one, with its reason: kx export rejected --run ${runId}`,
     { context: { rejected: totals.rejected, fetched: totals.fetched } },
   );
 }

@@ -2,6 +2,12 @@ import type { Db } from '../db/client.js';
 import { listAssets, type AssetListQuery, type AssetRow } from './asset-list.js';
 import { getHistory, type Bucket, type HistoryQuery, type Observation } from './history.js';
 import { getListings, type Listing, type ListingQuery } from './listings.js';
+import {
+  describeLocator,
+  listRejected,
+  type RejectedQuery,
+  type RejectedRecord,
+} from './rejected.js';
 
 /**
  * Exports: every row a list query matches, read a page at a time by its keyset cursor and
@@ -30,6 +36,8 @@ type Column<R> = [header: string, get: (row: R) => Cell];
 export interface Export<R = unknown> {
   rows: AsyncIterable<R>;
   columns: Column<R>[];
+  /** A row as JSON text, where `JSON.stringify` would not write it as the API shows it. */
+  json?: (row: R) => string;
 }
 
 const field = <R>(key: keyof R & string): Column<R> => [key, (row) => row[key] as Cell];
@@ -141,6 +149,37 @@ export function exportQuotes(
   };
 }
 
+/**
+ * Rejected records, oldest first: where each was (`prices.csv:14`), the field and the reason,
+ * and the record as its source gave it. In JSON the record is an object with its numbers exact.
+ */
+export function exportRejected(
+  db: Db,
+  query: Omit<RejectedQuery, 'limit' | 'afterId'>,
+): Export<RejectedRecord> {
+  return {
+    rows: pages(async (cursor) => {
+      const rows = await listRejected(db, {
+        ...query,
+        limit: PAGE,
+        afterId: cursor === undefined ? undefined : Number(cursor),
+      });
+      return { rows, next: rows.length === PAGE ? String(rows.at(-1)!.id) : null };
+    }),
+    columns: [
+      field('run_id'),
+      field('source'),
+      ['locator', (r) => describeLocator(r.locator)],
+      field('source_id'),
+      field('field'),
+      field('reason'),
+      field('record'),
+      field('rejected_at'),
+    ],
+    json: ({ record, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"record":${record}}`,
+  };
+}
+
 /** Follows `next` cursors until there is none; one page in memory at a time. */
 async function* pages<R>(
   read: (cursor: string | undefined) => Promise<{ rows: readonly R[]; next: string | null }>,
@@ -158,7 +197,7 @@ const CHUNK = 64 * 1024;
 
 /** The export as text chunks in `format`. */
 export async function* encode<R>(
-  { rows, columns }: Export<R>,
+  { rows, columns, json = (row) => JSON.stringify(row) }: Export<R>,
   format: ExportFormat,
 ): AsyncGenerator<string> {
   let chunk = '';
@@ -167,8 +206,8 @@ export async function* encode<R>(
   if (format === 'json') chunk = '[';
   for await (const row of rows) {
     if (format === 'csv') chunk += `${columns.map(([, get]) => csvField(get(row))).join(',')}\r\n`;
-    else if (format === 'ndjson') chunk += `${JSON.stringify(row)}\n`;
-    else chunk += `${first ? '\n' : ',\n'}${JSON.stringify(row)}`;
+    else if (format === 'ndjson') chunk += `${json(row)}\n`;
+    else chunk += `${first ? '\n' : ',\n'}${json(row)}`;
     first = false;
     if (chunk.length >= CHUNK) {
       yield chunk;

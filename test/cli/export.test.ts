@@ -46,6 +46,7 @@ async function stored<T>(query: ReturnType<typeof sql>): Promise<T[]> {
 }
 
 const csvRows = (text: string) => parse<Record<string, string>>(text, { columns: true });
+type RunJson = { run_id: number; rejected: number };
 
 describe('kx export', () => {
   it('quotes: every raw observation of the window, exact, in each format', async () => {
@@ -149,6 +150,10 @@ describe('kx export', () => {
     [['export', 'assets', '--interval', '1d'], 'only `kx export quotes` takes it'],
     [['export', 'listings', '--source', 'csv,coingecko'], 'takes one source'],
     [['export', 'prices'], "value 'prices' is invalid for argument 'what'"],
+    [['export', 'listings', '--run', '1'], '--run: only `kx export rejected` takes it'],
+    [['export', 'rejected', '--run', '987654'], '--run 987654: there is no run #987654'],
+    [['export', 'rejected', '--asset', 'BTC'], '`kx export rejected` takes --run or --source'],
+    [['export', 'rejected', '--run', 'last'], "'--run <id>' argument 'last' is invalid"],
   ])('%j is a usage error (exit 2)', async (args, message) => {
     const r = await runKx(args, database.env);
     expect(r.code).toBe(2);
@@ -180,6 +185,65 @@ describe('kx export', () => {
       .map((l) => JSON.parse(l) as { symbol: string; name: string })
       .filter((r) => r.symbol.startsWith('XQF'));
     expect(rows.map((r) => r.name)).toEqual(names);
+  });
+
+  it('rejected: the ingest names the first, the export lists every one with its record', async () => {
+    // 2,100 bad rows of 5,000 (under KX_MAX_REJECT_RATIO): the export reads them in two pages.
+    const lines = ['date,symbol,price'];
+    const bad = new Map<number, string>();
+    for (let i = 0; i < 5000; i++) {
+      const day = new Date(Date.UTC(2010, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      const cell = i % 50 < 21 ? `n/a ${i}` : `${i + 1}.5`;
+      if (cell.startsWith('n/a')) bad.set(i + 2, cell);
+      lines.push(`${day},XRJ,${cell}`);
+    }
+    const file = join(work, 'xrj.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const run = await runKx(['ingest', '--source', 'csv', '--file', file, '--json'], database.env);
+    expect(run.code, run.stderr).toBe(0);
+    const { run_id: runId, rejected } = JSON.parse(run.stdout) as RunJson;
+    expect(rejected).toBe(2100);
+    // The first three, where and why, and the command that lists them all.
+    expect(run.stderr).toContain(`csv run #${runId} rejected 2100 records, the first 3:`);
+    expect(run.stderr).toContain(`${file}:2: price_usd: not a number: "n/a 0"`);
+    expect(run.stderr).toContain(`${file}:4: price_usd: not a number: "n/a 2"`);
+    expect(run.stderr).toContain(`kx export rejected --run ${runId}`);
+
+    const csv = await runKx(['export', 'rejected', '--run', String(runId)], database.env);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout.split('\r\n')[0]).toBe(
+      'run_id,source,locator,source_id,field,reason,record,rejected_at',
+    );
+    const rows = csvRows(csv.stdout);
+    expect(rows.map((r) => [r.locator, r.field, r.reason])).toEqual(
+      [...bad].map(([line, cell]) => [
+        `${file}:${line}`,
+        'price_usd',
+        `price_usd: not a number: "${cell}"`,
+      ]),
+    );
+    expect(new Set(rows.map((r) => r.run_id))).toEqual(new Set([String(runId)]));
+
+    const ndjson = await runKx(
+      ['export', 'rejected', '--run', String(runId), '--format', 'ndjson'],
+      database.env,
+    );
+    const records = ndjson.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { locator: { line: number }; record: Record<string, string> });
+    expect(records).toHaveLength(2100);
+    expect(records[1]).toMatchObject({
+      locator: { file, line: 3 },
+      record: { date: '2010-01-02', symbol: 'XRJ', price: 'n/a 1' },
+    });
+    // Every run's by default; --source keeps to one source.
+    const all = await runKx(['export', 'rejected', '--format', 'ndjson'], database.env);
+    expect(all.stdout.trimEnd().split('\n').length).toBeGreaterThanOrEqual(2100);
+    const other = await runKx(['export', 'rejected', '--source', 'coingecko'], database.env);
+    expect(other.stdout).toBe(
+      'run_id,source,locator,source_id,field,reason,record,rejected_at\r\n',
+    );
   });
 
   it('names every asset a symbol has when it is not one', async () => {

@@ -2,12 +2,14 @@ import { instantProblem } from '../../core/domain.js';
 import { KxError } from '../../core/errors.js';
 import { ISO_INSTANT, toTimestamp } from '../../core/timestamp.js';
 import type { Db } from '../../db/client.js';
+import { getRun } from '../../engine/runs.js';
 import { findAssets } from '../../queries/assets.js';
 import {
   encode,
   exportAssets,
   exportListings,
   exportQuotes,
+  exportRejected,
   type Export,
   type ExportFormat,
 } from '../../queries/export.js';
@@ -16,11 +18,12 @@ import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
 import type { Output } from '../io.js';
 
-/** What `kx export` writes (program.ts declares the same three as the argument's choices). */
-export type ExportKind = 'quotes' | 'listings' | 'assets';
+/** What `kx export` writes (program.ts declares the same four as the argument's choices). */
+export type ExportKind = 'quotes' | 'listings' | 'assets' | 'rejected';
 
 export interface ExportOptions {
   asset?: string;
+  run?: number;
   source?: string;
   from?: string;
   to?: string;
@@ -40,6 +43,10 @@ export async function exportData(
   const quotesOnly = (['from', 'to', 'interval'] as const).filter((o) => options[o] !== undefined);
   if (kind !== 'quotes' && quotesOnly.length > 0)
     throw new KxError('usage', `--${quotesOnly[0]}: only \`kx export quotes\` takes it`);
+  if (kind !== 'rejected' && options.run !== undefined)
+    throw new KxError('usage', '--run: only `kx export rejected` takes it');
+  if (kind === 'rejected' && options.asset !== undefined)
+    throw new KxError('usage', '--asset: `kx export rejected` takes --run or --source');
   const sources = options.source?.split(',') ?? [];
   const allowed = kind === 'quotes' ? [...sourceNames, CONSENSUS] : sourceNames;
   const unknown = sources.find((s) => !allowed.includes(s));
@@ -67,7 +74,15 @@ export async function exportData(
   await ctx.withDb('export', async (handle) => {
     const db = handle.db;
     const assetId = options.asset === undefined ? undefined : await findAsset(db, options.asset);
-    if (kind === 'quotes')
+    if (options.run !== undefined && !(await getRun(db, options.run)))
+      throw new KxError('usage', `--run ${options.run}: there is no run #${options.run}`);
+    if (kind === 'rejected')
+      await writeAll(
+        exportRejected(db, { runId: options.run, source: sources[0] }),
+        options.format,
+        ctx.io.stdout,
+      );
+    else if (kind === 'quotes')
       await writeAll(
         exportQuotes(db, { assetId: assetId!, from, to, sources, interval }),
         options.format,

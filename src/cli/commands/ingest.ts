@@ -3,6 +3,7 @@ import type { Source, SourceFlag } from '../../core/source.js';
 import { runIngest, withSourceLock, type RunResult } from '../../engine/runner.js';
 import { entries } from '../../sources/index.js';
 import type { Context } from '../context.js';
+import { warnRejected } from '../rejections.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';
 
 export interface IngestOptions {
@@ -48,7 +49,9 @@ export async function ingest(
           stop.signal,
         );
         try {
-          return await runIngest(handle, source, params, settings);
+          const result = await runIngest(handle, source, params, settings);
+          await warnRejected(ctx, handle, result);
+          return result;
         } finally {
           settings.done();
         }

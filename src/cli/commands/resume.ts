@@ -3,6 +3,7 @@ import { resumeRun, withSourceLock, type RunResult } from '../../engine/runner.j
 import { getResumableRuns } from '../../engine/runs.js';
 import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
+import { warnRejected } from '../rejections.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';
 
 /**
@@ -32,7 +33,9 @@ async function resumeEach(ctx: Context, names: string[], stop: AbortSignal): Pro
           );
           const settings = createRunSettings(ctx, name, false, stop);
           try {
-            results.push(await resumeRun(handle, source, run, settings));
+            const result = await resumeRun(handle, source, run, settings);
+            await warnRejected(ctx, handle, result);
+            results.push(result);
           } finally {
             settings.done();
           }
