@@ -194,6 +194,15 @@ export function createRunsQuerySchema(sources: readonly string[]) {
   });
 }
 
+export const RejectedQuerySchema = v.strictObject({
+  ...pageParams,
+  limit: v.optional(
+    v.pipe(integer('limit', 1, 1000), v.description('records per page, 1–1000, default 100')),
+    '100',
+  ),
+  format: formatParam,
+});
+
 export const CompareQuerySchema = v.strictObject({
   a: v.pipe(integer('a', 1, Number.MAX_SAFE_INTEGER), v.description('the earlier run id')),
   b: v.pipe(integer('b', 1, Number.MAX_SAFE_INTEGER), v.description('the later run id')),

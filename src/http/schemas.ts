@@ -167,6 +167,13 @@ export const RunListSchema = envelope(
   v.array(v.strictObject({ ...RunSummarySchema.entries, source: v.string() })),
 );
 
+const locator = v.pipe(
+  v.record(v.string(), v.union([v.string(), v.number()])),
+  v.description(
+    'where the record was: `{ file, line }` in a CSV file, `{ page, index }` or `{ ordinal }` in an answer',
+  ),
+);
+
 export const RunDetailSchema = envelope(
   v.strictObject({
     ...RunSummarySchema.entries,
@@ -186,7 +193,7 @@ export const RunDetailSchema = envelope(
     rejected_sample: v.pipe(
       v.array(
         v.strictObject({
-          locator: v.record(v.string(), v.union([v.string(), v.number()])),
+          locator,
           source_id: v.nullable(v.string()),
           field: v.nullable(v.string()),
           reason: v.string(),
@@ -196,6 +203,34 @@ export const RunDetailSchema = envelope(
     ),
   }),
 );
+
+export const RejectedPageSchema = v.strictObject({
+  data: v.array(
+    v.strictObject({
+      id: count,
+      run_id: count,
+      source: v.string(),
+      locator,
+      source_id: v.nullable(v.string()),
+      field: v.nullable(v.string()),
+      reason: v.string(),
+      rejected_at: instant,
+      record: v.pipe(
+        v.unknown(),
+        v.description(
+          'the record as its source gave it, numbers exact: a CSV row by its header, an API item',
+        ),
+      ),
+    }),
+  ),
+  pagination: v.strictObject({
+    mode: v.literal('cursor'),
+    limit: count,
+    next_cursor: v.nullable(v.string()),
+    has_more: v.boolean(),
+  }),
+  meta: MetaSchema,
+});
 
 const runCounts = v.strictObject({
   id: count,

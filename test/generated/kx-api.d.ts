@@ -135,6 +135,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's rejected records: where each was, which field, why, and the record */
+        get: operations["listRunRejected"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1222,6 +1239,7 @@ export interface operations {
                             }[];
                             /** @description the first 20 rejected records: where, which field, why */
                             rejected_sample: {
+                                /** @description where the record was: `{ file, line }` in a CSV file, `{ page, index }` or `{ ordinal }` in an answer */
                                 locator: {
                                     [key: string]: string | number;
                                 };
@@ -1235,6 +1253,136 @@ export interface operations {
                             api_latency_ms: number;
                         };
                     };
+                };
+            };
+            /** @description A bad parameter, named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                        meta: {
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or wrong bearer token (when KX_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                        meta: {
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description No such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                        meta: {
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                        meta: {
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listRunRejected: {
+        parameters: {
+            query?: {
+                /** @description records per page, 1–1000, default 100 */
+                limit?: string;
+                /** @description opaque keyset cursor: `pagination.next_cursor` of the previous page */
+                cursor?: string;
+                /** @description `json` (default: the paged API), or an export of every matching row streamed as `csv` or `ndjson` (also by `Accept: text/csv` or `application/x-ndjson`); an export takes no limit, cursor or page */
+                format?: "json" | "csv" | "ndjson";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            run_id: number;
+                            source: string;
+                            /** @description where the record was: `{ file, line }` in a CSV file, `{ page, index }` or `{ ordinal }` in an answer */
+                            locator: {
+                                [key: string]: string | number;
+                            };
+                            source_id: string | null;
+                            field: string | null;
+                            reason: string;
+                            /**
+                             * @description ISO 8601 UTC timestamp
+                             * @example 2025-02-09T17:44:04.143Z
+                             */
+                            rejected_at: string;
+                            /** @description the record as its source gave it, numbers exact: a CSV row by its header, an API item */
+                            record: unknown;
+                        }[];
+                        pagination: {
+                            /** @constant */
+                            mode: "cursor";
+                            limit: number;
+                            next_cursor: string | null;
+                            has_more: boolean;
+                        };
+                        meta: {
+                            request_id: string;
+                            api_latency_ms: number;
+                        };
+                    };
+                    "text/csv": string;
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A bad parameter, named */

@@ -21,6 +21,7 @@ import {
   ErrorBodySchema,
   HealthSchema,
   ListingPageSchema,
+  RejectedPageSchema,
   RunDetailSchema,
   RunListSchema,
   StatsSchema,
@@ -407,6 +408,7 @@ describe('response schemas (the OpenAPI document is built from them)', () => {
       ['/runs?limit=5', RunListSchema],
       [`/runs/${run!.id}`, RunDetailSchema],
       [`/runs/compare?a=${run!.id}&b=${run!.id}`, ComparisonSchema],
+      [`/runs/${run!.id}/rejected`, RejectedPageSchema],
       ['/data?limit=0', ErrorBodySchema],
       ['/runs/999999', ErrorBodySchema],
     ];

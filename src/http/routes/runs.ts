@@ -1,16 +1,27 @@
 import { Hono } from 'hono';
+import { getRun } from '../../engine/runs.js';
+import { decodeCursor, encodeCursor } from '../../queries/cursor.js';
+import { exportRejected } from '../../queries/export.js';
+import { listRejected } from '../../queries/rejected.js';
 import { compareRuns, getRunDetail, getRunList } from '../../queries/run-history.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
-import { respond } from '../respond.js';
+import { exportFormatOf, streamExport } from '../export.js';
+import { respond, respondWithJsonText } from '../respond.js';
 import { defineRoute } from '../route-spec.js';
-import { ComparisonSchema, RunDetailSchema, RunListSchema } from '../schemas.js';
+import {
+  ComparisonSchema,
+  RejectedPageSchema,
+  RunDetailSchema,
+  RunListSchema,
+} from '../schemas.js';
 import {
   CompareQuerySchema,
   createRunsQuerySchema,
   EmptyQuerySchema,
   parseId,
   parseQuery,
+  RejectedQuerySchema,
 } from '../params.js';
 
 export function createRunRoutes(deps: AppDeps) {
@@ -40,6 +51,15 @@ export function createRunRoutes(deps: AppDeps) {
       response: RunDetailSchema,
       auth: true,
     }),
+    rejected: defineRoute({
+      path: '/runs/:id/rejected',
+      operationId: 'listRunRejected',
+      summary: "A run's rejected records: where each was, which field, why, and the record",
+      query: RejectedQuerySchema,
+      response: RejectedPageSchema,
+      auth: true,
+      exports: true,
+    }),
   };
   const routes = new Hono<AppEnv>()
     .get(specs.list.path, async (c) => {
@@ -61,6 +81,44 @@ export function createRunRoutes(deps: AppDeps) {
       if (!run)
         return errorResponse(c, 404, 'not_found', `run ${c.req.param('id')} does not exist`);
       return respond(c, { data: run });
+    })
+    .get(specs.rejected.path, async (c) => {
+      const query = parseQuery(c, RejectedQuerySchema);
+      const runId = parseId(c.req.param('id'));
+      if (!(await getRun(deps.handle.db, runId)))
+        return errorResponse(c, 404, 'not_found', `run ${c.req.param('id')} does not exist`);
+      const format = exportFormatOf(c, query.format);
+      if (format)
+        return streamExport(
+          c,
+          `run-${runId}-rejected`,
+          exportRejected(deps.handle.db, { runId }),
+          format,
+        );
+      const after =
+        query.cursor === undefined
+          ? undefined
+          : Number(decodeCursor(query.cursor, 1, ([id]) => /^\d{1,15}$/.test(id!))[0]);
+      const rows = await listRejected(deps.handle.db, {
+        runId,
+        afterId: after,
+        limit: query.limit + 1,
+      });
+      const data = rows.slice(0, query.limit);
+      const hasMore = rows.length > query.limit;
+      return respondWithJsonText(
+        c,
+        {
+          data,
+          pagination: {
+            mode: 'cursor',
+            limit: query.limit,
+            next_cursor: hasMore ? encodeCursor([String(data.at(-1)!.id)]) : null,
+            has_more: hasMore,
+          },
+        },
+        'record',
+      );
     });
   return { routes, specs: Object.values(specs) };
 }
