@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +208,20 @@ run('the dashboard at /', () => {
     const reasons = await page.locator('[data-table="rejected"] tbody tr').allTextContents();
     expect(reasons).toHaveLength(2);
     expect(reasons.join(' ')).toContain('n/a');
+    // Every rejected record as a file, fetched as the page fetches (with a token when set).
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-download="rejected"]'),
+    ]);
+    expect(download.suggestedFilename()).toBe(`kx-run-${bad.id}-rejected.csv`);
+    const saved = parse<Record<string, string>>(readFileSync((await download.path())!), {
+      columns: true,
+    });
+    expect(saved.map((r) => [r.run_id, r.field])).toEqual([
+      [String(bad.id), 'price_usd'],
+      [String(bad.id), 'price_usd'],
+    ]);
+    expect(saved.map((r) => r.record).join(' ')).toContain('n/a');
     expect(await page.$$eval('[data-table="attempts"] tbody tr', (r) => r.length)).toBe(1);
     expect(await page.textContent('main')).toContain('Compared with the previous run');
     await done(w);

@@ -54,6 +54,21 @@
     return body;
   }
 
+  /** Saves what a route answers as a file: fetched with the token, which a plain link cannot send. */
+  async function download(path, name) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const res = await fetch(`.${path}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const link = h('a', { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+
   const fmt = {
     number(value, digits = 2) {
       if (value === null || value === undefined) return '—';
@@ -578,6 +593,24 @@
         {},
         `Rejected records${r.rejected > r.rejected_sample.length ? ` (first ${r.rejected_sample.length} of ${r.rejected})` : ''}`,
       ),
+      r.rejected > 0 &&
+        h(
+          'p',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              'data-download': 'rejected',
+              onclick: () =>
+                download(`/runs/${r.id}/rejected?format=csv`, `kx-run-${r.id}-rejected.csv`),
+            },
+            `Download all ${fmt.number(r.rejected, 0)} as CSV`,
+          ),
+          ' with each record as its source gave it (also ',
+          h('code', {}, `kx export rejected --run ${r.id}`),
+          ')',
+        ),
       r.rejected_sample.length === 0
         ? h('p', { class: 'muted' }, 'None.')
         : dataTable(
