@@ -38,7 +38,7 @@ export default tseslint.config(
       sourceType: 'script',
       globals: Object.fromEntries(
         ['window', 'document', 'location', 'sessionStorage', 'fetch', 'URLSearchParams']
-          .concat(['getComputedStyle', 'Node', 'uPlot', 'console'])
+          .concat(['getComputedStyle', 'Node', 'uPlot', 'console', 'URL', 'setTimeout'])
           .map((name) => [name, 'readonly']),
       ),
     },

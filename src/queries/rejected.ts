@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Locator } from '../core/source.js';
 import type { Db } from '../db/client.js';
-import { rejectedRecords } from '../db/schema.js';
+import { etlRuns, rejectedRecords } from '../db/schema.js';
 
 /** A record validation or the database refused: where it was, why, and what it said. */
 export interface RejectedRecord {
@@ -26,6 +26,12 @@ export interface RejectedQuery {
   /** Keyset: the records after this id, oldest first. */
   afterId?: number | undefined;
   limit: number;
+}
+
+/** Whether run `id` exists: its rejected records are none, or it is not there at all. */
+export async function runExists(db: Db, id: number): Promise<boolean> {
+  const [run] = await db.select({ id: etlRuns.id }).from(etlRuns).where(eq(etlRuns.id, id));
+  return run !== undefined;
 }
 
 /** Rejected records in the order they were rejected. */

@@ -214,7 +214,7 @@ run('the dashboard at /', () => {
       page.click('[data-download="rejected"]'),
     ]);
     expect(download.suggestedFilename()).toBe(`kx-run-${bad.id}-rejected.csv`);
-    const saved = parse<Record<string, string>>(readFileSync((await download.path())!), {
+    const saved = parse<Record<string, string>>(readFileSync(await download.path()), {
       columns: true,
     });
     expect(saved.map((r) => [r.run_id, r.field])).toEqual([

@@ -2,8 +2,8 @@ import { instantProblem } from '../../core/domain.js';
 import { KxError } from '../../core/errors.js';
 import { ISO_INSTANT, toTimestamp } from '../../core/timestamp.js';
 import type { Db } from '../../db/client.js';
-import { getRun } from '../../engine/runs.js';
 import { findAssets } from '../../queries/assets.js';
+import { runExists } from '../../queries/rejected.js';
 import {
   encode,
   exportAssets,
@@ -74,7 +74,7 @@ export async function exportData(
   await ctx.withDb('export', async (handle) => {
     const db = handle.db;
     const assetId = options.asset === undefined ? undefined : await findAsset(db, options.asset);
-    if (options.run !== undefined && !(await getRun(db, options.run)))
+    if (options.run !== undefined && !(await runExists(db, options.run)))
       throw new KxError('usage', `--run ${options.run}: there is no run #${options.run}`);
     if (kind === 'rejected')
       await writeAll(

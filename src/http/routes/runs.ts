@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { getRun } from '../../engine/runs.js';
 import { decodeCursor, encodeCursor } from '../../queries/cursor.js';
 import { exportRejected } from '../../queries/export.js';
-import { listRejected } from '../../queries/rejected.js';
+import { listRejected, runExists } from '../../queries/rejected.js';
 import { compareRuns, getRunDetail, getRunList } from '../../queries/run-history.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
@@ -85,7 +84,7 @@ export function createRunRoutes(deps: AppDeps) {
     .get(specs.rejected.path, async (c) => {
       const query = parseQuery(c, RejectedQuerySchema);
       const runId = parseId(c.req.param('id'));
-      if (!(await getRun(deps.handle.db, runId)))
+      if (!(await runExists(deps.handle.db, runId)))
         return errorResponse(c, 404, 'not_found', `run ${c.req.param('id')} does not exist`);
       const format = exportFormatOf(c, query.format);
       if (format)
