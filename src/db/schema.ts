@@ -331,7 +331,7 @@ export const rejectedRecords = pgTable(
     field: text('field'),
     createdAt: createdAt(),
   },
-  (t) => [index('rejected_records_run_idx').on(t.runId)],
+  (t) => [index('rejected_records_run_idx').on(t.runId, t.id)],
 );
 
 /** Which listings each run saw unchanged (the changed ones are its raw rows): what run comparison needs to tell coins that vanished. */
