@@ -803,16 +803,27 @@ function rankOf(c: ColumnMapping): number {
   return c.how === 'override' ? 2 : c.confidence;
 }
 
+/** Each field's synonyms as a list, made once. */
+const SYNONYM_ENTRIES = Object.fromEntries(
+  CSV_FIELDS.map((field) => [field, Object.entries(SYNONYMS[field])]),
+) as Record<CsvField, [string, number][]>;
+
 function matchColumn(key: string, header: string, index: number): ColumnMapping[] {
   const found: ColumnMapping[] = [];
   for (const field of CSV_FIELDS) {
     let best = 0;
     let how: ColumnMapping['how'] = 'synonym';
-    for (const [synonym, weight] of Object.entries(SYNONYMS[field])) {
+    for (const [synonym, weight] of SYNONYM_ENTRIES[field]) {
       if (synonym === key) {
         if (weight > best) [best, how] = [weight, 'synonym'];
         continue;
       }
+      // The edit distance is at least the difference in length: a synonym that could not
+      // score enough even at that distance is not measured (a rejected row's cells are read
+      // as a header to tell a repeated header line, so this runs per row, not per file).
+      const longest = Math.max(key.length, synonym.length);
+      const bound = (1 - Math.abs(key.length - synonym.length) / longest) * weight;
+      if (bound < FUZZY_FLOOR || bound <= best) continue;
       const score = similarity(key, synonym) * weight;
       if (score >= FUZZY_FLOOR && score > best) [best, how] = [score, 'fuzzy'];
     }

@@ -266,7 +266,8 @@ function secondHeader(
   path: string,
 ): { ok: false; reason: string } | null {
   const cells = row.fields.map((c) => c.trim());
-  if (cells.some((c) => c !== '' && toDecimal(c).ok)) return null;
+  // A number or a date is a row's; this runs for each rejected row, so the cheap tests first.
+  if (cells.some((c) => DATE_LIKE.test(c) || (c !== '' && toDecimal(c).ok))) return null;
   let found: HeaderMapping;
   try {
     found = mapHeader(cells, new Map());
@@ -291,6 +292,9 @@ function secondHeader(
     { context: { file: path, line: row.line } },
   );
 }
+
+/** `2024-01-05…`, `05/01/2024`, `5.1.24`: no header names a column so. */
+const DATE_LIKE = /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b/;
 
 /** The text cells a listing is made of: the ones whose characters are loaded as they are. */
 const TEXT_FIELDS: readonly CsvField[] = ['source_id', 'symbol', 'name'];
