@@ -16,12 +16,20 @@ export async function warnRejected(
   result: RunResult,
 ): Promise<void> {
   if (result.rejected === 0) return;
-  const first = await listRejected(handle.db, { runId: result.runId, limit: NAMED });
+  // The run is committed: a database lost now costs the examples, not the run's exit code.
+  const first = await listRejected(handle.db, { runId: result.runId, limit: NAMED }).catch(
+    () => [],
+  );
   const lines = first.map((r) => `  ${describeLocator(r.locator)}: ${r.reason}`);
   const count = `${result.rejected} record${result.rejected === 1 ? '' : 's'}`;
   ctx.log.warn(
     [
-      `${result.source} run #${result.runId} rejected ${count}${result.rejected > first.length ? `, the first ${first.length}` : ''}:`,
+      `${result.source} run #${result.runId} rejected ${count}` +
+        (first.length === 0
+          ? ''
+          : result.rejected > first.length
+            ? `, the first ${first.length}:`
+            : ':'),
       ...lines,
       `  every one, with its record: kx export rejected --run ${result.runId}`,
     ].join('\n'),

@@ -28,7 +28,7 @@ export interface RejectedQuery {
   limit: number;
 }
 
-/** Whether run `id` exists: its rejected records are none, or it is not there at all. */
+/** Whether run `id` exists: no rejected records of a missing run is not an empty answer. */
 export async function runExists(db: Db, id: number): Promise<boolean> {
   const [run] = await db.select({ id: etlRuns.id }).from(etlRuns).where(eq(etlRuns.id, id));
   return run !== undefined;
