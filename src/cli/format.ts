@@ -230,6 +230,8 @@ export function formatStatus(status: Status): string {
         `${last.fetched} read, ${last.loaded} loaded, ${last.unchanged} unchanged, ${last.rejected} rejected, started ${last.startedAt}`,
     );
     if (last.error) lines.push(`  error (${last.error.code}): ${last.error.message ?? ''}`);
+    if (last.rejected > 0)
+      lines.push(`  rejected records, with why: kx export rejected --run ${last.id}`);
     if (s.resumableRuns.length > 0)
       lines.push(
         `  resumable runs: ${s.resumableRuns.map((id) => `#${id}`).join(', ')} (run \`kx resume\`)`,
@@ -318,6 +320,11 @@ export function formatStatusTable(status: Status, options: { color: boolean; now
     ...(s.resumableRuns.length > 0
       ? [
           `${s.source}: ${s.resumableRuns.map((id) => `#${id}`).join(', ')} can be resumed: kx resume --source ${s.source}`,
+        ]
+      : []),
+    ...(s.lastRun && s.lastRun.rejected > 0
+      ? [
+          `${s.source} #${s.lastRun.id} rejected ${counted(s.lastRun.rejected, 'record', number.format(s.lastRun.rejected))}: kx export rejected --run ${s.lastRun.id}`,
         ]
       : []),
   ]);

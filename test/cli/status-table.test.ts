@@ -48,6 +48,23 @@ describe.skipIf(!hasScript || serverUrl)('kx status on a terminal', () => {
       await database.drop();
     }
   });
+
+  it('names the command that lists the records the last run rejected', async () => {
+    const database = await createTestDatabase();
+    const dir = makeScratchDir('kx-status-');
+    try {
+      const file = join(dir, 'two.csv');
+      writeFileSync(file, 'symbol,price\nBTC,42000\nETH,?!\nSOL,?!\nADA,0.5\nXRP,0.6\n');
+      const run = await runKxBinary(['ingest', '--source', 'csv', '--file', file], database.env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(statusOnTerminal(database.env)).toMatch(
+        /\ncsv #(\d+) rejected 2 records: kx export rejected --run \1\n/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
+    }
+  });
 });
 
 describe('kx status off a terminal', () => {
@@ -56,14 +73,19 @@ describe('kx status off a terminal', () => {
     const dir = makeScratchDir('kx-status-');
     try {
       const file = join(dir, 'one.csv');
-      writeFileSync(file, 'symbol,name,price,date\nBTC,Bitcoin,42000,2024-01-01\n');
+      writeFileSync(
+        file,
+        'symbol,name,price,date\nBTC,Bitcoin,42000,2024-01-01\nBTC,Bitcoin,?!,2024-01-02\n',
+      );
       expect((await runKx(['ingest', '--source', 'csv', '--file', file], database.env)).code).toBe(
         0,
       );
       const { stdout } = await runKx(['status', '--source', 'csv'], database.env);
       expect(stdout).toMatch(/, 1 asset\n/);
       expect(stdout).toContain('csv: 1 run (1 succeeded, 0 failed), 1 listing, 1 quote\n');
-      expect(stdout).toContain(`checkpoint ${file}: 1 record, run #`);
+      expect(stdout).toContain(`checkpoint ${file}: 2 records, run #`);
+      // Which rows were rejected, and why, is one command away.
+      expect(stdout).toMatch(/\n {2}rejected records, with why: kx export rejected --run \d+\n/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await database.drop();
