@@ -3,7 +3,13 @@ import { KxError, toKxError } from '../core/errors.js';
 import type { Source } from '../core/source.js';
 import type { Db, DbHandle } from '../db/client.js';
 import { selectRows } from '../db/sql.js';
-import { resumeRun, runIngest, withSourceLock, type RunSettings } from './runner.js';
+import {
+  resumeRun,
+  runIngest,
+  withSourceLock,
+  type RunResult,
+  type RunSettings,
+} from './runner.js';
 import { getResumableRuns } from './runs.js';
 
 export interface ScheduleEntry {
@@ -127,9 +133,7 @@ export function startScheduler(options: SchedulerOptions) {
         for (const run of await getResumableRuns(options.handle.db, name)) {
           if (stopping) return entry.everyMs;
           const result = await resumeRun(options.handle, source, run, settingsOf(name));
-          options.log.info(
-            `schedule: resumed ${name} run #${result.runId}: ${result.fetched} read, ${result.loaded} loaded`,
-          );
+          options.log.info(`schedule: resumed ${name} run #${result.runId}: ${counts(result)}`);
         }
         if (stopping) return entry.everyMs; // a stop during the resumes starts nothing new
         const result = await runIngest(
@@ -138,9 +142,7 @@ export function startScheduler(options: SchedulerOptions) {
           source.parseParams({}),
           settingsOf(name),
         );
-        options.log.info(
-          `schedule: ${name} run #${result.runId}: ${result.fetched} read, ${result.loaded} loaded, ${result.unchanged} unchanged`,
-        );
+        options.log.info(`schedule: ${name} run #${result.runId}: ${counts(result)}`);
         return entry.everyMs;
       });
     } catch (error) {
@@ -210,4 +212,12 @@ function seconds(ms: number): string {
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms < 600_000) return `${Math.round(ms / 1000)} s`;
   return `${Math.round(ms / 60_000)} min`;
+}
+
+/** A run's counts, and where to read the records it rejected, if any. */
+function counts(r: RunResult): string {
+  return (
+    `${r.fetched} read, ${r.loaded} loaded, ${r.unchanged} unchanged, ${r.rejected} rejected` +
+    (r.rejected > 0 ? `; every one: GET /runs/${r.runId}/rejected` : '')
+  );
 }

@@ -45,6 +45,13 @@ describe('kx serve --schedule', () => {
   it('runs ingests on their intervals inside the server, never two of a source at once', async () => {
     // Each /tickers answer takes 1.5 s, longer than the 1 s interval.
     for (let i = 0; i < 20; i++) fake.fault('tickers', { delayMs: 1500 });
+    // The third ticker has a negative price: each run rejects it, and its log line says where
+    // to read why.
+    fake.transform('tickers', (item, i) => {
+      if (i !== 2) return item;
+      const usd = (item.quotes as { USD: Record<string, unknown> }).USD;
+      return { ...item, quotes: { USD: { ...usd, price: -1 } } };
+    });
     const { child, done, url } = await startServe({ ...database.env, ...upstreamEnv(fake) }, [
       '--schedule',
       'coinpaprika=1s,coingecko=2s',
@@ -90,7 +97,10 @@ describe('kx serve --schedule', () => {
     expect(runs.some((r) => r.source === 'coingecko' && r.status === 'succeeded')).toBe(true);
     for (let i = 1; i < paprika.length; i++)
       expect(paprika[i]!.started_at >= paprika[i - 1]!.finished_at!).toBe(true);
-    expect(exit.stderr).toMatch(/schedule: coinpaprika run #\d+: 3 read/);
+    expect(exit.stderr).toMatch(
+      /schedule: coinpaprika run #(\d+): 3 read, \d+ loaded, \d+ unchanged, 1 rejected; every one: GET \/runs\/\1\/rejected\n/,
+    );
+    expect(exit.stderr).toMatch(/schedule: coingecko run #\d+: \d+ read, .*, 0 rejected\n/);
   });
 
   it("an interval is the source's: a run elsewhere (a replica, cron, before a restart) counts", async () => {
