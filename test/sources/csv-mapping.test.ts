@@ -204,6 +204,17 @@ describe('CSV header mapping', () => {
       'start',
       'period_start',
       'bucket',
+      // a time column that names the form it is written in
+      'date_iso',
+      'isoDate',
+      'iso_timestamp',
+      'Time (ISO 8601)',
+      'date_str',
+      'timestamp_utc_iso',
+      // the day a price is of
+      'price_date',
+      'quote_date',
+      'Trading Day',
     ])
       expect(fields(['symbol', header, 'price']), header).toEqual({
         symbol: 'symbol',

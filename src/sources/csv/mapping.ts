@@ -274,6 +274,16 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     candle_start: 0.9,
     bucket: 0.85,
     bucket_start: 0.9,
+    // the day a price is of, by the price's name or the market's calendar
+    price_date: 0.9,
+    quote_date: 0.9,
+    pricing_date: 0.9,
+    valuation_date: 0.85,
+    close_date: 0.85,
+    trading_day: 0.85,
+    trading_date: 0.85,
+    trade_day: 0.85,
+    business_date: 0.85,
   },
 };
 
@@ -495,6 +505,19 @@ export function mapHeader(
       : [];
     if (times.length > 0) {
       candidates.push(...times.map(zoned));
+      return;
+    }
+    // `date_iso`, `iso_timestamp`, `date_str`: a time column that names the form it is written in
+    const plain = withoutFormatWords(zone ? toHeaderKey(zone.header) : key);
+    const written = plain
+      ? matchColumn(plain, header, index).filter(
+          (c) => c.field === 'observed_at' && c.how === 'synonym',
+        )
+      : [];
+    if (written.length > 0) {
+      candidates.push(
+        ...written.map((c) => zoned({ ...c, confidence: round2(c.confidence * 0.95) })),
+      );
       return;
     }
     if (countsCoins(key, header)) {
@@ -796,6 +819,27 @@ const TRANSACTION_IDS = new Set(['id', 'txid', 'transaction_id', 'trade_id', 'tr
 
 function isTradeLog(keys: readonly string[]): boolean {
   return keys.filter((k) => TRADE_KEYS.has(k)).length >= 2;
+}
+
+/** Words that say how a time is written, not what it is (`date_iso`, `timestamp_str`). */
+const FORMAT_WORDS = new Set([
+  'iso',
+  'iso8601',
+  '8601',
+  'str',
+  'string',
+  'text',
+  'txt',
+  'fmt',
+  'formatted',
+  'readable',
+]);
+
+/** A header key without its format words; null when it has none, or nothing else. */
+function withoutFormatWords(key: string): string | null {
+  const words = key.split('_');
+  const rest = words.filter((w) => !FORMAT_WORDS.has(w));
+  return rest.length === words.length || rest.length === 0 ? null : rest.join('_');
 }
 
 /** Overrides beat everything; otherwise confidence decides. */
