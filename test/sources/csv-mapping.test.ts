@@ -239,6 +239,18 @@ describe('CSV header mapping', () => {
     ).toMatchObject({ last: 'price_usd', timestamp: 'observed_at' });
     for (const header of ['Last', 'last_trade_price', 'PX_LAST', 'market_price'])
       expect(fields(['symbol', 'date', header]), header).toMatchObject({ [header]: 'price_usd' });
+    // dollars by name, a mid and a volume-weighted price; a close beside a VWAP is the price
+    for (const header of [
+      'quote_USD_price',
+      'price_in_dollars',
+      'dollarPrice',
+      'mid_price',
+      'VWAP',
+    ])
+      expect(fields(['symbol', 'date', header]), header).toMatchObject({ [header]: 'price_usd' });
+    expect(fields(['date', 'open', 'high', 'low', 'close', 'vwap', 'symbol'])).toMatchObject({
+      close: 'price_usd',
+    });
     // a price column named so still wins
     expect(fields(['symbol', 'price', 'last'])).toEqual({ symbol: 'symbol', price: 'price_usd' });
   });

@@ -60,6 +60,13 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     price_usd: 1,
     usd_price: 1,
     price_in_usd: 1,
+    // CoinMarketCap's quotes flattened by pandas with `sep='_'`
+    quote_usd_price: 1,
+    price_in_dollars: 0.95,
+    dollar_price: 0.95,
+    // the middle of the bid and the ask, and a volume-weighted price (below a close beside it)
+    mid_price: 0.85,
+    vwap: 0.8,
     // exchanges' trade histories: KuCoin's `Avg. Filled Price`, Bybit's `ExecPrice`
     avg_filled_price: 0.95,
     filled_price: 0.95,
