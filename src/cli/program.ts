@@ -201,7 +201,7 @@ Examples:
       ).choices(['quotes', 'listings', 'assets', 'rejected']),
     )
     .option('--asset <id|symbol>', 'the coin: its asset id, or a symbol exactly one asset has')
-    .option('--run <id>', 'rejected: only this run', toRunId)
+    .option('--run <id>', "rejected: this run's records only (default: every run's)", toRunId)
     .option(
       '--source <name>',
       `only this source (quotes: several, comma-separated, and ${'`consensus`'} with an interval)`,
