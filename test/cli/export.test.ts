@@ -246,6 +246,34 @@ describe('kx export', () => {
     );
   });
 
+  it('rejected: a resumed run names its rejections, each once, as a run in one go would', async () => {
+    const lines = ['date,symbol,price'];
+    for (let i = 0; i < 40; i++) {
+      const day = new Date(Date.UTC(2012, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      lines.push(`${day},XRR,${i % 4 === 1 ? 'error' : `${i + 1}.5`}`);
+    }
+    const file = join(work, 'xrr.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const args = ['ingest', '--source', 'csv', '--file', file];
+    const failed = await runKx(args, { ...database.env, FAIL_AFTER_N_RECORDS: '15' });
+    expect(failed.code, failed.stderr).toBe(5);
+    const resumed = await runKx(['resume', '--source', 'csv', '--json'], database.env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const [run] = JSON.parse(resumed.stdout) as RunJson[];
+    expect(resumed.stderr).toContain(`csv run #${run!.run_id} rejected`);
+    expect(resumed.stderr).toContain(`kx export rejected --run ${run!.run_id}`);
+    const listed = await runKx(
+      ['export', 'rejected', '--run', String(run!.run_id), '--format', 'ndjson'],
+      database.env,
+    );
+    const where = listed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { locator: { line: number } }).locator.line);
+    // Lines 3, 7, 11, …: the ten rows of `error`, before and after the failure, once each.
+    expect(where).toEqual(Array.from({ length: 10 }, (_, k) => 3 + 4 * k));
+  });
+
   it('names every asset a symbol has when it is not one', async () => {
     const unlinked = await runKx(['unlink', 'csv:btc-bitcoin', '--json'], database.env);
     expect(unlinked.code, unlinked.stderr).toBe(0);
