@@ -21,21 +21,14 @@ export function respond(
 }
 
 /**
- * `respond` for a page whose rows carry JSON text under `key` (a record as its source gave
- * it), written into the answer as it is: `JSON.parse` would round its numbers (an integer
- * above 2^53, `4.2e+17`). Each text stands in as a placeholder with a NUL, which no stored
- * text holds (jsonb refuses it; kx stores U+FFFD for it in text), until the body is a string.
+ * `respond` for a page whose `data` is JSON text already (rows whose stored payloads keep
+ * their exact numbers): the rest of the body is built as `respond` builds it.
  */
-export function respondWithJsonText<K extends string, R extends Record<K, string>>(
+export function respondWithDataText(
   c: Context<AppEnv>,
-  body: { data: R[]; [rest: string]: unknown },
-  key: K,
+  data: string,
+  rest: Record<string, unknown>,
 ) {
-  const texts: string[] = [];
-  const data = body.data.map((row) => ({ ...row, [key]: `\u0000${texts.push(row[key]) - 1}` }));
-  const json = JSON.stringify({
-    ...(toSnakeKeys({ ...body, data }) as object),
-    meta: metaOf(c),
-  }).replace(/"\\u0000(\d+)"/g, (_, i: string) => texts[Number(i)]!);
-  return c.body(json, 200, { 'content-type': 'application/json' });
+  const tail = JSON.stringify({ ...(toSnakeKeys(rest) as object), meta: metaOf(c) });
+  return c.body(`{"data":${data},${tail.slice(1)}`, 200, { 'content-type': 'application/json' });
 }

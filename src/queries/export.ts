@@ -5,6 +5,7 @@ import { getListings, type Listing, type ListingQuery } from './listings.js';
 import {
   describeLocator,
   listRejected,
+  rejectedToJson,
   type RejectedQuery,
   type RejectedRecord,
 } from './rejected.js';
@@ -176,7 +177,7 @@ export function exportRejected(
       field('record'),
       field('rejected_at'),
     ],
-    json: ({ record, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"record":${record}}`,
+    json: rejectedToJson,
   };
 }
 

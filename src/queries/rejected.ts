@@ -73,6 +73,14 @@ export async function listRejected(db: Db, query: RejectedQuery): Promise<Reject
 }
 
 /**
+ * A rejected record as JSON, its `record` written as stored: `JSON.parse` and `stringify` would
+ * round its numbers (an integer above 2^53, `4.2e+17`).
+ */
+export function rejectedToJson({ record, ...rest }: RejectedRecord): string {
+  return `${JSON.stringify(rest).slice(0, -1)},"record":${record}}`;
+}
+
+/**
  * Where a record was, as a person looks for it: `prices.csv:14` for a file's line (an editor
  * opens it there), `page 2, index 17` for an API item.
  */

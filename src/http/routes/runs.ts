@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { decodeCursor, encodeCursor } from '../../queries/cursor.js';
 import { exportRejected } from '../../queries/export.js';
-import { listRejected, runExists } from '../../queries/rejected.js';
+import { listRejected, rejectedToJson, runExists } from '../../queries/rejected.js';
 import { compareRuns, getRunDetail, getRunList } from '../../queries/run-history.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { errorResponse } from '../errors.js';
 import { exportFormatOf, streamExport } from '../export.js';
-import { respond, respondWithJsonText } from '../respond.js';
+import { respond, respondWithDataText } from '../respond.js';
 import { defineRoute } from '../route-spec.js';
 import {
   ComparisonSchema,
@@ -105,19 +105,14 @@ export function createRunRoutes(deps: AppDeps) {
       });
       const data = rows.slice(0, query.limit);
       const hasMore = rows.length > query.limit;
-      return respondWithJsonText(
-        c,
-        {
-          data,
-          pagination: {
-            mode: 'cursor',
-            limit: query.limit,
-            next_cursor: hasMore ? encodeCursor([String(data.at(-1)!.id)]) : null,
-            has_more: hasMore,
-          },
+      return respondWithDataText(c, `[${data.map(rejectedToJson).join(',')}]`, {
+        pagination: {
+          mode: 'cursor',
+          limit: query.limit,
+          next_cursor: hasMore ? encodeCursor([String(data.at(-1)!.id)]) : null,
+          has_more: hasMore,
         },
-        'record',
-      );
+      });
     });
   return { routes, specs: Object.values(specs) };
 }
