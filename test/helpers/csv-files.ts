@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
 import { quotes, rejectedRecords } from '../../src/db/schema.js';
-import type { RunResult } from '../../src/engine/runner.js';
+import type { RunResult, RunSettings } from '../../src/engine/runner.js';
 import { csvSource } from '../../src/sources/csv/index.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { ingestWith } from './ingest.js';
@@ -64,18 +64,19 @@ export function useCsvFiles(prefix: string) {
     },
     /**
      * Writes `text` to `name` in the scratch folder (modified at `mtime`, if given) and ingests
-     * it (`--map` empty unless given).
+     * it (`--map` empty unless given), with the tests' quiet settings unless given.
      */
     ingest(
       name: string,
       text: string,
       params: Record<string, unknown> = {},
       mtime?: Date,
+      settings?: RunSettings,
     ): Promise<RunResult> {
       const file = join(dir, name);
       writeFileSync(file, text);
       if (mtime) utimesSync(file, mtime, mtime);
-      return ingestWith(opened(), csvSource, { file, map: [], ...params });
+      return ingestWith(opened(), csvSource, { file, map: [], ...params }, settings);
     },
   };
 }

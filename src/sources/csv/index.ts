@@ -30,6 +30,7 @@ import {
   inferDecimalMark,
   inspectTextColumns,
   leaveOutNumericName,
+  leaveOutCandleVolume,
   leaveOutRowIds,
   pairsOf,
   headerBytes,
@@ -235,39 +236,47 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         columns: payloadKeys(named),
         delimiter,
       };
-      toRecord = createRowMapper({
-        file,
-        mapping,
-        timeOfDay,
-        zoneMinutes,
-        symbol,
-        oneName: text.names?.coins[0] ?? null,
-        oneId: text.rowIds ? null : (text.listings?.coins[0]?.value ?? null),
-        amounts: amountColumns(named, mapping),
-        pairs,
-        cashtags,
-        currency,
-        fileTime: shape.mtime,
-        dateOrder,
-        decimalMark,
-        readAs: JSON.stringify({
-          // A scale joins a column's pair only where there is one: rows read before keep their versions.
-          columns: mapping.columns.map((c) =>
-            c.scale ? [c.index, c.field, c.scale] : [c.index, c.field],
-          ),
-          symbol: symbol ?? null,
+      const mapper = () =>
+        createRowMapper({
+          file,
+          mapping,
+          timeOfDay,
+          zoneMinutes,
+          symbol,
+          oneName: text.names?.coins[0] ?? null,
+          oneId: text.rowIds ? null : (text.listings?.coins[0]?.value ?? null),
+          amounts: amountColumns(named, mapping),
+          pairs,
+          cashtags,
+          currency,
+          fileTime: shape.mtime,
           dateOrder,
-          ...(pairs ? { pairs: true } : {}),
-          ...(cashtags ? { cashtags: true } : {}),
-          // Absent for a decimal point: what rows read that way were stored with before.
-          ...(decimalMark === ',' ? { decimalMark } : {}),
-          ...(timeOfDay !== undefined ? { timeOfDay } : {}),
-          // the zone a time column's or time-of-day column's header names, where one does
-          ...(zoneMinutes ? { zoneMinutes } : {}),
-        }),
-      });
+          decimalMark,
+          readAs: JSON.stringify({
+            // A scale joins a column's pair only where there is one: rows read before keep their versions.
+            columns: mapping.columns.map((c) =>
+              c.scale ? [c.index, c.field, c.scale] : [c.index, c.field],
+            ),
+            symbol: symbol ?? null,
+            dateOrder,
+            ...(pairs ? { pairs: true } : {}),
+            ...(cashtags ? { cashtags: true } : {}),
+            // Absent for a decimal point: what rows read that way were stored with before.
+            ...(decimalMark === ',' ? { decimalMark } : {}),
+            ...(timeOfDay !== undefined ? { timeOfDay } : {}),
+            // the zone a time column's or time-of-day column's header names, where one does
+            ...(zoneMinutes ? { zoneMinutes } : {}),
+          }),
+        });
+      toRecord = mapper();
       const timed = mapping.columns.some((c) => c.field === 'observed_at');
       if (!timed) requireFileTime(shape.mtime, path);
+      // read again without the volume of candles shorter or longer than a day (resumes too)
+      if (
+        timed &&
+        (await leaveOutCandleVolume(path, delimiter, header, !params.columns, toRecord, mapping))
+      )
+        toRecord = mapper();
       if (!cursor && !timed)
         await refuseRepeatsWithoutTime(path, delimiter, header, !params.columns, toRecord);
       if (!cursor && timed)

@@ -12,6 +12,7 @@ import { FIRST_BLOCK, toNameKey, type UnifiedListing } from '../../core/unified.
 import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
 import {
   AMOUNT_KEYS,
+  isCandles,
   mapHeader,
   toHeaderKey,
   type CsvField,
@@ -878,6 +879,80 @@ export async function refuseTwoValuesAtOnce(
     return;
   }
   if (refusal) throw refusal;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** A volume header that says its span: `volume_24h`, `24h Volume`, Coin Metrics' `…_1d`. */
+const DAY_VOLUME = /24|(?:^|_)1d(?:$|_)|daily/;
+
+/**
+ * A candle's volume is what traded in its interval: a daily candle's is a day's, an hourly
+ * one's about a twenty-fourth of one (CryptoDataDownload's hourly files), a weekly one's seven
+ * days'. Loaded as volume_24h_usd it would be off by that much, so in a file of candles whose
+ * coins come back other than a day apart (the median gap between a coin's times in the first
+ * SAME_TIME_SAMPLE_ROWS rows) the volume column is left out, with a warning, unless its header
+ * says 24 hours or --map names it. True when it was: the rows are then read without it.
+ */
+export async function leaveOutCandleVolume(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+  mapping: HeaderMapping,
+): Promise<boolean> {
+  const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
+  if (
+    !volume ||
+    volume.how === 'override' ||
+    DAY_VOLUME.test(toHeaderKey(volume.header)) ||
+    !isCandles(header.map(toHeaderKey))
+  )
+    return false;
+  const times = new Map<string, Set<number>>();
+  let rows = 0;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      if (++rows > SAME_TIME_SAMPLE_ROWS) break;
+      const record = toRecord(row);
+      if (!record.result.ok) continue;
+      const { sourceId, observedAt } = record.result.listing;
+      const seen = times.get(sourceId) ?? new Set<number>();
+      times.set(sourceId, seen.add(observedAt.getTime()));
+    }
+  } catch {
+    // A broken row or a second header: the rows before it tell.
+  }
+  const gaps: number[] = [];
+  for (const seen of times.values()) {
+    const sorted = [...seen].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) gaps.push(sorted[i]! - sorted[i - 1]!);
+  }
+  if (gaps.length === 0) return false;
+  const interval = gaps.sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+  if (interval >= 20 * HOUR && interval <= 28 * HOUR) return false;
+  leaveOut(
+    mapping,
+    'volume_24h_usd',
+    (column, name) =>
+      `column ${column} is each candle's volume, and a coin's candles are ${spanOf(interval)} ` +
+      `apart, not a day: left out of volume_24h_usd (if it is a 24-hour volume, --map '${name}=volume_24h_usd')`,
+  );
+  return true;
+}
+
+/** `1 hour`, `4 hours`, `7 days`, `5 minutes`, `30 seconds`. */
+function spanOf(ms: number): string {
+  const [n, unit] =
+    ms % DAY === 0
+      ? [ms / DAY, 'day']
+      : ms % HOUR === 0
+        ? [ms / HOUR, 'hour']
+        : ms % 60_000 === 0
+          ? [ms / 60_000, 'minute']
+          : [Math.round(ms / 1000), 'second'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 /**

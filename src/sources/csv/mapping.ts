@@ -766,13 +766,24 @@ function isCandleVolume(
     return false;
   // Candles whose open, high and low name their currency beside a volume that names none
   // (Alpha Vantage's `open (USD)`, `market cap (USD)`, `volume`) count the volume in coins.
-  const candles = ['open', 'high', 'low'];
-  const named = keys.filter((k) => candles.includes(currencyIn('', k)?.key ?? ''));
-  const plain = keys.map(candleKey);
+  const named = keys.some((k) => CANDLE_PRICES.includes(currencyIn('', k)?.key ?? ''));
   return (
-    candles.every((k) => plain.includes(k) || named.some((n) => currencyIn('', n)?.key === k)) &&
+    isCandles(keys) &&
     !keys.includes('adj_close') &&
-    (named.length > 0 || !columns.some((m) => m.field === 'market_cap_usd'))
+    (named || !columns.some((m) => m.field === 'market_cap_usd'))
+  );
+}
+
+const CANDLE_PRICES = ['open', 'high', 'low'];
+
+/**
+ * Whether a header's keys are candles: an open, a high and a low (`Open`, Bybit's
+ * `openPrice`, CoinAPI's `price_open`, OKX's `o`, Alpha Vantage's `open (USD)`).
+ */
+export function isCandles(keys: readonly string[]): boolean {
+  const plain = keys.map(candleKey);
+  return CANDLE_PRICES.every(
+    (k) => plain.includes(k) || keys.some((n) => currencyIn('', n)?.key === k),
   );
 }
 
