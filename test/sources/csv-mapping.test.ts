@@ -81,6 +81,23 @@ describe('CSV header mapping', () => {
     expect(fields(['Date', 'Price', 'Vol.'], ['Vol.=volume_24h_usd'])).toHaveProperty('Vol.');
   });
 
+  it("reads Yahoo Finance's crypto screener: every market's 24-hour volume", () => {
+    // yahoo_fin's get_top_crypto(), saved with to_csv: the volume since 00:00 UTC is part of a day
+    const screener = ['', 'Symbol', 'Name', 'Price (Intraday)', 'Change', '% Change']
+      .concat(['Market Cap', 'Volume in Currency (Since 0:00 UTC)', 'Volume in Currency (24Hr)'])
+      .concat(['Total Volume All Currencies (24Hr)', 'Circulating Supply', '52 Week Range']);
+    expect(fields(screener)).toEqual({
+      Symbol: 'symbol',
+      Name: 'name',
+      'Price (Intraday)': 'price_usd',
+      'Market Cap': 'market_cap_usd',
+      'Total Volume All Currencies (24Hr)': 'volume_24h_usd',
+      'Circulating Supply': 'circulating_supply',
+    });
+    const oneMarket = screener.filter((h) => !h.startsWith('Total'));
+    expect(fields(oneMarket)).toHaveProperty('Volume in Currency (24Hr)', 'volume_24h_usd');
+  });
+
   it("leaves a candle file's bare Volume out, unless the file is an aggregator's", () => {
     // Exchanges' candles count volume in coins: Binance's 2021-01-01 BTCUSDT day has Volume
     // 54182.925011 (bitcoins) at a close of 29331.69. Headers as exported by TradingView,

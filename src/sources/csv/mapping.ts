@@ -161,6 +161,9 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
     total_volume: 0.95,
+    // Yahoo Finance's crypto screener: every market's, in dollars, beside its own market's
+    total_volume_all_currencies_24_hr: 0.95,
+    volume_in_currency_24_hr: 0.9,
     volume_usd: 0.95,
     volume_usdt: 0.95,
     vol_24h: 0.95,
