@@ -31,12 +31,14 @@ import {
   inspectTextColumns,
   leaveOutNumericName,
   leaveOutCandleVolume,
+  leaveOutRankNow,
   leaveOutRowIds,
   pairsOf,
   headerBytes,
   readHeader,
   refuseRepeatsWithoutTime,
   refuseTwoValuesAtOnce,
+  sampleTimes,
   requireColumnCount,
   requireColumns,
   requireCoinMarketCapDollars,
@@ -271,12 +273,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       toRecord = mapper();
       const timed = mapping.columns.some((c) => c.field === 'observed_at');
       if (!timed) requireFileTime(shape.mtime, path);
-      // read again without the volume of candles shorter or longer than a day (resumes too)
-      if (
-        timed &&
-        (await leaveOutCandleVolume(path, delimiter, header, !params.columns, toRecord, mapping))
-      )
-        toRecord = mapper();
+      // Columns whose meaning the times tell: read again without them (resumes decide the same).
+      if (timed) {
+        const times = sampleTimes(path, delimiter, header, !params.columns, toRecord);
+        const volume = await leaveOutCandleVolume(header, mapping, times);
+        if ((await leaveOutRankNow(mapping, times)) || volume) toRecord = mapper();
+      }
       if (!cursor && !timed)
         await refuseRepeatsWithoutTime(path, delimiter, header, !params.columns, toRecord);
       if (!cursor && timed)

@@ -886,21 +886,50 @@ const DAY = 24 * HOUR;
 /** A volume header that says its span: `volume_24h`, `24h Volume`, Coin Metrics' `…_1d`. */
 const DAY_VOLUME = /24|(?:^|_)1d(?:$|_)|daily/;
 
-/**
- * A candle's volume is what traded in its interval: a daily candle's is a day's, an hourly
- * one's about a twenty-fourth of one (CryptoDataDownload's hourly files), a weekly one's seven
- * days'. Loaded as volume_24h_usd it would be off by that much, so in a file of candles whose
- * coins come back other than a day apart (the median gap between a coin's times in the first
- * SAME_TIME_SAMPLE_ROWS rows) the volume column is left out, with a warning, unless its header
- * says 24 hours or --map names it. True when it was: the rows are then read without it.
- */
-export async function leaveOutCandleVolume(
+/** The times each listing (source_id) has among the first SAME_TIME_SAMPLE_ROWS rows. */
+export type SampledTimes = () => Promise<ReadonlyMap<string, ReadonlySet<number>>>;
+
+/** Reads the sample of SampledTimes once, when a rule first asks for it. */
+export function sampleTimes(
   path: string,
   delimiter: string,
   header: readonly string[],
   headerInFile: boolean,
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+): SampledTimes {
+  let sampled: Promise<Map<string, Set<number>>> | undefined;
+  const read = async () => {
+    const times = new Map<string, Set<number>>();
+    let rows = 0;
+    try {
+      for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+        if (++rows > SAME_TIME_SAMPLE_ROWS) break;
+        const record = toRecord(row);
+        if (!record.result.ok) continue;
+        const { sourceId, observedAt } = record.result.listing;
+        const seen = times.get(sourceId) ?? new Set<number>();
+        times.set(sourceId, seen.add(observedAt.getTime()));
+      }
+    } catch {
+      // A broken row or a second header: the rows before it tell.
+    }
+    return times;
+  };
+  return () => (sampled ??= read());
+}
+
+/**
+ * A candle's volume is what traded in its interval: a daily candle's is a day's, an hourly
+ * one's about a twenty-fourth of one (CryptoDataDownload's hourly files), a weekly one's seven
+ * days'. Loaded as volume_24h_usd it would be off by that much, so in a file of candles whose
+ * coins come back other than a day apart (the median gap between a coin's sampled times) the
+ * volume column is left out, with a warning, unless its header says 24 hours or --map names
+ * it. True when it was: the rows are then read without it.
+ */
+export async function leaveOutCandleVolume(
+  header: readonly string[],
   mapping: HeaderMapping,
+  times: SampledTimes,
 ): Promise<boolean> {
   const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
   if (
@@ -910,22 +939,8 @@ export async function leaveOutCandleVolume(
     !isCandles(header.map(toHeaderKey))
   )
     return false;
-  const times = new Map<string, Set<number>>();
-  let rows = 0;
-  try {
-    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
-      if (++rows > SAME_TIME_SAMPLE_ROWS) break;
-      const record = toRecord(row);
-      if (!record.result.ok) continue;
-      const { sourceId, observedAt } = record.result.listing;
-      const seen = times.get(sourceId) ?? new Set<number>();
-      times.set(sourceId, seen.add(observedAt.getTime()));
-    }
-  } catch {
-    // A broken row or a second header: the rows before it tell.
-  }
   const gaps: number[] = [];
-  for (const seen of times.values()) {
+  for (const seen of (await times()).values()) {
     const sorted = [...seen].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) gaps.push(sorted[i]! - sorted[i - 1]!);
   }
@@ -938,6 +953,32 @@ export async function leaveOutCandleVolume(
     (column, name) =>
       `column ${column} is each candle's volume, and a coin's candles are ${spanOf(interval)} ` +
       `apart, not a day: left out of volume_24h_usd (if it is a 24-hour volume, --map '${name}=volume_24h_usd')`,
+  );
+  return true;
+}
+
+/** A rank header that says it is the rank at the time of the export. */
+const RANK_NOW = /^rank_?now$|^current_rank$|^rank_current$/;
+
+/**
+ * A coin's rank "now" (Kaggle's CoinMarketCap history, `ranknow`) is its rank when the file
+ * was made, written again on every day of its history: a coin 5th now would be 5th in 2013.
+ * In a file where a coin comes at more than one time, it is left out of rank, with a warning,
+ * unless --map names it. True when it was: the rows are then read without it.
+ */
+export async function leaveOutRankNow(
+  mapping: HeaderMapping,
+  times: SampledTimes,
+): Promise<boolean> {
+  const rank = mapping.columns.find((c) => c.field === 'rank');
+  if (!rank || rank.how === 'override' || !RANK_NOW.test(toHeaderKey(rank.header))) return false;
+  if (![...(await times()).values()].some((seen) => seen.size > 1)) return false;
+  leaveOut(
+    mapping,
+    'rank',
+    (column, name) =>
+      `column ${column} is each coin's rank when the file was made, written on every day of its ` +
+      `history: left out of rank (if it is each row's rank, --map '${name}=rank')`,
   );
   return true;
 }

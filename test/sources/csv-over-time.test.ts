@@ -111,3 +111,57 @@ describe("the volume of candles that are not a day's", () => {
     expect((await volumesOf(resumed)).map(([, volume]) => volume)).toEqual(Array(6).fill(null));
   });
 });
+
+/** A rank "now" is the rank when the file was made, not on each day of a coin's history. */
+describe('a rank column named for now', () => {
+  const files = useCsvFiles('kx-rank-now-');
+  const ranksOf = async (run: RunResult) =>
+    (
+      await files.db.db
+        .select({ id: quotes.sourceId, rank: quotes.rank })
+        .from(quotes)
+        .where(eq(quotes.runId, run.runId))
+        .orderBy(quotes.sourceId, quotes.observedAt)
+    ).map((q) => [q.id, q.rank]);
+  // Kaggle's crypto-markets.csv (jessevent, 2018): fixtures/csv/upstream has its rows without
+  // their dates; these are Bitcoin's first three, dated as the dataset dates them.
+  const kaggle =
+    'slug,symbol,name,date,ranknow,open,high,low,close,volume,market,close_ratio,spread\n' +
+    'bitcoin,BTC,Bitcoin,2013-04-28,1,135.3,135.98,132.1,134.21,0,1500520000,0.5438,3.88\n' +
+    'bitcoin,BTC,Bitcoin,2013-04-29,1,134.44,147.49,134,144.54,0,1491160000,0.7813,13.49\n' +
+    'bitcoin,BTC,Bitcoin,2013-04-30,1,144,146.93,134.05,139,0,1597780000,0.3843,12.88\n' +
+    'ethereum,ETH,Ethereum,2015-08-07,2,2.83,3.54,2.52,2.77,164329,0,0.2451,1.02\n';
+
+  it('is left out of a history, with a warning', async () => {
+    const run = await files.ingest('crypto-markets.csv', kaggle);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 4, rejected: 0 });
+    expect(await ranksOf(run)).toEqual([
+      ['bitcoin', null],
+      ['bitcoin', null],
+      ['bitcoin', null],
+      ['ethereum', null],
+    ]);
+    expect(run.warnings.join('\n')).toContain(
+      `column "ranknow" is each coin's rank when the file was made, written on every day of its ` +
+        `history: left out of rank (if it is each row's rank, --map 'ranknow=rank')`,
+    );
+  });
+
+  it('is loaded from a file of one time, or when --map names it', async () => {
+    const today = kaggle
+      .split('\n')
+      .filter((line) => !line.includes('2013-04-29') && !line.includes('2013-04-30'))
+      .join('\n');
+    const snapshot = await files.ingest('today.csv', today.replaceAll('2015-08-07', '2013-04-28'));
+    expect(await ranksOf(snapshot)).toEqual([
+      ['bitcoin', 1],
+      ['ethereum', 2],
+    ]);
+    expect(snapshot.warnings.join('\n')).not.toMatch(/ranknow/);
+    // each quote with its rank: Bitcoin's first day as the snapshot stored it, unchanged
+    const named = await files.ingest('named.csv', kaggle, { map: ['ranknow=rank'] });
+    expect(named).toMatchObject({ status: 'succeeded', loaded: 3, unchanged: 1 });
+    const all = await files.db.db.select({ rank: quotes.rank }).from(quotes);
+    expect(all.map((q) => q.rank).sort()).toEqual([1, 1, 1, 2, 2]);
+  });
+});
