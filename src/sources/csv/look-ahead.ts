@@ -957,8 +957,8 @@ export async function leaveOutCandleVolume(
   return true;
 }
 
-/** A rank header that says it is the rank at the time of the export. */
-const RANK_NOW = /^rank_?now$|^current_rank$|^rank_current$/;
+/** A rank header that says it is the rank when the file was made: `ranknow`, `rank_now`. */
+const RANK_NOW = /^rank_?now$/;
 
 /**
  * A coin's rank "now" (Kaggle's CoinMarketCap history, `ranknow`) is its rank when the file
