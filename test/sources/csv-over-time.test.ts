@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../src/db/client.js';
 import { quotes } from '../../src/db/schema.js';
 import { getFailedRun } from '../../src/engine/failed-run.js';
 import { getRun } from '../../src/engine/runs.js';
@@ -16,17 +17,24 @@ const candles = (times: string[]) =>
     .join('\n') +
   '\n';
 
+/** The quotes a run wrote, by listing and time. */
+const quotesOf = (handle: DbHandle, run: RunResult) =>
+  handle.db
+    .select({
+      id: quotes.sourceId,
+      price: quotes.priceUsd,
+      volume: quotes.volume24hUsd,
+      rank: quotes.rank,
+    })
+    .from(quotes)
+    .where(eq(quotes.runId, run.runId))
+    .orderBy(quotes.sourceId, quotes.observedAt);
+
 /** A candle's volume is what traded in its interval; volume_24h_usd is a day's. */
 describe("the volume of candles that are not a day's", () => {
   const files = useCsvFiles('kx-candle-volume-');
   const volumesOf = async (run: RunResult) =>
-    (
-      await files.db.db
-        .select({ volume: quotes.volume24hUsd, price: quotes.priceUsd })
-        .from(quotes)
-        .where(eq(quotes.runId, run.runId))
-        .orderBy(quotes.observedAt)
-    ).map((q) => [q.price, q.volume]);
+    (await quotesOf(files.db, run)).map((q) => [q.price, q.volume]);
 
   it('of hourly candles is left out of volume_24h_usd, with a warning', async () => {
     // CryptoDataDownload's hourly files: each row's `Volume USD` is that hour's, loaded as a
@@ -116,13 +124,7 @@ describe("the volume of candles that are not a day's", () => {
 describe('a rank column named for now', () => {
   const files = useCsvFiles('kx-rank-now-');
   const ranksOf = async (run: RunResult) =>
-    (
-      await files.db.db
-        .select({ id: quotes.sourceId, rank: quotes.rank })
-        .from(quotes)
-        .where(eq(quotes.runId, run.runId))
-        .orderBy(quotes.sourceId, quotes.observedAt)
-    ).map((q) => [q.id, q.rank]);
+    (await quotesOf(files.db, run)).map((q) => [q.id, q.rank]);
   // Kaggle's crypto-markets.csv (jessevent, 2018): fixtures/csv/upstream has its rows without
   // their dates; these are Bitcoin's first three, dated as the dataset dates them.
   const kaggle =
