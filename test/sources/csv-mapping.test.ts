@@ -98,6 +98,19 @@ describe('CSV header mapping', () => {
     expect(fields(oneMarket)).toHaveProperty('Volume in Currency (24Hr)', 'volume_24h_usd');
   });
 
+  it('reads a rate as a price beside a market cap only (LiveCoinWatch), not an interest rate', () => {
+    expect(fields(['code', 'rate', 'volume', 'cap', 'delta.day'])).toEqual({
+      code: 'symbol',
+      rate: 'price_usd',
+      volume: 'volume_24h_usd',
+      cap: 'market_cap_usd',
+    });
+    expect(fields(['date', 'rate', 'volume'])).toEqual({
+      date: 'observed_at',
+      volume: 'volume_24h_usd',
+    });
+  });
+
   it("leaves a candle file's bare Volume out, unless the file is an aggregator's", () => {
     // Exchanges' candles count volume in coins: Binance's 2021-01-01 BTCUSDT day has Volume
     // 54182.925011 (bitcoins) at a close of 29331.69. Headers as exported by TradingView,

@@ -580,16 +580,16 @@ export function mapHeader(
   const out = new Set<ColumnMapping>();
   const pickLeft = () => pick(candidates.filter((c) => !out.has(c)));
   // Beside an amount of coins, `Value` is that amount's worth and `Rate` the price paid (a
-  // log of transactions: Bitstamp's); without one, a rate is an interest or a funding rate.
+  // log of transactions: Bitstamp's); without one, a rate is an interest or a funding rate,
+  // but beside a market cap the coin's price (LiveCoinWatch's `code,rate,volume,cap`).
   // Either may name its currency (`Amount (BTC)`, `Value (USD)`, `USD Value`).
   const bare = keys.map((key, i) => currencyIn(headers[i] ?? '', key)?.key ?? key);
   const amounts = bare.some((k) => AMOUNT_KEYS.has(k));
+  const capped = candidates.some((c) => c.field === 'market_cap_usd');
+  const notPrices = amounts ? WORTH_KEYS : capped ? new Set<string>() : RATE_KEYS;
   candidates
     .filter(
-      (c) =>
-        c.how !== 'override' &&
-        c.field === 'price_usd' &&
-        (amounts ? WORTH_KEYS : RATE_KEYS).has(bare[c.index] ?? ''),
+      (c) => c.how !== 'override' && c.field === 'price_usd' && notPrices.has(bare[c.index] ?? ''),
     )
     .forEach((c) => out.add(c));
   // A date split into columns (`year,month,day`): its `day` is no time, and kx joins no date.
