@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
 import type { RunResult } from '../../src/engine/runner.js';
 import { parsePair } from '../../src/sources/csv/pairs.js';
 import { toBase } from '../../src/sources/csv/rows.js';
+import { repoRoot } from '../helpers/cli.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 
 describe('parsePair', () => {
@@ -460,6 +463,74 @@ describe('a symbol column of trading pairs', () => {
       `symbol: "BTC" is not a trading pair like the column's others ("BTC/USD")`,
       'symbol: missing symbol', // empty: what any file's row without a symbol gets
     ]);
+  });
+});
+
+describe('a symbol column of currency signs', () => {
+  const files = useCsvFiles('kx-signs-');
+  const at = new Date('2024-03-29T16:30:00Z');
+  const lcw = readFileSync(
+    join(repoRoot, 'fixtures/csv/wild/livecoinwatch_coins_meta_json_normalize.csv'),
+    'utf8',
+  );
+
+  async function symbolsOf(run: RunResult): Promise<string[]> {
+    const rows = await files.db.db
+      .select({ symbol: assets.symbol })
+      .from(quotes)
+      .innerJoin(assets, eq(assets.id, quotes.assetId))
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(assets.symbol);
+    return rows.map((r) => r.symbol);
+  }
+
+  it("loads LiveCoinWatch's coins by their code, as the refusal says (was Ξ beside ETH)", async () => {
+    const run = await files.ingest('lcw.csv', lcw, { map: ['code=symbol', 'symbol='] }, at);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
+    // its `rate` beside a `cap` is the price; its `delta.day` (1.0808) a ratio, not read
+    const loaded = await files.db.db
+      .select({ price: quotes.priceUsd, cap: quotes.marketCapUsd, change: quotes.percentChange24h })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(quotes.priceUsd);
+    expect(loaded).toEqual([
+      { price: '1786.6742250505124', cap: '205915246068', change: null },
+      { price: '57521.9764455523', cap: '1073815194352', change: null },
+    ]);
+  });
+
+  it('without a column of tickers, the refusal says to name one (the currency is none)', async () => {
+    await expect(
+      files.ingest(
+        'signs.csv',
+        'symbol,currency,name,price\n₿,USD,Bitcoin,42000.5\nΞ,USD,Ethereum,2300.1\n',
+        {},
+        at,
+      ),
+    ).rejects.toThrow(
+      /column "symbol" holds currency signs \("₿" on line 2, "Ξ" on line 3\), not tickers: .* Name the column of tickers with --map 'COLUMN=symbol' --map 'symbol='$/,
+    );
+  });
+
+  it('rejects a sign past the first rows by itself; one-letter and CJK tickers are tickers', async () => {
+    const run = await files.ingest(
+      'mixed.csv',
+      'symbol,price\nBTC,42000.5\nETH,2300.1\nT,0.021\nW,0.31\n龙,0.001\nΞ,2300.2\n',
+      {},
+      at,
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 5, rejected: 1 });
+    expect(await files.reasonsOf(run)).toEqual(['symbol: "Ξ" is a currency sign, not a ticker']);
+    expect(await symbolsOf(run)).toEqual(['BTC', 'ETH', 'T', 'W', '龙']);
+    // one among the first rows, beside no column of tickers: rejected by itself too
+    const first = await files.ingest(
+      'first.csv',
+      'symbol,name,price\nΞ,Ethereum,2300.2\nbtc,Bitcoin,42000.5\nsol,Solana,101.5\n',
+      {},
+      at,
+    );
+    expect(first).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
   });
 });
 

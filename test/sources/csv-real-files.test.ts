@@ -358,6 +358,12 @@ const cases: Record<string, Expected> = {
     columns: { date: 'observed_at', close_usd: 'price_usd' },
     args: { symbol: 'BTC' },
   },
+  // Its `symbol` is each coin's currency sign: `Ξ` loaded as a coin of its own beside ETH, `₿`
+  // was rejected as a ticker with characters no ticker uses.
+  'wild/livecoinwatch_coins_meta_json_normalize.csv': {
+    refused:
+      /column "symbol" holds currency signs \("Ξ" on line 2, "₿" on line 3\), not tickers.*Column "code" holds tickers \("ETH" on line 2\): --map 'code=symbol' --map 'symbol='$/,
+  },
   'wild/alpha_vantage_digital_currency_daily_btc_cny.csv': {
     fetched: 2,
     rejected: 0,

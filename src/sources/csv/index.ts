@@ -37,6 +37,7 @@ import {
   headerBytes,
   readHeader,
   refuseRepeatsWithoutTime,
+  refuseSigns,
   refuseTwoValuesAtOnce,
   sampleTimes,
   requireColumnCount,
@@ -210,13 +211,14 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         (await inferDecimalMark(path, delimiter, header, !params.columns, mapping));
       timeOfDay = findTimeOfDay(named, mapping);
       const zoneMinutes = timeOfDayZone(named, mapping, timeOfDay);
+      const currencyColumn = findCurrency(header, mapping, overrides);
       const text = await inspectTextColumns(
         path,
         delimiter,
         header,
         !params.columns,
         mapping,
-        findCurrency(header, mapping, overrides),
+        currencyColumn,
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;
@@ -229,6 +231,17 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       requireCoinMarketCapDollars(mapping, header, text.numericName, path);
       if (!cursor) requireOneCoin(text, symbol, path);
       if (!cursor && !pairs) requireTickers(mapping, text, symbol, path);
+      if (!cursor && !pairs)
+        await refuseSigns(
+          path,
+          delimiter,
+          header,
+          !params.columns,
+          mapping,
+          text,
+          symbol,
+          currencyColumn,
+        );
       currency = currencyOf(text.currency, header, path);
       if (text.numericName) leaveOutNumericName(mapping, header, text.numericName);
       if (text.rowIds) leaveOutRowIds(mapping, text.rowIds);

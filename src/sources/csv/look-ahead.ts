@@ -23,6 +23,7 @@ import { toCurrency, USD_QUOTES } from '../../core/currency.js';
 import {
   COIN_NAMES,
   coinInFileName,
+  isCurrencySign,
   isWellKnownCoin,
   namesCoin,
   parsePair,
@@ -164,6 +165,8 @@ export async function inferDecimalMark(
 
 /** How many rows with a symbol or a name are enough to tell what those columns hold. */
 export const TEXT_SAMPLE_ROWS = 1000;
+/** Rows read past a currency sign in the symbol column, to tell a column of signs. */
+const SIGN_SAMPLE_ROWS = 100;
 
 export interface Sampled {
   value: string;
@@ -213,6 +216,11 @@ export interface TextColumns {
    */
   symbolNames: { header: string; names: Sampled[] } | null;
   /**
+   * The symbol column's first two currency signs (`₿`, `Ξ`), if it holds any, and whether signs
+   * and empty cells are half of its cells or more.
+   */
+  symbolSigns: { header: string; signs: Sampled[]; most: boolean } | null;
+  /**
    * The id column's first two ids that differ: two listings, unless they number rows. Not for
    * an id column the user named (`--map 'id=source_id'`).
    */
@@ -258,6 +266,8 @@ export async function inspectTextColumns(
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
   const symbolCells = { total: 0, names: [] as Sampled[], nameCount: 0, known: new Set<string>() };
+  const signs: Sampled[] = [];
+  const symbolRows = { signs: 0, empty: 0 };
   const tags = { first: null as Sampled | null, all: true, wellKnown: false };
   const names: (Sampled & { key: string })[] = [];
   const listings: Sampled[] = [];
@@ -280,6 +290,8 @@ export async function inspectTextColumns(
           currencyColumn === undefined &&
           amounts === null &&
           (symbol === undefined || named.length === 2) &&
+          // a sign among the first rows: how many more there are, in a hundred rows
+          (signs.length === 0 || sampled > SIGN_SAMPLE_ROWS) &&
           (name === undefined || names.length === 2) &&
           (id === undefined || listings.length === 2) &&
           idRepeats)
@@ -298,12 +310,17 @@ export async function inspectTextColumns(
       const value = symbol === undefined ? '' : textOf((row.fields[symbol] ?? '').trim());
       if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
         named.push({ value, line: row.line });
+      if (symbol !== undefined && value === '') symbolRows.empty++;
       if (value !== '') {
         const tag = /^\$([A-Za-z\d]{1,15})$/.exec(value)?.[1];
         tags.all &&= tag !== undefined;
         tags.first ??= { value, line: row.line };
         tags.wellKnown ||= tag !== undefined && isWellKnownCoin(tag);
         symbolCells.total++;
+        if (isCurrencySign(value)) {
+          symbolRows.signs++;
+          if (signs.length < 2) signs.push({ value, line: row.line });
+        }
         const known = value.toUpperCase() in COIN_NAMES;
         if (known) symbolCells.known.add(value.toUpperCase());
         if (looksLikeName(value) || known) {
@@ -382,6 +399,14 @@ export async function inspectTextColumns(
       (symbolCells.nameCount > 0 && symbolCells.nameCount * 5 >= symbolCells.total * 4) ||
       symbolCells.known.size >= 2
         ? { header: header[symbol!]!.trim(), names: symbolCells.names }
+        : null,
+    symbolSigns:
+      signs.length > 0
+        ? {
+            header: header[symbol!]!.trim(),
+            signs,
+            most: (symbolRows.signs + symbolRows.empty) * 2 >= symbolCells.total + symbolRows.empty,
+          }
         : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
     listings: listings.length > 0 ? { header: header[id!]!.trim(), coins: listings } : null,
@@ -500,6 +525,76 @@ export function requireTickers(
       `--map '${header}=symbol' loads the names as tickers after all`,
     { context: { file: path, line: first?.line, field: 'symbol' } },
   );
+}
+
+/**
+ * A symbol column of currency signs (`₿`, `Ξ`, `Ɖ`: LiveCoinWatch's `symbol`, beside its
+ * ticker `code`, and empty for coins without a sign): loaded, `Ξ` would be a coin of its own
+ * beside ETH, and the rows without a sign rejected. Refused when the first rows have a column
+ * of tickers beside it (named as the fix) or are mostly signs and empty cells, unless --map
+ * named the column so or --symbol names the coin; a sign among tickers is rejected by itself.
+ */
+export async function refuseSigns(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  mapping: HeaderMapping,
+  { symbolSigns }: Pick<TextColumns, 'symbolSigns'>,
+  fixedSymbol: string | undefined,
+  currency: number | undefined,
+): Promise<void> {
+  const column = mapping.columns.find((c) => c.field === 'symbol');
+  if (!symbolSigns || fixedSymbol || !column || column.how === 'override') return;
+  // not a column read as another field, nor the prices' currency (`USD` on every row)
+  const skip = new Set([...mapping.columns.map((c) => c.index), currency ?? -1]);
+  const tickers = await tickerColumn(path, delimiter, header, headerInFile, skip);
+  if (!tickers && !symbolSigns.most) return;
+  const signs = symbolSigns.signs
+    .map((s) => `${JSON.stringify(s.value)} on line ${s.line}`)
+    .join(', ');
+  const own = symbolSigns.header;
+  throw new KxError(
+    'input',
+    `${path}: column ${JSON.stringify(own)} holds currency signs (${signs}), not tickers: kx ` +
+      `keys a coin by its ticker (ETH), and would load a sign as a coin of its own. ` +
+      (tickers
+        ? `Column ${JSON.stringify(tickers.header)} holds tickers (${JSON.stringify(tickers.value)} ` +
+          `on line ${tickers.line}): --map '${tickers.header}=symbol' --map '${own}='`
+        : `Name the column of tickers with --map 'COLUMN=symbol' --map '${own}='`),
+    { context: { file: path, line: symbolSigns.signs[0]!.line, field: 'symbol' } },
+  );
+}
+
+/** The first column not in `skip` whose first rows' values are all tickers (`BTC`), or null. */
+async function tickerColumn(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+  skip: ReadonlySet<number>,
+): Promise<(Sampled & { header: string }) | null> {
+  const firsts = new Map<number, Sampled>();
+  const others = new Set<number>(skip);
+  let seen = 0;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      row.fields.forEach((raw, i) => {
+        const value = textOf(raw.trim());
+        if (others.has(i) || value === '') return;
+        if (!/^[A-Z][A-Z\d]{1,9}$/.test(value)) others.add(i);
+        else if (!firsts.has(i)) firsts.set(i, { value, line: row.line });
+      });
+      if (++seen >= 50) break;
+    }
+  } catch {
+    // a broken row ends the sample: the read says what is wrong with it
+  }
+  for (const [i, first] of [...firsts].sort(([a], [b]) => a - b)) {
+    const named = (header[i] ?? '').trim();
+    if (!others.has(i) && named !== '') return { ...first, header: named };
+  }
+  return null;
 }
 
 /**

@@ -44,6 +44,21 @@ export function withoutCashtag(symbol: string): string {
 }
 
 /**
+ * A currency sign written for a coin (`₿`, `₮`, `Ξ`, `Ɖ`, `Ł`: LiveCoinWatch's `symbol`, as
+ * wallets show it), not its ticker: one character, a currency sign or a letter beyond ASCII. A
+ * ticker of one character is an ASCII letter (`T`, `W`), a CJK character a word, and an emoji
+ * (`✨`, a CoinGecko token's) no sign of a coin.
+ */
+export function isCurrencySign(value: string): boolean {
+  if (/^\p{Sc}$/u.test(value)) return true;
+  return (
+    /^\p{L}$/u.test(value) &&
+    value.codePointAt(0)! > 0x7f &&
+    !/\p{Script=Han}|\p{Script=Hangul}|\p{Script=Hiragana}|\p{Script=Katakana}/u.test(value)
+  );
+}
+
+/**
  * A ticker as the coin's usual one: `XBT` beside the name Bitcoin is BTC, one coin with one
  * asset. Without that name an `XBT` may be another token's ticker, and stays as written.
  */

@@ -19,7 +19,14 @@ import {
   type CsvField,
   type HeaderMapping,
 } from './mapping.js';
-import { namesCoin, parsePair, sameCoin, usualTicker, withoutCashtag } from './pairs.js';
+import {
+  isCurrencySign,
+  namesCoin,
+  parsePair,
+  sameCoin,
+  usualTicker,
+  withoutCashtag,
+} from './pairs.js';
 import { type CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 
@@ -149,7 +156,7 @@ export function createRowMapper(
       overflow(row, keys.length, file.delimiter) ??
       notUtf8Cell(column, row) ??
       (currency && notDollars(row.fields[currency.index], currency.header)) ??
-      (pairs ? null : contractRow(cell('symbol'))) ??
+      (pairs ? null : (contractRow(cell('symbol')) ?? signRow(textOf(cell('symbol'))))) ??
       (symbol !== undefined ? otherCoin(cell, row.fields, symbol, options) : null) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
@@ -396,6 +403,16 @@ const contractReason = (value: string) =>
 function contractRow(written: string): { ok: false; reason: string; field: CsvField } | null {
   if (!/[-_.:]/.test(written) || !parsePair(written)?.contract) return null;
   return { ok: false, reason: `symbol: ${contractReason(written)}`, field: 'symbol' };
+}
+
+/**
+ * The rejection of a row whose symbol is a currency sign (`Ξ`) past the look-ahead's sample,
+ * which refuses a column of them: loaded, the sign would be a coin of its own.
+ */
+function signRow(written: string): { ok: false; reason: string; field: CsvField } | null {
+  if (!isCurrencySign(written)) return null;
+  const reason = `${JSON.stringify(written)} is a currency sign, not a ticker`;
+  return { ok: false, reason: `symbol: ${reason}`, field: 'symbol' };
 }
 
 /** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
