@@ -158,6 +158,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     volume_24h: 0.97,
     '24h_volume': 0.97,
     volume_reported_spot_usd_1d: 0.95,
+    // Nomics' ticker flattened by pandas (`1d.volume`, beside `1d.price_change_pct`, a fraction)
+    '1d_volume': 0.95,
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
     total_volume: 0.95,
