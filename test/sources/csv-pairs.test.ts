@@ -548,6 +548,34 @@ describe('a currency column', () => {
     expect(run.mapping).toMatchObject({ currency: 'currency' });
   });
 
+  it("that names each row's own coin (Nomics' ticker) says nothing of the prices", async () => {
+    // was refused: "column "currency" says the prices are in BTC"
+    const text =
+      'currency,id,price,price_timestamp,symbol\nBTC,BTC,8451.36516421,2019-06-14T12:35:00Z,BTC\n' +
+      'ETH,ETH,266.1,2019-06-14T12:35:00Z,ETH\n';
+    const run = await ingest('nomics.csv', text);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(run.mapping).not.toHaveProperty('currency');
+    // with --symbol, the coin it names is the row's own too
+    const one = await files.ingest('btc.csv', 'date,currency,price\n2019-06-14,BTC,8451.36\n', {
+      map: [],
+      symbol: 'BTC',
+    });
+    expect(one).toMatchObject({ status: 'succeeded', loaded: 1, rejected: 0 });
+    // beside rows in dollars, a row naming its own coin is loaded, not rejected
+    const mixed = await ingest(
+      'mixed.csv',
+      'currency,symbol,price\nUSD,BTC,8451.36\nusd,SOL,2.1\nETH,ETH,266.1\n',
+    );
+    expect(mixed).toMatchObject({ status: 'succeeded', loaded: 3, rejected: 0 });
+    // a row priced in another coin than its own is still no dollar price
+    await expect(
+      ingest('eth-btc.csv', `${text}BTC,ETH-BTC,0.0315,2019-06-14T12:35:00Z,ETH\n`),
+    ).rejects.toThrow(
+      /column "currency" says the prices are in BTC, not US dollars \("BTC" on line 4\)/,
+    );
+  });
+
   it('that names other currencies beside dollars rejects their rows; of none, refuses the file', async () => {
     const text =
       'coin,symbol,timestamp,vs_currency,price\nbitcoin,btc,2024-01-01,usd,42283.58\n' +

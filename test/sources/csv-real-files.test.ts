@@ -364,6 +364,12 @@ const cases: Record<string, Expected> = {
     refused:
       /column "symbol" holds currency signs \("Ξ" on line 2, "₿" on line 3\), not tickers.*Column "code" holds tickers \("ETH" on line 2\): --map 'code=symbol' --map 'symbol='$/,
   },
+  // Its `currency` is the row's coin (`BTC`, as its `symbol`): refused as priced in bitcoin.
+  'wild/nomics_currencies_ticker_json_normalize.csv': {
+    fetched: 1,
+    rejected: 0,
+    columns: { price: 'price_usd', price_timestamp: 'observed_at', '1d.volume': 'volume_24h_usd' },
+  },
   'wild/alpha_vantage_digital_currency_daily_btc_cny.csv': {
     fetched: 2,
     rejected: 0,

@@ -219,6 +219,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         !params.columns,
         mapping,
         currencyColumn,
+        symbol,
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;

@@ -27,6 +27,7 @@ import {
   isWellKnownCoin,
   namesCoin,
   parsePair,
+  pricedInItself,
   sameCoin,
 } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow, type YfinanceLevels } from './reader.js';
@@ -250,6 +251,7 @@ export async function inspectTextColumns(
   headerInFile: boolean,
   mapping: HeaderMapping,
   currencyColumn: number | undefined,
+  fixedSymbol?: string,
 ): Promise<TextColumns> {
   const symbol = mapping.columns.find((c) => c.field === 'symbol')?.index;
   const name = mapping.columns.find((c) => c.field === 'name')?.index;
@@ -297,8 +299,11 @@ export async function inspectTextColumns(
           idRepeats)
       )
         break;
+      const value = symbol === undefined ? '' : textOf((row.fields[symbol] ?? '').trim());
       const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
-      if (code !== '') {
+      // Nomics' `currency` is the row's coin (`BTC` beside the symbol `BTC`): no coin is
+      // priced in itself, so it says nothing of the prices
+      if (code !== '' && !pricedInItself(code, fixedSymbol ?? value)) {
         const found = toCurrency(code);
         if (!found) money.others++;
         else {
@@ -307,7 +312,6 @@ export async function inspectTextColumns(
           else money.usd = true;
         }
       }
-      const value = symbol === undefined ? '' : textOf((row.fields[symbol] ?? '').trim());
       if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
         named.push({ value, line: row.line });
       if (symbol !== undefined && value === '') symbolRows.empty++;

@@ -30,6 +30,14 @@ export function sameCoin(a: string, b: string): boolean {
 }
 
 /**
+ * Whether a currency cell names the row's own coin (`BTC` on BTC's row: Nomics' `currency`),
+ * which no price is in: it says nothing of the prices' currency.
+ */
+export function pricedInItself(code: string, coin: string): boolean {
+  return coin.trim() !== '' && sameCoin(code.trim().toUpperCase(), coin.trim().toUpperCase());
+}
+
+/**
  * Whether a symbol cell as written names the coin `symbol` (upper case): `eth`, `$ETH` (a
  * cashtag) and `ETH/USD` name ETH, `XBTUSD` names BTC.
  */

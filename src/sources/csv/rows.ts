@@ -23,6 +23,7 @@ import {
   isCurrencySign,
   namesCoin,
   parsePair,
+  pricedInItself,
   sameCoin,
   usualTicker,
   withoutCashtag,
@@ -155,7 +156,8 @@ export function createRowMapper(
     const read =
       overflow(row, keys.length, file.delimiter) ??
       notUtf8Cell(column, row) ??
-      (currency && notDollars(row.fields[currency.index], currency.header)) ??
+      (currency &&
+        notDollars(row.fields[currency.index], currency.header, symbol ?? cell('symbol'))) ??
       (pairs ? null : (contractRow(cell('symbol')) ?? signRow(textOf(cell('symbol'))))) ??
       (symbol !== undefined ? otherCoin(cell, row.fields, symbol, options) : null) ??
       (pair && !pair.ok
@@ -362,10 +364,11 @@ function overflow(
 function notDollars(
   value: string | undefined,
   header: string,
+  coin: string,
 ): { ok: false; reason: string; field: string } | null {
   const cell = (value ?? '').trim();
   const found = toCurrency(cell);
-  if (cell === '' || found?.usd) return null;
+  if (cell === '' || found?.usd || pricedInItself(cell, coin)) return null;
   return {
     ok: false,
     reason: found
