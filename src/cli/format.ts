@@ -50,6 +50,7 @@ interface CsvReading {
   ticker?: string;
   pairs?: { example: string };
   cashtags?: boolean;
+  namedTickers?: boolean;
 }
 
 const UNITS: Record<string, string> = {
@@ -98,6 +99,8 @@ export function formatDryRun(result: DryRunResult): string {
       `  symbols are trading pairs priced in US dollars (${JSON.stringify(reading.pairs.example)}): each row is its base coin`,
     );
   else if (reading.cashtags) lines.push('  symbols are cashtags ("$BTC"): read without the $');
+  else if (reading.namedTickers)
+    lines.push('  symbols are names and tickers ("Bitcoin BTC"): each row is its ticker');
   if (reading.decimalMark)
     lines.push(
       `  numbers with a decimal ${reading.decimalMark === ',' ? 'comma (1.234,5)' : 'point (1,234.5)'}` +

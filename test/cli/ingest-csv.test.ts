@@ -4,6 +4,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -485,6 +486,25 @@ describe('kx ingest --source csv', () => {
       '  not used: "Apertura", "Máximo", "Mínimo", "Vol.", "% var."',
       '',
     ]);
+  });
+
+  it('--dry-run says how it reads a symbol column of names and tickers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kx-named-'));
+    try {
+      const file = join(dir, 'coins.csv');
+      writeFileSync(file, 'Coin,Price\nBitcoin BTC,42283.58\nEthereum ETH,2352.04\n');
+      utimesSync(file, new Date('2024-01-05T12:00:00Z'), new Date('2024-01-05T12:00:00Z'));
+      const r = await runKx(
+        ['ingest', '--source', 'csv', '--file', file, '--map', 'Coin=symbol', '--dry-run'],
+        database.env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n')).toContain(
+        '  symbols are names and tickers ("Bitcoin BTC"): each row is its ticker',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--dry-run validates and maps without writing', async () => {

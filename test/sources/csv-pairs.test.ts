@@ -3,11 +3,15 @@ import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
-import type { RunResult } from '../../src/engine/runner.js';
+import { getFailedRun } from '../../src/engine/failed-run.js';
+import { getRun } from '../../src/engine/runs.js';
+import { resumeRun, withSourceLock, type RunResult } from '../../src/engine/runner.js';
+import { csvSource } from '../../src/sources/csv/index.js';
 import { parsePair } from '../../src/sources/csv/pairs.js';
 import { toBase } from '../../src/sources/csv/rows.js';
 import { repoRoot } from '../helpers/cli.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
+import { quietSettings } from '../helpers/ingest.js';
 
 describe('parsePair', () => {
   it('reads the markets exchanges name', () => {
@@ -463,6 +467,89 @@ describe('a symbol column of trading pairs', () => {
       `symbol: "BTC" is not a trading pair like the column's others ("BTC/USD")`,
       'symbol: missing symbol', // empty: what any file's row without a symbol gets
     ]);
+  });
+});
+
+describe("a symbol column of coins' names and tickers", () => {
+  const files = useCsvFiles('kx-named-tickers-');
+  const at = new Date('2024-01-05T12:00:00Z');
+  // CoinGecko's table as copied or scraped: the name and the ticker in one cell
+  const table =
+    '#,Coin,Price,1h,24h,7d,24h Volume,Mkt Cap\n' +
+    '1,Bitcoin BTC,"$42,283.58",0.1%,2.3%,-1.2%,"$21,123,456,789","$828,123,456,789"\n' +
+    '2,Ethereum ETH,"$2,352.04",0.2%,1.1%,3.4%,"$9,876,543,210","$282,123,456,789"\n' +
+    '3,"Tether\nUSDt","$1.00",0.0%,0.0%,0.1%,"$41,000,000,000","$91,700,000,000"\n' +
+    '4,Bitcoin SV BSV,$64.21,0.3%,-2.0%,1.5%,"$41,234,567","$1,262,000,000"\n';
+
+  async function coinsOf(run: RunResult): Promise<{ symbol: string; name: string | null }[]> {
+    return files.db.db
+      .select({ symbol: assets.symbol, name: assets.name })
+      .from(quotes)
+      .innerJoin(assets, eq(assets.id, quotes.assetId))
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(assets.symbol);
+  }
+
+  it('is refused without a symbol column, naming the --map that reads the two', async () => {
+    await expect(files.ingest('table.csv', table, {}, at)).rejects.toThrow(
+      /no column maps to symbol .*Column "Coin" holds each coin's name and ticker \("Bitcoin BTC" on line 2\): --map 'Coin=symbol' reads the two from it$/,
+    );
+  });
+
+  it("loads each row as its ticker, named by the rest (was refused, or BITCOIN BTC's row rejected)", async () => {
+    const run = await files.ingest('table.csv', table, { map: ['Coin=symbol'] }, at);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 4, rejected: 0 });
+    expect(await coinsOf(run)).toEqual([
+      { symbol: 'BSV', name: 'Bitcoin SV' },
+      { symbol: 'BTC', name: 'Bitcoin' },
+      { symbol: 'ETH', name: 'Ethereum' },
+      { symbol: 'USDT', name: 'Tether' },
+    ]);
+    expect(run.mapping).toMatchObject({ namedTickers: true });
+  });
+
+  it('reads `Bitcoin (BTC)` in a symbol column, beside a name column that stays the name', async () => {
+    const run = await files.ingest(
+      'brackets.csv',
+      'symbol,name,price\nBitcoin (BTC),Bitcoin,42283.58\nTether USDt (USDT),Tether,1.0002\n',
+      {},
+      at,
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(await coinsOf(run)).toEqual([
+      { symbol: 'BTC', name: 'Bitcoin' },
+      { symbol: 'USDT', name: 'Tether' },
+    ]);
+  });
+
+  it('reads them so again when a failed run is resumed', async () => {
+    const rows = ['Bitcoin BTC', 'Ethereum ETH', 'Solana SOL', 'Cardano ADA'].map(
+      (coin, i) => `${coin},${100 + i}`,
+    );
+    const text = `coin,price\n${rows.join('\n')}\n`;
+    const failed = await files
+      .ingest('resumed.csv', text, { map: ['coin=symbol'] }, at, {
+        ...quietSettings,
+        batchSize: 1,
+        failAfter: 2,
+      })
+      .then(
+        () => null,
+        (error: unknown) => getFailedRun(error),
+      );
+    expect(failed).toMatchObject({ status: 'failed' });
+    const run = await getRun(files.db.db, failed!.runId);
+    const resumed = await withSourceLock(files.db, 'csv', () =>
+      resumeRun(files.db, csvSource, run!, quietSettings),
+    );
+    expect(resumed).toMatchObject({ status: 'succeeded', rejected: 0 });
+    const symbols = await files.db.db
+      .selectDistinct({ symbol: assets.symbol })
+      .from(quotes)
+      .innerJoin(assets, eq(assets.id, quotes.assetId))
+      .where(sql`${quotes.runId} in (${failed!.runId}, ${resumed.runId})`)
+      .orderBy(assets.symbol);
+    expect(symbols.map((r) => r.symbol)).toEqual(['ADA', 'BTC', 'ETH', 'SOL']);
   });
 });
 

@@ -79,6 +79,8 @@ export interface CsvCursor extends Cursor {
   pairs?: PairExample;
   /** Set when its symbol column holds cashtags (`$BTC`), decided when its reading began. */
   cashtags?: true;
+  /** Set when its symbol column holds names and tickers (`Bitcoin BTC`), decided so too. */
+  namedTickers?: true;
   /**
    * Set when the last record read had no line break after it: where it begins. Should the file
    * go on from `offset` without a line break first, that record was cut short (a file still
@@ -160,6 +162,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     let pairs: PairExample | null;
     /** Whether the symbol column holds cashtags (`$BTC`), read without their `$`. */
     let cashtags: boolean;
+    /** Whether the symbol column holds a name and a ticker (`Bitcoin BTC`), read as two. */
+    let namedTickers: boolean;
     /** The column that says each row's prices are in US dollars, if the file has one. */
     let currency: { index: number; header: string } | null;
     let toRecord: (row: CsvRow) => SourceRecord<CsvPosition>;
@@ -190,8 +194,10 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           if (ticker && column)
             throw new KxError(
               'input',
-              `${error.message}. Column ${JSON.stringify(column)} holds tickers ` +
-                `(${JSON.stringify(ticker.value)} on line ${ticker.line}): --map '${column}=symbol'`,
+              `${error.message}. Column ${JSON.stringify(column)} holds ` +
+                `${ticker.named ? "each coin's name and ticker" : 'tickers'} ` +
+                `(${JSON.stringify(ticker.value)} on line ${ticker.line}): --map '${column}=symbol'` +
+                (ticker.named ? ' reads the two from it' : ''),
               { context: error.context },
             );
         }
@@ -223,6 +229,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;
+      namedTickers = cursor ? cursor.namedTickers === true : !pairs && text.namedTickers !== null;
       if (!cursor && text.noRows)
         throw new KxError(
           'input',
@@ -231,7 +238,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         );
       requireCoinMarketCapDollars(mapping, header, text.numericName, path);
       if (!cursor) requireOneCoin(text, symbol, path);
-      if (!cursor && !pairs) requireTickers(mapping, text, symbol, path);
+      if (!cursor && !pairs && !namedTickers) requireTickers(mapping, text, symbol, path);
       if (!cursor && !pairs)
         await refuseSigns(
           path,
@@ -264,6 +271,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           amounts: amountColumns(named, mapping),
           pairs,
           cashtags,
+          namedTickers,
           currency,
           fileTime: shape.mtime,
           dateOrder,
@@ -277,6 +285,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
             dateOrder,
             ...(pairs ? { pairs: true } : {}),
             ...(cashtags ? { cashtags: true } : {}),
+            ...(namedTickers ? { namedTickers: true } : {}),
             // Absent for a decimal point: what rows read that way were stored with before.
             ...(decimalMark === ',' ? { decimalMark } : {}),
             ...(timeOfDay !== undefined ? { timeOfDay } : {}),
@@ -335,6 +344,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           flags,
           ...(pairs ? { pairs } : {}),
           ...(cashtags ? { cashtags: true as const } : {}),
+          ...(namedTickers ? { namedTickers: true as const } : {}),
           ...(p.unfinished ? { unfinished: p.unfinished } : {}),
         };
       },
@@ -347,6 +357,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           ...(timeOfDay !== undefined ? { timeOfDay: named[timeOfDay] } : {}),
           ...(pairs ? { pairs } : {}),
           ...(cashtags ? { cashtags: true } : {}),
+          ...(namedTickers ? { namedTickers: true } : {}),
           ...(currency ? { currency: currency.header } : {}),
           columns: mapping.columns.map(
             ({ header: h, field, confidence, how, scale, zoneMinutes }) => ({

@@ -29,6 +29,7 @@ import {
   parsePair,
   pricedInItself,
   sameCoin,
+  splitNamedTicker,
 } from './pairs.js';
 import { looksLikeData, readCsvRows, type CsvRow, type YfinanceLevels } from './reader.js';
 import type { PairExample } from './pairs.js';
@@ -211,6 +212,11 @@ export interface TextColumns {
    */
   cashtags: Sampled | null;
   /**
+   * Every sampled symbol is a coin's name and ticker in one (`Bitcoin BTC`, `Bitcoin (BTC)`,
+   * as web tables show a coin): the first. Null otherwise.
+   */
+  namedTickers: Sampled | null;
+  /**
    * The symbol column when its sampled values are coins' names, not tickers (`Bitcoin`,
    * `Shiba Inu`, or `bitcoin` and `ethereum`): its first two such values. Null when fewer than
    * four in five of them are and fewer than two well-known coins are named.
@@ -271,6 +277,7 @@ export async function inspectTextColumns(
   const signs: Sampled[] = [];
   const symbolRows = { signs: 0, empty: 0 };
   const tags = { first: null as Sampled | null, all: true, wellKnown: false };
+  const both = { first: null as Sampled | null, all: true };
   const names: (Sampled & { key: string })[] = [];
   const listings: Sampled[] = [];
   // A coin's id comes on each of its rows; an id column whose ids never come twice while a
@@ -320,6 +327,8 @@ export async function inspectTextColumns(
         tags.all &&= tag !== undefined;
         tags.first ??= { value, line: row.line };
         tags.wellKnown ||= tag !== undefined && isWellKnownCoin(tag);
+        both.all &&= splitNamedTicker(value) !== null;
+        both.first ??= { value, line: row.line };
         symbolCells.total++;
         if (isCurrencySign(value)) {
           symbolRows.signs++;
@@ -397,6 +406,7 @@ export async function inspectTextColumns(
         : null,
     named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
     cashtags: tags.all && tags.wellKnown ? tags.first : null,
+    namedTickers: both.all ? both.first : null,
     // Names in four rows of five, or two well-known coins by name (`bitcoin`, `ethereum`: no
     // listing of tickers has both), as CoinGecko's ids are written
     symbolNames:
@@ -474,7 +484,8 @@ function looksLikeName(value: string): boolean {
 
 /**
  * The name column's first value when the first rows' values are all tickers (`coin` holding
- * `BTC`, `ETH`), or null: for the refusal of a file without a symbol column to name it.
+ * `BTC`, `ETH`), or all a name and a ticker (`Bitcoin BTC`, a web table's), or null: for the
+ * refusal of a file without a symbol column to name it.
  */
 export async function tickersInNames(
   path: string,
@@ -482,23 +493,27 @@ export async function tickersInNames(
   header: readonly string[],
   headerInFile: boolean,
   mapping: HeaderMapping,
-): Promise<Sampled | null> {
+): Promise<(Sampled & { named: boolean }) | null> {
   const name = mapping.columns.find((c) => c.field === 'name')?.index;
   if (name === undefined) return null;
   let first: Sampled | null = null;
+  let tickers = true;
+  let named = true;
   let seen = 0;
   try {
     for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
       const value = textOf((row.fields[name] ?? '').trim());
       if (value === '') continue;
-      if (!/^[A-Z][A-Z0-9]{1,9}$/.test(value)) return null;
+      tickers &&= /^[A-Z][A-Z0-9]{1,9}$/.test(value);
+      named &&= splitNamedTicker(value) !== null;
+      if (!tickers && !named) return null;
       first ??= { value, line: row.line };
       if (++seen >= 20) break;
     }
   } catch {
     return null; // the read says what is wrong with the file
   }
-  return first;
+  return first && { ...first, named: !tickers };
 }
 
 /**

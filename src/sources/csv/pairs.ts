@@ -51,6 +51,29 @@ export function withoutCashtag(symbol: string): string {
   return symbol.replace(/^\$(?=[\p{L}\p{N}])/u, '');
 }
 
+/** `Bitcoin (BTC)`, `Tether USDt (USDT)`: a name, then its ticker in brackets. */
+const NAME_THEN_BRACKETED =
+  /^([\p{L}\p{N}][\p{L}\p{N} .'&-]*?)\s*\(\s*([\p{L}\p{N}.-]{1,15})\s*\)$/u;
+/** `Bitcoin BTC`, `Tether USDt`, `Bitcoin SV BSV`: a name, a space, its ticker. */
+const NAME_THEN_TICKER = /^([\p{L}\p{N}][\p{L}\p{N} .'&-]*?)\s+([\p{L}\p{N}.-]{2,15})$/u;
+
+/**
+ * A coin's name and ticker in one cell, as web tables show a coin and copies of them keep it
+ * (CoinGecko's and CoinMarketCap's `Bitcoin BTC`, `Bitcoin (BTC)`, the two on lines of their
+ * own): the two, or null. A ticker after a space is mostly capitals (`USDt`, `stETH`), unlike
+ * a name's last word (`Shiba Inu`, `Bitcoin Cash`).
+ */
+export function splitNamedTicker(value: string): { name: string; ticker: string } | null {
+  const bracketed = NAME_THEN_BRACKETED.exec(value);
+  if (bracketed) return { name: bracketed[1]!, ticker: bracketed[2]! };
+  const spaced = NAME_THEN_TICKER.exec(value);
+  if (!spaced) return null;
+  const ticker = spaced[2]!;
+  const capitals = ticker.replace(/[^\p{Lu}]/gu, '').length;
+  const letters = ticker.replace(/[^\p{L}]/gu, '').length;
+  return capitals >= 2 && capitals * 2 > letters ? { name: spaced[1]!, ticker } : null;
+}
+
 /**
  * A currency sign written for a coin (`₿`, `₮`, `Ξ`, `Ɖ`, `Ł`: LiveCoinWatch's `symbol`, as
  * wallets show it), not its ticker: one character, a currency sign or a letter beyond ASCII. A

@@ -25,6 +25,7 @@ import {
   parsePair,
   pricedInItself,
   sameCoin,
+  splitNamedTicker,
   usualTicker,
   withoutCashtag,
 } from './pairs.js';
@@ -103,6 +104,11 @@ export interface RowMapperOptions {
   pairs: PairExample | null;
   /** Set when the symbol column holds cashtags (`$BTC`): each row's coin is without its `$`. */
   cashtags?: boolean;
+  /**
+   * Set when the symbol column holds a name and a ticker (`Bitcoin BTC`): the ticker is the
+   * row's symbol, and the name its name when no column holds names.
+   */
+  namedTickers?: boolean;
   /** The column that says what a row's prices are in (`currency`): each row must say dollars. */
   currency: { index: number; header: string } | null;
   /** observed_at for files without a timestamp column: re-reading the same file stays idempotent. */
@@ -133,10 +139,19 @@ export function createRowMapper(
     return payload;
   };
   return (row) => {
-    const cell = (field: CsvField) => {
+    const cell = (field: CsvField): string => {
       const c = column.get(field);
+      if (field === 'name' && !c && options.namedTickers) return partOf('name');
       const written = c ? (row.fields[c.index] ?? '').trim() : '';
-      return field === 'symbol' && options.cashtags ? withoutCashtag(written) : written;
+      if (field !== 'symbol') return written;
+      if (options.namedTickers) return partOf('ticker');
+      return options.cashtags ? withoutCashtag(written) : written;
+    };
+    /** The name or the ticker of a symbol cell of both; a cell of one is its ticker. */
+    const partOf = (part: 'name' | 'ticker'): string => {
+      const written = (row.fields[column.get('symbol')?.index ?? -1] ?? '').trim();
+      const both = splitNamedTicker(written);
+      return both ? both[part] : part === 'ticker' ? written : '';
     };
     // With --symbol every row is one coin: a row without a name is the coin the first rows
     // name, one listing with them (not a listing `btc` beside `btc-bitcoin`).
