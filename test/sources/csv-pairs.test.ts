@@ -522,6 +522,21 @@ describe("a symbol column of coins' names and tickers", () => {
     ]);
   });
 
+  it('of one coin is that coin for --symbol (was refused as naming another)', async () => {
+    const run = await files.ingest(
+      'btc.csv',
+      'date,Coin,Price\n2024-01-01,Bitcoin BTC,42283.58\n2024-01-02,Bitcoin BTC,44179.55\n',
+      { map: ['Coin=symbol'], symbol: 'BTC' },
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    await expect(
+      files.ingest('eth.csv', 'date,Coin,Price\n2024-01-01,Ethereum ETH,2352.04\n', {
+        map: ['Coin=symbol'],
+        symbol: 'BTC',
+      }),
+    ).rejects.toThrow(/column "Coin" names another coin on line 2 \("Ethereum ETH"\)/);
+  });
+
   it('reads them so again when a failed run is resumed', async () => {
     const rows = ['Bitcoin BTC', 'Ethereum ETH', 'Solana SOL', 'Cardano ADA'].map(
       (coin, i) => `${coin},${100 + i}`,
