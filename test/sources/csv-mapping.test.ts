@@ -98,6 +98,24 @@ describe('CSV header mapping', () => {
     expect(fields(oneMarket)).toHaveProperty('Volume in Currency (24Hr)', 'volume_24h_usd');
   });
 
+  it("reads CryptoCompare's top list by its RAW path: dollars, never its coins' volumes", () => {
+    const top = ['CoinInfo.Id', 'CoinInfo.Name', 'CoinInfo.FullName', 'RAW.USD.PRICE']
+      .concat(['RAW.USD.VOLUME24HOUR', 'RAW.USD.TOTALVOLUME24H', 'RAW.USD.VOLUMEDAY'])
+      .concat(['RAW.USD.LASTVOLUME', 'RAW.USD.TOTALTOPTIERVOLUME24H', 'DISPLAY.USD.PRICE'])
+      .concat(['DISPLAY.USD.TOTALVOLUME24HTO', 'RAW.EUR.MKTCAP']);
+    // without a volume in dollars, none in coins is read as one (TOTALVOLUME24H was, at 0.84)
+    expect(fields(top)).toEqual({
+      'CoinInfo.Id': 'source_id',
+      'CoinInfo.Name': 'symbol',
+      'CoinInfo.FullName': 'name',
+      'RAW.USD.PRICE': 'price_usd',
+    });
+    expect(fields([...top, 'RAW.USD.VOLUME24HOURTO'])).toHaveProperty(
+      'RAW.USD.VOLUME24HOURTO',
+      'volume_24h_usd',
+    );
+  });
+
   it('reads a rate as a price beside a market cap only (LiveCoinWatch), not an interest rate', () => {
     expect(fields(['code', 'rate', 'volume', 'cap', 'delta.day'])).toEqual({
       code: 'symbol',

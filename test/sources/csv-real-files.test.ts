@@ -364,6 +364,19 @@ const cases: Record<string, Expected> = {
     refused:
       /column "symbol" holds currency signs \("Ξ" on line 2, "₿" on line 3\), not tickers.*Column "code" holds tickers \("ETH" on line 2\): --map 'code=symbol' --map 'symbol='$/,
   },
+  // Nothing mapped: refused for want of a symbol, `RAW.USD.PRICE` not read as a price.
+  'wild/cryptocompare_top_mktcapfull_json_normalize.csv': {
+    fetched: 1,
+    rejected: 0,
+    columns: {
+      'CoinInfo.Name': 'symbol',
+      'CoinInfo.FullName': 'name',
+      'RAW.USD.PRICE': 'price_usd',
+      'RAW.USD.LASTUPDATE': 'observed_at',
+      'RAW.USD.TOTALVOLUME24HTO': 'volume_24h_usd',
+      'RAW.USD.CHANGEPCT24HOUR': 'percent_change_24h',
+    },
+  },
   // Its `currency` is the row's coin (`BTC`, as its `symbol`): refused as priced in bitcoin.
   'wild/nomics_currencies_ticker_json_normalize.csv': {
     fetched: 1,
@@ -709,6 +722,29 @@ describe('each real export stores the values its lines hold', () => {
           price: '10212.05',
           volume: null,
           marketCap: null,
+        },
+      ],
+    },
+    'wild/cryptocompare_top_mktcapfull_json_normalize.csv': {
+      spots: [
+        {
+          // every market's volume in dollars (`TOTALVOLUME24HTO`), not in bitcoins (191,304.9)
+          line: '1182,BTC,Bitcoin,…,59593.72,1637235546,…,1124766269470.32,…,11417268203.63976,…',
+          at: '2021-11-18T11:39:06.000Z',
+          price: '59593.72',
+          volume: '11417268203.63976',
+          marketCap: '1124766269470.32',
+        },
+      ],
+    },
+    'wild/nomics_currencies_ticker_json_normalize.csv': {
+      spots: [
+        {
+          line: 'BTC,BTC,active,8451.36516421,…,150083247116.70,…,1110989572.04,…',
+          at: '2019-06-14T12:35:00.000Z',
+          price: '8451.36516421',
+          volume: '1110989572.04',
+          marketCap: '150083247116.7',
         },
       ],
     },

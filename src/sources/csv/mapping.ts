@@ -35,6 +35,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     slug: 1,
     coingecko_id: 1,
     coinpaprika_id: 1,
+    // CryptoCompare's top lists flattened by pandas: its coin's number (`CoinInfo.Id`, 1182)
+    coin_info_id: 0.9,
   },
   symbol: {
     symbol: 1,
@@ -42,6 +44,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     coin_symbol: 1,
     asset_symbol: 1,
     ticker_symbol: 1,
+    // CryptoCompare's top lists: `CoinInfo.Name` is the ticker, `CoinInfo.FullName` the name
+    coin_info_name: 1,
     sym: 0.9,
     // French, Spanish and Italian (`Symbole`, `Símbolo`, `Simbolo`)
     symbole: 0.95,
@@ -54,7 +58,15 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     trading_pair: 0.9,
     currency_pair: 0.9,
   },
-  name: { name: 1, coin_name: 1, asset_name: 1, full_name: 0.95, title: 0.85, coin: 0.85 },
+  name: {
+    name: 1,
+    coin_name: 1,
+    asset_name: 1,
+    full_name: 0.95,
+    coin_info_full_name: 1,
+    title: 0.85,
+    coin: 0.85,
+  },
   rank: { rank: 1, market_cap_rank: 1, cmc_rank: 1, ranknow: 0.95, rank_now: 0.95 },
   price_usd: {
     price_usd: 1,
@@ -142,6 +154,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     current_marketcap: 0.95,
     mkt_cap: 0.95,
     mcap: 0.95,
+    // CryptoCompare's `RAW.USD.MKTCAP`
+    mktcap: 0.95,
     market_capitalization: 0.97,
     // Coin Metrics' community files: the market cap of the current supply
     cap_mrkt_cur_usd: 1,
@@ -160,6 +174,10 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     volume_reported_spot_usd_1d: 0.95,
     // Nomics' ticker flattened by pandas (`1d.volume`, beside `1d.price_change_pct`, a fraction)
     '1d_volume': 0.95,
+    // CryptoCompare's `RAW.USD.TOTALVOLUME24HTO` (every market's, in dollars: `TO` the quote
+    // currency), else its index's own `VOLUME24HOURTO`; the names without `TO` count coins
+    totalvolume24_hto: 0.95,
+    volume24_hourto: 0.9,
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
     total_volume: 0.95,
@@ -177,17 +195,21 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     available_supply: 0.95,
     circulating: 0.9,
     sply_cur: 0.95,
+    // CryptoCompare's `RAW.USD.CIRCULATINGSUPPLY`
+    circulatingsupply: 0.95,
     // CoinCap's `supply` ("available for trading"); elsewhere it may be the total: a warning
     supply: 0.85,
   },
   total_supply: { total_supply: 1 },
-  max_supply: { max_supply: 1 },
+  max_supply: { max_supply: 1, coin_info_max_supply: 0.95 },
   percent_change_24h: {
     percent_change_24h: 1,
     price_change_percentage_24h: 1,
     percentage_change24_hr_usd: 0.95,
     pct_change_24h: 0.95,
     change_percent24_hr: 1,
+    // CryptoCompare's `RAW.USD.CHANGEPCT24HOUR`
+    changepct24_hour: 0.95,
     // CoinGecko's and CoinMarketCap's tables as copied: `24h`, `% 24h`, `24h %`
     '24h': 0.85,
     pct_24h: 0.85,
@@ -200,6 +222,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     snapped_at: 1,
     timestamp: 0.95,
     source_updated_at: 0.95,
+    // CryptoCompare's `RAW.USD.LASTUPDATE`, in unix seconds
+    lastupdate: 0.95,
     updated_at: 0.9,
     datetime: 0.95,
     date: 0.9,
@@ -327,6 +351,18 @@ function countsCoins(key: string, header: string): boolean {
   );
 }
 
+/**
+ * CryptoCompare's volumes count the coin unless their name ends in `TO`, the currency it is
+ * quoted in: `RAW.USD.TOTALVOLUME24H` is coins, `RAW.USD.TOTALVOLUME24HTO` dollars. Left out
+ * without a word (a file of its top list has seven), where the fuzzy match would have read one
+ * as dollars.
+ */
+function isCryptoCompareCoinVolume(key: string, header: string): boolean {
+  const volume = /^([a-z]{3,5})_(?:total)?(?:toptier)?(?:last)?volume(?:24_h|24_hour|day|hour)?$/;
+  const code = volume.exec(key)?.[1];
+  return code !== undefined && toCurrency(code) !== null && /^raw\./i.test(header.trim());
+}
+
 function coinVolumeWarning(header: string, key: string): string {
   const fiat = /_(eur|gbp|jpy|krw|aud|cad|chf|try|brl|rub|inr)$/.exec(key)?.[1];
   // OKX's `volCcy`: in the market's base or quote currency, by the kind of market
@@ -435,15 +471,16 @@ export interface HeaderMapping {
  * `% Change` side by side, and they are two columns. So is a cent sign (`Price (¢)` →
  * `price_cents`: a magnitude). The API's object an amount sits in, as
  * pandas' `json_normalize` writes its path, says nothing: CoinMarketCap's `quote.USD.price`,
- * CoinPaprika's `quotes.USD.price` and CoinGecko's `market_data.current_price.usd` are
- * `usd_price` and `current_price_usd`; CoinGecko's `market_data.circulating_supply` is
- * `circulating_supply`.
+ * CoinPaprika's `quotes.USD.price`, CryptoCompare's `RAW.USD.PRICE` and CoinGecko's
+ * `market_data.current_price.usd` are `usd_price` and `current_price_usd`; CoinGecko's
+ * `market_data.circulating_supply` is `circulating_supply`. (CryptoCompare's `DISPLAY.USD.PRICE`
+ * is the price rounded for a screen, `$ 59,593.7`: its path stays, and it is not read.)
  */
 export function toHeaderKey(header: string): string {
   return header
     .replace(/^\uFEFF/, '')
     .trim()
-    .replace(/^(?:market_data\.|quotes?\.(?=[^.]+\.))/i, '')
+    .replace(/^(?:market_data\.|(?:quotes?|raw)\.(?=[^.]+\.))/i, '')
     .replace(/([a-z\d])([A-Z])/g, '$1_$2')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
@@ -536,6 +573,7 @@ export function mapHeader(
       warnings.push(coinVolumeWarning(header, key));
       return;
     }
+    if (isCryptoCompareCoinVolume(key, header)) return;
     // `Close (USD)` is a price in dollars; `Close (EUR)` and `Preis (€)` are none, though
     // `price` alone would be (`Circulating Supply (BTC)` still counts coins).
     const named = currencyIn(header, key);
