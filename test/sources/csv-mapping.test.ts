@@ -98,6 +98,28 @@ describe('CSV header mapping', () => {
     expect(fields(oneMarket)).toHaveProperty('Volume in Currency (24Hr)', 'volume_24h_usd');
   });
 
+  it("reads Messari's assets by their paths, under `metrics.` in its list", () => {
+    const list = ['id', 'symbol', 'name', 'metrics.market_data.price_usd']
+      .concat(['metrics.market_data.price_btc', 'metrics.market_data.volume_last_24_hours'])
+      .concat(['metrics.market_data.percent_change_usd_last_24_hours'])
+      .concat(['metrics.market_data.percent_change_btc_last_24_hours'])
+      .concat(['metrics.marketcap.rank', 'metrics.marketcap.current_marketcap_usd'])
+      .concat(['metrics.marketcap.y_2050_marketcap_usd', 'metrics.supply.y_2050'])
+      .concat(['metrics.supply.circulating', 'metrics.market_data.last_trade_at']);
+    expect(fields(list)).toEqual({
+      id: 'source_id',
+      symbol: 'symbol',
+      name: 'name',
+      'metrics.market_data.price_usd': 'price_usd',
+      'metrics.market_data.volume_last_24_hours': 'volume_24h_usd',
+      'metrics.market_data.percent_change_usd_last_24_hours': 'percent_change_24h',
+      'metrics.marketcap.rank': 'rank',
+      'metrics.marketcap.current_marketcap_usd': 'market_cap_usd',
+      'metrics.supply.circulating': 'circulating_supply',
+      'metrics.market_data.last_trade_at': 'observed_at',
+    });
+  });
+
   it("reads CryptoCompare's top list by its RAW path: dollars, never its coins' volumes", () => {
     const top = ['CoinInfo.Id', 'CoinInfo.Name', 'CoinInfo.FullName', 'RAW.USD.PRICE']
       .concat(['RAW.USD.VOLUME24HOUR', 'RAW.USD.TOTALVOLUME24H', 'RAW.USD.VOLUMEDAY'])

@@ -377,6 +377,18 @@ const cases: Record<string, Expected> = {
       'RAW.USD.CHANGEPCT24HOUR': 'percent_change_24h',
     },
   },
+  // Only the price was read: the market cap, volume, change and supply sit under their paths.
+  'wild/messari_asset_metrics_btc_2019_json_normalize.csv': {
+    fetched: 1,
+    rejected: 0,
+    columns: {
+      'market_data.price_usd': 'price_usd',
+      'market_data.volume_last_24_hours': 'volume_24h_usd',
+      'market_data.percent_change_usd_last_24_hours': 'percent_change_24h',
+      'marketcap.current_marketcap_usd': 'market_cap_usd',
+      'supply.circulating': 'circulating_supply',
+    },
+  },
   // Its `currency` is the row's coin (`BTC`, as its `symbol`): refused as priced in bitcoin.
   'wild/nomics_currencies_ticker_json_normalize.csv': {
     fetched: 1,

@@ -174,6 +174,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     volume_reported_spot_usd_1d: 0.95,
     // Nomics' ticker flattened by pandas (`1d.volume`, beside `1d.price_change_pct`, a fraction)
     '1d_volume': 0.95,
+    // Messari's `market_data.volume_last_24_hours` (reported, as other sources' are)
+    volume_last_24_hours: 0.95,
     // CryptoCompare's `RAW.USD.TOTALVOLUME24HTO` (every market's, in dollars: `TO` the quote
     // currency), else its index's own `VOLUME24HOURTO`; the names without `TO` count coins
     totalvolume24_hto: 0.95,
@@ -195,6 +197,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     available_supply: 0.95,
     circulating: 0.9,
     sply_cur: 0.95,
+    // Messari's `supply.circulating`
+    supply_circulating: 0.95,
     // CryptoCompare's `RAW.USD.CIRCULATINGSUPPLY`
     circulatingsupply: 0.95,
     // CoinCap's `supply` ("available for trading"); elsewhere it may be the total: a warning
@@ -208,6 +212,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     percentage_change24_hr_usd: 0.95,
     pct_change_24h: 0.95,
     change_percent24_hr: 1,
+    // Messari's `market_data.percent_change_usd_last_24_hours`
+    percent_change_last_24_hours: 0.95,
     // CryptoCompare's `RAW.USD.CHANGEPCT24HOUR`
     changepct24_hour: 0.95,
     // CoinGecko's and CoinMarketCap's tables as copied: `24h`, `% 24h`, `24h %`
@@ -222,6 +228,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     snapped_at: 1,
     timestamp: 0.95,
     source_updated_at: 0.95,
+    // Messari's `market_data.last_trade_at`: the price's time
+    last_trade_at: 0.9,
     // CryptoCompare's `RAW.USD.LASTUPDATE`, in unix seconds
     lastupdate: 0.95,
     updated_at: 0.9,
@@ -473,14 +481,18 @@ export interface HeaderMapping {
  * pandas' `json_normalize` writes its path, says nothing: CoinMarketCap's `quote.USD.price`,
  * CoinPaprika's `quotes.USD.price`, CryptoCompare's `RAW.USD.PRICE` and CoinGecko's
  * `market_data.current_price.usd` are `usd_price` and `current_price_usd`; CoinGecko's
- * `market_data.circulating_supply` is `circulating_supply`. (CryptoCompare's `DISPLAY.USD.PRICE`
+ * `market_data.circulating_supply` is `circulating_supply`, and Messari's
+ * `metrics.marketcap.current_marketcap_usd` is `current_marketcap_usd`. (CryptoCompare's `DISPLAY.USD.PRICE`
  * is the price rounded for a screen, `$ 59,593.7`: its path stays, and it is not read.)
  */
 export function toHeaderKey(header: string): string {
   return header
     .replace(/^\uFEFF/, '')
     .trim()
-    .replace(/^(?:market_data\.|(?:quotes?|raw)\.(?=[^.]+\.))/i, '')
+    .replace(
+      /^(?:metrics\.(?=(?:market_data|marketcap|supply)\.))?(?:market_data\.|marketcap\.|(?:quotes?|raw)\.(?=[^.]+\.))?/i,
+      '',
+    )
     .replace(/([a-z\d])([A-Z])/g, '$1_$2')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
