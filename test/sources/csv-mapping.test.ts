@@ -98,6 +98,23 @@ describe('CSV header mapping', () => {
     expect(fields(oneMarket)).toHaveProperty('Volume in Currency (24Hr)', 'volume_24h_usd');
   });
 
+  it("reads Coinbase's prices (amount, base, currency) as a price, not an amount of coins", () => {
+    expect(fields(['data.amount', 'data.base', 'data.currency'])).toEqual({
+      'data.amount': 'price_usd',
+      'data.base': 'symbol',
+    });
+    expect(fields(['time', 'amount', 'base', 'currency'])).toEqual({
+      time: 'observed_at',
+      amount: 'price_usd',
+      base: 'symbol',
+    });
+    // a log of trades has more to it: its amount is coins, and its price the price
+    expect(fields(['time', 'base', 'currency', 'amount', 'price', 'fee'])).toEqual({
+      time: 'observed_at',
+      price: 'price_usd',
+    });
+  });
+
   it("reads Messari's assets by their paths, under `metrics.` in its list", () => {
     const list = ['id', 'symbol', 'name', 'metrics.market_data.price_usd']
       .concat(['metrics.market_data.price_btc', 'metrics.market_data.volume_last_24_hours'])

@@ -650,6 +650,16 @@ describe('a currency column', () => {
     expect(run.mapping).toMatchObject({ currency: 'currency' });
   });
 
+  it("of Coinbase's prices checks them: a price in euros is refused", async () => {
+    const text = 'amount,base,currency,time\n42283.58,BTC,USD,2024-01-01T00:00:00Z\n';
+    const run = await ingest('spot.csv', text);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1, rejected: 0 });
+    expect((await files.pricesIn(run)).map((q) => q.price)).toEqual(['42283.58']);
+    await expect(ingest('spot-eur.csv', text.replace('USD', 'EUR'))).rejects.toThrow(
+      /column "currency" says the prices are in EUR, not US dollars \("EUR" on line 2\)/,
+    );
+  });
+
   it("that names each row's own coin (Nomics' ticker) says nothing of the prices", async () => {
     // was refused: "column "currency" says the prices are in BTC"
     const text =

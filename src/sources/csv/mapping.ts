@@ -481,8 +481,9 @@ export interface HeaderMapping {
  * pandas' `json_normalize` writes its path, says nothing: CoinMarketCap's `quote.USD.price`,
  * CoinPaprika's `quotes.USD.price`, CryptoCompare's `RAW.USD.PRICE` and CoinGecko's
  * `market_data.current_price.usd` are `usd_price` and `current_price_usd`; CoinGecko's
- * `market_data.circulating_supply` is `circulating_supply`, and Messari's
- * `metrics.marketcap.current_marketcap_usd` is `current_marketcap_usd`. (CryptoCompare's `DISPLAY.USD.PRICE`
+ * `market_data.circulating_supply` is `circulating_supply`, Messari's
+ * `metrics.marketcap.current_marketcap_usd` is `current_marketcap_usd`, and a whole answer's
+ * `data.amount` (Coinbase's) is `amount`. (CryptoCompare's `DISPLAY.USD.PRICE`
  * is the price rounded for a screen, `$ 59,593.7`: its path stays, and it is not read.)
  */
 export function toHeaderKey(header: string): string {
@@ -490,7 +491,7 @@ export function toHeaderKey(header: string): string {
     .replace(/^\uFEFF/, '')
     .trim()
     .replace(
-      /^(?:metrics\.(?=(?:market_data|marketcap|supply)\.))?(?:market_data\.|marketcap\.|(?:quotes?|raw)\.(?=[^.]+\.))?/i,
+      /^(?:data\.(?=[^.]+))?(?:metrics\.(?=(?:market_data|marketcap|supply)\.))?(?:market_data\.|marketcap\.|(?:quotes?|raw)\.(?=[^.]+\.))?/i,
       '',
     )
     .replace(/([a-z\d])([A-Z])/g, '$1_$2')
@@ -627,6 +628,24 @@ export function mapHeader(
       { context: { missing, headers } },
     );
   }
+  // Coinbase's prices (`/v2/prices/BTC-USD/spot`: `amount`, `base`, `currency`, and at most a
+  // time beside them): the amount is one `base` coin's price in `currency`, not an amount of
+  // coins as in a log of trades, which has more columns
+  const coinbasePrices =
+    COINBASE_PRICE_KEYS.every((k) => keys.includes(k)) &&
+    candidates.every(
+      (c) => c.field === 'observed_at' || COINBASE_PRICE_KEYS.some((k) => k === keys[c.index]),
+    ) &&
+    keys.length <= COINBASE_PRICE_KEYS.length + 1;
+  if (coinbasePrices)
+    for (const [key, field] of [
+      ['amount', 'price_usd'],
+      ['base', 'symbol'],
+    ] as const) {
+      const index = keys.indexOf(key);
+      if (!overrides.has(key))
+        candidates.push({ field, header: headers[index]!, index, confidence: 0.9, how: 'synonym' });
+    }
   candidates.sort((a, b) => rankOf(b) - rankOf(a) || a.index - b.index);
   /** Candidates the file's shape rules out, each step adding to those before it. */
   const out = new Set<ColumnMapping>();
@@ -636,7 +655,7 @@ export function mapHeader(
   // but beside a market cap the coin's price (LiveCoinWatch's `code,rate,volume,cap`).
   // Either may name its currency (`Amount (BTC)`, `Value (USD)`, `USD Value`).
   const bare = keys.map((key, i) => currencyIn(headers[i] ?? '', key)?.key ?? key);
-  const amounts = bare.some((k) => AMOUNT_KEYS.has(k));
+  const amounts = !coinbasePrices && bare.some((k) => AMOUNT_KEYS.has(k));
   const capped = candidates.some((c) => c.field === 'market_cap_usd');
   const notPrices = amounts ? WORTH_KEYS : capped ? new Set<string>() : RATE_KEYS;
   candidates
@@ -876,6 +895,9 @@ const TRADE_KEYS = new Set(['side', 'txid', 'ordertxid', 'trade_id', 'tradeid', 
   .add('transaction_type')
   .add('quantity_transacted')
   .add('subtotal');
+
+/** Coinbase's price of a coin: `amount` of `currency` for one `base`. */
+const COINBASE_PRICE_KEYS = ['amount', 'base', 'currency'] as const;
 
 /** An amount of coins: in a file with one, a `Value` is what the amount is worth. */
 export const AMOUNT_KEYS = new Set(['amount', 'quantity', 'qty', 'units']);
