@@ -98,6 +98,31 @@ describe('CSV header mapping', () => {
     expect(fields(oneMarket)).toHaveProperty('Volume in Currency (24Hr)', 'volume_24h_usd');
   });
 
+  it("reads CoinGecko's trending coins: the dollar price's change, not the dirham's", () => {
+    // /search/trending flattened by pandas: a change of the price in each of ~60 currencies
+    const change = (code: string) => `item.data.price_change_percentage_24h.${code}`;
+    const trending = ['item.id', 'item.coin_id', 'item.name', 'item.symbol']
+      .concat(['item.market_cap_rank', 'item.thumb', 'item.slug', 'item.price_btc', 'item.score'])
+      .concat(['item.data.price', 'item.data.price_btc'])
+      .concat(['aed', 'ars', 'btc', 'eur', 'usd', 'vnd'].map(change))
+      .concat(['item.data.market_cap', 'item.data.market_cap_btc', 'item.data.total_volume']);
+    expect(fields(trending)).toEqual({
+      'item.id': 'source_id',
+      'item.name': 'name',
+      'item.symbol': 'symbol',
+      'item.market_cap_rank': 'rank',
+      'item.data.price': 'price_usd',
+      [change('usd')]: 'percent_change_24h',
+      'item.data.market_cap': 'market_cap_usd',
+      'item.data.total_volume': 'volume_24h_usd',
+    });
+    // a change of the price in euros alone is none of the dollar price's (was read as it)
+    expect(fields(['symbol', 'price', 'percent_change_24h_eur'])).toEqual({
+      symbol: 'symbol',
+      price: 'price_usd',
+    });
+  });
+
   it("reads Coinbase's prices (amount, base, currency) as a price, not an amount of coins", () => {
     expect(fields(['data.amount', 'data.base', 'data.currency'])).toEqual({
       'data.amount': 'price_usd',

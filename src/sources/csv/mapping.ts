@@ -482,8 +482,8 @@ export interface HeaderMapping {
  * CoinPaprika's `quotes.USD.price`, CryptoCompare's `RAW.USD.PRICE` and CoinGecko's
  * `market_data.current_price.usd` are `usd_price` and `current_price_usd`; CoinGecko's
  * `market_data.circulating_supply` is `circulating_supply`, Messari's
- * `metrics.marketcap.current_marketcap_usd` is `current_marketcap_usd`, and a whole answer's
- * `data.amount` (Coinbase's) is `amount`. (CryptoCompare's `DISPLAY.USD.PRICE`
+ * `metrics.marketcap.current_marketcap_usd` is `current_marketcap_usd`, a whole answer's
+ * `data.amount` (Coinbase's) is `amount`, and CoinGecko's trending `item.data.price` is `price`. (CryptoCompare's `DISPLAY.USD.PRICE`
  * is the price rounded for a screen, `$ 59,593.7`: its path stays, and it is not read.)
  */
 export function toHeaderKey(header: string): string {
@@ -491,7 +491,7 @@ export function toHeaderKey(header: string): string {
     .replace(/^\uFEFF/, '')
     .trim()
     .replace(
-      /^(?:data\.(?=[^.]+))?(?:metrics\.(?=(?:market_data|marketcap|supply)\.))?(?:market_data\.|marketcap\.|(?:quotes?|raw)\.(?=[^.]+\.))?/i,
+      /^(?:data\.(?=[^.]+)|item\.(?:data\.)?)?(?:metrics\.(?=(?:market_data|marketcap|supply)\.))?(?:market_data\.|marketcap\.|(?:quotes?|raw)\.(?=[^.]+\.))?/i,
       '',
     )
     .replace(/([a-z\d])([A-Z])/g, '$1_$2')
@@ -615,7 +615,11 @@ export function mapHeader(
           `(kx stores US dollar amounts; a column you know is in dollars can be named with --map '${header.trim()}=FIELD')`,
       );
     }
-    candidates.push(...found.filter((c) => !MONEY_FIELDS.has(c.field)));
+    // a change of the price in another currency is not the dollar price's (CoinGecko's trending
+    // writes one per currency: `….price_change_percentage_24h.aed` … `.usd`)
+    candidates.push(
+      ...found.filter((c) => !MONEY_FIELDS.has(c.field) && c.field !== 'percent_change_24h'),
+    );
   });
   // A --map for a column that is not there is a typo or the wrong file: loading on without it
   // would map the file by guesswork the user meant to overrule.
