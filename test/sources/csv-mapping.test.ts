@@ -805,6 +805,11 @@ describe('CSV header mapping', () => {
     expect(mapping.warnings).toContain(
       'duplicate column "symbol" (columns 3 and 6): using column 3',
     );
+    // two paths that end alike are two columns, not one written twice
+    expect(mapHeader(['item.price_btc', 'item.data.price_btc'], new Map()).warnings).toContain(
+      'columns "item.price_btc" and "item.data.price_btc" (1 and 2) read as one name, ' +
+        'price_btc: using column 1',
+    );
   });
 
   it('lets --map override and ignore columns', () => {

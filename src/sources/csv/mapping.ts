@@ -979,11 +979,15 @@ function duplicateWarnings(headers: readonly string[], keys: readonly string[]):
   const warnings: string[] = [];
   keys.forEach((key, index) => {
     const first = keys.indexOf(key);
-    if (key !== '' && first !== index) {
-      warnings.push(
-        `duplicate column "${headers[index]?.trim()}" (columns ${first + 1} and ${index + 1}): using column ${first + 1}`,
-      );
-    }
+    if (key === '' || first === index) return;
+    const [one, other] = [headers[first]?.trim(), headers[index]?.trim()];
+    warnings.push(
+      one === other
+        ? `duplicate column "${other}" (columns ${first + 1} and ${index + 1}): using column ${first + 1}`
+        : // two paths that end alike (`item.price_btc`, `item.data.price_btc`)
+          `columns "${one}" and "${other}" (${first + 1} and ${index + 1}) read as one name, ` +
+            `${key}: using column ${first + 1}`,
+    );
   });
   return warnings;
 }
