@@ -281,6 +281,45 @@ describe('a symbol column of trading pairs', () => {
     expect(await symbolsOf(run)).toEqual(['BTC', 'DOGE', 'XBT']);
   });
 
+  it("of exchanges' tickers reads the quote currency's volume, not the base coin's", async () => {
+    // KuCoin's allTickers and Bybit's tickers as scripts save them: `vol` and `volume24h` count
+    // bitcoins on BTC-USDT's row, `volValue` and `turnover24h` its tethers (was vol, as dollars)
+    const kucoin =
+      'symbol,symbolName,buy,sell,changeRate,changePrice,high,low,vol,volValue,last\n' +
+      'BTC-USDT,BTC-USDT,42283.5,42283.6,0.0123,513.9,42500,41700.1,4210.12,178012345.67,42283.58\n' +
+      'ETH-USDT,ETH-USDT,2352,2352.1,0.0054,12.6,2380,2310,81234.5,191234567.8,2352.04\n';
+    const run = await files.ingest('kucoin.csv', kucoin, {}, new Date('2024-01-05T12:00:00Z'));
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    const volumes = await files.db.db
+      .select({ id: quotes.sourceId, volume: quotes.volume24hUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(quotes.sourceId);
+    expect(volumes.map((v) => v.volume)).toEqual(['178012345.67', '191234567.8']);
+    expect(run.warnings.join('\n')).toContain(
+      `column "vol" counts each market's base coin (BTC on BTC-USDT's row), not US dollars`,
+    );
+    const bybit = await files.ingest(
+      'bybit.csv',
+      'symbol,lastPrice,price24hPcnt,highPrice24h,lowPrice24h,turnover24h,volume24h\n' +
+        'BTCUSDT,42283.58,0.0123,42500,41700.1,178012345.67,4210.123\n',
+      {},
+      new Date('2024-01-05T12:00:00Z'),
+    );
+    const fieldsOf = (r: RunResult) =>
+      Object.fromEntries(
+        (r.mapping as { columns: { header: string; field: string }[] }).columns.map((c) => [
+          c.header,
+          c.field,
+        ]),
+      );
+    expect(fieldsOf(bybit)).toHaveProperty('turnover24h', 'volume_24h_usd');
+    // the user's word keeps it
+    const said = await files.ingest('kucoin.csv', kucoin, { map: ['vol=volume_24h_usd'] });
+    expect(said.warnings.join('\n')).not.toMatch(/base coin/);
+    expect(fieldsOf(said)).toHaveProperty('vol', 'volume_24h_usd');
+  });
+
   it('that is a listing of coins (BSC-USD, TUSD among them) stays tickers', async () => {
     const run = await ingest(
       'listing.csv',

@@ -19,12 +19,14 @@ import {
   listColumns,
   mapHeader,
   timeOfDayZone,
+  toHeaderKey,
   parseOverrides,
   type HeaderMapping,
 } from './mapping.js';
 import { guessHeaderEncoding, iconvLine, notUtf8Header } from './encoding.js';
 import { cutShort, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 import {
+  baseVolumeColumn,
   currencyOf,
   inferDateOrder,
   inferDecimalMark,
@@ -51,7 +53,7 @@ import {
   tickersInNames,
   yfinanceCoin,
 } from './look-ahead.js';
-import type { PairExample } from './pairs.js';
+import { parsePair, type PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
 import { CsvParamsSchema, flagsOf, ONE_FILE_A_RUN } from './params.js';
 import type { CsvPosition } from './rows.js';
@@ -228,6 +230,17 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         symbol,
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
+      const baseVolume = baseVolumeColumn(mapping, pairs);
+      if (baseVolume !== null) {
+        overrides = new Map([...overrides, [toHeaderKey(baseVolume), null]]);
+        mapping = mapHeader(named, overrides);
+        const market = pairs!.example;
+        mapping.warnings.push(
+          `column ${JSON.stringify(baseVolume.trim())} counts each market's base coin ` +
+            `(${parsePair(market)?.base ?? 'its coin'} on ${market}'s row), not US dollars: left ` +
+            `out of volume_24h_usd (if it is US dollars, --map '${baseVolume.trim()}=volume_24h_usd')`,
+        );
+      }
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;
       namedTickers = cursor ? cursor.namedTickers === true : !pairs && text.namedTickers !== null;
       if (!cursor && text.noRows)

@@ -857,6 +857,22 @@ function leaveOut(
   mapping.warnings.push(why(JSON.stringify(column.header), column.header));
 }
 
+/** A volume that names no currency: in a market's row, its base coin's (`BASE_VOLUME`). */
+const BASE_VOLUME = /^(?:base_?)?vol(?:ume)?(?:_?24_?h(?:our|r)?)?(?:_base)?$/;
+
+/**
+ * In a file whose symbols are markets (`BTC-USDT`: exchanges' tickers, KuCoin's `allTickers`,
+ * Bybit's), a volume that names no currency (`vol`, `volume24h`) counts the market's base coin,
+ * bitcoins on BTC-USDT's row: the header of the volume column it was mapped to, to be left out
+ * (the file is then mapped again without it, so that a volume in the quote currency, KuCoin's
+ * `volValue`, takes its place). Null when there is none, or --map named it.
+ */
+export function baseVolumeColumn(mapping: HeaderMapping, pairs: PairExample | null): string | null {
+  const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
+  if (!pairs || !volume || volume.how === 'override') return null;
+  return BASE_VOLUME.test(toHeaderKey(volume.header)) ? volume.header : null;
+}
+
 /**
  * A file without a time column is observed at its modification time; one from before any
  * coin had a price is a file unpacked with a made-up time (npm's packages say 1985, zip

@@ -180,6 +180,12 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     // currency), else its index's own `VOLUME24HOURTO`; the names without `TO` count coins
     totalvolume24_hto: 0.95,
     volume24_hourto: 0.9,
+    // exchanges' tickers: a market's volume in its quote currency (Binance's `quoteVolume`,
+    // Gate's `quote_volume`, KuCoin's `volValue`, Bybit's `turnover24h`), dollars in a market
+    // priced in them; their bare `volume` counts the base coin (look-ahead.ts)
+    quote_volume: 0.85,
+    vol_value: 0.85,
+    turnover24h: 0.85,
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
     total_volume: 0.95,
@@ -355,7 +361,7 @@ const NOT_A_FIELD = new Set([
 function countsCoins(key: string, header: string): boolean {
   return (
     /^vol\.$/i.test(header.trim()) ||
-    /^vol(ume)?_(?!usd|usdt|usdc|busd|24h|usd_24h|quote)[a-z]{2,6}$/.test(key)
+    /^vol(ume)?_(?!usd|usdt|usdc|busd|24h|usd_24h|quote|value)[a-z]{2,6}$/.test(key)
   );
 }
 
