@@ -167,3 +167,53 @@ describe('a rank column named for now', () => {
     expect(all.map((q) => q.rank).sort()).toEqual([1, 1, 1, 2, 2]);
   });
 });
+
+/**
+ * A 24-hour change written as a fraction (pandas' `pct_change()`) under a name that says
+ * percent: a coin's days tell, since each day's change is its price's from the day before.
+ */
+describe('a change column of fractions', () => {
+  const files = useCsvFiles('kx-fractions-');
+  // Bitcoin's prices of 2021-01-01 to 2021-01-08 (fixtures/csv/upstream's CoinGecko export),
+  // each day's change from the day before beside it, as a percent or as pandas writes it
+  const prices = [29022.42, 29352.13, 32163.82, 33008.23, 31515.58, 34082.21, 36933.52, 39547.08];
+  const days = (coin: string, percent: boolean) =>
+    'date,symbol,price,pct_change_24h\n' +
+    prices
+      .map((price, i) => {
+        const moved = i === 0 ? null : price / prices[i - 1]! - 1;
+        const written = moved === null ? '' : (percent ? moved * 100 : moved).toFixed(6);
+        return `2021-01-0${i + 1},${coin},${price},${written}`;
+      })
+      .join('\n') +
+    '\n';
+  const changesOf = async (run: RunResult) =>
+    (
+      await files.db.db
+        .select({ change: quotes.percentChange24h })
+        .from(quotes)
+        .where(eq(quotes.runId, run.runId))
+        .orderBy(quotes.observedAt)
+    ).map((q) => q.change);
+
+  it('is left out, with a warning (was stored a hundred times too small)', async () => {
+    const run = await files.ingest('fractions.csv', days('BTC', false));
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 8, rejected: 0 });
+    expect(await changesOf(run)).toEqual(Array(8).fill(null));
+    expect(run.warnings.join('\n')).toContain(
+      `column "pct_change_24h" holds fractions, not percents: each day's value is its price's ` +
+        `change from the day before as a fraction (0.0213 for +2.13%)`,
+    );
+  });
+
+  it('of percents is loaded, and --map keeps fractions as written', async () => {
+    const percents = await files.ingest('percents.csv', days('ETH', true));
+    expect((await changesOf(percents)).slice(0, 3)).toEqual([null, '1.136053', '9.579169']);
+    expect(percents.warnings.join('\n')).not.toMatch(/fractions/);
+    const said = await files.ingest('said.csv', days('SOL', false), {
+      map: ['pct_change_24h=percent_change_24h'],
+    });
+    expect(said.warnings.join('\n')).not.toMatch(/fractions/);
+    expect((await changesOf(said))[1]).toBe('0.011361');
+  });
+});

@@ -33,6 +33,7 @@ import {
   inspectTextColumns,
   leaveOutNumericName,
   leaveOutCandleVolume,
+  leaveOutFractionChange,
   leaveOutRankNow,
   leaveOutRowIds,
   pairsOf,
@@ -313,7 +314,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       if (timed) {
         const times = sampleTimes(path, delimiter, header, !params.columns, toRecord);
         const volume = await leaveOutCandleVolume(header, mapping, times);
-        if ((await leaveOutRankNow(mapping, times)) || volume) toRecord = mapper();
+        const rank = await leaveOutRankNow(mapping, times);
+        if ((await leaveOutFractionChange(mapping, times)) || rank || volume) toRecord = mapper();
       }
       if (!cursor && !timed)
         await refuseRepeatsWithoutTime(path, delimiter, header, !params.columns, toRecord);

@@ -1016,8 +1016,17 @@ const DAY = 24 * HOUR;
 /** A volume header that says its span: `volume_24h`, `24h Volume`, Coin Metrics' `…_1d`. */
 const DAY_VOLUME = /24|(?:^|_)1d(?:$|_)|daily/;
 
-/** The times each listing (source_id) has among the first SAME_TIME_SAMPLE_ROWS rows. */
-export type SampledTimes = () => Promise<ReadonlyMap<string, ReadonlySet<number>>>;
+/** A listing's price and 24-hour change at one of its sampled times, as read. */
+export interface SampledQuote {
+  price: string | null;
+  change: string | null;
+}
+
+/**
+ * The times each listing (source_id) has among the first SAME_TIME_SAMPLE_ROWS rows, with its
+ * price and change at each.
+ */
+export type SampledTimes = () => Promise<ReadonlyMap<string, ReadonlyMap<number, SampledQuote>>>;
 
 /** Reads the sample of SampledTimes once, when a rule first asks for it. */
 export function sampleTimes(
@@ -1027,18 +1036,19 @@ export function sampleTimes(
   headerInFile: boolean,
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
 ): SampledTimes {
-  let sampled: Promise<Map<string, Set<number>>> | undefined;
+  let sampled: Promise<Map<string, Map<number, SampledQuote>>> | undefined;
   const read = async () => {
-    const times = new Map<string, Set<number>>();
+    const times = new Map<string, Map<number, SampledQuote>>();
     let rows = 0;
     try {
       for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
         if (++rows > SAME_TIME_SAMPLE_ROWS) break;
         const record = toRecord(row);
         if (!record.result.ok) continue;
-        const { sourceId, observedAt } = record.result.listing;
-        const seen = times.get(sourceId) ?? new Set<number>();
-        times.set(sourceId, seen.add(observedAt.getTime()));
+        const { sourceId, observedAt, priceUsd, percentChange24h } = record.result.listing;
+        const seen = times.get(sourceId) ?? new Map<number, SampledQuote>();
+        const quote = { price: priceUsd, change: percentChange24h };
+        times.set(sourceId, seen.set(observedAt.getTime(), quote));
       }
     } catch {
       // A broken row or a second header: the rows before it tell.
@@ -1071,7 +1081,7 @@ export async function leaveOutCandleVolume(
     return false;
   const gaps: number[] = [];
   for (const seen of (await times()).values()) {
-    const sorted = [...seen].sort((a, b) => a - b);
+    const sorted = [...seen.keys()].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) gaps.push(sorted[i]! - sorted[i - 1]!);
   }
   if (gaps.length === 0) return false;
@@ -1109,6 +1119,55 @@ export async function leaveOutRankNow(
     (column, name) =>
       `column ${column} is each coin's rank when the file was made, written on every day of its ` +
       `history: left out of rank (if it is each row's rank, --map '${name}=rank')`,
+  );
+  return true;
+}
+
+/** Day-over-day changes compared before a change column is judged, and how close is a match. */
+const CHANGE_SAMPLE_MIN = 5;
+const CHANGE_TOLERANCE = 0.1;
+
+/**
+ * A 24-hour change written as a fraction (`0.0213` for +2.13%: pandas' `pct_change()`, saved
+ * under a name that says percent) would be stored a hundred times too small. In a file of a
+ * coin's days, the change of each day is its price's change from the day before: when the
+ * sampled changes match those as fractions (within a tenth, four in five of at least five
+ * days that moved half a percent or more) and not as percents, the column is left out, with a
+ * warning, unless --map names it. True when it was: the rows are then read without it.
+ */
+export async function leaveOutFractionChange(
+  mapping: HeaderMapping,
+  times: SampledTimes,
+): Promise<boolean> {
+  const change = mapping.columns.find((c) => c.field === 'percent_change_24h');
+  if (!change || change.how === 'override') return false;
+  let fractions = 0;
+  let compared = 0;
+  for (const seen of (await times()).values()) {
+    const days = [...seen.entries()].sort(([a], [b]) => a - b);
+    for (let i = 1; i < days.length; i++) {
+      const [before, then] = [days[i - 1]!, days[i]!];
+      const gap = then[0] - before[0];
+      const [from, to, written] = [Number(before[1].price), Number(then[1].price), then[1].change];
+      if (gap < 20 * HOUR || gap > 28 * HOUR || !(from > 0) || !(to > 0) || written === null)
+        continue;
+      const moved = to / from - 1;
+      if (Math.abs(moved) < 0.005) continue;
+      compared++;
+      const near = (value: number) =>
+        Math.abs(Number(written) - value) <= CHANGE_TOLERANCE * Math.abs(value);
+      if (near(moved) && !near(moved * 100)) fractions++;
+    }
+  }
+  if (compared < CHANGE_SAMPLE_MIN || fractions * 5 < compared * 4) return false;
+  leaveOut(
+    mapping,
+    'percent_change_24h',
+    (column, name) =>
+      `column ${column} holds fractions, not percents: each day's value is its price's change ` +
+      `from the day before as a fraction (0.0213 for +2.13%), a hundred times too small stored ` +
+      `as a percent: left out of percent_change_24h (if it is percents after all, ` +
+      `--map '${name}=percent_change_24h')`,
   );
   return true;
 }
