@@ -320,6 +320,27 @@ describe('a symbol column of trading pairs', () => {
     expect(fieldsOf(said)).toHaveProperty('vol', 'volume_24h_usd');
   });
 
+  it("absent, leaves a market's quote volume to --map: the file does not say its currency", async () => {
+    // Cryptowatch's candles of one market, loaded with --symbol: BTC/USD or BTC/EUR, it does not say
+    const candles =
+      'CloseTime,OpenPrice,HighPrice,LowPrice,ClosePrice,Volume,QuoteVolume\n' +
+      '1704153600,42283.58,44184.1,42180.77,44179.55,27174.3,1152012345.12\n';
+    const run = await files.ingest('cw.csv', candles, { symbol: 'BTC' });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 1 });
+    const warned = run.warnings.join('\n');
+    expect(warned).toContain(
+      `column "QuoteVolume" is in its market's quote currency, which the file does not name: ` +
+        `left out of volume_24h_usd (if it is US dollars, --map 'QuoteVolume=volume_24h_usd')`,
+    );
+    // and no word of having read it after all
+    expect(warned).not.toMatch(/"QuoteVolume" mapped to/);
+    const stored = await files.db.db
+      .select({ price: quotes.priceUsd, volume: quotes.volume24hUsd })
+      .from(quotes)
+      .where(eq(quotes.runId, run.runId));
+    expect(stored).toEqual([{ price: '44179.55', volume: null }]);
+  });
+
   it('that is a listing of coins (BSC-USD, TUSD among them) stays tickers', async () => {
     const run = await ingest(
       'listing.csv',

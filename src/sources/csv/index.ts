@@ -34,6 +34,7 @@ import {
   leaveOutNumericName,
   leaveOutCandleVolume,
   leaveOutFractionChange,
+  leaveOutQuoteVolume,
   leaveOutRankNow,
   leaveOutRowIds,
   pairsOf,
@@ -242,6 +243,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
             `out of volume_24h_usd (if it is US dollars, --map '${baseVolume.trim()}=volume_24h_usd')`,
         );
       }
+      leaveOutQuoteVolume(mapping, pairs);
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;
       namedTickers = cursor ? cursor.namedTickers === true : !pairs && text.namedTickers !== null;
       if (!cursor && text.noRows)

@@ -854,6 +854,9 @@ function leaveOut(
   if (!column) return;
   mapping.columns = mapping.columns.filter((c) => c !== column);
   mapping.unmapped.push(column.header);
+  // its low-confidence warning ("mapped to … confirm with --map") no longer holds
+  const mapped = `column "${column.header}" mapped to ${field} `;
+  mapping.warnings = mapping.warnings.filter((w) => !w.startsWith(mapped));
   mapping.warnings.push(why(JSON.stringify(column.header), column.header));
 }
 
@@ -871,6 +874,27 @@ export function baseVolumeColumn(mapping: HeaderMapping, pairs: PairExample | nu
   const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
   if (!pairs || !volume || volume.how === 'override') return null;
   return BASE_VOLUME.test(toHeaderKey(volume.header)) ? volume.header : null;
+}
+
+/** A market's volume in its quote currency (`quoteVolume`, KuCoin's `volValue`, `turnover24h`). */
+const QUOTE_VOLUME = /^(?:quote_volume|vol_value|turnover_?24_?h)$/;
+
+/**
+ * A volume in the market's quote currency is in dollars where the symbol column says the market
+ * is priced in them (`BTC-USDT`); a file of one market that does not say which leaves it to
+ * --map, as `--columns binance-kline` leaves its `volume_quote`.
+ */
+export function leaveOutQuoteVolume(mapping: HeaderMapping, pairs: PairExample | null): void {
+  const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
+  if (pairs || !volume || volume.how === 'override') return;
+  if (!QUOTE_VOLUME.test(toHeaderKey(volume.header))) return;
+  leaveOut(
+    mapping,
+    'volume_24h_usd',
+    (column, name) =>
+      `column ${column} is in its market's quote currency, which the file does not name: left ` +
+      `out of volume_24h_usd (if it is US dollars, --map '${name}=volume_24h_usd')`,
+  );
 }
 
 /**

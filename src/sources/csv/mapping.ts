@@ -182,7 +182,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     volume24_hourto: 0.9,
     // exchanges' tickers: a market's volume in its quote currency (Binance's `quoteVolume`,
     // Gate's `quote_volume`, KuCoin's `volValue`, Bybit's `turnover24h`), dollars in a market
-    // priced in them; their bare `volume` counts the base coin (look-ahead.ts)
+    // priced in them (read only where the symbols say so), while their bare `volume` counts
+    // the base coin (look-ahead.ts)
     quote_volume: 0.85,
     vol_value: 0.85,
     turnover24h: 0.85,
