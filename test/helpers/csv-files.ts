@@ -4,10 +4,17 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
 import { quotes, rejectedRecords } from '../../src/db/schema.js';
-import type { RunResult, RunSettings } from '../../src/engine/runner.js';
+import { getFailedRun } from '../../src/engine/failed-run.js';
+import { getRun } from '../../src/engine/runs.js';
+import {
+  resumeRun,
+  withSourceLock,
+  type RunResult,
+  type RunSettings,
+} from '../../src/engine/runner.js';
 import { csvSource } from '../../src/sources/csv/index.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
-import { ingestWith } from './ingest.js';
+import { ingestWith, quietSettings } from './ingest.js';
 import { makeScratchDir } from './scratch.js';
 
 /**
@@ -53,6 +60,22 @@ export function useCsvFiles(prefix: string) {
         .where(eq(quotes.runId, run.runId))
         .orderBy(quotes.sourceId);
     },
+    /** The quotes a run loaded, their amounts as stored, by listing and time. */
+    quotesIn(run: RunResult) {
+      return opened()
+        .db.select({
+          id: quotes.sourceId,
+          at: quotes.observedAt,
+          price: quotes.priceUsd,
+          cap: quotes.marketCapUsd,
+          volume: quotes.volume24hUsd,
+          change: quotes.percentChange24h,
+          rank: quotes.rank,
+        })
+        .from(quotes)
+        .where(eq(quotes.runId, run.runId))
+        .orderBy(quotes.sourceId, quotes.observedAt);
+    },
     /** The reasons a run's rows were rejected, in the order they were read. */
     async reasonsOf(run: RunResult): Promise<string[]> {
       const rows = await opened()
@@ -77,6 +100,31 @@ export function useCsvFiles(prefix: string) {
       writeFileSync(file, text);
       if (mtime) utimesSync(file, mtime, mtime);
       return ingestWith(opened(), csvSource, { file, map: [], ...params }, settings);
+    },
+    /**
+     * Ingests `text` as `name` with a failure injected after `failAfter` records (committed
+     * `batchSize` at a time), then resumes the failed run: both runs, the failed one first.
+     */
+    async failAndResume(
+      name: string,
+      text: string,
+      params: Record<string, unknown>,
+      { failAfter, batchSize, mtime }: { failAfter: number; batchSize: number; mtime?: Date },
+    ): Promise<{ failed: RunResult; resumed: RunResult }> {
+      const failed = await this.ingest(name, text, params, mtime, {
+        ...quietSettings,
+        batchSize,
+        failAfter,
+      }).then(
+        () => null,
+        (error: unknown) => getFailedRun(error),
+      );
+      if (failed?.status !== 'failed') throw new Error(`failAndResume: ${name} did not fail`);
+      const run = await getRun(opened().db, failed.runId);
+      const resumed = await withSourceLock(opened(), 'csv', () =>
+        resumeRun(opened(), csvSource, run!, quietSettings),
+      );
+      return { failed, resumed };
     },
   };
 }

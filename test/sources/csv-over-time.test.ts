@@ -1,13 +1,7 @@
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../src/db/client.js';
 import { quotes } from '../../src/db/schema.js';
-import { getFailedRun } from '../../src/engine/failed-run.js';
-import { getRun } from '../../src/engine/runs.js';
-import { resumeRun, withSourceLock, type RunResult } from '../../src/engine/runner.js';
-import { csvSource } from '../../src/sources/csv/index.js';
+import type { RunResult } from '../../src/engine/runner.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
-import { quietSettings } from '../helpers/ingest.js';
 
 /** Candles in dollars, CryptoDataDownload's columns, newest first: `times` as written. */
 const candles = (times: string[]) =>
@@ -17,24 +11,11 @@ const candles = (times: string[]) =>
     .join('\n') +
   '\n';
 
-/** The quotes a run wrote, by listing and time. */
-const quotesOf = (handle: DbHandle, run: RunResult) =>
-  handle.db
-    .select({
-      id: quotes.sourceId,
-      price: quotes.priceUsd,
-      volume: quotes.volume24hUsd,
-      rank: quotes.rank,
-    })
-    .from(quotes)
-    .where(eq(quotes.runId, run.runId))
-    .orderBy(quotes.sourceId, quotes.observedAt);
-
 /** A candle's volume is what traded in its interval; volume_24h_usd is a day's. */
 describe("the volume of candles that are not a day's", () => {
   const files = useCsvFiles('kx-candle-volume-');
   const volumesOf = async (run: RunResult) =>
-    (await quotesOf(files.db, run)).map((q) => [q.price, q.volume]);
+    (await files.quotesIn(run)).map((q) => [q.price, q.volume]);
 
   it('of hourly candles is left out of volume_24h_usd, with a warning', async () => {
     // CryptoDataDownload's hourly files: each row's `Volume USD` is that hour's, loaded as a
@@ -100,20 +81,11 @@ describe("the volume of candles that are not a day's", () => {
 
   it('stays left out when a failed run is resumed', async () => {
     const hours = Array.from({ length: 6 }, (_, i) => `2024-04-01 0${5 - i}:00`);
-    const failed = await files
-      .ingest('resumed.csv', candles(hours), {}, undefined, {
-        ...quietSettings,
-        batchSize: 2,
-        failAfter: 3,
-      })
-      .then(
-        () => null,
-        (error: unknown) => getFailedRun(error),
-      );
-    expect(failed).toMatchObject({ status: 'failed' });
-    const run = await getRun(files.db.db, failed!.runId);
-    const resumed = await withSourceLock(files.db, 'csv', () =>
-      resumeRun(files.db, csvSource, run!, quietSettings),
+    const { resumed } = await files.failAndResume(
+      'resumed.csv',
+      candles(hours),
+      {},
+      { failAfter: 3, batchSize: 2 },
     );
     expect(resumed).toMatchObject({ status: 'succeeded' });
     expect((await volumesOf(resumed)).map(([, volume]) => volume)).toEqual(Array(6).fill(null));
@@ -123,8 +95,7 @@ describe("the volume of candles that are not a day's", () => {
 /** A rank "now" is the rank when the file was made, not on each day of a coin's history. */
 describe('a rank column named for now', () => {
   const files = useCsvFiles('kx-rank-now-');
-  const ranksOf = async (run: RunResult) =>
-    (await quotesOf(files.db, run)).map((q) => [q.id, q.rank]);
+  const ranksOf = async (run: RunResult) => (await files.quotesIn(run)).map((q) => [q.id, q.rank]);
   // Kaggle's crypto-markets.csv (jessevent, 2018): fixtures/csv/upstream has its rows without
   // their dates; these are Bitcoin's first three, dated as the dataset dates them.
   const kaggle =
@@ -187,14 +158,7 @@ describe('a change column of fractions', () => {
       })
       .join('\n') +
     '\n';
-  const changesOf = async (run: RunResult) =>
-    (
-      await files.db.db
-        .select({ change: quotes.percentChange24h })
-        .from(quotes)
-        .where(eq(quotes.runId, run.runId))
-        .orderBy(quotes.observedAt)
-    ).map((q) => q.change);
+  const changesOf = async (run: RunResult) => (await files.quotesIn(run)).map((q) => q.change);
 
   it('is left out, with a warning (was stored a hundred times too small)', async () => {
     const run = await files.ingest('fractions.csv', days('BTC', false));

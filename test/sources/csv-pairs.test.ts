@@ -3,15 +3,11 @@ import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
-import { getFailedRun } from '../../src/engine/failed-run.js';
-import { getRun } from '../../src/engine/runs.js';
-import { resumeRun, withSourceLock, type RunResult } from '../../src/engine/runner.js';
-import { csvSource } from '../../src/sources/csv/index.js';
+import type { RunResult } from '../../src/engine/runner.js';
 import { parsePair } from '../../src/sources/csv/pairs.js';
 import { toBase } from '../../src/sources/csv/rows.js';
 import { repoRoot } from '../helpers/cli.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
-import { quietSettings } from '../helpers/ingest.js';
 
 describe('parsePair', () => {
   it('reads the markets exchanges name', () => {
@@ -290,12 +286,10 @@ describe('a symbol column of trading pairs', () => {
       'ETH-USDT,ETH-USDT,2352,2352.1,0.0054,12.6,2380,2310,81234.5,191234567.8,2352.04\n';
     const run = await files.ingest('kucoin.csv', kucoin, {}, new Date('2024-01-05T12:00:00Z'));
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
-    const volumes = await files.db.db
-      .select({ id: quotes.sourceId, volume: quotes.volume24hUsd })
-      .from(quotes)
-      .where(eq(quotes.runId, run.runId))
-      .orderBy(quotes.sourceId);
-    expect(volumes.map((v) => v.volume)).toEqual(['178012345.67', '191234567.8']);
+    expect((await files.quotesIn(run)).map((q) => q.volume)).toEqual([
+      '178012345.67',
+      '191234567.8',
+    ]);
     expect(run.warnings.join('\n')).toContain(
       `column "vol" counts each market's base coin (BTC on BTC-USDT's row), not US dollars`,
     );
@@ -334,11 +328,7 @@ describe('a symbol column of trading pairs', () => {
     );
     // and no word of having read it after all
     expect(warned).not.toMatch(/"QuoteVolume" mapped to/);
-    const stored = await files.db.db
-      .select({ price: quotes.priceUsd, volume: quotes.volume24hUsd })
-      .from(quotes)
-      .where(eq(quotes.runId, run.runId));
-    expect(stored).toEqual([{ price: '44179.55', volume: null }]);
+    expect(await files.quotesIn(run)).toMatchObject([{ price: '44179.55', volume: null }]);
   });
 
   it('that is a listing of coins (BSC-USD, TUSD among them) stays tickers', async () => {
@@ -602,27 +592,18 @@ describe("a symbol column of coins' names and tickers", () => {
       (coin, i) => `${coin},${100 + i}`,
     );
     const text = `coin,price\n${rows.join('\n')}\n`;
-    const failed = await files
-      .ingest('resumed.csv', text, { map: ['coin=symbol'] }, at, {
-        ...quietSettings,
-        batchSize: 1,
-        failAfter: 2,
-      })
-      .then(
-        () => null,
-        (error: unknown) => getFailedRun(error),
-      );
-    expect(failed).toMatchObject({ status: 'failed' });
-    const run = await getRun(files.db.db, failed!.runId);
-    const resumed = await withSourceLock(files.db, 'csv', () =>
-      resumeRun(files.db, csvSource, run!, quietSettings),
+    const { failed, resumed } = await files.failAndResume(
+      'resumed.csv',
+      text,
+      { map: ['coin=symbol'] },
+      { failAfter: 2, batchSize: 1, mtime: at },
     );
     expect(resumed).toMatchObject({ status: 'succeeded', rejected: 0 });
     const symbols = await files.db.db
       .selectDistinct({ symbol: assets.symbol })
       .from(quotes)
       .innerJoin(assets, eq(assets.id, quotes.assetId))
-      .where(sql`${quotes.runId} in (${failed!.runId}, ${resumed.runId})`)
+      .where(sql`${quotes.runId} in (${failed.runId}, ${resumed.runId})`)
       .orderBy(assets.symbol);
     expect(symbols.map((r) => r.symbol)).toEqual(['ADA', 'BTC', 'ETH', 'SOL']);
   });
@@ -651,14 +632,9 @@ describe('a symbol column of currency signs', () => {
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
     expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
     // its `rate` beside a `cap` is the price; its `delta.day` (1.0808) a ratio, not read
-    const loaded = await files.db.db
-      .select({ price: quotes.priceUsd, cap: quotes.marketCapUsd, change: quotes.percentChange24h })
-      .from(quotes)
-      .where(eq(quotes.runId, run.runId))
-      .orderBy(quotes.priceUsd);
-    expect(loaded).toEqual([
-      { price: '1786.6742250505124', cap: '205915246068', change: null },
+    expect(await files.quotesIn(run)).toMatchObject([
       { price: '57521.9764455523', cap: '1073815194352', change: null },
+      { price: '1786.6742250505124', cap: '205915246068', change: null },
     ]);
   });
 
