@@ -2,6 +2,20 @@ import { currencySign, toCurrency } from '../../core/currency.js';
 import { KxError } from '../../core/errors.js';
 import { zoneOfHeader } from '../../core/timestamp.js';
 
+/**
+ * The objects of an API's answer that `json_normalize` writes before a field and that say
+ * nothing of it: a whole answer's `data.` or CoinGecko trending's `item.` (and `item.data.`),
+ * Messari's `metrics.` before its groups, then CoinGecko's `market_data.`, Messari's
+ * `marketcap.`, and the quote objects of CoinMarketCap (`quote.`), CoinPaprika (`quotes.`) and
+ * CryptoCompare (`RAW.`) when a currency follows them.
+ */
+const ANSWER_PATH = new RegExp(
+  '^(?:data\\.|item\\.(?:data\\.)?)?' +
+    '(?:metrics\\.(?=(?:market_data|marketcap|supply)\\.))?' +
+    '(?:market_data\\.|marketcap\\.|(?:quotes?|raw)\\.(?=[^.]+\\.))?',
+  'i',
+);
+
 /** A unified field a CSV column can feed (snake_case, as users write them in `--map`). */
 export const CSV_FIELDS = [
   'source_id',
@@ -490,17 +504,15 @@ export interface HeaderMapping {
  * `market_data.current_price.usd` are `usd_price` and `current_price_usd`; CoinGecko's
  * `market_data.circulating_supply` is `circulating_supply`, Messari's
  * `metrics.marketcap.current_marketcap_usd` is `current_marketcap_usd`, a whole answer's
- * `data.amount` (Coinbase's) is `amount`, and CoinGecko's trending `item.data.price` is `price`. (CryptoCompare's `DISPLAY.USD.PRICE`
- * is the price rounded for a screen, `$ 59,593.7`: its path stays, and it is not read.)
+ * `data.amount` (Coinbase's) is `amount`, and CoinGecko's trending `item.data.price` is
+ * `price`. (CryptoCompare's `DISPLAY.USD.PRICE` is the price rounded for a screen,
+ * `$ 59,593.7`: its path stays, and it is not read.)
  */
 export function toHeaderKey(header: string): string {
   return header
     .replace(/^\uFEFF/, '')
     .trim()
-    .replace(
-      /^(?:data\.(?=[^.]+)|item\.(?:data\.)?)?(?:metrics\.(?=(?:market_data|marketcap|supply)\.))?(?:market_data\.|marketcap\.|(?:quotes?|raw)\.(?=[^.]+\.))?/i,
-      '',
-    )
+    .replace(ANSWER_PATH, '')
     .replace(/([a-z\d])([A-Z])/g, '$1_$2')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
