@@ -253,7 +253,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           { context: { file: path } },
         );
       requireCoinMarketCapDollars(mapping, header, text.numericName, path);
-      if (!cursor) requireOneCoin(text, symbol, path);
+      if (!cursor) requireOneCoin(text, symbol, path, namedTickers);
       if (!cursor && !pairs && !namedTickers) requireTickers(mapping, text, symbol, path);
       if (!cursor && !pairs)
         await refuseSigns(

@@ -632,9 +632,13 @@ export function requireOneCoin(
   }: Pick<TextColumns, 'named' | 'names' | 'counted' | 'listings' | 'rowIds'>,
   fixedSymbol: string | undefined,
   path: string,
+  namedTickers = false,
 ): void {
   if (!fixedSymbol) return;
   const symbol = fixedSymbol.toUpperCase();
+  // a column of names and tickers (`Bitcoin BTC`) names each row's coin by its ticker
+  const coinOf = (value: string) =>
+    (namedTickers ? splitNamedTicker(value)?.ticker : undefined) ?? value;
   const refuse = (header: string, what: string, other: Sampled, fix: string) => {
     throw new KxError(
       'input',
@@ -644,7 +648,7 @@ export function requireOneCoin(
       { context: { file: path, line: other.line, field: header } },
     );
   };
-  const otherNamed = named?.coins.find((c) => !namesCoin(c.value, symbol));
+  const otherNamed = named?.coins.find((c) => !namesCoin(coinOf(c.value), symbol));
   if (named && otherNamed)
     refuse(
       named.header,

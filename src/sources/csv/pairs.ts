@@ -39,16 +39,11 @@ export function pricedInItself(code: string, coin: string): boolean {
 
 /**
  * Whether a symbol cell as written names the coin `symbol` (upper case): `eth`, `$ETH` (a
- * cashtag), `ETH/USD` and `Ethereum ETH` name ETH, `XBTUSD` names BTC.
+ * cashtag) and `ETH/USD` name ETH, `XBTUSD` names BTC.
  */
 export function namesCoin(written: string, symbol: string): boolean {
   const upper = withoutCashtag(written.trim().toUpperCase());
-  const ticker = splitNamedTicker(written.trim())?.ticker.toUpperCase();
-  return (
-    sameCoin(upper, symbol) ||
-    sameCoin(parsePair(upper)?.base ?? upper, symbol) ||
-    (ticker !== undefined && sameCoin(ticker, symbol))
-  );
+  return sameCoin(upper, symbol) || sameCoin(parsePair(upper)?.base ?? upper, symbol);
 }
 
 /** `$BTC` (a cashtag, as social media write a coin) → `BTC`; `$$$`, a ticker, as it is. */
