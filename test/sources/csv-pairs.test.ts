@@ -314,6 +314,18 @@ describe('a symbol column of trading pairs', () => {
     expect(fieldsOf(said)).toHaveProperty('vol', 'volume_24h_usd');
   });
 
+  it("of CoinGecko's market_chart saved by pandas is refused: each cell is [time, value]", async () => {
+    // pd.DataFrame(answer).to_csv(): was refused naming --map 'COLUMN=price_usd', which read no row
+    const chart =
+      ',prices,market_caps,total_volumes\n' +
+      '0,"[1704067200000, 42283.58]","[1704067200000, 828123456789.1]","[1704067200000, 21123456789.5]"\n';
+    const refused = files.ingest('chart.csv', chart, { symbol: 'BTC' });
+    await expect(refused).rejects.toMatchObject({ code: 'input' });
+    await expect(refused).rejects.toThrow(
+      /no column maps to price_usd \(columns: "", "prices", "market_caps", "total_volumes"\): column "prices" holds a time and a value in each cell \("\[1704067200000, 42283\.58\]" on line 2\).*no --map reads them/,
+    );
+  });
+
   it("absent, leaves a market's quote volume to --map: the file does not say its currency", async () => {
     // Cryptowatch's candles of one market, loaded with --symbol: BTC/USD or BTC/EUR, it does not say
     const candles =

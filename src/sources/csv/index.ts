@@ -53,6 +53,7 @@ import {
   requireOneCoin,
   requireTickers,
   tickersInNames,
+  timeValueCells,
   yfinanceCoin,
 } from './look-ahead.js';
 import { parsePair, type PairExample } from './pairs.js';
@@ -190,6 +191,21 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         if (!params.columns && named.some((h) => h.includes('\uFFFD'))) {
           const guess = await codePageOf(await headerBytes(path, delimiter, header));
           if (guess) throw notUtf8Header(path, guess, listColumns(guess.header));
+        }
+        // CoinGecko's market_chart as pandas writes it: `[time, price]` in each cell
+        if (error instanceof KxError && error.context.unmapped === 'price_usd') {
+          const pair = await timeValueCells(path, delimiter, header, !params.columns);
+          if (pair)
+            throw new KxError(
+              'input',
+              `${error.message.replace(/; name it with --map .*$/, '')}: column ` +
+                `${JSON.stringify(pair.header)} holds a time and a value ` +
+                `in each cell (${JSON.stringify(pair.value)} on line ${pair.line}), as pandas ` +
+                "writes CoinGecko's market_chart lists: no --map reads them; write each list " +
+                `as its own columns first, as pd.DataFrame(answer["prices"], columns=["time", ` +
+                `"price"]) does`,
+              { context: error.context },
+            );
         }
         // `coin` of `BTC`, `ETH` was taken for names: say which column holds the tickers
         if (error instanceof KxError && error.context.unmapped === 'symbol') {

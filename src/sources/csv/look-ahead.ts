@@ -516,6 +516,32 @@ export async function tickersInNames(
   return first && { ...first, named: !tickers };
 }
 
+/** `[1704067200000, 42283.58]`: a time and a value in one cell. */
+const TIME_VALUE_CELL = /^\[\s*\d{10,13}(?:\.\d+)?\s*,\s*-?\d[\d.eE+-]*\s*\]$/;
+
+/**
+ * The first column whose first row holds a time and a value in one cell, as pandas writes
+ * CoinGecko's `market_chart` lists (`prices`, `market_caps`, `total_volumes`) from a
+ * `pd.DataFrame(answer)`, or null: for the refusal of a file without a price column to say so.
+ */
+export async function timeValueCells(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+): Promise<(Sampled & { header: string }) | null> {
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      const at = row.fields.findIndex((cell) => TIME_VALUE_CELL.test(cell.trim()));
+      if (at === -1) return null;
+      return { value: row.fields[at]!.trim(), line: row.line, header: (header[at] ?? '').trim() };
+    }
+  } catch {
+    // the read says what is wrong with the file
+  }
+  return null;
+}
+
 /**
  * A symbol column of coins' names (`asset` holding `Bitcoin`): loaded, each would be a coin
  * of its own (`BITCOIN`, beside the sources' BTC), and names of two words rejected. Refused,
@@ -1580,7 +1606,7 @@ export function requireColumns(
       `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'` +
         (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : '') +
         (own && !fred ? coinColumnHint(own, symbol) : ''),
-      { context: { file: path, field: 'price_usd' } },
+      { context: { file: path, field: 'price_usd', unmapped: 'price_usd' } },
     );
   }
   // `timestamp,value` is how Glassnode, Nasdaq Data Link (`BCHAIN-…`) and Santiment export any
