@@ -56,7 +56,7 @@ import {
   timeValueCells,
   yfinanceCoin,
 } from './look-ahead.js';
-import { parsePair, type PairExample } from './pairs.js';
+import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
 import { CsvParamsSchema, flagsOf, ONE_FILE_A_RUN } from './params.js';
 import type { CsvPosition } from './rows.js';
@@ -250,14 +250,9 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
       const baseVolume = baseVolumeColumn(mapping, pairs);
       if (baseVolume !== null) {
-        overrides = new Map([...overrides, [toHeaderKey(baseVolume), null]]);
+        overrides = new Map([...overrides, [toHeaderKey(baseVolume.header), null]]);
         mapping = mapHeader(named, overrides);
-        const market = pairs!.example;
-        mapping.warnings.push(
-          `column ${JSON.stringify(baseVolume.trim())} counts each market's base coin ` +
-            `(${parsePair(market)?.base ?? 'its coin'} on ${market}'s row), not US dollars: left ` +
-            `out of volume_24h_usd (if it is US dollars, --map '${baseVolume.trim()}=volume_24h_usd')`,
-        );
+        mapping.warnings.push(baseVolume.warning);
       }
       leaveOutQuoteVolume(mapping, pairs);
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;

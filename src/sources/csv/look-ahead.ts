@@ -273,9 +273,16 @@ export async function inspectTextColumns(
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
   const coins = new Map<string, Sampled & { code: string }>();
   const named: Sampled[] = [];
-  const symbolCells = { total: 0, names: [] as Sampled[], nameCount: 0, known: new Set<string>() };
-  const signs: Sampled[] = [];
-  const symbolRows = { signs: 0, empty: 0 };
+  /** The symbol column's cells: how many hold something, names, signs, and are empty. */
+  const symbolCells = {
+    total: 0,
+    names: [] as Sampled[],
+    nameCount: 0,
+    known: new Set<string>(),
+    signs: [] as Sampled[],
+    signCount: 0,
+    empty: 0,
+  };
   const tags = { first: null as Sampled | null, all: true, wellKnown: false };
   const both = { first: null as Sampled | null, all: true };
   const names: (Sampled & { key: string })[] = [];
@@ -300,7 +307,7 @@ export async function inspectTextColumns(
           amounts === null &&
           (symbol === undefined || named.length === 2) &&
           // a sign among the first rows: how many more there are, in a hundred rows
-          (signs.length === 0 || sampled > SIGN_SAMPLE_ROWS) &&
+          (symbolCells.signs.length === 0 || sampled > SIGN_SAMPLE_ROWS) &&
           (name === undefined || names.length === 2) &&
           (id === undefined || listings.length === 2) &&
           idRepeats)
@@ -321,7 +328,7 @@ export async function inspectTextColumns(
       }
       if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
         named.push({ value, line: row.line });
-      if (symbol !== undefined && value === '') symbolRows.empty++;
+      if (symbol !== undefined && value === '') symbolCells.empty++;
       if (value !== '') {
         const tag = /^\$([A-Za-z\d]{1,15})$/.exec(value)?.[1];
         tags.all &&= tag !== undefined;
@@ -331,8 +338,8 @@ export async function inspectTextColumns(
         both.first ??= { value, line: row.line };
         symbolCells.total++;
         if (isCurrencySign(value)) {
-          symbolRows.signs++;
-          if (signs.length < 2) signs.push({ value, line: row.line });
+          symbolCells.signCount++;
+          if (symbolCells.signs.length < 2) symbolCells.signs.push({ value, line: row.line });
         }
         const known = value.toUpperCase() in COIN_NAMES;
         if (known) symbolCells.known.add(value.toUpperCase());
@@ -415,11 +422,13 @@ export async function inspectTextColumns(
         ? { header: header[symbol!]!.trim(), names: symbolCells.names }
         : null,
     symbolSigns:
-      signs.length > 0
+      symbolCells.signs.length > 0
         ? {
             header: header[symbol!]!.trim(),
-            signs,
-            most: (symbolRows.signs + symbolRows.empty) * 2 >= symbolCells.total + symbolRows.empty,
+            signs: symbolCells.signs,
+            most:
+              (symbolCells.signCount + symbolCells.empty) * 2 >=
+              symbolCells.total + symbolCells.empty,
           }
         : null,
     names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
@@ -896,14 +905,26 @@ const BASE_VOLUME = /^(?:base_?)?vol(?:ume)?(?:_?24_?h(?:our|r)?)?(?:_base)?$/;
 /**
  * In a file whose symbols are markets (`BTC-USDT`: exchanges' tickers, KuCoin's `allTickers`,
  * Bybit's), a volume that names no currency (`vol`, `volume24h`) counts the market's base coin,
- * bitcoins on BTC-USDT's row: the header of the volume column it was mapped to, to be left out
- * (the file is then mapped again without it, so that a volume in the quote currency, KuCoin's
- * `volValue`, takes its place). Null when there is none, or --map named it.
+ * bitcoins on BTC-USDT's row: the volume column it was mapped to, to be left out, and the
+ * warning that says so (the file is then mapped again without it, so that a volume in the
+ * quote currency, KuCoin's `volValue`, takes its place). Null when there is none, or --map
+ * named it.
  */
-export function baseVolumeColumn(mapping: HeaderMapping, pairs: PairExample | null): string | null {
+export function baseVolumeColumn(
+  mapping: HeaderMapping,
+  pairs: PairExample | null,
+): { header: string; warning: string } | null {
   const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
   if (!pairs || !volume || volume.how === 'override') return null;
-  return BASE_VOLUME.test(toHeaderKey(volume.header)) ? volume.header : null;
+  if (!BASE_VOLUME.test(toHeaderKey(volume.header))) return null;
+  const name = volume.header.trim();
+  return {
+    header: volume.header,
+    warning:
+      `column ${JSON.stringify(name)} counts each market's base coin ` +
+      `(${parsePair(pairs.example)?.base ?? 'its coin'} on ${pairs.example}'s row), not US ` +
+      `dollars: left out of volume_24h_usd (if it is US dollars, --map '${name}=volume_24h_usd')`,
+  };
 }
 
 /** A market's volume in its quote currency (`quoteVolume`, KuCoin's `volValue`, `turnover24h`). */
