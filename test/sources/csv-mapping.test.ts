@@ -18,6 +18,17 @@ describe('CSV header mapping', () => {
     expect(toHeaderKey('Volume USDT')).toBe('volume_usdt');
   });
 
+  it("names an unnamed column (pandas' index) by its place for --map, and maps it only then", () => {
+    const headers = ['', 'last', 'id'];
+    expect(fields(headers)).toEqual({ last: 'price_usd', id: 'source_id' });
+    expect(fields(headers, ['column_1=symbol'])).toEqual({
+      '': 'symbol',
+      last: 'price_usd',
+      id: 'source_id',
+    });
+    expect(() => fields(headers, ['column_2=symbol'])).toThrow(/--map names "column_2"/);
+  });
+
   it('maps the synonyms peers use', () => {
     expect(fields(['ticker', 'coin_name', 'usd_price', 'cap'])).toEqual({
       ticker: 'symbol',

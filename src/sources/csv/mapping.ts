@@ -523,6 +523,24 @@ export function toHeaderKey(header: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
+/** Whether a header cell is empty: pandas writes its index so. */
+export function isUnnamed(header: string): boolean {
+  return header.replace(/^\uFEFF/, '').trim() === '';
+}
+
+/** What an unnamed column is called, in a raw record's payload and by --map: `column_1`. */
+export function unnamedColumn(index: number): string {
+  return `column_${index + 1}`;
+}
+
+/**
+ * The key `--map` names a column by: its header's (`toHeaderKey`), and an unnamed column's
+ * (pandas' index) the name its payload gives it.
+ */
+export function headerKeyAt(header: string, index: number): string {
+  return isUnnamed(header) ? unnamedColumn(index) : toHeaderKey(header);
+}
+
 /** Parses repeated `--map header=field` flags; an empty field means "ignore this column". */
 export function parseOverrides(pairs: readonly string[]): Map<string, CsvField | null> {
   const overrides = new Map<string, CsvField | null>();
@@ -555,13 +573,14 @@ export function mapHeader(
   headers: readonly string[],
   overrides: Map<string, CsvField | null>,
 ): HeaderMapping {
-  const keys = headers.map(toHeaderKey);
+  const keys = headers.map(headerKeyAt);
   const warnings = duplicateWarnings(headers, keys);
   const candidates: ColumnMapping[] = [];
   const otherCurrency: HeaderMapping['otherCurrency'] = [];
   keys.forEach((key, index) => {
     const header = headers[index] ?? '';
     if (key === '' || keys.indexOf(key) !== index) return;
+    if (isUnnamed(header) && !overrides.has(key)) return;
     const zone = zoneOfHeader(header);
     const zoned = (c: ColumnMapping): ColumnMapping =>
       zone?.offsetMinutes && c.field === 'observed_at'
