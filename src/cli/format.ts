@@ -48,7 +48,7 @@ interface CsvReading {
   symbol?: string;
   /** Where the symbol came from when not --symbol: yfinance's ticker (`BTC-USD`). */
   ticker?: string;
-  pairs?: { example: string };
+  pairs?: { example: string; quoteFirst?: true };
   cashtags?: boolean;
   namedTickers?: boolean;
 }
@@ -80,7 +80,12 @@ export function formatDryRun(result: DryRunResult): string {
             .filter(Boolean)
             .join(', ')
         : UNITS[c.field];
-    const how = c.how === 'override' ? '--map' : `${c.how} ${c.confidence}`;
+    const how =
+      c.how === 'override'
+        ? '--map'
+        : c.how === 'markets'
+          ? 'read from its markets'
+          : `${c.how} ${c.confidence}`;
     const scale = c.scale ? ` × ${number.format(10 ** c.scale)}` : '';
     lines.push(
       `  ${JSON.stringify(c.header)} → ${c.field}${unit ? `, ${unit}` : ''}${scale} (${how})`,
@@ -96,7 +101,8 @@ export function formatDryRun(result: DryRunResult): string {
     );
   else if (reading.pairs)
     lines.push(
-      `  symbols are trading pairs priced in US dollars (${JSON.stringify(reading.pairs.example)}): each row is its base coin`,
+      `  symbols are trading pairs priced in US dollars${reading.pairs.quoteFirst ? ', written quote first' : ''} ` +
+        `(${JSON.stringify(reading.pairs.example)}): each row is its base coin`,
     );
   else if (reading.cashtags) lines.push('  symbols are cashtags ("$BTC"): read without the $');
   else if (reading.namedTickers)

@@ -507,6 +507,21 @@ describe('kx ingest --source csv', () => {
     }
   });
 
+  it('--dry-run says a column was read from its markets, and which way they are written', async () => {
+    const file = join(repoRoot, 'fixtures/csv/wild/poloniex_return_ticker_2018_pandas_index.csv');
+    const r = await runKx(['ingest', '--source', 'csv', '--file', file, '--dry-run'], database.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 6)).toEqual([
+      'dry run: 19 read, 10 valid, 9 rejected',
+      '  "" → symbol (read from its markets)',
+      '  "id" → source_id (synonym 1)',
+      '  "last" → price_usd, US dollars (synonym 0.9)',
+      '  "baseVolume" → volume_24h_usd, US dollars (read from its markets)',
+      '  symbols are trading pairs priced in US dollars, written quote first ("USDT_BTC"): ' +
+        'each row is its base coin',
+    ]);
+  });
+
   it('--dry-run validates and maps without writing', async () => {
     const result = await runKx(
       ['ingest', '--source', 'csv', '--file', sample, '--dry-run', '--json'],

@@ -4,7 +4,12 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
 import type { RunResult } from '../../src/engine/runner.js';
-import { parsePair } from '../../src/sources/csv/pairs.js';
+import {
+  isMarketOfKnownCoins,
+  parsePair,
+  readingOf,
+  readMarket,
+} from '../../src/sources/csv/pairs.js';
 import { toBase } from '../../src/sources/csv/rows.js';
 import { repoRoot } from '../helpers/cli.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
@@ -85,6 +90,37 @@ describe('parsePair', () => {
     ])
       expect(parsePair(ticker), ticker).toBeNull();
     expect(parsePair('BTC/XYZ')).toBeNull(); // no currency kx knows
+  });
+
+  it('reads a column of markets quote first where some read only so (Upbit, Bittrex, Poloniex)', () => {
+    expect(readingOf(['KRW-BTC', 'KRW-ETH'])).toEqual({ quoteFirst: true }); // won is no coin
+    expect(readingOf(['BTC-LTC', 'USDT-BTC', 'ETH-LTC'])).toEqual({ quoteFirst: true });
+    expect(readingOf(['USDT_BTC', 'BTC_ETH'])).toEqual({ quoteFirst: true });
+    // one market that reads only base first settles it
+    expect(readingOf(['ETH-BTC', 'BTC-USD'])).toEqual({ quoteFirst: false });
+    expect(readingOf(['BTC-LTC', 'BTCUSDT'])).toEqual({ quoteFirst: false });
+    expect(readingOf(['ETH-BTC'])).toEqual({ quoteFirst: false });
+    expect(readMarket('USDT-BTC', true)).toEqual({ base: 'BTC', quote: 'USDT', usd: true });
+    expect(readMarket('USDT-BTC', false)).toEqual({ base: 'USDT', quote: 'BTC', usd: false });
+    expect(readMarket('BTC-LTC', true)).toEqual({ base: 'LTC', quote: 'BTC', usd: false });
+    // coins' ids (CoinGecko's `usd-coin`, CoinPaprika's `btc-bitcoin`) are no markets
+    expect(readMarket('usd-coin', true)).toBeNull();
+    expect(readingOf(['btc-bitcoin', 'usdt-tether'])).toEqual({ quoteFirst: false });
+  });
+
+  it('tells a market of well-known coins or money from a ticker with a dash', () => {
+    for (const market of ['BTC-USD', 'ETH/BTC', 'KRW-BTC', 'USDT_ETH', 'DOGE-XRP', 'EUR-USD'])
+      expect(isMarketOfKnownCoins(market), market).toBe(true);
+    for (const ticker of [
+      'BSC-USD',
+      'YF-DAI',
+      'DAI-MATIC',
+      'BP_GBP',
+      'ETH2X-FLI',
+      'BTCUSDT',
+      'BTC',
+    ])
+      expect(isMarketOfKnownCoins(ticker), ticker).toBe(false);
   });
 });
 
@@ -341,6 +377,171 @@ describe('a symbol column of trading pairs', () => {
     // and no word of having read it after all
     expect(warned).not.toMatch(/"QuoteVolume" mapped to/);
     expect(await files.quotesIn(run)).toMatchObject([{ price: '44179.55', volume: null }]);
+  });
+
+  describe('written quote first', () => {
+    const bittrex = readFileSync(
+      join(repoRoot, 'fixtures/csv/wild/bittrex_getmarketsummaries_2019-06-23_pandas.csv'),
+      'utf8',
+    );
+    const poloniex = readFileSync(
+      join(repoRoot, 'fixtures/csv/wild/poloniex_return_ticker_2018_pandas_index.csv'),
+      'utf8',
+    );
+    const at = new Date('2018-03-07T12:00:00Z');
+    /** A database of its own, where no other test's values leave the resumed ones unchanged. */
+    const own = useCsvFiles('kx-quote-first-');
+
+    it("of Poloniex's tickers loads each dollar market's coin and volume (was refused)", async () => {
+      // pandas' unnamed index holds `USDT_BTC`: bitcoin in tethers; its `baseVolume` is in
+      // tethers and `quoteVolume` counts bitcoins (was read as the volume, had a symbol been
+      // mapped: and `BTC_LTC` would have read as bitcoin in litecoins)
+      const run = await files.ingest('poloniex.csv', poloniex, {}, at);
+      expect(run).toMatchObject({ status: 'succeeded', fetched: 19, loaded: 10, rejected: 9 });
+      expect(await symbolsOf(run)).toEqual(
+        ['BCH', 'BTC', 'DASH', 'ETC', 'ETH', 'LTC', 'NXT', 'STR', 'XMR', 'XRP'].sort(),
+      );
+      const btc = (await files.quotesIn(run)).find((q) => q.id === '121');
+      expect(btc).toMatchObject({ price: '10624.99998773', volume: '35691429.9653917' });
+      const reasons = await files.reasonsOf(run);
+      expect(reasons).toContain('symbol: "BTC_LTC" is priced in BTC, not US dollars');
+      expect(reasons).toContain('symbol: "XMR_BCN" is priced in XMR, not US dollars');
+      const warned = run.warnings.join('\n');
+      expect(warned).toContain(
+        `column "column_1" holds markets ("BTC_BCN" on line 2): read as each row's coin`,
+      );
+      expect(warned).toContain(
+        `column "baseVolume" is in each market's quote currency (USDT on USDT_BTC's row), as ` +
+          `markets written quote first name it: read as volume_24h_usd, and "quoteVolume", ` +
+          'which counts the coin, left out',
+      );
+      // the unnamed column can then be named, and left out
+      const without = files.ingest('poloniex.csv', poloniex, { map: ['column_1='] }, at);
+      await expect(without).rejects.toThrow(/no column maps to symbol/);
+    });
+
+    it("of Bittrex's summaries names the quotes a coin is in twice, then loads one's", async () => {
+      // `USD-ETH` and `USDT-ETH` are ether in dollars and in tethers at one time
+      const both = files.ingest('bittrex.csv', bittrex);
+      await expect(both).rejects.toThrow(
+        /lines 5 and 6 are both ETH .*column "MarketName" tells them apart \("USD-ETH" and "USDT-ETH"\).*Load the markets of one quote currency \(USD or USDT\), from a file of their own$/,
+      );
+      const tethers = bittrex
+        .split('\n')
+        .filter((line) => !line.startsWith('USD-'))
+        .join('\n');
+      const run = await files.ingest('bittrex-usdt.csv', tethers);
+      expect(run).toMatchObject({ status: 'succeeded', loaded: 3, rejected: 3 });
+      expect(await files.quotesIn(run)).toMatchObject([
+        { id: 'btc', price: '10701.4', volume: '7817032.29075771' },
+        { id: 'eth', price: '313.18503803', volume: '1860797.47437501' },
+        { id: 'npxs', price: '0.00085002', volume: '5864.69254432' },
+      ]);
+      expect(await files.reasonsOf(run)).toEqual([
+        'symbol: "BTC-NPXS" is priced in BTC, not US dollars',
+        'symbol: "ETH-NPXS" is priced in ETH, not US dollars',
+        'symbol: "BTC-ETH" is priced in BTC, not US dollars',
+      ]);
+      // its dollars' markets alone: `USD-USDT` is tether in dollars
+      const dollars = bittrex
+        .split('\n')
+        .filter((line) => !/^(?:USDT|BTC|ETH)-/.test(line))
+        .join('\n');
+      const usd = await files.ingest('bittrex-usd.csv', dollars);
+      expect(await files.quotesIn(usd)).toMatchObject([
+        { id: 'btc', price: '10650' },
+        { id: 'eth', price: '311.047' },
+        { id: 'usdt', price: '0.995' },
+      ]);
+    });
+
+    it('keeps the reading across a failed run and its resume', async () => {
+      const { failed, resumed } = await own.failAndResume(
+        'poloniex-resumed.csv',
+        poloniex,
+        {},
+        { failAfter: 8, batchSize: 4, mtime: at },
+      );
+      expect(resumed).toMatchObject({ status: 'succeeded' });
+      const prices = await own.db.db
+        .select({ price: sql<string>`${quotes.priceUsd}::text` })
+        .from(quotes)
+        .where(sql`${quotes.runId} in (${failed.runId}, ${resumed.runId})`)
+        .orderBy(quotes.priceUsd);
+      expect(prices.map((p) => p.price)).toEqual(
+        ['0.20223804', '0.34222321', '0.90978146', '33.87', '210.95749', '292.67178868'].concat([
+          '600',
+          '869.39534497',
+          '1224.19537308',
+          '10624.99998773',
+        ]),
+      );
+    });
+
+    it("of Upbit's won markets is refused, --map or not (was KRW-BTC, a coin at $58,350,000)", async () => {
+      const upbit = (quote: string) =>
+        'market,trade_price,acc_trade_price_24h,acc_trade_volume_24h,timestamp\n' +
+        `${quote}-BTC,58350000.0,157891234567.8,2701.1,1704427925187\n` +
+        `${quote}-ETH,3080000.0,51891234567.8,16900.1,1704427925100\n` +
+        `${quote}-XRP,825.0,71891234567.8,87000000.0,1704427925111\n`;
+      for (const params of [{}, { map: ['market=symbol'] }]) {
+        const refused = files.ingest('upbit.csv', upbit('KRW'), params);
+        await expect(refused).rejects.toThrow(
+          /the symbol column holds trading pairs priced in KRW, not US dollars \("KRW-BTC" on line 2\)/,
+        );
+      }
+      const run = await files.ingest('upbit-usdt.csv', upbit('USDT'));
+      expect(await symbolsOf(run)).toEqual(['BTC', 'ETH', 'XRP']);
+    });
+  });
+
+  it("missing, is not found in a column of coins' ids or names however they are written", async () => {
+    // `btc-bitcoin` would have read as a coin BITCOIN in bitcoin, `usdt-tether` one TETHER in tethers
+    for (const ids of [
+      'id,price_usd\nbtc-bitcoin,42283.58\nusdt-tether,1.0002\n',
+      'coin_id,name,price\nusd-coin,USDC-USD,1.0001\nbinance-usd,BUSD-USD,0.9998\n',
+      'paprika,price\nbtc-bitcoin,42283.58\nusdt-tether,1.0002\n',
+    ]) {
+      const refused = files.ingest('ids.csv', ids, {}, new Date('2024-01-05T12:00:00Z'));
+      await expect(refused).rejects.toThrow(/no column maps to symbol/);
+    }
+  });
+
+  it('of markets, one in a currency kx does not know, loads the others (was each a coin)', async () => {
+    // `DOGE-XRP` is no market kx reads: the column was taken for tickers, `BTC-USD` a coin
+    const run = await ingest(
+      'markets.csv',
+      'pair,price,timestamp\nBTC-USD,42283.58,2024-01-01\nDOGE-XRP,0.3,2024-01-01\nETH-USD,2352.04,2024-01-01\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
+    expect(await symbolsOf(run)).toEqual(['BTC', 'ETH']);
+    expect(await files.reasonsOf(run)).toEqual([
+      'symbol: "DOGE-XRP" is priced in XRP, not US dollars',
+    ]);
+  });
+
+  it('of tickers rejects a market among them, and --symbol a market in another currency', async () => {
+    const run = await files.ingest(
+      'tickers.csv',
+      'symbol,price\nBTC,42120.5\nETH,2352.04\nBTC-USD,42120.5\nKRW-BTC,58350000\nBSC-USD,0.9993\n',
+      {},
+      new Date('2024-01-05T12:00:00Z'),
+    );
+    expect(run).toMatchObject({ loaded: 3, rejected: 2 });
+    expect(await symbolsOf(run)).toEqual(['BSC-USD', 'BTC', 'ETH']);
+    expect(await files.reasonsOf(run)).toEqual([
+      `symbol: "BTC-USD" is a market, not a coin's ticker like the column's others`,
+      `symbol: "KRW-BTC" is a market, not a coin's ticker like the column's others`,
+    ]);
+    const one = await ingest(
+      'btc.csv',
+      'date,symbol,close\n2024-01-01,BTC,42283.58\n2024-01-02,BTC-EUR,40512.3\n2024-01-03,BTC,44179.55\n',
+      'BTC',
+    );
+    expect(one).toMatchObject({ loaded: 2, rejected: 1 });
+    expect(await files.reasonsOf(one)).toEqual([
+      'symbol: "BTC-EUR" is priced in EUR, not US dollars',
+    ]);
   });
 
   it('that is a listing of coins (BSC-USD, TUSD among them) stays tickers', async () => {

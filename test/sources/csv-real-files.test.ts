@@ -390,6 +390,18 @@ const cases: Record<string, Expected> = {
     },
   },
   // Its `currency` is the row's coin (`BTC`, as its `symbol`): refused as priced in bitcoin.
+  // Markets written quote first: `USDT_BTC` is bitcoin in tethers; the BTC and XMR markets'
+  // rows are rejected, each naming its quote.
+  'wild/poloniex_return_ticker_2018_pandas_index.csv': {
+    fetched: 19,
+    rejected: 9,
+    columns: { '': 'symbol', last: 'price_usd', baseVolume: 'volume_24h_usd' },
+  },
+  // Ether in dollars and in tethers at one time, apart only by the market.
+  'wild/bittrex_getmarketsummaries_2019-06-23_pandas.csv': {
+    refused:
+      /column "MarketName" tells them apart \("USD-ETH" and "USDT-ETH"\).*Load the markets of one quote currency \(USD or USDT\)/,
+  },
   'wild/nomics_currencies_ticker_json_normalize.csv': {
     fetched: 1,
     rejected: 0,

@@ -17,16 +17,15 @@ import {
   findCurrency,
   findTimeOfDay,
   listColumns,
+  headerKeyAt,
   mapHeader,
   timeOfDayZone,
-  toHeaderKey,
   parseOverrides,
   type HeaderMapping,
 } from './mapping.js';
 import { guessHeaderEncoding, iconvLine, notUtf8Header } from './encoding.js';
 import { cutShort, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 import {
-  baseVolumeColumn,
   currencyOf,
   inferDateOrder,
   inferDecimalMark,
@@ -37,6 +36,8 @@ import {
   leaveOutQuoteVolume,
   leaveOutRankNow,
   leaveOutRowIds,
+  marketsAsSymbol,
+  marketVolumes,
   pairsOf,
   headerBytes,
   readHeader,
@@ -150,6 +151,8 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
     let symbol: string | undefined;
     let mapping: HeaderMapping;
     let overrides: ReturnType<typeof parseOverrides>;
+    /** The user's --map, apart from what the file's reading adds to it. */
+    let userMap: ReturnType<typeof parseOverrides>;
     /** The code page a header that is not UTF-8 reads better in, if one does (encoding.ts). */
     const codePageOf = (bytes: Buffer) =>
       guessHeaderEncoding(
@@ -181,7 +184,20 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       named = levels ? [levels.index, ...header.slice(1)] : header;
       symbol = levels ? yfinanceCoin(levels, params.symbol, path) : params.symbol;
       overrides = parseOverrides(params.map);
+      userMap = overrides;
       mapping = mapHeader(named, overrides);
+      /** What the file's own reading adds to the user's --map, kept when it is mapped again. */
+      const readings: string[] = [];
+      const markets =
+        params.columns || symbol || mapping.columns.some((c) => c.field === 'symbol')
+          ? null
+          : await marketsAsSymbol(path, delimiter, header, mapping, overrides);
+      if (markets) {
+        overrides = markets.overrides;
+        mapping = mapHeader(named, overrides);
+        readings.push(markets.warning);
+        mapping.warnings.push(...readings);
+      }
       requireDollarExport(mapping, path, symbol);
       requirePriceChart(mapping, path);
       try {
@@ -248,11 +264,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         symbol,
       );
       pairs = cursor ? (cursor.pairs ?? null) : pairsOf(text.pairs, symbol, path);
-      const baseVolume = baseVolumeColumn(mapping, pairs);
-      if (baseVolume !== null) {
-        overrides = new Map([...overrides, [toHeaderKey(baseVolume.header), null]]);
+      const volumes = marketVolumes(mapping, named, pairs);
+      if (volumes !== null) {
+        overrides = new Map([...overrides, ...volumes.overrides]);
         mapping = mapHeader(named, overrides);
-        mapping.warnings.push(baseVolume.warning);
+        readings.push(volumes.warning);
+        mapping.warnings.push(...readings);
       }
       leaveOutQuoteVolume(mapping, pairs);
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;
@@ -336,6 +353,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         await refuseTwoValuesAtOnce(path, delimiter, header, !params.columns, toRecord, {
           mapping,
           timeOfDay,
+          pairs,
         });
     } catch (error) {
       await rows.return(undefined); // closes the file
@@ -388,11 +406,12 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
           ...(namedTickers ? { namedTickers: true } : {}),
           ...(currency ? { currency: currency.header } : {}),
           columns: mapping.columns.map(
-            ({ header: h, field, confidence, how, scale, zoneMinutes }) => ({
+            ({ header: h, index, field, confidence, how, scale, zoneMinutes }) => ({
               header: h,
               field,
               confidence,
-              how,
+              // a --map of the file's own reading (its markets'), not of the user's
+              how: how === 'override' && !userMap.has(headerKeyAt(h, index)) ? 'markets' : how,
               ...(scale ? { scale } : {}),
               ...(zoneMinutes ? { zone: utcOffset(zoneMinutes) } : {}),
             }),

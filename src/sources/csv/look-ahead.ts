@@ -13,8 +13,10 @@ import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
 import {
   AMOUNT_KEYS,
   isCandles,
+  isUnnamed,
   mapHeader,
   toHeaderKey,
+  unnamedColumn,
   type CsvField,
   listColumns,
   type HeaderMapping,
@@ -26,8 +28,12 @@ import {
   isCurrencySign,
   isWellKnownCoin,
   namesCoin,
+  isMarketShaped,
   parsePair,
+  parseQuoteFirst,
   pricedInItself,
+  readingOf,
+  readMarket,
   sameCoin,
   splitNamedTicker,
 } from './pairs.js';
@@ -176,7 +182,10 @@ export interface Sampled {
 }
 
 export interface TextColumns {
-  /** Every sampled symbol is a trading pair: the first, the first not in dollars, and whether all are one. */
+  /**
+   * Four in five sampled symbols are trading pairs (the others are rejected row by row): the
+   * first, the first not in dollars, whether all are one, and which way they are written.
+   */
   pairs: {
     first: Sampled;
     /** The first sampled spot market in dollars (`BTCUSDT`). */
@@ -185,6 +194,8 @@ export interface TextColumns {
     /** The first sampled swap or future (`BTC/USDT:USDT`). */
     contract: Sampled | null;
     same: boolean;
+    /** Written quote first (`KRW-BTC`, `USDT_BTC`: `readingOf`). */
+    quoteFirst: boolean;
   } | null;
   /**
    * Every sampled name is a number (`2781`: CoinMarketCap's id of the dollar): the first, and
@@ -246,8 +257,9 @@ export interface TextColumns {
 /**
  * What the symbol and name columns hold, from the file's first rows: tickers or trading
  * pairs (`BTC/USD`, `BTCUSDT`), names or numbers, one coin or more. A column counts as pairs
- * only if every sampled symbol is one, so that a listing of coins with `BSC-USD` or `TUSD`
- * among them stays a listing of coins. Also: whether the id column numbers rows, and which
+ * if four in five sampled symbols are, so that a listing of coins with `BSC-USD` or `TUSD`
+ * among them stays a listing of coins, and an exchange's markets with a few it has no
+ * currency for (`DOGE-XRP`) stay markets. Also: whether the id column numbers rows, and which
  * coins an amount column counts.
  */
 export async function inspectTextColumns(
@@ -261,7 +273,8 @@ export async function inspectTextColumns(
 ): Promise<TextColumns> {
   const symbol = mapping.columns.find((c) => c.field === 'symbol')?.index;
   const name = mapping.columns.find((c) => c.field === 'name')?.index;
-  let pairs: TextColumns['pairs'] | undefined = symbol === undefined ? null : undefined;
+  /** The symbol column's sampled cells, and how many of them are no market read either way. */
+  const markets = { cells: [] as Sampled[], misses: 0 };
   let numericName: TextColumns['numericName'] | undefined = name === undefined ? null : undefined;
   const money = {
     codes: 0,
@@ -301,7 +314,8 @@ export async function inspectTextColumns(
     for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
       if (
         sampled++ >= TEXT_SAMPLE_ROWS ||
-        (pairs === null &&
+        // past a fifth of a full sample that is no market, the column is none
+        ((symbol === undefined || markets.misses * 5 > TEXT_SAMPLE_ROWS) &&
           numericName === null &&
           currencyColumn === undefined &&
           amounts === null &&
@@ -348,17 +362,10 @@ export async function inspectTextColumns(
           if (symbolCells.names.length < 2) symbolCells.names.push({ value, line: row.line });
         }
       }
-      if (pairs !== null && value !== '') {
-        const pair = parsePair(value);
-        const at = { value, line: row.line };
-        if (!pair) pairs = null;
-        else if (!pairs) pairs = { first: at, usd: null, notUsd: null, contract: null, same: true };
-        if (pair && pairs) {
-          if (pair.contract) pairs.contract ??= at;
-          if (!pair.usd) pairs.notUsd ??= { ...at, quote: pair.quote };
-          else if (!pair.contract) pairs.usd ??= at;
-          pairs.same &&= value.toUpperCase() === pairs.first.value.toUpperCase();
-        }
+      if (symbol !== undefined && value !== '') {
+        markets.cells.push({ value, line: row.line });
+        if (!parsePair(value) && !parseQuoteFirst(value) && !isMarketShaped(value))
+          markets.misses++;
       }
       const nameCell = name === undefined ? '' : textOf((row.fields[name] ?? '').trim());
       const nameKey = toNameKey(nameCell);
@@ -404,7 +411,7 @@ export async function inspectTextColumns(
       ? { index: currencyColumn, notUsd: money.usd ? null : money.notUsd }
       : null;
   return {
-    pairs: pairs ?? null,
+    pairs: pairsIn(markets.cells),
     numericName: numericName ?? null,
     currency,
     counted:
@@ -523,6 +530,72 @@ export async function tickersInNames(
     return null; // the read says what is wrong with the file
   }
   return first && { ...first, named: !tickers };
+}
+
+/**
+ * The column whose first rows are all markets (`KRW-BTC`, `BTC_ETH`), read one way or the
+ * other, in a file no column of which maps to symbol: Upbit's and Bittrex's `market`,
+ * Poloniex's tickers with the market as pandas' unnamed index. Null when there is none.
+ */
+export async function marketColumn(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  mapping: HeaderMapping,
+): Promise<(Sampled & { index: number }) | null> {
+  // a coin's id or name is no market, whatever its dashes (`binance-usd`, `usd-coin`)
+  const coins = mapping.columns.filter((c) => c.field === 'source_id' || c.field === 'name');
+  const columns = header.map((_, index) => ({
+    first: null as Sampled | null,
+    all: !coins.some((c) => c.index === index),
+    parsed: false,
+  }));
+  let seen = 0;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, header)) {
+      columns.forEach((column, index) => {
+        const value = (row.fields[index] ?? '').trim();
+        if (!column.all || value === '') return;
+        const parsed = parsePair(value) !== null || parseQuoteFirst(value) !== null;
+        column.all = parsed || isMarketShaped(value);
+        column.parsed ||= parsed;
+        column.first ??= { value, line: row.line };
+      });
+      if (++seen >= 20) break;
+    }
+  } catch {
+    return null; // the read says what is wrong with the file
+  }
+  const index = columns.findIndex((c) => c.all && c.parsed && c.first);
+  return index === -1 ? null : { ...columns[index]!.first!, index };
+}
+
+/**
+ * A file without a symbol column whose markets are in a column of another name (`market`,
+ * `MarketName`, pandas' unnamed index, which --map calls `column_1`): the `--map` that reads
+ * it as the symbol, and the warning that says so. Null when no column is all markets, or --map
+ * named the one that is.
+ */
+export async function marketsAsSymbol(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  mapping: HeaderMapping,
+  overrides: ReadonlyMap<string, CsvField | null>,
+): Promise<{ overrides: Map<string, CsvField | null>; warning: string } | null> {
+  const market = await marketColumn(path, delimiter, header, mapping);
+  if (!market) return null;
+  const written = header[market.index] ?? '';
+  const column = isUnnamed(written) ? unnamedColumn(market.index) : written.trim();
+  const key = toHeaderKey(column);
+  if (key === '' || overrides.has(key)) return null;
+  return {
+    overrides: new Map([...overrides, [key, 'symbol']]),
+    warning:
+      `column ${JSON.stringify(column)} holds markets (${JSON.stringify(market.value)} on line ` +
+      `${market.line}): read as each row's coin and its prices' currency (if it is not, ` +
+      `--map '${column}=')`,
+  };
 }
 
 /** `[1704067200000, 42283.58]`: a time and a value in one cell. */
@@ -745,6 +818,27 @@ export function currencyOf(
   return { index: found.index, header: column };
 }
 
+/** The symbol column's sampled cells as trading pairs (`TextColumns['pairs']`), or null. */
+function pairsIn(cells: readonly Sampled[]): TextColumns['pairs'] {
+  const { quoteFirst } = readingOf(cells.map((c) => c.value));
+  let found: NonNullable<TextColumns['pairs']> | null = null;
+  let misses = 0;
+  for (const at of cells) {
+    const pair = readMarket(at.value, quoteFirst);
+    if (!pair) {
+      // `DOGE-XRP`: a market in a currency kx does not know, its row rejected
+      if (!isMarketShaped(at.value)) misses++;
+      continue;
+    }
+    found ??= { first: at, usd: null, notUsd: null, contract: null, same: true, quoteFirst };
+    if (pair.contract) found.contract ??= at;
+    if (!pair.usd) found.notUsd ??= { ...at, quote: pair.quote };
+    else if (!pair.contract) found.usd ??= at;
+    found.same &&= at.value.toUpperCase() === found.first.value.toUpperCase();
+  }
+  return found && misses * 5 <= cells.length ? found : null;
+}
+
 /**
  * A symbol column of pairs reads as their base coin, when they are priced in US dollars (or
  * a dollar stablecoin); a column of pairs priced in euros or in bitcoin alone is refused: kx
@@ -786,7 +880,11 @@ export function pairsOf(
     );
   }
   const example = found.usd ?? found.first;
-  return { example: example.value, line: example.line };
+  return {
+    example: example.value,
+    line: example.line,
+    ...(found.quoteFirst ? { quoteFirst: true as const } : {}),
+  };
 }
 
 /** A `name` column of numbers names no coin: it is left out, with a warning. */
@@ -901,28 +999,53 @@ function leaveOut(
 
 /** A volume that names no currency: in a market's row, its base coin's (`BASE_VOLUME`). */
 const BASE_VOLUME = /^(?:base_?)?vol(?:ume)?(?:_?24_?h(?:our|r)?)?(?:_base)?$/;
+/** Bittrex's and Poloniex's first APIs' `BaseVolume`: in markets written quote first, the quote's. */
+const QUOTE_FIRST_VOLUME = /^base_?vol(?:ume)?(?:_?24_?h(?:our|r)?)?$/;
 
 /**
  * In a file whose symbols are markets (`BTC-USDT`: exchanges' tickers, KuCoin's `allTickers`,
  * Bybit's), a volume that names no currency (`vol`, `volume24h`) counts the market's base coin,
- * bitcoins on BTC-USDT's row: the volume column it was mapped to, to be left out, and the
- * warning that says so (the file is then mapped again without it, so that a volume in the
- * quote currency, KuCoin's `volValue`, takes its place). Null when there is none, or --map
- * named it.
+ * bitcoins on BTC-USDT's row: it is left out (the file is then mapped again without it, so
+ * that a volume in the quote currency, KuCoin's `volValue`, takes its place). Where markets are
+ * written quote first (`USDT-BTC`: Bittrex's and Poloniex's first APIs), so are the volumes'
+ * names: `BaseVolume` is the quote's, read as the volume, and `Volume` or `quoteVolume` the
+ * coin's. The `--map` that reads the file so, and the warning that says it; null when there is
+ * nothing to change, or --map named the volume.
  */
-export function baseVolumeColumn(
+export function marketVolumes(
   mapping: HeaderMapping,
+  header: readonly string[],
   pairs: PairExample | null,
-): { header: string; warning: string } | null {
+): { overrides: [string, CsvField | null][]; warning: string } | null {
   const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
-  if (!pairs || !volume || volume.how === 'override') return null;
-  if (!BASE_VOLUME.test(toHeaderKey(volume.header))) return null;
+  if (!pairs || volume?.how === 'override') return null;
+  const market = readMarket(pairs.example, pairs.quoteFirst);
+  const quoted = pairs.quoteFirst
+    ? header.find((h) => QUOTE_FIRST_VOLUME.test(toHeaderKey(h)))?.trim()
+    : undefined;
+  if (quoted !== undefined) {
+    const other = volume && volume.header.trim() !== quoted ? volume.header.trim() : undefined;
+    return {
+      overrides: [
+        [toHeaderKey(quoted), 'volume_24h_usd'],
+        ...(other ? [[toHeaderKey(other), null] as [string, null]] : []),
+      ],
+      warning:
+        `column ${JSON.stringify(quoted)} is in each market's quote currency ` +
+        `(${market?.quote ?? 'its quote'} on ${pairs.example}'s row), as markets written quote ` +
+        `first name it: read as volume_24h_usd` +
+        (other ? `, and ${JSON.stringify(other)}, which counts the coin, left out` : ''),
+    };
+  }
+  if (!volume) return null;
+  const key = toHeaderKey(volume.header);
+  if (!BASE_VOLUME.test(key) && !(pairs.quoteFirst && QUOTE_VOLUME.test(key))) return null;
   const name = volume.header.trim();
   return {
-    header: volume.header,
+    overrides: [[key, null]],
     warning:
       `column ${JSON.stringify(name)} counts each market's base coin ` +
-      `(${parsePair(pairs.example)?.base ?? 'its coin'} on ${pairs.example}'s row), not US ` +
+      `(${market?.base ?? 'its coin'} on ${pairs.example}'s row), not US ` +
       `dollars: left out of volume_24h_usd (if it is US dollars, --map '${name}=volume_24h_usd')`,
   };
 }
@@ -1024,7 +1147,7 @@ export async function refuseTwoValuesAtOnce(
   header: readonly string[],
   headerInFile: boolean,
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
-  read: { mapping: HeaderMapping; timeOfDay: number | undefined },
+  read: { mapping: HeaderMapping; timeOfDay: number | undefined; pairs: PairExample | null },
 ): Promise<void> {
   const notWhat = new Set(
     read.mapping.columns.filter((c) => !WHAT.has(c.field)).map((c) => c.index),
@@ -1065,6 +1188,13 @@ export async function refuseTwoValuesAtOnce(
       }
       const name = cell(header, apart);
       const column = JSON.stringify(name);
+      // two markets of one coin in dollars: Bittrex's USD-ETH and USDT-ETH
+      const symbol = read.mapping.columns.find((c) => c.field === 'symbol')?.index;
+      const [one, other] = [before.cells, row.fields].map((cells) =>
+        read.pairs && apart === symbol
+          ? readMarket(cell(cells, apart), read.pairs.quoteFirst)?.quote
+          : undefined,
+      );
       // a second time column (`unix` beside a local `date` that repeats an hour when clocks go back)
       const isTime = mapHeader([name], new Map()).columns.some((c) => c.field === 'observed_at');
       refusal = new KxError(
@@ -1074,7 +1204,9 @@ export async function refuseTwoValuesAtOnce(
           `kx keeps one quote per coin and time and would keep only the later line's. ` +
           (isTime
             ? `If ${column} is when each line was observed, name it with --map '${name}=observed_at'`
-            : `Load the rows of one ${column} value, from a file of their own`),
+            : one && other && one !== other
+              ? `Load the markets of one quote currency (${one} or ${other}), from a file of their own`
+              : `Load the rows of one ${column} value, from a file of their own`),
         { context: { file: path, line: row.line, field: header[apart] } },
       );
       break;

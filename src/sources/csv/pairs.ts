@@ -258,10 +258,89 @@ function pairOf(base: string, quote: string): Pair | null {
   return { base: BASE_ALIASES[base] ?? base, quote, usd: USD_QUOTES.has(quote) };
 }
 
+/** The quotes that are countries' money, never a market's coin. */
+const FIAT = new Set([...OTHER_QUOTES, 'USD'].filter((q) => !/^(?:BTC|XBT|ETH|BNB)$/.test(q)));
+
+/** Whether a code is a country's money (`EUR`, `KRW`): no coin, though a market's base. */
+export function isFiat(code: string): boolean {
+  return FIAT.has(code);
+}
+
+/** A market written quote first: `KRW-BTC`, `USDT-BTC`, `BTC-LTC`, `BTC_XMR`. */
+const QUOTE_THEN_BASE = /^([A-Z]{3,5})[-_/]([A-Z0-9]{2,15})$/;
+
+/**
+ * A market as Upbit, Bittrex's first API and Poloniex's first API name theirs, quote first
+ * (`KRW-BTC`, `BTC-LTC`, `USDT_BTC`: bitcoin in won, litecoin in bitcoin, bitcoin in tether),
+ * or null. Which way a column's markets are written is the column's to say (`readingOf`).
+ */
+export function parseQuoteFirst(value: string): Pair | null {
+  // in capitals, as these exchanges write them: `usd-coin` and `btc-bitcoin` are coins' ids
+  if (/\p{Ll}/u.test(value)) return null;
+  const m = QUOTE_THEN_BASE.exec(value.trim());
+  return m ? pairOf(m[2] ?? '', m[1] ?? '') : null;
+}
+
+/** A market read one way or the other: a symbol column's reading decides which. */
+export function readMarket(value: string, quoteFirst: boolean | undefined): Pair | null {
+  return quoteFirst ? parseQuoteFirst(value) : parsePair(value);
+}
+
+/**
+ * Whether a market read so is one an exchange lists: a base that is no country's money, and
+ * a dollar stablecoin as the base only against money (`USDT/EUR`), not a coin (`USDT-BTC` is
+ * bitcoin in tether, written quote first).
+ */
+function listed(pair: Pair | null): pair is Pair {
+  if (!pair || FIAT.has(pair.base)) return false;
+  return !USD_QUOTES.has(pair.base) || FIAT.has(pair.quote) || USD_QUOTES.has(pair.quote);
+}
+
+/**
+ * How a column's markets are written: quote first when some of them read only that way
+ * (`KRW-BTC`, `BTC-LTC`) and none only the other (`BTC-USD`, `BTCUSDT`); base first otherwise.
+ */
+export function readingOf(values: readonly string[]): { quoteFirst: boolean } {
+  let quoteFirst = 0;
+  for (const value of values) {
+    const forward = listed(parsePair(value));
+    const backward = listed(parseQuoteFirst(value));
+    if (forward && !backward) return { quoteFirst: false };
+    if (backward && !forward) quoteFirst++;
+  }
+  return { quoteFirst: quoteFirst > 0 };
+}
+
+/** Two codes and a dash, slash or underscore between (`DOGE-XRP`): a market, whatever its quote. */
+const TWO_CODES = /^([A-Z0-9]{2,15})[-_/]([A-Z0-9]{2,15})$/;
+
+/** Whether a symbol is written as a market (`DOGE-XRP`), if of currencies kx may not know. */
+export function isMarketShaped(value: string): boolean {
+  return TWO_CODES.test(value.trim().toUpperCase());
+}
+
+/**
+ * A symbol written as a market of well-known coins or of money (`BTC-USD`, `ETH/BTC`,
+ * `KRW-BTC`, `USDT_ETH`), which no coin's ticker is: in a column of tickers, such a row is
+ * rejected, not loaded as a coin `BTC-USD` beside BTC. Tickers with a dash (`BSC-USD`,
+ * `YF-DAI`, `DAI-MATIC`, `BP_GBP`) are not of two such codes.
+ */
+export function isMarketOfKnownCoins(value: string): boolean {
+  const m = TWO_CODES.exec(value.trim().toUpperCase());
+  if (!m || NOT_PAIRS.has(m[0])) return false;
+  const [, first = '', second = ''] = m;
+  const coin = (code: string) => WELL_KNOWN_BASES.has(code);
+  // DAI is also a coin's ticker's half: `DAI-MATIC`
+  const money = (code: string) => FIAT.has(code) || (USD_QUOTES.has(code) && code !== 'DAI');
+  return (coin(first) || money(first)) && (coin(second) || money(second));
+}
+
 /** A symbol column of trading pairs, as described: `{ example: 'BTC/USD', line: 3 }`. */
 export interface PairExample {
   example: string;
   line: number;
+  /** Written quote first (`KRW-BTC`, `USDT_BTC`); absent for base first. */
+  quoteFirst?: true;
 }
 
 /**

@@ -13,17 +13,23 @@ import {
 } from '../../core/unified.js';
 import {
   AMOUNT_KEYS,
+  isUnnamed,
   mapHeader,
   toHeaderKey,
+  unnamedColumn,
   type ColumnMapping,
   type CsvField,
   type HeaderMapping,
 } from './mapping.js';
 import {
   isCurrencySign,
+  isFiat,
+  isMarketOfKnownCoins,
+  isMarketShaped,
   namesCoin,
   parsePair,
   pricedInItself,
+  readMarket,
   sameCoin,
   splitNamedTicker,
   usualTicker,
@@ -173,7 +179,11 @@ export function createRowMapper(
       notUtf8Cell(column, row) ??
       (currency &&
         notDollars(row.fields[currency.index], currency.header, symbol ?? cell('symbol'))) ??
-      (pairs ? null : (contractRow(cell('symbol')) ?? signRow(textOf(cell('symbol'))))) ??
+      (pairs
+        ? null
+        : (contractRow(cell('symbol')) ??
+          signRow(textOf(cell('symbol'))) ??
+          (symbol === undefined ? marketRow(cell('symbol')) : null))) ??
       (symbol !== undefined ? otherCoin(cell, row.fields, symbol, options) : null) ??
       (pair && !pair.ok
         ? { ok: false as const, reason: `symbol: ${pair.reason}`, field: 'symbol' }
@@ -256,6 +266,14 @@ function otherCoin(
     return {
       ok: false,
       reason: `symbol: ${JSON.stringify(written)} is another coin than --symbol ${symbol}`,
+      field: 'symbol',
+    };
+  // `BTC-EUR` and `BTCEUR` among BTC's rows name the coin, in euros
+  const market = sameCoin(written.toUpperCase(), symbol.toUpperCase()) ? null : parsePair(written);
+  if (market && !market.usd)
+    return {
+      ok: false,
+      reason: `symbol: ${JSON.stringify(written)} is priced in ${market.quote}, not US dollars`,
       field: 'symbol',
     };
   const name = textOf(cell('name'));
@@ -433,18 +451,37 @@ function signRow(written: string): { ok: false; reason: string; field: CsvField 
   return { ok: false, reason: `symbol: ${reason}`, field: 'symbol' };
 }
 
+/**
+ * The rejection of a row whose symbol is a market (`BTC-USD`, `KRW-BTC`) in a column of
+ * tickers, which --map or too few markets among the first rows left unread as pairs: loaded,
+ * `BTC-USD` would be a coin of its own, priced in whatever the market is.
+ */
+function marketRow(written: string): { ok: false; reason: string; field: CsvField } | null {
+  if (!isMarketOfKnownCoins(written)) return null;
+  const reason = `${JSON.stringify(written)} is a market, not a coin's ticker like the column's others`;
+  return { ok: false, reason: `symbol: ${reason}`, field: 'symbol' };
+}
+
 /** A pair's coin (`BTC/USD` → BTC), or why the row's symbol is not one priced in dollars. */
 export function toBase(
   value: string,
   pairs: PairExample,
 ): { ok: true; base: string; quote: string } | { ok: false; reason: string } {
-  const pair = parsePair(value);
+  const pair = readMarket(value, pairs.quoteFirst);
+  const codes = pair ? null : value.trim().toUpperCase().split(/[-_/]/);
+  if (codes?.length === 2 && isMarketShaped(value))
+    return {
+      ok: false,
+      reason: `${JSON.stringify(value)} is priced in ${pairs.quoteFirst ? codes[0] : codes[1]}, not US dollars`,
+    };
   if (!pair)
     return {
       ok: false,
       reason: `${JSON.stringify(value)} is not a trading pair like the column's others (${JSON.stringify(pairs.example)})`,
     };
   if (pair.contract) return { ok: false, reason: contractReason(value) };
+  if (isFiat(pair.base))
+    return { ok: false, reason: `${JSON.stringify(value)} is a market of ${pair.base}, no coin` };
   if (!pair.usd)
     return {
       ok: false,
@@ -473,7 +510,7 @@ export function withTimeOfDay(date: string, time: string | undefined): string {
 export function payloadKeys(header: readonly string[]): string[] {
   const seen = new Map<string, number>();
   return header.map((raw, i) => {
-    const name = raw.replace(/^\uFEFF/, '').trim() || `column_${i + 1}`;
+    const name = isUnnamed(raw) ? unnamedColumn(i) : raw.replace(/^\uFEFF/, '').trim();
     const count = (seen.get(name) ?? 0) + 1;
     seen.set(name, count);
     return count === 1 ? name : `${name}#${count}`;
