@@ -144,10 +144,27 @@ describe('CSV header mapping', () => {
       amount: 'price_usd',
       base: 'symbol',
     });
-    // a log of trades has more to it: its amount is coins, and its price the price
+    // a log of trades has more to it: its amount is coins, and its price the price (of its
+    // base coin, as in a market's ticker)
     expect(fields(['time', 'base', 'currency', 'amount', 'price', 'fee'])).toEqual({
       time: 'observed_at',
+      base: 'symbol',
       price: 'price_usd',
+    });
+  });
+
+  it("reads CoinGecko's tickers of a coin's markets: the converted dollars, not the target's", () => {
+    // `json_normalize(answer["tickers"])`: `last` is in the market's `target` (KRW), `volume`
+    // counts the coin; `converted_last.usd` and `converted_volume.usd` are dollars
+    const header = ['base', 'target', 'last', 'volume', 'timestamp', 'coin_id', 'market.name']
+      .concat(['converted_last.btc', 'converted_last.eth', 'converted_last.usd'])
+      .concat(['converted_volume.btc', 'converted_volume.eth', 'converted_volume.usd']);
+    expect(fields(header)).toEqual({
+      base: 'symbol',
+      timestamp: 'observed_at',
+      coin_id: 'source_id',
+      'converted_last.usd': 'price_usd',
+      'converted_volume.usd': 'volume_24h_usd',
     });
   });
 

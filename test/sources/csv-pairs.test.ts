@@ -890,6 +890,32 @@ describe('a currency column', () => {
   const ingest = (name: string, text: string, map: string[] = []): Promise<RunResult> =>
     files.ingest(name, text, { map });
 
+  it("of CoinGecko's tickers (`target`) leaves their converted dollars be, and checks `last`", async () => {
+    // LUNA's markets on Coinone and GDAC in won (`/coins/luna/tickers` of 2019-07-02, as a
+    // public repository's test records it), flattened by json_normalize: refused for want of a
+    // symbol, then with --map 'base=symbol' loaded at 1,803 "dollars", its volume in coins
+    const tickers =
+      'base,target,last,volume,timestamp,coin_id,market.name,converted_last.btc,converted_last.usd,converted_volume.btc,converted_volume.usd\n' +
+      'LUNA,KRW,1803.0,128678.9448,2019-07-02T19:56:29+00:00,luna,Coinone,0.00014263,1.54,18.353474,198678.0\n' +
+      'LUNA,KRW,1790.0,6077.13901336,2019-07-02T18:54:22+00:00,luna,GDAC,0.00014401,1.53,0.87514204,9315.58\n';
+    const run = await ingest('luna_tickers.csv', tickers);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    expect(await files.quotesIn(run)).toMatchObject([
+      { id: 'luna', price: '1.53', volume: '9315.58' },
+      { id: 'luna', price: '1.54', volume: '198678' },
+    ]);
+    // without the converted dollars, `last` is in the `target`: a won market is rejected
+    const bare = await ingest(
+      'tickers.csv',
+      'base,target,last,timestamp\nBTC,KRW,58350000,2024-01-05T04:12:05Z\n' +
+        'BTC,USDT,42283.5,2024-01-05T04:12:06Z\nETH,USDT,2352.1,2024-01-05T04:12:06Z\n',
+    );
+    expect(bare).toMatchObject({ loaded: 2, rejected: 1 });
+    expect(await files.reasonsOf(bare)).toEqual([
+      "target: the row's prices are in KRW, not US dollars",
+    ]);
+  });
+
   it('of dollars loads, and says it checked them', async () => {
     const run = await ingest(
       'usd.csv',

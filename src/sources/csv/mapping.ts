@@ -67,7 +67,12 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     code: 0.85,
     // Coinbase's transaction history; elsewhere it may be a name: a warning
     asset: 0.85,
-    // a market (`XXBTZUSD`, `BTC-USD`): read as its base coin when every value is a pair
+    // a market's base coin beside its quote (CoinGecko's tickers' `base` and `target`,
+    // Binance's `baseAsset`, Coinbase's products' `base_currency`)
+    base: 0.85,
+    base_asset: 0.85,
+    base_currency: 0.85,
+    // a market (`XXBTZUSD`, `BTC-USD`): read as its base coin when most values are pairs
     pair: 0.9,
     trading_pair: 0.9,
     currency_pair: 0.9,
@@ -118,6 +123,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     last_price: 0.95,
     // exchanges' tickers (Kraken's, Bitfinex's `last`), Bloomberg's `PX_LAST`
     last: 0.9,
+    // CoinGecko's tickers of a coin's markets: `last` in the market's `target`, this in `.usd`
+    converted_last: 0.95,
     last_trade_price: 0.9,
     px_last: 0.9,
     market_price: 0.9,
@@ -201,6 +208,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     quote_volume: 0.85,
     vol_value: 0.85,
     turnover24h: 0.85,
+    // CoinGecko's tickers of a coin's markets (`converted_volume.usd`; `volume` counts coins)
+    converted_volume: 0.95,
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
     total_volume: 0.95,
@@ -1106,6 +1115,7 @@ export function timeOfDayZone(
 /** Headers of a column that says which currency a row's prices are in. */
 const CURRENCY = new Set(
   ['currency', 'vs_currency', 'quote_currency', 'quote_asset', 'quote', 'fiat', 'convert']
+    .concat(['target', 'target_currency'])
     .concat(['fiat_currency', 'price_currency', 'currency_code', 'wahrung', 'moneda', 'devise'])
     .concat(['spot_price_currency', 'native_currency', 'moeda', 'valuta', 'валюта']),
 );
