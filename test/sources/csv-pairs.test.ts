@@ -350,6 +350,22 @@ describe('a symbol column of trading pairs', () => {
     expect(fieldsOf(said)).toHaveProperty('vol', 'volume_24h_usd');
   });
 
+  it("of Binance's 24-hour tickers is observed at each window's close (was its open)", async () => {
+    // `/api/v3/ticker/24hr` saved by pandas: `lastPrice` is at `closeTime`; `openTime` is a day
+    // before it, where a candle's close would be stamped
+    const tickers =
+      'symbol,priceChangePercent,lastPrice,volume,quoteVolume,openTime,closeTime,count\n' +
+      'ETHBTC,-1.098,0.05584000,29613.30310000,1664.18770961,1704342725001,1704429125001,110246\n' +
+      'BTCUSDT,-0.676,42505.86000000,37582.75839000,1602679872.21584860,1704342725006,1704429125006,1270045\n' +
+      'ETHUSDT,-1.530,2350.61000000,412345.89120000,982185234.98764321,1704342725003,1704429125003,444455\n';
+    const run = await ingest('binance_24hr.csv', tickers);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
+    expect(await files.quotesIn(run)).toMatchObject([
+      { id: 'btc', at: new Date(1704429125006), price: '42505.86', volume: '1602679872.2158486' },
+      { id: 'eth', at: new Date(1704429125003), price: '2350.61', volume: '982185234.98764321' },
+    ]);
+  });
+
   it("of CoinGecko's market_chart saved by pandas is refused: each cell is [time, value]", async () => {
     // pd.DataFrame(answer).to_csv(): was refused naming --map 'COLUMN=price_usd', which read no row
     const chart =

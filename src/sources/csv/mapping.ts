@@ -725,6 +725,20 @@ export function mapHeader(
       )
       .forEach((c) => out.add(c));
   let columns = pickLeft();
+  // A ticker's last price is at its window's close (Binance's 24-hour tickers: `lastPrice`
+  // beside `openTime` and `closeTime`), not at its open, as a candle's close is stamped
+  const last = columns.find((c) => c.field === 'price_usd' && LAST_PRICES.has(bare[c.index]!));
+  if (last && keys.some((k) => WINDOW_CLOSES.has(k))) {
+    candidates
+      .filter(
+        (c) =>
+          c.how !== 'override' &&
+          c.field === 'observed_at' &&
+          WINDOW_OPENS.has(keys[c.index] ?? ''),
+      )
+      .forEach((c) => out.add(c));
+    columns = pickLeft();
+  }
   const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
   if (unsure) {
     warnings.push(
@@ -954,6 +968,11 @@ const COINBASE_PRICE_KEYS = ['amount', 'base', 'currency'] as const;
 export const AMOUNT_KEYS = new Set(['amount', 'quantity', 'qty', 'units']);
 const WORTH_KEYS = new Set(['value', 'usd']);
 const RATE_KEYS = new Set(['rate']);
+
+/** A ticker's last price, and the window it is the last of (`openTime`, `closeTime`). */
+const LAST_PRICES = new Set(['last', 'last_price', 'lastprice', 'last_trade_price']);
+const WINDOW_OPENS = new Set(['open_time', 'time_open', 'start_time']);
+const WINDOW_CLOSES = new Set(['close_time', 'time_close', 'end_time']);
 
 /** A trade log's market and time, by words that elsewhere mean other things. */
 const TRADE_MARKETS = new Set(['market', 'product', 'product_id']);
