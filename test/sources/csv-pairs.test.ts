@@ -142,6 +142,11 @@ describe('a symbol column of trading pairs', () => {
   it('rejects a swap past the sampled rows, and a pair in another currency', () => {
     const spot = { example: 'BTC/USDT', line: 2 };
     expect(toBase('ETH/USDT', spot)).toEqual({ ok: true, base: 'ETH', quote: 'USDT' });
+    // a forex market among coins' (`EUR-USD`) is no coin's price
+    expect(toBase('EUR-USD', spot)).toEqual({
+      ok: false,
+      reason: '"EUR-USD" is a market of money (EUR), not of a coin',
+    });
     expect(toBase('ETH/USDT:USDT', spot)).toEqual({
       ok: false,
       reason: '"ETH/USDT:USDT" is a swap, futures or options contract, not a spot market',

@@ -481,7 +481,10 @@ export function toBase(
     };
   if (pair.contract) return { ok: false, reason: contractReason(value) };
   if (isFiat(pair.base))
-    return { ok: false, reason: `${JSON.stringify(value)} is a market of ${pair.base}, no coin` };
+    return {
+      ok: false,
+      reason: `${JSON.stringify(value)} is a market of money (${pair.base}), not of a coin`,
+    };
   if (!pair.usd)
     return {
       ok: false,
