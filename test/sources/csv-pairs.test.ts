@@ -1104,6 +1104,18 @@ describe('a currency column', () => {
     );
     const usdStooq = await files.ingest('btcusd_d.csv', stooq, { symbol: 'BTC' });
     expect(usdStooq).toMatchObject({ status: 'succeeded', loaded: 1 });
+    // Quandl's bitcoin charts name the exchange and the currency only (was euros as dollars)
+    const bcharts =
+      'Date,Open,High,Low,Close,Volume (BTC),Volume (Currency),Weighted Price\n' +
+      '2017-12-06,11655.0,11699.0,11655.0,11699.0,12.3,143912.6,11700.1\n';
+    await expect(files.ingest('BCHARTS-KRAKENEUR.csv', bcharts, { symbol: 'BTC' })).rejects.toThrow(
+      /BCHARTS-KRAKENEUR\.csv: the file's name says its prices are in EUR/,
+    );
+    await expect(files.ingest('BCHARTS-BITSTAMPUSD.csv', bcharts)).rejects.toThrow(
+      /no column maps to symbol .*\(the file's name says BTC: --symbol BTC\)/,
+    );
+    const bitstamp = await files.ingest('BCHARTS-BITSTAMPUSD.csv', bcharts, { symbol: 'BTC' });
+    expect(bitstamp).toMatchObject({ status: 'succeeded', loaded: 1 });
     // any other name that names one market of a well-known coin (Bitvavo's, a user's own)
     for (const [name, currency] of [
       ['BTC-EUR_1d.csv', 'EUR'],

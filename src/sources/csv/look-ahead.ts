@@ -1528,6 +1528,13 @@ const COINAPI_SPOT = /^[A-Z\d]+_SPOT_([A-Z\d]{2,15}_[A-Z]{3,5})(?:_\w+)?(?: \(\d
  */
 const STOOQ_EXPORT = /^([a-z\d]{5,12})_[dwmqy](?: \(\d+\))?\.csv$/;
 
+/**
+ * Quandl's bitcoin charts (`BCHARTS/KRAKENEUR`: an exchange and the currency, no coin: each is
+ * bitcoin's), downloaded as `BCHARTS-KRAKENEUR.csv` with `Date,Open,…,Close,Volume (BTC),Volume
+ * (Currency),Weighted Price`: only the name says the currency.
+ */
+const QUANDL_BCHARTS = /^BCHARTS[-_]([A-Z]{3,20}?)([A-Z]{3})(?: \(\d+\))?\.csv$/i;
+
 /** Codes of money a market of a coin is priced in, that are no coin themselves. */
 const CRYPTO_CODES = new Set(['BTC', 'XBT', 'ETH', 'BNB', 'SATS', 'XRP', 'LTC']);
 
@@ -1575,7 +1582,7 @@ function marketInName(
 
 /**
  * The coin and the currency a file's name says (a CoinGecko, investing.com, TradingView,
- * Binance, Kraken, CoinAPI or Stooq export), or null for another name. `generic` when it is
+ * Binance, Kraken, CoinAPI, Stooq or Quandl export), or null for another name. `generic` when it is
  * another file's name that names a market (`marketInName`, for a file of `symbol`'s alone).
  */
 export function exportNamed(
@@ -1592,6 +1599,8 @@ export function exportNamed(
   const parsed = parsePair((market ?? stooq)?.[1] ?? '');
   const pair = stooq && !isWellKnownCoin(parsed?.base ?? '') ? null : parsed;
   if (pair && !pair.contract) return { coin: pair.base, currency: pair.quote, usd: pair.usd };
+  const chart = toCurrency(QUANDL_BCHARTS.exec(name)?.[2] ?? '');
+  if (chart) return { coin: 'BTC', currency: chart.code, usd: chart.usd };
   const named = COINGECKO_EXPORT.exec(name) ?? MARKET_NAMED.exec(name) ?? YAHOO_EXPORT.exec(name);
   const currency = named ? toCurrency(named[2] ?? '') : null;
   if (named && currency)
