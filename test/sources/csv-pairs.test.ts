@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { assets, quotes, rejectedRecords } from '../../src/db/schema.js';
+import { getFailedRun } from '../../src/engine/failed-run.js';
 import type { RunResult } from '../../src/engine/runner.js';
 import {
   isMarketOfKnownCoins,
@@ -502,9 +503,9 @@ describe('a symbol column of trading pairs', () => {
     it("of Upbit's won markets is refused, --map or not (was KRW-BTC, a coin at $58,350,000)", async () => {
       const upbit = (quote: string) =>
         'market,trade_price,acc_trade_price_24h,acc_trade_volume_24h,timestamp\n' +
-        `${quote}-BTC,58350000.0,157891234567.8,2701.1,1704427925187\n` +
-        `${quote}-ETH,3080000.0,51891234567.8,16900.1,1704427925100\n` +
-        `${quote}-XRP,825.0,71891234567.8,87000000.0,1704427925111\n`;
+        `${quote}-BTC,${quote === 'KRW' ? '58350000.0' : '42283.5'},157891234567.8,2701.1,1704427925187\n` +
+        `${quote}-ETH,${quote === 'KRW' ? '3080000.0' : '2350.61'},51891234567.8,16900.1,1704427925100\n` +
+        `${quote}-XRP,${quote === 'KRW' ? '825.0' : '0.5808'},71891234567.8,87000000.0,1704427925111\n`;
       for (const params of [{}, { map: ['market=symbol'] }]) {
         const refused = files.ingest('upbit.csv', upbit('KRW'), params);
         await expect(refused).rejects.toThrow(
@@ -910,6 +911,29 @@ describe('a currency column', () => {
   const files = useCsvFiles('kx-currency-');
   const ingest = (name: string, text: string, map: string[] = []): Promise<RunResult> =>
     files.ingest(name, text, { map });
+
+  it('absent, a price of BTC or ETH ten times its highest in dollars is rejected (was won as dollars)', async () => {
+    // Bithumb's and Upbit's days of bitcoin are in won, bitFlyer's in yen, and say so nowhere
+    const won = 'Date,Close\n2024-01-01,58350000\n2024-01-02,59120000\n2024-01-03,98000\n';
+    const failed = (run: Promise<RunResult>) => run.catch((error: unknown) => getFailedRun(error));
+    const run = await failed(files.ingest('bithumb_btc_daily.csv', won, { symbol: 'BTC' }));
+    expect(run).toMatchObject({ status: 'failed', loaded: 1, rejected: 2 });
+    expect((await files.reasonsOf(run!))[0]).toBe(
+      'price_usd: 58350000 is more than ten times the most BTC has traded at in US dollars ' +
+        '(about 126,000): a price in another currency (won, yen, rupees)? Convert the file to ' +
+        "dollars; if these are dollars, --map 'Close=price_usd'",
+    );
+    const eth = await failed(
+      files.ingest('eth.csv', 'Date,Close\n2024-01-01,3165000\n', { symbol: 'ETH' }),
+    );
+    expect(eth).toMatchObject({ loaded: 0, rejected: 1 });
+    // the user's word that they are dollars loads them
+    const said = await files.ingest('bithumb_btc_daily.csv', won, {
+      symbol: 'BTC',
+      map: ['Close=price_usd'],
+    });
+    expect(said).toMatchObject({ status: 'succeeded', loaded: 2, unchanged: 1, rejected: 0 });
+  });
 
   it("of CoinGecko's tickers (`target`) leaves their converted dollars be, and checks `last`", async () => {
     // LUNA's markets on Coinone and GDAC in won (`/coins/luna/tickers` of 2019-07-02, as a

@@ -120,7 +120,8 @@ function writeFile(random: Random, n: number): Written {
     for (const d of days) {
       const [h, m, s] = timed ? [between(0, 23), between(0, 59), between(0, 59)] : [0, 0, 0];
       const at = new Date(Date.UTC(2015 + Math.floor(n / 12), n % 12, d, h, m, s));
-      quotes.push({ symbol, at, price: priceOf(random) });
+      const price = priceOf(random);
+      quotes.push({ symbol, at, price: symbol === 'ETH' ? asEther(price) : price });
     }
   }
   if (random() < 0.4) quotes.sort((a, b) => b.at.getTime() - a.at.getTime());
@@ -191,6 +192,17 @@ function writeFile(random: Random, n: number): Written {
     quotes,
     style,
   };
+}
+
+/**
+ * A price ether may have had: kx rejects one ten times its highest in dollars (4,950) as
+ * another currency's, so 10,000 and more is a thousandth of itself (`123456.7` → `123.4567`).
+ */
+function asEther(price: string): string {
+  if (Number(price) < 10_000) return price;
+  const [whole = '', fraction = ''] = price.split('.');
+  const shifted = `${whole.slice(0, -3)}.${whole.slice(-3)}${fraction}`;
+  return shifted.replace(/0+$/, '').replace(/\.$/, '');
 }
 
 /** A price of 1 to 8 significant digits, from 0.000001 to 999,999, as a canonical decimal. */

@@ -194,8 +194,10 @@ export function createRowMapper(
             decimalMark,
             scales,
           ));
+    const priced = read.ok ? (notDollarPrice(read.listing, column.get('price_usd')) ?? read) : read;
     // A rejected row may be a second header: files joined one after the other.
-    const result = read.ok || !file.header ? read : (secondHeader(row, mapping, file.path) ?? read);
+    const result =
+      priced.ok || !file.header ? priced : (secondHeader(row, mapping, file.path) ?? priced);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     let payload: Record<string, string> | undefined;
     return {
@@ -449,6 +451,37 @@ function signRow(written: string): { ok: false; reason: string; field: CsvField 
   if (!isCurrencySign(written)) return null;
   const reason = `${JSON.stringify(written)} is a currency sign, not a ticker`;
   return { ok: false, reason: `symbol: ${reason}`, field: 'symbol' };
+}
+
+/**
+ * The most the coins most files are of have traded at in US dollars (BTC about 126,000 in
+ * October 2025, ETH about 4,950 in August 2025), in round figures.
+ */
+const HIGHEST_USD: Readonly<Record<string, number>> = { BTC: 126_000, ETH: 4_950 };
+
+/**
+ * The rejection of a row whose price is more than ten times the most its coin has traded at in
+ * US dollars: a price in won, yen or rupees (Upbit's, bitFlyer's, an exchange's own export)
+ * that nothing in the file says the currency of. `--map` of the price column says it is
+ * dollars after all.
+ */
+function notDollarPrice(
+  listing: UnifiedListing,
+  price: ColumnMapping | undefined,
+): { ok: false; reason: string; field: CsvField } | null {
+  const highest = HIGHEST_USD[listing.symbol];
+  if (!highest || listing.priceUsd === null || price?.how === 'override') return null;
+  if (Number(listing.priceUsd) <= highest * 10) return null;
+  const header = price?.header.trim() ?? 'price_usd';
+  return {
+    ok: false,
+    reason:
+      `price_usd: ${listing.priceUsd} is more than ten times the most ${listing.symbol} has ` +
+      `traded at in US dollars (about ${highest.toLocaleString('en')}): a price in another ` +
+      `currency (won, yen, rupees)? Convert the file to dollars; if these are dollars, ` +
+      `--map '${header}=price_usd'`,
+    field: 'price_usd',
+  };
 }
 
 /**
