@@ -59,3 +59,46 @@ describe('the words scripts write for a value they did not have', () => {
     expect((await files.pricesOf('btc')).map((q) => q.price)).toEqual(['42000', '42100']);
   });
 });
+
+describe("pandas' numbers for columns saved without names", () => {
+  const files = useCsvFiles('kx-numbered-');
+  // `pd.DataFrame(client.get_klines(symbol="BTCUSDT", interval="1d")).to_csv(path)`: the
+  // index first and unnamed, then Binance's twelve fields as 0 … 11 (was refused as a file
+  // without a header, and --columns binance-kline then counted 13 columns)
+  const klines =
+    ',0,1,2,3,4,5,6,7,8,9,10,11\n' +
+    '0,1704067200000,42283.58000000,44184.10000000,42180.77000000,44179.55000000,27174.29903000,1704153599999,1168997444.53000000,1079360,13846.76826000,595853327.04760000,0\n' +
+    '1,1704153600000,44179.55000000,45879.63000000,44148.34000000,44946.91000000,65146.40661000,1704239999999,2924012345.12000000,2102231,32617.82452000,1465123456.65000000,0\n';
+
+  it("read Binance's klines by the names --columns binance-kline gives them", async () => {
+    for (const [name, text] of [
+      ['btcusdt_klines.csv', klines],
+      ['btcusdt_klines_noindex.csv', klines.replace(/^\d*,/gm, '')],
+    ]) {
+      const run = await files.ingest(name!, text!, { symbol: 'BTC' });
+      expect(run, name).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+      expect(await files.quotesIn(run)).toMatchObject([
+        { at: new Date('2024-01-01T00:00:00Z'), price: '44179.55', volume: null },
+        { at: new Date('2024-01-02T00:00:00Z'), price: '44946.91', volume: null },
+      ]);
+      expect(run.warnings.join('\n')).toContain(
+        "the header is pandas' numbers of Binance's klines' columns",
+      );
+    }
+  });
+
+  it('of a list of [time, price] pairs: the refusal names the --map that reads them', async () => {
+    // `pd.DataFrame(chart["prices"]).to_csv(path)` of CoinGecko's market_chart
+    const prices = ',0,1\n0,1704067200000,42283.58\n1,1704153600000,44179.55\n';
+    await expect(files.ingest('btc_prices.csv', prices, { symbol: 'BTC' })).rejects.toThrow(
+      /no column maps to price_usd \(columns: "", "0", "1"\).*--map '0=observed_at' --map '1=price_usd'$/,
+    );
+    const run = await files.ingest('btc_prices.csv', prices, {
+      symbol: 'BTC',
+      map: ['0=observed_at', '1=price_usd'],
+    });
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2 });
+    // a header-less file that starts at 1 is still data
+    await expect(files.ingest('data.csv', '1,2,3\n4,5,6\n')).rejects.toThrow(/looks like data/);
+  });
+});

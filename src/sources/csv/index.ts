@@ -36,6 +36,7 @@ import {
   leaveOutQuoteVolume,
   leaveOutRankNow,
   leaveOutRowIds,
+  klineNames,
   marketsAsSymbol,
   marketVolumes,
   pairsOf,
@@ -181,13 +182,20 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
         cursor?.header ?? params.columns ?? (await readHeader(rows, shape.bannerLines, path));
       if (params.columns && !cursor) await requireColumnCount(path, delimiter, params.columns);
       const levels = params.columns ? undefined : shape.levels;
-      named = levels ? [levels.index, ...header.slice(1)] : header;
+      const klines = params.columns || levels ? null : await klineNames(path, delimiter, header);
+      named = levels ? [levels.index, ...header.slice(1)] : (klines ?? header);
       symbol = levels ? yfinanceCoin(levels, params.symbol, path) : params.symbol;
       overrides = parseOverrides(params.map);
       userMap = overrides;
       mapping = mapHeader(named, overrides);
       /** What the file's own reading adds to the user's --map, kept when it is mapped again. */
-      const readings: string[] = [];
+      const readings: string[] = klines
+        ? [
+            "the header is pandas' numbers of Binance's klines' columns (the seventh a candle's " +
+              'close time): read with the names --columns binance-kline gives them',
+          ]
+        : [];
+      mapping.warnings.push(...readings);
       const markets =
         params.columns || symbol || mapping.columns.some((c) => c.field === 'symbol')
           ? null

@@ -37,9 +37,15 @@ import {
   sameCoin,
   splitNamedTicker,
 } from './pairs.js';
-import { looksLikeData, readCsvRows, type CsvRow, type YfinanceLevels } from './reader.js';
+import {
+  looksLikeData,
+  numberedHeader,
+  readCsvRows,
+  type CsvRow,
+  type YfinanceLevels,
+} from './reader.js';
 import type { PairExample } from './pairs.js';
-import type { CsvParams } from './params.js';
+import { COLUMN_PRESETS, type CsvParams } from './params.js';
 import {
   amountColumns,
   countedCoin,
@@ -60,7 +66,10 @@ export async function readHeader(
       throw new KxError('input', `${path}: no header row`, { context: { file: path } });
     if (skipped < bannerLines) continue;
     const header = next.value.fields;
-    if (header.every((cell) => cell.trim() === '') || looksLikeData(header)) {
+    if (
+      header.every((cell) => cell.trim() === '') ||
+      (looksLikeData(header) && numberedHeader(header) === null)
+    ) {
       throw new KxError(
         'input',
         `${path}:${next.value.line}: no header row: the first line (${JSON.stringify(header.join(',').slice(0, 60))}) ` +
@@ -596,6 +605,35 @@ export async function marketsAsSymbol(
       `${market.line}): read as each row's coin and its prices' currency (if it is not, ` +
       `--map '${column}=')`,
   };
+}
+
+/**
+ * Binance's klines saved by pandas without names (`pd.DataFrame(client.get_klines(…))`): a
+ * numbered header (`numberedHeader`) over twelve cells whose first and seventh are a candle's
+ * open and close in milliseconds, a whole number of minutes apart but one. The names
+ * `--columns binance-kline` gives them, in the header's place (pandas' index keeps its own),
+ * or null for another file.
+ */
+export async function klineNames(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+): Promise<string[] | null> {
+  const offset = numberedHeader(header);
+  if (offset === null || header.length - offset !== COLUMN_PRESETS['binance-kline']!.length)
+    return null;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, header)) {
+      const [open = '', close = ''] = [row.fields[offset], row.fields[offset + 6]];
+      if (!/^\d{13}$/.test(open.trim()) || !/^\d{13}$/.test(close.trim())) return null;
+      const span = Number(close) - Number(open) + 1;
+      if (span <= 0 || span % 60_000 !== 0) return null;
+      return header.map((h, i) => (i < offset ? h : COLUMN_PRESETS['binance-kline']![i - offset]!));
+    }
+  } catch {
+    // the read says what is wrong with the file
+  }
+  return null;
 }
 
 /** `[1704067200000, 42283.58]`: a time and a value in one cell. */
@@ -1767,7 +1805,12 @@ export function requireColumns(
       'input',
       `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'` +
         (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : '') +
-        (own && !fred ? coinColumnHint(own, symbol) : ''),
+        (own && !fred ? coinColumnHint(own, symbol) : '') +
+        (numberedHeader(header) !== null
+          ? ". The header is pandas' numbers for columns saved without names: name the time " +
+            "and the price by theirs, for a list of [time, price] pairs (CoinGecko's " +
+            "market_chart prices) --map '0=observed_at' --map '1=price_usd'"
+          : ''),
       { context: { file: path, field: 'price_usd', unmapped: 'price_usd' } },
     );
   }

@@ -176,6 +176,18 @@ function fieldsNamed(line: string, delimiter: string): number {
 }
 
 /** Mostly numbers and dates: a data row, not a header. */
+/**
+ * pandas' numbers for the columns of a list saved without names (`pd.DataFrame(klines)
+ * .to_csv()`: `,0,1,…,11`, the index's column first and unnamed, or `0,1,…` without it): a
+ * header that names nothing, not a row of data. The number of cells before the numbers, or
+ * null for any other header.
+ */
+export function numberedHeader(cells: readonly string[]): number | null {
+  const offset = cells[0]?.trim() === '' ? 1 : 0;
+  const numbers = cells.slice(offset);
+  return numbers.length >= 2 && numbers.every((c, i) => c.trim() === String(i)) ? offset : null;
+}
+
 export function looksLikeData(cells: readonly string[]): boolean {
   const filled = cells.map((c) => c.trim().replace(/^"|"$/g, '')).filter((c) => c !== '');
   const dataLike = filled.filter(
