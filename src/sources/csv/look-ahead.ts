@@ -1093,20 +1093,25 @@ const QUOTE_VOLUME = /^(?:quote_volume|vol_value|turnover_?24_?h)$/;
 
 /**
  * A volume in the market's quote currency is in dollars where the symbol column says the market
- * is priced in them (`BTC-USDT`); a file of one market that does not say which leaves it to
- * --map, as `--columns binance-kline` leaves its `volume_quote`.
+ * is priced in them (`BTC-USDT`), which then leave the user nothing to confirm; a file of one
+ * market that does not say which leaves it to --map, as `--columns binance-kline` leaves its
+ * `volume_quote`.
  */
 export function leaveOutQuoteVolume(mapping: HeaderMapping, pairs: PairExample | null): void {
   const volume = mapping.columns.find((c) => c.field === 'volume_24h_usd');
-  if (pairs || !volume || volume.how === 'override') return;
+  if (!volume || volume.how === 'override') return;
   if (!QUOTE_VOLUME.test(toHeaderKey(volume.header))) return;
-  leaveOut(
-    mapping,
-    'volume_24h_usd',
-    (column, name) =>
-      `column ${column} is in its market's quote currency, which the file does not name: left ` +
-      `out of volume_24h_usd (if it is US dollars, --map '${name}=volume_24h_usd')`,
-  );
+  // the markets say what it is in: nothing for the user to confirm
+  const unsure = `column "${volume.header}" mapped to volume_24h_usd `;
+  if (pairs) mapping.warnings = mapping.warnings.filter((w) => !w.startsWith(unsure));
+  else
+    leaveOut(
+      mapping,
+      'volume_24h_usd',
+      (column, name) =>
+        `column ${column} is in its market's quote currency, which the file does not name: left ` +
+        `out of volume_24h_usd (if it is US dollars, --map '${name}=volume_24h_usd')`,
+    );
 }
 
 /**
