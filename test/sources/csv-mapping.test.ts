@@ -153,6 +153,24 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it("reads The Graph's token days (Uniswap's tokenDayDatas): its token's symbol and name", () => {
+    // was refused for want of a symbol; `token.totalSupply` counts the smallest units (wei)
+    const header = ['id', 'date', 'priceUSD', 'volumeUSD', 'totalValueLockedUSD'].concat([
+      'token.id',
+      'token.symbol',
+      'token.name',
+      'token.totalSupply',
+    ]);
+    expect(fields(header)).toEqual({
+      id: 'source_id',
+      date: 'observed_at',
+      priceUSD: 'price_usd',
+      volumeUSD: 'volume_24h_usd',
+      'token.symbol': 'symbol',
+      'token.name': 'name',
+    });
+  });
+
   it("reads CoinGecko's tickers of a coin's markets: the converted dollars, not the target's", () => {
     // `json_normalize(answer["tickers"])`: `last` is in the market's `target` (KRW), `volume`
     // counts the coin; `converted_last.usd` and `converted_volume.usd` are dollars

@@ -60,6 +60,9 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     ticker_symbol: 1,
     // CryptoCompare's top lists: `CoinInfo.Name` is the ticker, `CoinInfo.FullName` the name
     coin_info_name: 1,
+    // The Graph's token data flattened (Uniswap's `tokenDayDatas`: `token.symbol`); not its
+    // `token.totalSupply`, in the token's smallest units
+    token_symbol: 0.95,
     sym: 0.9,
     // French, Spanish and Italian (`Symbole`, `Símbolo`, `Simbolo`)
     symbole: 0.95,
@@ -83,6 +86,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     asset_name: 1,
     full_name: 0.95,
     coin_info_full_name: 1,
+    token_name: 0.95,
     title: 0.85,
     coin: 0.85,
   },
