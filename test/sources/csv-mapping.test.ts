@@ -153,6 +153,23 @@ describe('CSV header mapping', () => {
     });
   });
 
+  it("reads CoinGecko's /simple/price: its dollar fields, not the euro's", () => {
+    const header = ['', 'usd', 'usd_market_cap', 'usd_24h_vol', 'usd_24h_change'].concat([
+      'eur',
+      'eur_market_cap',
+      'eur_24h_vol',
+      'eur_24h_change',
+      'last_updated_at',
+    ]);
+    expect(fields(header)).toEqual({
+      usd: 'price_usd',
+      usd_market_cap: 'market_cap_usd',
+      usd_24h_vol: 'volume_24h_usd',
+      usd_24h_change: 'percent_change_24h',
+      last_updated_at: 'observed_at',
+    });
+  });
+
   it("reads The Graph's token days (Uniswap's tokenDayDatas): its token's symbol and name", () => {
     // was refused for want of a symbol; `token.totalSupply` counts the smallest units (wei)
     const header = ['id', 'date', 'priceUSD', 'volumeUSD', 'totalValueLockedUSD'].concat([

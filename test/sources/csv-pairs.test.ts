@@ -519,6 +519,19 @@ describe('a symbol column of trading pairs', () => {
     });
   });
 
+  it("missing beside CoinGecko's ids (`/simple/price`), the refusal names where the coins are", async () => {
+    // `pd.DataFrame(answer).T.to_csv()`: the ids as pandas' unnamed index; `--map 'COLUMN=symbol'`
+    // (the refusal's word) made coins BITCOIN and ETHEREUM beside BTC and ETH
+    const simple =
+      ',usd,usd_market_cap,usd_24h_vol,usd_24h_change,eur,last_updated_at\n' +
+      'bitcoin,42283.58,828412345678.9,21232312345.1,-0.68,38512.3,1704429125\n' +
+      'ethereum,2352.04,282712345678.2,9876543210.5,-1.53,2142.1,1704429121\n';
+    const refused = files.ingest('simple_price.csv', simple);
+    await expect(refused).rejects.toThrow(
+      /no column maps to symbol \(columns: .*\): column "column_1" holds CoinGecko's ids of coins \("bitcoin" on line 2\), not their tickers, which no column holds: kx ingest --source coingecko loads its coins with both$/,
+    );
+  });
+
   it("missing, is not found in a column of coins' ids or names however they are written", async () => {
     // `btc-bitcoin` would have read as a coin BITCOIN in bitcoin, `usdt-tether` one TETHER in tethers
     for (const ids of [

@@ -36,6 +36,7 @@ import {
   leaveOutQuoteVolume,
   leaveOutRankNow,
   leaveOutRowIds,
+  coinGeckoIds,
   klineNames,
   marketsAsSymbol,
   marketVolumes,
@@ -242,6 +243,19 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
                 `${ticker.named ? "each coin's name and ticker" : 'tickers'} ` +
                 `(${JSON.stringify(ticker.value)} on line ${ticker.line}): --map '${column}=symbol'` +
                 (ticker.named ? ' reads the two from it' : ''),
+              { context: error.context },
+            );
+        }
+        // CoinGecko's `/simple/price` keyed by its ids: no column holds a ticker
+        if (error instanceof KxError && error.context.unmapped === 'symbol') {
+          const ids = await coinGeckoIds(path, delimiter, header);
+          if (ids)
+            throw new KxError(
+              'input',
+              `${error.message.replace(/; name it with --map .*$/, '')}: column ` +
+                `${JSON.stringify(ids.header)} holds CoinGecko's ids of ` +
+                `coins (${JSON.stringify(ids.value)} on line ${ids.line}), not their tickers, ` +
+                'which no column holds: kx ingest --source coingecko loads its coins with both',
               { context: error.context },
             );
         }

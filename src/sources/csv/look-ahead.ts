@@ -636,6 +636,42 @@ export async function klineNames(
   return null;
 }
 
+/**
+ * The first column whose first rows are coins' ids as CoinGecko writes them (`bitcoin`,
+ * `usd-coin`: in lower case, two of them well-known), as pandas writes the index of its
+ * `/simple/price` answer: for the refusal of a file without tickers to say where its coins
+ * are. Null when there is none.
+ */
+export async function coinGeckoIds(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+): Promise<(Sampled & { header: string }) | null> {
+  const columns = header.map(() => ({ first: null as Sampled | null, ids: true, known: 0 }));
+  let seen = 0;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, header)) {
+      columns.forEach((column, index) => {
+        const value = (row.fields[index] ?? '').trim();
+        if (!column.ids || value === '') return;
+        column.ids = /^[a-z\d]+(?:-[a-z\d]+)*$/.test(value);
+        if (value.toUpperCase() in COIN_NAMES) column.known++;
+        column.first ??= { value, line: row.line };
+      });
+      if (++seen >= 20) break;
+    }
+  } catch {
+    return null; // the read says what is wrong with the file
+  }
+  const index = columns.findIndex((c) => c.ids && c.known >= 2 && c.first);
+  if (index === -1) return null;
+  const written = header[index] ?? '';
+  return {
+    ...columns[index]!.first!,
+    header: isUnnamed(written) ? unnamedColumn(index) : written.trim(),
+  };
+}
+
 /** `[1704067200000, 42283.58]`: a time and a value in one cell. */
 const TIME_VALUE_CELL = /^\[\s*\d{10,13}(?:\.\d+)?\s*,\s*-?\d[\d.eE+-]*\s*\]$/;
 

@@ -216,6 +216,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     converted_volume: 0.95,
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
+    // CoinGecko's `/simple/price`
+    usd_24h_vol: 1,
     total_volume: 0.95,
     // Yahoo Finance's crypto screener: every market's, in dollars, beside its own market's
     total_volume_all_currencies_24_hr: 0.95,
@@ -250,6 +252,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     percent_change_last_24_hours: 0.95,
     // CryptoCompare's `RAW.USD.CHANGEPCT24HOUR`
     changepct24_hour: 0.95,
+    // CoinGecko's `/simple/price` (`usd`, `usd_market_cap`, `usd_24h_vol`, `usd_24h_change`)
+    usd_24h_change: 1,
     // CoinGecko's and CoinMarketCap's tables as copied: `24h`, `% 24h`, `24h %`
     '24h': 0.85,
     pct_24h: 0.85,
@@ -258,6 +262,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
   },
   observed_at: {
     last_updated: 1,
+    // CoinGecko's `/simple/price` (unix seconds)
+    last_updated_at: 0.95,
     observed_at: 1,
     snapped_at: 1,
     timestamp: 0.95,
