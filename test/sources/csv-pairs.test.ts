@@ -504,10 +504,10 @@ describe('a symbol column of trading pairs', () => {
 
     it("of Upbit's won markets is refused, --map or not (was KRW-BTC, a coin at $58,350,000)", async () => {
       const upbit = (quote: string) =>
-        'market,trade_price,acc_trade_price_24h,acc_trade_volume_24h,timestamp\n' +
-        `${quote}-BTC,${quote === 'KRW' ? '58350000.0' : '42283.5'},157891234567.8,2701.1,1704427925187\n` +
-        `${quote}-ETH,${quote === 'KRW' ? '3080000.0' : '2350.61'},51891234567.8,16900.1,1704427925100\n` +
-        `${quote}-XRP,${quote === 'KRW' ? '825.0' : '0.5808'},71891234567.8,87000000.0,1704427925111\n`;
+        'market,trade_date,trade_time,trade_price,acc_trade_price_24h,acc_trade_volume_24h,timestamp\n' +
+        `${quote}-BTC,20240105,041205,${quote === 'KRW' ? '58350000.0' : '42283.5'},157891234567.8,2701.1,1704427925187\n` +
+        `${quote}-ETH,20240105,041204,${quote === 'KRW' ? '3080000.0' : '2350.61'},51891234567.8,16900.1,1704427925100\n` +
+        `${quote}-XRP,20240105,041201,${quote === 'KRW' ? '825.0' : '0.5808'},71891234567.8,87000000.0,1704427925111\n`;
       for (const params of [{}, { map: ['market=symbol'] }]) {
         const refused = files.ingest('upbit.csv', upbit('KRW'), params);
         await expect(refused).rejects.toThrow(
@@ -516,6 +516,12 @@ describe('a symbol column of trading pairs', () => {
       }
       const run = await files.ingest('upbit-usdt.csv', upbit('USDT'));
       expect(await symbolsOf(run)).toEqual(['BTC', 'ETH', 'XRP']);
+      // observed at `timestamp`, not at `trade_time`, a time of day (was every row rejected)
+      expect((await files.quotesIn(run)).map((q) => q.at)).toEqual([
+        new Date(1704427925187),
+        new Date(1704427925100),
+        new Date(1704427925111),
+      ]);
     });
   });
 

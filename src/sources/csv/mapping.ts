@@ -280,7 +280,8 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     // exchanges' trade histories: KuCoin's (`tradeCreatedAt`, `Filled Time(UTC+08:00)`),
     // Bybit's, and what scripts over their APIs write
     trade_created_at: 0.95,
-    trade_time: 0.95,
+    // below a `timestamp` beside it: Upbit's `trade_time` is a time of day (`041205`)
+    trade_time: 0.93,
     filled_time: 0.95,
     executed_at: 0.9,
     execution_time: 0.9,
