@@ -541,6 +541,28 @@ export async function tickersInNames(
   return first && { ...first, named: !tickers };
 }
 
+/** Each column's cells that hold something in the file's first 20 rows; null if the read fails. */
+async function firstCells(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+): Promise<Sampled[][] | null> {
+  const columns: Sampled[][] = header.map(() => []);
+  let seen = 0;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, header)) {
+      columns.forEach((cells, index) => {
+        const value = (row.fields[index] ?? '').trim();
+        if (value !== '') cells.push({ value, line: row.line });
+      });
+      if (++seen >= 20) break;
+    }
+  } catch {
+    return null; // the read says what is wrong with the file
+  }
+  return columns;
+}
+
 /**
  * The column whose first rows are all markets (`KRW-BTC`, `BTC_ETH`), read one way or the
  * other, in a file no column of which maps to symbol: Upbit's and Bittrex's `market`,
@@ -552,31 +574,17 @@ export async function marketColumn(
   header: readonly string[],
   mapping: HeaderMapping,
 ): Promise<(Sampled & { index: number }) | null> {
+  const sample = await firstCells(path, delimiter, header);
   // a coin's id or name is no market, whatever its dashes (`binance-usd`, `usd-coin`)
   const coins = mapping.columns.filter((c) => c.field === 'source_id' || c.field === 'name');
-  const columns = header.map((_, index) => ({
-    first: null as Sampled | null,
-    all: !coins.some((c) => c.index === index),
-    parsed: false,
-  }));
-  let seen = 0;
-  try {
-    for await (const row of rowsAfterHeader(path, delimiter, header)) {
-      columns.forEach((column, index) => {
-        const value = (row.fields[index] ?? '').trim();
-        if (!column.all || value === '') return;
-        const parsed = parsePair(value) !== null || parseQuoteFirst(value) !== null;
-        column.all = parsed || isMarketShaped(value);
-        column.parsed ||= parsed;
-        column.first ??= { value, line: row.line };
-      });
-      if (++seen >= 20) break;
-    }
-  } catch {
-    return null; // the read says what is wrong with the file
-  }
-  const index = columns.findIndex((c) => c.all && c.parsed && c.first);
-  return index === -1 ? null : { ...columns[index]!.first!, index };
+  const parsed = (value: string) => parsePair(value) !== null || parseQuoteFirst(value) !== null;
+  const index = (sample ?? []).findIndex(
+    (cells, i) =>
+      !coins.some((c) => c.index === i) &&
+      cells.some((c) => parsed(c.value)) &&
+      cells.every((c) => parsed(c.value) || isMarketShaped(c.value)),
+  );
+  return index === -1 ? null : { ...sample![index]![0]!, index };
 }
 
 /**
@@ -647,27 +655,16 @@ export async function coinGeckoIds(
   delimiter: string,
   header: readonly string[],
 ): Promise<(Sampled & { header: string }) | null> {
-  const columns = header.map(() => ({ first: null as Sampled | null, ids: true, known: 0 }));
-  let seen = 0;
-  try {
-    for await (const row of rowsAfterHeader(path, delimiter, header)) {
-      columns.forEach((column, index) => {
-        const value = (row.fields[index] ?? '').trim();
-        if (!column.ids || value === '') return;
-        column.ids = /^[a-z\d]+(?:-[a-z\d]+)*$/.test(value);
-        if (value.toUpperCase() in COIN_NAMES) column.known++;
-        column.first ??= { value, line: row.line };
-      });
-      if (++seen >= 20) break;
-    }
-  } catch {
-    return null; // the read says what is wrong with the file
-  }
-  const index = columns.findIndex((c) => c.ids && c.known >= 2 && c.first);
+  const sample = await firstCells(path, delimiter, header);
+  const index = (sample ?? []).findIndex(
+    (cells) =>
+      cells.every((c) => /^[a-z\d]+(?:-[a-z\d]+)*$/.test(c.value)) &&
+      cells.filter((c) => c.value.toUpperCase() in COIN_NAMES).length >= 2,
+  );
   if (index === -1) return null;
   const written = header[index] ?? '';
   return {
-    ...columns[index]!.first!,
+    ...sample![index]![0]!,
     header: isUnnamed(written) ? unnamedColumn(index) : written.trim(),
   };
 }
@@ -1073,7 +1070,7 @@ function leaveOut(
 
 /** A volume that names no currency: in a market's row, its base coin's (`BASE_VOLUME`). */
 const BASE_VOLUME = /^(?:base_?)?vol(?:ume)?(?:_?24_?h(?:our|r)?)?(?:_base)?$/;
-/** Bittrex's and Poloniex's first APIs' `BaseVolume`: in markets written quote first, the quote's. */
+/** Bittrex's and Poloniex's first APIs' `BaseVolume`: the quote's, in markets written quote first. */
 const QUOTE_FIRST_VOLUME = /^base_?vol(?:ume)?(?:_?24_?h(?:our|r)?)?$/;
 
 /**

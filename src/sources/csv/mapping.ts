@@ -725,29 +725,21 @@ export function mapHeader(
       (c) => c.how !== 'override' && c.field === 'price_usd' && notPrices.has(bare[c.index] ?? ''),
     )
     .forEach((c) => out.add(c));
-  // A date split into columns (`year,month,day`): its `day` is no time, and kx joins no date.
-  if (keys.includes('year') || keys.includes('month'))
+  /** Rules out the time columns named so, but for the user's. */
+  const noTimes = (named: ReadonlySet<string>) =>
     candidates
       .filter(
-        (c) =>
-          c.how !== 'override' &&
-          c.field === 'observed_at' &&
-          BUCKET_TIMES.has(keys[c.index] ?? ''),
+        (c) => c.how !== 'override' && c.field === 'observed_at' && named.has(keys[c.index] ?? ''),
       )
       .forEach((c) => out.add(c));
+  // A date split into columns (`year,month,day`): its `day` is no time, and kx joins no date.
+  if (keys.includes('year') || keys.includes('month')) noTimes(BUCKET_TIMES);
   let columns = pickLeft();
   // A ticker's last price is at its window's close (Binance's 24-hour tickers: `lastPrice`
   // beside `openTime` and `closeTime`), not at its open, as a candle's close is stamped
   const last = columns.find((c) => c.field === 'price_usd' && LAST_PRICES.has(bare[c.index]!));
   if (last && keys.some((k) => WINDOW_CLOSES.has(k))) {
-    candidates
-      .filter(
-        (c) =>
-          c.how !== 'override' &&
-          c.field === 'observed_at' &&
-          WINDOW_OPENS.has(keys[c.index] ?? ''),
-      )
-      .forEach((c) => out.add(c));
+    noTimes(WINDOW_OPENS);
     columns = pickLeft();
   }
   const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
