@@ -1070,7 +1070,7 @@ function leaveOut(
 
 /** A volume that names no currency: in a market's row, its base coin's (`BASE_VOLUME`). */
 const BASE_VOLUME = /^(?:base_?)?vol(?:ume)?(?:_?24_?h(?:our|r)?)?(?:_base)?$/;
-/** Bittrex's and Poloniex's first APIs' `BaseVolume`: the quote's, in markets written quote first. */
+/** `BaseVolume` (Bittrex's, Poloniex's first APIs): the quote's, in markets written quote first. */
 const QUOTE_FIRST_VOLUME = /^base_?vol(?:ume)?(?:_?24_?h(?:our|r)?)?$/;
 
 /**
