@@ -189,23 +189,26 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       overrides = parseOverrides(params.map);
       userMap = overrides;
       mapping = mapHeader(named, overrides);
-      /** What the file's own reading adds to the user's --map, kept when it is mapped again. */
-      const readings: string[] = klines
-        ? [
-            "the header is pandas' numbers of Binance's klines' columns (the seventh a candle's " +
-              'close time): read with the names --columns binance-kline gives them',
-          ]
-        : [];
-      mapping.warnings.push(...readings);
+      /** What the file's own reading said of it, said again each time it is mapped again. */
+      const readings: string[] = [];
+      /** Maps the header again under `overrides`, saying why. */
+      const remap = (why: string) => {
+        readings.push(why);
+        mapping = mapHeader(named, overrides);
+        mapping.warnings.push(...readings);
+      };
+      if (klines)
+        remap(
+          "the header is pandas' numbers of Binance's klines' columns (the seventh a candle's " +
+            'close time): read with the names --columns binance-kline gives them',
+        );
       const markets =
         params.columns || symbol || mapping.columns.some((c) => c.field === 'symbol')
           ? null
           : await marketsAsSymbol(path, delimiter, header, mapping, overrides);
       if (markets) {
         overrides = markets.overrides;
-        mapping = mapHeader(named, overrides);
-        readings.push(markets.warning);
-        mapping.warnings.push(...readings);
+        remap(markets.warning);
       }
       requireDollarExport(mapping, path, symbol);
       requirePriceChart(mapping, path);
@@ -289,9 +292,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       const volumes = marketVolumes(mapping, named, pairs);
       if (volumes !== null) {
         overrides = new Map([...overrides, ...volumes.overrides]);
-        mapping = mapHeader(named, overrides);
-        readings.push(volumes.warning);
-        mapping.warnings.push(...readings);
+        remap(volumes.warning);
       }
       leaveOutQuoteVolume(mapping, pairs);
       cashtags = cursor ? cursor.cashtags === true : text.cashtags !== null;
