@@ -174,11 +174,70 @@ export function zoneOfHeader(header: string): { header: string; offsetMinutes: n
     /(?:^|[\s(_[-]+)(?:utc|gmt)(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?(?=$|[\s)\]_])[\s)\]]*/i.exec(
       header,
     );
+  const named = m ? null : ZONE_NAME.exec(header);
+  if (named) {
+    const rest = header.replace(named[0], ' ').trim();
+    const offsetMinutes = ZONES[named[1]!.toUpperCase()];
+    return rest === '' || offsetMinutes === undefined ? null : { header: rest, offsetMinutes };
+  }
   if (!m) return null;
   const [written, sign, hours, minutes] = m;
   const offsetMinutes = toOffset(sign, hours, minutes);
   const rest = header.replace(written, ' ').trim();
   return offsetMinutes === null || rest === '' ? null : { header: rest, offsetMinutes };
+}
+
+/**
+ * Zones exports name by their abbreviation (`Date (KST)`, `datetime_kst`), in minutes east of
+ * UTC: those that name one offset only. `CST` (China's or America's), `IST` (India's, Israel's
+ * or Ireland's), `EST` (New York's or, once, Sydney's), `PST` and `MST` (America's or the
+ * Philippines' and Malaysia's) name several (`zoneNamedInHeader`), as a time's cell does.
+ */
+const ZONES: Readonly<Record<string, number>> = {
+  KST: 540,
+  JST: 540,
+  HKT: 480,
+  SGT: 480,
+  AWST: 480,
+  PHT: 480,
+  WIB: 420,
+  ICT: 420,
+  MSK: 180,
+  EEST: 180,
+  EET: 120,
+  CEST: 120,
+  CET: 60,
+  WEST: 60,
+  WET: 0,
+  EDT: -240,
+  MDT: -360,
+  PDT: -420,
+  AEST: 600,
+  AEDT: 660,
+  NZST: 720,
+  NZDT: 780,
+};
+
+/** A zone's abbreviation in a header, as a word of its own (`Date (KST)`, `time_jst`). */
+const ZONE_NAME = new RegExp(
+  `(?:^|[\\s(_[-]+)(${Object.keys(ZONES).join('|')})(?=$|[\\s)\\]_])[\\s)\\]]*`,
+  'i',
+);
+
+/**
+ * A time column's header that names a zone by an abbreviation kx cannot place (`Date (CST)`,
+ * `Time (IST)`): the abbreviation, or null. Read as UTC, its times would be hours off.
+ */
+export function zoneNamedInHeader(header: string): string | null {
+  const m =
+    /^(?:date|time|datetime|timestamp|date\s*time)\s*(?:\(\s*([A-Z]{2,5})\s*\)|[_\s]([A-Z]{2,5}))$/i.exec(
+      header.trim(),
+    );
+  const zone = m?.[1] ?? m?.[2];
+  // an abbreviation is written in capitals (`Date (CST)`); `datetime_local` is a word
+  return zone && zone === zone.toUpperCase() && !(zone in ZONES) && !/^(?:UTC|GMT)$/.test(zone)
+    ? zone
+    : null;
 }
 
 function parseIso(text: string): Date | null {

@@ -31,6 +31,35 @@ describe('a time column whose header names its zone', () => {
     expect(zones(['timestamp_gmt', 'Symbol', 'Close'])).toEqual([['timestamp_gmt', 0]]);
   });
 
+  it("by its abbreviation is read at that zone's offset; one kx cannot place is refused", async () => {
+    // `Date (KST)` was no time column: a file of one row per coin took the file's own time
+    const run = await files.ingest(
+      'kst.csv',
+      'Date (KST),Symbol,Close\n2024-01-05 09:00:00,BTC,44000\n2024-01-05 09:00:00,ETH,2350\n',
+    );
+    expect((await timesOf(run.runId)).sort()).toEqual([
+      ['2024-01-05T00:00:00.000Z', '2350'],
+      ['2024-01-05T00:00:00.000Z', '44000'],
+    ]);
+    const zones = (header: string) =>
+      mapHeader([header, 'Close'], new Map()).columns.find((c) => c.field === 'observed_at')
+        ?.zoneMinutes;
+    // as scripts over Korean exchanges name it, and the two ends of Europe's and America's
+    expect(zones('datetime_kst')).toBe(540);
+    expect(zones('Date (CET)')).toBe(60);
+    expect(zones('Date (EDT)')).toBe(-240);
+    // China's or America's Central? India's, Israel's or Ireland's? New York's or Sydney's?
+    for (const header of ['Date (CST)', 'Time (IST)', 'Date (EST)'])
+      await expect(
+        files.ingest('cst.csv', `${header},Symbol,Close\n2024-01-05 09:00:00,BTC,44000\n`),
+        header,
+      ).rejects.toThrow(
+        new RegExp(
+          `column "${header.replace(/[()]/g, '\\$&')}" names its times' zone [A-Z]+, which kx cannot place .*Name the offset in the header instead`,
+        ),
+      );
+  });
+
   it('shifts local times to UTC, but not unix times or times with their own zone', async () => {
     const run = await files.ingest(
       'utc8.csv',

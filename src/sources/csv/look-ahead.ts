@@ -9,7 +9,7 @@ import { decimalMarkOf, type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type SourceRecord } from '../../core/source.js';
 import { FIRST_BLOCK, toNameKey, type UnifiedListing } from '../../core/unified.js';
-import { dateOrdersOf, type DateOrder } from '../../core/timestamp.js';
+import { dateOrdersOf, zoneNamedInHeader, type DateOrder } from '../../core/timestamp.js';
 import {
   AMOUNT_KEYS,
   isCandles,
@@ -1811,6 +1811,24 @@ export function requireColumns(
           : '') +
         (wide.length === 1 ? coinColumnHint(wide[0]!) : ''),
       { context: { file: path, field: 'symbol', unmapped: 'symbol' } },
+    );
+  }
+  // `Date (CST)`: China's time or America's? Read as UTC (or not read, and the file's time
+  // taken), its times would be hours off
+  const time = mapping.columns.find((c) => c.field === 'observed_at');
+  const unplaced = header.find(
+    (h, i) => zoneNamedInHeader(h) !== null && (time ? time.index === i : true),
+  );
+  if (unplaced !== undefined) {
+    const zone = zoneNamedInHeader(unplaced)!;
+    const word = unplaced.trim().split(/[\s(_]/)[0];
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(unplaced.trim())} names its times' zone ${zone}, which kx ` +
+        `cannot place (more than one zone is called so, or none kx knows): read as UTC, its ` +
+        `times would be hours off. Name the offset in the header instead (${word} (UTC+08:00), ` +
+        `${word} (UTC-06:00)) and load the file again`,
+      { context: { file: path, field: 'observed_at' } },
     );
   }
   // Each trade's price is at its time: a file without times takes the file's own, right for a
