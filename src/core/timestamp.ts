@@ -225,7 +225,7 @@ const ZONE_NAME = new RegExp(
 );
 
 /**
- * A time column's header that names a zone by an abbreviation kx cannot place (`Date (CST)`,
+ * A time column's header that names a zone by an abbreviation of several (`Date (CST)`,
  * `Time (IST)`): the abbreviation, or null. Read as UTC, its times would be hours off.
  */
 export function zoneNamedInHeader(header: string): string | null {
@@ -234,11 +234,12 @@ export function zoneNamedInHeader(header: string): string | null {
       header.trim(),
     );
   const zone = m?.[1] ?? m?.[2];
-  // an abbreviation is written in capitals (`Date (CST)`); `datetime_local` is a word
-  return zone && zone === zone.toUpperCase() && !(zone in ZONES) && !/^(?:UTC|GMT)$/.test(zone)
-    ? zone
-    : null;
+  // an abbreviation is written in capitals (`Date (CST)`); `Date (ISO)`, `Time (UNIX)` say a form
+  return zone && zone === zone.toUpperCase() && SEVERAL_ZONES.has(zone) ? zone : null;
 }
+
+/** Abbreviations of several zones: China's or America's `CST`, Britain's or Bangladesh's `BST`. */
+const SEVERAL_ZONES = new Set(['CST', 'CDT', 'IST', 'EST', 'PST', 'MST', 'BST', 'AST']);
 
 function parseIso(text: string): Date | null {
   const m = ISO.exec(text);

@@ -48,8 +48,11 @@ describe('a time column whose header names its zone', () => {
     expect(zones('datetime_kst')).toBe(540);
     expect(zones('Date (CET)')).toBe(60);
     expect(zones('Date (EDT)')).toBe(-240);
+    // a form, not a zone
+    const iso = await files.ingest('iso.csv', 'Date (ISO),Symbol,Close\n2024-01-05,BTC,44001\n');
+    expect(await timesOf(iso.runId)).toEqual([['2024-01-05T00:00:00.000Z', '44001']]);
     // China's or America's Central? India's, Israel's or Ireland's? New York's or Sydney's?
-    for (const header of ['Date (CST)', 'Time (IST)', 'Date (EST)'])
+    for (const header of ['Date (CST)', 'Time (IST)', 'Date (EST)', 'Date (BST)'])
       await expect(
         files.ingest('cst.csv', `${header},Symbol,Close\n2024-01-05 09:00:00,BTC,44000\n`),
         header,

@@ -1825,7 +1825,7 @@ export function requireColumns(
     throw new KxError(
       'input',
       `${path}: column ${JSON.stringify(unplaced.trim())} names its times' zone ${zone}, which kx ` +
-        `cannot place (more than one zone is called so, or none kx knows): read as UTC, its ` +
+        `cannot place (more than one zone is called so): read as UTC, its ` +
         `times would be hours off. Name the offset in the header instead (${word} (UTC+08:00), ` +
         `${word} (UTC-06:00)) and load the file again`,
       { context: { file: path, field: 'observed_at' } },
