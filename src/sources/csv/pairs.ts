@@ -42,8 +42,19 @@ export function pricedInItself(code: string, coin: string): boolean {
  * cashtag) and `ETH/USD` name ETH, `XBTUSD` names BTC.
  */
 export function namesCoin(written: string, symbol: string): boolean {
+  return readCell(written, symbol).names;
+}
+
+/**
+ * A symbol cell as written, read against the coin `symbol` (upper case): whether it names it
+ * (`namesCoin`), and the market it is written as, if it is one (`BTC-EUR`: BTC, in euros). One
+ * parse for both, as each row of a --symbol file asks.
+ */
+export function readCell(written: string, symbol: string): { names: boolean; market: Pair | null } {
   const upper = withoutCashtag(written.trim().toUpperCase());
-  return sameCoin(upper, symbol) || sameCoin(parsePair(upper)?.base ?? upper, symbol);
+  if (sameCoin(upper, symbol)) return { names: true, market: null };
+  const market = parsePair(upper);
+  return { names: sameCoin(market?.base ?? upper, symbol), market };
 }
 
 /** `$BTC` (a cashtag, as social media write a coin) → `BTC`; `$$$`, a ticker, as it is. */

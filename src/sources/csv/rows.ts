@@ -26,9 +26,9 @@ import {
   isFiat,
   isMarketOfKnownCoins,
   isMarketShaped,
-  namesCoin,
   parsePair,
   pricedInItself,
+  readCell,
   readMarket,
   sameCoin,
   splitNamedTicker,
@@ -264,18 +264,18 @@ function otherCoin(
       field: 'price_usd',
     };
   const written = textOf(cell('symbol'));
-  if (written !== '' && !namesCoin(written, symbol.toUpperCase()))
+  const read = written === '' ? null : readCell(written, symbol.toUpperCase());
+  if (read && !read.names)
     return {
       ok: false,
       reason: `symbol: ${JSON.stringify(written)} is another coin than --symbol ${symbol}`,
       field: 'symbol',
     };
   // `BTC-EUR` and `BTCEUR` among BTC's rows name the coin, in euros
-  const market = sameCoin(written.toUpperCase(), symbol.toUpperCase()) ? null : parsePair(written);
-  if (market && !market.usd)
+  if (read?.market && !read.market.usd)
     return {
       ok: false,
-      reason: `symbol: ${JSON.stringify(written)} is priced in ${market.quote}, not US dollars`,
+      reason: `symbol: ${JSON.stringify(written)} is priced in ${read.market.quote}, not US dollars`,
       field: 'symbol',
     };
   const name = textOf(cell('name'));
