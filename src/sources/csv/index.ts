@@ -26,39 +26,44 @@ import {
 import { guessHeaderEncoding, iconvLine, notUtf8Header } from './encoding.js';
 import { cutShort, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 import {
-  currencyOf,
-  inferDateOrder,
-  inferDecimalMark,
-  inspectTextColumns,
-  leaveOutNumericName,
-  leaveOutCandleVolume,
-  leaveOutFractionChange,
-  leaveOutQuoteVolume,
-  leaveOutRankNow,
-  leaveOutRowIds,
   coinGeckoIds,
   klineNames,
   marketsAsSymbol,
-  marketVolumes,
-  pairsOf,
-  headerBytes,
-  readHeader,
-  refuseRepeatsWithoutTime,
-  refuseSigns,
-  refuseTwoValuesAtOnce,
-  sampleTimes,
-  requireColumnCount,
-  requireColumns,
-  requireCoinMarketCapDollars,
-  requireDollarExport,
-  requirePriceChart,
-  requireFileTime,
-  requireOneCoin,
-  requireTickers,
   tickersInNames,
   timeValueCells,
   yfinanceCoin,
-} from './look-ahead.js';
+} from './look-ahead/coin-columns.js';
+import { requireDollarExport, requirePriceChart } from './look-ahead/file-names.js';
+import {
+  headerBytes,
+  inferDateOrder,
+  inferDecimalMark,
+  readHeader,
+  requireColumnCount,
+} from './look-ahead/format.js';
+import {
+  leaveOutFractionChange,
+  leaveOutNumericName,
+  leaveOutRankNow,
+  leaveOutRowIds,
+  requireCoinMarketCapDollars,
+} from './look-ahead/leave-out.js';
+import { requireColumns } from './look-ahead/require-columns.js';
+import {
+  refuseRepeatsWithoutTime,
+  refuseTwoValuesAtOnce,
+  requireFileTime,
+  sampleTimes,
+} from './look-ahead/same-time.js';
+import { inspectTextColumns } from './look-ahead/text-columns.js';
+import {
+  currencyOf,
+  pairsOf,
+  refuseSigns,
+  requireOneCoin,
+  requireTickers,
+} from './look-ahead/tickers.js';
+import { leaveOutCandleVolume, leaveOutQuoteVolume, marketVolumes } from './look-ahead/volumes.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
 import { CsvParamsSchema, flagsOf, ONE_FILE_A_RUN } from './params.js';

@@ -208,7 +208,7 @@ const SYNONYMS: Record<CsvField, Record<string, number>> = {
     // exchanges' tickers: a market's volume in its quote currency (Binance's `quoteVolume`,
     // Gate's `quote_volume`, KuCoin's `volValue`, Bybit's `turnover24h`), dollars in a market
     // priced in them (read only where the symbols say so), while their bare `volume` counts
-    // the base coin (look-ahead.ts)
+    // the base coin (look-ahead/volumes.ts)
     quote_volume: 0.85,
     vol_value: 0.85,
     turnover24h: 0.85,
@@ -1146,7 +1146,7 @@ const CURRENCY = new Set(
  * A column named like a currency (`currency`, `vs_currency`) that no field reads and that
  * `--map 'HEADER='` does not leave out: its cells say what the prices are in, and a price
  * in euros must not load as dollars. Whether it holds currency codes at all is for its cells
- * to tell (look-ahead.ts).
+ * to tell (look-ahead/text-columns.ts).
  */
 export function findCurrency(
   headers: readonly string[],

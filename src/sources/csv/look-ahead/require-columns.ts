@@ -1,0 +1,191 @@
+/**
+ * The columns a file must have to load: a coin, a price, a time; each refusal names the
+ * flag that fixes it.
+ */
+import { basename } from 'node:path';
+import { KxError } from '../../../core/errors.js';
+import { zoneNamedInHeader } from '../../../core/timestamp.js';
+import {
+  AMOUNT_KEYS,
+  toHeaderKey,
+  type CsvField,
+  listColumns,
+  type HeaderMapping,
+} from '../mapping.js';
+import { coinInFileName, isWellKnownCoin, sameCoin } from '../pairs.js';
+import { numberedHeader } from '../reader.js';
+import { type CsvParams } from '../params.js';
+import {
+  exportNamed,
+  COINGECKO_EXPORT,
+  BINANCE_DUMP,
+  KRAKEN_DUMP,
+  COINAPI_SPOT,
+  fredSeries,
+} from './file-names.js';
+
+/** For a column named after a coin (`Date,BTC`): the flags that load its cells as prices. */
+function coinColumnHint(column: string, symbol?: string): string {
+  const coin = symbol ?? column.toUpperCase();
+  return (
+    ` (column ${JSON.stringify(column)} is named after a coin: if its cells are ${coin}'s ` +
+    `prices in US dollars, --symbol ${coin} --map '${column}=price_usd')`
+  );
+}
+
+export function requireColumns(
+  mapping: HeaderMapping,
+  params: CsvParams,
+  header: string[],
+  path: string,
+): void {
+  const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
+  const columns = listColumns(header);
+  const named = exportNamed(path)?.coin;
+  // names only coins have; a ticker of another name (`ABC-USD.csv`) may be a stock's
+  const coinsOnly = [COINGECKO_EXPORT, BINANCE_DUMP, KRAKEN_DUMP, COINAPI_SPOT];
+  const coin =
+    named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
+      ? named
+      : (coinInFileName(basename(path)) ?? undefined);
+  const symbol = params.symbol?.toUpperCase();
+  const series = fredSeries(header);
+  const fred = has('price_usd') ? null : series;
+  const price = mapping.columns.find((c) => c.field === 'price_usd')?.header.trim();
+  if (symbol && series && price === series.column && !sameCoin(series.coin, symbol)) {
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(series.column)} is FRED's Coinbase prices of ` +
+        `${series.coin}, and --symbol ${params.symbol} reads every row as ${symbol}; ` +
+        `pass --symbol ${series.coin}`,
+      { context: { file: path, field: 'symbol' } },
+    );
+  }
+  if (!has('symbol') && symbol && coin && !sameCoin(coin, symbol)) {
+    throw new KxError(
+      'input',
+      `${path}: the file's name says its coin is ${coin}, and --symbol ${params.symbol} reads ` +
+        `every row as ${symbol}; pass --symbol ${coin}, or rename the file if its name is wrong`,
+      { context: { file: path, field: 'symbol' } },
+    );
+  }
+  // Koinly's, CoinTracker's, the Crypto.com app's exports: what was sent and received, and
+  // what it was worth. Sent to --map symbol first, a user would then be sent to map a price
+  // that is not there; a worth is no price.
+  const amounts = has('price_usd')
+    ? []
+    : header.filter((h) =>
+        toHeaderKey(h)
+          .split('_')
+          .some((word) => AMOUNT_KEYS.has(word)),
+      );
+  if (amounts.length > 0) {
+    const which = amounts
+      .slice(0, 2)
+      .map((h) => JSON.stringify(h.trim()))
+      .join(' and ');
+    throw new KxError(
+      'input',
+      `${path}: no column holds a price: ${which} ${amounts.length > 1 ? 'are amounts' : 'is an amount'} ` +
+        `of coins, so this is a history of transactions or holdings, whose worths are not ` +
+        `prices (columns: ${columns}). kx loads prices of coins: load a price history. If a ` +
+        `column is each row's price in US dollars after all, name it with --map 'COLUMN=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
+    );
+  }
+  if (!has('symbol') && !params.symbol) {
+    // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
+    const wide = has('price_usd') ? [] : header.filter(isWellKnownCoin).map((h) => h.trim());
+    throw new KxError(
+      'input',
+      `${path}: no column maps to symbol (columns: ${columns}); ` +
+        "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file" +
+        (coin ? ` (the file's name says ${coin}: --symbol ${coin})` : '') +
+        (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : '') +
+        (wide.length > 1
+          ? `. Its columns ${wide.slice(0, 3).join(', ')} are coins, one per column; kx reads a coin per ` +
+            `row, so if their cells are prices (not returns or weights) load each one by itself: ` +
+            `--symbol ${wide[0]} --map '${wide[0]}=price_usd'`
+          : '') +
+        (wide.length === 1 ? coinColumnHint(wide[0]!) : ''),
+      { context: { file: path, field: 'symbol', unmapped: 'symbol' } },
+    );
+  }
+  // `Date (CST)`: China's time or America's? Read as UTC (or not read, and the file's time
+  // taken), its times would be hours off
+  const time = mapping.columns.find((c) => c.field === 'observed_at');
+  const unplaced = header.find(
+    (h, i) => zoneNamedInHeader(h) !== null && (time ? time.index === i : true),
+  );
+  if (unplaced !== undefined) {
+    const zone = zoneNamedInHeader(unplaced)!;
+    const word = unplaced.trim().split(/[\s(_]/)[0];
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(unplaced.trim())} names its times' zone ${zone}, which kx ` +
+        `cannot place (more than one zone is called so): read as UTC, its ` +
+        `times would be hours off. Name the offset in the header instead (${word} (UTC+08:00), ` +
+        `${word} (UTC-06:00)) and load the file again`,
+      { context: { file: path, field: 'observed_at' } },
+    );
+  }
+  // Each trade's price is at its time: a file without times takes the file's own, right for a
+  // snapshot of listings and wrong for every trade in a log.
+  if (mapping.tradeLog && !has('observed_at')) {
+    throw new KxError(
+      'input',
+      `${path}: a log of trades (an order id, a side, a fee) and no column maps to observed_at ` +
+        `(columns: ${columns}); each trade's price is at its own time, not the file's: name the ` +
+        `time column with --map 'COLUMN=observed_at'`,
+      { context: { file: path, field: 'observed_at' } },
+    );
+  }
+  const euros = mapping.otherCurrency.find((c) => c.fields.includes('price_usd'));
+  if (!has('price_usd') && euros) {
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(euros.header)} holds prices in ${euros.code}, not US dollars, ` +
+        `and no column holds prices in dollars (columns: ${columns}); kx stores prices in US dollars, ` +
+        `so load an export in USD. If that column is in dollars after all, pass --map '${euros.header}=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
+    );
+  }
+  if (!has('price_usd')) {
+    // `Date,BTC`: a column named after the coin, which --symbol says the file is of
+    const own = header
+      .map((h) => h.trim())
+      .find((h) => symbol && sameCoin(h.toUpperCase(), symbol));
+    throw new KxError(
+      'input',
+      `${path}: no column maps to price_usd (columns: ${columns}); name it with --map 'COLUMN=price_usd'` +
+        (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : '') +
+        (own && !fred ? coinColumnHint(own, symbol) : '') +
+        (numberedHeader(header) !== null
+          ? ". The header is pandas' numbers for columns saved without names: name the time " +
+            "and the price by theirs, for a list of [time, price] pairs (CoinGecko's " +
+            "market_chart prices) --map '0=observed_at' --map '1=price_usd'"
+          : ''),
+      { context: { file: path, field: 'price_usd', unmapped: 'price_usd' } },
+    );
+  }
+  // `timestamp,value` is how Glassnode, Nasdaq Data Link (`BCHAIN-…`) and Santiment export any
+  // series of one coin: its addresses or hash rate as well as its price.
+  const value = mapping.columns.find(
+    (c) => c.field === 'price_usd' && c.how !== 'override' && toHeaderKey(c.header) === 'value',
+  );
+  if (value && !has('symbol') && !PRICE_IN_NAME.test(basename(path))) {
+    const column = value.header.trim();
+    throw new KxError(
+      'input',
+      `${path}: column ${JSON.stringify(column)} may be any series of a coin (Glassnode, Nasdaq ` +
+        'Data Link and Santiment export each metric, addresses or hash rate as well as a price, ' +
+        `as a time and a value), and neither its header nor the file's name says it is ` +
+        `${symbol ?? 'the coin'}'s price; if it is its price in US dollars, pass --map ` +
+        `'${column}=price_usd'`,
+      { context: { file: path, field: 'price_usd' } },
+    );
+  }
+}
+
+/** A file's name that says its series is a price (`BCHAIN-MKPRU`: market price, USD). */
+const PRICE_IN_NAME = /price|close|mkpru|usd|kurs|preis|prix|precio|pre[cç]o|цена/i;
