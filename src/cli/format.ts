@@ -2,7 +2,7 @@ import { toSnakeKeys } from '../core/json.js';
 import type { ReadProgress, UpstreamWait } from '../core/source.js';
 import type { RunResult } from '../engine/runner.js';
 import type { Status } from '../queries/status.js';
-import { listColumns } from '../sources/csv/mapping.js';
+import { listColumns } from '../sources/csv/header-keys.js';
 import type { DryRunResult } from './commands/ingest.js';
 import type { Output } from './io.js';
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CSV_FIELDS,
-  mapHeader,
-  parseOverrides,
-  toHeaderKey,
-} from '../../src/sources/csv/mapping.js';
+import { CSV_FIELDS, parseOverrides } from '../../src/sources/csv/fields.js';
+import { toHeaderKey } from '../../src/sources/csv/header-keys.js';
+import { mapHeader } from '../../src/sources/csv/mapping.js';
 
 const fields = (headers: string[], map: string[] = []) =>
   Object.fromEntries(

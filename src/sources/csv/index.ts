@@ -13,16 +13,10 @@ import {
   type SourceRecord,
 } from '../../core/source.js';
 import { parseDateFormat, type DateOrder } from '../../core/timestamp.js';
-import {
-  findCurrency,
-  findTimeOfDay,
-  listColumns,
-  headerKeyAt,
-  mapHeader,
-  timeOfDayZone,
-  parseOverrides,
-  type HeaderMapping,
-} from './mapping.js';
+import { parseOverrides } from './fields.js';
+import { listColumns, headerKeyAt } from './header-keys.js';
+import { mapHeader, type HeaderMapping } from './mapping.js';
+import { findCurrency, findTimeOfDay, timeOfDayZone } from './side-columns.js';
 import { guessHeaderEncoding, iconvLine, notUtf8Header } from './encoding.js';
 import { cutShort, PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from './reader.js';
 import {

@@ -11,16 +11,10 @@ import {
   type ListingCheck,
   type UnifiedListing,
 } from '../../core/unified.js';
-import {
-  AMOUNT_KEYS,
-  isUnnamed,
-  mapHeader,
-  toHeaderKey,
-  unnamedColumn,
-  type ColumnMapping,
-  type CsvField,
-  type HeaderMapping,
-} from './mapping.js';
+import { type ColumnMapping, type CsvField } from './fields.js';
+import { isUnnamed, toHeaderKey, unnamedColumn } from './header-keys.js';
+import { mapHeader, type HeaderMapping } from './mapping.js';
+import { AMOUNT_KEYS } from './shapes.js';
 import {
   isCurrencySign,
   isFiat,

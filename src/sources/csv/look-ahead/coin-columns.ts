@@ -3,13 +3,9 @@
  * tickers in them, markets, pandas' numbered klines, CoinGecko's ids, `[time, value]` cells.
  */
 import { KxError } from '../../../core/errors.js';
-import {
-  isUnnamed,
-  toHeaderKey,
-  unnamedColumn,
-  type CsvField,
-  type HeaderMapping,
-} from '../mapping.js';
+import { type CsvField } from '../fields.js';
+import { isUnnamed, toHeaderKey, unnamedColumn } from '../header-keys.js';
+import { type HeaderMapping } from '../mapping.js';
 import {
   COIN_NAMES,
   isMarketShaped,

@@ -4,7 +4,9 @@
  * of today beside a history, a change written as a fraction.
  */
 import { KxError } from '../../../core/errors.js';
-import { toHeaderKey, type CsvField, type HeaderMapping } from '../mapping.js';
+import { type CsvField } from '../fields.js';
+import { toHeaderKey } from '../header-keys.js';
+import { type HeaderMapping } from '../mapping.js';
 import { type Sampled, type TextColumns } from './text-columns.js';
 import { type SampledTimes, HOUR } from './same-time.js';
 

@@ -5,13 +5,10 @@
 import { basename } from 'node:path';
 import { KxError } from '../../../core/errors.js';
 import { zoneNamedInHeader } from '../../../core/timestamp.js';
-import {
-  AMOUNT_KEYS,
-  toHeaderKey,
-  type CsvField,
-  listColumns,
-  type HeaderMapping,
-} from '../mapping.js';
+import { type CsvField } from '../fields.js';
+import { toHeaderKey, listColumns } from '../header-keys.js';
+import { type HeaderMapping } from '../mapping.js';
+import { AMOUNT_KEYS } from '../shapes.js';
 import { coinInFileName, isWellKnownCoin, sameCoin } from '../pairs.js';
 import { numberedHeader } from '../reader.js';
 import { type CsvParams } from '../params.js';

@@ -6,7 +6,9 @@
 import { KxError } from '../../../core/errors.js';
 import { type SourceRecord } from '../../../core/source.js';
 import { FIRST_BLOCK, type UnifiedListing } from '../../../core/unified.js';
-import { mapHeader, type CsvField, listColumns, type HeaderMapping } from '../mapping.js';
+import { type CsvField } from '../fields.js';
+import { listColumns } from '../header-keys.js';
+import { mapHeader, type HeaderMapping } from '../mapping.js';
 import { readMarket, type PairExample } from '../pairs.js';
 import { type CsvRow } from '../reader.js';
 import { DECIMAL_FIELDS, type CsvPosition } from '../rows.js';

@@ -2,7 +2,10 @@
  * Which volume column counts US dollars: a market's base and quote volumes, the way its
  * symbols are written, and a candle's volume that is no day's.
  */
-import { isCandles, toHeaderKey, type CsvField, type HeaderMapping } from '../mapping.js';
+import { type CsvField } from '../fields.js';
+import { toHeaderKey } from '../header-keys.js';
+import { type HeaderMapping } from '../mapping.js';
+import { isCandles } from '../shapes.js';
 import { readMarket, type PairExample } from '../pairs.js';
 import { leaveOut } from './leave-out.js';
 import { type SampledTimes, HOUR, spanOf } from './same-time.js';
