@@ -95,7 +95,8 @@ export interface HeaderMapping {
 
 /**
  * Maps a header row to unified fields: overrides first, then exact synonyms, then fuzzy
- * matches; each field takes the most confident column, each column feeds one field.
+ * matches; each field takes the most confident column, each column feeds one field, but for
+ * candidates the file's shape rules out (`pickByShape`, `readTradeLog`).
  */
 export function mapHeader(
   headers: readonly string[],
@@ -103,217 +104,29 @@ export function mapHeader(
 ): HeaderMapping {
   const keys = headers.map(headerKeyAt);
   const warnings = duplicateWarnings(headers, keys);
-  const candidates: ColumnMapping[] = [];
   const otherCurrency: HeaderMapping['otherCurrency'] = [];
-  keys.forEach((key, index) => {
-    const header = headers[index] ?? '';
-    if (key === '' || keys.indexOf(key) !== index) return;
-    if (isUnnamed(header) && !overrides.has(key)) return;
-    const zone = zoneOfHeader(header);
-    const zoned = (c: ColumnMapping): ColumnMapping =>
-      zone?.offsetMinutes && c.field === 'observed_at'
-        ? { ...c, zoneMinutes: zone.offsetMinutes }
-        : c;
-    if (overrides.has(key)) {
-      const field = overrides.get(key);
-      const magnitude = magnitudeOf(key);
-      if (field) {
-        const c: ColumnMapping = { field, header, index, confidence: 1, how: 'override' };
-        candidates.push(
-          magnitude && MAGNITUDE_FIELDS.has(field) ? { ...c, scale: magnitude.scale } : zoned(c),
-        );
-      }
-      return;
-    }
-    // `Date(UTC)` (Binance's exports), `Time (UTC+8)`: a time column that names its zone
-    const times = zone
-      ? matchColumn(toHeaderKey(zone.header), header, index).filter(
-          (c) => c.field === 'observed_at',
-        )
-      : [];
-    if (times.length > 0) {
-      candidates.push(...times.map(zoned));
-      return;
-    }
-    // `date_iso`, `iso_timestamp`, `date_str`: a time column that names the form it is written in
-    const plain = withoutFormatWords(zone ? toHeaderKey(zone.header) : key);
-    const written = plain
-      ? matchColumn(plain, header, index).filter(
-          (c) => c.field === 'observed_at' && c.how === 'synonym',
-        )
-      : [];
-    if (written.length > 0) {
-      candidates.push(
-        ...written.map((c) => zoned({ ...c, confidence: round2(c.confidence * 0.95) })),
-      );
-      return;
-    }
-    if (countsCoins(key, header)) {
-      warnings.push(coinVolumeWarning(header, key));
-      return;
-    }
-    if (isCryptoCompareCoinVolume(key, header)) return;
-    // `Close (USD)` is a price in dollars; `Close (EUR)` and `Preis (€)` are none, though
-    // `price` alone would be (`Circulating Supply (BTC)` still counts coins).
-    const named = currencyIn(header, key);
-    if (!named) {
-      // OKX's and Polygon.io's candles' `c` is the close, beside `o`, `h` and `l` only, and
-      // Polygon's `t` the candle's time
-      const letter = isOhlcLetters(keys) ? CANDLE_LETTERS[key] : undefined;
-      candidates.push(...amountOrField(letter ?? key, header, index, warnings));
-      return;
-    }
-    const whole = named.sign ? [] : matchColumn(key, header, index);
-    const found = whole.some((c) => c.how === 'synonym')
-      ? amountOrField(key, header, index, warnings)
-      : amountOrField(named.key, header, index, warnings);
-    if (named.usd) {
-      candidates.push(
-        ...found.map((c) => (MONEY_FIELDS.has(c.field) ? { ...c, currency: 'USD' as const } : c)),
-      );
-      return;
-    }
-    const money = found.filter((c) => MONEY_FIELDS.has(c.field)).map((c) => c.field);
-    if (money.length > 0) {
-      otherCurrency.push({ header: header.trim(), code: named.code, fields: money });
-      warnings.push(
-        `column "${header.trim()}" is in ${named.code}, not US dollars: left out ` +
-          `(kx stores US dollar amounts; a column you know is in dollars can be named with --map '${header.trim()}=FIELD')`,
-      );
-    }
-    // a change of the price in another currency is not the dollar price's (CoinGecko's trending
-    // writes one per currency: `….price_change_percentage_24h.aed` … `.usd`)
-    candidates.push(
-      ...found.filter((c) => !MONEY_FIELDS.has(c.field) && c.field !== 'percent_change_24h'),
-    );
-  });
-  // A --map for a column that is not there is a typo or the wrong file: loading on without it
-  // would map the file by guesswork the user meant to overrule.
-  const missing = [...overrides.keys()].filter((key) => !keys.includes(key));
-  if (missing.length > 0) {
-    throw new KxError(
-      'usage',
-      `--map names ${missing.map((k) => `"${k}"`).join(', ')}, which the file's header does not have; ` +
-        `its columns are ${listColumns(headers)}`,
-      { context: { missing, headers } },
-    );
-  }
-  // Coinbase's prices (`/v2/prices/BTC-USD/spot`: `amount`, `base`, `currency`, and at most a
-  // time beside them): the amount is one `base` coin's price in `currency`, not an amount of
-  // coins as in a log of trades, which has more columns
-  const coinbasePrices =
-    COINBASE_PRICE_KEYS.every((k) => keys.includes(k)) &&
-    candidates.every(
-      (c) => c.field === 'observed_at' || COINBASE_PRICE_KEYS.some((k) => k === keys[c.index]),
-    ) &&
-    keys.length <= COINBASE_PRICE_KEYS.length + 1;
-  if (coinbasePrices)
-    for (const [key, field] of [
-      ['amount', 'price_usd'],
-      ['base', 'symbol'],
-    ] as const) {
-      const index = keys.indexOf(key);
-      if (!overrides.has(key))
-        candidates.push({ field, header: headers[index]!, index, confidence: 0.9, how: 'synonym' });
-    }
+  const header = { keys, overrides, warnings, otherCurrency };
+  const candidates = keys.flatMap((key, index) =>
+    key === '' || keys.indexOf(key) !== index
+      ? []
+      : columnCandidates(header, headers[index] ?? '', index),
+  );
+  requireOverridesFound(overrides, keys, headers);
+  const coinbasePrices = isCoinbasePrices(keys, candidates);
+  if (coinbasePrices) candidates.push(...coinbasePriceCandidates(headers, keys, overrides));
   candidates.sort((a, b) => rankOf(b) - rankOf(a) || a.index - b.index);
-  /** Candidates the file's shape rules out, each step adding to those before it. */
-  const out = new Set<ColumnMapping>();
-  const pickLeft = () => pick(candidates.filter((c) => !out.has(c)));
-  // Beside an amount of coins, `Value` is that amount's worth and `Rate` the price paid (a
-  // log of transactions: Bitstamp's); without one, a rate is an interest or a funding rate,
-  // but beside a market cap the coin's price (LiveCoinWatch's `code,rate,volume,cap`).
-  // Either may name its currency (`Amount (BTC)`, `Value (USD)`, `USD Value`).
-  const bare = keys.map((key, i) => currencyIn(headers[i] ?? '', key)?.key ?? key);
-  const amounts = !coinbasePrices && bare.some((k) => AMOUNT_KEYS.has(k));
-  const capped = candidates.some((c) => c.field === 'market_cap_usd');
-  const notPrices = amounts ? WORTH_KEYS : capped ? new Set<string>() : RATE_KEYS;
-  candidates
-    .filter(
-      (c) => c.how !== 'override' && c.field === 'price_usd' && notPrices.has(bare[c.index] ?? ''),
-    )
-    .forEach((c) => out.add(c));
-  /** Rules out the time columns named so, but for the user's. */
-  const noTimes = (named: ReadonlySet<string>) =>
-    candidates
-      .filter(
-        (c) => c.how !== 'override' && c.field === 'observed_at' && named.has(keys[c.index] ?? ''),
-      )
-      .forEach((c) => out.add(c));
-  // A date split into columns (`year,month,day`): its `day` is no time, and kx joins no date.
-  if (keys.includes('year') || keys.includes('month')) noTimes(BUCKET_TIMES);
-  let columns = pickLeft();
-  // A ticker's last price is at its window's close (Binance's 24-hour tickers: `lastPrice`
-  // beside `openTime` and `closeTime`), not at its open, as a candle's close is stamped
-  const last = columns.find((c) => c.field === 'price_usd' && LAST_PRICES.has(bare[c.index]!));
-  if (last && keys.some((k) => WINDOW_CLOSES.has(k))) {
-    noTimes(WINDOW_OPENS);
-    columns = pickLeft();
-  }
-  const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
-  if (unsure) {
-    warnings.push(
-      `column "${unsure.header.trim()}" of a file of candles may count coins (exchanges' exports do) or US dollars: ` +
-        `left out of volume_24h_usd (if it is US dollars, name it with --map '${unsure.header.trim()}=volume_24h_usd')`,
-    );
-    candidates.filter((c) => c.index === unsure.index).forEach((c) => out.add(c));
-    columns = pickLeft();
-    // Alpha Vantage's daily export (`open (CNY)`, …, `close (USD)`, `volume`, `market cap
-    // (USD)`) writes its volume, in coins, again as its market cap: it has none.
-    const cap = columns.find((c) => c.field === 'market_cap_usd' && c.how !== 'override');
-    if (cap && keys.some((k) => currencyIn('', k)?.key === 'open')) {
-      warnings.push(
-        `column "${cap.header.trim()}" of candles whose prices name their currency (Alpha Vantage's export) ` +
-          `repeats the volume, not a market cap: left out (if it is one, name it with --map '${cap.header.trim()}=market_cap_usd')`,
-      );
-      candidates.filter((c) => c.index === cap.index).forEach((c) => out.add(c));
-      columns = pickLeft();
-    }
-  }
-  // A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): no
-  // column of it is a day's volume (its `vol` is one trade's size, in coins), and its `id` is a
-  // transaction's, not a coin's. Words that elsewhere mean other things name its market and
-  // its time: Poloniex's `Market` (`XRP/USDT`; Kaggle's market cap), Coinbase's `product`
-  // (a catalogue's product), and `created at` (when a row was made); and an order's average
-  // price is what it was filled at, where its `price` is its limit (KuCoin's orders: 0 for a
-  // market order).
+  const picking: Picking = {
+    headers,
+    keys,
+    // Each key without the currency it names (`Amount (BTC)`, `Value (USD)`, `USD Value`).
+    bare: keys.map((key, i) => currencyIn(headers[i] ?? '', key)?.key ?? key),
+    candidates,
+    out: new Set(),
+    warnings,
+  };
+  let columns = pickByShape(picking, coinbasePrices);
   const tradeLog = isTradeLog(keys);
-  if (tradeLog) {
-    const inTradeLog = (field: CsvField, words: ReadonlySet<string>, takesOver = false) => {
-      const index = keys.findIndex((k) => words.has(k));
-      const read = candidates.filter((c) => c.index === index);
-      if (index === -1 || read.some((c) => c.how === 'override')) return;
-      read.forEach((c) => out.add(c));
-      const other = (c: ColumnMapping) => c.field === field && c.index !== index;
-      if (takesOver)
-        candidates.filter((c) => other(c) && c.how !== 'override').forEach((c) => out.add(c));
-      if (!columns.some((c) => other(c) && (!takesOver || c.how === 'override')))
-        candidates.push({
-          field,
-          header: headers[index] ?? '',
-          index,
-          confidence: 0.9,
-          how: 'synonym',
-        });
-    };
-    inTradeLog('symbol', TRADE_MARKETS);
-    inTradeLog('observed_at', TRADE_TIMES);
-    inTradeLog('price_usd', FILL_PRICES, true);
-    const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
-    if (size)
-      warnings.push(
-        `column "${size.header.trim()}" of a trade log is each trade's size, not a 24h volume: left out`,
-      );
-    candidates
-      .filter(
-        (c) =>
-          c.how !== 'override' &&
-          (c.field === 'volume_24h_usd' ||
-            (c.field === 'source_id' && TRANSACTION_IDS.has(keys[c.index] ?? ''))),
-      )
-      .forEach((c) => out.add(c));
-    columns = pickLeft();
-  }
+  if (tradeLog) columns = readTradeLog(picking, columns);
   for (const c of columns) {
     if (c.confidence < WARN_BELOW) {
       warnings.push(
@@ -325,6 +138,255 @@ export function mapHeader(
   columns.sort((a, b) => a.index - b.index);
   const unmapped = headers.filter((_, i) => !columns.some((m) => m.index === i));
   return { columns, unmapped, warnings, otherCurrency, tradeLog };
+}
+
+/** What every column of a header is mapped under, and what its mapping says of the others. */
+interface HeaderContext {
+  keys: readonly string[];
+  overrides: Map<string, CsvField | null>;
+  warnings: string[];
+  otherCurrency: HeaderMapping['otherCurrency'];
+}
+
+/** The fields one column could feed: the user's --map, else what its header says. */
+function columnCandidates(ctx: HeaderContext, header: string, index: number): ColumnMapping[] {
+  const { keys, overrides, warnings } = ctx;
+  const key = keys[index] ?? '';
+  if (isUnnamed(header) && !overrides.has(key)) return [];
+  const zone = zoneOfHeader(header);
+  const zoned = (c: ColumnMapping): ColumnMapping =>
+    zone?.offsetMinutes && c.field === 'observed_at'
+      ? { ...c, zoneMinutes: zone.offsetMinutes }
+      : c;
+  if (overrides.has(key)) {
+    const field = overrides.get(key);
+    const magnitude = magnitudeOf(key);
+    if (!field) return [];
+    const c: ColumnMapping = { field, header, index, confidence: 1, how: 'override' };
+    return [magnitude && MAGNITUDE_FIELDS.has(field) ? { ...c, scale: magnitude.scale } : zoned(c)];
+  }
+  // `Date(UTC)` (Binance's exports), `Time (UTC+8)`: a time column that names its zone
+  const times = zone
+    ? matchColumn(toHeaderKey(zone.header), header, index).filter((c) => c.field === 'observed_at')
+    : [];
+  if (times.length > 0) return times.map(zoned);
+  // `date_iso`, `iso_timestamp`, `date_str`: a time column that names the form it is written in
+  const plain = withoutFormatWords(zone ? toHeaderKey(zone.header) : key);
+  const written = plain
+    ? matchColumn(plain, header, index).filter(
+        (c) => c.field === 'observed_at' && c.how === 'synonym',
+      )
+    : [];
+  if (written.length > 0)
+    return written.map((c) => zoned({ ...c, confidence: round2(c.confidence * 0.95) }));
+  if (countsCoins(key, header)) {
+    warnings.push(coinVolumeWarning(header, key));
+    return [];
+  }
+  if (isCryptoCompareCoinVolume(key, header)) return [];
+  // `Close (USD)` is a price in dollars; `Close (EUR)` and `Preis (€)` are none, though
+  // `price` alone would be (`Circulating Supply (BTC)` still counts coins).
+  const named = currencyIn(header, key);
+  if (named) return amountsIn(ctx, named, header, index);
+  // OKX's and Polygon.io's candles' `c` is the close, beside `o`, `h` and `l` only, and
+  // Polygon's `t` the candle's time
+  const letter = isOhlcLetters(keys) ? CANDLE_LETTERS[key] : undefined;
+  return amountOrField(letter ?? key, header, index, warnings);
+}
+
+/**
+ * The fields of a column whose header names a currency: an amount of money in dollars is
+ * marked so, one in another currency is left out with a word (`otherCurrency`).
+ */
+function amountsIn(
+  ctx: HeaderContext,
+  named: NonNullable<ReturnType<typeof currencyIn>>,
+  header: string,
+  index: number,
+): ColumnMapping[] {
+  const { warnings } = ctx;
+  const key = ctx.keys[index] ?? '';
+  const whole = named.sign ? [] : matchColumn(key, header, index);
+  const found = whole.some((c) => c.how === 'synonym')
+    ? amountOrField(key, header, index, warnings)
+    : amountOrField(named.key, header, index, warnings);
+  if (named.usd)
+    return found.map((c) => (MONEY_FIELDS.has(c.field) ? { ...c, currency: 'USD' as const } : c));
+  const money = found.filter((c) => MONEY_FIELDS.has(c.field)).map((c) => c.field);
+  if (money.length > 0) {
+    ctx.otherCurrency.push({ header: header.trim(), code: named.code, fields: money });
+    warnings.push(
+      `column "${header.trim()}" is in ${named.code}, not US dollars: left out ` +
+        `(kx stores US dollar amounts; a column you know is in dollars can be named with --map '${header.trim()}=FIELD')`,
+    );
+  }
+  // a change of the price in another currency is not the dollar price's (CoinGecko's trending
+  // writes one per currency: `….price_change_percentage_24h.aed` … `.usd`)
+  return found.filter((c) => !MONEY_FIELDS.has(c.field) && c.field !== 'percent_change_24h');
+}
+
+/**
+ * A --map for a column that is not there is a typo or the wrong file: loading on without it
+ * would map the file by guesswork the user meant to overrule.
+ */
+function requireOverridesFound(
+  overrides: Map<string, CsvField | null>,
+  keys: readonly string[],
+  headers: readonly string[],
+): void {
+  const missing = [...overrides.keys()].filter((key) => !keys.includes(key));
+  if (missing.length === 0) return;
+  throw new KxError(
+    'usage',
+    `--map names ${missing.map((k) => `"${k}"`).join(', ')}, which the file's header does not have; ` +
+      `its columns are ${listColumns(headers)}`,
+    { context: { missing, headers } },
+  );
+}
+
+/**
+ * Coinbase's prices (`/v2/prices/BTC-USD/spot`: `amount`, `base`, `currency`, and at most a
+ * time beside them): the amount is one `base` coin's price in `currency`, not an amount of
+ * coins as in a log of trades, which has more columns.
+ */
+function isCoinbasePrices(keys: readonly string[], candidates: readonly ColumnMapping[]): boolean {
+  return (
+    COINBASE_PRICE_KEYS.every((k) => keys.includes(k)) &&
+    candidates.every(
+      (c) => c.field === 'observed_at' || COINBASE_PRICE_KEYS.some((k) => k === keys[c.index]),
+    ) &&
+    keys.length <= COINBASE_PRICE_KEYS.length + 1
+  );
+}
+
+/** Coinbase's `amount` as the price and `base` as the symbol, where no --map says otherwise. */
+function coinbasePriceCandidates(
+  headers: readonly string[],
+  keys: readonly string[],
+  overrides: Map<string, CsvField | null>,
+): ColumnMapping[] {
+  const found: ColumnMapping[] = [];
+  for (const [key, field] of [
+    ['amount', 'price_usd'],
+    ['base', 'symbol'],
+  ] as const) {
+    const index = keys.indexOf(key);
+    if (!overrides.has(key))
+      found.push({ field, header: headers[index]!, index, confidence: 0.9, how: 'synonym' });
+  }
+  return found;
+}
+
+/** A header's candidates, best first, and those the file's shape rules out. */
+interface Picking {
+  headers: readonly string[];
+  keys: readonly string[];
+  /** Each key without the currency it names. */
+  bare: readonly string[];
+  candidates: ColumnMapping[];
+  /** Candidates the file's shape rules out, each step adding to those before it. */
+  out: Set<ColumnMapping>;
+  warnings: string[];
+}
+
+/** Each field its most confident column of the candidates not ruled out. */
+function pickLeft(p: Picking): ColumnMapping[] {
+  return pick(p.candidates.filter((c) => !p.out.has(c)));
+}
+
+/** Rules out the candidates `which` says, but for the user's (--map). */
+function ruleOut(p: Picking, which: (c: ColumnMapping) => boolean): void {
+  p.candidates.filter((c) => c.how !== 'override' && which(c)).forEach((c) => p.out.add(c));
+}
+
+/**
+ * The columns picked once the file's shape has spoken: what a `Value` or a `Rate` is, a date
+ * split into columns, a ticker's window, a volume of candles that may count coins.
+ */
+function pickByShape(p: Picking, coinbasePrices: boolean): ColumnMapping[] {
+  const { keys, bare } = p;
+  // Beside an amount of coins, `Value` is that amount's worth and `Rate` the price paid (a
+  // log of transactions: Bitstamp's); without one, a rate is an interest or a funding rate,
+  // but beside a market cap the coin's price (LiveCoinWatch's `code,rate,volume,cap`).
+  const amounts = !coinbasePrices && bare.some((k) => AMOUNT_KEYS.has(k));
+  const capped = p.candidates.some((c) => c.field === 'market_cap_usd');
+  const notPrices = amounts ? WORTH_KEYS : capped ? new Set<string>() : RATE_KEYS;
+  ruleOut(p, (c) => c.field === 'price_usd' && notPrices.has(bare[c.index] ?? ''));
+  /** Rules out the time columns named so, but for the user's. */
+  const noTimes = (named: ReadonlySet<string>) =>
+    ruleOut(p, (c) => c.field === 'observed_at' && named.has(keys[c.index] ?? ''));
+  // A date split into columns (`year,month,day`): its `day` is no time, and kx joins no date.
+  if (keys.includes('year') || keys.includes('month')) noTimes(BUCKET_TIMES);
+  let columns = pickLeft(p);
+  // A ticker's last price is at its window's close (Binance's 24-hour tickers: `lastPrice`
+  // beside `openTime` and `closeTime`), not at its open, as a candle's close is stamped
+  const last = columns.find((c) => c.field === 'price_usd' && LAST_PRICES.has(bare[c.index]!));
+  if (last && keys.some((k) => WINDOW_CLOSES.has(k))) {
+    noTimes(WINDOW_OPENS);
+    columns = pickLeft(p);
+  }
+  const unsure = columns.find((c) => isCandleVolume(c, keys, columns));
+  if (!unsure) return columns;
+  p.warnings.push(
+    `column "${unsure.header.trim()}" of a file of candles may count coins (exchanges' exports do) or US dollars: ` +
+      `left out of volume_24h_usd (if it is US dollars, name it with --map '${unsure.header.trim()}=volume_24h_usd')`,
+  );
+  p.candidates.filter((c) => c.index === unsure.index).forEach((c) => p.out.add(c));
+  columns = pickLeft(p);
+  // Alpha Vantage's daily export (`open (CNY)`, …, `close (USD)`, `volume`, `market cap
+  // (USD)`) writes its volume, in coins, again as its market cap: it has none.
+  const cap = columns.find((c) => c.field === 'market_cap_usd' && c.how !== 'override');
+  if (!cap || !keys.some((k) => currencyIn('', k)?.key === 'open')) return columns;
+  p.warnings.push(
+    `column "${cap.header.trim()}" of candles whose prices name their currency (Alpha Vantage's export) ` +
+      `repeats the volume, not a market cap: left out (if it is one, name it with --map '${cap.header.trim()}=market_cap_usd')`,
+  );
+  p.candidates.filter((c) => c.index === cap.index).forEach((c) => p.out.add(c));
+  return pickLeft(p);
+}
+
+/**
+ * A trade log (Kraken's trades, Binance's and Coinbase's fills, Coinbase's transactions): no
+ * column of it is a day's volume (its `vol` is one trade's size, in coins), and its `id` is a
+ * transaction's, not a coin's. Words that elsewhere mean other things name its market and
+ * its time: Poloniex's `Market` (`XRP/USDT`; Kaggle's market cap), Coinbase's `product`
+ * (a catalogue's product), and `created at` (when a row was made); and an order's average
+ * price is what it was filled at, where its `price` is its limit (KuCoin's orders: 0 for a
+ * market order).
+ */
+function readTradeLog(p: Picking, columns: ColumnMapping[]): ColumnMapping[] {
+  const { keys } = p;
+  const inTradeLog = (field: CsvField, words: ReadonlySet<string>, takesOver = false) => {
+    const index = keys.findIndex((k) => words.has(k));
+    const read = p.candidates.filter((c) => c.index === index);
+    if (index === -1 || read.some((c) => c.how === 'override')) return;
+    read.forEach((c) => p.out.add(c));
+    const other = (c: ColumnMapping) => c.field === field && c.index !== index;
+    if (takesOver) ruleOut(p, other);
+    if (!columns.some((c) => other(c) && (!takesOver || c.how === 'override')))
+      p.candidates.push({
+        field,
+        header: p.headers[index] ?? '',
+        index,
+        confidence: 0.9,
+        how: 'synonym',
+      });
+  };
+  inTradeLog('symbol', TRADE_MARKETS);
+  inTradeLog('observed_at', TRADE_TIMES);
+  inTradeLog('price_usd', FILL_PRICES, true);
+  const size = columns.find((c) => c.field === 'volume_24h_usd' && c.how !== 'override');
+  if (size)
+    p.warnings.push(
+      `column "${size.header.trim()}" of a trade log is each trade's size, not a 24h volume: left out`,
+    );
+  ruleOut(
+    p,
+    (c) =>
+      c.field === 'volume_24h_usd' ||
+      (c.field === 'source_id' && TRANSACTION_IDS.has(keys[c.index] ?? '')),
+  );
+  return pickLeft(p);
 }
 
 /**
