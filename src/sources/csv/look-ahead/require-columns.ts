@@ -30,24 +30,65 @@ function coinColumnHint(column: string, symbol?: string): string {
   );
 }
 
+/**
+ * Refuses a file that lacks a column kx needs (a coin, a price, a time where rows need their
+ * own) or whose columns say it is not what the flags say, naming the fix; each check in turn.
+ */
 export function requireColumns(
   mapping: HeaderMapping,
   params: CsvParams,
   header: string[],
   path: string,
 ): void {
-  const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
-  const columns = listColumns(header);
   const named = exportNamed(path)?.coin;
   // names only coins have; a ticker of another name (`ABC-USD.csv`) may be a stock's
   const coinsOnly = [COINGECKO_EXPORT, BINANCE_DUMP, KRAKEN_DUMP, COINAPI_SPOT];
-  const coin =
-    named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
-      ? named
-      : (coinInFileName(basename(path)) ?? undefined);
-  const symbol = params.symbol?.toUpperCase();
   const series = fredSeries(header);
-  const fred = has('price_usd') ? null : series;
+  const has = (field: CsvField) => mapping.columns.some((c) => c.field === field);
+  const need: Need = {
+    mapping,
+    params,
+    header,
+    path,
+    has,
+    columns: listColumns(header),
+    coin:
+      named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
+        ? named
+        : (coinInFileName(basename(path)) ?? undefined),
+    symbol: params.symbol?.toUpperCase(),
+    series,
+    fred: has('price_usd') ? null : series,
+  };
+  refuseOtherCoin(need);
+  refuseTransactions(need);
+  requireSymbol(need);
+  refuseUnplacedZone(need);
+  refuseUntimedTrades(need);
+  requirePrice(need);
+  refuseAnySeries(need);
+}
+
+/** What each check of `requireColumns` reads. */
+interface Need {
+  mapping: HeaderMapping;
+  params: CsvParams;
+  header: string[];
+  path: string;
+  has: (field: CsvField) => boolean;
+  /** The header, listed for a message. */
+  columns: string;
+  /** The coin the file's name says. */
+  coin: string | undefined;
+  /** --symbol, in capitals. */
+  symbol: string | undefined;
+  series: ReturnType<typeof fredSeries>;
+  /** FRED's series, where no column is the price yet. */
+  fred: ReturnType<typeof fredSeries>;
+}
+
+/** A FRED series or a file's name of another coin than --symbol's. */
+function refuseOtherCoin({ mapping, params, path, has, coin, symbol, series }: Need): void {
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.header.trim();
   if (symbol && series && price === series.column && !sameCoin(series.coin, symbol)) {
     throw new KxError(
@@ -66,9 +107,14 @@ export function requireColumns(
       { context: { file: path, field: 'symbol' } },
     );
   }
-  // Koinly's, CoinTracker's, the Crypto.com app's exports: what was sent and received, and
-  // what it was worth. Sent to --map symbol first, a user would then be sent to map a price
-  // that is not there; a worth is no price.
+}
+
+/**
+ * Koinly's, CoinTracker's, the Crypto.com app's exports: what was sent and received, and what
+ * it was worth. Sent to --map symbol first, a user would then be sent to map a price that is
+ * not there; a worth is no price.
+ */
+function refuseTransactions({ path, header, has, columns }: Need): void {
   const amounts = has('price_usd')
     ? []
     : header.filter((h) =>
@@ -90,6 +136,10 @@ export function requireColumns(
       { context: { file: path, field: 'price_usd' } },
     );
   }
+}
+
+/** A column of coins, or --symbol, with hints from the file's name and its columns. */
+function requireSymbol({ params, path, header, has, columns, coin, fred }: Need): void {
   if (!has('symbol') && !params.symbol) {
     // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
     const wide = has('price_usd') ? [] : header.filter(isWellKnownCoin).map((h) => h.trim());
@@ -108,6 +158,10 @@ export function requireColumns(
       { context: { file: path, field: 'symbol', unmapped: 'symbol' } },
     );
   }
+}
+
+/** A time column whose zone's name is several zones'. */
+function refuseUnplacedZone({ mapping, header, path }: Need): void {
   // `Date (CST)`: China's time or America's? Read as UTC (or not read, and the file's time
   // taken), its times would be hours off
   const time = mapping.columns.find((c) => c.field === 'observed_at');
@@ -126,6 +180,10 @@ export function requireColumns(
       { context: { file: path, field: 'observed_at' } },
     );
   }
+}
+
+/** A log of trades without a time column. */
+function refuseUntimedTrades({ mapping, path, has, columns }: Need): void {
   // Each trade's price is at its time: a file without times takes the file's own, right for a
   // snapshot of listings and wrong for every trade in a log.
   if (mapping.tradeLog && !has('observed_at')) {
@@ -137,6 +195,10 @@ export function requireColumns(
       { context: { file: path, field: 'observed_at' } },
     );
   }
+}
+
+/** A column of prices in dollars: not one in another currency, nor none. */
+function requirePrice({ mapping, path, header, has, columns, symbol, fred }: Need): void {
   const euros = mapping.otherCurrency.find((c) => c.fields.includes('price_usd'));
   if (!has('price_usd') && euros) {
     throw new KxError(
@@ -165,6 +227,10 @@ export function requireColumns(
       { context: { file: path, field: 'price_usd', unmapped: 'price_usd' } },
     );
   }
+}
+
+/** A `value` column that may be any series of a coin, not its price. */
+function refuseAnySeries({ mapping, path, has, symbol }: Need): void {
   // `timestamp,value` is how Glassnode, Nasdaq Data Link (`BCHAIN-…`) and Santiment export any
   // series of one coin: its addresses or hash rate as well as its price.
   const value = mapping.columns.find(
