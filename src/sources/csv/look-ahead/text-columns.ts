@@ -17,6 +17,7 @@ import {
   readMarket,
   splitNamedTicker,
 } from '../pairs.js';
+import { type CsvRow } from '../reader.js';
 import { amountColumns, countedCoin, textOf } from '../rows.js';
 import { rowsAfterHeader } from './format.js';
 
@@ -120,23 +121,72 @@ export async function inspectTextColumns(
   currencyColumn: number | undefined,
   fixedSymbol?: string,
 ): Promise<TextColumns> {
-  const symbol = mapping.columns.find((c) => c.field === 'symbol')?.index;
-  const name = mapping.columns.find((c) => c.field === 'name')?.index;
-  /** The symbol column's sampled cells, and how many of them are no market read either way. */
-  const markets = { cells: [] as Sampled[], misses: 0 };
-  let numericName: TextColumns['numericName'] | undefined = name === undefined ? null : undefined;
-  const money = {
-    codes: 0,
-    others: 0,
-    usd: false,
-    notUsd: null as (Sampled & { code: string }) | null,
+  const indexOf = (field: string) => mapping.columns.find((c) => c.field === field)?.index;
+  const symbol = symbolSampler(header, indexOf('symbol'));
+  const name = nameSampler(header, indexOf('name'));
+  // an id column the user named (`--map 'id=source_id'`) holds listings' ids, not row numbers
+  const id = mapping.columns.find((c) => c.field === 'source_id' && c.how !== 'override');
+  const ids = idSampler(header, id?.index, indexOf('observed_at'));
+  const currency = currencySampler(currencyColumn, fixedSymbol);
+  const amounts = amountSampler(header, mapping);
+  const samplers = [symbol, name, ids, currency, amounts];
+  let sampled = 0;
+  let broken = false;
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      if (sampled++ >= TEXT_SAMPLE_ROWS || !samplers.some((s) => s.wants(sampled))) break;
+      const cells: SampledRow = { row, symbol: symbol.cell(row), name: name.cell(row) };
+      for (const sampler of samplers) sampler.add(cells);
+    }
+  } catch {
+    // A broken row (a quote never closed, a runaway record) ends the sample; the read says
+    // what is wrong with it, and where.
+    broken = true;
+  }
+  return {
+    ...symbol.found(),
+    ...name.found(),
+    ...ids.found(),
+    currency: currency.found(),
+    counted: amounts.found(),
+    noRows: sampled === 0 && !broken,
   };
-  const amounts = amountColumns(header, mapping);
-  const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
-  const coins = new Map<string, Sampled & { code: string }>();
+}
+
+/** A row of the sample, with its symbol and name cells as read. */
+interface SampledRow {
+  row: CsvRow;
+  /** The symbol cell's text (`''` without a symbol column). */
+  symbol: string;
+  name: { text: string; key: string };
+}
+
+/**
+ * What one kind of column holds, from the rows it is given: `wants` says whether more rows
+ * could change it (`sampled` rows so far, this one included); the sample ends when none does.
+ */
+interface Sampler<T> {
+  add(cells: SampledRow): void;
+  wants(sampled: number): boolean;
+  found(): T;
+}
+
+/**
+ * The symbol column: trading pairs, the first two coins, cashtags, names with tickers, names
+ * instead of tickers, currency signs. Past a fifth of a full sample that is no market, and two
+ * coins, the column is known (signs: a hundred rows past the first).
+ */
+function symbolSampler(
+  header: readonly string[],
+  index: number | undefined,
+): Sampler<
+  Pick<TextColumns, 'pairs' | 'named' | 'cashtags' | 'namedTickers' | 'symbolNames' | 'symbolSigns'>
+> & { cell(row: CsvRow): string } {
+  /** The column's sampled cells, and how many of them are no market read either way. */
+  const markets = { cells: [] as Sampled[], misses: 0 };
   const named: Sampled[] = [];
-  /** The symbol column's cells: how many hold something, names, signs, and are empty. */
-  const symbolCells = {
+  /** The column's cells: how many hold something, names, signs, and are empty. */
+  const cells = {
     total: 0,
     names: [] as Sampled[],
     nameCount: 0,
@@ -147,150 +197,198 @@ export async function inspectTextColumns(
   };
   const tags = { first: null as Sampled | null, all: true, wellKnown: false };
   const both = { first: null as Sampled | null, all: true };
+  const column = () => header[index!]!.trim();
+  return {
+    cell: (row) => (index === undefined ? '' : textOf((row.fields[index] ?? '').trim())),
+    wants: (sampled) =>
+      (index !== undefined && (markets.misses * 5 <= TEXT_SAMPLE_ROWS || named.length < 2)) ||
+      // a sign among the first rows: how many more there are, in a hundred rows
+      (cells.signs.length > 0 && sampled <= SIGN_SAMPLE_ROWS),
+    add({ row, symbol: value }) {
+      if (index === undefined) return;
+      if (value === '') {
+        cells.empty++;
+        return;
+      }
+      const at = { value, line: row.line };
+      if (named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase()) named.push(at);
+      const tag = /^\$([A-Za-z\d]{1,15})$/.exec(value)?.[1];
+      tags.all &&= tag !== undefined;
+      tags.first ??= at;
+      tags.wellKnown ||= tag !== undefined && isWellKnownCoin(tag);
+      both.all &&= splitNamedTicker(value) !== null;
+      both.first ??= at;
+      cells.total++;
+      if (isCurrencySign(value)) {
+        cells.signCount++;
+        if (cells.signs.length < 2) cells.signs.push(at);
+      }
+      const known = value.toUpperCase() in COIN_NAMES;
+      if (known) cells.known.add(value.toUpperCase());
+      if (looksLikeName(value) || known) {
+        cells.nameCount++;
+        if (cells.names.length < 2) cells.names.push(at);
+      }
+      markets.cells.push(at);
+      if (!parsePair(value) && !parseQuoteFirst(value) && !isMarketShaped(value)) markets.misses++;
+    },
+    found: () => ({
+      pairs: pairsIn(markets.cells),
+      named: named.length > 0 ? { header: column(), coins: named } : null,
+      cashtags: tags.all && tags.wellKnown ? tags.first : null,
+      namedTickers: both.all ? both.first : null,
+      // Names in four rows of five, or two well-known coins by name (`bitcoin`, `ethereum`: no
+      // listing of tickers has both), as CoinGecko's ids are written
+      symbolNames:
+        (cells.nameCount > 0 && cells.nameCount * 5 >= cells.total * 4) || cells.known.size >= 2
+          ? { header: column(), names: cells.names }
+          : null,
+      symbolSigns:
+        cells.signs.length > 0
+          ? {
+              header: column(),
+              signs: cells.signs,
+              most: (cells.signCount + cells.empty) * 2 >= cells.total + cells.empty,
+            }
+          : null,
+    }),
+  };
+}
+
+/** The name column: its first two names that differ, and whether every name is a number. */
+function nameSampler(
+  header: readonly string[],
+  index: number | undefined,
+): Sampler<Pick<TextColumns, 'names' | 'numericName'>> & {
+  cell(row: CsvRow): SampledRow['name'];
+} {
   const names: (Sampled & { key: string })[] = [];
+  let numericName: TextColumns['numericName'] | undefined = index === undefined ? null : undefined;
+  return {
+    cell(row) {
+      const text = index === undefined ? '' : textOf((row.fields[index] ?? '').trim());
+      return { text, key: toNameKey(text) };
+    },
+    wants: () => numericName !== null || (index !== undefined && names.length < 2),
+    add({ row, name: { text, key } }) {
+      if (key !== '' && names.length < 2 && names[0]?.key !== key)
+        names.push({ value: text, line: row.line, key });
+      if (numericName === null || text === '') return;
+      if (!/^\d+$/.test(text)) numericName = null;
+      else if (!numericName) numericName = { value: text, line: row.line, other: null };
+      else if (text !== numericName.value) numericName.other ??= { value: text, line: row.line };
+    },
+    found: () => ({
+      numericName: numericName ?? null,
+      names: names.length > 0 ? { header: header[index!]!.trim(), coins: names } : null,
+    }),
+  };
+}
+
+/**
+ * The id column: its first two ids that differ, and whether it numbers rows. A coin's id comes
+ * on each of its rows; an id column whose ids never come twice while a coin comes again at
+ * another time numbers the rows (a database's or a script's index).
+ */
+function idSampler(
+  header: readonly string[],
+  index: number | undefined,
+  time: number | undefined,
+): Sampler<Pick<TextColumns, 'listings' | 'rowIds'>> {
   const listings: Sampled[] = [];
-  // A coin's id comes on each of its rows; an id column whose ids never come twice while a
-  // coin comes again at another time numbers the rows (a database's or a script's index).
-  const id = mapping.columns.find((c) => c.field === 'source_id' && c.how !== 'override')?.index;
-  const time = mapping.columns.find((c) => c.field === 'observed_at')?.index;
   const ids = new Set<string>();
   const firstTimes = new Map<string, string>();
-  let idRepeats = id === undefined || time === undefined;
+  let idRepeats = index === undefined || time === undefined;
   let rowIds: Sampled | null = null;
-  let sampled = 0;
-  let broken = false;
-  try {
-    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
-      if (
-        sampled++ >= TEXT_SAMPLE_ROWS ||
-        // past a fifth of a full sample that is no market, the column is none
-        ((symbol === undefined || markets.misses * 5 > TEXT_SAMPLE_ROWS) &&
-          numericName === null &&
-          currencyColumn === undefined &&
-          amounts === null &&
-          (symbol === undefined || named.length === 2) &&
-          // a sign among the first rows: how many more there are, in a hundred rows
-          (symbolCells.signs.length === 0 || sampled > SIGN_SAMPLE_ROWS) &&
-          (name === undefined || names.length === 2) &&
-          (id === undefined || listings.length === 2) &&
-          idRepeats)
-      )
-        break;
-      const value = symbol === undefined ? '' : textOf((row.fields[symbol] ?? '').trim());
-      const code = currencyColumn === undefined ? '' : (row.fields[currencyColumn] ?? '').trim();
-      // Nomics' `currency` is the row's coin (`BTC` beside the symbol `BTC`): no coin is
-      // priced in itself, so it says nothing of the prices
-      if (code !== '' && !pricedInItself(code, fixedSymbol ?? value)) {
-        const found = toCurrency(code);
-        if (!found) money.others++;
-        else {
-          money.codes++;
-          if (!found.usd) money.notUsd ??= { value: code, line: row.line, code: found.code };
-          else money.usd = true;
-        }
-      }
-      if (value !== '' && named.length < 2 && named[0]?.value.toUpperCase() !== value.toUpperCase())
-        named.push({ value, line: row.line });
-      if (symbol !== undefined && value === '') symbolCells.empty++;
-      if (value !== '') {
-        const tag = /^\$([A-Za-z\d]{1,15})$/.exec(value)?.[1];
-        tags.all &&= tag !== undefined;
-        tags.first ??= { value, line: row.line };
-        tags.wellKnown ||= tag !== undefined && isWellKnownCoin(tag);
-        both.all &&= splitNamedTicker(value) !== null;
-        both.first ??= { value, line: row.line };
-        symbolCells.total++;
-        if (isCurrencySign(value)) {
-          symbolCells.signCount++;
-          if (symbolCells.signs.length < 2) symbolCells.signs.push({ value, line: row.line });
-        }
-        const known = value.toUpperCase() in COIN_NAMES;
-        if (known) symbolCells.known.add(value.toUpperCase());
-        if (looksLikeName(value) || known) {
-          symbolCells.nameCount++;
-          if (symbolCells.names.length < 2) symbolCells.names.push({ value, line: row.line });
-        }
-      }
-      if (symbol !== undefined && value !== '') {
-        markets.cells.push({ value, line: row.line });
-        if (!parsePair(value) && !parseQuoteFirst(value) && !isMarketShaped(value))
-          markets.misses++;
-      }
-      const nameCell = name === undefined ? '' : textOf((row.fields[name] ?? '').trim());
-      const nameKey = toNameKey(nameCell);
-      if (nameKey !== '' && names.length < 2 && names[0]?.key !== nameKey)
-        names.push({ value: nameCell, line: row.line, key: nameKey });
-      const listed = id === undefined ? '' : textOf((row.fields[id] ?? '').trim());
+  return {
+    wants: () => (index !== undefined && listings.length < 2) || !idRepeats,
+    add({ row, symbol, name }) {
+      if (index === undefined) return;
+      const listed = textOf((row.fields[index] ?? '').trim());
       if (listed !== '' && listings.length < 2 && listings[0]?.value !== listed)
         listings.push({ value: listed, line: row.line });
-      if (numericName !== null && nameCell !== '') {
-        if (!/^\d+$/.test(nameCell)) numericName = null;
-        else if (!numericName) numericName = { value: nameCell, line: row.line, other: null };
-        else if (nameCell !== numericName.value)
-          numericName.other ??= { value: nameCell, line: row.line };
+      if (idRepeats) return;
+      const rowId = (row.fields[index] ?? '').trim();
+      if (ids.has(rowId)) idRepeats = true;
+      else if (rowId !== '') ids.add(rowId);
+      const coin = `${symbol.toUpperCase()}\u0000${name.key}`;
+      const at = (row.fields[time!] ?? '').trim();
+      const first = firstTimes.get(coin);
+      if (first === undefined) firstTimes.set(coin, at);
+      else if (first !== at) rowIds ??= { value: rowId, line: row.line };
+    },
+    found: () => ({
+      listings: listings.length > 0 ? { header: header[index!]!.trim(), coins: listings } : null,
+      rowIds: idRepeats ? null : rowIds,
+    }),
+  };
+}
+
+/**
+ * The currency column's cells are currency codes (but for a stray `n/a`, one in ten at most),
+ * and the first that is not the dollar when no sampled row is in dollars. Read over the whole
+ * sample.
+ */
+function currencySampler(
+  index: number | undefined,
+  fixedSymbol: string | undefined,
+): Sampler<TextColumns['currency']> {
+  const money = {
+    codes: 0,
+    others: 0,
+    usd: false,
+    notUsd: null as (Sampled & { code: string }) | null,
+  };
+  return {
+    wants: () => index !== undefined,
+    add({ row, symbol }) {
+      const code = index === undefined ? '' : (row.fields[index] ?? '').trim();
+      // Nomics' `currency` is the row's coin (`BTC` beside the symbol `BTC`): no coin is
+      // priced in itself, so it says nothing of the prices
+      if (code === '' || pricedInItself(code, fixedSymbol ?? symbol)) return;
+      const found = toCurrency(code);
+      if (!found) money.others++;
+      else {
+        money.codes++;
+        if (!found.usd) money.notUsd ??= { value: code, line: row.line, code: found.code };
+        else money.usd = true;
       }
-      if (!idRepeats) {
-        const rowId = (row.fields[id!] ?? '').trim();
-        if (ids.has(rowId)) idRepeats = true;
-        else if (rowId !== '') ids.add(rowId);
-        const coin = `${value.toUpperCase()}\u0000${nameKey}`;
-        const at = (row.fields[time!] ?? '').trim();
-        const first = firstTimes.get(coin);
-        if (first === undefined) firstTimes.set(coin, at);
-        else if (first !== at) rowIds ??= { value: rowId, line: row.line };
-      }
+    },
+    found: () =>
+      index !== undefined && money.codes > 0 && money.others * 10 <= money.codes
+        ? { index, notUsd: money.usd ? null : money.notUsd }
+        : null,
+  };
+}
+
+/**
+ * An amount column whose cells name their coin (`2.00000000 ETH`): the first priced row of
+ * each coin but the dollar. Read over the whole sample.
+ */
+function amountSampler(
+  header: readonly string[],
+  mapping: HeaderMapping,
+): Sampler<TextColumns['counted']> {
+  const amounts = amountColumns(header, mapping);
+  const price = mapping.columns.find((c) => c.field === 'price_usd')?.index;
+  const coins = new Map<string, Sampled & { code: string }>();
+  return {
+    wants: () => amounts !== null,
+    add({ row }) {
       const coin = amounts ? countedCoin(row.fields, amounts) : undefined;
       const priced = (row.fields[price ?? -1] ?? '').trim() !== '';
-      if (amounts && coin && !USD_QUOTES.has(coin) && priced && !coins.has(coin)) {
-        const counted = (row.fields[amounts.amount] ?? '').trim();
-        coins.set(coin, {
-          value: amounts.coin === -1 ? counted : `${counted} ${coin}`,
-          line: row.line,
-          code: coin,
-        });
-      }
-    }
-  } catch {
-    // A broken row (a quote never closed, a runaway record) ends the sample; the read says
-    // what is wrong with it, and where.
-    broken = true;
-  }
-  const currency =
-    currencyColumn !== undefined && money.codes > 0 && money.others * 10 <= money.codes
-      ? { index: currencyColumn, notUsd: money.usd ? null : money.notUsd }
-      : null;
-  return {
-    pairs: pairsIn(markets.cells),
-    numericName: numericName ?? null,
-    currency,
-    counted:
+      if (!amounts || !coin || USD_QUOTES.has(coin) || !priced || coins.has(coin)) return;
+      const counted = (row.fields[amounts.amount] ?? '').trim();
+      coins.set(coin, {
+        value: amounts.coin === -1 ? counted : `${counted} ${coin}`,
+        line: row.line,
+        code: coin,
+      });
+    },
+    found: () =>
       coins.size > 0
         ? { header: header[amounts!.amount]!.trim(), coins: [...coins.values()] }
         : null,
-    named: named.length > 0 ? { header: header[symbol!]!.trim(), coins: named } : null,
-    cashtags: tags.all && tags.wellKnown ? tags.first : null,
-    namedTickers: both.all ? both.first : null,
-    // Names in four rows of five, or two well-known coins by name (`bitcoin`, `ethereum`: no
-    // listing of tickers has both), as CoinGecko's ids are written
-    symbolNames:
-      (symbolCells.nameCount > 0 && symbolCells.nameCount * 5 >= symbolCells.total * 4) ||
-      symbolCells.known.size >= 2
-        ? { header: header[symbol!]!.trim(), names: symbolCells.names }
-        : null,
-    symbolSigns:
-      symbolCells.signs.length > 0
-        ? {
-            header: header[symbol!]!.trim(),
-            signs: symbolCells.signs,
-            most:
-              (symbolCells.signCount + symbolCells.empty) * 2 >=
-              symbolCells.total + symbolCells.empty,
-          }
-        : null,
-    names: names.length > 0 ? { header: header[name!]!.trim(), coins: names } : null,
-    listings: listings.length > 0 ? { header: header[id!]!.trim(), coins: listings } : null,
-    rowIds: idRepeats ? null : rowIds,
-    noRows: sampled === 0 && !broken,
   };
 }
 
