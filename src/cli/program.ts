@@ -65,6 +65,33 @@ export function createProgram(output: { json: boolean }, io: Io): Command {
     return createContext(command.optsWithGlobals(), io);
   };
 
+  const wiring: Wiring = { io, context };
+  const onceHints = addIngest(program, wiring);
+  addResume(program, wiring);
+  addStatus(program, wiring);
+  addServe(program, wiring);
+  addExport(program, wiring);
+  addLink(program, wiring);
+  addUnlink(program, wiring);
+  addMigrate(program, wiring);
+
+  for (const command of program.commands)
+    command.addHelpText('after', environmentHelp(command.name()));
+  refuseRepeats(program, onceHints);
+  return program;
+}
+
+/** What each command's action is given: where it writes, and how it opens its context. */
+interface Wiring {
+  io: Io;
+  context: (command: Command) => Promise<Context>;
+}
+
+/**
+ * `kx ingest`, with each source's own options from the registry. Returns the hints of the
+ * options a run takes once (`--file`), for `refuseRepeats`.
+ */
+function addIngest(program: Command, { io, context }: Wiring): Map<string, string> {
   const ingestCommand = program
     .command('ingest')
     .description('load a source: land raw payloads, validate, unify, record the run')
@@ -109,7 +136,11 @@ Examples:
       else if ('dryRun' in result) printLine(io.stdout, formatDryRun(result));
       else printLine(io.stdout, formatRun(result));
     });
+  return onceHints;
+}
 
+/** `kx resume`: each source's failed or abandoned run, from its checkpoint. */
+function addResume(program: Command, { io, context }: Wiring): void {
   program
     .command('resume')
     .description("continue each source's failed or abandoned run from its checkpoint")
@@ -130,7 +161,10 @@ Examples:
       else if (results.length === 0) printLine(io.stdout, 'nothing to resume');
       else results.forEach((r) => printLine(io.stdout, formatRun(r)));
     });
+}
 
+/** `kx status`: where every source stands, as a table on a terminal. */
+function addStatus(program: Command, { io, context }: Wiring): void {
   program
     .command('status')
     .description('where every source stands: runs, checkpoints, database in use')
@@ -157,7 +191,10 @@ Examples:
         );
       else printLine(io.stdout, formatStatus(result));
     });
+}
 
+/** `kx serve`: the HTTP API, and ingests on a schedule. */
+function addServe(program: Command, { context }: Wiring): void {
   program
     .command('serve')
     .description(
@@ -190,7 +227,10 @@ Examples:
         await serveApi(await context(command), options);
       },
     );
+}
 
+/** `kx export`: rows to stdout, streamed. */
+function addExport(program: Command, { context }: Wiring): void {
   program
     .command('export')
     .description('write every matching row to stdout as CSV, NDJSON or JSON, streamed')
@@ -234,7 +274,10 @@ Examples:
       const { exportData } = await import('./commands/export.js');
       await exportData(await context(command), what, options);
     });
+}
 
+/** `kx link`: a listing pinned to an asset. */
+function addLink(program: Command, { io, context }: Wiring): void {
   program
     .command('link')
     .description(
@@ -259,7 +302,10 @@ Examples:
           );
       },
     );
+}
 
+/** `kx unlink`: a listing on an asset of its own. */
+function addUnlink(program: Command, { io, context }: Wiring): void {
   program
     .command('unlink')
     .description('detach a source listing onto an asset of its own, pinned there')
@@ -279,7 +325,10 @@ Examples:
           `${result.source}:${result.sourceId} now on its own asset ${result.assetId} (was ${result.previousAssetId})`,
         );
     });
+}
 
+/** `kx migrate`: pending migrations applied. */
+function addMigrate(program: Command, { io, context }: Wiring): void {
   program
     .command('migrate')
     .description('apply pending database migrations (other commands do this too)')
@@ -291,11 +340,6 @@ Examples:
       if (options.json) printJson(io.stdout, { migrated: true, database: location });
       else printLine(io.stdout, 'database is up to date');
     });
-
-  for (const command of program.commands)
-    command.addHelpText('after', environmentHelp(command.name()));
-  refuseRepeats(program, onceHints);
-  return program;
 }
 
 /**
