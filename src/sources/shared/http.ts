@@ -198,16 +198,6 @@ export function createHttpClient(options: HttpClientOptions) {
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
-  type Outcome =
-    | { ok: true; response: JsonResponse }
-    | {
-        ok: false;
-        retryable: boolean;
-        message: string;
-        status: number | null;
-        retryAfterMs?: number;
-      };
-
   async function fetchOnce(url: string): Promise<Outcome> {
     let response;
     /** The body as text, or null past `maxBodyBytes`. */
@@ -233,104 +223,135 @@ export function createHttpClient(options: HttpClientOptions) {
       read = await readText(response._data, options.maxBodyBytes);
       if (read === null) controller.abort();
     } catch (error) {
-      const cause = networkCause(error instanceof FetchError && error.cause ? error.cause : error);
-      // fetch refuses the ports of other protocols (6000, X11's; 10080; 5060, SIP's: the
-      // WHATWG Fetch standard's list) before any connection, on every try.
-      if (cause.message === 'bad port')
-        throw new KxError(
-          'usage',
-          `${options.service}: ${url}: fetch, Node's HTTP client, refuses to call port ` +
-            `${new URL(url).port} (the Fetch standard blocks the ports of other protocols, as ` +
-            `browsers do); serve the API on another port and change ${options.urlSetting}`,
-        );
-      if (cause.code && UNTRUSTED_CERTIFICATE.test(cause.code))
-        return {
-          ok: false,
-          retryable: false,
-          status: null,
-          message:
-            `${options.service}: the TLS certificate of ${url} was refused: ${cause.message} ` +
-            `(${cause.code}), and another try would meet the same. If a proxy on this network ` +
-            `re-signs HTTPS, give Node its certificate authority: ` +
-            `NODE_EXTRA_CA_CERTS=/path/to/proxy-ca.pem; otherwise check ${options.urlSetting}`,
-        };
-      const timedOut = /timeout|aborted/i.test(cause.message);
-      const reason =
-        cause.code && !cause.message.includes(cause.code)
-          ? `${cause.message}, ${cause.code}`
-          : cause.message;
-      return {
-        ok: false,
-        retryable: true,
-        status: null,
-        message: `${options.service}: ${timedOut ? `no answer within ${options.timeoutMs} ms` : `network error (${reason})`} for ${url}`,
-      };
+      return networkFailure(
+        error instanceof FetchError && error.cause ? error.cause : error,
+        url,
+        options,
+      );
     } finally {
       clearTimeout(timer);
       stop?.removeEventListener('abort', onStop);
     }
-    const status = response.status;
-    if (read === null) {
-      const mb = Math.round(options.maxBodyBytes / 1024 / 1024);
-      return {
-        ok: false,
-        retryable: false,
-        status,
-        message:
-          `${options.service}: the answer from ${url} (HTTP ${status}) ran past ${mb} MB ` +
-          `(KX_HTTP_MAX_BODY_MB), and kx stopped reading it: no list of coins is that large; ` +
-          `check ${options.authHint}`,
-      };
-    }
-    const text = read;
-    const contentType = response.headers.get('content-type');
-    const retryAfter = response.headers.get('retry-after');
-    if (status >= 200 && status < 300) {
-      let body: unknown;
-      try {
-        body = parseExactJson(text);
-      } catch {
-        // A cut-off body or an HTML page with 200: transient more often than not.
-        return {
-          ok: false,
-          retryable: true,
-          status,
-          message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(contentType, text)})`,
-        };
-      }
-      const code = errorCodeIn(body);
-      if (code === null) return { ok: true, response: { url, status, body, text } };
-      // CoinGecko's error object, rate limit included, sent now and then with a 200: read as
-      // the status it names, so a rate limit is waited out like a 429.
-      return failed(code, `HTTP ${status} with error_code ${code}`);
-    }
-    return failed(status, `HTTP ${status}`);
-
-    function failed(code: number, what: string): Outcome {
-      const retryable = RETRYABLE.has(code) || code >= 500;
-      const hint = [401, 403, 404].includes(code) ? `; check ${options.authHint}` : '';
-      return {
-        ok: false,
-        retryable,
-        status: code,
-        message: `${options.service}: ${what} from ${url} (${describeBody(contentType, text)})${hint}`,
-        ...(retryable ? toRetryAfter(retryAfter) : {}),
-      };
-    }
-  }
-
-  function toRetryAfter(header: string | null): { retryAfterMs?: number } {
-    if (header === null) return {};
-    const seconds = /^\s*\d+(\.\d+)?\s*$/.test(header)
-      ? Number(header) * 1000
-      : Date.parse(header) - Date.now();
-    if (Number.isNaN(seconds)) return {};
-    return {
-      retryAfterMs: Math.min(options.maxWaitMs, Math.max(MIN_RETRY_AFTER_MS, Math.round(seconds))),
-    };
+    return answerOf(response, read, url, options);
   }
 
   return { getJson };
+}
+
+/** One request's outcome: the answer, or why there is none and whether to try again. */
+type Outcome =
+  | { ok: true; response: JsonResponse }
+  | {
+      ok: false;
+      retryable: boolean;
+      message: string;
+      status: number | null;
+      retryAfterMs?: number;
+    };
+
+/** A request that got no answer: the refusal, or a retryable failure that says why. */
+function networkFailure(error: unknown, url: string, options: HttpClientOptions): Outcome {
+  const cause = networkCause(error);
+  // fetch refuses the ports of other protocols (6000, X11's; 10080; 5060, SIP's: the
+  // WHATWG Fetch standard's list) before any connection, on every try.
+  if (cause.message === 'bad port')
+    throw new KxError(
+      'usage',
+      `${options.service}: ${url}: fetch, Node's HTTP client, refuses to call port ` +
+        `${new URL(url).port} (the Fetch standard blocks the ports of other protocols, as ` +
+        `browsers do); serve the API on another port and change ${options.urlSetting}`,
+    );
+  if (cause.code && UNTRUSTED_CERTIFICATE.test(cause.code))
+    return {
+      ok: false,
+      retryable: false,
+      status: null,
+      message:
+        `${options.service}: the TLS certificate of ${url} was refused: ${cause.message} ` +
+        `(${cause.code}), and another try would meet the same. If a proxy on this network ` +
+        `re-signs HTTPS, give Node its certificate authority: ` +
+        `NODE_EXTRA_CA_CERTS=/path/to/proxy-ca.pem; otherwise check ${options.urlSetting}`,
+    };
+  const timedOut = /timeout|aborted/i.test(cause.message);
+  const reason =
+    cause.code && !cause.message.includes(cause.code)
+      ? `${cause.message}, ${cause.code}`
+      : cause.message;
+  return {
+    ok: false,
+    retryable: true,
+    status: null,
+    message: `${options.service}: ${timedOut ? `no answer within ${options.timeoutMs} ms` : `network error (${reason})`} for ${url}`,
+  };
+}
+
+/** What an answer was: its JSON, or a failure that says whether another try may do. */
+function answerOf(
+  response: { status: number; headers: Headers },
+  read: string | null,
+  url: string,
+  options: HttpClientOptions,
+): Outcome {
+  const { status } = response;
+  if (read === null) {
+    const mb = Math.round(options.maxBodyBytes / 1024 / 1024);
+    return {
+      ok: false,
+      retryable: false,
+      status,
+      message:
+        `${options.service}: the answer from ${url} (HTTP ${status}) ran past ${mb} MB ` +
+        `(KX_HTTP_MAX_BODY_MB), and kx stopped reading it: no list of coins is that large; ` +
+        `check ${options.authHint}`,
+    };
+  }
+  const text = read;
+  const contentType = response.headers.get('content-type');
+  const retryAfter = response.headers.get('retry-after');
+  if (status >= 200 && status < 300) {
+    let body: unknown;
+    try {
+      body = parseExactJson(text);
+    } catch {
+      // A cut-off body or an HTML page with 200: transient more often than not.
+      return {
+        ok: false,
+        retryable: true,
+        status,
+        message: `${options.service}: ${status} from ${url} is not valid JSON (${describeBody(contentType, text)})`,
+      };
+    }
+    const code = errorCodeIn(body);
+    if (code === null) return { ok: true, response: { url, status, body, text } };
+    // CoinGecko's error object, rate limit included, sent now and then with a 200: read as
+    // the status it names, so a rate limit is waited out like a 429.
+    return failed(code, `HTTP ${status} with error_code ${code}`);
+  }
+  return failed(status, `HTTP ${status}`);
+
+  function failed(code: number, what: string): Outcome {
+    const retryable = RETRYABLE.has(code) || code >= 500;
+    const hint = [401, 403, 404].includes(code) ? `; check ${options.authHint}` : '';
+    return {
+      ok: false,
+      retryable,
+      status: code,
+      message: `${options.service}: ${what} from ${url} (${describeBody(contentType, text)})${hint}`,
+      ...(retryable ? toRetryAfter(retryAfter, options.maxWaitMs) : {}),
+    };
+  }
+}
+
+/** A Retry-After in seconds or as a date, as a wait between MIN_RETRY_AFTER_MS and `maxWaitMs`. */
+function toRetryAfter(header: string | null, maxWaitMs: number): { retryAfterMs?: number } {
+  if (header === null) return {};
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(header)
+    ? Number(header) * 1000
+    : Date.parse(header) - Date.now();
+  if (Number.isNaN(seconds)) return {};
+  return {
+    retryAfterMs: Math.min(maxWaitMs, Math.max(MIN_RETRY_AFTER_MS, Math.round(seconds))),
+  };
 }
 
 /**
