@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findDatabaseError, KxError } from '../core/errors.js';
 import { kxVersion as version } from '../core/version.js';
-import { checkSessionPinned, type DbHandle } from './client.js';
+import type { DbHandle } from './client.js';
+import { checkSessionPinned } from './server.js';
 
 /** `drizzle/` at the package root, from both `src/db` (tests) and `dist/db` (the built CLI). */
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pgliteStartParams } from './client.js';
+import { pgliteStartParams } from './embedded.js';
 import { migrateDb } from './migrate.js';
 import { seedFile } from './seed.js';
 
