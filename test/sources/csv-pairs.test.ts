@@ -11,7 +11,7 @@ import {
   readingOf,
   readMarket,
 } from '../../src/sources/csv/pairs.js';
-import { toBase } from '../../src/sources/csv/rows.js';
+import { toBase } from '../../src/sources/csv/row-rejections.js';
 import { repoRoot } from '../helpers/cli.js';
 import { useCsvFiles } from '../helpers/csv-files.js';
 

@@ -55,7 +55,8 @@ import { mapHeader, type HeaderMapping } from './mapping.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
 import type { CsvRow, CsvShape } from './reader.js';
-import { amountColumns, createRowMapper, payloadKeys, type CsvPosition } from './rows.js';
+import { amountColumns, payloadKeys } from './cells.js';
+import { createRowMapper, type CsvPosition } from './rows.js';
 import { findCurrency, findTimeOfDay, timeOfDayZone } from './side-columns.js';
 
 type Overrides = ReturnType<typeof parseOverrides>;

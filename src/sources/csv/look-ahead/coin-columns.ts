@@ -16,7 +16,7 @@ import {
 } from '../pairs.js';
 import { numberedHeader, type YfinanceLevels } from '../reader.js';
 import { COLUMN_PRESETS } from '../params.js';
-import { textOf } from '../rows.js';
+import { textOf } from '../cells.js';
 import { type Sampled } from './text-columns.js';
 import { rowsAfterHeader } from './format.js';
 

@@ -11,7 +11,8 @@ import { listColumns } from '../header-keys.js';
 import { mapHeader, type HeaderMapping } from '../mapping.js';
 import { readMarket, type PairExample } from '../pairs.js';
 import { type CsvRow } from '../reader.js';
-import { DECIMAL_FIELDS, type CsvPosition } from '../rows.js';
+import { DECIMAL_FIELDS } from '../cells.js';
+import { type CsvPosition } from '../rows.js';
 import { rowsAfterHeader } from './format.js';
 
 /**

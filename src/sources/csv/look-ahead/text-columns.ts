@@ -18,7 +18,7 @@ import {
   splitNamedTicker,
 } from '../pairs.js';
 import { type CsvRow } from '../reader.js';
-import { amountColumns, countedCoin, textOf } from '../rows.js';
+import { amountColumns, countedCoin, textOf } from '../cells.js';
 import { rowsAfterHeader } from './format.js';
 
 /** How many rows with a symbol or a name are enough to tell what those columns hold. */

@@ -5,7 +5,7 @@
 import { KxError } from '../../../core/errors.js';
 import { type HeaderMapping } from '../mapping.js';
 import { namesCoin, parsePair, sameCoin, splitNamedTicker, type PairExample } from '../pairs.js';
-import { textOf } from '../rows.js';
+import { textOf } from '../cells.js';
 import { type TextColumns, type Sampled } from './text-columns.js';
 import { rowsAfterHeader } from './format.js';
 
@@ -229,7 +229,7 @@ export function pairsOf(
     );
   }
   // A trade history of several markets (BTCUSDT and ETHBTC) loads its dollar markets' rows
-  // and rejects the others' (rows.ts), each naming its quote.
+  // and rejects the others' (`toBase`), each naming its quote.
   const other = found.notUsd;
   if (other && !found.usd) {
     throw new KxError(
