@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PrefixHasher, readCsvRows, sniffCsv, type CsvRow } from '../../src/sources/csv/reader.js';
+import { PrefixHasher, readCsvRows, type CsvRow } from '../../src/sources/csv/reader.js';
+import { sniffCsv } from '../../src/sources/csv/sniff.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kx-reader-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

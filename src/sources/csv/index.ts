@@ -9,7 +9,8 @@ import { defineSource, defineSourceEntry, type Cursor } from '../../core/source.
 import { type DateOrder } from '../../core/timestamp.js';
 import { parseOverrides } from './fields.js';
 import { iconvLine } from './encoding.js';
-import { cutShort, PrefixHasher, readCsvRows, sniffCsv } from './reader.js';
+import { cutShort, PrefixHasher, readCsvRows } from './reader.js';
+import { sniffCsv } from './sniff.js';
 import type { PairExample } from './pairs.js';
 import { describeReading, readFile, type FileReading } from './reading.js';
 import type { CsvParams } from './params.js';

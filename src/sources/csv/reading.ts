@@ -54,7 +54,8 @@ import { leaveOutCandleVolume, leaveOutQuoteVolume, marketVolumes } from './look
 import { mapHeader, type HeaderMapping } from './mapping.js';
 import type { PairExample } from './pairs.js';
 import type { CsvParams } from './params.js';
-import type { CsvRow, CsvShape } from './reader.js';
+import type { CsvRow } from './reader.js';
+import type { CsvShape } from './sniff.js';
 import { amountColumns, payloadKeys } from './cells.js';
 import { createRowMapper, type CsvPosition } from './rows.js';
 import { findCurrency, findTimeOfDay, timeOfDayZone } from './side-columns.js';

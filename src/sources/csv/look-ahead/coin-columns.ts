@@ -14,7 +14,7 @@ import {
   sameCoin,
   splitNamedTicker,
 } from '../pairs.js';
-import { numberedHeader, type YfinanceLevels } from '../reader.js';
+import { numberedHeader, type YfinanceLevels } from '../sniff.js';
 import { COLUMN_PRESETS } from '../params.js';
 import { textOf } from '../cells.js';
 import { type Sampled } from './text-columns.js';

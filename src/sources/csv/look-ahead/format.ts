@@ -6,7 +6,8 @@ import { decimalMarkOf, type DecimalMark } from '../../../core/decimal.js';
 import { KxError } from '../../../core/errors.js';
 import { dateOrdersOf, type DateOrder } from '../../../core/timestamp.js';
 import { type HeaderMapping } from '../mapping.js';
-import { looksLikeData, numberedHeader, readCsvRows, type CsvRow } from '../reader.js';
+import { readCsvRows, type CsvRow } from '../reader.js';
+import { looksLikeData, numberedHeader } from '../sniff.js';
 import { isDecoration } from '../rows.js';
 
 export async function readHeader(

@@ -10,7 +10,7 @@ import { toHeaderKey, listColumns } from '../header-keys.js';
 import { type HeaderMapping } from '../mapping.js';
 import { AMOUNT_KEYS } from '../shapes.js';
 import { coinInFileName, isWellKnownCoin, sameCoin } from '../pairs.js';
-import { numberedHeader } from '../reader.js';
+import { numberedHeader } from '../sniff.js';
 import { type CsvParams } from '../params.js';
 import {
   exportNamed,
