@@ -107,7 +107,7 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   fromDriver: (value) => Buffer.from(value),
 });
 /**
- * A payload hash: the first 128 bits of a sha256 (see engine/load.ts), as bytes. Compared per
+ * A payload hash: the first 128 bits of a sha256 (see engine/batch.ts), as bytes. Compared per
  * record (source_id), where a collision is no risk, at a quarter of 64 hex characters' size.
  */
 const hash = (name: string) => bytea(name);
@@ -146,7 +146,7 @@ function rawTable(name: `raw_${string}`) {
 /**
  * What a file's lines were read with, once per file version rather than on every line: its
  * path, the header line's exact bytes (null when `--columns` named the cells), the names the
- * cells were read by and the delimiter. `key` is a hash of all four (engine/load.ts).
+ * cells were read by and the delimiter. `key` is a hash of all four (engine/batch.ts).
  */
 function rawFileTable(name: `raw_${string}_files`) {
   return pgTable(name, {

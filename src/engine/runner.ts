@@ -17,14 +17,8 @@ import { attachRun } from './failed-run.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
 import { findRefusedRecords, toDataError } from './bisect.js';
-import {
-  addToBatch,
-  loadBatch,
-  newBatch,
-  rejectStaged,
-  type BatchCounts,
-  type PreparedBatch,
-} from './load.js';
+import { addToBatch, newBatch, rejectStaged, type PreparedBatch } from './batch.js';
+import { loadBatch, type BatchCounts } from './load.js';
 import {
   countBatch,
   createRun,
@@ -401,7 +395,7 @@ function findRefused<P>(
 const ROLLBACK = new Error('trial load rolled back');
 
 /**
- * Groups records into prepared batches (load.ts), each with the position of its last record;
+ * Groups records into prepared batches (batch.ts), each with the position of its last record;
  * with a limit, the last batch ends exactly at the limit. After the end of a unit fetched over
  * the network (a CoinGecko page), a batch that would wait more than UNIT_WAIT_MS for the next
  * unit is handed over first: the pages in hand are committed while the next one is fetched,

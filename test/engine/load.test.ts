@@ -11,7 +11,8 @@ import {
   rejectedRecords,
 } from '../../src/db/schema.js';
 import { selectRows } from '../../src/db/sql.js';
-import { addToBatch, loadBatch, newBatch } from '../../src/engine/load.js';
+import { addToBatch, newBatch } from '../../src/engine/batch.js';
+import { loadBatch } from '../../src/engine/load.js';
 import { createRun } from '../../src/engine/runs.js';
 import { identityPolicy } from '../../src/sources/index.js';
 import { useOpenedDatabase } from '../helpers/db.js';
