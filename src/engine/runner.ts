@@ -4,7 +4,6 @@ import type {
   Cursor,
   ReadProgress,
   Source,
-  SourceRecord,
   SourceStream,
   UpstreamWait,
 } from '../core/source.js';
@@ -17,7 +16,7 @@ import { attachRun } from './failed-run.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
 import { findRefusedRecords, toDataError } from './bisect.js';
-import { addToBatch, newBatch, rejectStaged, type PreparedBatch } from './batch.js';
+import { rejectStaged, toBatches, type PreparedBatch } from './batch.js';
 import { loadBatch, type BatchCounts } from './load.js';
 import {
   countBatch,
@@ -393,91 +392,6 @@ function findRefused<P>(
 }
 /** Thrown to roll a trial load back; never escapes findRefused. */
 const ROLLBACK = new Error('trial load rolled back');
-
-/**
- * Groups records into prepared batches (batch.ts), each with the position of its last record;
- * with a limit, the last batch ends exactly at the limit. After the end of a unit fetched over
- * the network (a CoinGecko page), a batch that would wait more than UNIT_WAIT_MS for the next
- * unit is handed over first: the pages in hand are committed while the next one is fetched,
- * so a crash or a kill loses at most the page in flight, and unthrottled fetches still fill
- * whole batches. Reading hands the event loop back every few dozen records, so that while it
- * runs ahead, the statements of the batch being committed are still sent the moment the
- * database answers.
- */
-async function* toBatches(
-  records: AsyncIterable<SourceRecord>,
-  size: number,
-  limit: number | null,
-  onRead?: (records: number, position: unknown) => void,
-): AsyncGenerator<{ batch: PreparedBatch; last: unknown }> {
-  const reader = records[Symbol.asyncIterator]();
-  let batch = newBatch();
-  let last: unknown;
-  let taken = 0;
-  let unitEnded = false;
-  let fetching = false; // a batch is handed over while the next unit is still being fetched
-  try {
-    for (;;) {
-      const next = reader.next();
-      if (unitEnded && batch.size > 0 && (await isSlow(next, UNIT_WAIT_MS))) {
-        fetching = true;
-        yield { batch, last };
-        fetching = false;
-        batch = newBatch();
-      }
-      const step = await next;
-      if (step.done) break;
-      const record = step.value;
-      addToBatch(batch, record);
-      last = record.position;
-      unitEnded = record.endsUnit === true;
-      taken++;
-      if (taken % YIELD_EVERY === 0) {
-        onRead?.(taken, last);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (batch.size === size || taken === limit) {
-        yield { batch, last };
-        batch = newBatch();
-        if (taken === limit) return;
-      }
-    }
-  } catch (error) {
-    // A read error (a broken row) still commits the good records before it, so the checkpoint
-    // stops right at the problem.
-    if (batch.size > 0) yield { batch, last };
-    throw error;
-  } finally {
-    // Stops the source (closes the file); a fetch still in flight when the commit before it
-    // failed is not waited for.
-    const stopped = reader.return?.();
-    if (fetching) void stopped?.catch(() => undefined);
-    else await stopped;
-  }
-  if (batch.size > 0) yield { batch, last };
-}
-
-/** Whether `promise` is still pending after `ms` (its rejection is left to whoever awaits it). */
-async function isSlow(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
-  try {
-    return await Promise.race([
-      promise.then(
-        () => false,
-        () => false,
-      ),
-      slow,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** How long a batch waits for the next network unit before it is committed without it. */
-const UNIT_WAIT_MS = 200;
-
-const YIELD_EVERY = 32;
 
 /** Fails a run whose rejected share is above the ratio, naming the field most rows failed on. */
 async function checkRejectRatio(
