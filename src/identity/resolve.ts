@@ -11,7 +11,14 @@ import {
 } from '../db/sql.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
 import type { IdentityPolicy } from '../core/source.js';
-import { CONFIDENCE, clusterListings, keyOf, type Member, type Method } from './rules.js';
+import {
+  CONFIDENCE,
+  clusterListings,
+  keyOf,
+  type Cluster,
+  type Member,
+  type Method,
+} from './rules.js';
 
 export interface AssetLink {
   assetId: number;
@@ -87,11 +94,48 @@ export async function resolveAssets(
   locked: Set<string>,
   policy: IdentityPolicy,
 ): Promise<Map<string, AssetLink>> {
-  const links = new Map<string, AssetLink>();
   const latest = new Map(incoming.map((l) => [l.sourceId, l]));
-  let stored = await getNeighbourhood(tx, source, [...latest.values()], policy);
-  // A neighbour of another symbol (a manual pin, a listing whose symbol changed): lock its
-  // symbol too and read again, so what is decided on is what other workers have committed.
+  const stored = await getLockedNeighbourhood(tx, source, [...latest.values()], locked, policy);
+  const known = toMembers(source, stored, latest.values());
+  const clusters = clusterListings([...known.members.values()], policy);
+  const chosen = chooseAssets(clusters, known.current);
+  const describe = (cluster: Cluster): AssetAttributes => {
+    const m = canonicalMember(cluster.members, policy);
+    return { s: m.symbol, n: known.names.get(keyOf(m)) ?? null, k: m.nameKey, g: m.slug };
+  };
+  const created = await createAssets(
+    tx,
+    clusters.filter((_, i) => chosen[i] === undefined).map(describe),
+  );
+  const assetIds = chosen.map((id) => id ?? created.shift()!);
+  const { links, moved } = linkMembers(clusters, assetIds, { source, latest, ...known });
+  await applyMoves(
+    tx,
+    moved,
+    stored.map((r) => r.assetId),
+  );
+  await describeAssets(
+    tx,
+    clusters.flatMap((cluster, i) =>
+      chosen[i] === undefined ? [] : [{ a: assetIds[i]!, ...describe(cluster) }],
+    ),
+  );
+  return links;
+}
+
+/**
+ * The stored neighbourhood, read under the locks of every symbol in it. A neighbour of another
+ * symbol (a manual pin, a listing whose symbol changed) has its symbol locked too and the
+ * neighbourhood read again, so what is decided on is what other workers have committed.
+ */
+async function getLockedNeighbourhood(
+  tx: Tx,
+  source: string,
+  incoming: IncomingListing[],
+  locked: Set<string>,
+  policy: IdentityPolicy,
+): Promise<StoredListing[]> {
+  let stored = await getNeighbourhood(tx, source, incoming, policy);
   while (
     await lockSymbols(
       tx,
@@ -99,7 +143,25 @@ export async function resolveAssets(
       locked,
     )
   )
-    stored = await getNeighbourhood(tx, source, [...latest.values()], policy);
+    stored = await getNeighbourhood(tx, source, incoming, policy);
+  return stored;
+}
+
+/** The listings to cluster, stored and incoming, by `keyOf`; an incoming one replaces its stored self. */
+interface Known {
+  /** The stored listings (their asset and method now). */
+  current: Map<string, StoredListing>;
+  members: Map<string, Member>;
+  /** Each member's name as given (members keep only its key). */
+  names: Map<string, string | null>;
+}
+
+/** Stored and incoming listings as cluster members; an incoming listing keeps its stored pin. */
+function toMembers(
+  source: string,
+  stored: readonly StoredListing[],
+  incoming: Iterable<IncomingListing>,
+): Known {
   const current = new Map(stored.map((row) => [keyOf(row), row]));
   const members = new Map<string, Member>();
   const names = new Map<string, string | null>();
@@ -111,7 +173,7 @@ export async function resolveAssets(
       pinnedAssetId: row.method === 'manual' ? row.assetId : null,
     });
   }
-  for (const l of latest.values()) {
+  for (const l of incoming) {
     const key = keyOf({ source, sourceId: l.sourceId });
     const pinned = current.get(key)?.method === 'manual' ? current.get(key)!.assetId : null;
     names.set(key, l.name);
@@ -124,11 +186,19 @@ export async function resolveAssets(
       pinnedAssetId: pinned,
     });
   }
+  return { current, members, names };
+}
 
+/**
+ * Each cluster's asset: its pin, else the lowest current asset of its members that no earlier
+ * cluster took; undefined for a cluster that needs a new one.
+ */
+function chooseAssets(
+  clusters: readonly Cluster[],
+  current: ReadonlyMap<string, StoredListing>,
+): (number | undefined)[] {
   const claimed = new Set<number>();
-  const moved: { source: string; sourceId: string; link: AssetLink }[] = [];
-  const clusters = clusterListings([...members.values()], policy);
-  const chosen = clusters.map((cluster) => {
+  return clusters.map((cluster) => {
     const id =
       cluster.pinnedAssetId ??
       pickAsset(
@@ -138,38 +208,41 @@ export async function resolveAssets(
     if (id !== undefined) claimed.add(id);
     return id;
   });
-  const describe = (cluster: { members: Member[] }) => {
-    const m = canonicalMember(cluster.members, policy);
-    return { s: m.symbol, n: names.get(keyOf(m)) ?? null, k: m.nameKey, g: m.slug };
-  };
-  const created = await createAssets(
-    tx,
-    clusters.filter((_, i) => chosen[i] === undefined).map(describe),
-  );
-  const kept: (AssetAttributes & { a: number })[] = [];
-  let next = 0;
+}
+
+/** A listing re-pointed to another asset or method, with the link it now has. */
+interface Move {
+  source: string;
+  sourceId: string;
+  link: AssetLink;
+}
+
+/**
+ * The links of the incoming listings (cluster `i` is asset `assetIds[i]`), and the stored
+ * listings whose asset or method changed.
+ */
+function linkMembers(
+  clusters: readonly Cluster[],
+  assetIds: readonly number[],
+  known: Known & { source: string; latest: ReadonlyMap<string, IncomingListing> },
+): { links: Map<string, AssetLink>; moved: Move[] } {
+  const links = new Map<string, AssetLink>();
+  const moved: Move[] = [];
   for (const [i, cluster] of clusters.entries()) {
-    const assetId = chosen[i] ?? created[next++]!;
-    if (chosen[i] !== undefined) kept.push({ a: assetId, ...describe(cluster) });
+    const assetId = assetIds[i]!;
     for (const m of cluster.members) {
       const method =
         cluster.members.length === 1 && m.pinnedAssetId === null
           ? 'new'
           : cluster.methods.get(keyOf(m))!;
       const link = { assetId, method, confidence: CONFIDENCE[method] };
-      if (m.source === source && latest.has(m.sourceId)) links.set(m.sourceId, link);
-      const was = current.get(keyOf(m));
+      if (m.source === known.source && known.latest.has(m.sourceId)) links.set(m.sourceId, link);
+      const was = known.current.get(keyOf(m));
       if (was && (was.assetId !== assetId || was.method !== method))
         moved.push({ source: m.source, sourceId: m.sourceId, link });
     }
   }
-  await applyMoves(
-    tx,
-    moved,
-    stored.map((r) => r.assetId),
-  );
-  await describeAssets(tx, kept);
-  return links;
+  return { links, moved };
 }
 
 /** What an asset shows: symbol, name, name key and slug, as createAssets and describeAssets take them. */
@@ -355,11 +428,7 @@ async function createAssets(tx: Tx, rows: readonly AssetAttributes[]): Promise<n
 }
 
 /** Re-points moved listings and their quotes, then drops assets nothing points to any more. */
-async function applyMoves(
-  tx: Tx,
-  moved: { source: string; sourceId: string; link: AssetLink }[],
-  previous: number[],
-): Promise<void> {
+async function applyMoves(tx: Tx, moved: Move[], previous: number[]): Promise<void> {
   if (moved.length === 0) return;
   const json = JSON.stringify(
     moved.map(({ source, sourceId, link }) => ({
