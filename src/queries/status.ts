@@ -1,5 +1,5 @@
 import { count, desc, eq, sql } from 'drizzle-orm';
-import type { DbHandle } from '../db/client.js';
+import type { Db, DbHandle } from '../db/client.js';
 import { assetSources, assets, etlCheckpoints, etlRuns, quotes } from '../db/schema.js';
 import { currentMonth, getCallsThisMonth } from '../engine/budget.js';
 import { sourceLockKey, type RunRow } from '../engine/runs.js';
@@ -90,6 +90,53 @@ async function getSourceStatus(
   budget: number | undefined,
 ): Promise<SourceStatus> {
   const { db } = handle;
+  const totals = await getRunTotals(db, source);
+  const [last] = await db
+    .select()
+    .from(etlRuns)
+    .where(eq(etlRuns.source, source))
+    .orderBy(desc(etlRuns.id))
+    .limit(1);
+  const resumable = await db
+    .select({ id: etlRuns.id })
+    .from(etlRuns)
+    .where(
+      sql`${etlRuns.source} = ${source} and ${etlRuns.resumable} and ${etlRuns.status} = 'failed'`,
+    )
+    .orderBy(etlRuns.id);
+  return {
+    source,
+    runs: totals.runs,
+    records: totals.records,
+    durations: {
+      lastMs: last?.finishedAt ? last.finishedAt.getTime() - last.startedAt.getTime() : null,
+      avgMs: totals.avgMs,
+      maxMs: totals.maxMs,
+    },
+    lastRun: last ? await toRunSummary(handle, last) : null,
+    lastSuccessAt: totals.lastSuccessAt,
+    lastFailureAt: totals.lastFailureAt,
+    resumableRuns: resumable.map((r) => r.id),
+    checkpoints: await getCheckpoints(db, source),
+    ...(await countRows(db, source)),
+    calls: {
+      month: currentMonth(),
+      used: await getCallsThisMonth(db, source),
+      budget: budget ?? null,
+    },
+  };
+}
+
+/** A source's runs counted by status, their records summed, their durations and last outcomes. */
+async function getRunTotals(
+  db: Db,
+  source: string,
+): Promise<
+  Pick<SourceStatus, 'runs' | 'records' | 'lastSuccessAt' | 'lastFailureAt'> & {
+    avgMs: number | null;
+    maxMs: number | null;
+  }
+> {
   const [totals] = await db
     .select({
       total: count(),
@@ -115,34 +162,7 @@ async function getSourceStatus(
     })
     .from(etlRuns)
     .where(eq(etlRuns.source, source));
-  const [last] = await db
-    .select()
-    .from(etlRuns)
-    .where(eq(etlRuns.source, source))
-    .orderBy(desc(etlRuns.id))
-    .limit(1);
-  const resumable = await db
-    .select({ id: etlRuns.id })
-    .from(etlRuns)
-    .where(
-      sql`${etlRuns.source} = ${source} and ${etlRuns.resumable} and ${etlRuns.status} = 'failed'`,
-    )
-    .orderBy(etlRuns.id);
-  const checkpoints = await db
-    .select()
-    .from(etlCheckpoints)
-    .where(eq(etlCheckpoints.source, source))
-    .orderBy(etlCheckpoints.streamKey);
-  const [listings] = await db
-    .select({ n: count() })
-    .from(assetSources)
-    .where(eq(assetSources.source, source));
-  const [quoteCount] = await db
-    .select({ n: count() })
-    .from(quotes)
-    .where(eq(quotes.source, source));
   return {
-    source,
     runs: {
       total: totals?.total ?? 0,
       succeeded: totals?.succeeded ?? 0,
@@ -155,30 +175,40 @@ async function getSourceStatus(
       unchanged: totals?.unchanged ?? 0,
       rejected: totals?.rejected ?? 0,
     },
-    durations: {
-      lastMs: last?.finishedAt ? last.finishedAt.getTime() - last.startedAt.getTime() : null,
-      avgMs: totals?.avgMs ?? null,
-      maxMs: totals?.maxMs ?? null,
-    },
-    lastRun: last ? await toRunSummary(handle, last) : null,
+    avgMs: totals?.avgMs ?? null,
+    maxMs: totals?.maxMs ?? null,
     lastSuccessAt: toIso(totals?.lastSuccessAt ?? null),
     lastFailureAt: toIso(totals?.lastFailureAt ?? null),
-    resumableRuns: resumable.map((r) => r.id),
-    checkpoints: checkpoints.map((c) => ({
-      stream: c.streamKey,
-      runId: c.runId,
-      records: c.records,
-      updatedAt: c.updatedAt.toISOString(),
-      cursor: c.cursor,
-    })),
-    listings: listings?.n ?? 0,
-    quotes: quoteCount?.n ?? 0,
-    calls: {
-      month: currentMonth(),
-      used: await getCallsThisMonth(db, source),
-      budget: budget ?? null,
-    },
   };
+}
+
+/** A source's checkpoints, one per stream, in stream order. */
+async function getCheckpoints(db: Db, source: string): Promise<SourceStatus['checkpoints']> {
+  const checkpoints = await db
+    .select()
+    .from(etlCheckpoints)
+    .where(eq(etlCheckpoints.source, source))
+    .orderBy(etlCheckpoints.streamKey);
+  return checkpoints.map((c) => ({
+    stream: c.streamKey,
+    runId: c.runId,
+    records: c.records,
+    updatedAt: c.updatedAt.toISOString(),
+    cursor: c.cursor,
+  }));
+}
+
+/** How many listings and quotes a source has. */
+async function countRows(db: Db, source: string): Promise<{ listings: number; quotes: number }> {
+  const [listings] = await db
+    .select({ n: count() })
+    .from(assetSources)
+    .where(eq(assetSources.source, source));
+  const [quoteCount] = await db
+    .select({ n: count() })
+    .from(quotes)
+    .where(eq(quotes.source, source));
+  return { listings: listings?.n ?? 0, quotes: quoteCount?.n ?? 0 };
 }
 
 /** A `running` run whose source lock is free has lost its process: it is shown as abandoned. */
