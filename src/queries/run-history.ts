@@ -1,6 +1,6 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { KxError } from '../core/errors.js';
-import type { DbHandle } from '../db/client.js';
+import type { Db, DbHandle } from '../db/client.js';
 import {
   etlRunAttempts,
   etlRunListings,
@@ -10,7 +10,7 @@ import {
   rejectedRecords,
 } from '../db/schema.js';
 import { selectRows } from '../db/sql.js';
-import { getRun } from '../engine/runs.js';
+import { getRun, type RunRow } from '../engine/runs.js';
 import { toRunSummary, type RunSummary } from './status.js';
 
 export interface RunDetail extends RunSummary {
@@ -123,15 +123,33 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       'usage',
       `runs ${aId} and ${bId} are of different sources (${a.source}, ${b.source})`,
     );
+  const anomalies = [
+    ...compareCounts(a, b),
+    ...(await compareListings(handle.db, a.source, aId, bId)),
+    ...(await comparePrices(handle.db, a.source, aId, bId)),
+  ];
+  const summary = (r: RunRow) => ({
+    id: r.id,
+    status: r.status,
+    fetched: r.fetched,
+    loaded: r.loaded,
+    unchanged: r.unchanged,
+    rejected: r.rejected,
+  });
+  return { source: a.source, a: summary(a), b: summary(b), anomalies };
+}
+
+/** Fewer records read, or a higher share of them rejected, in run `b` than in run `a`. */
+function compareCounts(a: RunRow, b: RunRow): Anomaly[] {
   const anomalies: Anomaly[] = [];
   if (a.fetched > 0 && b.fetched < a.fetched * (1 - RECORD_DROP)) {
     anomalies.push({
       kind: 'record_count_drop',
-      message: `run ${bId} read ${b.fetched} records, ${Math.round((1 - b.fetched / a.fetched) * 100)}% fewer than run ${aId} (${a.fetched})`,
+      message: `run ${b.id} read ${b.fetched} records, ${Math.round((1 - b.fetched / a.fetched) * 100)}% fewer than run ${a.id} (${a.fetched})`,
       details: { a: a.fetched, b: b.fetched },
     });
   }
-  const share = (r: typeof a) => (r.fetched > 0 ? r.rejected / r.fetched : 0);
+  const share = (r: RunRow) => (r.fetched > 0 ? r.rejected / r.fetched : 0);
   if (share(b) - share(a) > REJECT_JUMP) {
     anomalies.push({
       kind: 'rejected_share_jump',
@@ -139,19 +157,31 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       details: { a: share(a), b: share(b) },
     });
   }
-  // A run saw the listings whose new payload versions it landed (raw rows carry its id) and
-  // the unchanged ones it noted in etl_run_listings.
-  const raw = rawTables[`raw_${a.source}` as keyof typeof rawTables];
+  return anomalies;
+}
+
+/**
+ * Coins seen by one run and not the other. A run saw the listings whose new payload versions
+ * it landed (raw rows carry its id) and the unchanged ones it noted in etl_run_listings.
+ */
+async function compareListings(
+  db: Db,
+  source: string,
+  aId: number,
+  bId: number,
+): Promise<Anomaly[]> {
+  const raw = rawTableOf(source);
   const seen = (run: number) =>
     sql`select ${raw.sourceId} from ${raw} where ${raw.runId} = ${run}
         union select ${etlRunListings.sourceId} from ${etlRunListings} where ${etlRunListings.runId} = ${run}`;
   const membership = async (from: number, notIn: number) => {
     const rows = await selectRows<{ source_id: string }>(
-      handle.db,
+      db,
       sql`select source_id from ((${seen(from)}) except (${seen(notIn)})) d order by source_id`,
     );
     return rows.map((r) => r.source_id);
   };
+  const anomalies: Anomaly[] = [];
   for (const [kind, ids] of [
     ['coins_vanished', await membership(aId, bId)],
     ['coins_appeared', await membership(bId, aId)],
@@ -167,9 +197,16 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       details: { count: ids.length, source_ids: ids.slice(0, 100) },
     });
   }
-  // Each coin's latest price in run b against its latest price as of run a (unchanged coins
-  // write no quote).
-  const moves = await handle.db
+  return anomalies;
+}
+
+/**
+ * Coins whose price moved by more than PRICE_MOVE: each coin's latest price in run `b` against
+ * its latest price as of run `a` (unchanged coins write no quote). The first 100 by source id.
+ */
+async function comparePrices(db: Db, source: string, aId: number, bId: number): Promise<Anomaly[]> {
+  const raw = rawTableOf(source);
+  const moves = await db
     .select({
       sourceId: sql<string>`qb.source_id`,
       from: sql<string>`qa.price_usd::text`,
@@ -182,11 +219,11 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       sql`(select distinct ${raw.sourceId} as source_id from ${raw} where ${raw.runId} = ${bId}) rb
       cross join lateral (
         select q.source_id, q.price_usd from ${quotes} q
-        where q.source = ${a.source} and q.source_id = rb.source_id and q.run_id = ${bId}
+        where q.source = ${source} and q.source_id = rb.source_id and q.run_id = ${bId}
         order by q.observed_at desc limit 1) qb
       cross join lateral (
         select q.price_usd from ${quotes} q
-        where q.source = ${a.source} and q.source_id = qb.source_id and q.run_id <= ${aId}
+        where q.source = ${source} and q.source_id = qb.source_id and q.run_id <= ${aId}
         order by q.observed_at desc limit 1) qa`,
     )
     .where(
@@ -194,20 +231,14 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
     )
     .orderBy(sql`qb.source_id`)
     .limit(100);
-  for (const m of moves) {
-    anomalies.push({
-      kind: 'price_move',
-      message: `${m.sourceId}: price ${m.from} → ${m.to}`,
-      details: { source_id: m.sourceId, from: m.from, to: m.to },
-    });
-  }
-  const summary = (r: typeof a) => ({
-    id: r.id,
-    status: r.status,
-    fetched: r.fetched,
-    loaded: r.loaded,
-    unchanged: r.unchanged,
-    rejected: r.rejected,
-  });
-  return { source: a.source, a: summary(a), b: summary(b), anomalies };
+  return moves.map((m) => ({
+    kind: 'price_move',
+    message: `${m.sourceId}: price ${m.from} → ${m.to}`,
+    details: { source_id: m.sourceId, from: m.from, to: m.to },
+  }));
+}
+
+/** The raw table of a source's payloads. */
+function rawTableOf(source: string) {
+  return rawTables[`raw_${source}` as keyof typeof rawTables];
 }
