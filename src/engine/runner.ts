@@ -1,4 +1,4 @@
-import { KxError, findDatabaseError, toKxError } from '../core/errors.js';
+import { KxError, toKxError } from '../core/errors.js';
 import type {
   IdentityPolicy,
   Cursor,
@@ -11,15 +11,14 @@ import { sql } from 'drizzle-orm';
 import type { DbHandle, Release } from '../db/client.js';
 import { rejectedRecords } from '../db/schema.js';
 import { selectRows } from '../db/sql.js';
-import { loadCursor, saveCheckpoint } from './checkpoints.js';
+import { loadCursor } from './checkpoints.js';
+import { commitTransaction } from './commit.js';
 import { attachRun } from './failed-run.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
-import { findRefusedRecords, toDataError } from './bisect.js';
-import { rejectStaged, toBatches, type PreparedBatch } from './batch.js';
-import { loadBatch, type BatchCounts } from './load.js';
+import { toBatches, type PreparedBatch } from './batch.js';
+import { type BatchCounts } from './load.js';
 import {
-  countBatch,
   createRun,
   describeRun,
   finishRun,
@@ -155,27 +154,7 @@ async function execute<P>(
   };
   try {
     const streamKey = source.streamKey(params);
-    const scope = source.cursorScope;
-    const cursor = await loadCursor(handle.db, {
-      source: source.name,
-      streamKey,
-      runId: run.id,
-      scope,
-    });
-    stream = await source.open(params, cursor, {
-      resume: trigger === 'resume',
-      fullRefresh: settings.fullRefresh,
-      warn: (message) => settings.warn(message),
-      snapshot: createSnapshotStore(handle.db, source.name, run.id),
-      spendCall: createCallCounter(
-        handle.db,
-        source.name,
-        settings.monthlyCalls,
-        settings.monthlyCallsSetting,
-      ),
-      onWait: settings.onWait,
-      stop: settings.stop,
-    });
+    stream = await openStream(handle, source, params, { run, streamKey, trigger }, settings);
     await remember();
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
     consumed = true;
@@ -200,6 +179,37 @@ async function execute<P>(
       );
     throw attachRun(error, result('failed', error));
   }
+}
+
+/** Opens the source's stream at its checkpoint, with what the run gives a source. */
+async function openStream<P>(
+  handle: DbHandle,
+  source: Source<P, unknown>,
+  params: P,
+  state: { run: RunRow; streamKey: string; trigger: 'ingest' | 'resume' },
+  settings: RunSettings,
+): Promise<SourceStream> {
+  const { run, streamKey, trigger } = state;
+  const cursor = await loadCursor(handle.db, {
+    source: source.name,
+    streamKey,
+    runId: run.id,
+    scope: source.cursorScope,
+  });
+  return source.open(params, cursor, {
+    resume: trigger === 'resume',
+    fullRefresh: settings.fullRefresh,
+    warn: (message) => settings.warn(message),
+    snapshot: createSnapshotStore(handle.db, source.name, run.id),
+    spendCall: createCallCounter(
+      handle.db,
+      source.name,
+      settings.monthlyCalls,
+      settings.monthlyCallsSetting,
+    ),
+    onWait: settings.onWait,
+    stop: settings.stop,
+  });
 }
 
 /** The main loop: one transaction per batch, carrying the batch's data, counters and checkpoint. */
@@ -277,10 +287,8 @@ async function untilStopped<T>(
 }
 
 /**
- * One transaction: the batch's data, the run's counters and the checkpoint. When the database
- * refuses a value in it (a data error), the records to blame are found by bisection and
- * quarantined with the database's reason, and the rest of the batch commits as usual: no
- * record can stop a run.
+ * One batch committed (see `commitTransaction`), added to the run's totals; with
+ * FAIL_AFTER_N_RECORDS, the injected failure once that many records are committed.
  */
 async function commitBatch<P>(
   handle: DbHandle,
@@ -289,55 +297,9 @@ async function commitBatch<P>(
   state: { run: RunRow; streamKey: string; totals: BatchCounts; cursor: Cursor },
   settings: RunSettings,
 ): Promise<void> {
-  const { run, streamKey, totals, cursor } = state;
+  const { totals } = state;
   handle.checkSpace();
-  const commit = (batch: PreparedBatch) =>
-    handle.db.transaction(async (tx) => {
-      const counts = await loadBatch(
-        tx,
-        source.name,
-        source.rawTable,
-        run.id,
-        batch,
-        settings.identity,
-        handle.driver,
-      );
-      await countBatch(tx, run.id, counts);
-      await saveCheckpoint(tx, {
-        source: source.name,
-        streamKey,
-        runId: run.id,
-        cursor,
-        records: batch.size,
-      });
-      return counts;
-    });
-  let batch = prepared;
-  let counts: BatchCounts;
-  for (let conflicts = 0; ;) {
-    try {
-      counts = await commit(batch);
-      break;
-    } catch (error) {
-      if (isConcurrencyConflict(error) && conflicts < MAX_CONFLICT_RETRIES) {
-        conflicts++;
-        settings.warn(
-          `batch retried after a conflict with another worker (${toKxError(error).message})`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, 50 * conflicts * Math.random()));
-        continue;
-      }
-      const refused =
-        toDataError(error) && (await findRefused(handle, source, run.id, batch, settings.identity));
-      if (!refused || refused.size === 0) throw error;
-      const [first] = refused.values();
-      settings.warn(
-        `${refused.size} record(s) refused by the database were quarantined (${first}); ` +
-          `every one: kx export rejected --run ${run.id}`,
-      );
-      batch = rejectStaged(batch, refused);
-    }
-  }
+  const counts = await commitTransaction(handle, source, prepared, state, settings);
   for (const key of Object.keys(totals) as (keyof BatchCounts)[]) totals[key] += counts[key];
   settings.onProgress?.({ records: totals.fetched, counts: totals });
   if (settings.failAfter !== null && totals.fetched >= settings.failAfter) {
@@ -350,48 +312,6 @@ async function commitBatch<P>(
     );
   }
 }
-
-/**
- * A deadlock or a serialization failure (SQLSTATE 40P01, 40001): PostgreSQL rolled the batch
- * back because of another transaction, and the same batch may commit when tried again.
- */
-function isConcurrencyConflict(error: unknown): boolean {
-  const code = findDatabaseError(error)?.code;
-  return code === '40P01' || code === '40001';
-}
-const MAX_CONFLICT_RETRIES = 5;
-
-/** Trial loads, each rolled back, that find the staged records the database refuses. */
-function findRefused<P>(
-  handle: DbHandle,
-  source: Source<P, unknown>,
-  runId: number,
-  batch: PreparedBatch,
-  identity: IdentityPolicy,
-): Promise<Map<number, string>> {
-  return findRefusedRecords(batch.staged, async (staged) => {
-    const trial: PreparedBatch = {
-      size: staged.length,
-      staged: [...staged],
-      rejected: [],
-      files: batch.files,
-    };
-    try {
-      await handle.db.transaction(async (tx) => {
-        await loadBatch(tx, source.name, source.rawTable, runId, trial, identity, handle.driver);
-        throw ROLLBACK;
-      });
-    } catch (error) {
-      if (error === ROLLBACK) return null;
-      const refused = toDataError(error);
-      if (refused) return refused;
-      throw error;
-    }
-    return null;
-  });
-}
-/** Thrown to roll a trial load back; never escapes findRefused. */
-const ROLLBACK = new Error('trial load rolled back');
 
 /** Fails a run whose rejected share is above the ratio, naming the field most rows failed on. */
 async function checkRejectRatio(
