@@ -173,23 +173,8 @@ export interface ReadOptions {
  */
 export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow> {
   const { path, start, lineBase, delimiter, hasher } = options;
-  const found: { record: string[]; bytes: number }[] = [];
-  const { parse } = await import('csv-parse'); // when a file is read, not when kx starts
-  // Each record's end is read from the parser's running count as it hands the record over:
-  // its `info` option would build two objects per record to say the same.
-  const parser = parse({
-    delimiter,
-    bom: start === 0,
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_BYTES,
-    on_record: (record: unknown) => {
-      found.push({ record: record as string[], bytes: parser.info.bytes });
-      return null; // collected here; nothing goes through the stream's readable side
-    },
-  });
-  parser.on('error', () => undefined); // surfaced by write/end below
+  const found: ParsedRecord[] = [];
+  const parser = await createParser(delimiter, start === 0, found);
   let position = start;
   // What this read took, to compare with the file at its end (checkNotRewritten)
   const readHash = options.opened && hasher ? createHash('sha256') : undefined;
@@ -239,12 +224,9 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     // `43001.5`). It is left for the next run, which reads it whole.
     const last = found.at(-1);
     if (
-      options.opened &&
       last &&
       start + last.bytes === position &&
-      pending.at(-1) !== 0x0a &&
-      pending.at(-1) !== 0x0d &&
-      (stillOpened(path, options.opened)?.size ?? 0) > position
+      mayBeUnfinished(path, options.opened, pending, position)
     )
       found.pop();
     yield* take();
@@ -255,6 +237,54 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     input.destroy();
     parser.destroy();
   }
+}
+
+/** A record as csv-parse hands it over, with the bytes it had parsed by then. */
+interface ParsedRecord {
+  record: string[];
+  bytes: number;
+}
+
+/**
+ * csv-parse, loaded when a file is read (not when kx starts), collecting its records into
+ * `found`. Each record's end is read from the parser's running count as it hands the record
+ * over: its `info` option would build two objects per record to say the same.
+ */
+async function createParser(delimiter: string, bom: boolean, found: ParsedRecord[]) {
+  const { parse } = await import('csv-parse');
+  const parser = parse({
+    delimiter,
+    bom,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+    on_record: (record: unknown) => {
+      found.push({ record: record as string[], bytes: parser.info.bytes });
+      return null; // collected here; nothing goes through the stream's readable side
+    },
+  });
+  parser.on('error', () => undefined); // surfaced by write/end below
+  return parser;
+}
+
+/**
+ * Whether a record that ends where the read ended (at `position`, `pending` the bytes since
+ * the record before it) may be unfinished: it ends without a line break, in a file that has
+ * gone on since it was opened.
+ */
+function mayBeUnfinished(
+  path: string,
+  opened: FileState | undefined,
+  pending: Buffer,
+  position: number,
+): boolean {
+  return (
+    opened !== undefined &&
+    pending.at(-1) !== 0x0a &&
+    pending.at(-1) !== 0x0d &&
+    (stillOpened(path, opened)?.size ?? 0) > position
+  );
 }
 
 /** Line breaks in `bytes`: LF, CRLF and a lone CR each count once. */
