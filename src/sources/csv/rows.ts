@@ -128,30 +128,8 @@ export function createRowMapper(
   const scales: Scales = Object.fromEntries(
     mapping.columns.filter((c) => c.scale).map((c) => [c.field, c.scale]),
   );
-  /** The row as header name → cell: what a quarantined row is stored as. */
-  const toPayload = (fields: readonly string[]) => {
-    const payload: Record<string, string> = {};
-    keys.forEach((key, i) => (payload[key] = fields[i] ?? ''));
-    fields
-      .slice(keys.length)
-      .forEach((extra, i) => (payload[`column_${keys.length + i + 1}`] = extra));
-    return payload;
-  };
   return (row) => {
-    const cell = (field: CsvField): string => {
-      const c = column.get(field);
-      if (field === 'name' && !c && options.namedTickers) return partOf('name');
-      const written = c ? (row.fields[c.index] ?? '').trim() : '';
-      if (field !== 'symbol') return written;
-      if (options.namedTickers) return partOf('ticker');
-      return options.cashtags ? withoutCashtag(written) : written;
-    };
-    /** The name or the ticker of a symbol cell of both; a cell of one is its ticker. */
-    const partOf = (part: 'name' | 'ticker'): string => {
-      const written = (row.fields[column.get('symbol')?.index ?? -1] ?? '').trim();
-      const both = splitNamedTicker(written);
-      return both ? both[part] : part === 'ticker' ? written : '';
-    };
+    const cell = cellsOf(row, column, options);
     // With --symbol every row is one coin: a row without a name is the coin the first rows
     // name, one listing with them (not a listing `btc` beside `btc-bitcoin`).
     const named = (field: CsvField) =>
@@ -198,7 +176,7 @@ export function createRowMapper(
       sourceId,
       // Made when asked for: a valid row lands as its line, and most rows are valid.
       get payload() {
-        return (payload ??= toPayload(row.fields));
+        return (payload ??= toPayload(keys, row.fields));
       },
       line: { file, number: row.line, bytes: row.bytes },
       result,
@@ -206,6 +184,42 @@ export function createRowMapper(
       readAs,
     };
   };
+}
+
+/**
+ * A row's cell of each field, without the spaces around it; the symbol as the file's symbols
+ * are read (a cashtag without its `$`, a name-and-ticker cell's ticker, which gives the name
+ * too when no column does).
+ */
+function cellsOf(
+  row: CsvRow,
+  column: ReadonlyMap<CsvField, ColumnMapping>,
+  options: Pick<RowMapperOptions, 'namedTickers' | 'cashtags'>,
+): (field: CsvField) => string {
+  /** The name or the ticker of a symbol cell of both; a cell of one is its ticker. */
+  const partOf = (part: 'name' | 'ticker'): string => {
+    const written = (row.fields[column.get('symbol')?.index ?? -1] ?? '').trim();
+    const both = splitNamedTicker(written);
+    return both ? both[part] : part === 'ticker' ? written : '';
+  };
+  return (field) => {
+    const c = column.get(field);
+    if (field === 'name' && !c && options.namedTickers) return partOf('name');
+    const written = c ? (row.fields[c.index] ?? '').trim() : '';
+    if (field !== 'symbol') return written;
+    if (options.namedTickers) return partOf('ticker');
+    return options.cashtags ? withoutCashtag(written) : written;
+  };
+}
+
+/** The row as header name → cell: what a quarantined row is stored as. */
+function toPayload(keys: readonly string[], fields: readonly string[]): Record<string, string> {
+  const payload: Record<string, string> = {};
+  keys.forEach((key, i) => (payload[key] = fields[i] ?? ''));
+  fields
+    .slice(keys.length)
+    .forEach((extra, i) => (payload[`column_${keys.length + i + 1}`] = extra));
+  return payload;
 }
 
 /**
@@ -225,23 +239,17 @@ function withoutQuote(
   };
 }
 
-/** The power of ten each scaled column's numbers are in (`Market Cap (M)`: 6). */
-type Scales = Partial<Record<CsvField, number>>;
+/** A row's amounts by UnifiedListing key, as exact decimal text; null where a cell is empty. */
+type Decimals = Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>>;
 
-export function toListing(
+/** The row's amounts, each scaled by its column's magnitude; the first that is no number rejects it. */
+function readDecimals(
   cell: (field: CsvField) => string,
-  fixedSymbol: string | undefined,
-  time: ReturnType<typeof toTimestamp>,
+  symbol: string,
   decimalMark: DecimalMark,
-  scales: Scales = {},
-): ListingCheck {
-  const name = textOf(cell('name')) || null;
-  const written = fixedSymbol ?? cell('symbol');
-  const symbol = usualTicker((fixedSymbol ?? textOf(written)).toUpperCase(), name);
-  const explicitId = textOf(cell('source_id'));
-  const sourceId =
-    explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
-  const decimals: Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>> = {};
+  scales: Scales,
+): { ok: true; value: Decimals } | { ok: false; reason: string; field: CsvField } {
+  const decimals: Decimals = {};
   for (const [field, key] of DECIMAL_FIELDS) {
     const written = cell(field);
     const parsed = toDecimal(
@@ -260,6 +268,28 @@ export function toListing(
     decimals[key] =
       scale && parsed.value !== null ? scaleDecimal(parsed.value, scale) : parsed.value;
   }
+  return { ok: true, value: decimals };
+}
+
+/** The power of ten each scaled column's numbers are in (`Market Cap (M)`: 6). */
+type Scales = Partial<Record<CsvField, number>>;
+
+export function toListing(
+  cell: (field: CsvField) => string,
+  fixedSymbol: string | undefined,
+  time: ReturnType<typeof toTimestamp>,
+  decimalMark: DecimalMark,
+  scales: Scales = {},
+): ListingCheck {
+  const name = textOf(cell('name')) || null;
+  const written = fixedSymbol ?? cell('symbol');
+  const symbol = usualTicker((fixedSymbol ?? textOf(written)).toUpperCase(), name);
+  const explicitId = textOf(cell('source_id'));
+  const sourceId =
+    explicitId || (name ? `${symbol.toLowerCase()}-${toNameKey(name)}` : symbol.toLowerCase());
+  const read = readDecimals(cell, symbol, decimalMark, scales);
+  if (!read.ok) return read;
+  const decimals = read.value;
   // Yahoo Finance writes `null` in every cell of a day without trading: a quote without a
   // price says nothing, and loaded it would read as a coin with no price that day.
   // blockchain.com's market price is `0.0` for every day before bitcoin had a market: a coin
