@@ -1,9 +1,10 @@
+import type { Hono } from 'hono';
 import { KxError } from '../../core/errors.js';
 import { kxVersion as version } from '../../core/version.js';
-import { createDb } from '../../db/client.js';
+import { createDb, type DbHandle } from '../../db/client.js';
 import { createApp } from '../../http/app.js';
 import { createHttpMetrics } from '../../http/metrics.js';
-import { isLoopback, listen } from '../../http/serve.js';
+import { isLoopback, listen, type RunningServer } from '../../http/serve.js';
 import { parseSchedule, startScheduler } from '../../engine/scheduler.js';
 import { entries, sourceNames } from '../../sources/index.js';
 import { createRunSettings } from '../run-settings.js';
@@ -36,13 +37,7 @@ const MIN_TOKEN_LENGTH = 16;
  * On PGlite the server holds the data dir: ingests must run in another way (DATABASE_URL).
  */
 export async function serveApi(ctx: Context, options: ServeOptions): Promise<void> {
-  if (!isLoopback(options.host) && !ctx.config.apiToken && !options.allowUnauthenticated) {
-    throw new KxError(
-      'usage',
-      `refusing to serve on ${options.host} without KX_API_TOKEN: anyone who can reach it could read the data. ` +
-        'Set KX_API_TOKEN, bind 127.0.0.1, or pass --allow-unauthenticated',
-    );
-  }
+  refuseUnauthenticated(ctx, options);
   const schedule = options.schedule
     ? parseSchedule(
         options.schedule,
@@ -55,19 +50,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
       ctx.log.warn(
         `KX_API_TOKEN is ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`,
       );
-    // The API reads on connections of their own, whose statements are cancelled after
-    // KX_API_STATEMENT_TIMEOUT_MS: one expensive request cannot hold the database. Scheduled
-    // ingests keep theirs, without a limit.
-    const reads =
-      handle.driver === 'postgres'
-        ? await createDb({
-            databaseUrl: ctx.config.databaseUrl,
-            dataDir: ctx.config.dataDir,
-            command: 'serve',
-            statementTimeoutMs: ctx.config.apiStatementTimeoutMs,
-          })
-        : handle;
-    for (const warning of reads.warnings ?? []) ctx.log.warn(warning);
+    const reads = await openReads(ctx, handle);
     let scheduler: ReturnType<typeof startScheduler> | undefined;
     try {
       const app = createApp({
@@ -80,14 +63,7 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
         logError: (error) => ctx.log.error(error),
         schedule: () => scheduler?.planned() ?? {},
       });
-      const server = await listen(app, options).catch((error: NodeJS.ErrnoException) => {
-        const why = LISTEN_FIXES[error.code ?? ''];
-        throw new KxError(
-          'usage',
-          `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}` +
-            (why ? `; ${why(options)}` : ''),
-        );
-      });
+      const server = await listenOrExplain(app, options);
       ctx.log.info(
         `kx API listening on ${server.url} (${handle.driver}${ctx.config.apiToken ? ', bearer token required' : ''})`,
       );
@@ -106,21 +82,70 @@ export async function serveApi(ctx: Context, options: ServeOptions): Promise<voi
               log: ctx.log,
             })
           : undefined;
-      const signal = await new Promise<string>((resolve) => {
-        const stop = (name: string) => {
-          ctx.log.info(
-            `${name}: finishing in-flight requests${scheduler ? '; scheduled runs stop at their next checkpoint' : ''}`,
-          );
-          resolve(name);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+      const signal = await untilStopped(ctx, scheduler !== undefined);
       await Promise.all([server.close(), scheduler?.stop(signal)]);
     } finally {
       // Also when listening fails: an open pool would keep the process alive.
       if (reads !== handle) await reads.close();
     }
     ctx.log.info('stopped');
+  });
+}
+
+/** An API reachable beyond this machine needs a token, or the flag that says it does not. */
+function refuseUnauthenticated(ctx: Context, options: ServeOptions): void {
+  if (isLoopback(options.host) || ctx.config.apiToken || options.allowUnauthenticated) return;
+  throw new KxError(
+    'usage',
+    `refusing to serve on ${options.host} without KX_API_TOKEN: anyone who can reach it could read the data. ` +
+      'Set KX_API_TOKEN, bind 127.0.0.1, or pass --allow-unauthenticated',
+  );
+}
+
+/**
+ * The handle the API reads through. On a server, connections of their own, whose statements
+ * are cancelled after KX_API_STATEMENT_TIMEOUT_MS: one expensive request cannot hold the
+ * database. Scheduled ingests keep theirs, without a limit.
+ */
+async function openReads(ctx: Context, handle: DbHandle): Promise<DbHandle> {
+  const reads =
+    handle.driver === 'postgres'
+      ? await createDb({
+          databaseUrl: ctx.config.databaseUrl,
+          dataDir: ctx.config.dataDir,
+          command: 'serve',
+          statementTimeoutMs: ctx.config.apiStatementTimeoutMs,
+        })
+      : handle;
+  for (const warning of reads.warnings ?? []) ctx.log.warn(warning);
+  return reads;
+}
+
+/** Listens, or says why the address cannot be had and what to do (LISTEN_FIXES). */
+function listenOrExplain<E extends object>(
+  app: Hono<E>,
+  options: ServeOptions,
+): Promise<RunningServer> {
+  return listen(app, options).catch((error: NodeJS.ErrnoException) => {
+    const why = LISTEN_FIXES[error.code ?? ''];
+    throw new KxError(
+      'usage',
+      `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}` +
+        (why ? `; ${why(options)}` : ''),
+    );
+  });
+}
+
+/** Waits for SIGTERM or SIGINT, says what stopping does, and returns the signal's name. */
+function untilStopped(ctx: Context, scheduled: boolean): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const stop = (name: string) => {
+      ctx.log.info(
+        `${name}: finishing in-flight requests${scheduled ? '; scheduled runs stop at their next checkpoint' : ''}`,
+      );
+      resolve(name);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
   });
 }
