@@ -40,37 +40,7 @@ export async function exportData(
   kind: ExportKind,
   options: ExportOptions,
 ): Promise<void> {
-  const quotesOnly = (['from', 'to', 'interval'] as const).filter((o) => options[o] !== undefined);
-  if (kind !== 'quotes' && quotesOnly.length > 0)
-    throw new KxError('usage', `--${quotesOnly[0]}: only \`kx export quotes\` takes it`);
-  if (kind !== 'rejected' && options.run !== undefined)
-    throw new KxError('usage', '--run: only `kx export rejected` takes it');
-  if (kind === 'rejected' && options.asset !== undefined)
-    throw new KxError('usage', '--asset: `kx export rejected` takes --run or --source');
-  const sources = options.source?.split(',') ?? [];
-  const allowed = kind === 'quotes' ? [...sourceNames, CONSENSUS] : sourceNames;
-  const unknown = sources.find((s) => !allowed.includes(s));
-  if (unknown !== undefined)
-    throw new KxError('usage', `--source ${unknown}: expected one of ${allowed.join(', ')}`);
-  if (kind !== 'quotes' && sources.length > 1)
-    throw new KxError('usage', `--source: \`kx export ${kind}\` takes one source`);
-  const interval = (options.interval ?? 'raw') as Interval;
-  if (!INTERVALS.includes(interval))
-    throw new KxError(
-      'usage',
-      `--interval ${options.interval}: expected one of ${INTERVALS.join(', ')}`,
-    );
-  if (interval === 'raw' && sources.includes(CONSENSUS))
-    throw new KxError('usage', `--source ${CONSENSUS}: needs --interval 1h, 1d or 1w`);
-  if (kind === 'quotes' && options.asset === undefined)
-    throw new KxError('usage', '--asset: `kx export quotes` needs the coin, by id or symbol');
-  // Without --from, the 30 days before --to, as over HTTP.
-  const { from, to } = historyWindow(
-    options.from === undefined ? undefined : toInstant('--from', options.from),
-    options.to === undefined ? undefined : toInstant('--to', options.to),
-  );
-  if (from >= to) throw new KxError('usage', '--from: must be before --to');
-
+  const { sources, interval, from, to } = readExportOptions(kind, options);
   await ctx.withDb('export', async (handle) => {
     const db = handle.db;
     const assetId = options.asset === undefined ? undefined : await findAsset(db, options.asset);
@@ -106,6 +76,47 @@ export async function exportData(
         ctx.io.stdout,
       );
   });
+}
+
+/**
+ * The flags of `kx export KIND` checked against each other (each kind takes its own), with the
+ * sources, interval and time window they give.
+ */
+function readExportOptions(
+  kind: ExportKind,
+  options: ExportOptions,
+): { sources: string[]; interval: Interval; from: Date; to: Date } {
+  const quotesOnly = (['from', 'to', 'interval'] as const).filter((o) => options[o] !== undefined);
+  if (kind !== 'quotes' && quotesOnly.length > 0)
+    throw new KxError('usage', `--${quotesOnly[0]}: only \`kx export quotes\` takes it`);
+  if (kind !== 'rejected' && options.run !== undefined)
+    throw new KxError('usage', '--run: only `kx export rejected` takes it');
+  if (kind === 'rejected' && options.asset !== undefined)
+    throw new KxError('usage', '--asset: `kx export rejected` takes --run or --source');
+  const sources = options.source?.split(',') ?? [];
+  const allowed = kind === 'quotes' ? [...sourceNames, CONSENSUS] : sourceNames;
+  const unknown = sources.find((s) => !allowed.includes(s));
+  if (unknown !== undefined)
+    throw new KxError('usage', `--source ${unknown}: expected one of ${allowed.join(', ')}`);
+  if (kind !== 'quotes' && sources.length > 1)
+    throw new KxError('usage', `--source: \`kx export ${kind}\` takes one source`);
+  const interval = (options.interval ?? 'raw') as Interval;
+  if (!INTERVALS.includes(interval))
+    throw new KxError(
+      'usage',
+      `--interval ${options.interval}: expected one of ${INTERVALS.join(', ')}`,
+    );
+  if (interval === 'raw' && sources.includes(CONSENSUS))
+    throw new KxError('usage', `--source ${CONSENSUS}: needs --interval 1h, 1d or 1w`);
+  if (kind === 'quotes' && options.asset === undefined)
+    throw new KxError('usage', '--asset: `kx export quotes` needs the coin, by id or symbol');
+  // Without --from, the 30 days before --to, as over HTTP.
+  const { from, to } = historyWindow(
+    options.from === undefined ? undefined : toInstant('--from', options.from),
+    options.to === undefined ? undefined : toInstant('--to', options.to),
+  );
+  if (from >= to) throw new KxError('usage', '--from: must be before --to');
+  return { sources, interval, from, to };
 }
 
 /** An ISO 8601 date or timestamp, read as the HTTP API reads `from` and `to`. */
