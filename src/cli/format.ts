@@ -1,7 +1,7 @@
 import { toSnakeKeys } from '../core/json.js';
 import type { ReadProgress, UpstreamWait } from '../core/source.js';
 import type { RunResult } from '../engine/runner.js';
-import type { Status } from '../queries/status.js';
+import type { SourceStatus, Status } from '../queries/status.js';
 import { listColumns } from '../sources/csv/header-keys.js';
 import type { DryRunResult } from './commands/ingest.js';
 import type { Output } from './io.js';
@@ -281,31 +281,7 @@ export function formatStatusTable(status: Status, options: { color: boolean; now
     'checkpoints',
     'calls',
   ];
-  const rows = status.sources.map((s) => {
-    const last = s.lastRun;
-    const calls =
-      s.calls.used > 0 || s.calls.budget !== null
-        ? `${number.format(s.calls.used)}${s.calls.budget === null ? '' : ` of ${number.format(s.calls.budget)}`}`
-        : '';
-    const checkpoints = s.checkpoints.length === 0 ? '' : `${s.checkpoints.length}`;
-    if (!last)
-      return { cells: [s.source, '', '', 'never run', '', '', '', checkpoints, calls], state: '' };
-    const attempts = last.attempts > 1 ? ` (${last.attempts} tries)` : '';
-    return {
-      cells: [
-        s.source,
-        `#${last.id}${attempts}`,
-        formatAge((now - Date.parse(last.startedAt)) / 1000),
-        last.status,
-        number.format(last.fetched),
-        number.format(last.loaded),
-        number.format(last.rejected),
-        checkpoints,
-        calls,
-      ],
-      state: last.status,
-    };
-  });
+  const rows = status.sources.map((s) => statusRow(s, now));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i]!.length)));
   const numeric = new Set([4, 5, 6]);
   const line = (cells: string[], state = '') =>
@@ -322,7 +298,41 @@ export function formatStatusTable(status: Status, options: { color: boolean; now
     line(header),
     ...rows.map((r) => line(r.cells, r.state)),
   ];
-  const problems = status.sources.flatMap((s) => [
+  const problems = status.sources.flatMap(problemsOf);
+  if (problems.length > 0) lines.push('', ...problems);
+  return lines.join('\n');
+}
+
+/** A source's row of the status table: its cells, and the status that colours it. */
+function statusRow(s: SourceStatus, now: number): { cells: string[]; state: string } {
+  const last = s.lastRun;
+  const calls =
+    s.calls.used > 0 || s.calls.budget !== null
+      ? `${number.format(s.calls.used)}${s.calls.budget === null ? '' : ` of ${number.format(s.calls.budget)}`}`
+      : '';
+  const checkpoints = s.checkpoints.length === 0 ? '' : `${s.checkpoints.length}`;
+  if (!last)
+    return { cells: [s.source, '', '', 'never run', '', '', '', checkpoints, calls], state: '' };
+  const attempts = last.attempts > 1 ? ` (${last.attempts} tries)` : '';
+  return {
+    cells: [
+      s.source,
+      `#${last.id}${attempts}`,
+      formatAge((now - Date.parse(last.startedAt)) / 1000),
+      last.status,
+      number.format(last.fetched),
+      number.format(last.loaded),
+      number.format(last.rejected),
+      checkpoints,
+      calls,
+    ],
+    state: last.status,
+  };
+}
+
+/** What to act on about a source: its last run's error, runs to resume, rejected records. */
+function problemsOf(s: SourceStatus): string[] {
+  return [
     ...(s.lastRun?.error
       ? [`${s.source} #${s.lastRun.id} ${s.lastRun.error.code}: ${s.lastRun.error.message ?? ''}`]
       : []),
@@ -336,9 +346,7 @@ export function formatStatusTable(status: Status, options: { color: boolean; now
           `${s.source} #${s.lastRun.id} rejected ${counted(s.lastRun.rejected, 'record', number.format(s.lastRun.rejected))}: kx export rejected --run ${s.lastRun.id}`,
         ]
       : []),
-  ]);
-  if (problems.length > 0) lines.push('', ...problems);
-  return lines.join('\n');
+  ];
 }
 
 /** `12 s`, `5 min`, `3 h`, `2 d` ago. */
