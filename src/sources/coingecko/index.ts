@@ -19,8 +19,8 @@ import {
   apiSettingSpecs,
   type ApiSettings,
 } from '../shared/api.js';
-import { createDriftTracker } from '../shared/drift.js';
-import { createHttpClient, listOf, runBound } from '../shared/http.js';
+import { createDriftTracker, type DriftTracker } from '../shared/drift.js';
+import { createHttpClient, listOf, runBound, type HttpClient } from '../shared/http.js';
 
 /** `/coins/markets` serves at most 250 items per page (a larger per_page is clamped silently). */
 export const COINGECKO_PAGE_SIZE = 250;
@@ -200,51 +200,12 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
         },
         (m) => context.warn(m),
       );
-      const cursor = stored as CoingeckoCursor | null;
-      const start = !cursor
-        ? { page: 1, skipThrough: -1 }
-        : cursor.pageDone
-          ? { page: cursor.page + 1, skipThrough: -1 }
-          : { page: cursor.page, skipThrough: cursor.index };
+      const start = startOf(stored as CoingeckoCursor | null);
       // Top-N runs (--max-pages) follow market cap; a full-universe run pages by id, which stays stable while it runs.
       const order = params.maxPages ? 'market_cap_desc' : 'id_asc';
 
-      async function* read(): AsyncGenerator<SourceRecord<Position>> {
-        /** The ids of the page read before this one in this attempt. */
-        let previous: Set<unknown> | null = null;
-        for (
-          let page = start.page;
-          params.maxPages === undefined || page <= params.maxPages;
-          page++
-        ) {
-          const response = await http.getJson('/coins/markets', {
-            vs_currency: 'usd',
-            order,
-            per_page: COINGECKO_PAGE_SIZE,
-            page,
-            precision: 'full',
-          });
-          // Past the first page an empty list is the end of the market.
-          const items = listOf('CoinGecko', response, page > 1);
-          previous = checkNotRepeated(items, previous, page, response.url);
-          const fetchedAt = new Date();
-          for (const [index, item] of items.entries()) {
-            if (page === start.page && index <= start.skipThrough) continue;
-            const record = toRecord(
-              item,
-              { page, index, lastOfPage: index === items.length - 1 },
-              fetchedAt,
-            );
-            if (item && typeof item === 'object')
-              drift.observe(item as Record<string, unknown>, `page ${page} item ${index}`);
-            yield record;
-          }
-          if (items.length < COINGECKO_PAGE_SIZE) return;
-        }
-      }
-
       return Promise.resolve({
-        records: read(),
+        records: readPages(http, { start, order, maxPages: params.maxPages }, drift),
         cursorAt: (p: Position): CoingeckoCursor => ({
           page: p.page,
           index: p.index,
@@ -259,6 +220,56 @@ export function createCoingeckoSource(own: CoingeckoSettings, settings: SharedSe
       });
     },
   });
+}
+
+/** Where a run starts: the page after a finished one, or past the last record taken of one. */
+function startOf(cursor: CoingeckoCursor | null): Start {
+  if (!cursor) return { page: 1, skipThrough: -1 };
+  return cursor.pageDone
+    ? { page: cursor.page + 1, skipThrough: -1 }
+    : { page: cursor.page, skipThrough: cursor.index };
+}
+
+/** A page to start at, and the index of its last record already committed (-1: none). */
+interface Start {
+  page: number;
+  skipThrough: number;
+}
+
+/** The markets' pages from `start`, each item a record, until a short page or `maxPages`. */
+async function* readPages(
+  http: HttpClient,
+  paging: { start: Start; order: string; maxPages: number | undefined },
+  drift: DriftTracker,
+): AsyncGenerator<SourceRecord<Position>> {
+  const { start, order, maxPages } = paging;
+  /** The ids of the page read before this one in this attempt. */
+  let previous: Set<unknown> | null = null;
+  for (let page = start.page; maxPages === undefined || page <= maxPages; page++) {
+    const response = await http.getJson('/coins/markets', {
+      vs_currency: 'usd',
+      order,
+      per_page: COINGECKO_PAGE_SIZE,
+      page,
+      precision: 'full',
+    });
+    // Past the first page an empty list is the end of the market.
+    const items = listOf('CoinGecko', response, page > 1);
+    previous = checkNotRepeated(items, previous, page, response.url);
+    const fetchedAt = new Date();
+    for (const [index, item] of items.entries()) {
+      if (page === start.page && index <= start.skipThrough) continue;
+      const record = toRecord(
+        item,
+        { page, index, lastOfPage: index === items.length - 1 },
+        fetchedAt,
+      );
+      if (item && typeof item === 'object')
+        drift.observe(item as Record<string, unknown>, `page ${page} item ${index}`);
+      yield record;
+    }
+    if (items.length < COINGECKO_PAGE_SIZE) return;
+  }
 }
 
 function toRecord(item: unknown, position: Position, fetchedAt: Date): SourceRecord<Position> {

@@ -112,6 +112,9 @@ export function runBound(
   return { beforeRequest: () => context.spendCall(), stop: context.stop, onWait: context.onWait };
 }
 
+/** A client made by `createHttpClient`. */
+export type HttpClient = ReturnType<typeof createHttpClient>;
+
 /** A GET-JSON client with timeouts, bounded retries with backoff, Retry-After and a rate limit. */
 export function createHttpClient(options: HttpClientOptions) {
   const { stop } = options;
