@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { findDatabaseError, KxError } from '../core/errors.js';
 import { kxVersion as version } from '../core/version.js';
 import type { DbHandle } from './client.js';
-import { checkSessionPinned } from './server.js';
+import { checkSessionPinned } from './session-pinned.js';
 
 /** `drizzle/` at the package root, from both `src/db` (tests) and `dist/db` (the built CLI). */
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');

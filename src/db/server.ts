@@ -1,20 +1,14 @@
 /**
- * A PostgreSQL server: its hosts tried in turn as libpq would, a pool whose sessions keep
- * their settings, and the reason a connection failed in words that name the fix.
+ * A PostgreSQL server: its hosts tried in turn as libpq would (sockets.ts), a pool whose
+ * sessions keep their settings, and the reason a connection failed in words that name the fix
+ * (connect-errors.ts).
  */
-import { Socket } from 'node:net';
-import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
-import {
-  KxError,
-  findConnectionProblem,
-  findDatabaseError,
-  findUntrustedCertificate,
-  isKxError,
-  redactPassword,
-} from '../core/errors.js';
+import { KxError, isKxError, redactPassword } from '../core/errors.js';
 import { serverTarget, type ServerTarget } from './libpq.js';
+import { unsupportedSetting, whyNoConnection } from './connect-errors.js';
+import { checkSessionPinned } from './session-pinned.js';
+import { socket, type Hosts } from './sockets.js';
 import { schema } from './schema.js';
 import type { DbHandle, Db } from './client.js';
 
@@ -301,194 +295,8 @@ async function probe(client: postgres.Sql, url: string, target: ServerTarget): P
   }
 }
 
-/** Why a first connection failed, and what to do about it. */
-function whyNoConnection(
-  error: unknown,
-  target: ServerTarget,
-): { kind: 'unavailable' | 'usage'; reason: string; fix: string } {
-  const refused = findDatabaseError(error);
-  // postgres.js sends the URL's query parameters as settings: Prisma's `?connection_limit=5`
-  if (refused?.code === '42704') {
-    const name = /"([^"]+)"/.exec(refused.message)?.[1];
-    return {
-      kind: 'usage',
-      reason: `${refused.message} (SQLSTATE 42704)`,
-      fix:
-        `remove ${name ? `${name}=… ` : 'it '}from DATABASE_URL: its query parameters go to ` +
-        `PostgreSQL as settings`,
-    };
-  }
-  const setting = unsupportedSetting(error);
-  if (setting)
-    return {
-      kind: 'usage',
-      reason: `the server, or a pooler in front of it, does not take ${setting} at connect (SQLSTATE 08P01)`,
-      fix:
-        SETTING_FIXES[setting] ??
-        `remove ${setting}=… from DATABASE_URL, or list it in PgBouncer’s track_extra_parameters (1.20+)`,
-    };
-  const problem = findConnectionProblem(error);
-  const reason = problem?.message ?? String(error);
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (target.path && (errno === 'ENOENT' || errno === 'ECONNREFUSED' || errno === 'EACCES'))
-    return {
-      kind: errno === 'EACCES' ? 'usage' : 'unavailable',
-      reason: `${errno === 'EACCES' ? 'no access to' : 'no server listens on'} the socket ${target.path}`,
-      fix:
-        errno === 'EACCES'
-          ? 'run kx as a user who may open it, or connect over TCP (a host name in DATABASE_URL)'
-          : `is PostgreSQL running, with ${dirname(target.path)} among its unix_socket_directories?`,
-    };
-  if (problem?.kind === 'usage')
-    return {
-      kind: 'usage',
-      reason,
-      fix: 'check the user, password and database name in DATABASE_URL',
-    };
-  // postgres.js starts TLS even when the server has answered that it has none
-  const tlsRequired = target.ssl !== false && target.ssl !== 'prefer';
-  if (tlsRequired && reason.includes('before secure TLS connection'))
-    return {
-      kind: 'unavailable',
-      reason,
-      fix: 'DATABASE_URL asks for TLS, and the server closed the connection instead: if it has no TLS, remove sslmode from DATABASE_URL',
-    };
-  const untrusted = findUntrustedCertificate(error);
-  if (untrusted)
-    return {
-      kind: 'usage',
-      reason: `the server's TLS certificate was refused: ${untrusted.message} (${untrusted.code})`,
-      fix:
-        'give the authority that signed it with sslrootcert=/path/to/root.crt in DATABASE_URL, ' +
-        'or sslmode=require to encrypt without checking it',
-    };
-  return { kind: 'unavailable', reason, fix: 'is PostgreSQL running there?' };
-}
-
-/**
- * That `connection` keeps one server session, as a run's lock needs (a session advisory lock),
- * and the migrations' lock.
- * Through a pooler in transaction mode (PgBouncer's `pool_mode = transaction`, Supabase's port
- * 6543) each statement runs on whichever server session is free: the lock would stay behind
- * on one of them, and two runs of a source could both take it. While another connection holds
- * a transaction open (and with it, a pooler hands out the session used last), the same
- * connection asks its server process id again: a pooled one answers from another, or waits.
- */
-export async function checkSessionPinned(
-  client: postgres.Sql,
-  connection: postgres.ReservedSql,
-  location: string,
-): Promise<void> {
-  const pid = async (sql: postgres.Sql | postgres.ReservedSql) =>
-    (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
-  const first = await pid(connection);
-  const other = await client.reserve();
-  let again: number | 'waiting';
-  try {
-    await other.unsafe('begin');
-    await pid(other);
-    const asked = pid(connection);
-    asked.catch(() => undefined);
-    // unref'd: a timer left behind must not keep kx from exiting
-    again = await Promise.race([asked, sleep(PINNED_WAIT_MS, 'waiting' as const, { ref: false })]);
-  } finally {
-    await other.unsafe('rollback').catch(() => undefined);
-    other.release();
-  }
-  if (again === first) return;
-  throw new KxError(
-    'usage',
-    `DATABASE_URL (${location}) reaches PostgreSQL through a pooler in transaction mode: ` +
-      'each statement may run in another server session (process ' +
-      `${first}, then ${again === 'waiting' ? 'a wait for a free one' : again}), ` +
-      "where a run's lock would not hold and two runs of a source could load at once. Point " +
-      "DATABASE_URL at the pooler's session mode (Supabase: port 5432, not 6543) or at the " +
-      'server itself',
-  );
-}
-/**
- * A pinned connection answers `select pg_backend_pid()` at once, whatever another connection
- * does; one that waits this long waits for the other's session (a pool of one).
- */
-const PINNED_WAIT_MS = 10_000;
-
 /** The API's read limits, sent at connect: kx serves without them if they cannot be. */
 const READ_LIMITS = ['statement_timeout', 'jit'];
-
-/** The setting a pooler refused at connect (`unsupported startup parameter: X`), if that is why. */
-function unsupportedSetting(error: unknown): string | null {
-  const refused = findDatabaseError(error);
-  if (refused?.code !== '08P01') return null;
-  return /unsupported startup parameter: (\S+)/.exec(refused.message)?.[1] ?? null;
-}
-
-/** Why kx sends a setting at connect, and what to do when a pooler refuses it. */
-const SETTING_FIXES: Record<string, string> = {
-  search_path:
-    'kx sends it because the search_path the role or database was given does not put public ' +
-    'first: set it to public (ALTER ROLE … SET search_path = public), or list search_path in ' +
-    'PgBouncer’s track_extra_parameters (1.20+)',
-  idle_session_timeout:
-    'kx turns it off because the server closes idle sessions (a run holds its lock on one): ' +
-    'ALTER ROLE … SET idle_session_timeout = 0, or list it in PgBouncer’s track_extra_parameters (1.20+)',
-};
-
-/** DATABASE_URL's hosts, the one connections go to first, and whether they may go on. */
-interface Hosts {
-  list: { host: string; port: number }[];
-  preferred: number;
-  /** Off while a host is being tried for itself (connectToHost), then on. */
-  fallThrough: boolean;
-}
-
-/**
- * The pool's sockets. postgres.js's own keep Nagle's algorithm on: a COPY ends with a small
- * CopyDone written right behind its data, which Nagle holds until the server acknowledges that
- * data, and the server's delayed ACK takes up to 40 ms: about half of a load's COPYs waited
- * that long. These have TCP_NODELAY. They connect to the unix socket path, or to the host kx
- * picked; should it not answer, to the next of DATABASE_URL's hosts that does, which is then
- * the one tried first. One host's socket is returned still connecting, so postgres.js's
- * connect timeout and error handling apply as usual; with several, each is given
- * connect_timeout, and when none answers the last one's error is postgres.js's.
- */
-function socket(
-  hosts: Hosts,
-  options: Record<string, unknown>,
-): (options: { path?: string | false }) => Promise<Socket> {
-  const timeoutMs = Number(options.connect_timeout ?? 10) * 1000 || 10_000;
-  return async ({ path }) => {
-    const open = (at?: { host: string; port: number }) => {
-      const s = new Socket();
-      s.setNoDelay(true);
-      // postgres.js names host and port in its connection errors from these.
-      return at ? Object.assign(s.connect(at.port, at.host), at) : s.connect(path as string);
-    };
-    if (path) return open();
-    const { list, preferred } = hosts;
-    if (!hosts.fallThrough || list.length === 1) return open(list[preferred]);
-    let lastError: unknown;
-    for (let k = 0; k < list.length; k++) {
-      const i = (preferred + k) % list.length;
-      const s = open(list[i]);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`connect timed out to ${list[i]!.host}`)),
-            timeoutMs,
-          );
-          s.once('connect', () => (clearTimeout(timer), resolve()));
-          s.once('error', (error) => (clearTimeout(timer), reject(error)));
-        });
-        hosts.preferred = i;
-        return s;
-      } catch (error) {
-        s.destroy();
-        lastError = error;
-      }
-    }
-    throw lastError;
-  };
-}
 
 /** DATABASE_URL as messages show it: without its password. */
 const redact = (url: string) => redactPassword(url, '(unparseable DATABASE_URL)');
