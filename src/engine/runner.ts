@@ -17,7 +17,7 @@ import { attachRun } from './failed-run.js';
 import { createCallCounter } from './budget.js';
 import { createSnapshotStore } from './snapshots.js';
 import { toBatches, type PreparedBatch } from './batch.js';
-import { type BatchCounts } from './load.js';
+import type { BatchCounts } from './load.js';
 import {
   createRun,
   describeRun,

@@ -147,7 +147,10 @@ async function getLockedNeighbourhood(
   return stored;
 }
 
-/** The listings to cluster, stored and incoming, by `keyOf`; an incoming one replaces its stored self. */
+/**
+ * The listings to cluster, stored and incoming, by `keyOf`; an incoming listing replaces its
+ * stored self.
+ */
 interface Known {
   /** The stored listings (their asset and method now). */
   current: Map<string, StoredListing>;

@@ -242,7 +242,10 @@ function withoutQuote(
 /** A row's amounts by UnifiedListing key, as exact decimal text; null where a cell is empty. */
 type Decimals = Partial<Record<(typeof DECIMAL_FIELDS)[number][1], string | null>>;
 
-/** The row's amounts, each scaled by its column's magnitude; the first that is no number rejects it. */
+/**
+ * The row's amounts, each scaled by its column's magnitude; the first that is no number
+ * rejects the row.
+ */
 function readDecimals(
   cell: (field: CsvField) => string,
   symbol: string,
