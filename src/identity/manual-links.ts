@@ -3,7 +3,8 @@ import { KxError } from '../core/errors.js';
 import { toNameKey } from '../core/unified.js';
 import type { Db, Tx } from '../db/client.js';
 import { assetSources, assets, quotes } from '../db/schema.js';
-import { deleteOrphans, lockSymbols } from './resolve.js';
+import { lockSymbols } from './neighbourhood.js';
+import { deleteOrphans } from './resolve.js';
 
 export interface ManualLinkResult {
   source: string;

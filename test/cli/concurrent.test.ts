@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { selectRows } from '../../src/db/sql.js';
-import { lockSymbols } from '../../src/identity/resolve.js';
+import { lockSymbols } from '../../src/identity/neighbourhood.js';
 import { collect, startKx } from '../helpers/cli.js';
 import { serverUrl, withOpen } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
