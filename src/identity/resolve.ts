@@ -98,7 +98,8 @@ export async function resolveAssets(
     tx,
     clusters.filter((_, i) => chosen[i] === undefined).map(describe),
   );
-  const assetIds = chosen.map((id) => id ?? created.shift()!);
+  let next = 0;
+  const assetIds = chosen.map((id) => id ?? created[next++]!);
   const { links, moved } = linkMembers(clusters, assetIds, { source, latest, ...known });
   await applyMoves(
     tx,
