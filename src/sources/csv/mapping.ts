@@ -12,8 +12,8 @@ import {
   MAGNITUDE_FIELDS,
   matchColumn,
   round2,
-  NOT_A_FIELD,
 } from './fields.js';
+import { NOT_A_FIELD } from './synonyms.js';
 import {
   headerKeyAt,
   isUnnamed,
