@@ -20,7 +20,8 @@ import {
   type ApiSettings,
 } from '../shared/api.js';
 import { createDriftTracker, type DriftTracker } from '../shared/drift.js';
-import { createHttpClient, listOf, runBound, type HttpClient } from '../shared/http.js';
+import { listOf } from '../shared/answers.js';
+import { createHttpClient, runBound, type HttpClient } from '../shared/http.js';
 
 /** `/coins/markets` serves at most 250 items per page (a larger per_page is clamped silently). */
 export const COINGECKO_PAGE_SIZE = 250;

@@ -22,7 +22,8 @@ import {
   type ApiSettings,
 } from '../shared/api.js';
 import { createDriftTracker } from '../shared/drift.js';
-import { createHttpClient, listOf, runBound } from '../shared/http.js';
+import { listOf } from '../shared/answers.js';
+import { createHttpClient, runBound } from '../shared/http.js';
 
 /** Free and pro hosts (CoinPaprika API docs); pro takes the key as `Authorization: <key>`, no "Bearer". */
 const FREE_BASE_URL = 'https://api.coinpaprika.com/v1';
