@@ -8,18 +8,10 @@ import { type DecimalMark } from '../../core/decimal.js';
 import { KxError } from '../../core/errors.js';
 import { type FileVersion, type SourceRecord } from '../../core/source.js';
 import { parseDateFormat, type DateOrder } from '../../core/timestamp.js';
-import { guessHeaderEncoding, notUtf8Header, type EncodingGuess } from './encoding.js';
-import { headerKeyAt, listColumns } from './header-keys.js';
+import { guessHeaderEncoding, type EncodingGuess } from './encoding.js';
 import { parseOverrides } from './fields.js';
 import type { CsvCursor } from './index.js';
-import {
-  coinGeckoIds,
-  klineNames,
-  marketsAsSymbol,
-  tickersInNames,
-  timeValueCells,
-  yfinanceCoin,
-} from './look-ahead/coin-columns.js';
+import { klineNames, marketsAsSymbol, yfinanceCoin } from './look-ahead/coin-columns.js';
 import { requireDollarExport, requirePriceChart } from './look-ahead/file-names.js';
 import {
   headerBytes,
@@ -43,6 +35,7 @@ import {
   sampleTimes,
 } from './look-ahead/same-time.js';
 import { inspectTextColumns, type TextColumns } from './look-ahead/text-columns.js';
+import { whyUnmapped } from './look-ahead/unmapped.js';
 import {
   currencyOf,
   pairsOf,
@@ -252,7 +245,9 @@ async function mapColumns(input: FileInput): Promise<Columns> {
   try {
     requireColumns(columns.mapping, { ...params, symbol }, named, path);
   } catch (error) {
-    throw await whyUnmapped(error, input, columns);
+    throw await whyUnmapped(error, input, columns, (bytes) =>
+      codePageOf(columns, delimiter, bytes),
+    );
   }
   return columns;
 }
@@ -277,61 +272,6 @@ function codePageOf(
     (cells) => mapHeader(cells, columns.overrides).columns.length,
     mapHeader(columns.named, columns.overrides).columns.length,
   );
-}
-
-/**
- * The refusal of a file without a column kx needs, said better where the file tells why: a
- * header not in UTF-8, CoinGecko's `[time, price]` cells, tickers in a column taken for names,
- * CoinGecko's ids where tickers should be.
- */
-async function whyUnmapped(error: unknown, input: FileInput, columns: Columns): Promise<unknown> {
-  const { path, params, delimiter } = input;
-  const { header, mapping } = columns;
-  // `終値` read as UTF-8 is no column kx knows: say what the header is written in.
-  if (!params.columns && columns.named.some((h) => h.includes('\uFFFD'))) {
-    const guess = await codePageOf(columns, delimiter, await headerBytes(path, delimiter, header));
-    if (guess) return notUtf8Header(path, guess, listColumns(guess.header));
-  }
-  if (!(error instanceof KxError)) return error;
-  const message = error.message.replace(/; name it with --map .*$/, '');
-  // CoinGecko's market_chart as pandas writes it: `[time, price]` in each cell
-  if (error.context.unmapped === 'price_usd') {
-    const pair = await timeValueCells(path, delimiter, header, !params.columns);
-    if (pair)
-      return new KxError(
-        'input',
-        `${message}: column ${JSON.stringify(pair.header)} holds a time and a value ` +
-          `in each cell (${JSON.stringify(pair.value)} on line ${pair.line}), as pandas ` +
-          "writes CoinGecko's market_chart lists: no --map reads them; write each list " +
-          `as its own columns first, as pd.DataFrame(answer["prices"], columns=["time", ` +
-          `"price"]) does`,
-        { context: error.context },
-      );
-  }
-  if (error.context.unmapped !== 'symbol') return error;
-  // `coin` of `BTC`, `ETH` was taken for names: say which column holds the tickers
-  const ticker = await tickersInNames(path, delimiter, header, !params.columns, mapping);
-  const column = mapping.columns.find((c) => c.field === 'name')?.header.trim();
-  if (ticker && column)
-    return new KxError(
-      'input',
-      `${error.message}. Column ${JSON.stringify(column)} holds ` +
-        `${ticker.named ? "each coin's name and ticker" : 'tickers'} ` +
-        `(${JSON.stringify(ticker.value)} on line ${ticker.line}): --map '${column}=symbol'` +
-        (ticker.named ? ' reads the two from it' : ''),
-      { context: error.context },
-    );
-  // CoinGecko's `/simple/price` keyed by its ids: no column holds a ticker
-  const ids = await coinGeckoIds(path, delimiter, header);
-  if (ids)
-    return new KxError(
-      'input',
-      `${message}: column ${JSON.stringify(ids.header)} holds CoinGecko's ids of ` +
-        `coins (${JSON.stringify(ids.value)} on line ${ids.line}), not their tickers, ` +
-        'which no column holds: kx ingest --source coingecko loads its coins with both',
-      { context: error.context },
-    );
-  return error;
 }
 
 /**
@@ -385,52 +325,6 @@ async function readSymbols(input: FileInput, columns: Columns) {
   if (text.numericName) leaveOutNumericName(mapping, header, text.numericName);
   if (text.rowIds) leaveOutRowIds(mapping, text.rowIds);
   return { text, pairs, cashtags, namedTickers, currency };
-}
-
-/** What `--dry-run` and `--json` show of a file's reading. */
-export function describeReading(
-  reading: FileReading,
-  input: FileInput,
-): { mapping: unknown; warnings: string[] } {
-  const { named, mapping, timeOfDay, pairs, cashtags, namedTickers, currency, symbol } = reading;
-  return {
-    mapping: {
-      delimiter: input.delimiter,
-      ...(reading.dateOrderApplies ? { dateOrder: reading.dateOrder } : {}),
-      decimalMark: reading.decimalMark,
-      ...(timeOfDay !== undefined ? { timeOfDay: named[timeOfDay] } : {}),
-      ...(pairs ? { pairs } : {}),
-      ...(cashtags ? { cashtags: true } : {}),
-      ...(namedTickers ? { namedTickers: true } : {}),
-      ...(currency ? { currency: currency.header } : {}),
-      columns: mapping.columns.map(
-        ({ header: h, index, field, confidence, how, scale, zoneMinutes }) => ({
-          header: h,
-          field,
-          confidence,
-          // a --map of the file's own reading (its markets'), not of the user's
-          how: how === 'override' && !reading.userMap.has(headerKeyAt(h, index)) ? 'markets' : how,
-          ...(scale ? { scale } : {}),
-          ...(zoneMinutes ? { zone: utcOffset(zoneMinutes) } : {}),
-        }),
-      ),
-      unmapped: mapping.unmapped.filter(
-        (h) =>
-          (timeOfDay === undefined || h !== named[timeOfDay]) &&
-          (!currency || h !== named[currency.index]),
-      ),
-      ...(symbol ? { symbol } : {}),
-      ...(symbol && !input.params.symbol ? { ticker: input.shape.levels?.tickers[0] } : {}),
-    },
-    warnings: mapping.warnings,
-  };
-}
-
-/** 480 → `UTC+08:00`, -300 → `UTC-05:00`. */
-function utcOffset(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /**

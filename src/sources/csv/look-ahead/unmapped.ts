@@ -1,0 +1,71 @@
+/**
+ * Why a file has no column kx needs, where the file tells: its header is not UTF-8, its cells
+ * are CoinGecko's `[time, price]` lists, its names are tickers, its ids are CoinGecko's.
+ */
+import { KxError } from '../../../core/errors.js';
+import { notUtf8Header, type EncodingGuess } from '../encoding.js';
+import { listColumns } from '../header-keys.js';
+import { type HeaderMapping } from '../mapping.js';
+import type { CsvParams } from '../params.js';
+import { coinGeckoIds, tickersInNames, timeValueCells } from './coin-columns.js';
+import { headerBytes } from './format.js';
+
+/**
+ * The refusal of a file without a column kx needs, said better where the file tells why: a
+ * header not in UTF-8, CoinGecko's `[time, price]` cells, tickers in a column taken for names,
+ * CoinGecko's ids where tickers should be.
+ */
+export async function whyUnmapped(
+  error: unknown,
+  input: { path: string; params: CsvParams; delimiter: string },
+  columns: { header: string[]; named: string[]; mapping: HeaderMapping },
+  codePageOf: (bytes: Buffer) => Promise<EncodingGuess | null>,
+): Promise<unknown> {
+  const { path, params, delimiter } = input;
+  const { header, mapping } = columns;
+  // `終値` read as UTF-8 is no column kx knows: say what the header is written in.
+  if (!params.columns && columns.named.some((h) => h.includes('\uFFFD'))) {
+    const guess = await codePageOf(await headerBytes(path, delimiter, header));
+    if (guess) return notUtf8Header(path, guess, listColumns(guess.header));
+  }
+  if (!(error instanceof KxError)) return error;
+  const message = error.message.replace(/; name it with --map .*$/, '');
+  // CoinGecko's market_chart as pandas writes it: `[time, price]` in each cell
+  if (error.context.unmapped === 'price_usd') {
+    const pair = await timeValueCells(path, delimiter, header, !params.columns);
+    if (pair)
+      return new KxError(
+        'input',
+        `${message}: column ${JSON.stringify(pair.header)} holds a time and a value ` +
+          `in each cell (${JSON.stringify(pair.value)} on line ${pair.line}), as pandas ` +
+          "writes CoinGecko's market_chart lists: no --map reads them; write each list " +
+          `as its own columns first, as pd.DataFrame(answer["prices"], columns=["time", ` +
+          `"price"]) does`,
+        { context: error.context },
+      );
+  }
+  if (error.context.unmapped !== 'symbol') return error;
+  // `coin` of `BTC`, `ETH` was taken for names: say which column holds the tickers
+  const ticker = await tickersInNames(path, delimiter, header, !params.columns, mapping);
+  const column = mapping.columns.find((c) => c.field === 'name')?.header.trim();
+  if (ticker && column)
+    return new KxError(
+      'input',
+      `${error.message}. Column ${JSON.stringify(column)} holds ` +
+        `${ticker.named ? "each coin's name and ticker" : 'tickers'} ` +
+        `(${JSON.stringify(ticker.value)} on line ${ticker.line}): --map '${column}=symbol'` +
+        (ticker.named ? ' reads the two from it' : ''),
+      { context: error.context },
+    );
+  // CoinGecko's `/simple/price` keyed by its ids: no column holds a ticker
+  const ids = await coinGeckoIds(path, delimiter, header);
+  if (ids)
+    return new KxError(
+      'input',
+      `${message}: column ${JSON.stringify(ids.header)} holds CoinGecko's ids of ` +
+        `coins (${JSON.stringify(ids.value)} on line ${ids.line}), not their tickers, ` +
+        'which no column holds: kx ingest --source coingecko loads its coins with both',
+      { context: error.context },
+    );
+  return error;
+}
