@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { KxError } from '../../core/errors.js';
 import { parseDateFormat } from '../../core/timestamp.js';
-import { COIN_NAMES } from './pairs.js';
+import { COIN_NAMES } from './coins.js';
 
 export const CsvParamsSchema = v.object({
   // Absolute, so that `kx resume` finds the file from any working directory.

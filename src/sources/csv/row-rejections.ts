@@ -10,16 +10,14 @@ import { toDecimal } from '../../core/decimal.js';
 import { toNameKey, type UnifiedListing } from '../../core/unified.js';
 import type { ColumnMapping, CsvField } from './fields.js';
 import { mapHeader, type HeaderMapping } from './mapping.js';
+import { isCurrencySign, pricedInItself, sameCoin } from './coins.js';
 import {
-  isCurrencySign,
   isFiat,
   isMarketOfKnownCoins,
   isMarketShaped,
   parsePair,
-  pricedInItself,
   readCell,
   readMarket,
-  sameCoin,
 } from './pairs.js';
 import type { CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';

@@ -14,7 +14,7 @@ import {
 } from '../../core/unified.js';
 import type { ColumnMapping, CsvField } from './fields.js';
 import type { HeaderMapping } from './mapping.js';
-import { splitNamedTicker, usualTicker, withoutCashtag } from './pairs.js';
+import { splitNamedTicker, usualTicker, withoutCashtag } from './coins.js';
 import type { CsvRow } from './reader.js';
 import type { PairExample } from './pairs.js';
 import { type AmountColumns, textOf, withTimeOfDay, DECIMAL_FIELDS, withoutCoin } from './cells.js';

@@ -6,14 +6,8 @@ import { KxError } from '../../../core/errors.js';
 import { type CsvField } from '../fields.js';
 import { isUnnamed, toHeaderKey, unnamedColumn } from '../header-keys.js';
 import { type HeaderMapping } from '../mapping.js';
-import {
-  COIN_NAMES,
-  isMarketShaped,
-  parsePair,
-  parseQuoteFirst,
-  sameCoin,
-  splitNamedTicker,
-} from '../pairs.js';
+import { COIN_NAMES, sameCoin, splitNamedTicker } from '../coins.js';
+import { isMarketShaped, parsePair, parseQuoteFirst } from '../pairs.js';
 import { numberedHeader, type YfinanceLevels } from '../sniff.js';
 import { COLUMN_PRESETS } from '../params.js';
 import { textOf } from '../cells.js';

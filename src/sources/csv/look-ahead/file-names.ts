@@ -6,7 +6,8 @@ import { basename } from 'node:path';
 import { KxError } from '../../../core/errors.js';
 import { type HeaderMapping } from '../mapping.js';
 import { toCurrency } from '../../../core/currency.js';
-import { isWellKnownCoin, parsePair, sameCoin } from '../pairs.js';
+import { isWellKnownCoin, sameCoin } from '../coins.js';
+import { parsePair } from '../pairs.js';
 
 /**
  * CoinGecko names a coin's chart export `COIN-CURRENCY-max.csv` (`sol-usd-max.csv`,

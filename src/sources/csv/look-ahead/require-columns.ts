@@ -9,7 +9,7 @@ import { type CsvField } from '../fields.js';
 import { toHeaderKey, listColumns } from '../header-keys.js';
 import { type HeaderMapping } from '../mapping.js';
 import { AMOUNT_KEYS } from '../shapes.js';
-import { coinInFileName, isWellKnownCoin, sameCoin } from '../pairs.js';
+import { coinInFileName, isWellKnownCoin, sameCoin } from '../coins.js';
 import { numberedHeader } from '../sniff.js';
 import { type CsvParams } from '../params.js';
 import {

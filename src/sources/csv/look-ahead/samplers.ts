@@ -6,7 +6,7 @@ import { toCurrency, USD_QUOTES } from '../../../core/currency.js';
 import { toNameKey } from '../../../core/unified.js';
 import { amountColumns, countedCoin, textOf } from '../cells.js';
 import { type HeaderMapping } from '../mapping.js';
-import { pricedInItself } from '../pairs.js';
+import { pricedInItself } from '../coins.js';
 import { type CsvRow } from '../reader.js';
 import { type Sampled, type TextColumns } from './text-columns.js';
 

@@ -4,17 +4,8 @@
  * column's sampler is here; the other columns' are in samplers.ts.
  */
 import { type HeaderMapping } from '../mapping.js';
-import {
-  COIN_NAMES,
-  isCurrencySign,
-  isWellKnownCoin,
-  isMarketShaped,
-  parsePair,
-  parseQuoteFirst,
-  readingOf,
-  readMarket,
-  splitNamedTicker,
-} from '../pairs.js';
+import { COIN_NAMES, isCurrencySign, isWellKnownCoin, splitNamedTicker } from '../coins.js';
+import { isMarketShaped, parsePair, parseQuoteFirst, readingOf, readMarket } from '../pairs.js';
 import { type CsvRow } from '../reader.js';
 import { textOf } from '../cells.js';
 import { rowsAfterHeader } from './format.js';

@@ -4,7 +4,8 @@
  */
 import { KxError } from '../../../core/errors.js';
 import { type HeaderMapping } from '../mapping.js';
-import { namesCoin, parsePair, sameCoin, splitNamedTicker, type PairExample } from '../pairs.js';
+import { sameCoin, splitNamedTicker } from '../coins.js';
+import { namesCoin, parsePair, type PairExample } from '../pairs.js';
 import { textOf } from '../cells.js';
 import { type TextColumns, type Sampled } from './text-columns.js';
 import { rowsAfterHeader } from './format.js';
