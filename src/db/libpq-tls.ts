@@ -26,41 +26,15 @@ export function tlsOptions(
   env: Env,
   read: (file: string) => string,
 ): false | 'prefer' | TlsOptions {
-  const { take, choose } = params;
-  const mode = choose('sslmode', SSL_MODES, env.PGSSLMODE || 'prefer')!;
-  const file = (name: string, envName: string) => {
-    const value = take(name, env[envName]);
-    if (value === undefined || value === 'system') return value;
-    try {
-      return read(value);
-    } catch (error) {
-      throw usage(
-        `DATABASE_URL gives ${name}=${value}, which kx cannot read ` +
-          `(${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
-    }
-  };
-  // libpq's files when none is named: ~/.postgresql/root.crt, postgresql.crt and .key, root.crl
-  const own = (name: string) => {
-    try {
-      return read(join(env.HOME || homedir(), '.postgresql', name));
-    } catch {
-      return undefined;
-    }
-  };
-  const named = {
-    rootcert: file('sslrootcert', 'PGSSLROOTCERT'),
-    cert: file('sslcert', 'PGSSLCERT'),
-    key: file('sslkey', 'PGSSLKEY'),
-    crl: file('sslcrl', 'PGSSLCRL'),
-  };
-  const rootcert = named.rootcert ?? own('root.crt');
-  const cert = named.cert ?? own('postgresql.crt');
-  const key = named.key ?? (cert !== undefined ? own('postgresql.key') : undefined);
-  const crl = named.crl ?? own('root.crl');
-  const passphrase = take('sslpassword');
-  const minVersion = tlsVersion(take('ssl_min_protocol_version', env.PGSSLMINPROTOCOLVERSION));
-  const maxVersion = tlsVersion(take('ssl_max_protocol_version', env.PGSSLMAXPROTOCOLVERSION));
+  const mode = params.choose('sslmode', SSL_MODES, env.PGSSLMODE || 'prefer')!;
+  const { named, rootcert, cert, key, crl } = certificates(params, env, read);
+  const passphrase = params.take('sslpassword');
+  const minVersion = tlsVersion(
+    params.take('ssl_min_protocol_version', env.PGSSLMINPROTOCOLVERSION),
+  );
+  const maxVersion = tlsVersion(
+    params.take('ssl_max_protocol_version', env.PGSSLMAXPROTOCOLVERSION),
+  );
   if (mode === 'disable') return false;
   // libpq: with a root certificate, require checks the chain as verify-ca does; `system` is
   // the system's authorities, and asks for verify-full at least.
@@ -92,6 +66,48 @@ export function tlsOptions(
     ...(rootcert !== undefined && rootcert !== 'system' ? { ca: rootcert } : {}),
     ...(verify === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
     ...extra,
+  };
+}
+
+/**
+ * The certificates and revocation list: each file's text as sslrootcert, sslcert, sslkey and
+ * sslcrl (or their PG* variables) name it (`system` as it is), else libpq's own files in
+ * ~/.postgresql (root.crt, postgresql.crt and .key, root.crl) where they are. `named` is what
+ * the URL and the environment named.
+ */
+function certificates(params: UriParams, env: Env, read: (file: string) => string) {
+  const file = (name: string, envName: string) => {
+    const value = params.take(name, env[envName]);
+    if (value === undefined || value === 'system') return value;
+    try {
+      return read(value);
+    } catch (error) {
+      throw usage(
+        `DATABASE_URL gives ${name}=${value}, which kx cannot read ` +
+          `(${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
+    }
+  };
+  const own = (name: string) => {
+    try {
+      return read(join(env.HOME || homedir(), '.postgresql', name));
+    } catch {
+      return undefined;
+    }
+  };
+  const named = {
+    rootcert: file('sslrootcert', 'PGSSLROOTCERT'),
+    cert: file('sslcert', 'PGSSLCERT'),
+    key: file('sslkey', 'PGSSLKEY'),
+    crl: file('sslcrl', 'PGSSLCRL'),
+  };
+  const cert = named.cert ?? own('postgresql.crt');
+  return {
+    named,
+    rootcert: named.rootcert ?? own('root.crt'),
+    cert,
+    key: named.key ?? (cert !== undefined ? own('postgresql.key') : undefined),
+    crl: named.crl ?? own('root.crl'),
   };
 }
 
