@@ -199,12 +199,29 @@ function windowOf(query: Window): SQL {
 }
 
 /** `and <column> in` the query's named sources (consensus aside); nothing when it names none. */
-function sourcesIn(column: SQL, query: Window): SQL {
+function sourcesIn(column: SQL, query: Pick<HistoryQuery, 'sources'>): SQL {
   const named = query.sources.filter((s) => s !== CONSENSUS);
   return named.length > 0 ? sql`and ${column} = any(${toArrayLiteral(named)}::text[])` : sql``;
 }
 
 type Window = Pick<HistoryQuery, 'assetId' | 'from' | 'to' | 'sources'>;
+
+/**
+ * The first and last time the coin was observed (by the named sources, when some are), or
+ * null: what an empty history's window missed (the index on asset and time answers it).
+ */
+export async function getQuoteSpan(
+  db: Db,
+  query: Pick<HistoryQuery, 'assetId' | 'sources'>,
+): Promise<{ first: string; last: string } | null> {
+  const [span] = await selectRows<{ first: string | null; last: string | null }>(
+    db,
+    sql`select to_char(min(q.observed_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as first,
+          to_char(max(q.observed_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as last
+        from quotes q where q.asset_id = ${query.assetId} ${sourcesIn(sql`q.source`, query)}`,
+  );
+  return span?.first && span.last ? { first: span.first, last: span.last } : null;
+}
 
 /**
  * The CTEs that end in `b`: per source and UTC bucket the first, highest, lowest and last

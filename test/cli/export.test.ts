@@ -274,6 +274,44 @@ describe('kx export', () => {
     expect(where).toEqual(Array.from({ length: 10 }, (_, k) => 3 + 4 * k));
   });
 
+  it('quotes: an export that finds none says when the coin has them, and how to get them', async () => {
+    const [{ n } = { n: 0 }] = await stored<{ n: number }>(
+      sql`select count(*)::int as n from quotes q join assets a on a.id = q.asset_id
+          where a.symbol = 'BTC'`,
+    );
+    expect(n).toBeGreaterThanOrEqual(HOURS);
+    const before = await runKx(
+      ['export', 'quotes', '--asset', 'btc', '--to', '2023-06-01'],
+      database.env,
+    );
+    expect(before.code, before.stderr).toBe(0);
+    expect(csvRows(before.stdout)).toEqual([]);
+    expect(before.stderr).toContain(
+      '--asset btc: no quotes in 2023-05-02T00:00:00.000Z to 2023-06-01T00:00:00.000Z ' +
+        '(without --from, the 30 days before --to); its quotes are from 2024-01-01T00:00:00Z to ',
+    );
+    // What it says to pass exports every quote of the coin.
+    const advice = /--from (\S+) --to (\S+) exports them all/.exec(before.stderr);
+    expect(advice, before.stderr).not.toBeNull();
+    const all = await runKx(
+      ['export', 'quotes', '--asset', 'btc', '--from', advice![1]!, '--to', advice![2]!],
+      database.env,
+    );
+    expect(all.code, all.stderr).toBe(0);
+    expect(csvRows(all.stdout)).toHaveLength(n);
+    expect(all.stderr).not.toContain('no quotes');
+
+    const elsewhere = await runKx(
+      ['export', 'quotes', '--asset', 'btc', '--source', 'coingecko', '--format', 'json'],
+      database.env,
+    );
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(JSON.parse(elsewhere.stdout)).toEqual([]);
+    expect(elsewhere.stderr).toContain(
+      '--asset btc: no quotes of this coin from coingecko are stored',
+    );
+  });
+
   it('names every asset a symbol has when it is not one', async () => {
     const unlinked = await runKx(['unlink', 'csv:btc-bitcoin', '--json'], database.env);
     expect(unlinked.code, unlinked.stderr).toBe(0);

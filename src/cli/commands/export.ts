@@ -13,7 +13,13 @@ import {
   type Export,
   type ExportFormat,
 } from '../../queries/export.js';
-import { CONSENSUS, INTERVALS, historyWindow, type Interval } from '../../queries/history.js';
+import {
+  CONSENSUS,
+  INTERVALS,
+  getQuoteSpan,
+  historyWindow,
+  type Interval,
+} from '../../queries/history.js';
 import { sourceNames } from '../../sources/index.js';
 import type { Context } from '../context.js';
 import type { Output } from '../io.js';
@@ -52,13 +58,11 @@ export async function exportData(
         options.format,
         ctx.io.stdout,
       );
-    else if (kind === 'quotes')
-      await writeAll(
-        exportQuotes(db, { assetId: assetId!, from, to, sources, interval }),
-        options.format,
-        ctx.io.stdout,
-      );
-    else if (kind === 'listings')
+    else if (kind === 'quotes') {
+      const query = { assetId: assetId!, from, to, sources, interval };
+      const written = await writeAll(exportQuotes(db, query), options.format, ctx.io.stdout);
+      if (written === 0) ctx.log.warn(await whyNoQuotes(db, query, options));
+    } else if (kind === 'listings')
       await writeAll(
         exportListings(db, { source: sources[0], assetId, sort: 'id' }),
         options.format,
@@ -150,9 +154,45 @@ async function findAsset(db: Db, ref: string): Promise<number> {
   );
 }
 
-/** The export's text to stdout, chunk by chunk. */
-async function writeAll<R>(data: Export<R>, format: ExportFormat, out: Output): Promise<void> {
-  for await (const chunk of encode(data, format)) await write(out, chunk);
+/** The export's text to stdout, chunk by chunk; the number of rows it held. */
+async function writeAll<R>(data: Export<R>, format: ExportFormat, out: Output): Promise<number> {
+  let count = 0;
+  const counted = async function* () {
+    for await (const row of data.rows) {
+      count++;
+      yield row;
+    }
+  };
+  for await (const chunk of encode({ ...data, rows: counted() }, format)) await write(out, chunk);
+  return count;
+}
+
+/**
+ * Why an export of quotes came out empty: the window (30 days by default) missed the coin's
+ * quotes, or there are none, and the --from and --to that would find them.
+ */
+async function whyNoQuotes(
+  db: Db,
+  query: { assetId: number; from: Date; to: Date; sources: string[] },
+  options: ExportOptions,
+): Promise<string> {
+  const by = query.sources.length > 0 ? ` from ${query.sources.join(', ')}` : '';
+  const span = await getQuoteSpan(db, query);
+  if (!span) return `--asset ${options.asset}: no quotes of this coin${by} are stored`;
+  const window =
+    `${query.from.toISOString()} to ${query.to.toISOString()}` +
+    (options.from === undefined ? ' (without --from, the 30 days before --to)' : '');
+  return (
+    `--asset ${options.asset}: no quotes${by} in ${window}; its quotes${by} are from ` +
+    `${span.first} to ${span.last}: --from ${span.first.slice(0, 10)} --to ` +
+    `${nextDay(span.last)} exports them all`
+  );
+}
+
+/** The UTC day after an instant's, as `YYYY-MM-DD`: an exclusive --to that keeps that instant. */
+function nextDay(instant: string): string {
+  const day = new Date(`${instant.slice(0, 10)}T00:00:00Z`);
+  return new Date(day.getTime() + 86_400_000).toISOString().slice(0, 10);
 }
 
 /** One chunk to stdout, waiting for it to drain when its buffer is full. */
