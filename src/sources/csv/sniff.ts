@@ -2,6 +2,7 @@
  * What a file is before it is read as CSV: a file at all (not a pipe, a spreadsheet, an
  * archive or UTF-16), its delimiter, banner lines above its header, yfinance's ticker lines.
  */
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
@@ -61,6 +62,36 @@ const SAVE_FIRST = 'save the data to a file first (curl -fLo prices.csv URL, or 
 
 /** Checks that `path` is a readable, non-empty CSV file and finds its delimiter and banner. */
 export async function sniffCsv(path: string): Promise<CsvShape> {
+  const info = await statFile(path);
+  const text = headText(path, await readHead(path));
+  const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
+  const delimiter = pickDelimiter(lines.slice(0, 20));
+  const bannerLines = countBannerLines(lines.slice(0, 21), delimiter);
+  if (singleQuoted(lines.slice(bannerLines + 1, bannerLines + 21), delimiter)) {
+    throw new KxError(
+      'input',
+      `${path}: its cells are enclosed in single quotes ('BTC'), and a CSV file's are in ` +
+        `double quotes ("BTC"): a comma inside one would split it, so kx does not strip them. ` +
+        `Convert the file, for example: python3 -c 'import csv,sys; ` +
+        `csv.writer(sys.stdout).writerows(csv.reader(sys.stdin, quotechar=chr(39)` +
+        `${delimiter === ',' ? '' : `, delimiter=chr(${delimiter.charCodeAt(0)})`}))' ` +
+        `< ${path} > converted.csv`,
+      { context: { file: path } },
+    );
+  }
+  const levels = bannerLines === 0 ? yfinanceLevels(lines, delimiter) : undefined;
+  return {
+    delimiter,
+    bannerLines,
+    size: info.size,
+    mtime: info.mtime,
+    opened: { ino: info.ino, mtimeMs: info.mtimeMs },
+    ...(levels && { levels }),
+  };
+}
+
+/** The file at `path`, refused when it is none, is no regular file, or is empty. */
+async function statFile(path: string): Promise<Stats> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     const reason =
       error.code === 'ENOENT'
@@ -83,7 +114,11 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
     );
   if (info.size === 0)
     throw new KxError('input', `${path}: file is empty`, { context: { file: path } });
-  const head = await readHead(path);
+  return info;
+}
+
+/** The text of a file's head, refused when it is UTF-16, packed, binary, a stand-in or JSON. */
+function headText(path: string, head: Buffer): string {
   if (isUtf16(head)) {
     throw new KxError(
       'input',
@@ -111,30 +146,7 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
       },
     );
   }
-  const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
-  const delimiter = pickDelimiter(lines.slice(0, 20));
-  const bannerLines = countBannerLines(lines.slice(0, 21), delimiter);
-  if (singleQuoted(lines.slice(bannerLines + 1, bannerLines + 21), delimiter)) {
-    throw new KxError(
-      'input',
-      `${path}: its cells are enclosed in single quotes ('BTC'), and a CSV file's are in ` +
-        `double quotes ("BTC"): a comma inside one would split it, so kx does not strip them. ` +
-        `Convert the file, for example: python3 -c 'import csv,sys; ` +
-        `csv.writer(sys.stdout).writerows(csv.reader(sys.stdin, quotechar=chr(39)` +
-        `${delimiter === ',' ? '' : `, delimiter=chr(${delimiter.charCodeAt(0)})`}))' ` +
-        `< ${path} > converted.csv`,
-      { context: { file: path } },
-    );
-  }
-  const levels = bannerLines === 0 ? yfinanceLevels(lines, delimiter) : undefined;
-  return {
-    delimiter,
-    bannerLines,
-    size: info.size,
-    mtime: info.mtime,
-    opened: { ino: info.ino, mtimeMs: info.mtimeMs },
-    ...(levels && { levels }),
-  };
+  return text;
 }
 
 function yfinanceLevels(lines: readonly string[], delimiter: string): YfinanceLevels | undefined {
