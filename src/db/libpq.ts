@@ -182,7 +182,8 @@ function sessionOf(
   const connectTimeout = params.take('connect_timeout');
   const keepalives = params.take('keepalives');
   const keepalivesIdle = params.take('keepalives_idle');
-  params.take('keepalives_interval'); // Node sets the idle time alone; the system's interval and count
+  // Node sets the idle time alone; the system's interval and count
+  params.take('keepalives_interval');
   params.take('keepalives_count');
   const fallbackName = params.take('fallback_application_name');
   const targetSessionAttrs = params.choose(

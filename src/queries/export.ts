@@ -196,16 +196,18 @@ async function* pages<R>(
 /** Text chunks of about this size: one write per chunk, not per row. */
 const CHUNK = 64 * 1024;
 
-/** The export as text chunks in `format`. */
+/** The export as text chunks in `format`; `tally.rows` counts the rows encoded, if given. */
 export async function* encode<R>(
   { rows, columns, json = (row) => JSON.stringify(row) }: Export<R>,
   format: ExportFormat,
+  tally?: { rows: number },
 ): AsyncGenerator<string> {
   let chunk = '';
   let first = true;
   if (format === 'csv') chunk = `${columns.map(([header]) => header).join(',')}\r\n`;
   if (format === 'json') chunk = '[';
   for await (const row of rows) {
+    if (tally) tally.rows++;
     if (format === 'csv') chunk += `${columns.map(([, get]) => csvField(get(row))).join(',')}\r\n`;
     else if (format === 'ndjson') chunk += `${json(row)}\n`;
     else chunk += `${first ? '\n' : ',\n'}${json(row)}`;

@@ -310,6 +310,16 @@ describe('kx export', () => {
     expect(elsewhere.stderr).toContain(
       '--asset btc: no quotes of this coin from coingecko are stored',
     );
+    // The consensus is of the sources' quotes: it has no quotes of its own to look for.
+    const agreed = await runKx(
+      ['export', 'quotes', '--asset', 'btc', '--source', 'consensus', '--interval', '1d'].concat([
+        '--to',
+        '2023-06-01',
+      ]),
+      database.env,
+    );
+    expect(agreed.code, agreed.stderr).toBe(0);
+    expect(agreed.stderr).toContain('; its quotes are from 2024-01-01T00:00:00Z to ');
   });
 
   it('names every asset a symbol has when it is not one', async () => {

@@ -156,15 +156,9 @@ async function findAsset(db: Db, ref: string): Promise<number> {
 
 /** The export's text to stdout, chunk by chunk; the number of rows it held. */
 async function writeAll<R>(data: Export<R>, format: ExportFormat, out: Output): Promise<number> {
-  let count = 0;
-  const counted = async function* () {
-    for await (const row of data.rows) {
-      count++;
-      yield row;
-    }
-  };
-  for await (const chunk of encode({ ...data, rows: counted() }, format)) await write(out, chunk);
-  return count;
+  const tally = { rows: 0 };
+  for await (const chunk of encode(data, format, tally)) await write(out, chunk);
+  return tally.rows;
 }
 
 /**
@@ -176,7 +170,8 @@ async function whyNoQuotes(
   query: { assetId: number; from: Date; to: Date; sources: string[] },
   options: ExportOptions,
 ): Promise<string> {
-  const by = query.sources.length > 0 ? ` from ${query.sources.join(', ')}` : '';
+  const named = query.sources.filter((s) => s !== CONSENSUS);
+  const by = named.length > 0 ? ` from ${named.join(', ')}` : '';
   const span = await getQuoteSpan(db, query);
   if (!span) return `--asset ${options.asset}: no quotes of this coin${by} are stored`;
   const window =
