@@ -130,29 +130,7 @@ export async function refuseTwoValuesAtOnce(
         warned = true;
         continue;
       }
-      const name = cell(header, apart);
-      const column = JSON.stringify(name);
-      // two markets of one coin in dollars: Bittrex's USD-ETH and USDT-ETH
-      const symbol = read.mapping.columns.find((c) => c.field === 'symbol')?.index;
-      const [one, other] = [before.cells, row.fields].map((cells) =>
-        read.pairs && apart === symbol
-          ? readMarket(cell(cells, apart), read.pairs.quoteFirst)?.quote
-          : undefined,
-      );
-      // a second time column (`unix` beside a local `date` that repeats an hour when clocks go back)
-      const isTime = mapHeader([name], new Map()).columns.some((c) => c.field === 'observed_at');
-      refusal = new KxError(
-        'input',
-        `${path}: ${both}; column ${column} tells them apart ` +
-          `(${JSON.stringify(cell(before.cells, apart))} and ${JSON.stringify(cell(row.fields, apart))}). ` +
-          `kx keeps one quote per coin and time and would keep only the later line's. ` +
-          (isTime
-            ? `If ${column} is when each line was observed, name it with --map '${name}=observed_at'`
-            : one && other && one !== other
-              ? `Load the markets of one quote currency (${one} or ${other}), from a file of their own`
-              : `Load the rows of one ${column} value, from a file of their own`),
-        { context: { file: path, line: row.line, field: header[apart] } },
-      );
+      refusal = twoValuesRefusal(path, header, read, { before: before.cells, row, apart, both });
       break;
     }
   } catch {
@@ -160,6 +138,42 @@ export async function refuseTwoValuesAtOnce(
     return;
   }
   if (refusal) throw refusal;
+}
+
+/**
+ * The refusal of two values of a coin at one time that a column tells apart: what to load
+ * instead, by what the column is (a second time, markets in two quote currencies, anything else).
+ */
+function twoValuesRefusal(
+  path: string,
+  header: readonly string[],
+  read: { mapping: HeaderMapping; pairs: PairExample | null },
+  at: { before: readonly string[]; row: CsvRow; apart: number; both: string },
+): KxError {
+  const { row, apart, both } = at;
+  const name = cell(header, apart);
+  const column = JSON.stringify(name);
+  // two markets of one coin in dollars: Bittrex's USD-ETH and USDT-ETH
+  const symbol = read.mapping.columns.find((c) => c.field === 'symbol')?.index;
+  const [one, other] = [at.before, row.fields].map((cells) =>
+    read.pairs && apart === symbol
+      ? readMarket(cell(cells, apart), read.pairs.quoteFirst)?.quote
+      : undefined,
+  );
+  // a second time column (`unix` beside a local `date` that repeats an hour when clocks go back)
+  const isTime = mapHeader([name], new Map()).columns.some((c) => c.field === 'observed_at');
+  return new KxError(
+    'input',
+    `${path}: ${both}; column ${column} tells them apart ` +
+      `(${JSON.stringify(cell(at.before, apart))} and ${JSON.stringify(cell(row.fields, apart))}). ` +
+      `kx keeps one quote per coin and time and would keep only the later line's. ` +
+      (isTime
+        ? `If ${column} is when each line was observed, name it with --map '${name}=observed_at'`
+        : one && other && one !== other
+          ? `Load the markets of one quote currency (${one} or ${other}), from a file of their own`
+          : `Load the rows of one ${column} value, from a file of their own`),
+    { context: { file: path, line: row.line, field: header[apart] } },
+  );
 }
 
 export const HOUR = 3_600_000;
