@@ -216,7 +216,8 @@ export async function getQuoteSpan(
 ): Promise<{ first: string; last: string } | null> {
   const [span] = await selectRows<{ first: string | null; last: string | null }>(
     db,
-    sql`select to_char(min(q.observed_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as first,
+    sql`select
+          to_char(min(q.observed_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as first,
           to_char(max(q.observed_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as last
         from quotes q where q.asset_id = ${query.assetId} ${sourcesIn(sql`q.source`, query)}`,
   );

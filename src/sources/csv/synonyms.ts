@@ -116,7 +116,7 @@ export const SYNONYMS: Record<CsvField, Record<string, number>> = {
     price_close: 0.9,
     value: 0.85,
     usd: 0.85,
-    // Bitstamp's transactions (`Amount`, `Value`, `Rate`): only beside an amount (see mapHeader)
+    // Bitstamp's transactions (`Amount`, `Value`, `Rate`): only beside an amount (picking.ts)
     rate: 0.85,
     // The finance portals in Spanish, Portuguese, German, French and Russian (investing.com's
     // `Último`, `Zuletzt`, `Dernier`, `Цена` are its `Price`, the day's close).
