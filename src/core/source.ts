@@ -71,6 +71,12 @@ export interface SourceStream<P = unknown> {
   describe(): { mapping?: unknown; warnings: string[] };
   /** How far reading is once the record at `position` is read (for a progress display). */
   progressAt?(position: P): ReadProgress;
+  /**
+   * True when reading starts where the stored cursor left off (a CSV file's appended lines),
+   * so that what the stream holds is also what the runs before read; false or absent when it
+   * starts from the beginning.
+   */
+  continues?: boolean;
 }
 
 /**

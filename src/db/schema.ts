@@ -48,6 +48,12 @@ export const etlRuns = pgTable(
     trigger: text('trigger').notNull(),
     streamKey: text('stream_key').notNull(),
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    /**
+     * The run whose checkpoint this one read on from (a CSV file's appended lines), or null
+     * when it read its stream from the start: what the stream held as of this run is what
+     * this run and the runs it continued from read.
+     */
+    continuesRunId: ref('continues_run_id'),
     fetched: integer('fetched').notNull().default(0),
     loaded: integer('loaded').notNull().default(0),
     unchanged: integer('unchanged').notNull().default(0),

@@ -4,13 +4,14 @@ import type { Db, Tx } from '../db/client.js';
 import { etlCheckpoints } from '../db/schema.js';
 
 /**
- * The cursor a run starts from. `stream` scope: the stream's last checkpoint, whoever wrote it
- * (incremental CSV). `run` scope: only a checkpoint written by this same run (a resume).
+ * The checkpoint a run starts from: its cursor and the run that wrote it. `stream` scope: the
+ * stream's last checkpoint, whoever wrote it (incremental CSV). `run` scope: only a checkpoint
+ * written by this same run (a resume).
  */
 export async function loadCursor(
   db: Db,
   input: { source: string; streamKey: string; runId: number; scope: 'stream' | 'run' },
-): Promise<Cursor | null> {
+): Promise<{ cursor: Cursor; runId: number } | null> {
   const [row] = await db
     .select({ cursor: etlCheckpoints.cursor, runId: etlCheckpoints.runId })
     .from(etlCheckpoints)
@@ -18,7 +19,7 @@ export async function loadCursor(
       and(eq(etlCheckpoints.source, input.source), eq(etlCheckpoints.streamKey, input.streamKey)),
     );
   if (!row || (input.scope === 'run' && row.runId !== input.runId)) return null;
-  return row.cursor;
+  return row;
 }
 
 /**

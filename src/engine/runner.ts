@@ -23,6 +23,7 @@ import {
   describeRun,
   finishRun,
   markAbandoned,
+  noteContinuation,
   runningRun,
   sourceLockKey,
   startAttempt,
@@ -190,13 +191,13 @@ async function openStream<P>(
   settings: RunSettings,
 ): Promise<SourceStream> {
   const { run, streamKey, trigger } = state;
-  const cursor = await loadCursor(handle.db, {
+  const stored = await loadCursor(handle.db, {
     source: source.name,
     streamKey,
     runId: run.id,
     scope: source.cursorScope,
   });
-  return source.open(params, cursor, {
+  const stream = await source.open(params, stored?.cursor ?? null, {
     resume: trigger === 'resume',
     fullRefresh: settings.fullRefresh,
     warn: (message) => settings.warn(message),
@@ -210,6 +211,12 @@ async function openStream<P>(
     onWait: settings.onWait,
     stop: settings.stop,
   });
+  // A run that reads on from another's checkpoint names it: run comparison counts what that
+  // run and those before it read as part of this one's view (a later run's checkpoint, which a
+  // resume of an older run could meet, would make the chain a loop and is not named).
+  if (stream.continues && stored && stored.runId < run.id)
+    await noteContinuation(handle.db, run.id, stored.runId);
+  return stream;
 }
 
 /** The main loop: one transaction per batch, carrying the batch's data, counters and checkpoint. */

@@ -140,6 +140,11 @@ export async function describeRun(
     .where(eq(etlRuns.id, runId));
 }
 
+/** Records that run `runId` read on from the checkpoint run `fromRunId` wrote. */
+export async function noteContinuation(db: Db, runId: number, fromRunId: number): Promise<void> {
+  await db.update(etlRuns).set({ continuesRunId: fromRunId }).where(eq(etlRuns.id, runId));
+}
+
 /** Adds a committed batch to the run's counters, inside the batch's transaction. */
 export async function countBatch(
   tx: Tx,

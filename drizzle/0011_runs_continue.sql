@@ -1,0 +1,1 @@
+ALTER TABLE "etl_runs" ADD COLUMN "continues_run_id" bigint;
