@@ -239,6 +239,18 @@ const runCounts = v.strictObject({
   loaded: count,
   unchanged: count,
   rejected: count,
+  continues_run_id: v.pipe(
+    v.nullable(count),
+    v.description(
+      "the run whose checkpoint this run read on from (a CSV file's appended lines); null when it read from the start",
+    ),
+  ),
+  stream: v.pipe(
+    v.strictObject({ runs: v.array(count), fetched: count, rejected: count }),
+    v.description(
+      'what its stream held as of this run, which the comparison compares: the run and the runs it read on from, newest first, and their records',
+    ),
+  ),
 });
 
 export const ComparisonSchema = envelope(

@@ -9,7 +9,7 @@ import {
   rawTables,
   rejectedRecords,
 } from '../db/schema.js';
-import { selectRows } from '../db/sql.js';
+import { anyBigint, selectRows } from '../db/sql.js';
 import { getRun, type RunRow } from '../engine/runs.js';
 import { toRunSummary, type RunSummary } from './status.js';
 
@@ -111,9 +111,22 @@ export interface Anomaly {
 }
 
 /**
+ * A run as compared: what its stream held as of its end. A run that read its stream from the
+ * start is that alone; one that read on from another run's checkpoint (a CSV file's appended
+ * lines, or nothing of a file unchanged since) holds what that run and those before it read too.
+ */
+interface RunView {
+  run: RunRow;
+  /** The run, then the runs it read on from, newest first. */
+  runs: number[];
+  fetched: number;
+  rejected: number;
+}
+
+/**
  * Anomalies from run `a` to run `b` of one source: fewer records, a higher rejected share,
- * coins seen by one run and not the other, and prices that moved by more than half. A CSV run
- * that read only appended lines saw only those. Undefined when either run does not exist.
+ * coins seen by one run and not the other, and prices that moved by more than half, each run
+ * taken with the runs it read on from. Undefined when either run does not exist.
  */
 export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
   const [a, b] = await Promise.all([getRun(handle.db, aId), getRun(handle.db, bId)]);
@@ -123,33 +136,64 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
       'usage',
       `runs ${aId} and ${bId} are of different sources (${a.source}, ${b.source})`,
     );
+  const [va, vb] = await Promise.all([getRunView(handle.db, a), getRunView(handle.db, b)]);
   const anomalies = [
-    ...compareCounts(a, b),
-    ...(await compareListings(handle.db, a.source, aId, bId)),
+    ...compareCounts(va, vb),
+    ...(await compareListings(handle.db, a.source, va.runs, vb.runs)),
     ...(await comparePrices(handle.db, a.source, aId, bId)),
   ];
-  const summary = (r: RunRow) => ({
+  const summary = ({ run: r, runs, fetched, rejected }: RunView) => ({
     id: r.id,
     status: r.status,
     fetched: r.fetched,
     loaded: r.loaded,
     unchanged: r.unchanged,
     rejected: r.rejected,
+    continues_run_id: r.continuesRunId,
+    stream: { runs, fetched, rejected },
   });
-  return { source: a.source, a: summary(a), b: summary(b), anomalies };
+  return { source: a.source, a: summary(va), b: summary(vb), anomalies };
 }
 
-/** Fewer records read, or a higher share of them rejected, in run `b` than in run `a`. */
-function compareCounts(a: RunRow, b: RunRow): Anomaly[] {
+/** `run` and the runs it read on from, each run's checkpoint older than the one after it. */
+async function getRunView(db: Db, run: RunRow): Promise<RunView> {
+  const rows = await selectRows<{ id: string | number; fetched: number; rejected: number }>(
+    db,
+    sql`with recursive chain(id, continues, fetched, rejected) as (
+          select ${etlRuns.id}, ${etlRuns.continuesRunId}, ${etlRuns.fetched}, ${etlRuns.rejected}
+          from ${etlRuns} where ${etlRuns.id} = ${run.id}
+          union all
+          select r.id, r.continues_run_id, r.fetched, r.rejected
+          from ${etlRuns} r join chain c on r.id = c.continues and r.id < c.id)
+        select id, fetched, rejected from chain order by id desc`,
+  );
+  return {
+    run,
+    runs: rows.map((r) => Number(r.id)),
+    fetched: rows.reduce((sum, r) => sum + Number(r.fetched), 0),
+    rejected: rows.reduce((sum, r) => sum + Number(r.rejected), 0),
+  };
+}
+
+/** "run 3", or with the runs it read on from, "run 3 and the 2 runs it read on from (2, 1)". */
+function runsOf(view: RunView): string {
+  const [first, ...rest] = view.runs;
+  if (rest.length === 0) return `run ${first}`;
+  const earlier = rest.length === 1 ? 'the run' : `the ${rest.length} runs`;
+  return `run ${first} and ${earlier} it read on from (${rest.join(', ')})`;
+}
+
+/** Fewer records read, or a higher share of them rejected, as of run `b` than as of run `a`. */
+function compareCounts(a: RunView, b: RunView): Anomaly[] {
   const anomalies: Anomaly[] = [];
   if (a.fetched > 0 && b.fetched < a.fetched * (1 - RECORD_DROP)) {
     anomalies.push({
       kind: 'record_count_drop',
-      message: `run ${b.id} read ${b.fetched} records, ${Math.round((1 - b.fetched / a.fetched) * 100)}% fewer than run ${a.id} (${a.fetched})`,
+      message: `${runsOf(b)} read ${b.fetched} records, ${Math.round((1 - b.fetched / a.fetched) * 100)}% fewer than ${runsOf(a)} (${a.fetched})`,
       details: { a: a.fetched, b: b.fetched },
     });
   }
-  const share = (r: RunRow) => (r.fetched > 0 ? r.rejected / r.fetched : 0);
+  const share = (r: RunView) => (r.fetched > 0 ? r.rejected / r.fetched : 0);
   if (share(b) - share(a) > REJECT_JUMP) {
     anomalies.push({
       kind: 'rejected_share_jump',
@@ -161,20 +205,23 @@ function compareCounts(a: RunRow, b: RunRow): Anomaly[] {
 }
 
 /**
- * Coins seen by one run and not the other. A run saw the listings whose new payload versions
- * it landed (raw rows carry its id) and the unchanged ones it noted in etl_run_listings.
+ * Coins seen as of one run and not as of the other. A run saw the listings whose new payload
+ * versions it landed (raw rows carry its id) and the unchanged ones it noted in
+ * etl_run_listings; as of a run are those of the runs it read on from too.
  */
 async function compareListings(
   db: Db,
   source: string,
-  aId: number,
-  bId: number,
+  aRuns: number[],
+  bRuns: number[],
 ): Promise<Anomaly[]> {
   const raw = rawTableOf(source);
-  const seen = (run: number) =>
-    sql`select ${raw.sourceId} from ${raw} where ${raw.runId} = ${run}
-        union select ${etlRunListings.sourceId} from ${etlRunListings} where ${etlRunListings.runId} = ${run}`;
-  const membership = async (from: number, notIn: number) => {
+  const [aId, bId] = [aRuns[0]!, bRuns[0]!];
+  const seen = (runs: number[]) =>
+    sql`select ${raw.sourceId} from ${raw} where ${anyBigint(raw.runId, runs)}
+        union select ${etlRunListings.sourceId} from ${etlRunListings}
+        where ${anyBigint(etlRunListings.runId, runs)}`;
+  const membership = async (from: number[], notIn: number[]) => {
     const rows = await selectRows<{ source_id: string }>(
       db,
       sql`select source_id from ((${seen(from)}) except (${seen(notIn)})) d order by source_id`,
@@ -183,8 +230,8 @@ async function compareListings(
   };
   const anomalies: Anomaly[] = [];
   for (const [kind, ids] of [
-    ['coins_vanished', await membership(aId, bId)],
-    ['coins_appeared', await membership(bId, aId)],
+    ['coins_vanished', await membership(aRuns, bRuns)],
+    ['coins_appeared', await membership(bRuns, aRuns)],
   ] as const) {
     if (ids.length === 0) continue;
     const verb =

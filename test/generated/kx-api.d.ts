@@ -1098,6 +1098,14 @@ export interface operations {
                                 loaded: number;
                                 unchanged: number;
                                 rejected: number;
+                                /** @description the run whose checkpoint this run read on from (a CSV file's appended lines); null when it read from the start */
+                                continues_run_id: number | null;
+                                /** @description what its stream held as of this run, which the comparison compares: the run and the runs it read on from, newest first, and their records */
+                                stream: {
+                                    runs: number[];
+                                    fetched: number;
+                                    rejected: number;
+                                };
                             };
                             b: {
                                 id: number;
@@ -1106,6 +1114,14 @@ export interface operations {
                                 loaded: number;
                                 unchanged: number;
                                 rejected: number;
+                                /** @description the run whose checkpoint this run read on from (a CSV file's appended lines); null when it read from the start */
+                                continues_run_id: number | null;
+                                /** @description what its stream held as of this run, which the comparison compares: the run and the runs it read on from, newest first, and their records */
+                                stream: {
+                                    runs: number[];
+                                    fetched: number;
+                                    rejected: number;
+                                };
                             };
                             anomalies: {
                                 /** @enum {string} */
