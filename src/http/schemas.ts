@@ -163,8 +163,18 @@ const RunSummarySchema = v.strictObject({
   finished_at: v.nullable(instant),
 });
 
+/** Which of a source's streams a run read: a CSV file's real path; an API's one feed. */
+const streamKey = v.pipe(
+  v.string(),
+  v.description(
+    "the stream the run read: a CSV file's real path, `markets` (CoinGecko), `tickers` (CoinPaprika); runs of one stream continue each other's checkpoints",
+  ),
+);
+
 export const RunListSchema = envelope(
-  v.array(v.strictObject({ ...RunSummarySchema.entries, source: v.string() })),
+  v.array(
+    v.strictObject({ ...RunSummarySchema.entries, source: v.string(), stream_key: streamKey }),
+  ),
 );
 
 const locator = v.pipe(
@@ -178,6 +188,7 @@ export const RunDetailSchema = envelope(
   v.strictObject({
     ...RunSummarySchema.entries,
     source: v.string(),
+    stream_key: streamKey,
     mapping: v.unknown(),
     attempts_detail: v.array(
       v.strictObject({

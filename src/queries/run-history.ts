@@ -15,6 +15,7 @@ import { toRunSummary, type RunSummary } from './status.js';
 
 export interface RunDetail extends RunSummary {
   source: string;
+  stream_key: string;
   mapping: unknown;
   attempts_detail: {
     attempt: number;
@@ -41,7 +42,7 @@ const REJECTED_SAMPLE = 20;
 export async function getRunList(
   handle: DbHandle,
   options: { limit: number; source?: string | undefined },
-): Promise<(RunSummary & { source: string })[]> {
+): Promise<(RunSummary & { source: string; stream_key: string })[]> {
   const rows = await handle.db
     .select()
     .from(etlRuns)
@@ -49,7 +50,11 @@ export async function getRunList(
     .orderBy(desc(etlRuns.id))
     .limit(options.limit);
   return Promise.all(
-    rows.map(async (run) => ({ source: run.source, ...(await toRunSummary(handle, run)) })),
+    rows.map(async (run) => ({
+      source: run.source,
+      stream_key: run.streamKey,
+      ...(await toRunSummary(handle, run)),
+    })),
   );
 }
 
@@ -74,6 +79,7 @@ export async function getRunDetail(handle: DbHandle, id: number): Promise<RunDet
     .limit(REJECTED_SAMPLE);
   return {
     source: run.source,
+    stream_key: run.streamKey,
     ...(await toRunSummary(handle, run)),
     mapping: run.mapping,
     attempts_detail: attempts.map((a) => ({

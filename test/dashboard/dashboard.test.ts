@@ -200,7 +200,10 @@ run('the dashboard at /', () => {
   });
 
   it('a run: its counters, attempts, rejected records with reasons, the comparison', async () => {
-    const runs = await api<{ id: number; source: string; rejected: number }[]>('/runs?limit=200');
+    const runs =
+      await api<{ id: number; source: string; rejected: number; stream_key: string }[]>(
+        '/runs?limit=200',
+      );
     const bad = runs.find((r) => r.source === 'csv' && r.rejected === 2)!;
     const w = await open(`/#/runs/${bad.id}`);
     const { page } = w;
@@ -223,8 +226,20 @@ run('the dashboard at /', () => {
     ]);
     expect(saved.map((r) => r.record).join(' ')).toContain('n/a');
     expect(await page.$$eval('[data-table="attempts"] tbody tr', (r) => r.length)).toBe(1);
-    expect(await page.textContent('main')).toContain('Compared with the previous run');
+    // Its file was read once: it is not compared with the run of the history file before it.
+    expect(await page.textContent('main')).toContain(
+      `No earlier run of ${bad.stream_key} among the last 500 of the source.`,
+    );
     await done(w);
+
+    // A CoinGecko run is compared with the CoinGecko run before it.
+    const [last, before] = runs.filter((r) => r.source === 'coingecko');
+    const next = await open(`/#/runs/${last!.id}`);
+    await next.page.waitForSelector('[data-comparison]');
+    expect(await next.page.getAttribute('[data-comparison]', 'data-comparison')).toBe(
+      String(before!.id),
+    );
+    await done(next);
   });
 
   it('works at 375 px, by keyboard, and in the dark scheme', async () => {

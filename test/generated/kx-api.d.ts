@@ -1007,6 +1007,8 @@ export interface operations {
                             started_at: string;
                             finished_at: string | null;
                             source: string;
+                            /** @description the stream the run read: a CSV file's real path, `markets` (CoinGecko), `tickers` (CoinPaprika); runs of one stream continue each other's checkpoints */
+                            stream_key: string;
                         }[];
                         meta: {
                             request_id: string;
@@ -1236,6 +1238,8 @@ export interface operations {
                             started_at: string;
                             finished_at: string | null;
                             source: string;
+                            /** @description the stream the run read: a CSV file's real path, `markets` (CoinGecko), `tickers` (CoinPaprika); runs of one stream continue each other's checkpoints */
+                            stream_key: string;
                             mapping: unknown;
                             attempts_detail: {
                                 attempt: number;

@@ -542,8 +542,10 @@
 
   async function run(id) {
     const r = (await api(`/runs/${id}`)).data;
+    // The run before it of the same stream: a CSV run is compared with the last run of its own
+    // file, not with whatever file the source read before.
     const earlier = (await api(`/runs?source=${encodeURIComponent(r.source)}&limit=500`)).data.find(
-      (x) => x.id < r.id,
+      (x) => x.id < r.id && x.stream_key === r.stream_key,
     );
     const comparison = earlier ? await api(`/runs/compare?a=${earlier.id}&b=${r.id}`) : null;
     main.replaceChildren(
@@ -633,7 +635,7 @@
               ),
             ),
           ),
-      h('h2', {}, 'Compared with the previous run'),
+      h('h2', {}, 'Compared with the previous run of its stream'),
       comparison
         ? h(
             'div',
@@ -647,7 +649,11 @@
                   comparison.data.anomalies.map((a) => h('li', { class: 'warn' }, a.message)),
                 ),
           )
-        : h('p', { class: 'muted' }, 'The first run of this source.'),
+        : h(
+            'p',
+            { class: 'muted' },
+            `No earlier run of ${r.stream_key} among the last 500 of the source.`,
+          ),
     );
   }
 
