@@ -65,6 +65,11 @@ const badInputs: BadInput[] = [
     /: an Excel workbook, not a CSV file: save it as "CSV UTF-8" in Excel, or convert it: libreoffice --headless --convert-to csv \S+workbook\.csv$/m,
   ],
   [
+    'a Parquet file (a dataset of Kaggle or Hugging Face)',
+    (p) => writeFileSync(p, Buffer.concat([Buffer.from('PAR1'), Buffer.from([0x15, 0x04, 0, 0])])),
+    /: a Parquet file, not a CSV file: write it out as CSV first, for example with DuckDB in its folder: duckdb -c "COPY \(SELECT \* FROM '\S+\.csv'\) TO '\S+\)\.converted\.csv' \(HEADER\)"$/m,
+  ],
+  [
     'an Excel 97-2003 workbook',
     (p) => writeFileSync(p, Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])),
     /: an Excel workbook, not a CSV file/,

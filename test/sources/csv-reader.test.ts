@@ -217,3 +217,85 @@ describe('sniffCsv: lines above the header', () => {
     expect((await sniffCsv(path)).bannerLines).toBe(banners);
   });
 });
+
+describe('sniffCsv: a file of another format, refused with the fix', () => {
+  const rows = 'symbol,price_usd\nBTC,43000\n';
+  const bytes = (...parts: (number[] | string)[]) =>
+    Buffer.concat(
+      parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))),
+    );
+  /** A zip's first local file header for `name`, stored, followed by `content`. */
+  const zipEntry = (name: string, content: string) => {
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(Buffer.byteLength(name), 26);
+    return Buffer.concat([header, Buffer.from(name + content, 'latin1')]);
+  };
+  // Each file's first bytes as its format's specification writes them, the rest its data.
+  it.each([
+    [
+      'prices.csv.xz',
+      bytes([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04], rows),
+      /: xz-compressed: unpack it first \(unxz -k \S+prices\.csv\.xz\) and pass the \.csv$/,
+    ],
+    [
+      'prices.csv.bz2',
+      bytes('BZh91AY&SY', [0x4e, 0xec, 0xe8, 0x36]),
+      /: bzip2-compressed: unpack it first \(bunzip2 -k \S+\.bz2\)/,
+    ],
+    [
+      'empty.csv.bz2',
+      bytes('BZh9', [0x17, 0x72, 0x45, 0x38, 0x50, 0x90, 0, 0, 0, 0]),
+      /: bzip2-compressed/,
+    ],
+    [
+      'prices.csv.zst',
+      bytes([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58], rows),
+      /: zstd-compressed: unpack it first \(unzstd \S+\.zst\)/,
+    ],
+    [
+      'prices.7z',
+      bytes([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04]),
+      /: a 7-Zip archive: unpack it first \(7z x \S+\.7z\) and pass the \.csv inside$/,
+    ],
+    [
+      'prices.parquet',
+      bytes('PAR1', [0x15, 0x04, 0x15, 0x10, 0x15, 0x14, 0x4c, 0x15, 0x02, 0x15, 0x00, 0x12, 0, 0]),
+      /: a Parquet file, not a CSV file: .+duckdb -c "COPY \(SELECT \* FROM 'prices\.parquet'\) TO 'prices\.csv' \(HEADER\)"$/,
+    ],
+    [
+      'prices.feather',
+      bytes('ARROW1', [0, 0, 0xff, 0xff, 0xff, 0xff]),
+      /: an Arrow \(Feather\) file, not a CSV file: .+pandas\.read_feather\('prices\.feather'\)\.to_csv\('prices\.csv', index=False\)"$/,
+    ],
+    [
+      'prices.db',
+      bytes('SQLite format 3', [0, 0x10, 0, 1, 1, 0, 0x40, 0x20, 0x20]),
+      /: an SQLite database, not a CSV file: .+sqlite3 -header -csv \S+prices\.db 'SELECT \* FROM TABLE' > prices\.csv$/,
+    ],
+    [
+      'prices.pdf',
+      bytes('%PDF-1.7\n%', [0xe2, 0xe3, 0xcf, 0xd3], '\n1 0 obj\n'),
+      /: a PDF document, not a CSV file: download the data itself as CSV/,
+    ],
+    [
+      'prices.ods',
+      zipEntry('mimetype', 'application/vnd.oasis.opendocument.spreadsheetPK'),
+      /: an OpenDocument spreadsheet, not a CSV file: .+libreoffice --headless --convert-to csv \S+prices\.ods$/,
+    ],
+    [
+      "it's here.csv.gz",
+      bytes([0x1f, 0x8b, 0x08, 0x00]),
+      /: gzip-compressed: unpack it first \(gunzip -k '\S+it'\\''s here\.csv\.gz'\) and pass the \.csv$/,
+    ],
+  ])('%s', async (name, content, message) => {
+    const path = join(work, name);
+    writeFileSync(path, content);
+    const error = await sniffCsv(path).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toContain(path);
+    expect(error?.message).toMatch(message);
+  });
+});

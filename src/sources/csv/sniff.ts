@@ -6,6 +6,7 @@ import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
+import { looksBinary, otherFormatOf, standInKind } from './file-kinds.js';
 import { mapHeader } from './mapping.js';
 import { ONE_FILE_A_RUN } from './params.js';
 import type { FileState } from './reader.js';
@@ -127,8 +128,8 @@ function headText(path: string, head: Buffer): string {
       { context: { file: path } },
     );
   }
-  const packed = packedKind(head);
-  if (packed) throw new KxError('input', `${path}: ${packed(path)}`, { context: { file: path } });
+  const kind = otherFormatOf(head);
+  if (kind) throw new KxError('input', `${path}: ${kind(path)}`, { context: { file: path } });
   if (looksBinary(head)) {
     throw new KxError('input', `${path}: binary data (NUL bytes), not a CSV file`, {
       context: { file: path },
@@ -237,55 +238,6 @@ function singleQuoted(lines: readonly string[], delimiter: string): boolean {
   const line = new RegExp(`^${cell}(?:${d}${cell})*$`);
   const quoted = lines.filter((l) => l.includes("'") && line.test(l));
   return quoted.length > 0 && quoted.length >= lines.length * 0.9;
-}
-
-/**
- * Zip (xlsx too) and gzip by their magic bytes; anything else by its share of NUL bytes. Text
- * has none, but one stray NUL in a cell of a real export is a bad record to quarantine
- * (DESIGN §3, invariant 6), not a reason to refuse the whole file.
- */
-function looksBinary(head: Buffer): boolean {
-  let nuls = 0;
-  for (const byte of head) if (byte === 0) nuls++;
-  return nuls > 1 && nuls > head.length / 1000;
-}
-
-/**
- * What a file that holds a CSV rather than being one is, as the fix to say: a gzip or zip
- * (data.binance.vision ships each month as a zip) to unpack, an Excel workbook (a zip of
- * `xl/` parts, or the older OLE file) to save as CSV. Undefined for anything else.
- */
-function packedKind(head: Buffer): ((path: string) => string) | undefined {
-  const starts = (magic: number[]) => head.subarray(0, magic.length).equals(Buffer.from(magic));
-  const excel = (path: string) =>
-    'an Excel workbook, not a CSV file: save it as "CSV UTF-8" in Excel, or convert it: ' +
-    `libreoffice --headless --convert-to csv ${path}`;
-  if (starts([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return excel;
-  if (starts([0x1f, 0x8b]))
-    return (path) => `gzip-compressed: unpack it first (gunzip -k ${path}) and pass the .csv`;
-  if (starts([0x50, 0x4b, 0x03, 0x04])) {
-    const names = head.toString('latin1');
-    if (names.includes('[Content_Types].xml') || names.includes('xl/')) return excel;
-    return (path) => `a zip archive: unpack it first (unzip ${path}) and pass the .csv inside`;
-  }
-  return undefined;
-}
-
-/**
- * What was saved in the CSV's place, as the fix to say: a web page (a download link that
- * answered with its site's page, a login or an error; a GitHub page of the file rather than its
- * raw text) or Git LFS's pointer (a repository cloned without `git lfs`, whose large files stay
- * a three-line stub). Undefined for anything else.
- */
-function standInKind(text: string): string | undefined {
-  if (/^\s*<(?:!doctype html|html[\s>]|head[\s>]|body[\s>])/i.test(text))
-    return (
-      'a web page (HTML), not a CSV file: the download saved the page that links to the data, ' +
-      "a login or an error; download the file itself (on GitHub: the file's Raw link)"
-    );
-  if (text.startsWith('version https://git-lfs.github.com/spec/'))
-    return 'a Git LFS pointer, not the file it stands for: fetch the file with git lfs pull';
-  return undefined;
 }
 
 async function readHead(path: string): Promise<Buffer> {
