@@ -38,6 +38,27 @@ describe('one set of quotes in many styles', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it('reads a cell written as Excel\'s text formula, `="…"`, as the text Excel shows', async () => {
+    // As tools write a file for Excel not to reformat its cells, the header's too; the second
+    // row as a CSV writer quotes such a cell.
+    const text =
+      '="symbol",="name",="price_usd",="last_updated"\r\n' +
+      '="BTC",="Bitcoin",="43000.50",="2024-01-05"\r\n' +
+      '"=""ETH""","=""Ether, """"the"""" coin""","=""2000.25""","=""2024-01-05"""\r\n';
+    const run = await files.ingest('formulas.csv', text);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    const rows = await files.db.db
+      .select({ symbol: assets.symbol, name: assets.name, price: quotes.priceUsd })
+      .from(quotes)
+      .innerJoin(assets, eq(assets.id, quotes.assetId))
+      .where(eq(quotes.runId, run.runId))
+      .orderBy(assets.symbol);
+    expect(rows).toEqual([
+      { symbol: 'BTC', name: 'Bitcoin', price: '43000.5' },
+      { symbol: 'ETH', name: 'Ether, "the" coin', price: '2000.25' },
+    ]);
+  });
 });
 
 type Random = () => number;

@@ -197,7 +197,7 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
       consumed += inside + (ended ? 1 : 0);
       pending = pending.subarray(end - from);
       from = end;
-      yield { fields: record, bytes, end, line: lastLine, unfinished };
+      yield { fields: shownText(record), bytes, end, line: lastLine, unfinished };
     }
     found.length = 0;
   }
@@ -238,6 +238,23 @@ export async function* readCsvRows(options: ReadOptions): AsyncGenerator<CsvRow>
     parser.destroy();
   }
 }
+
+/**
+ * Each cell as a spreadsheet shows it: Excel's text formula `="00123"`, which exports write to
+ * keep Excel from reformatting a cell (leading zeros, long numbers, dates), is its text. The raw
+ * line keeps the cell as written.
+ */
+function shownText(fields: string[]): string[] {
+  for (let i = 0; i < fields.length; i++) {
+    const cell = fields[i]!;
+    if (cell.charCodeAt(0) === 0x3d && FORMULA_TEXT.test(cell))
+      fields[i] = cell.slice(2, -1).replaceAll('""', '"');
+  }
+  return fields;
+}
+
+/** `="…"`, the text inside with its quotes doubled. */
+const FORMULA_TEXT = /^="(?:[^"]|"")*"$/s;
 
 /** A record as csv-parse hands it over, with the bytes it had parsed by then. */
 interface ParsedRecord {
