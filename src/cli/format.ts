@@ -245,12 +245,35 @@ export function formatStatus(status: Status): string {
       lines.push(
         `  resumable runs: ${s.resumableRuns.map((id) => `#${id}`).join(', ')} (run \`kx resume\`)`,
       );
-    for (const c of s.checkpoints)
+    const shown = latestCheckpoints(s.checkpoints);
+    for (const c of shown)
       lines.push(
         `  checkpoint ${c.stream}: ${counted(c.records, 'record')}, run #${c.runId}, ${c.updatedAt}`,
       );
+    const more = s.checkpoints.length - shown.length;
+    if (more > 0)
+      lines.push(
+        `  and ${counted(more, 'older checkpoint')} (kx status --json --source ${s.source} lists every one)`,
+      );
   }
   return lines.join('\n');
+}
+
+/**
+ * How many checkpoints a source's lines show: a CSV source keeps one per file it ever read,
+ * and cron loading a new file every day would list a year of them.
+ */
+const SHOWN_CHECKPOINTS = 10;
+
+/** The most recently moved checkpoints, in stream order. */
+function latestCheckpoints<T extends { updatedAt: string }>(checkpoints: readonly T[]): T[] {
+  if (checkpoints.length <= SHOWN_CHECKPOINTS) return [...checkpoints];
+  const latest = new Set(
+    [...checkpoints]
+      .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt))
+      .slice(0, SHOWN_CHECKPOINTS),
+  );
+  return checkpoints.filter((c) => latest.has(c));
 }
 
 /** ANSI colours of a status, or none (NO_COLOR, TERM=dumb). */

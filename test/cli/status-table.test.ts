@@ -3,7 +3,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runKx, runKxBinary, sampleCsv } from '../helpers/cli.js';
-import { createTestDatabase, serverUrl } from '../helpers/db.js';
+import { etlCheckpoints, etlRuns } from '../../src/db/schema.js';
+import { createTestDatabase, serverUrl, withOpen } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
 
 /** Whether util-linux `script` can give a command a pseudo-terminal here. */
@@ -88,6 +89,51 @@ describe('kx status off a terminal', () => {
       expect(stdout).toMatch(/\n {2}rejected records, with why: kx export rejected --run \d+\n/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      await database.drop();
+    }
+  });
+
+  it('lists the 10 latest checkpoints of a source, and says how many more --json has', async () => {
+    const database = await createTestDatabase();
+    try {
+      // A file a day, as cron loads them: twelve checkpoints, day-01 the oldest.
+      await withOpen(database, async (handle) => {
+        const [run] = await handle.db
+          .insert(etlRuns)
+          .values({
+            source: 'csv',
+            status: 'succeeded',
+            trigger: 'ingest',
+            streamKey: 'x',
+            params: {},
+          })
+          .returning();
+        await handle.db.insert(etlCheckpoints).values(
+          Array.from({ length: 12 }, (_, i) => ({
+            source: 'csv',
+            streamKey: `/data/day-${String(i + 1).padStart(2, '0')}.csv`,
+            runId: run!.id,
+            cursor: {},
+            records: 1,
+            updatedAt: new Date(Date.UTC(2026, 11, i + 1)),
+          })),
+        );
+      });
+      const { stdout } = await runKx(['status', '--source', 'csv'], database.env);
+      const listed = stdout.match(/checkpoint \/data\/day-\d+\.csv/g);
+      expect(listed).toEqual(
+        Array.from(
+          { length: 10 },
+          (_, i) => `checkpoint /data/day-${String(i + 3).padStart(2, '0')}.csv`,
+        ),
+      );
+      expect(stdout).toContain(
+        '\n  and 2 older checkpoints (kx status --json --source csv lists every one)\n',
+      );
+      const json = await runKx(['status', '--source', 'csv', '--json'], database.env);
+      const status = JSON.parse(json.stdout) as { sources: { checkpoints: unknown[] }[] };
+      expect(status.sources[0]!.checkpoints).toHaveLength(12);
+    } finally {
       await database.drop();
     }
   });
