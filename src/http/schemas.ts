@@ -257,9 +257,9 @@ const runCounts = v.strictObject({
     ),
   ),
   stream: v.pipe(
-    v.strictObject({ runs: v.array(count), fetched: count, rejected: count }),
+    v.strictObject({ runs: count, first_run_id: count, fetched: count, rejected: count }),
     v.description(
-      'what its stream held as of this run, which the comparison compares: the run and the runs it read on from, newest first, and their records',
+      'what its stream held as of this run, which the comparison compares: the runs that read it (this run and those it read on from, back to `first_run_id`, which read it from the start) and their records',
     ),
   ),
 });

@@ -156,7 +156,7 @@ export async function compareRuns(handle: DbHandle, aId: number, bId: number) {
     unchanged: r.unchanged,
     rejected: r.rejected,
     continues_run_id: r.continuesRunId,
-    stream: { runs, fetched, rejected },
+    stream: { runs: runs.length, first_run_id: runs.at(-1)!, fetched, rejected },
   });
   return { source: a.source, a: summary(va), b: summary(vb), anomalies };
 }
@@ -181,12 +181,12 @@ async function getRunView(db: Db, run: RunRow): Promise<RunView> {
   };
 }
 
-/** "run 3", or with the runs it read on from, "run 3 and the 2 runs it read on from (2, 1)". */
+/** "run 3", or with the runs it read on from, "run 9 and the 3 runs it read on from, back to 2". */
 function runsOf(view: RunView): string {
-  const [first, ...rest] = view.runs;
-  if (rest.length === 0) return `run ${first}`;
-  const earlier = rest.length === 1 ? 'the run' : `the ${rest.length} runs`;
-  return `run ${first} and ${earlier} it read on from (${rest.join(', ')})`;
+  const [last, ...earlier] = view.runs;
+  if (earlier.length === 0) return `run ${last}`;
+  if (earlier.length === 1) return `run ${last} and run ${earlier[0]}, which it read on from`;
+  return `run ${last} and the ${earlier.length} runs it read on from, back to run ${earlier.at(-1)}`;
 }
 
 /** Fewer records read, or a higher share of them rejected, as of run `b` than as of run `a`. */

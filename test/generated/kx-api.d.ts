@@ -1102,9 +1102,10 @@ export interface operations {
                                 rejected: number;
                                 /** @description the run whose checkpoint this run read on from (a CSV file's appended lines); null when it read from the start */
                                 continues_run_id: number | null;
-                                /** @description what its stream held as of this run, which the comparison compares: the run and the runs it read on from, newest first, and their records */
+                                /** @description what its stream held as of this run, which the comparison compares: the runs that read it (this run and those it read on from, back to `first_run_id`, which read it from the start) and their records */
                                 stream: {
-                                    runs: number[];
+                                    runs: number;
+                                    first_run_id: number;
                                     fetched: number;
                                     rejected: number;
                                 };
@@ -1118,9 +1119,10 @@ export interface operations {
                                 rejected: number;
                                 /** @description the run whose checkpoint this run read on from (a CSV file's appended lines); null when it read from the start */
                                 continues_run_id: number | null;
-                                /** @description what its stream held as of this run, which the comparison compares: the run and the runs it read on from, newest first, and their records */
+                                /** @description what its stream held as of this run, which the comparison compares: the runs that read it (this run and those it read on from, back to `first_run_id`, which read it from the start) and their records */
                                 stream: {
-                                    runs: number[];
+                                    runs: number;
+                                    first_run_id: number;
                                     fetched: number;
                                     rejected: number;
                                 };

@@ -63,9 +63,12 @@ describe('GET /runs/compare of CSV runs', () => {
     expect(unchanged.b).toMatchObject({
       fetched: 0,
       continues_run_id: first,
-      stream: { runs: [again, first], fetched: 100, rejected: 0 },
+      stream: { runs: 2, first_run_id: first, fetched: 100, rejected: 0 },
     });
-    expect(unchanged.a).toMatchObject({ continues_run_id: null, stream: { runs: [first] } });
+    expect(unchanged.a).toMatchObject({
+      continues_run_id: null,
+      stream: { runs: 1, first_run_id: first },
+    });
     expect(unchanged.anomalies).toEqual([]);
 
     // 50 lines appended: those coins appeared, none vanished, the file holds more records.
@@ -76,7 +79,7 @@ describe('GET /runs/compare of CSV runs', () => {
     expect(grown.b).toMatchObject({
       fetched: 50,
       continues_run_id: first,
-      stream: { runs: [appended, first], fetched: 150 },
+      stream: { runs: 2, first_run_id: first, fetched: 150 },
     });
     expect(kinds(grown)).toEqual(['coins_appeared']);
     expect(grown.anomalies[0]!.details).toMatchObject({
@@ -84,24 +87,38 @@ describe('GET /runs/compare of CSV runs', () => {
       source_ids: coins.slice(100, 150).map(idOf).sort(),
     });
 
-    // Rewritten with its first 60 lines: read from the start, so 90 coins are gone.
+    // 10 more: a chain of three runs.
+    appendFileSync(file, coins.slice(150, 160).join('\n') + '\n');
+    const later = await ingest();
+    expect((await compare(appended, later)).b).toMatchObject({
+      continues_run_id: appended,
+      stream: { runs: 3, first_run_id: first, fetched: 160 },
+    });
+
+    // Rewritten with its first 60 lines: read from the start, so 100 coins are gone.
     writeFileSync(file, [header, ...coins.slice(0, 60)].join('\n') + '\n');
     const rewritten = await ingest();
-    const shrunk = await compare(appended, rewritten);
+    const shrunk = await compare(later, rewritten);
     expect(shrunk.b).toMatchObject({
       fetched: 60,
       continues_run_id: null,
-      stream: { runs: [rewritten], fetched: 60 },
+      stream: { runs: 1, first_run_id: rewritten, fetched: 60 },
     });
     expect(kinds(shrunk)).toEqual(['coins_vanished', 'record_count_drop']);
     const drop = shrunk.anomalies.find((x) => x.kind === 'record_count_drop')!;
-    expect(drop.details).toEqual({ a: 150, b: 60 });
+    expect(drop.details).toEqual({ a: 160, b: 60 });
     expect(drop.message).toBe(
-      `run ${rewritten} read 60 records, 60% fewer than run ${appended} and the run it read on ` +
-        `from (${first}) (150)`,
+      `run ${rewritten} read 60 records, 63% fewer than run ${later} and the 2 runs it read on ` +
+        `from, back to run ${first} (160)`,
     );
     expect(shrunk.anomalies.find((x) => x.kind === 'coins_vanished')!.details).toMatchObject({
-      count: 90,
+      count: 100,
     });
+    // Against the append: the one earlier run is named.
+    const fromAppend = await compare(appended, rewritten);
+    expect(fromAppend.anomalies.find((x) => x.kind === 'record_count_drop')!.message).toBe(
+      `run ${rewritten} read 60 records, 60% fewer than run ${appended} and run ${first}, ` +
+        `which it read on from (150)`,
+    );
   });
 });
