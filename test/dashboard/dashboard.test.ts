@@ -232,6 +232,20 @@ run('the dashboard at /', () => {
     );
     await done(w);
 
+    // The run that read the history file's appended week is taken with the run before it.
+    const [appended, whole] = runs.filter(
+      (r) => r.stream_key === bad.stream_key.replace('two-bad-rows', 'btc-history'),
+    );
+    const onward = await open(`/#/runs/${appended!.id}`);
+    await onward.page.waitForSelector('[data-read-on-from]');
+    expect(await onward.page.textContent('[data-read-on-from]')).toMatch(
+      new RegExp(
+        `^It read on from the checkpoint of #${whole!.id}, so it is taken with the 2 runs of its stream back to #${whole!.id}: [\\d,]+ records\\.$`,
+      ),
+    );
+    expect(await onward.page.textContent('[data-comparison]')).toContain('No anomalies.');
+    await done(onward);
+
     // A CoinGecko run is compared with the CoinGecko run before it.
     const [last, before] = runs.filter((r) => r.source === 'coingecko');
     const next = await open(`/#/runs/${last!.id}`);

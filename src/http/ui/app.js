@@ -641,6 +641,7 @@
             'div',
             { 'data-comparison': earlier.id },
             h('p', {}, 'Against ', runLink(earlier), ':'),
+            readOnFrom(comparison.data.b),
             comparison.data.anomalies.length === 0
               ? h('p', { class: 'ok' }, 'No anomalies.')
               : h(
@@ -654,6 +655,21 @@
             { class: 'muted' },
             `No earlier run of ${r.stream_key} among the last 500 of the source.`,
           ),
+    );
+  }
+
+  /** What a run that read on from a checkpoint is compared as: its stream's runs, back to the first. */
+  function readOnFrom(side) {
+    if (side.continues_run_id === null) return null;
+    const { runs, first_run_id: first } = side.stream;
+    return h(
+      'p',
+      { class: 'muted', 'data-read-on-from': side.continues_run_id },
+      'It read on from the checkpoint of ',
+      runLink({ id: side.continues_run_id }),
+      `, so it is taken with the ${fmt.number(runs, 0)} runs of its stream back to `,
+      runLink({ id: first }),
+      `: ${fmt.number(side.stream.fetched, 0)} records.`,
     );
   }
 
