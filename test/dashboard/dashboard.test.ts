@@ -228,7 +228,7 @@ run('the dashboard at /', () => {
     expect(await page.$$eval('[data-table="attempts"] tbody tr', (r) => r.length)).toBe(1);
     // Its file was read once: it is not compared with the run of the history file before it.
     expect(await page.textContent('main')).toContain(
-      `No earlier run of ${bad.stream_key} among the last 500 of the source.`,
+      `No earlier run of its stream (${bad.stream_key}) among the last 500 of csv.`,
     );
     await done(w);
 

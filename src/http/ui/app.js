@@ -653,7 +653,7 @@
         : h(
             'p',
             { class: 'muted' },
-            `No earlier run of ${r.stream_key} among the last 500 of the source.`,
+            `No earlier run of its stream (${r.stream_key}) among the last 500 of ${r.source}.`,
           ),
     );
   }
