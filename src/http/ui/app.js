@@ -658,7 +658,7 @@
     );
   }
 
-  /** What a run that read on from a checkpoint is compared as: its stream's runs, back to the first. */
+  /** What a run that read on from a checkpoint is taken as: its stream's runs back to the first. */
   function readOnFrom(side) {
     if (side.continues_run_id === null) return null;
     const { runs, first_run_id: first } = side.stream;
