@@ -27,6 +27,16 @@ const RatioSchema = v.pipe(
   v.maxValue(1, 'expected a number from 0 to 1'),
 );
 
+/** `--lock-wait`, `KX_LOCK_WAIT`: 0, or a whole number of seconds, minutes or hours, in ms. */
+const LockWaitSchema = v.pipe(
+  v.optional(v.string(), '0'),
+  v.trim(),
+  v.regex(/^(0|\d+[smh])$/, 'expected a time such as 30s, 5m or 1h (0: do not wait)'),
+  v.transform((s) => (s === '0' ? 0 : Number(s.slice(0, -1)) * LOCK_WAIT_UNITS[s.slice(-1)]!)),
+  v.maxValue(24 * 3_600_000, 'expected at most 24h'),
+);
+const LOCK_WAIT_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
 const ConfigSchema = v.object({
   databaseUrl: v.optional(
     v.pipe(
@@ -55,6 +65,7 @@ const ConfigSchema = v.object({
   ),
   logFormat: v.optional(v.picklist(['pretty', 'json'], 'expected pretty or json'), 'pretty'),
   failAfter: FailAfterSchema,
+  lockWaitMs: LockWaitSchema,
   maxRejectRatio: RatioSchema,
   batchSize: integerSetting(10_000, 1, 100_000),
   httpTimeoutMs: integerSetting(30_000, 100, 600_000),
@@ -93,6 +104,7 @@ export interface GlobalFlags {
   dataDir?: string | undefined;
   logLevel?: string | undefined;
   logFormat?: string | undefined;
+  lockWait?: string | undefined;
 }
 
 export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Config {
@@ -107,6 +119,7 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     dataDir: flags.dataDir ?? fromEnv.dataDir,
     logLevel: flags.logLevel ?? fromEnv.logLevel,
     logFormat: flags.logFormat ?? fromEnv.logFormat,
+    lockWaitMs: flags.lockWait ?? fromEnv.lockWaitMs,
     failAfter: env.FAIL_AFTER_N_RECORDS, // empty is allowed: off
     color: !('NO_COLOR' in env) && env.TERM !== 'dumb',
     icons: !isSet(env.CI),
@@ -118,8 +131,8 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
     const key = typeof pathKey === 'string' ? pathKey : '';
     const flag = FLAGS[key as keyof typeof FLAGS];
     const name =
-      flag && flags[key as keyof GlobalFlags] !== undefined
-        ? flag
+      flag && flags[flag] !== undefined
+        ? `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
         : (ENV_NAMES[key as keyof typeof ENV_NAMES] ?? key);
     const value = input[key];
     throw new KxError(
@@ -187,11 +200,12 @@ export function envNames(): string[] {
 const SECRETS = new Set(['apiToken']);
 
 /** Where each setting comes from, for error messages: a flag if one was given, or its variable. */
-const FLAGS: Partial<Record<keyof Config, string>> = {
-  databaseUrl: '--database-url',
-  dataDir: '--data-dir',
-  logLevel: '--log-level',
-  logFormat: '--log-format',
+const FLAGS: Partial<Record<keyof Config, keyof GlobalFlags>> = {
+  databaseUrl: 'databaseUrl',
+  dataDir: 'dataDir',
+  logLevel: 'logLevel',
+  logFormat: 'logFormat',
+  lockWaitMs: 'lockWait',
 };
 /** The variable each setting is read from (all but the colour and CI switches). */
 export const ENV_NAMES = {
@@ -199,6 +213,7 @@ export const ENV_NAMES = {
   dataDir: 'KX_DATA_DIR',
   logLevel: 'KX_LOG_LEVEL',
   logFormat: 'KX_LOG_FORMAT',
+  lockWaitMs: 'KX_LOCK_WAIT',
   failAfter: 'FAIL_AFTER_N_RECORDS',
   maxRejectRatio: 'KX_MAX_REJECT_RATIO',
   batchSize: 'KX_BATCH_SIZE',

@@ -1,5 +1,6 @@
 import { loadConfig, type Config, type GlobalFlags } from '../config.js';
 import { createDb, type DbHandle } from '../db/client.js';
+import type { LockWait } from '../db/lock-wait.js';
 import { migrateDb } from '../db/migrate.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createSources, entries, type Sources } from '../sources/index.js';
@@ -12,8 +13,13 @@ export interface Context {
   sources: Sources;
   /** KX_<SOURCE>_MONTHLY_CALLS by source: `kx status` and `GET /stats` show the same budgets. */
   callBudgets: Record<string, number | undefined>;
-  /** Opens the database (PGlite or server), applies pending migrations, and closes it after `fn`. */
-  withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>): Promise<T>;
+  /**
+   * Opens the database (PGlite or server), applies pending migrations, and closes it after
+   * `fn`. A stop request ends a wait for the embedded database (`--lock-wait`).
+   */
+  withDb<T>(command: string, fn: (handle: DbHandle) => Promise<T>, stop?: AbortSignal): Promise<T>;
+  /** How long to wait for a lock another kx holds (`--lock-wait`), told on stderr. */
+  lockWait(stop?: AbortSignal): LockWait;
 }
 
 /** Where everything is wired together: config from flags and env, the logger, the database. */
@@ -33,6 +39,11 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
     },
     log: (message) => log.warn(message),
   });
+  const lockWait = (stop?: AbortSignal): LockWait => ({
+    ms: config.lockWaitMs,
+    signal: stop,
+    log: (message) => log.info(message),
+  });
   return {
     io,
     config,
@@ -45,12 +56,14 @@ export function createContext(flags: GlobalFlags, io: Io): Context {
           : [],
       ),
     ),
-    async withDb(command, fn) {
+    lockWait,
+    async withDb(command, fn, stop) {
       const handle = await (io.openDb ?? createDb)({
         databaseUrl: config.databaseUrl,
         dataDir: config.dataDir,
         command,
         notice: (message) => log.info(message),
+        lockWait: lockWait(stop),
       });
       try {
         await migrateDb(handle);

@@ -8,6 +8,8 @@ const ENVIRONMENT: Record<string, string> = {
   KX_LOG_LEVEL: 'silent, error, warn, info or debug (--log-level)',
   KX_LOG_FORMAT: 'pretty or json (--log-format)',
   NO_COLOR: 'set: no colours',
+  KX_LOCK_WAIT:
+    'wait this long (30s, 5m, 1h) for another kx instead of exit 6, default 0 (--lock-wait)',
   FAIL_AFTER_N_RECORDS: 'fail after exactly N records, to rehearse a crash (exit 5)',
   KX_BATCH_SIZE: 'records per committed batch, default 10000',
   KX_MAX_REJECT_RATIO: 'share of rejected records that fails a run, default 0.5',
@@ -23,7 +25,14 @@ const ENVIRONMENT: Record<string, string> = {
   KX_API_STATEMENT_TIMEOUT_MS: 'longest API read on a server, default 10000 (503 past it)',
 };
 
-const DATABASE = ['DATABASE_URL', 'KX_DATA_DIR', 'KX_LOG_LEVEL', 'KX_LOG_FORMAT', 'NO_COLOR'];
+const DATABASE = [
+  'DATABASE_URL',
+  'KX_DATA_DIR',
+  'KX_LOCK_WAIT',
+  'KX_LOG_LEVEL',
+  'KX_LOG_FORMAT',
+  'NO_COLOR',
+];
 /** Each source's own variables, as its registry entry declares them. */
 for (const spec of entries.flatMap((entry) => Object.values(entry.settings)))
   ENVIRONMENT[spec.env] = spec.help;

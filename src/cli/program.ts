@@ -44,8 +44,13 @@ export function createProgram(output: { json: boolean }, io: Io): Command {
     .addOption(
       new Option('--log-format <format>', 'log format on stderr').choices(['pretty', 'json']),
     )
+    .option(
+      '--lock-wait <time>',
+      'wait up to TIME (30s, 5m, 1h) for another kx holding the embedded database or the ' +
+        "source's run, instead of exit 6 (default: $KX_LOCK_WAIT or 0)",
+    )
     .exitOverride()
-    // Under `kx ingest --help` too: --database-url, --data-dir, --log-level, --log-format.
+    // Under `kx ingest --help` too: --database-url, --data-dir, --log-level, --log-format, ….
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import type { schema } from './schema.js';
 import { createServerDb } from './server.js';
+import type { LockWait } from './lock-wait.js';
 import { createEmbeddedDb } from './embedded.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -25,6 +26,8 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** Told what takes a moment before the database opens (making a new embedded one). */
   notice?: (message: string) => void;
+  /** How long to wait for the embedded database's data dir while another kx has it. */
+  lockWait?: LockWait;
 }
 
 /** A held lock; call to release. */

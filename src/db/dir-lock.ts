@@ -87,7 +87,13 @@ export function acquireDirLock(dataDir: string, command: string): () => void {
           `the embedded database in ${dataDir} is in use by pid ${owner.pid} (kx ${owner.command}, since ${owner.since})${unseen}. ` +
             `PGlite allows one process at a time: ${wait}, or set DATABASE_URL to a PostgreSQL ` +
             'server to run several kx processes at once',
-          { context: { dataDir, pid: owner.pid } },
+          {
+            context: {
+              dataDir,
+              pid: owner.pid,
+              holder: `pid ${owner.pid} (kx ${owner.command}) to close the embedded database in ${dataDir}`,
+            },
+          },
         );
       }
       removeStale(path, owner);

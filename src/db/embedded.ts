@@ -7,6 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { drizzle as DrizzlePglite } from 'drizzle-orm/pglite';
 import { KxError, findStorageProblem, isKxError } from '../core/errors.js';
 import { acquireDirLock } from './dir-lock.js';
+import { waitForLock } from './lock-wait.js';
 import { schema } from './schema.js';
 import { isKxFile, pgVersions, plantSeed, PREPARING_FILE } from './seed.js';
 import type { DbOptions, DbHandle, Db } from './client.js';
@@ -27,7 +28,14 @@ export function pgliteStartParams(pglite: { defaultStartParams: string[] }): str
 // loading both cost every kx command about 0.1 s of start-up.
 
 export async function createEmbeddedDb(options: DbOptions): Promise<DbHandle> {
-  const releaseDir = acquireDirLock(options.dataDir, options.command);
+  const releaseDir = await waitForLock(() => {
+    try {
+      return Promise.resolve(acquireDirLock(options.dataDir, options.command));
+    } catch (error) {
+      if (isKxError(error) && error.code === 'locked') return Promise.resolve(error);
+      throw error;
+    }
+  }, options.lockWait);
   let client: PGlite;
   let drizzlePglite: typeof DrizzlePglite;
   try {

@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import type { DbHandle, Release } from '../db/client.js';
 import { rejectedRecords } from '../db/schema.js';
 import { selectRows } from '../db/sql.js';
+import { waitForLock, type LockWait } from '../db/lock-wait.js';
 import { loadCursor } from './checkpoints.js';
 import { commitTransaction } from './commit.js';
 import { attachRun } from './failed-run.js';
@@ -68,25 +69,36 @@ export interface RunResult extends BatchCounts {
   error?: { code: string; message: string };
 }
 
-/** Holds the per-source lock for `fn`; a live run elsewhere makes this fail with exit code 6. */
+/**
+ * Holds the per-source lock for `fn`; a live run elsewhere makes this fail with exit code 6,
+ * at once or once `wait` is over.
+ */
 export async function withSourceLock<T>(
   handle: DbHandle,
   source: string,
   fn: () => Promise<T>,
+  wait?: LockWait,
 ): Promise<T> {
-  const release: Release | null = await handle.tryLock(sourceLockKey(source));
-  if (!release) {
+  const release = await waitForLock(async (): Promise<Release | KxError> => {
+    const got = await handle.tryLock(sourceLockKey(source));
+    if (got) return got;
     // Which run holds it, so that cron's mail says what to wait for.
     const holder = await runningRun(handle.db, source).catch(() => undefined);
     const which = holder
-      ? `: run #${holder.id} (${holder.streamKey}), started ${holder.startedAt.toISOString()}`
+      ? `run #${holder.id} (${holder.streamKey}), started ${holder.startedAt.toISOString()}`
       : '';
-    throw new KxError(
+    return new KxError(
       'locked',
-      `another kx process is running an ingest of ${source}${which}; try again when it finishes`,
-      { context: { source, ...(holder && { run: holder.id }) } },
+      `another kx process is running an ingest of ${source}${which && `: ${which}`}; try again when it finishes`,
+      {
+        context: {
+          source,
+          holder: `${which ? `${source} ${which},` : `another kx ingest of ${source}`} to finish`,
+          ...(holder && { run: holder.id }),
+        },
+      },
     );
-  }
+  }, wait);
   try {
     await markAbandoned(handle.db, source);
     return await fn();

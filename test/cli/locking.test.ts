@@ -18,7 +18,7 @@ import { createDb } from '../../src/db/client.js';
 import { etlRuns } from '../../src/db/schema.js';
 import { plantSeed } from '../../src/db/seed.js';
 import { selectRows } from '../../src/db/sql.js';
-import { collect, repoRoot, runKx, runKxBinary, startKxIn } from '../helpers/cli.js';
+import { collect, repoRoot, runKx, runKxBinary, startKxIn, startKxUntil } from '../helpers/cli.js';
 import {
   createTestDatabase,
   releaseDataDir,
@@ -56,6 +56,28 @@ describe.skipIf(serverUrl)('embedded database (PGlite) is one process at a time'
     expect(r.code).toBe(6);
     expect(r.stderr).toContain(`in use by pid ${process.pid} (kx serve`);
     expect(r.stderr).toContain('set DATABASE_URL');
+  });
+
+  it('with --lock-wait a second process waits for the holder, and runs once it lets go', async () => {
+    writeLock(process.pid);
+    const args = ['ingest', '--source', 'csv', '--file', sample, '--lock-wait', '90s'];
+    const { done } = await startKxUntil(
+      args,
+      database.env,
+      /waiting up to 1m30s for pid \d+ \(kx serve\) to close the embedded database in \S+ \(--lock-wait\)/,
+    );
+    rmSync(join(database.env.KX_DATA_DIR!, 'kx.lock')); // the holder exits
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('csv run #1 succeeded: 250 read, 250 loaded');
+  });
+
+  it('past KX_LOCK_WAIT it is exit 6 still, saying how long it waited', async () => {
+    writeLock(process.pid);
+    const r = await runKxBinary(['status'], { ...database.env, KX_LOCK_WAIT: '1s' });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain(`in use by pid ${process.pid} (kx serve`);
+    expect(r.stderr).toContain('(waited 1s, --lock-wait)');
   });
 
   it('two processes taking and releasing it in a tight loop never hold it at once', async () => {
@@ -300,6 +322,29 @@ describe.skipIf(!serverUrl)('PostgreSQL server: a per-source advisory lock', () 
       expect(JSON.parse(after.stdout)).toMatchObject({
         sources: [{ last_run: { status: 'abandoned', resumable: true } }],
       });
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('with --lock-wait a run waits for the lock and starts once it is free; SIGINT ends the wait', async () => {
+    const sql = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    const args = ['ingest', '--source', 'csv', '--file', sample, '--lock-wait', '5m'];
+    const waiting = /waiting up to 5m for another kx ingest of csv to finish \(--lock-wait\)/;
+    try {
+      await sql`select pg_advisory_lock(hashtext('kx:source:csv'))`;
+      const first = await startKxUntil(args, database.env, waiting);
+      first.child.kill('SIGINT');
+      const stopped = await first.done;
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toContain('stopped by SIGINT while waiting for the lock');
+
+      const second = await startKxUntil(args, database.env, waiting);
+      await sql`select pg_advisory_unlock(hashtext('kx:source:csv'))`;
+      const r = await second.done;
+      expect(r.code, r.stderr).toBe(0);
+      // run #1: the interrupted wait started nothing
+      expect(r.stdout).toContain('csv run #1 succeeded: 250 read, 250 loaded');
     } finally {
       await sql.end();
     }

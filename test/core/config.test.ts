@@ -79,6 +79,12 @@ describe('config', () => {
     [{ KX_DATA_DIR: '~kx/data' }, 'KX_DATA_DIR=~kx/data: expected a path: kx reads ~ as your'],
     [{ KX_LOG_LEVEL: 'loud' }, 'KX_LOG_LEVEL=loud: expected silent, error, warn, info or debug'],
     [{ KX_API_TOKEN: 'pass word!' }, 'KX_API_TOKEN: expected letters, digits and'], // never the token
+    [
+      { KX_LOCK_WAIT: '5' },
+      'KX_LOCK_WAIT=5: expected a time such as 30s, 5m or 1h (0: do not wait)',
+    ],
+    [{ KX_LOCK_WAIT: '1.5m' }, 'KX_LOCK_WAIT=1.5m: expected a time such as 30s'],
+    [{ KX_LOCK_WAIT: '25h' }, 'KX_LOCK_WAIT=25h: expected at most 24h'],
   ])('%j is a configuration error', (env, message) => {
     expect(() => loadConfig({}, env)).toThrow(message);
   });
@@ -114,6 +120,19 @@ describe('config', () => {
     expect(() => loadConfig({ logLevel: 'loud' }, {})).toThrow(
       '--log-level=loud: expected silent, error, warn, info or debug',
     );
+    expect(() => loadConfig({ lockWait: 'soon' }, { KX_LOCK_WAIT: '1m' })).toThrow(
+      '--lock-wait=soon: expected a time such as 30s',
+    );
+  });
+
+  it.each([
+    [{}, {}, 0],
+    [{}, { KX_LOCK_WAIT: '0' }, 0],
+    [{}, { KX_LOCK_WAIT: ' 45s ' }, 45_000],
+    [{}, { KX_LOCK_WAIT: '5m' }, 300_000],
+    [{ lockWait: '2h' }, { KX_LOCK_WAIT: '5m' }, 7_200_000], // the flag wins
+  ])('--lock-wait %j, environment %j: waits %d ms', (flags, env, ms) => {
+    expect(loadConfig(flags, env).lockWaitMs).toBe(ms);
   });
 
   it('NO_COLOR turns colours off', () => {

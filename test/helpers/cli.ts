@@ -134,6 +134,29 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   });
 }
 
+/**
+ * Starts kx and resolves once its stderr matches `pattern` (rejects if it exits first), with
+ * the child and its result to come.
+ */
+export async function startKxUntil(
+  args: readonly string[],
+  env: Record<string, string>,
+  pattern: RegExp,
+): Promise<{ child: ChildProcess; done: Promise<CliResult> }> {
+  await releaseDataDir(env.KX_DATA_DIR);
+  const child = startKx(args, env);
+  const done = collect(child);
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`kx exited (${code}) before ${pattern}: ${seen}`)));
+  });
+  return { child, done };
+}
+
 /** Starts `kx serve` (extra `args` appended to `--port 0`) and waits for the URL it listens on. */
 export async function startServe(env: Record<string, string>, args: readonly string[] = []) {
   await releaseDataDir(env.KX_DATA_DIR);

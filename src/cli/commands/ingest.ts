@@ -1,5 +1,6 @@
 import { KxError } from '../../core/errors.js';
 import type { Source, SourceFlag } from '../../core/source.js';
+import type { DbHandle } from '../../db/client.js';
 import { runIngest, withSourceLock, type RunResult } from '../../engine/runner.js';
 import { entries } from '../../sources/index.js';
 import type { Context } from '../context.js';
@@ -40,25 +41,38 @@ export async function ingest(
   if (options.dryRun) return dryRun(ctx, source, params);
   const stop = listenForStop(ctx);
   try {
-    return await ctx.withDb(`ingest --source ${source.name}`, (handle) =>
-      withSourceLock(handle, source.name, async () => {
-        const settings = createRunSettings(
-          ctx,
+    return await ctx.withDb(
+      `ingest --source ${source.name}`,
+      (handle) =>
+        withSourceLock(
+          handle,
           source.name,
-          options.fullRefresh ?? false,
-          stop.signal,
-        );
-        try {
-          const result = await runIngest(handle, source, params, settings);
-          await warnRejected(ctx, handle, result);
-          return result;
-        } finally {
-          settings.done();
-        }
-      }),
+          () => ingestLocked(ctx, handle, source, params, options.fullRefresh, stop.signal),
+          ctx.lockWait(stop.signal),
+        ),
+      stop.signal,
     );
   } finally {
     stop.dispose();
+  }
+}
+
+/** The run itself, under the source's lock. */
+async function ingestLocked(
+  ctx: Context,
+  handle: DbHandle,
+  source: Source<unknown, unknown>,
+  params: unknown,
+  fullRefresh: boolean | undefined,
+  stop: AbortSignal,
+): Promise<RunResult> {
+  const settings = createRunSettings(ctx, source.name, fullRefresh ?? false, stop);
+  try {
+    const result = await runIngest(handle, source, params, settings);
+    await warnRejected(ctx, handle, result);
+    return result;
+  } finally {
+    settings.done();
   }
 }
 

@@ -26,13 +26,23 @@ export async function link(ctx: Context, ref: string, assetId: string): Promise<
       `asset id must be a positive whole number, got ${JSON.stringify(assetId)}`,
     );
   return ctx.withDb('link', (handle) =>
-    withSourceLock(handle, source, () => linkListing(handle.db, source, sourceId, Number(assetId))),
+    withSourceLock(
+      handle,
+      source,
+      () => linkListing(handle.db, source, sourceId, Number(assetId)),
+      ctx.lockWait(),
+    ),
   );
 }
 
 export async function unlink(ctx: Context, ref: string): Promise<ManualLinkResult> {
   const { source, sourceId } = parseListingRef(ref);
   return ctx.withDb('unlink', (handle) =>
-    withSourceLock(handle, source, () => unlinkListing(handle.db, source, sourceId)),
+    withSourceLock(
+      handle,
+      source,
+      () => unlinkListing(handle.db, source, sourceId),
+      ctx.lockWait(),
+    ),
   );
 }

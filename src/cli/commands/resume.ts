@@ -1,4 +1,6 @@
 import { KxError } from '../../core/errors.js';
+import type { Source } from '../../core/source.js';
+import type { DbHandle } from '../../db/client.js';
 import { resumeRun, withSourceLock, type RunResult } from '../../engine/runner.js';
 import { getResumableRuns } from '../../engine/runs.js';
 import { sourceNames } from '../../sources/index.js';
@@ -21,27 +23,39 @@ export async function resume(ctx: Context, options: { source?: string }): Promis
 }
 
 async function resumeEach(ctx: Context, names: string[], stop: AbortSignal): Promise<RunResult[]> {
-  return ctx.withDb('resume', async (handle) => {
+  const each = async (handle: DbHandle) => {
     const results: RunResult[] = [];
     for (const name of names) {
       const source = ctx.sources[name as keyof typeof ctx.sources];
       if (!source) throw new KxError('usage', `unknown source "${name}"`);
-      await withSourceLock(handle, name, async () => {
-        for (const run of await getResumableRuns(handle.db, name)) {
-          ctx.log.info(
-            `resuming ${name} run #${run.id} (attempt ${run.attempts + 1}, failed with ${run.errorCode})`,
-          );
-          const settings = createRunSettings(ctx, name, false, stop);
-          try {
-            const result = await resumeRun(handle, source, run, settings);
-            await warnRejected(ctx, handle, result);
-            results.push(result);
-          } finally {
-            settings.done();
-          }
-        }
-      });
+      const resumed = () => resumeSource(ctx, handle, source, stop);
+      results.push(...(await withSourceLock(handle, name, resumed, ctx.lockWait(stop))));
     }
     return results;
-  });
+  };
+  return ctx.withDb('resume', each, stop);
+}
+
+/** Each failed or abandoned run of `source`, oldest first, under the source's lock. */
+async function resumeSource(
+  ctx: Context,
+  handle: DbHandle,
+  source: Source<unknown, unknown>,
+  stop: AbortSignal,
+): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (const run of await getResumableRuns(handle.db, source.name)) {
+    ctx.log.info(
+      `resuming ${source.name} run #${run.id} (attempt ${run.attempts + 1}, failed with ${run.errorCode})`,
+    );
+    const settings = createRunSettings(ctx, source.name, false, stop);
+    try {
+      const result = await resumeRun(handle, source, run, settings);
+      await warnRejected(ctx, handle, result);
+      results.push(result);
+    } finally {
+      settings.done();
+    }
+  }
+  return results;
 }
