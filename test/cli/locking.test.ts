@@ -27,6 +27,7 @@ import {
   type TestDatabase,
 } from '../helpers/db.js';
 import { makeScratchDir } from '../helpers/scratch.js';
+import { snapshotState } from '../helpers/state.js';
 
 const sample = join(repoRoot, 'fixtures/sample.csv');
 /** Whether this machine lets us start a process in a new pid namespace (root, util-linux). */
@@ -324,6 +325,56 @@ describe.skipIf(!serverUrl)('PostgreSQL server: a per-source advisory lock', () 
       });
     } finally {
       await sql.end();
+    }
+  });
+
+  it('CSV files loaded by four workers at once with --lock-wait all load, one after another', async () => {
+    // Four files of the sample's rows, overlapping, loaded at once and one by one.
+    const [header, ...rows] = readFileSync(sample, 'utf8').trimEnd().split('\n');
+    const dir = makeScratchDir('kx-lock-wait-');
+    const files = [0, 50, 100, 150].map((from, i) => {
+      const file = join(dir, `part-${i}.csv`);
+      writeFileSync(file, [header, ...rows.slice(from, from + 100)].join('\n') + '\n');
+      return file;
+    });
+    const sequential = await createTestDatabase();
+    const sql = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    try {
+      for (const file of files) {
+        const r = await runKx(['ingest', '--source', 'csv', '--file', file], sequential.env);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      // The test holds the lock until all four wait for it: they meet whatever the timing.
+      await sql`select pg_advisory_lock(hashtext('kx:source:csv'))`;
+      const workers = [];
+      for (const file of files)
+        workers.push(
+          await startKxUntil(
+            ['ingest', '--source', 'csv', '--file', file, '--lock-wait', '2m'],
+            database.env,
+            /waiting up to 2m for another kx ingest of csv to finish/,
+          ),
+        );
+      await sql`select pg_advisory_unlock(hashtext('kx:source:csv'))`;
+      for (const r of await Promise.all(workers.map((w) => w.done)))
+        expect(r.code, r.stderr).toBe(0);
+
+      const runs = await withOpen(database, ({ db }) =>
+        db.select().from(etlRuns).orderBy(etlRuns.startedAt),
+      );
+      expect(runs.map((r) => r.status)).toEqual(Array(4).fill('succeeded'));
+      for (let i = 1; i < runs.length; i++)
+        expect(runs[i]!.startedAt.getTime()).toBeGreaterThanOrEqual(
+          runs[i - 1]!.finishedAt!.getTime(),
+        );
+      const together = await withOpen(database, snapshotState);
+      const oneByOne = await withOpen(sequential, snapshotState);
+      expect(together).toEqual(oneByOne);
+      expect(together.listings).toHaveLength(250);
+    } finally {
+      await sql.end();
+      await sequential.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
