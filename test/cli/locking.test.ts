@@ -328,6 +328,45 @@ describe.skipIf(!serverUrl)('PostgreSQL server: a per-source advisory lock', () 
     }
   });
 
+  it('kx resume of every source resumes those it can while another worker runs one', async () => {
+    const failed = await runKx(['ingest', '--source', 'csv', '--file', sample], {
+      ...database.env,
+      FAIL_AFTER_N_RECORDS: '100',
+    });
+    expect(failed.code).toBe(5);
+    // This connection plays a live CoinGecko worker, the registry's first source.
+    const sql = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    try {
+      await sql`select pg_advisory_lock(hashtext('kx:source:coingecko'))`;
+      const r = await runKx(['resume'], database.env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^csv resumed #1 succeeded: 150 read/m);
+      expect(r.stderr).toContain('coingecko: nothing to resume here; another kx process runs it');
+
+      // A failed run of the source the other worker holds is not resumed: exit 6, naming it.
+      const [stuck] = await withOpen(database, ({ db }) =>
+        db
+          .insert(etlRuns)
+          .values({
+            source: 'coingecko',
+            status: 'failed',
+            trigger: 'ingest',
+            streamKey: 'markets',
+            params: {},
+            resumable: true,
+          })
+          .returning({ id: etlRuns.id }),
+      );
+      const blocked = await runKx(['resume'], database.env);
+      expect(blocked.code).toBe(6);
+      expect(blocked.stderr).toContain(
+        `coingecko run #${stuck!.id} not resumed: another kx process is running an ingest of coingecko`,
+      );
+    } finally {
+      await sql.end();
+    }
+  });
+
   it('CSV files loaded by four workers at once with --lock-wait all load, one after another', async () => {
     // Four files of the sample's rows, overlapping, loaded at once and one by one.
     const [header, ...rows] = readFileSync(sample, 'utf8').trimEnd().split('\n');

@@ -1,4 +1,4 @@
-import { KxError } from '../../core/errors.js';
+import { isKxError, KxError } from '../../core/errors.js';
 import type { Source } from '../../core/source.js';
 import type { DbHandle } from '../../db/client.js';
 import { resumeRun, withSourceLock, type RunResult } from '../../engine/runner.js';
@@ -8,32 +8,65 @@ import type { Context } from '../context.js';
 import { warnRejected } from '../rejections.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';
 
+/** What `kx resume` did: the runs it resumed, and why it left any of them (exit 6). */
+export interface ResumeOutcome {
+  results: RunResult[];
+  /** Failed runs of a source another kx process runs: `locked`, once the rest are resumed. */
+  blocked: KxError | null;
+}
+
 /**
  * Continues every failed or abandoned run of each source (or of `--source`), oldest first,
  * from its checkpoint. Nothing to resume is a success.
  */
-export async function resume(ctx: Context, options: { source?: string }): Promise<RunResult[]> {
+export async function resume(ctx: Context, options: { source?: string }): Promise<ResumeOutcome> {
   const names: string[] = options.source ? [options.source] : sourceNames;
   const stop = listenForStop(ctx);
   try {
-    return await resumeEach(ctx, names, stop.signal);
+    return await resumeEach(ctx, names, stop.signal, options.source === undefined);
   } finally {
     stop.dispose();
   }
 }
 
-async function resumeEach(ctx: Context, names: string[], stop: AbortSignal): Promise<RunResult[]> {
-  const each = async (handle: DbHandle) => {
+/**
+ * Each source in turn, under its lock. Of every source (no `--source`), one that another kx
+ * process runs is passed over when it has no failed run (that process marked any run left
+ * running before it as failed), and its failed runs are named at the end: the others' runs are
+ * resumed all the same. `--source` asks for one: its lock held is exit 6 at once.
+ */
+async function resumeEach(
+  ctx: Context,
+  names: string[],
+  stop: AbortSignal,
+  passOver: boolean,
+): Promise<ResumeOutcome> {
+  const each = async (handle: DbHandle): Promise<ResumeOutcome> => {
     const results: RunResult[] = [];
+    const left: string[] = [];
     for (const name of names) {
       const source = ctx.sources[name as keyof typeof ctx.sources];
       if (!source) throw new KxError('usage', `unknown source "${name}"`);
       const resumed = () => resumeSource(ctx, handle, source, stop);
-      results.push(...(await withSourceLock(handle, name, resumed, ctx.lockWait(stop))));
+      try {
+        results.push(...(await withSourceLock(handle, name, resumed, ctx.lockWait(stop))));
+      } catch (error) {
+        if (!passOver || !isKxError(error) || error.code !== 'locked') throw error;
+        const waiting = await getResumableRuns(handle.db, name);
+        if (waiting.length === 0)
+          ctx.log.info(`${name}: nothing to resume here; another kx process runs it`);
+        else left.push(`${name} ${runsOf(waiting)} not resumed: ${error.message}`);
+      }
     }
-    return results;
+    const blocked = left.length > 0 ? new KxError('locked', left.join('\n')) : null;
+    return { results, blocked };
   };
   return ctx.withDb('resume', each, stop);
+}
+
+/** "run #4" or "runs #4, #7". */
+function runsOf(runs: { id: number }[]): string {
+  return `${runs.length === 1 ? 'run' : 'runs'} ${runs.map((r) => `#${r.id}`).join(', ')}`;
 }
 
 /** Each failed or abandoned run of `source`, oldest first, under the source's lock. */
