@@ -46,14 +46,16 @@ async function ingest(env: Record<string, string>, source: Source): Promise<void
 
 /**
  * Starts one worker; with `killAfter`, kills it with SIGKILL once it has committed that many
- * records (or lets it finish if it never gets there). Returns what happened.
+ * records (or lets it finish if it never gets there) and resumes it. Returns what happened.
  */
 async function worker(
   env: Record<string, string>,
   source: Source,
   killAfter: number | null,
 ): Promise<string> {
-  const child = startKx(INGESTS[source], { ...env, KX_LOG_LEVEL: 'debug' });
+  // A resume of every source takes each free source's lock for a moment: a worker that starts
+  // just then waits for it instead of exiting 6.
+  const child = startKx(INGESTS[source], { ...env, KX_LOG_LEVEL: 'debug', KX_LOCK_WAIT: '1m' });
   const done = collect(child);
   const seen = { killedAt: null as number | null };
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -65,8 +67,14 @@ async function worker(
     }
   });
   const r = await done;
-  if (seen.killedAt !== null && r.signal === 'SIGKILL')
-    return `${source} killed after ${seen.killedAt}`;
+  if (seen.killedAt !== null && r.signal === 'SIGKILL') {
+    // At once, while the other workers may still run: `kx resume` of every source passes
+    // over those and finishes this one.
+    const resumed = await runKxBinary(['resume'], env);
+    if (resumed.code !== 0)
+      throw new Error(`kx resume after the kill exited ${resumed.code}: ${resumed.stderr}`);
+    return `${source} killed after ${seen.killedAt} and resumed`;
+  }
   if (r.code !== 0) throw new Error(`${source} worker exited ${r.code}: ${r.stderr.slice(-400)}`);
   return `${source} done`;
 }
