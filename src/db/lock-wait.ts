@@ -57,15 +57,11 @@ function waitedFor(refusal: KxError, wait: LockWait): KxError {
   });
 }
 
+/** A stop request ends the wait: exit 130 or 143, and nothing ran, so nothing to resume. */
 function stopped(signal: AbortSignal): KxError {
   const name = typeof signal.reason === 'string' ? signal.reason : 'a stop request';
-  return new KxError(
-    'interrupted',
-    `stopped by ${name} while waiting for the lock; nothing was started`,
-    {
-      context: { signal: name },
-    },
-  );
+  const message = `stopped by ${name} while waiting for the lock; nothing was started`;
+  return new KxError('interrupted', message, { context: { signal: name } });
 }
 
 /** 90000 → "1m30s", as `--lock-wait` takes it. */
