@@ -288,6 +288,32 @@ describe('sniffCsv: a file of another format, refused with the fix', () => {
       bytes([0x1f, 0x8b, 0x08, 0x00]),
       /: gzip-compressed: unpack it first \(gunzip -k '\S+it'\\''s here\.csv\.gz'\) and pass the \.csv$/,
     ],
+    // JSON: a list of objects, one per line, or under a key, written out with json_normalize
+    [
+      'markets.json',
+      '\uFEFF[\n  {"id": "bitcoin", "current_price": 43000.5, "roi": null}\n]\n',
+      /: looks like JSON, not CSV \(starts with "\["\): a list of objects; .+python3 -c "import json, pandas; pandas\.json_normalize\(json\.load\(open\('markets\.json'\)\)\)\.to_csv\('markets\.csv', index=False\)"$/,
+    ],
+    [
+      'tickers.csv',
+      '{"symbol":"BTC","price":43000.5}\r\n{"symbol":"ETH","price":2300.1}\r\n',
+      /: an object per line; .+json_normalize\(\[json\.loads\(l\) for l in open\('tickers\.csv'\) if l\.strip\(\)\]\)\.to_csv\('tickers\.converted\.csv', index=False\)"$/,
+    ],
+    [
+      'latest.csv',
+      '{"status": {"error_code": 0}, "data": [{"id": 1, "quote": {"USD": {"price": 43000.5}}}]}',
+      /: a list of objects under "data"; .+json_normalize\(json\.load\(open\('latest\.csv'\)\)\['data'\]\)/,
+    ],
+    [
+      'chart.csv',
+      '{"prices": [[1704067200000, 42283.58]], "market_caps": [[1704067200000, 8.2e11]]}',
+      /: an object that holds no list of objects to load\. kx reads CoinGecko and CoinPaprika from their APIs itself/,
+    ],
+    [
+      'klines.csv',
+      '[[1499040000000, "0.01634790", "0.80000000"]]',
+      /: a list of lists, whose columns have no names; write it out as CSV with a header row first$/,
+    ],
   ])('%s', async (name, content, message) => {
     const path = join(work, name);
     writeFileSync(path, content);

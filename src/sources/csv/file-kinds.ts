@@ -152,3 +152,38 @@ export function standInKind(text: string): string | undefined {
     return 'a Git LFS pointer, not the file it stands for: fetch the file with git lfs pull';
   return undefined;
 }
+
+/**
+ * What a JSON file given as CSV is, as the fix to say, or undefined when it does not start as
+ * JSON does. A list of objects (an API's answer saved, a site's JSON export), one per line or
+ * under a key (CoinMarketCap's `data`), becomes CSV with pandas' `json_normalize`, whose dotted
+ * column names (`quote.USD.price`) kx reads; any other JSON holds no table to write out.
+ */
+export function jsonKind(text: string, path: string): string | undefined {
+  const start = /^\s*([[{])\s*(\S)?/.exec(text);
+  if (!start) return undefined;
+  const name = literal(basename(path));
+  const command = (rows: string) =>
+    'write its list out as CSV first, for example with pandas in its folder: python3 -c ' +
+    `"import json, pandas; pandas.json_normalize(${rows}).to_csv(${literal(csvName(path))}, ` +
+    'index=False)"';
+  const what = `looks like JSON, not CSV (starts with "${start[1]}")`;
+  if (start[1] === '[') {
+    if (start[2] === '{' || start[2] === undefined)
+      return `${what}: a list of objects; ${command(`json.load(open(${name}))`)}`;
+    return start[2] === '['
+      ? `${what}: a list of lists, whose columns have no names; write it out as CSV with a ` +
+          'header row first'
+      : `${what}: a list of single values, not a table`;
+  }
+  // An object per line (NDJSON): each line closes the object the next one opens.
+  if (/}\s*\r?\n\s*{/.test(text))
+    return `${what}: an object per line; ${command(`[json.loads(l) for l in open(${name}) if l.strip()]`)}`;
+  const list = /"([A-Za-z_]\w*)"\s*:\s*\[\s*{/.exec(text)?.[1];
+  if (list)
+    return `${what}: a list of objects under "${list}"; ${command(`json.load(open(${name}))['${list}']`)}`;
+  return (
+    `${what}: an object that holds no list of objects to load. kx reads CoinGecko and ` +
+    'CoinPaprika from their APIs itself (kx ingest --source coingecko)'
+  );
+}

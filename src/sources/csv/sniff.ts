@@ -6,7 +6,7 @@ import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
-import { looksBinary, otherFormatOf, standInKind } from './file-kinds.js';
+import { jsonKind, looksBinary, otherFormatOf, standInKind } from './file-kinds.js';
 import { mapHeader } from './mapping.js';
 import { ONE_FILE_A_RUN } from './params.js';
 import type { FileState } from './reader.js';
@@ -138,15 +138,8 @@ function headText(path: string, head: Buffer): string {
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
   const stand = standInKind(text);
   if (stand) throw new KxError('input', `${path}: ${stand}`, { context: { file: path } });
-  if (/^\s*[[{]/.test(text)) {
-    throw new KxError(
-      'input',
-      `${path}: looks like JSON, not CSV (starts with "${text.trim()[0]}")`,
-      {
-        context: { file: path },
-      },
-    );
-  }
+  const json = jsonKind(text, path);
+  if (json) throw new KxError('input', `${path}: ${json}`, { context: { file: path } });
   return text;
 }
 
