@@ -288,6 +288,23 @@ describe('sniffCsv: a file of another format, refused with the fix', () => {
       bytes([0x1f, 0x8b, 0x08, 0x00]),
       /: gzip-compressed: unpack it first \(gunzip -k '\S+it'\\''s here\.csv\.gz'\) and pass the \.csv$/,
     ],
+    // markup: a site's "Export to Excel" (an HTML table named .xls), Excel's own HTML, XML
+    [
+      'export.xls',
+      '<table border="1"><tr><th>Symbol</th><th>Price</th></tr><tr><td>BTC</td><td>43000.5</td></tr></table>\n',
+      /: an HTML table \(as a site's "Export to Excel" writes one\), not a CSV file: open it in Excel, LibreOffice or Google Sheets and save it as CSV \(UTF-8\)$/,
+    ],
+    [
+      'book.xls',
+      '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">\n<body><table><tr><td>BTC</td></tr></table></body></html>\n',
+      /: an HTML table .+ save it as CSV \(UTF-8\)$/,
+    ],
+    [
+      'book.xml',
+      '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">\n',
+      /: an Excel 2003 XML spreadsheet, not a CSV file: open it in Excel/,
+    ],
+    ['feed.csv', '<?xml version="1.0" encoding="UTF-8"?>\n<rss></rss>\n', /: XML, not a CSV file/],
     // JSON: a list of objects, one per line, or under a key, written out with json_normalize
     [
       'markets.json',

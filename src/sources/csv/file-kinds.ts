@@ -187,3 +187,19 @@ export function jsonKind(text: string, path: string): string | undefined {
     'CoinPaprika from their APIs itself (kx ingest --source coingecko)'
   );
 }
+
+/**
+ * What a file of markup given as CSV is, as the fix to say: a table saved as HTML (what sites'
+ * "Export to Excel" write, named `.xls`, and Excel's own "Web Page"), an Excel 2003 XML
+ * spreadsheet, or other XML. Undefined for anything else; a web page is `standInKind`'s.
+ */
+export function markupKind(text: string): string | undefined {
+  const head = text.slice(0, 4096);
+  const save = 'open it in Excel, LibreOffice or Google Sheets and save it as CSV (UTF-8)';
+  if (/^\s*<table[\s>]/i.test(head) || /urn:schemas-microsoft-com:office:excel/i.test(head))
+    return `an HTML table (as a site's "Export to Excel" writes one), not a CSV file: ${save}`;
+  if (!/^\s*<\?xml[\s?]/i.test(head)) return undefined;
+  if (/urn:schemas-microsoft-com:office:spreadsheet/i.test(head))
+    return `an Excel 2003 XML spreadsheet, not a CSV file: ${save}`;
+  return 'XML, not a CSV file: export the data as CSV instead';
+}

@@ -6,7 +6,7 @@ import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
-import { jsonKind, looksBinary, otherFormatOf, standInKind } from './file-kinds.js';
+import { jsonKind, looksBinary, markupKind, otherFormatOf, standInKind } from './file-kinds.js';
 import { mapHeader } from './mapping.js';
 import { ONE_FILE_A_RUN } from './params.js';
 import type { FileState } from './reader.js';
@@ -118,7 +118,10 @@ async function statFile(path: string): Promise<Stats> {
   return info;
 }
 
-/** The text of a file's head, refused when it is UTF-16, packed, binary, a stand-in or JSON. */
+/**
+ * The text of a file's head, refused when it is UTF-16, packed, binary, markup, a stand-in or
+ * JSON.
+ */
 function headText(path: string, head: Buffer): string {
   if (isUtf16(head)) {
     throw new KxError(
@@ -136,6 +139,8 @@ function headText(path: string, head: Buffer): string {
     });
   }
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const markup = markupKind(text);
+  if (markup) throw new KxError('input', `${path}: ${markup}`, { context: { file: path } });
   const stand = standInKind(text);
   if (stand) throw new KxError('input', `${path}: ${stand}`, { context: { file: path } });
   const json = jsonKind(text, path);
