@@ -305,6 +305,17 @@ describe('sniffCsv: a file of another format, refused with the fix', () => {
       /: an Excel 2003 XML spreadsheet, not a CSV file: open it in Excel/,
     ],
     ['feed.csv', '<?xml version="1.0" encoding="UTF-8"?>\n<rss></rss>\n', /: XML, not a CSV file/],
+    // a table for reading: columns lined up with spaces, or cells between single spaces
+    [
+      'top.txt',
+      'symbol  name          price\nBTC     Bitcoin       43000.5\nBCH     Bitcoin Cash    250.1\nETH     Ethereum       2300.1\n',
+      /: its columns are lined up with spaces \(a table printed for reading\), not separated by commas: .+pandas\.read_fwf\('top\.txt'\)\.to_csv\('top\.csv', index=False\)"$/,
+    ],
+    [
+      'top.csv',
+      'symbol name price\nBTC Bitcoin 43000.5\nBCH Bitcoin Cash 250.1\nETH Ethereum 2300.1\n',
+      /: its cells are separated by single spaces, .+ if no cell holds a space: tr ' ' ',' < \S+top\.csv > top\.converted\.csv$/,
+    ],
     // JSON: a list of objects, one per line, or under a key, written out with json_normalize
     [
       'markets.json',
@@ -340,5 +351,13 @@ describe('sniffCsv: a file of another format, refused with the fix', () => {
     );
     expect(error?.message).toContain(path);
     expect(error?.message).toMatch(message);
+  });
+});
+
+describe('sniffCsv: a file of one column', () => {
+  it('is read as one column when its rows do not split as its header does', async () => {
+    const path = join(work, 'closes.csv');
+    writeFileSync(path, 'Close Price\n43000.5\n43100.2\n');
+    await expect(sniffCsv(path)).resolves.toMatchObject({ delimiter: ',', bannerLines: 0 });
   });
 });

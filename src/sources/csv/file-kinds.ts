@@ -203,3 +203,35 @@ export function markupKind(text: string): string | undefined {
     return `an Excel 2003 XML spreadsheet, not a CSV file: ${save}`;
   return 'XML, not a CSV file: export the data as CSV instead';
 }
+
+/**
+ * What a file with no delimiter in its first lines is, when its header and rows split alike
+ * at spaces, as the fix to say: a table lined up with runs of spaces (`column -t`, a terminal,
+ * a text report), which pandas' `read_fwf` reads by its columns' edges (empty cells and names
+ * with a space included), or cells between single spaces, which no tool can tell from a name
+ * with a space in it (`Bitcoin Cash`). Undefined otherwise: a file of one column stays one.
+ */
+export function spacedKind(lines: readonly string[], path: string): string | undefined {
+  const [header, ...rows] = lines.slice(0, 21).map((line) => line.trim());
+  if (header === undefined || rows.length === 0) return undefined;
+  const alike = (gap: RegExp) => {
+    const cells = header.split(gap).length;
+    return (
+      cells >= 2 && rows.filter((row) => row.split(gap).length === cells).length * 2 >= rows.length
+    );
+  };
+  if (alike(/ {2,}/))
+    return (
+      'its columns are lined up with spaces (a table printed for reading), not separated by ' +
+      'commas: write it out as CSV first, for example with pandas in its folder: python3 -c ' +
+      `"import pandas; pandas.read_fwf(${literal(basename(path))}).to_csv(` +
+      `${literal(csvName(path))}, index=False)"`
+    );
+  if (alike(/ +/))
+    return (
+      'its cells are separated by single spaces, which a name with a space in it (Bitcoin Cash) ' +
+      'cannot be told apart from: export it with commas, tabs or semicolons between cells; if ' +
+      `no cell holds a space: tr ' ' ',' < ${shellWord(path)} > ${shellWord(csvName(path))}`
+    );
+  return undefined;
+}

@@ -6,7 +6,14 @@ import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { KxError } from '../../core/errors.js';
-import { jsonKind, looksBinary, markupKind, otherFormatOf, standInKind } from './file-kinds.js';
+import {
+  jsonKind,
+  looksBinary,
+  markupKind,
+  otherFormatOf,
+  spacedKind,
+  standInKind,
+} from './file-kinds.js';
 import { mapHeader } from './mapping.js';
 import { ONE_FILE_A_RUN } from './params.js';
 import type { FileState } from './reader.js';
@@ -67,6 +74,9 @@ export async function sniffCsv(path: string): Promise<CsvShape> {
   const text = headText(path, await readHead(path));
   const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '');
   const delimiter = pickDelimiter(lines.slice(0, 20));
+  const oneColumn = lines.slice(0, 20).every((line) => DELIMITERS.every((d) => !line.includes(d)));
+  const spaced = oneColumn ? spacedKind(lines, path) : undefined;
+  if (spaced) throw new KxError('input', `${path}: ${spaced}`, { context: { file: path } });
   const bannerLines = countBannerLines(lines.slice(0, 21), delimiter);
   if (singleQuoted(lines.slice(bannerLines + 1, bannerLines + 21), delimiter)) {
     throw new KxError(
