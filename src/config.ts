@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as v from 'valibot';
+import { DURATION_UNITS, parseDuration } from './core/duration.js';
 import { KxError } from './core/errors.js';
 import type { HttpProxy } from './core/source.js';
 import { integerSetting } from './core/settings.js';
@@ -32,10 +33,9 @@ const LockWaitSchema = v.pipe(
   v.optional(v.string(), '0'),
   v.trim(),
   v.regex(/^(0|\d+[smh])$/, 'expected a time such as 30s, 5m or 1h (0: do not wait)'),
-  v.transform((s) => (s === '0' ? 0 : Number(s.slice(0, -1)) * LOCK_WAIT_UNITS[s.slice(-1)]!)),
-  v.maxValue(24 * 3_600_000, 'expected at most 24h'),
+  v.transform((s) => (s === '0' ? 0 : parseDuration(s)!)),
+  v.maxValue(24 * DURATION_UNITS.h, 'expected at most 24h'),
 );
-const LOCK_WAIT_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 
 const ConfigSchema = v.object({
   databaseUrl: v.optional(

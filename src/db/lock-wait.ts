@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDuration } from '../core/duration.js';
 import { KxError } from '../core/errors.js';
 
 /**
@@ -34,7 +35,8 @@ export async function waitForLock<T>(
     if (!(got instanceof KxError)) return got;
     const left = deadline - Date.now();
     if (!wait || left <= 0) throw told && wait ? waitedFor(got, wait) : got;
-    if (!told) wait.log?.(`waiting up to ${spell(wait.ms)} for ${holderOf(got)} (--lock-wait)`);
+    if (!told)
+      wait.log?.(`waiting up to ${formatDuration(wait.ms)} for ${holderOf(got)} (--lock-wait)`);
     if (wait.signal?.aborted) throw stopped(wait.signal);
     try {
       await sleep(Math.min(POLL_MS, left), undefined, { signal: wait.signal });
@@ -52,9 +54,8 @@ function holderOf(refusal: KxError): string {
 
 /** The holder's refusal, saying how long this command waited for it. */
 function waitedFor(refusal: KxError, wait: LockWait): KxError {
-  return new KxError('locked', `${refusal.message} (waited ${spell(wait.ms)}, --lock-wait)`, {
-    context: refusal.context,
-  });
+  const message = `${refusal.message} (waited ${formatDuration(wait.ms)}, --lock-wait)`;
+  return new KxError('locked', message, { context: refusal.context });
 }
 
 /** A stop request ends the wait: exit 130 or 143, and nothing ran, so nothing to resume. */
@@ -62,15 +63,4 @@ function stopped(signal: AbortSignal): KxError {
   const name = typeof signal.reason === 'string' ? signal.reason : 'a stop request';
   const message = `stopped by ${name} while waiting for the lock; nothing was started`;
   return new KxError('interrupted', message, { context: { signal: name } });
-}
-
-/** 90000 → "1m30s", as `--lock-wait` takes it. */
-function spell(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const parts = [
-    [Math.floor(s / 3600), 'h'],
-    [Math.floor((s % 3600) / 60), 'm'],
-    [s % 60, 's'],
-  ] as const;
-  return parts.map(([n, unit]) => (n > 0 ? `${n}${unit}` : '')).join('') || '0s';
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { DURATION_UNITS, parseDuration } from '../core/duration.js';
 import { KxError, toKxError } from '../core/errors.js';
 import type { Source } from '../core/source.js';
 import type { Db, DbHandle } from '../db/client.js';
@@ -17,7 +18,6 @@ export interface ScheduleEntry {
   everyMs: number;
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 /** Shortest interval: anything faster only meets the upstream's rate limit. */
 const MIN_INTERVAL_MS = 1000;
 /** Each wait is the interval ± this share, so replicas and restarts spread out. */
@@ -33,7 +33,7 @@ const RECENT = 1 - 2 * JITTER;
  * it (1000h ran 8 ticks back to back); 20 days plus the jitter stays under that.
  */
 const MAX_INTERVAL_HOURS = 480;
-const MAX_INTERVAL_MS = MAX_INTERVAL_HOURS * UNITS.h!;
+const MAX_INTERVAL_MS = MAX_INTERVAL_HOURS * DURATION_UNITS.h;
 
 /** `"coinpaprika=10m,coingecko=30m"` → entries; a CSV needs a file, so it cannot be scheduled. */
 export function parseSchedule(spec: string, schedulable: readonly string[]): ScheduleEntry[] {
@@ -42,19 +42,19 @@ export function parseSchedule(spec: string, schedulable: readonly string[]): Sch
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .map((part) => {
-      const m = /^([a-z]+)=(\d+)(s|m|h)$/.exec(part);
+      const m = /^([a-z]+)=(\d+[smh])$/.exec(part);
       if (!m)
         throw new KxError(
           'usage',
           `--schedule: "${part}" is not SOURCE=INTERVAL such as coingecko=30m`,
         );
-      const [, source = '', amount = '', unit = ''] = m;
+      const [, source = '', every = ''] = m;
       if (!schedulable.includes(source))
         throw new KxError(
           'usage',
           `--schedule: ${source} cannot be scheduled; sources: ${schedulable.join(', ')}`,
         );
-      const everyMs = Number(amount) * UNITS[unit]!;
+      const everyMs = parseDuration(every)!;
       if (everyMs < MIN_INTERVAL_MS)
         throw new KxError('usage', `--schedule: ${part} is shorter than 1s`);
       if (everyMs > MAX_INTERVAL_MS)
