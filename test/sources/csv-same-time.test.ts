@@ -118,4 +118,21 @@ describe('a coin with two values at one time in one file', () => {
         "and alike but for their values: the later line's are kept, as a correction",
     );
   });
+
+  it('in a file without times is the same quote when a line repeats another cell for cell', async () => {
+    // A row pasted twice says nothing new: it loads once, as it does in a file with times. It
+    // was refused as a history without its time column.
+    const mtime = new Date('2025-03-01T12:00:00Z');
+    const snapshot = 'symbol,name,price_usd\nBTC,Bitcoin,43000\nETH,Ethereum,2300\n';
+    const run = await files.ingest('pasted.csv', `${snapshot}ETH , Ethereum,2300\n`, {}, mtime);
+    expect(run).toMatchObject({ status: 'succeeded', rejected: 0 });
+    expect(await pricesOf('eth-ethereum')).toEqual([{ at: mtime, price: '2300' }]);
+
+    // one cell apart is a second value at the file's one time: refused, naming the first line
+    await expect(
+      files.ingest('history.csv', `${snapshot}ETH,Ethereum,2300\nETH,Ethereum,2301\n`, {}, mtime),
+    ).rejects.toThrow(
+      /history\.csv: lines 3 and 5 are both ETH \(eth-ethereum\) and no column maps to observed_at/,
+    );
+  });
 });

@@ -36,7 +36,9 @@ export function requireFileTime(mtime: Date, path: string): void {
  * A file without a time column has one observation time, the file's own: each listing can
  * appear once. A history without a time column (`Start`, `Day` … unrecognised) would collapse
  * into one quote per listing and report the rest as loaded, so it is refused before anything
- * is written, naming the flag that fixes it.
+ * is written, naming the flag that fixes it. A line that repeats an earlier one cell for cell
+ * (a row pasted twice, an export that pages with overlap) says nothing new: it loads as the
+ * same quote, unchanged, as it does in a file with times.
  */
 export async function refuseRepeatsWithoutTime(
   path: string,
@@ -45,15 +47,21 @@ export async function refuseRepeatsWithoutTime(
   headerInFile: boolean,
   toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
 ): Promise<void> {
+  const rows = () => rowsAfterHeader(path, delimiter, headerInFile ? header : null);
   const firstLine = new Map<string, number>();
-  for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+  // Each listing's first row as a digest, taken from the first repeat on: most files have none.
+  let firstRow: Map<string, number> | undefined;
+  for await (const row of rows()) {
     const record = toRecord(row);
     if (!record.result.ok || record.sourceId === null) continue;
     const first = firstLine.get(record.sourceId);
     if (first === undefined) {
       firstLine.set(record.sourceId, row.line);
+      firstRow?.set(record.sourceId, digestOf(row.fields));
       continue;
     }
+    firstRow ??= await firstRows(rows(), toRecord, firstLine, row.line);
+    if (firstRow.get(record.sourceId) === digestOf(row.fields)) continue;
     throw new KxError(
       'input',
       `${path}: lines ${first} and ${row.line} are both ${record.result.listing.symbol} (${record.sourceId}) ` +
@@ -62,6 +70,43 @@ export async function refuseRepeatsWithoutTime(
       { context: { file: path, line: row.line, field: 'observed_at' } },
     );
   }
+}
+
+/** The digest of each listing's first row before line `end`, read again from the top. */
+async function firstRows(
+  rows: AsyncGenerator<CsvRow>,
+  toRecord: (row: CsvRow) => SourceRecord<CsvPosition>,
+  firstLine: ReadonlyMap<string, number>,
+  end: number,
+): Promise<Map<string, number>> {
+  const digests = new Map<string, number>();
+  for await (const row of rows) {
+    if (row.line >= end) break;
+    const { sourceId } = toRecord(row);
+    if (sourceId !== null && firstLine.get(sourceId) === row.line)
+      digests.set(sourceId, digestOf(row.fields));
+  }
+  return digests;
+}
+
+/**
+ * A row's cells, without the spaces around them, as a 53-bit number (cyrb53): two rows of one
+ * listing that differ get the same one about once in 10^15 (the later would then be kept).
+ */
+function digestOf(cells: readonly string[]): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (const cell of cells) {
+    const text = `${cell.trim()}\u0000`;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** How many data rows the look ahead for a coin with two values at one time reads. */
