@@ -227,9 +227,10 @@ const cases: Record<string, Expected> = {
     columns: { coin_id: 'source_id' },
   },
   'peers/shashank4227__crypto_data.csv': {
-    fetched: 100,
-    rejected: 0,
-    columns: { timestamp: 'observed_at' },
+    // A generator's random prices, every line stamped with one time: 20 BTC prices at once.
+    // It loaded "100 read, 100 loaded" as five quotes, each coin's last line as a correction.
+    refused:
+      /lines 3 and 4 are both BTC \(btc\) at 2025-12-12T18:39:05\.494Z, with price_usd 594\.52 and 33212\.4, and every line of the file is at that time/,
   },
   'peers/shashank4227__legacy_crypto_data.csv': {
     // 02-12-2025 … 09-12-2025: every day is 12 or less, so December or February–September.

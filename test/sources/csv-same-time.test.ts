@@ -119,6 +119,27 @@ describe('a coin with two values at one time in one file', () => {
     );
   });
 
+  it('in a file whose every line is at one time is refused, as in a file without times', async () => {
+    // One time for every line makes the file a snapshot: a coin's second price in it is no
+    // correction of the first but a value kx cannot choose over it.
+    const snapshot =
+      'symbol,price,volume,timestamp\n' +
+      'BNB,594.52,578146.83,2025-12-12T18:39:05.494656\n' +
+      'ETH,46969.69,546624.41,2025-12-12T18:39:05.494656\n' +
+      'BNB,33212.4,428024.04,2025-12-12T18:39:05.494656\n';
+    await expect(files.ingest('snapshot.csv', snapshot)).rejects.toThrow(
+      /snapshot\.csv: lines 2 and 4 are both BNB \(bnb\) at 2025-12-12T18:39:05\.494Z, with price_usd 594\.52 and 33212\.4, and every line of the file is at that time\. A file of one time holds each coin once/,
+    );
+    expect(await pricesOf('bnb')).toEqual([]);
+    // the same lines with a second time among them: the later line corrects the earlier
+    const run = await files.ingest(
+      'corrected-snapshot.csv',
+      `${snapshot}ETH,47000,1,2025-12-12T18:40:00\n`,
+    );
+    expect(run).toMatchObject({ status: 'succeeded', rejected: 0 });
+    expect((await pricesOf('bnb')).map((q) => q.price)).toEqual(['33212.4']);
+  });
+
   it('in a file without times is the same quote when a line repeats another cell for cell', async () => {
     // A row pasted twice says nothing new: it loads once, as it does in a file with times. It
     // was refused as a history without its time column.

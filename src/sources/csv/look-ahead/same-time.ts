@@ -127,8 +127,11 @@ const cell = (cells: readonly string[], i: number) => (cells[i] ?? '').trim();
  * would keep the later line's alone and report both loaded: it is refused before anything is
  * written, naming the column that tells the two apart. Two lines alike but for their values
  * are a correction, and two lines of a trade log two trades at once: the later is kept, with a
- * warning. Reads the first SAME_TIME_SAMPLE_ROWS rows: such lines come together in the files
- * seen (rows by time, then by market).
+ * warning. But when every line is at one time the file is a snapshot, which holds each coin once
+ * (as a file without times does): a coin's lines with other values in it are no correction but
+ * values kx cannot choose between (a generator's random prices stamped with one time), and the
+ * file is refused. Reads the first SAME_TIME_SAMPLE_ROWS rows: such lines come together in the
+ * files seen (rows by time, then by market).
  */
 export async function refuseTwoValuesAtOnce(
   path: string,
@@ -143,15 +146,19 @@ export async function refuseTwoValuesAtOnce(
   );
   if (read.timeOfDay !== undefined) notWhat.add(read.timeOfDay);
   const seen = new Map<string, { line: number; listing: UnifiedListing; cells: string[] }>();
-  let warned = false;
   let rows = 0;
   let refusal: KxError | undefined;
+  // the first two lines alike but for their values, and whether every line is at one time
+  let alike: { both: string; line: number } | undefined;
+  let time: number | undefined;
+  let oneTime = true;
   try {
     for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
       if (++rows > SAME_TIME_SAMPLE_ROWS) break;
       const record = toRecord(row);
       if (!record.result.ok) continue;
       const listing = record.result.listing;
+      oneTime &&= (time ??= listing.observedAt.getTime()) === listing.observedAt.getTime();
       const key = `${listing.sourceId}\u0000${listing.observedAt.getTime()}`;
       const before = seen.get(key);
       seen.set(key, { line: row.line, listing, cells: row.fields });
@@ -166,13 +173,7 @@ export async function refuseTwoValuesAtOnce(
         (_, i) => !notWhat.has(i) && cell(before.cells, i) !== cell(row.fields, i),
       );
       if (apart === -1 || read.mapping.tradeLog) {
-        if (!warned)
-          read.mapping.warnings.push(
-            read.mapping.tradeLog
-              ? `${both}: trades at one time, of which the later line's is kept`
-              : `${both}, and alike but for their values: the later line's are kept, as a correction`,
-          );
-        warned = true;
+        alike ??= { both, line: row.line };
         continue;
       }
       refusal = twoValuesRefusal(path, header, read, { before: before.cells, row, apart, both });
@@ -180,9 +181,27 @@ export async function refuseTwoValuesAtOnce(
     }
   } catch {
     // A broken row or a second header: the read stops there too, once the rows before it are in.
-    return;
+    oneTime = false;
   }
   if (refusal) throw refusal;
+  if (!alike) return;
+  if (read.mapping.tradeLog)
+    read.mapping.warnings.push(
+      `${alike.both}: trades at one time, of which the later line's is kept`,
+    );
+  else if (!oneTime)
+    read.mapping.warnings.push(
+      `${alike.both}, and alike but for their values: the later line's are kept, as a correction`,
+    );
+  else
+    throw new KxError(
+      'input',
+      `${path}: ${alike.both}, and every line ${rows > SAME_TIME_SAMPLE_ROWS ? `of the first ${SAME_TIME_SAMPLE_ROWS.toLocaleString('en-US')}` : 'of the file'} is at that time. A file of one ` +
+        'time holds each coin once, as a file without times does: kx would keep only the later ' +
+        "line's values and cannot tell which are right. Load a file that gives each line the " +
+        'time it was observed, or each coin once',
+      { context: { file: path, line: alike.line, field: 'observed_at' } },
+    );
 }
 
 /**
