@@ -102,3 +102,40 @@ describe("pandas' numbers for columns saved without names", () => {
     await expect(files.ingest('data.csv', '1,2,3\n4,5,6\n')).rejects.toThrow(/looks like data/);
   });
 });
+
+describe('a table on its side', () => {
+  const files = useCsvFiles('kx-sideways-');
+
+  it('is refused with the transpose that makes each coin a row, not a --map', async () => {
+    // Fields down the first column, a coin per column (a sheet laid out for reading): it was
+    // refused for want of a price column with --map 'COLUMN=price_usd', which no column is.
+    const refused = files.ingest(
+      'prices.csv',
+      'symbol,BTC,ETH,SOL\nname,Bitcoin,Ethereum,Solana\nprice_usd,43000.5,2300,100\n',
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'input' });
+    await expect(refused).rejects.toThrow(
+      /prices\.csv: no column maps to price_usd \(columns: "symbol", "BTC", "ETH", "SOL"\): the table is on its side, its fields down the first column \("name", "price_usd"\) and a coin in each other \("BTC", "ETH", "SOL"\); turn it so each coin is a row, for example with pandas in its folder: python3 -c "import pandas; pandas\.read_csv\('prices\.csv', index_col=0, dtype=str\)\.T\.to_csv\('prices\.converted\.csv', index_label='symbol'\)"$/,
+    );
+    // names for coins, semicolons, an empty first cell: the coins' column is named for them
+    await expect(
+      files.ingest('metrics.csv', ';Bitcoin;Ethereum\nPrice (USD);43000;2300\nSymbol;BTC;ETH\n'),
+    ).rejects.toThrow(
+      /no column maps to symbol .*: the table is on its side, .*read_csv\('metrics\.csv', index_col=0, dtype=str, sep=';'\)\.T\.to_csv\('metrics\.converted\.csv', index_label='name'\)"$/,
+    );
+    // what that command writes loads
+    const run = await files.ingest(
+      'metrics.converted.csv',
+      'name,Price (USD),Symbol\nBitcoin,43000,BTC\nEthereum,2300,ETH\n',
+    );
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+  });
+
+  it('is not what a file missing only its price column is told', async () => {
+    await expect(
+      files.ingest('coins.csv', 'symbol,name\nBTC,Bitcoin\nETH,Ethereum\n'),
+    ).rejects.toThrow(
+      /no column maps to price_usd \(columns: "symbol", "name"\); name it with --map 'COLUMN=price_usd'/,
+    );
+  });
+});

@@ -235,3 +235,17 @@ export function spacedKind(lines: readonly string[], path: string): string | und
     );
   return undefined;
 }
+
+/**
+ * How to turn a table on its side (fields down its first column, a coin in each other) so each
+ * coin is a row: pandas' transpose, every cell read as text so no price passes through a float,
+ * the coins' column named `label`.
+ */
+export function sidewaysFix(path: string, delimiter: string, label: string): string {
+  const sep = delimiter === ',' ? '' : `, sep=${delimiter === '\t' ? "'\\t'" : literal(delimiter)}`;
+  return (
+    'turn it so each coin is a row, for example with pandas in its folder: python3 -c ' +
+    `"import pandas; pandas.read_csv(${literal(basename(path))}, index_col=0, dtype=str${sep})` +
+    `.T.to_csv(${literal(csvName(path))}, index_label=${literal(label)})"`
+  );
+}

@@ -5,10 +5,11 @@
 import { KxError } from '../../../core/errors.js';
 import { notUtf8Header, type EncodingGuess } from '../encoding.js';
 import { listColumns } from '../header-keys.js';
-import { type HeaderMapping } from '../mapping.js';
+import { sidewaysFix } from '../file-kinds.js';
+import { mapHeader, type HeaderMapping } from '../mapping.js';
 import type { CsvParams } from '../params.js';
 import { coinGeckoIds, tickersInNames, timeValueCells } from './coin-columns.js';
-import { headerBytes } from './format.js';
+import { headerBytes, rowsAfterHeader } from './format.js';
 
 /**
  * The refusal of a file without a column kx needs, said better where the file tells why: a
@@ -30,6 +31,23 @@ export async function whyUnmapped(
   }
   if (!(error instanceof KxError)) return error;
   const message = error.message.replace(/; name it with --map .*$/, '');
+  // `symbol,BTC,ETH` over `price_usd,43000,2300`: no --map turns a table
+  const side = await sideways(path, delimiter, header, !params.columns);
+  if (side)
+    return new KxError(
+      'input',
+      `${message}: the table is on its side, its fields down the first column ` +
+        `(${side.names
+          .slice(0, 3)
+          .map((n) => JSON.stringify(n))
+          .join(', ')}) and a coin in ` +
+        `each other (${side.coins
+          .slice(0, 3)
+          .map((c) => JSON.stringify(c))
+          .join(', ')}` +
+        `${side.coins.length > 3 ? ', …' : ''}); ${sidewaysFix(path, delimiter, side.label)}`,
+      { context: error.context },
+    );
   // CoinGecko's market_chart as pandas writes it: `[time, price]` in each cell
   if (error.context.unmapped === 'price_usd') {
     const pair = await timeValueCells(path, delimiter, header, !params.columns);
@@ -68,4 +86,41 @@ export async function whyUnmapped(
       { context: error.context },
     );
   return error;
+}
+
+/**
+ * A table on its side: the first column names the fields a header would (a price among them),
+ * the header names a coin in each other column. The name for the coins' column once turned:
+ * the header's first cell when it names them, else by what they look like. Null otherwise.
+ */
+async function sideways(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  headerInFile: boolean,
+): Promise<{ names: string[]; coins: string[]; label: string } | null> {
+  const names: string[] = [];
+  try {
+    for await (const row of rowsAfterHeader(path, delimiter, headerInFile ? header : null)) {
+      const name = (row.fields[0] ?? '').trim();
+      if (name !== '') names.push(name);
+      if (names.length >= 20) break;
+    }
+  } catch {
+    return null; // the read says what is wrong with the file
+  }
+  const fields = (cells: readonly string[]) =>
+    mapHeader(cells, new Map()).columns.map((c) => c.field);
+  const coins = header
+    .slice(1)
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  if (coins.length === 0 || !fields(names).includes('price_usd')) return null;
+  const first = header[0]?.trim() ?? '';
+  const label = fields([first]).some((f) => f === 'symbol' || f === 'name')
+    ? first
+    : coins.every((c) => /^[A-Z][A-Z0-9]{1,9}$/.test(c))
+      ? 'symbol'
+      : 'name';
+  return { names, coins, label };
 }
