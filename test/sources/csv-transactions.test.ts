@@ -91,7 +91,7 @@ describe('a log of transactions (Bitstamp)', () => {
     }
   });
 
-  it("Koinly's and the Crypto.com app's exports hold no price, and are refused saying so", async () => {
+  it("Koinly's, the Crypto.com app's and CoinTracking's exports hold no price, and are refused saying so", async () => {
     // Refused first for want of a symbol column: mapping one, a user met the missing price.
     const koinly =
       'Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,Fee Currency,' +
@@ -106,6 +106,13 @@ describe('a log of transactions (Bitstamp)', () => {
       '2024-01-05 14:03:11,Buy BTC,BTC,0.00234,,,USD,105.24,105.24,viban_purchase,\n';
     await expect(files.ingest('crypto_transactions_record.csv', app)).rejects.toThrow(
       /: no column holds a price: "Amount" and "To Amount" are amounts of coins/,
+    );
+    // CoinTracking's trade table: was refused for want of a symbol column, naming --map
+    const coinTracking =
+      '"Type","Buy","Cur.","Sell","Cur.","Fee","Cur.","Exchange","Group","Comment","Date"\n' +
+      '"Trade","0.5","BTC","21500.00","USD","10.75","USD","Coinbase","","","01.03.2023 14:22:10"\n';
+    await expect(files.ingest('CoinTracking_Trade_Table.csv', coinTracking)).rejects.toThrow(
+      /: no column holds a price: "Buy" and "Sell" are amounts of coins, so this is a history of transactions/,
     );
   });
 

@@ -112,16 +112,21 @@ function refuseOtherCoin({ mapping, params, path, has, coin, symbol, series }: N
 /**
  * Koinly's, CoinTracker's, the Crypto.com app's exports: what was sent and received, and what
  * it was worth. Sent to --map symbol first, a user would then be sent to map a price that is
- * not there; a worth is no price.
+ * not there; a worth is no price. CoinTracking's trade table says its amounts `Buy` and `Sell`,
+ * each beside its `Cur.`.
  */
 function refuseTransactions({ path, header, has, columns }: Need): void {
+  const keys = header.map(toHeaderKey);
+  const sides = keys.includes('buy') && keys.includes('sell');
   const amounts = has('price_usd')
     ? []
-    : header.filter((h) =>
-        toHeaderKey(h)
-          .split('_')
-          .some((word) => AMOUNT_KEYS.has(word)),
-      );
+    : header.filter((h, i) => {
+        const key = keys[i] ?? '';
+        return (
+          (sides && (key === 'buy' || key === 'sell')) ||
+          key.split('_').some((word) => AMOUNT_KEYS.has(word))
+        );
+      });
   if (amounts.length > 0) {
     const which = amounts
       .slice(0, 2)
