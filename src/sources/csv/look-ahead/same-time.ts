@@ -111,6 +111,7 @@ function digestOf(cells: readonly string[]): number {
 
 /** How many data rows the look ahead for a coin with two values at one time reads. */
 const SAME_TIME_SAMPLE_ROWS = 10_000;
+const SAMPLE = SAME_TIME_SAMPLE_ROWS.toLocaleString('en-US');
 
 /** A quote's values, which two lines of one coin at one time may not disagree on. */
 const QUOTE_VALUES = [...DECIMAL_FIELDS, ['rank', 'rank']] as const;
@@ -185,23 +186,23 @@ export async function refuseTwoValuesAtOnce(
   }
   if (refusal) throw refusal;
   if (!alike) return;
-  if (read.mapping.tradeLog)
+  if (read.mapping.tradeLog || !oneTime) {
     read.mapping.warnings.push(
-      `${alike.both}: trades at one time, of which the later line's is kept`,
+      read.mapping.tradeLog
+        ? `${alike.both}: trades at one time, of which the later line's is kept`
+        : `${alike.both}, and alike but for their values: the later line's are kept, as a correction`,
     );
-  else if (!oneTime)
-    read.mapping.warnings.push(
-      `${alike.both}, and alike but for their values: the later line's are kept, as a correction`,
-    );
-  else
-    throw new KxError(
-      'input',
-      `${path}: ${alike.both}, and every line ${rows > SAME_TIME_SAMPLE_ROWS ? `of the first ${SAME_TIME_SAMPLE_ROWS.toLocaleString('en-US')}` : 'of the file'} is at that time. A file of one ` +
-        'time holds each coin once, as a file without times does: kx would keep only the later ' +
-        "line's values and cannot tell which are right. Load a file that gives each line the " +
-        'time it was observed, or each coin once',
-      { context: { file: path, line: alike.line, field: 'observed_at' } },
-    );
+    return;
+  }
+  const lines = rows > SAME_TIME_SAMPLE_ROWS ? `its first ${SAMPLE}` : 'the file';
+  throw new KxError(
+    'input',
+    `${path}: ${alike.both}, and every line of ${lines} is at that time. A file of one time ` +
+      'holds each coin once, as a file without times does: kx would keep only the later ' +
+      "line's values and cannot tell which are right. Load a file that gives each line the " +
+      'time it was observed, or each coin once',
+    { context: { file: path, line: alike.line, field: 'observed_at' } },
+  );
 }
 
 /**

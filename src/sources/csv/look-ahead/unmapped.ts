@@ -37,15 +37,8 @@ export async function whyUnmapped(
     return new KxError(
       'input',
       `${message}: the table is on its side, its fields down the first column ` +
-        `(${side.names
-          .slice(0, 3)
-          .map((n) => JSON.stringify(n))
-          .join(', ')}) and a coin in ` +
-        `each other (${side.coins
-          .slice(0, 3)
-          .map((c) => JSON.stringify(c))
-          .join(', ')}` +
-        `${side.coins.length > 3 ? ', …' : ''}); ${sidewaysFix(path, delimiter, side.label)}`,
+        `(${firstFew(side.names)}) and a coin in each other (${firstFew(side.coins)}); ` +
+        sidewaysFix(path, delimiter, side.label),
       { context: error.context },
     );
   // CoinGecko's market_chart as pandas writes it: `[time, price]` in each cell
@@ -123,4 +116,10 @@ async function sideways(
       ? 'symbol'
       : 'name';
   return { names, coins, label };
+}
+
+/** The first three of a list, quoted, and an ellipsis for the rest. */
+function firstFew(list: readonly string[]): string {
+  const few = list.slice(0, 3).map((item) => JSON.stringify(item));
+  return list.length > 3 ? `${few.join(', ')}, …` : few.join(', ');
 }
