@@ -227,7 +227,7 @@ const cases: Record<string, Expected> = {
     columns: { coin_id: 'source_id' },
   },
   'peers/shashank4227__crypto_data.csv': {
-    // A generator's random prices, every line stamped with one time: 20 BTC prices at once.
+    // A generator's random prices, every line stamped with one time: 29 BTC prices at once.
     // It loaded "100 read, 100 loaded" as five quotes, each coin's last line as a correction.
     refused:
       /lines 3 and 4 are both BTC \(btc\) at 2025-12-12T18:39:05\.494Z, with price_usd 594\.52 and 33212\.4, and every line of the file is at that time/,
