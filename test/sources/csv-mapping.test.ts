@@ -705,6 +705,26 @@ describe('CSV header mapping', () => {
     ]);
   });
 
+  it("reads CoinLore's ticker fields", () => {
+    // its volume and supplies were left out as columns of no field
+    const headers = ['id', 'symbol', 'name', 'nameid', 'rank', 'price_usd', 'percent_change_24h'];
+    headers.push('price_btc', 'market_cap_usd', 'volume24', 'volume24a', 'csupply', 'tsupply');
+    headers.push('msupply');
+    expect(fields(headers)).toEqual({
+      id: 'source_id',
+      symbol: 'symbol',
+      name: 'name',
+      rank: 'rank',
+      price_usd: 'price_usd',
+      percent_change_24h: 'percent_change_24h',
+      market_cap_usd: 'market_cap_usd',
+      volume24: 'volume_24h_usd',
+      csupply: 'circulating_supply',
+      tsupply: 'total_supply',
+      msupply: 'max_supply',
+    });
+  });
+
   it("reads the APIs' answers as pandas flattens them: CoinMarketCap's, CoinPaprika's, CoinGecko's", () => {
     // `quote.USD.price` was no price: every such file was refused
     const cmc = ['id', 'name', 'symbol', 'cmc_rank', 'last_updated', 'quote.USD.price'].concat([

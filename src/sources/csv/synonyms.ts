@@ -188,6 +188,8 @@ export const SYNONYMS: Record<CsvField, Record<string, number>> = {
     converted_volume: 0.95,
     // CoinCap's `volumeUsd24Hr`
     volume_usd24_hr: 1,
+    // CoinLore's tickers (`volume24`, in dollars; its `volume24a` is left out)
+    volume24: 0.95,
     // CoinGecko's `/simple/price`
     usd_24h_vol: 1,
     total_volume: 0.95,
@@ -211,9 +213,11 @@ export const SYNONYMS: Record<CsvField, Record<string, number>> = {
     circulatingsupply: 0.95,
     // CoinCap's `supply` ("available for trading"); elsewhere it may be the total: a warning
     supply: 0.85,
+    // CoinLore's tickers: `csupply`, `tsupply`, `msupply`
+    csupply: 0.95,
   },
-  total_supply: { total_supply: 1 },
-  max_supply: { max_supply: 1, coin_info_max_supply: 0.95 },
+  total_supply: { total_supply: 1, tsupply: 0.95 },
+  max_supply: { max_supply: 1, coin_info_max_supply: 0.95, msupply: 0.95 },
   percent_change_24h: {
     percent_change_24h: 1,
     price_change_percentage_24h: 1,
