@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { KxError, isKxError, toKxError, type KxErrorCode } from '../core/errors.js';
-import { getFailedRun } from '../engine/failed-run.js';
+import { getFailedRun, getResumed } from '../engine/failed-run.js';
 import { processIo, type Io } from './io.js';
 import { formatRun, printJson, printLine } from './format.js';
 import { createProgram } from './program.js';
@@ -105,6 +105,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
     const error = toKxError(thrown);
     const failedRun = getFailedRun(error);
+    // `kx resume` stopped by an error: the runs it finished before still print.
+    const resumed = getResumed(thrown);
     const exitCode = exitCodeOf(error);
     if (json()) {
       // One document, errors included: the failed run with why it failed, or the error alone.
@@ -114,8 +116,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         message: error.message,
         ...(failedRun ? { run_id: failedRun.runId } : {}),
       };
-      printJson(io.stdout, { ...failedRun, error: why });
-    } else if (failedRun) printLine(io.stdout, formatRun(failedRun));
+      printJson(io.stdout, { ...failedRun, error: why, ...(resumed ? { resumed } : {}) });
+    } else {
+      resumed?.forEach((run) => printLine(io.stdout, formatRun(run)));
+      if (failedRun) printLine(io.stdout, formatRun(failedRun));
+    }
     io.stderr.write(`kx: ${error.message}\n`);
     if (!isKxError(thrown) && io.env.KX_LOG_LEVEL === 'debug')
       io.stderr.write(`${(thrown as Error).stack}\n`);

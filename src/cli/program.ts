@@ -162,12 +162,9 @@ Examples:
     .action(async (options: { source?: string; json?: boolean }, command: Command) => {
       const { resume } = await import('./commands/resume.js');
       const { results, blocked } = await resume(await context(command), options);
-      // A run left to another kx process is exit 6, after the runs resumed (with --json one
-      // document: the error, naming what was left).
-      if (blocked) {
-        if (!options.json) results.forEach((r) => printLine(io.stdout, formatRun(r)));
-        throw blocked;
-      }
+      // A run left to another kx process is exit 6, printed after the runs resumed (with
+      // --json one document: the error, naming what was left, and the runs, `resumed`).
+      if (blocked) throw blocked;
       if (options.json) printJson(io.stdout, results);
       else if (results.length === 0) printLine(io.stdout, 'nothing to resume');
       else results.forEach((r) => printLine(io.stdout, formatRun(r)));

@@ -13,3 +13,16 @@ export function attachRun<E extends Error>(error: E, run: RunResult): E & { run:
 export function getFailedRun(error: unknown): RunResult | undefined {
   return (error as { run?: RunResult } | null)?.run;
 }
+
+/**
+ * The runs `kx resume` finished before an error stopped it: they stay in its output, beside
+ * the run that failed or the runs it left.
+ */
+export function attachResumed<E extends object>(error: E, runs: RunResult[]): E {
+  return Object.assign(error, { resumed: runs });
+}
+
+/** The runs `kx resume` finished before this error, if it stopped a resume. */
+export function getResumed(error: unknown): RunResult[] | undefined {
+  return (error as { resumed?: RunResult[] } | null)?.resumed;
+}

@@ -194,6 +194,50 @@ describe('kx ingest --source csv', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ fetched: 200, rejected: 0 });
   });
 
+  it('a resume stopped at its second run still reports the first it finished', async () => {
+    // Two failed runs; the resume's injected failure (after 180 records of a run) lands in
+    // the second, after the first's last 150. Its output named the failed run alone: a
+    // script saw no run resumed.
+    const env = { ...database.env, KX_BATCH_SIZE: '50' };
+    const files = [250, 300].map((count, i) => {
+      const file = join(work, `part-${i}.csv`);
+      const header = makeSnapshotCsv(0);
+      writeFileSync(file, header + makeSnapshotCsv(count, { startAt: 1 + i * 1000 }));
+      return file;
+    });
+    for (const file of files) {
+      const failed = await runKx(['ingest', '--source', 'csv', '--file', file], {
+        ...env,
+        FAIL_AFTER_N_RECORDS: '100',
+      });
+      expect(failed.code, failed.stderr).toBe(5);
+    }
+    const stopped = await runKx(['resume', '--json'], { ...env, FAIL_AFTER_N_RECORDS: '180' });
+    expect(stopped.code, stopped.stderr).toBe(5);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({
+      run_id: 2,
+      status: 'failed',
+      error: { code: 'injected', exit_code: 5 },
+      resumed: [{ run_id: 1, status: 'succeeded', fetched: 150, loaded: 150 }],
+    });
+    const text = await runKx(['ingest', '--source', 'csv', '--file', files[0]!, '--full-refresh'], {
+      ...env,
+      FAIL_AFTER_N_RECORDS: '100',
+    });
+    expect(text.code, text.stderr).toBe(5);
+    const again = await runKx(['resume'], { ...env, FAIL_AFTER_N_RECORDS: '100' });
+    expect(again.code, again.stderr).toBe(5);
+    expect(again.stdout).toMatch(/^csv resumed #2 succeeded: 20 read[^\n]*\ncsv resumed #3 failed/);
+    const done = await runKx(['resume', '--json'], env);
+    expect(done.code, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject([{ run_id: 3, status: 'succeeded' }]);
+    const stored = await withOpen(
+      database,
+      async ({ db }) => (await db.select().from(quotes)).length,
+    );
+    expect(stored).toBe(550);
+  });
+
   it('a file moved away before its run resumes: exit 4 saying where kx got to in it', async () => {
     const file = join(work, 'moved.csv');
     const away = join(work, 'elsewhere.csv');

@@ -357,11 +357,27 @@ describe.skipIf(!serverUrl)('PostgreSQL server: a per-source advisory lock', () 
           })
           .returning({ id: etlRuns.id }),
       );
+      const left = `coingecko run #${stuck!.id} not resumed: another kx process is running an ingest of coingecko`;
+      const failAgain = async () => {
+        const r = await runKx(['ingest', '--source', 'csv', '--file', sample, '--full-refresh'], {
+          ...database.env,
+          FAIL_AFTER_N_RECORDS: '100',
+        });
+        expect(r.code, r.stderr).toBe(5);
+      };
+      await failAgain();
       const blocked = await runKx(['resume'], database.env);
       expect(blocked.code).toBe(6);
-      expect(blocked.stderr).toContain(
-        `coingecko run #${stuck!.id} not resumed: another kx process is running an ingest of coingecko`,
-      );
+      expect(blocked.stderr).toContain(left);
+      // The csv run resumed beside it is reported, in text and in JSON.
+      expect(blocked.stdout).toMatch(/^csv resumed #\d+ succeeded: 150 read/m);
+      await failAgain();
+      const json = await runKx(['resume', '--json'], database.env);
+      expect(json.code).toBe(6);
+      expect(JSON.parse(json.stdout)).toEqual({
+        error: { code: 'locked', exit_code: 6, message: `${left}; try again when it finishes` },
+        resumed: [expect.objectContaining({ source: 'csv', status: 'succeeded', fetched: 150 })],
+      });
     } finally {
       await sql.end();
     }
