@@ -237,10 +237,12 @@ describe('a symbol column of trading pairs', () => {
   it("is missing from a series' bare value, no price unless a name says so (was addresses as price)", async () => {
     // Nasdaq Data Link's BCHAIN series and Glassnode's metrics: `Date,Value` whatever the metric
     const addresses = 'Date,Value\n2024-01-01,812345\n2024-01-02,845123\n';
-    for (const name of ['BCHAIN-NADDU.csv', 'glassnode_btc_active_addresses.csv'])
-      await expect(ingest(name, addresses, 'BTC'), name).rejects.toThrow(
-        /column "Value" may be any series of a coin .*neither its header nor the file's name says it is BTC's price; .*--map 'Value=price_usd'$/,
-      );
+    await expect(ingest('BCHAIN-NADDU.csv', addresses, 'BTC')).rejects.toThrow(
+      /column "Value" may be any series of a coin .*neither its header nor the file's name says it is BTC's price; .*--map 'Value=price_usd'$/,
+    );
+    await expect(ingest('glassnode_btc_active_addresses.csv', addresses, 'BTC')).rejects.toThrow(
+      /column "Value" may be any series of a coin .*the file's name says "address", a series other than BTC's price; .*--map 'Value=price_usd'$/,
+    );
     const mapped = await files.ingest('BCHAIN-NADDU.csv', addresses, {
       symbol: 'BTC',
       map: ['Value=price_usd'],
@@ -254,6 +256,17 @@ describe('a symbol column of trading pairs', () => {
       ['glassnode_eth_price_usd_close.csv', 'ETH'],
     ])
       expect(await ingest(name!, prices, coin), name).toMatchObject({ loaded: 3, rejected: 0 });
+    // a name that says dollars and another series: its market cap loaded as SOL's price
+    const caps = 'timestamp,value\n2024-01-01T00:00:00Z,85000000000\n';
+    for (const [name, said] of [
+      ['sol_market_cap_usd.csv', 'market_cap'],
+      ['glassnode_sol_price_realized_usd.csv', 'realized'],
+      ['santiment_sol_volume_usd.csv', 'volume'],
+      ['BCHAIN-MKTCP.csv', 'MKTCP'],
+    ])
+      await expect(ingest(name!, caps, 'SOL'), name).rejects.toThrow(
+        `the file's name says "${said}", a series other than SOL's price; if it is its price in US dollars, pass --map 'value=price_usd'`,
+      );
   });
 
   it('of several coins loads each base coin', async () => {

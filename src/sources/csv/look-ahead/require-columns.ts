@@ -241,15 +241,21 @@ function refuseAnySeries({ mapping, path, has, symbol }: Need): void {
   const value = mapping.columns.find(
     (c) => c.field === 'price_usd' && c.how !== 'override' && toHeaderKey(c.header) === 'value',
   );
-  if (value && !has('symbol') && !PRICE_IN_NAME.test(basename(path))) {
+  const name = basename(path);
+  // `market_cap_usd.csv` says dollars, and a series that is not the price
+  const other = OTHER_SERIES_IN_NAME.exec(name)?.[0];
+  if (value && !has('symbol') && (!PRICE_IN_NAME.test(name) || other)) {
     const column = value.header.trim();
+    const coin = `${symbol ?? 'the coin'}'s price`;
     throw new KxError(
       'input',
       `${path}: column ${JSON.stringify(column)} may be any series of a coin (Glassnode, Nasdaq ` +
         'Data Link and Santiment export each metric, addresses or hash rate as well as a price, ' +
-        `as a time and a value), and neither its header nor the file's name says it is ` +
-        `${symbol ?? 'the coin'}'s price; if it is its price in US dollars, pass --map ` +
-        `'${column}=price_usd'`,
+        'as a time and a value), and ' +
+        (other
+          ? `the file's name says ${JSON.stringify(other)}, a series other than ${coin}`
+          : `neither its header nor the file's name says it is ${coin}`) +
+        `; if it is its price in US dollars, pass --map '${column}=price_usd'`,
       { context: { file: path, field: 'price_usd' } },
     );
   }
@@ -257,3 +263,11 @@ function refuseAnySeries({ mapping, path, has, symbol }: Need): void {
 
 /** A file's name that says its series is a price (`BCHAIN-MKPRU`: market price, USD). */
 const PRICE_IN_NAME = /price|close|mkpru|usd|kurs|preis|prix|precio|pre[cç]o|цена/i;
+
+/**
+ * A file's name that says its series is a coin's other than its price, in dollars or not
+ * (Glassnode's `marketcap_usd`, `price_realized_usd`, `price_drawdown_relative`; Santiment's
+ * `volume_usd`; Nasdaq Data Link's `BCHAIN-MKTCP`, market cap, and `BCHAIN-TRVOU`, volume).
+ */
+const OTHER_SERIES_IN_NAME =
+  /market[\s_-]?cap|(?:m|mkt)cap|mktcp|trvou|volume|(?<![a-z])vol(?![a-z])|supply|(?<![a-z])tvl(?![a-z])|(?<![a-z])fees?(?![a-z])|hash|address|realized|realised|drawdown|volatility|dominance|mvrv|nupl|sopr|(?<![a-z])nvt|difficulty|transaction|open[\s_-]?interest|funding/i;
