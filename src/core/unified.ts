@@ -45,6 +45,19 @@ const nonNegative = v.nullable(
   ),
 );
 
+/**
+ * A price, a market cap or a supply of 0 says it is not known. CoinGecko writes a market cap
+ * and a circulating supply of 0 for a coin whose supply it has not verified, CoinPaprika its
+ * supplies and market cap of 0 for a coin whose supply it lacks, and 0 for "no maximum"; a
+ * coin nobody trades has no price, not a price of nothing. Stored as 0 it would read as a value:
+ * a coin's market cap across its sources (`/assets`) is the newest listing's that has one, and
+ * its consensus price the median of theirs. The raw payload keeps the 0 as written.
+ */
+const unknownIfZero = v.pipe(
+  nonNegative,
+  v.transform((s) => (s !== null && /^0(?:\.0*)?$/.test(s) ? null : s)),
+);
+
 /** The checks every listing passes before it is loaded, whatever its source. */
 export const UnifiedListingSchema = v.object({
   symbol: v.pipe(
@@ -76,12 +89,12 @@ export const UnifiedListingSchema = v.object({
       v.maxValue(INT4_MAX, `must be at most ${INT4_MAX} (a PostgreSQL integer)`),
     ),
   ),
-  priceUsd: nonNegative,
-  marketCapUsd: nonNegative,
+  priceUsd: unknownIfZero,
+  marketCapUsd: unknownIfZero,
   volume24hUsd: nonNegative,
-  circulatingSupply: nonNegative,
-  totalSupply: nonNegative,
-  maxSupply: nonNegative,
+  circulatingSupply: unknownIfZero,
+  totalSupply: unknownIfZero,
+  maxSupply: unknownIfZero,
   percentChange24h: decimal,
   observedAt: v.pipe(
     v.date('not a date'),

@@ -8,6 +8,7 @@ import {
   rawCoinpaprika,
   rejectedRecords,
 } from '../../src/db/schema.js';
+import { LosslessNumber } from 'lossless-json';
 import { runKx } from '../helpers/cli.js';
 import { createTestDatabase, withOpen, type TestDatabase } from '../helpers/db.js';
 import { startFakeUpstream, upstreamEnv, type FakeUpstream } from '../helpers/fake-upstream.js';
@@ -76,6 +77,40 @@ describe('kx ingest --source coingecko', () => {
         .from(rawCoingecko)
         .where(sql`${rawCoingecko.sourceId} = 'baby-doge-coin'`);
       expect(raw).toEqual({ supply: '420000000000000000', circulating: '164301252026556060' });
+    });
+  });
+
+  it('a market cap, supply or price of 0 is not known: NULL, and the raw payload keeps the 0', async () => {
+    // CoinGecko writes 0 for a coin whose supply it has not verified. Stored, the 0 became the
+    // coin's market cap in /assets (the newest listing's that has one) and a price of 0 the
+    // median of its sources' prices.
+    const zero = new LosslessNumber('0');
+    fake.transform('markets', (item) =>
+      item.id === 'ripple'
+        ? { ...item, market_cap: zero, circulating_supply: zero, total_supply: zero }
+        : item.id === 'tron'
+          ? { ...item, current_price: new LosslessNumber('0.0') }
+          : item,
+    );
+    const r = await runKx(['ingest', '--source', 'coingecko', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ fetched: 401, loaded: 401, rejected: 0 });
+    await withOpen(database, async (handle) => {
+      const ripple = await listing(handle, 'coingecko', 'ripple');
+      expect(ripple).toMatchObject({
+        marketCapUsd: null,
+        circulatingSupply: null,
+        totalSupply: null,
+      });
+      expect(ripple!.priceUsd).toMatch(/^[1-9]/);
+      const tron = await listing(handle, 'coingecko', 'tron');
+      expect(tron).toMatchObject({ priceUsd: null });
+      expect(tron!.marketCapUsd).toMatch(/^[1-9]/);
+      const [raw] = await handle.db
+        .select({ cap: sql<string>`(${rawCoingecko.payload}->'market_cap')::text` })
+        .from(rawCoingecko)
+        .where(sql`${rawCoingecko.sourceId} = 'ripple'`);
+      expect(raw).toEqual({ cap: '0' });
     });
   });
 

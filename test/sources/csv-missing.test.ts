@@ -38,6 +38,31 @@ describe('the words scripts write for a value they did not have', () => {
     ]);
   });
 
+  it('include a market cap or a supply of 0, as CoinMarketCap and CoinGecko write one unknown', async () => {
+    const text =
+      'symbol,name,price,market_cap,circulating_supply,max_supply,volume_24h\n' +
+      'BTC,Bitcoin,43000,0,0.00,0,0\n' +
+      'ETH,Ethereum,2300,276000000000,120000000,,10\n';
+    const run = await files.ingest('zeros.csv', text);
+    expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
+    const listings = await files.db.db
+      .select({
+        id: assetSources.sourceId,
+        cap: assetSources.marketCapUsd,
+        supply: assetSources.circulatingSupply,
+        max: assetSources.maxSupply,
+        volume: assetSources.volume24hUsd,
+      })
+      .from(assetSources)
+      .where(eq(assetSources.runId, run.runId))
+      .orderBy(asc(assetSources.sourceId));
+    // a volume of 0 is a day without trades, a value
+    expect(listings).toEqual([
+      { id: 'btc-bitcoin', cap: null, supply: null, max: null, volume: '0' },
+      { id: 'eth-ethereum', cap: '276000000000', supply: '120000000', max: null, volume: '10' },
+    ]);
+  });
+
   it('leave no row of --symbol without its coin: a missing name is the one the first rows give', async () => {
     // a row without a name was a listing `sol` and an asset of its own beside `sol-solana`
     const text =

@@ -219,7 +219,6 @@ function toRecord(item: unknown, ordinal: number, fetchedAt: Date): SourceRecord
 function toListing(t: v.InferOutput<typeof TickerSchema>, fetchedAt: Date): ListingCheck {
   const observedAt = toObservedAt(t.last_updated, fetchedAt);
   if (!(observedAt instanceof Date)) return observedAt;
-  const maxSupply = toDecimalText(t.max_supply);
   const usd = t.quotes.USD;
   return checkListing({
     sourceId: t.id,
@@ -232,8 +231,8 @@ function toListing(t: v.InferOutput<typeof TickerSchema>, fetchedAt: Date): List
     volume24hUsd: toDecimalText(usd.volume_24h),
     circulatingSupply: toDecimalText(t.circulating_supply),
     totalSupply: toDecimalText(t.total_supply),
-    // CoinPaprika writes 0 for "no maximum".
-    maxSupply: maxSupply === '0' ? null : maxSupply,
+    // CoinPaprika writes 0 for "no maximum": not known, as checkListing reads a 0
+    maxSupply: toDecimalText(t.max_supply),
     percentChange24h: toDecimalText(usd.percent_change_24h),
     observedAt,
   });
