@@ -38,11 +38,11 @@ describe('the words scripts write for a value they did not have', () => {
     ]);
   });
 
-  it('include a market cap or a supply of 0, as CoinMarketCap and CoinGecko write one unknown', async () => {
+  it('include a market cap, a supply or a rank of 0, as the APIs write one unknown', async () => {
     const text =
-      'symbol,name,price,market_cap,circulating_supply,max_supply,volume_24h\n' +
-      'BTC,Bitcoin,43000,0,0.00,0,0\n' +
-      'ETH,Ethereum,2300,276000000000,120000000,,10\n';
+      'symbol,name,price,market_cap,circulating_supply,max_supply,volume_24h,rank\n' +
+      'BTC,Bitcoin,43000,0,0.00,0,0,0\n' +
+      'ETH,Ethereum,2300,276000000000,120000000,,10,2\n';
     const run = await files.ingest('zeros.csv', text);
     expect(run).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 0 });
     const listings = await files.db.db
@@ -52,14 +52,22 @@ describe('the words scripts write for a value they did not have', () => {
         supply: assetSources.circulatingSupply,
         max: assetSources.maxSupply,
         volume: assetSources.volume24hUsd,
+        rank: assetSources.rank,
       })
       .from(assetSources)
       .where(eq(assetSources.runId, run.runId))
       .orderBy(asc(assetSources.sourceId));
-    // a volume of 0 is a day without trades, a value
+    // a volume of 0 is a day without trades, a value; a rank of 0, a coin not ranked
     expect(listings).toEqual([
-      { id: 'btc-bitcoin', cap: null, supply: null, max: null, volume: '0' },
-      { id: 'eth-ethereum', cap: '276000000000', supply: '120000000', max: null, volume: '10' },
+      { id: 'btc-bitcoin', cap: null, supply: null, max: null, volume: '0', rank: null },
+      {
+        id: 'eth-ethereum',
+        cap: '276000000000',
+        supply: '120000000',
+        max: null,
+        volume: '10',
+        rank: 2,
+      },
     ]);
   });
 
