@@ -220,6 +220,19 @@ describe('bad CSV input', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  it('a --file named in Latin-1 is said to be, not only not found', async () => {
+    // `café.csv` from an old zip: its name's byte 0xE9 is no UTF-8, and Node.js gives kx the
+    // argument with U+FFFD in its place. The file is there; "file not found" was all kx said.
+    writeFileSync(Buffer.from(join(work, 'caf\xe9.csv'), 'latin1'), 'symbol,price\nBTC,1\n');
+    const r = await runKx(['ingest', '--source', 'csv', '--file', join(work, 'caf\uFFFD.csv')], {
+      ...database.env,
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(
+      'caf\uFFFD.csv: file not found: its name is not valid UTF-8 (each byte that is not shows as \uFFFD), and kx cannot open a file by such a name; rename it to a UTF-8 name, for example with convmv -f latin1 -t utf8 --notest FILE, or mv',
+    );
+  });
+
   it('a --file that is a pipe (/dev/stdin, <(curl …)) is refused, not called empty', async () => {
     const pipe = join(work, 'prices.pipe');
     execFileSync('mkfifo', [pipe]);

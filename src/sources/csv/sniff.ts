@@ -63,6 +63,14 @@ function notFoundHint(path: string): string {
   if (basename(path) === '-') return `: kx reads a file, not standard input; ${SAVE_FIRST}`;
   if (/[*?]/.test(basename(path)))
     return `: a pattern is files only where the shell expands it, and ${ONE_FILE_A_RUN}`;
+  // Node.js decodes its arguments as UTF-8: a name in Latin-1 (`café` from an old zip) comes
+  // with U+FFFD for its bytes, and no file is named so
+  if (path.includes('\uFFFD'))
+    return (
+      ': its name is not valid UTF-8 (each byte that is not shows as \uFFFD), and kx cannot ' +
+      'open a file by such a name; rename it to a UTF-8 name, for example with ' +
+      'convmv -f latin1 -t utf8 --notest FILE, or mv'
+    );
   return '';
 }
 
