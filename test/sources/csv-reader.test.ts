@@ -203,6 +203,17 @@ describe('sniffCsv: lines above the header', () => {
       ['Bitcoin daily prices', 'Exported on,2024-03-25,by,example.com', header, ...rows],
       2,
     ],
+    // It was the header: "no column maps to symbol (columns: "Bitcoin prices", …)"
+    [
+      'a title of as many cells as the header',
+      ['Bitcoin prices, exported 2024-03-25,,,,,,', '', header, ...rows],
+      1,
+    ],
+    [
+      'a header that names no field over rows alike (a header kx cannot read)',
+      ['Fecha,Símbolo,Apertura,Máx,Mín,Cierre,Vol,Vol2', ...rows],
+      0,
+    ],
     // Rows ending in an empty cell have one cell more than their header: no banner there.
     ['a header shorter than its rows', [header, ...rows.map((r) => `${r},`)], 0],
     // A row with an unquoted "," in a cell is a row, not the header: it is rejected as such.

@@ -191,12 +191,30 @@ function countBannerLines(lines: readonly string[], delimiter: string): number {
   const [mode] = [...tally].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [0];
   if (mode === 0) return 0;
   const header = counts.findIndex((c) => c === mode);
-  if (header <= 0 || counts.slice(0, header).some((c) => c >= mode)) return 0;
+  if (header === 0) return titlesWithDelimiters(lines, delimiter);
+  if (header < 0 || counts.slice(0, header).some((c) => c >= mode)) return 0;
   if (looksLikeData(lines[header]!.split(delimiter))) return 0;
   // A first line that names kx's fields, more of them than the line below it, is the header:
   // the longer lines are rows with an unquoted delimiter in a cell (`US$42,000.50`).
   const named = fieldsNamed(lines[0]!, delimiter);
   return named >= 2 && named >= fieldsNamed(lines[header]!, delimiter) ? 0 : header;
+}
+
+/**
+ * Titles above the header that split into as many cells as it (`Bitcoin price history, exported
+ * 2024-01-06` over `Date,Price`): lines that name no field, before one among the first five that
+ * names two or more, a price among them. How many, or 0.
+ */
+function titlesWithDelimiters(lines: readonly string[], delimiter: string): number {
+  if (fieldsNamed(lines[0]!, delimiter) > 0) return 0;
+  for (let i = 1; i < Math.min(lines.length, 5); i++) {
+    const cells = lines[i]!.split(delimiter).map((cell) => cell.trim().replace(/^"|"$/g, ''));
+    if (looksLikeData(cells)) return 0;
+    const fields = new Set(mapHeader(cells, new Map()).columns.map((column) => column.field));
+    if (fields.size >= 2 && fields.has('price_usd')) return i;
+    if (fields.size > 0) return 0;
+  }
+  return 0;
 }
 
 /** How many kx fields a line, read as a header, names. */
