@@ -680,6 +680,20 @@ describe('a symbol column of trading pairs', () => {
       "(the file's name says ETH: --symbol ETH)",
     );
     expect(await symbolsOf(await ingest('Ethereum.csv', text, 'eth'))).toEqual(['ETH']);
+    // a title above the header names the coin as a name does; a title of as many cells as the
+    // header was read as the header
+    for (const [title, said] of [
+      ['Ethereum Historical Data', 'Ethereum Historical Data'],
+      ['Ethereum (ETH) price history,2021,,,,,,', 'Ethereum (ETH) price history, 2021'],
+    ])
+      await expect(ingest('export.csv', `${title}\n${text}`, 'btc'), title).rejects.toThrow(
+        `export.csv: line 1 above the header ("${said}") names ETH, and --symbol BTC reads every row as BTC; pass --symbol ETH, or remove the line if it is wrong`,
+      );
+    await expect(ingest('export.csv', `Ethereum Historical Data\n${text}`)).rejects.toThrow(
+      '(line 1 above the header, "Ethereum Historical Data", names ETH: --symbol ETH)',
+    );
+    const titled = await ingest('export.csv', `Ethereum Historical Data\n\n${text}`, 'eth');
+    expect(titled).toMatchObject({ status: 'succeeded', fetched: 1, rejected: 0 });
     // a coin whose name begins with another's, two coins, or words that are no tickers
     for (const [i, name] of [
       'EthereumClassic.csv',

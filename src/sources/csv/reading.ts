@@ -14,6 +14,7 @@ import type { CsvCursor } from './index.js';
 import { klineNames, marketsAsSymbol, yfinanceCoin } from './look-ahead/coin-columns.js';
 import { requireDollarExport, requirePriceChart } from './look-ahead/file-names.js';
 import {
+  coinInTitle,
   headerBytes,
   inferDateOrder,
   inferDecimalMark,
@@ -243,7 +244,12 @@ async function mapColumns(input: FileInput): Promise<Columns> {
   requireDollarExport(columns.mapping, path, symbol);
   requirePriceChart(columns.mapping, path);
   try {
-    requireColumns(columns.mapping, { ...params, symbol }, named, path);
+    // a title above the header may name the coin (`Bitcoin Historical Data`)
+    const title =
+      !cursor && !columns.mapping.columns.some((c) => c.field === 'symbol') && shape.bannerLines
+        ? await coinInTitle(path, delimiter, shape.bannerLines)
+        : null;
+    requireColumns(columns.mapping, { ...params, symbol }, named, path, title);
   } catch (error) {
     throw await whyUnmapped(error, input, columns, (bytes) =>
       codePageOf(columns, delimiter, bytes),

@@ -5,6 +5,7 @@
 import { decimalMarkOf, type DecimalMark } from '../../../core/decimal.js';
 import { KxError } from '../../../core/errors.js';
 import { dateOrdersOf, type DateOrder } from '../../../core/timestamp.js';
+import { coinInFileName } from '../coins.js';
 import { type HeaderMapping } from '../mapping.js';
 import { readCsvRows, type CsvRow } from '../reader.js';
 import { looksLikeData, numberedHeader } from '../sniff.js';
@@ -151,6 +152,28 @@ export async function* rowsAfterHeader(
     if (inHeader) inHeader = row.fields.join('\u0000') !== joined;
     else if (!isDecoration(row)) yield row;
   }
+}
+
+/**
+ * The coin a line above the header names, where one does: a title such as `Bitcoin Historical
+ * Data` or `Ethereum (ETH) price history, exported 2024-01-06`, read as a file's name is.
+ */
+export async function coinInTitle(
+  path: string,
+  delimiter: string,
+  bannerLines: number,
+): Promise<{ coin: string; line: number; text: string } | null> {
+  let seen = 0;
+  for await (const row of readCsvRows({ path, start: 0, lineBase: 0, delimiter })) {
+    if (seen >= bannerLines) return null;
+    const cells = row.fields.map((cell) => cell.trim()).filter((cell) => cell !== '');
+    if (cells.length === 0) continue;
+    seen += 1;
+    const text = cells.join(delimiter === '\t' ? ' ' : `${delimiter} `);
+    const coin = coinInFileName(text);
+    if (coin) return { coin, line: row.line, text };
+  }
+  return null;
 }
 
 /** The header line's exact bytes: the first row, past the banner lines, with `header`'s cells. */

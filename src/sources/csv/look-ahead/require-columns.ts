@@ -39,6 +39,7 @@ export function requireColumns(
   params: CsvParams,
   header: string[],
   path: string,
+  title: Need['title'] = null,
 ): void {
   const named = exportNamed(path)?.coin;
   // names only coins have; a ticker of another name (`ABC-USD.csv`) may be a stock's
@@ -56,6 +57,7 @@ export function requireColumns(
       named && (coinsOnly.some((r) => r.test(basename(path))) || isWellKnownCoin(named))
         ? named
         : (coinInFileName(basename(path)) ?? undefined),
+    title,
     symbol: params.symbol?.toUpperCase(),
     series,
     fred: has('price_usd') ? null : series,
@@ -80,6 +82,8 @@ interface Need {
   columns: string;
   /** The coin the file's name says. */
   coin: string | undefined;
+  /** The coin a title above the header names (`coinInTitle`), where one does. */
+  title: { coin: string; line: number; text: string } | null;
   /** --symbol, in capitals. */
   symbol: string | undefined;
   series: ReturnType<typeof fredSeries>;
@@ -88,7 +92,8 @@ interface Need {
 }
 
 /** A FRED series or a file's name of another coin than --symbol's. */
-function refuseOtherCoin({ mapping, params, path, has, coin, symbol, series }: Need): void {
+function refuseOtherCoin(need: Need): void {
+  const { mapping, params, path, has, coin, symbol, series, title } = need;
   const price = mapping.columns.find((c) => c.field === 'price_usd')?.header.trim();
   if (symbol && series && price === series.column && !sameCoin(series.coin, symbol)) {
     throw new KxError(
@@ -104,6 +109,15 @@ function refuseOtherCoin({ mapping, params, path, has, coin, symbol, series }: N
       'input',
       `${path}: the file's name says its coin is ${coin}, and --symbol ${params.symbol} reads ` +
         `every row as ${symbol}; pass --symbol ${coin}, or rename the file if its name is wrong`,
+      { context: { file: path, field: 'symbol' } },
+    );
+  }
+  if (!has('symbol') && symbol && title && !coin && !sameCoin(title.coin, symbol)) {
+    throw new KxError(
+      'input',
+      `${path}: line ${title.line} above the header (${JSON.stringify(title.text)}) names ` +
+        `${title.coin}, and --symbol ${params.symbol} reads every row as ${symbol}; pass ` +
+        `--symbol ${title.coin}, or remove the line if it is wrong`,
       { context: { file: path, field: 'symbol' } },
     );
   }
@@ -144,7 +158,7 @@ function refuseTransactions({ path, header, has, columns }: Need): void {
 }
 
 /** A column of coins, or --symbol, with hints from the file's name and its columns. */
-function requireSymbol({ params, path, header, has, columns, coin, fred }: Need): void {
+function requireSymbol({ params, path, header, has, columns, coin, fred, title }: Need): void {
   if (!has('symbol') && !params.symbol) {
     // `date,BTC,ETH,SOL`: a column per coin, of prices or just as often returns or weights.
     const wide = has('price_usd') ? [] : header.filter(isWellKnownCoin).map((h) => h.trim());
@@ -153,6 +167,10 @@ function requireSymbol({ params, path, header, has, columns, coin, fred }: Need)
       `${path}: no column maps to symbol (columns: ${columns}); ` +
         "name it with --map 'COLUMN=symbol', or pass --symbol SYM for a single-asset history file" +
         (coin ? ` (the file's name says ${coin}: --symbol ${coin})` : '') +
+        (title && !coin
+          ? ` (line ${title.line} above the header, ${JSON.stringify(title.text)}, names ` +
+            `${title.coin}: --symbol ${title.coin})`
+          : '') +
         (fred ? ` (FRED's Coinbase prices of ${fred.coin} in US dollars: ${fred.flags})` : '') +
         (wide.length > 1
           ? `. Its columns ${wide.slice(0, 3).join(', ')} are coins, one per column; kx reads a coin per ` +
