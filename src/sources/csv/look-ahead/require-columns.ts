@@ -287,5 +287,13 @@ const PRICE_IN_NAME = /price|close|mkpru|usd|kurs|preis|prix|precio|pre[cç]o|ц
  * (Glassnode's `marketcap_usd`, `price_realized_usd`, `price_drawdown_relative`; Santiment's
  * `volume_usd`; Nasdaq Data Link's `BCHAIN-MKTCP`, market cap, and `BCHAIN-TRVOU`, volume).
  */
-const OTHER_SERIES_IN_NAME =
-  /market[\s_-]?cap|(?:m|mkt)cap|mktcp|trvou|volume|(?<![a-z])vol(?![a-z])|supply|(?<![a-z])tvl(?![a-z])|(?<![a-z])fees?(?![a-z])|hash|address|realized|realised|drawdown|volatility|dominance|mvrv|nupl|sopr|(?<![a-z])nvt|difficulty|transaction|open[\s_-]?interest|funding/i;
+const OTHER_SERIES_IN_NAME = new RegExp(
+  [
+    ...['market[\\s_-]?cap', '(?:m|mkt)cap', 'mktcp', 'trvou', 'volume', 'supply', 'hash'],
+    ...['address', 'realized', 'realised', 'drawdown', 'volatility', 'dominance', 'difficulty'],
+    ...['transaction', 'open[\\s_-]?interest', 'funding', 'mvrv', 'nupl', 'sopr'],
+    // short words only as words of their own (`vol`, not `volatility`; `fees`, not `coffee`)
+    '(?<![a-z])(?:vol|tvl|fees?|nvt)(?![a-z])',
+  ].join('|'),
+  'i',
+);
