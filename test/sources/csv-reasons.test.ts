@@ -47,4 +47,28 @@ describe("a rejected row's reason", () => {
     );
     expect(bare).toMatchObject({ loaded: 2, rejected: 1 });
   });
+
+  // They were rows without a price: `price_usd: no price ("")`.
+  it('names a note under the table as one; a row of a name alone stays without a price', async () => {
+    const text =
+      'symbol,name,price\n' +
+      'BTC,Bitcoin,43000.5\n' +
+      'ETH,Ethereum,2300.1\n' +
+      'SOL,Solana,98\n' +
+      'ADA,Cardano,0.5\n' +
+      '\n' +
+      'Source: CoinGecko, retrieved 2024-01-01\n' +
+      'Data provided by CoinGecko,,\n' +
+      '© 2024 Example Ltd\n' +
+      'Bitcoin Cash ABC,,\n';
+    const run = await files.ingest('notes.csv', text);
+    expect(run).toMatchObject({ status: 'succeeded', fetched: 8, rejected: 4 });
+    const note = (text: string) => `a line of text (a note?), not a row of the table: "${text}"`;
+    expect(await files.reasonsOf(run)).toEqual([
+      note('Source: CoinGecko, retrieved 2024-01-01'),
+      note('Data provided by CoinGecko'),
+      note('© 2024 Example Ltd'),
+      'price_usd: no price ("")',
+    ]);
+  });
 });

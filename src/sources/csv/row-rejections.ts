@@ -76,6 +76,28 @@ export function otherCoin(
 }
 
 /**
+ * The rejection of a line of prose among the rows, a note under the table (`Source: CoinGecko,
+ * retrieved 2024-01-01`, `Data provided by CoinGecko`, `© 2024 …`): one or two cells, the first
+ * of them, no number among them, and words a note has (a label and a colon, a URL, ©, or four
+ * words or more). Said so, rather than as a row without a price.
+ */
+export function noteLine(row: CsvRow): { ok: false; reason: string } | null {
+  const cells = row.fields.map((c) => c.trim());
+  const filled = cells.filter((c) => c !== '');
+  if (cells[0] === '' || filled.length === 0 || filled.length > 2) return null;
+  if (filled.some((c) => /^[-+$(]?[\d.,' %)]+$/.test(c))) return null;
+  const text = filled.join(', ');
+  const words = text.split(/\s+/).filter((word) => /\p{L}/u.test(word));
+  const noteLike = /^\p{L}[\p{L} ]*:|https?:\/\/|www\.|©|\(c\)/iu.test(text) || words.length >= 4;
+  return noteLike
+    ? {
+        ok: false,
+        reason: `a line of text (a note?), not a row of the table: ${JSON.stringify(text)}`,
+      }
+    : null;
+}
+
+/**
  * A row that is a header line (files joined with `cat a.csv b.csv`), told by its cells: no
  * number among them, and read as a header they name a price and a coin. One with the file's
  * layout is rejected, saying what it is. One that puts a field in another column would have

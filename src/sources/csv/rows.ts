@@ -30,6 +30,7 @@ import {
   otherCoin,
   notDollarPrice,
   secondHeader,
+  noteLine,
 } from './row-rejections.js';
 
 export interface CsvPosition {
@@ -168,9 +169,10 @@ export function createRowMapper(
             scales,
           ));
     const priced = read.ok ? (notDollarPrice(read.listing, column.get('price_usd')) ?? read) : read;
-    // A rejected row may be a second header: files joined one after the other.
-    const result =
-      priced.ok || !file.header ? priced : (secondHeader(row, mapping, file.path) ?? priced);
+    // A rejected row may be a second header (files joined one after the other) or a note.
+    const result = priced.ok
+      ? priced
+      : ((file.header ? secondHeader(row, mapping, file.path) : null) ?? noteLine(row) ?? priced);
     const sourceId = result.ok ? result.listing.sourceId : cell('source_id') || null;
     let payload: Record<string, string> | undefined;
     return {
