@@ -220,11 +220,15 @@ describe('kx ingest --source csv', () => {
       error: { code: 'injected', exit_code: 5 },
       resumed: [{ run_id: 1, status: 'succeeded', fetched: 150, loaded: 150 }],
     });
-    const text = await runKx(['ingest', '--source', 'csv', '--file', files[0]!, '--full-refresh'], {
-      ...env,
-      FAIL_AFTER_N_RECORDS: '100',
-    });
-    expect(text.code, text.stderr).toBe(5);
+    // In text: run #2's last 20 records, then a third failed run stopped again
+    const third = await runKx(
+      ['ingest', '--source', 'csv', '--file', files[0]!, '--full-refresh'],
+      {
+        ...env,
+        FAIL_AFTER_N_RECORDS: '100',
+      },
+    );
+    expect(third.code, third.stderr).toBe(5);
     const again = await runKx(['resume'], { ...env, FAIL_AFTER_N_RECORDS: '100' });
     expect(again.code, again.stderr).toBe(5);
     expect(again.stdout).toMatch(/^csv resumed #2 succeeded: 20 read[^\n]*\ncsv resumed #3 failed/);
