@@ -14,6 +14,7 @@ import {
   spacedKind,
   standInKind,
 } from './file-kinds.js';
+import type { CsvField } from './fields.js';
 import { mapHeader } from './mapping.js';
 import { ONE_FILE_A_RUN } from './params.js';
 import type { FileState } from './reader.js';
@@ -196,8 +197,8 @@ function countBannerLines(lines: readonly string[], delimiter: string): number {
   if (looksLikeData(lines[header]!.split(delimiter))) return 0;
   // A first line that names kx's fields, more of them than the line below it, is the header:
   // the longer lines are rows with an unquoted delimiter in a cell (`US$42,000.50`).
-  const named = fieldsNamed(lines[0]!, delimiter);
-  return named >= 2 && named >= fieldsNamed(lines[header]!, delimiter) ? 0 : header;
+  const named = fieldsNamed(lines[0]!, delimiter).size;
+  return named >= 2 && named >= fieldsNamed(lines[header]!, delimiter).size ? 0 : header;
 }
 
 /**
@@ -206,21 +207,20 @@ function countBannerLines(lines: readonly string[], delimiter: string): number {
  * names two or more, a price among them. How many, or 0.
  */
 function titlesWithDelimiters(lines: readonly string[], delimiter: string): number {
-  if (fieldsNamed(lines[0]!, delimiter) > 0) return 0;
+  if (fieldsNamed(lines[0]!, delimiter).size > 0) return 0;
   for (let i = 1; i < Math.min(lines.length, 5); i++) {
-    const cells = lines[i]!.split(delimiter).map((cell) => cell.trim().replace(/^"|"$/g, ''));
-    if (looksLikeData(cells)) return 0;
-    const fields = new Set(mapHeader(cells, new Map()).columns.map((column) => column.field));
+    if (looksLikeData(lines[i]!.split(delimiter))) return 0;
+    const fields = fieldsNamed(lines[i]!, delimiter);
     if (fields.size >= 2 && fields.has('price_usd')) return i;
     if (fields.size > 0) return 0;
   }
   return 0;
 }
 
-/** How many kx fields a line, read as a header, names. */
-function fieldsNamed(line: string, delimiter: string): number {
+/** The kx fields a line, read as a header, names. */
+function fieldsNamed(line: string, delimiter: string): Set<CsvField> {
   const cells = line.split(delimiter).map((cell) => cell.trim().replace(/^"|"$/g, ''));
-  return new Set(mapHeader(cells, new Map()).columns.map((column) => column.field)).size;
+  return new Set(mapHeader(cells, new Map()).columns.map((column) => column.field));
 }
 
 /** Mostly numbers and dates: a data row, not a header. */
