@@ -85,7 +85,7 @@ export function noteLine(row: CsvRow): { ok: false; reason: string } | null {
   const cells = row.fields.map((c) => c.trim());
   const filled = cells.filter((c) => c !== '');
   if (cells[0] === '' || filled.length === 0 || filled.length > 2) return null;
-  if (filled.some((c) => /^[-+$(]?[\d.,' %)]+$/.test(c))) return null;
+  if (filled.some(isNumberOrDate)) return null;
   const text = filled.join(', ');
   const words = text.split(/\s+/).filter((word) => /\p{L}/u.test(word));
   const noteLike = /^\p{L}[\p{L} ]*:|https?:\/\/|www\.|©|\(c\)/iu.test(text) || words.length >= 4;
@@ -111,7 +111,7 @@ export function secondHeader(
 ): { ok: false; reason: string } | null {
   const cells = row.fields.map((c) => c.trim());
   // A number or a date is a row's; this runs for each rejected row, so the cheap tests first.
-  if (cells.some((c) => DATE_LIKE.test(c) || (c !== '' && toDecimal(c).ok))) return null;
+  if (cells.some((c) => c !== '' && isNumberOrDate(c))) return null;
   let found: HeaderMapping;
   try {
     found = mapHeader(cells, new Map());
@@ -139,6 +139,11 @@ export function secondHeader(
 
 /** `2024-01-05…`, `05/01/2024`, `5.1.24`: no header names a column so. */
 const DATE_LIKE = /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b/;
+
+/** A cell a row has and a header or a note has not: a number or a date. */
+function isNumberOrDate(cell: string): boolean {
+  return DATE_LIKE.test(cell) || toDecimal(cell).ok;
+}
 
 /** The text cells a listing is made of: the ones whose characters are loaded as they are. */
 const TEXT_FIELDS: readonly CsvField[] = ['source_id', 'symbol', 'name'];
