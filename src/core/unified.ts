@@ -87,7 +87,7 @@ export const UnifiedListingSchema = v.object({
       v.integer('rank must be an integer'),
       v.minValue(0, 'rank must not be negative'),
       v.maxValue(INT4_MAX, `must be at most ${INT4_MAX} (a PostgreSQL integer)`),
-      // ranks start at 1: a rank of 0 is a coin not ranked, as the APIs' readers have it
+      // ranks start at 1: a rank of 0 is a coin not ranked (CoinPaprika's unranked coins)
       v.transform((rank) => (rank === 0 ? null : rank)),
     ),
   ),

@@ -64,9 +64,10 @@ export function toDecimalText(value: ExactNumber | '' | null | undefined): strin
   return parsed.ok ? parsed.value : null;
 }
 
+/** A whole rank, or null; a rank of 0 (none) checkListing reads as null for every source. */
 export function toRank(value: ExactNumber | '' | null | undefined): number | null {
   const text = toDecimalText(value);
-  return text === null || !/^\d+$/.test(text) || text === '0' ? null : Number(text);
+  return text === null || !/^\d+$/.test(text) ? null : Number(text);
 }
 
 /** Milliseconds between calls for a calls-per-minute limit (0 = unlimited). */
