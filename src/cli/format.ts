@@ -25,7 +25,16 @@ export function formatRun(run: RunResult): string {
   const counts =
     `${number.format(run.fetched)} read, ${number.format(run.loaded)} loaded, ` +
     `${number.format(run.unchanged)} unchanged, ${number.format(run.rejected)} rejected`;
-  return `${head}: ${counts} in ${seconds.toFixed(2)} s (${number.format(rate)} records/s)`;
+  const line = `${head}: ${counts} in ${seconds.toFixed(2)} s (${number.format(rate)} records/s)`;
+  return run.continues ? `${line}\n  ${readOn(run.fetched, run.continues)}` : line;
+}
+
+/** Why a run that read on from a checkpoint read so little: the lines before were read. */
+function readOn(fetched: number, from: NonNullable<RunResult['continues']>): string {
+  const where = `run #${from.runId} read the file to line ${number.format(from.afterLine)}`;
+  return fetched === 0
+    ? `nothing appended since ${where} (--full-refresh reads it all again)`
+    : `read the lines appended since ${where}`;
 }
 
 /** What a CSV source says it read a file as (`describe().mapping`). */

@@ -72,11 +72,11 @@ export interface SourceStream<P = unknown> {
   /** How far reading is once the record at `position` is read (for a progress display). */
   progressAt?(position: P): ReadProgress;
   /**
-   * True when reading starts where the stored cursor left off (a CSV file's appended lines),
-   * so that what the stream holds is also what the runs before read; false or absent when it
-   * starts from the beginning.
+   * Set when reading starts where the stored cursor left off (a CSV file's appended lines), so
+   * that what the stream holds is also what the runs before read: the last line of the input
+   * the cursor covers. Absent when reading starts from the beginning.
    */
-  continues?: boolean;
+  continues?: { afterLine: number };
 }
 
 /**

@@ -67,6 +67,11 @@ export interface RunResult extends BatchCounts {
   warnings: string[];
   mapping: unknown;
   error?: { code: string; message: string };
+  /**
+   * The run whose checkpoint this one read on from (a file read again: only the lines after
+   * `afterLine`, those appended since).
+   */
+  continues?: { runId: number; afterLine: number };
 }
 
 /**
@@ -145,6 +150,7 @@ async function execute<P>(
   const started = Date.now();
   const totals: BatchCounts = { fetched: 0, loaded: 0, unchanged: 0, rejected: 0 };
   let info: { mapping?: unknown; warnings: string[] } = { warnings: [] };
+  let continues: RunResult['continues'];
   const result = (status: RunResult['status'], error?: KxError): RunResult => ({
     runId: run.id,
     source: source.name,
@@ -155,6 +161,7 @@ async function execute<P>(
     warnings: info.warnings,
     mapping: info.mapping ?? null,
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
+    ...(continues && { continues }),
   });
   let stream: SourceStream | undefined;
   let consumed = false;
@@ -167,7 +174,8 @@ async function execute<P>(
   };
   try {
     const streamKey = source.streamKey(params);
-    stream = await openStream(handle, source, params, { run, streamKey, trigger }, settings);
+    const state = { run, streamKey, trigger };
+    ({ stream, continues } = await openStream(handle, source, params, state, settings));
     await remember();
     await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
     consumed = true;
@@ -201,7 +209,7 @@ async function openStream<P>(
   params: P,
   state: { run: RunRow; streamKey: string; trigger: 'ingest' | 'resume' },
   settings: RunSettings,
-): Promise<SourceStream> {
+): Promise<{ stream: SourceStream; continues?: RunResult['continues'] }> {
   const { run, streamKey, trigger } = state;
   const stored = await loadCursor(handle.db, {
     source: source.name,
@@ -226,9 +234,11 @@ async function openStream<P>(
   // A run that reads on from another's checkpoint names it: run comparison counts what that
   // run and those before it read as part of this one's view (a later run's checkpoint, which a
   // resume of an older run could meet, would make the chain a loop and is not named).
-  if (stream.continues && stored && stored.runId < run.id)
+  if (stream.continues && stored && stored.runId < run.id) {
     await noteContinuation(handle.db, run.id, stored.runId);
-  return stream;
+    return { stream, continues: { runId: stored.runId, afterLine: stream.continues.afterLine } };
+  }
+  return { stream };
 }
 
 /** The main loop: one transaction per batch, carrying the batch's data, counters and checkpoint. */

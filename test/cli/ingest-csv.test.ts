@@ -95,6 +95,11 @@ describe('kx ingest --source csv', () => {
     expect(result.stdout).toMatch(
       /^csv run #1 succeeded: 250 read, 250 loaded, 0 unchanged, 0 rejected in [\d.]+ s \([\d,]+ records\/s\)\n$/,
     );
+    // Run again, it says why it read nothing.
+    const again = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
+    expect(again.stdout).toMatch(
+      /^csv run #2 succeeded: 0 read, 0 loaded, 0 unchanged, 0 rejected in [\d.]+ s \(0 records\/s\)\n {2}nothing appended since run #1 read the file to line 251 \(--full-refresh reads it all again\)\n$/,
+    );
   });
 
   it('reads only appended lines, nothing from an unchanged file, and no duplicates from a rewritten one', async () => {
@@ -106,20 +111,28 @@ describe('kx ingest --source csv', () => {
         KX_BATCH_SIZE: '64',
       });
       expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as { fetched: number; loaded: number; unchanged: number };
+      return JSON.parse(r.stdout) as Record<string, unknown>;
     };
-    expect(await ingest()).toMatchObject({ fetched: 300, loaded: 300 });
+    const first = await ingest();
+    expect(first).toMatchObject({ fetched: 300, loaded: 300 });
+    expect(first).not.toHaveProperty('continues');
 
+    // Each run that reads on names the run whose checkpoint it read on from, and its line.
     const unchanged = await ingest();
     expect(unchanged).toMatchObject({ fetched: 0, loaded: 0 });
+    expect(unchanged.continues).toEqual({ run_id: 1, after_line: 301 });
 
     appendFileSync(file, makeSnapshotCsv(25, { startAt: 300 }));
-    expect(await ingest()).toMatchObject({ fetched: 25, loaded: 25, unchanged: 0 });
+    const appended = await ingest();
+    expect(appended).toMatchObject({ fetched: 25, loaded: 25, unchanged: 0 });
+    expect(appended.continues).toEqual({ run_id: 1, after_line: 301 }); // run #2 moved nothing
 
     // Rewritten: same rows in another order plus 5 new ones → only the 5 are new.
     const [header, ...rows] = makeSnapshotCsv(330).trim().split('\n');
     writeFileSync(file, `${[header, ...rows.reverse()].join('\n')}\n`);
-    expect(await ingest()).toMatchObject({ fetched: 330, loaded: 5, unchanged: 325 });
+    const rewritten = await ingest();
+    expect(rewritten).toMatchObject({ fetched: 330, loaded: 5, unchanged: 325 });
+    expect(rewritten).not.toHaveProperty('continues');
 
     await withOpen(database, async (handle) => {
       const state = await snapshotState(handle);
@@ -146,6 +159,8 @@ describe('kx ingest --source csv', () => {
     const continued = await ingest();
     // `1.5` was read as a record of its own, and the cut price stayed
     expect(continued).toMatchObject({ fetched: 2, loaded: 2, rejected: 0 });
+    // it read on from line 2, before the cut line
+    expect(continued).toMatchObject({ continues: { run_id: 1, after_line: 2 } });
     expect(continued.stderr).toContain('its last line (3) had no line break');
     // ended first, as a tool that appends whole lines does: the last line is not read again
     appendFileSync(file, '\n2024-01-08,BTC,45000\n');

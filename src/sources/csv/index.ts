@@ -147,7 +147,7 @@ export const csvSource = defineSource<CsvParams, CsvPosition>({
       },
       progressAt: (p) => ({ done: p.end, total: shape.size, unit: 'bytes' as const }),
       describe: () => describeReading(reading, input),
-      continues: cursor !== null,
+      ...(cursor && { continues: { afterLine: cursor.line } }),
     };
   },
 });
