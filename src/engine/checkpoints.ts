@@ -23,22 +23,32 @@ export async function loadCursor(
 }
 
 /**
- * Moves the stream's checkpoint. Always called with the transaction that writes the data the
- * cursor covers (DESIGN §3, invariant 1): both commit, or neither does.
+ * Moves the stream's checkpoint; `restart` for the first batch of a run that read its input
+ * from the top rather than on from the stored cursor. Always called with the transaction that
+ * writes the data the cursor covers (DESIGN §3, invariant 1): both commit, or neither does.
  */
 export async function saveCheckpoint(
   tx: Tx,
-  input: { source: string; streamKey: string; runId: number; cursor: Cursor; records: number },
+  input: {
+    source: string;
+    streamKey: string;
+    runId: number;
+    cursor: Cursor;
+    records: number;
+    restart: boolean;
+  },
 ): Promise<void> {
+  const { restart, ...row } = input;
   await tx
     .insert(etlCheckpoints)
-    .values(input)
+    .values(row)
     .onConflictDoUpdate({
       target: [etlCheckpoints.source, etlCheckpoints.streamKey],
       set: {
-        runId: input.runId,
-        cursor: input.cursor,
-        records: sql`${etlCheckpoints.records} + ${input.records}`,
+        runId: row.runId,
+        cursor: row.cursor,
+        // The records the cursor covers: a run that read its input from the top counts afresh.
+        records: restart ? row.records : sql`${etlCheckpoints.records} + ${row.records}`,
         updatedAt: sql`now()`,
       },
     });

@@ -23,7 +23,7 @@ export async function commitTransaction<P>(
   handle: DbHandle,
   source: Source<P, unknown>,
   prepared: PreparedBatch,
-  state: { run: RunRow; streamKey: string; cursor: Cursor },
+  state: { run: RunRow; streamKey: string; cursor: Cursor; restart: boolean },
   settings: Pick<RunSettings, 'identity' | 'warn'>,
 ): Promise<BatchCounts> {
   const { run } = state;
@@ -58,7 +58,7 @@ function writeBatch<P>(
   handle: DbHandle,
   source: Source<P, unknown>,
   batch: PreparedBatch,
-  state: { run: RunRow; streamKey: string; cursor: Cursor },
+  state: { run: RunRow; streamKey: string; cursor: Cursor; restart: boolean },
   settings: Pick<RunSettings, 'identity'>,
 ): Promise<BatchCounts> {
   const { run, streamKey, cursor } = state;
@@ -79,6 +79,7 @@ function writeBatch<P>(
       runId: run.id,
       cursor,
       records: batch.size,
+      restart: state.restart,
     });
     return counts;
   });

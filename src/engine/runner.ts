@@ -175,9 +175,10 @@ async function execute<P>(
   try {
     const streamKey = source.streamKey(params);
     const state = { run, streamKey, trigger };
-    ({ stream, continues } = await openStream(handle, source, params, state, settings));
+    let fromTop: boolean;
+    ({ stream, continues, fromTop } = await openStream(handle, source, params, state, settings));
     await remember();
-    await commitAll(handle, source, stream, { run, streamKey, totals }, settings);
+    await commitAll(handle, source, stream, { run, streamKey, totals, fromTop }, settings);
     consumed = true;
     await remember();
     await checkRejectRatio(handle, run.id, totals, settings.maxRejectRatio);
@@ -209,7 +210,7 @@ async function openStream<P>(
   params: P,
   state: { run: RunRow; streamKey: string; trigger: 'ingest' | 'resume' },
   settings: RunSettings,
-): Promise<{ stream: SourceStream; continues?: RunResult['continues'] }> {
+): Promise<{ stream: SourceStream; continues?: RunResult['continues']; fromTop: boolean }> {
   const { run, streamKey, trigger } = state;
   const stored = await loadCursor(handle.db, {
     source: source.name,
@@ -236,9 +237,12 @@ async function openStream<P>(
   // resume of an older run could meet, would make the chain a loop and is not named).
   if (stream.continues && stored && stored.runId < run.id) {
     await noteContinuation(handle.db, run.id, stored.runId);
-    return { stream, continues: { runId: stored.runId, afterLine: stream.continues.afterLine } };
+    const continues = { runId: stored.runId, afterLine: stream.continues.afterLine };
+    return { stream, continues, fromTop: false };
   }
-  return { stream };
+  // A stored cursor the stream did not read on from (a rewritten file, --full-refresh) is
+  // another run's; one of this run's own (a resume) always is.
+  return { stream, fromTop: !stored || (!stream.continues && stored.runId !== run.id) };
 }
 
 /** The main loop: one transaction per batch, carrying the batch's data, counters and checkpoint. */
@@ -246,7 +250,7 @@ async function commitAll<P>(
   handle: DbHandle,
   source: Source<P, unknown>,
   stream: SourceStream,
-  state: { run: RunRow; streamKey: string; totals: BatchCounts },
+  state: { run: RunRow; streamKey: string; totals: BatchCounts; fromTop: boolean },
   settings: RunSettings,
 ): Promise<void> {
   const batches = toBatches(
@@ -323,12 +327,13 @@ async function commitBatch<P>(
   handle: DbHandle,
   source: Source<P, unknown>,
   prepared: PreparedBatch,
-  state: { run: RunRow; streamKey: string; totals: BatchCounts; cursor: Cursor },
+  state: { run: RunRow; streamKey: string; totals: BatchCounts; fromTop: boolean; cursor: Cursor },
   settings: RunSettings,
 ): Promise<void> {
   const { totals } = state;
   handle.checkSpace();
-  const counts = await commitTransaction(handle, source, prepared, state, settings);
+  const restart = state.fromTop && totals.fetched === 0;
+  const counts = await commitTransaction(handle, source, prepared, { ...state, restart }, settings);
   for (const key of Object.keys(totals) as (keyof BatchCounts)[]) totals[key] += counts[key];
   settings.onProgress?.({ records: totals.fetched, counts: totals });
   if (settings.failAfter !== null && totals.fetched >= settings.failAfter) {

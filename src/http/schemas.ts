@@ -313,7 +313,12 @@ export const StatsSchema = envelope(
           v.strictObject({
             stream: v.string(),
             run_id: count,
-            records: count,
+            records: v.pipe(
+              count,
+              v.description(
+                'the records the cursor covers: read by the run that wrote it and those it read on from',
+              ),
+            ),
             updated_at: instant,
             cursor: v.record(v.string(), v.unknown()),
           }),

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   assetSources,
+  etlCheckpoints,
   etlRuns,
   quotes,
   rawCoingecko,
@@ -143,6 +144,9 @@ describe('kx ingest --source coingecko', () => {
         .from(sql`(select 1) as one`);
       expect(counts).toEqual({ quotes: 402, raw: 402 });
       expect((await listing(handle, 'coingecko', 'bitcoin'))!.priceUsd).toBe('97000.5');
+      // The checkpoint counts what the last run read, not every run's records summed.
+      const [checkpoint] = await handle.db.select().from(etlCheckpoints);
+      expect(checkpoint).toMatchObject({ runId: 3, records: 401 });
     });
   });
 });

@@ -141,6 +141,7 @@ describe('kx ingest --source csv', () => {
       expect(state.rawDistinct).toBe(330);
       const [checkpoint] = await handle.db.select().from(etlCheckpoints);
       expect(checkpoint!.cursor).toMatchObject({ line: 331 });
+      expect(checkpoint!.records).toBe(330); // read again from the top: counted afresh
     });
   });
 

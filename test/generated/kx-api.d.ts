@@ -1628,6 +1628,7 @@ export interface operations {
                                 checkpoints: {
                                     stream: string;
                                     run_id: number;
+                                    /** @description the records the cursor covers: read by the run that wrote it and those it read on from */
                                     records: number;
                                     /**
                                      * @description ISO 8601 UTC timestamp
