@@ -3,7 +3,9 @@ import type { Source, SourceFlag } from '../../core/source.js';
 import type { DbHandle } from '../../db/client.js';
 import { runIngest, withSourceLock, type RunResult } from '../../engine/runner.js';
 import { entries } from '../../sources/index.js';
+import { getLastAssetId } from '../../queries/lone-listings.js';
 import type { Context } from '../context.js';
+import { warnLoneListings } from '../lone-listings.js';
 import { warnRejected } from '../rejections.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';
 
@@ -68,8 +70,10 @@ async function ingestLocked(
 ): Promise<RunResult> {
   const settings = createRunSettings(ctx, source.name, fullRefresh ?? false, stop);
   try {
+    const lastAsset = await getLastAssetId(handle.db);
     const result = await runIngest(handle, source, params, settings);
     await warnRejected(ctx, handle, result);
+    await warnLoneListings(ctx, handle, result, lastAsset);
     return result;
   } finally {
     settings.done();

@@ -5,7 +5,9 @@ import { attachResumed } from '../../engine/failed-run.js';
 import { resumeRun, withSourceLock, type RunResult } from '../../engine/runner.js';
 import { getResumableRuns } from '../../engine/runs.js';
 import { sourceNames } from '../../sources/index.js';
+import { getLastAssetId } from '../../queries/lone-listings.js';
 import type { Context } from '../context.js';
+import { warnLoneListings } from '../lone-listings.js';
 import { warnRejected } from '../rejections.js';
 import { createRunSettings, listenForStop } from '../run-settings.js';
 
@@ -90,8 +92,10 @@ async function resumeSource(
     );
     const settings = createRunSettings(ctx, source.name, false, stop);
     try {
+      const lastAsset = await getLastAssetId(handle.db);
       const result = await resumeRun(handle, source, run, settings);
       await warnRejected(ctx, handle, result);
+      await warnLoneListings(ctx, handle, result, lastAsset);
       results.push(result);
     } finally {
       settings.done();
