@@ -563,6 +563,28 @@ describe('a symbol column of trading pairs', () => {
     }
   });
 
+  it("missing beside a column of coins' names, says they are no tickers (was --map to BITCOIN)", async () => {
+    // `coin` is no symbol's name: the refusal said --map 'COLUMN=symbol', which loaded BITCOIN
+    const names = 'date,coin,price\n2024-01-01,Bitcoin,42000\n2024-01-01,Ethereum,2300\n';
+    await expect(files.ingest('names.csv', names)).rejects.toThrow(
+      /no column maps to symbol \(columns: .*\): column "coin" holds coins' names \("Bitcoin" on line 2, "Ethereum" on line 3\), not their tickers, which no column holds: .*\(BITCOIN\)\. Add a column of tickers, or load a file of one coin's rows with --symbol SYM$/,
+    );
+    // names of no well-known coin, under a header for coins; one coin's, named by its ticker
+    const others = 'Date,Cryptocurrency,Close\n2024-01-01,Arbitrum,1.1\n2024-01-01,Optimism,2.2\n';
+    await expect(files.ingest('others.csv', others)).rejects.toThrow(
+      /column "Cryptocurrency" holds coins' names \("Arbitrum" on line 2, "Optimism" on line 3\)/,
+    );
+    const one = 'date,name,price\n2024-01-01,Bitcoin,42000\n2024-01-02,Bitcoin,42100\n';
+    await expect(files.ingest('one.csv', one)).rejects.toThrow(
+      /column "name" holds coins' names \("Bitcoin" on line 2\).* If every row is Bitcoin's, --symbol BTC reads them so$/,
+    );
+    // words that are no coins' names are left to the usual refusal
+    const notes = 'date,notes,price\n2024-01-01,Bought some,1.1\n2024-01-02,US Dollar,1\n';
+    await expect(files.ingest('notes.csv', notes)).rejects.toThrow(
+      /no column maps to symbol \(columns: .*\); name it with --map 'COLUMN=symbol'/,
+    );
+  });
+
   it('of markets, one in a currency kx does not know, loads the others (was each a coin)', async () => {
     // `DOGE-XRP` is no market kx reads: the column was taken for tickers, `BTC-USD` a coin
     const run = await ingest(
@@ -646,10 +668,12 @@ describe('a symbol column of trading pairs', () => {
     );
     const mapped = await files.ingest('coins.csv', text, { map: ['coin=symbol'] });
     expect(await symbolsOf(mapped)).toEqual(['BTC', 'ETH']);
-    // names say nothing more
+    // names are no tickers: not --map 'coin=symbol', which loaded BITCOIN
     await expect(
       ingest('named.csv', 'coin,price,date\nBitcoin,42000.5,2024-01-01\n'),
-    ).rejects.toThrow(/no column maps to symbol \(columns: "coin", "price", "date"\); name it/);
+    ).rejects.toThrow(
+      /no column maps to symbol \(columns: "coin", "price", "date"\): column "coin" holds coins' names .*--symbol BTC reads them so$/,
+    );
   });
 
   it("--symbol of a well-known coin's name is refused naming its ticker (was BITCOIN)", async () => {

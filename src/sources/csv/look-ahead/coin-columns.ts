@@ -11,7 +11,7 @@ import { isMarketShaped, parsePair, parseQuoteFirst } from '../pairs.js';
 import { numberedHeader, type YfinanceLevels } from '../sniff.js';
 import { COLUMN_PRESETS } from '../params.js';
 import { textOf } from '../cells.js';
-import { type Sampled } from './text-columns.js';
+import { looksLikeName, type Sampled } from './text-columns.js';
 import { rowsAfterHeader } from './format.js';
 
 /**
@@ -218,6 +218,50 @@ export async function coinGeckoIds(
     ...sample![index]![0]!,
     header: isUnnamed(written) ? unnamedColumn(index) : written.trim(),
   };
+}
+
+/**
+ * A header for a column of coins: `coin`, `Assets`, `Cryptocurrency`, `coin_name`; not a bare
+ * `name`, which a table of anything has.
+ */
+const COINS_HEADER = /^(?:coin|asset|token|crypto(?:currency)?)s?(?:[ _-]?names?)?$/i;
+
+/** A well-known coin's ticker by its name as written (`Bitcoin`, `Shiba Inu`), or undefined. */
+function tickerOfName(value: string): string | undefined {
+  return COIN_NAMES[value.toUpperCase().replace(/\s+/g, '-')];
+}
+const isCoinName = (value: string) => tickerOfName(value) !== undefined;
+
+/**
+ * The first column, of those no field but the name reads, whose first rows are coins' names
+ * (`Bitcoin`, `Shiba Inu`; four in five, as a name may be written as a ticker: CoinMarketCap's
+ * `XRP`), a well-known coin's among them or the column named for coins; with its first two
+ * names, and the ticker of the one well-known coin when they all name it; or null: for the
+ * refusal of a file without tickers to say what its coins are.
+ */
+export async function coinNames(
+  path: string,
+  delimiter: string,
+  header: readonly string[],
+  mapping: HeaderMapping,
+): Promise<{ header: string; names: Sampled[]; ticker?: string } | null> {
+  const sample = await firstCells(path, delimiter, header);
+  const taken = new Set(mapping.columns.filter((c) => c.field !== 'name').map((c) => c.index));
+  const index = (sample ?? []).findIndex((cells, i) => {
+    if (taken.has(i) || cells.length === 0) return false;
+    const names = cells.filter((c) => looksLikeName(c.value) || isCoinName(c.value));
+    const named = cells.some((c) => isCoinName(c.value));
+    return names.length * 5 >= cells.length * 4 && (named || COINS_HEADER.test(header[i]!.trim()));
+  });
+  if (index === -1) return null;
+  const cells = sample![index]!;
+  const second = cells.find((c) => c.value !== cells[0]!.value);
+  const found = {
+    header: header[index]!.trim(),
+    names: second ? [cells[0]!, second] : [cells[0]!],
+  };
+  const ticker = second ? undefined : tickerOfName(cells[0]!.value);
+  return ticker ? { ...found, ticker } : found;
 }
 
 /** `[1704067200000, 42283.58]`: a time and a value in one cell. */

@@ -239,7 +239,7 @@ function symbolSampler(
  * (`Bitcoin`, `Ethereum`), or words apart (`Shiba Inu`, `USD Coin`). Tickers are written in
  * capitals, or in their own mixed case (`stETH`, `USDe`, `crvUSD`), never so.
  */
-function looksLikeName(value: string): boolean {
+export function looksLikeName(value: string): boolean {
   return /^\p{Lu}\p{Ll}{3,}/u.test(value) || /\p{L}\s+\p{L}/u.test(value);
 }
 

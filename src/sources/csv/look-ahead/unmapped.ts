@@ -8,7 +8,7 @@ import { listColumns } from '../header-keys.js';
 import { sidewaysFix } from '../file-kinds.js';
 import { mapHeader, type HeaderMapping } from '../mapping.js';
 import type { CsvParams } from '../params.js';
-import { coinGeckoIds, tickersInNames, timeValueCells } from './coin-columns.js';
+import { coinGeckoIds, coinNames, tickersInNames, timeValueCells } from './coin-columns.js';
 import { headerBytes, rowsAfterHeader } from './format.js';
 
 /**
@@ -78,6 +78,22 @@ export async function whyUnmapped(
         'which no column holds: kx ingest --source coingecko loads its coins with both',
       { context: error.context },
     );
+  // `coin` of `Bitcoin`, `Ethereum`: --map 'coin=symbol' would load BITCOIN beside BTC
+  const names = await coinNames(path, delimiter, header, mapping);
+  if (names) {
+    const [first] = names.names;
+    return new KxError(
+      'input',
+      `${message}: column ${JSON.stringify(names.header)} holds coins' names ` +
+        `(${names.names.map((n) => `${JSON.stringify(n.value)} on line ${n.line}`).join(', ')}), ` +
+        'not their tickers, which no column holds: kx keys a coin by its ticker (BTC), and ' +
+        `would load each name as a coin of its own (${first!.value.toUpperCase()}). ` +
+        (names.ticker
+          ? `If every row is ${first!.value}'s, --symbol ${names.ticker} reads them so`
+          : "Add a column of tickers, or load a file of one coin's rows with --symbol SYM"),
+      { context: { ...error.context, line: first!.line } },
+    );
+  }
   return error;
 }
 
