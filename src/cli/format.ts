@@ -26,13 +26,17 @@ export function formatRun(run: RunResult): string {
     `${number.format(run.fetched)} read, ${number.format(run.loaded)} loaded, ` +
     `${number.format(run.unchanged)} unchanged, ${number.format(run.rejected)} rejected`;
   const line = `${head}: ${counts} in ${seconds.toFixed(2)} s (${number.format(rate)} records/s)`;
-  return run.continues ? `${line}\n  ${readOn(run.fetched, run.continues)}` : line;
+  return run.continues ? `${line}\n  ${readOn(run, run.continues)}` : line;
 }
 
-/** Why a run that read on from a checkpoint read so little: the lines before were read. */
-function readOn(fetched: number, from: NonNullable<RunResult['continues']>): string {
+/**
+ * Why a run that read on from a checkpoint read so little: the lines before were read. A run
+ * that failed may not have reached what was appended.
+ */
+function readOn(run: RunResult, from: NonNullable<RunResult['continues']>): string {
   const where = `run #${from.runId} read the file to line ${number.format(from.afterLine)}`;
-  return fetched === 0
+  if (run.status === 'failed') return `read on from where ${where}`;
+  return run.fetched === 0
     ? `nothing appended since ${where} (--full-refresh reads it all again)`
     : `read the lines appended since ${where}`;
 }

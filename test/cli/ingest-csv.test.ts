@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  copyFileSync,
   mkdtempSync,
   readFileSync,
   renameSync,
@@ -90,15 +91,24 @@ describe('kx ingest --source csv', () => {
   });
 
   it('prints a human summary on stdout and keeps logs on stderr', async () => {
-    const result = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
+    const file = join(work, 'coins.csv');
+    copyFileSync(sample, file);
+    const result = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /^csv run #1 succeeded: 250 read, 250 loaded, 0 unchanged, 0 rejected in [\d.]+ s \([\d,]+ records\/s\)\n$/,
     );
     // Run again, it says why it read nothing.
-    const again = await runKx(['ingest', '--source', 'csv', '--file', sample], database.env);
+    const again = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
     expect(again.stdout).toMatch(
       /^csv run #2 succeeded: 0 read, 0 loaded, 0 unchanged, 0 rejected in [\d.]+ s \(0 records\/s\)\n {2}nothing appended since run #1 read the file to line 251 \(--full-refresh reads it all again\)\n$/,
+    );
+    // One that fails on an appended line does not say nothing was appended.
+    appendFileSync(file, 'broken,brk,"Broken\n');
+    const failed = await runKx(['ingest', '--source', 'csv', '--file', file], database.env);
+    expect(failed.code).toBe(4);
+    expect(failed.stdout).toMatch(
+      /^csv run #3 failed: 0 read[^\n]*\n {2}read on from where run #1 read the file to line 251\n$/,
     );
   });
 
