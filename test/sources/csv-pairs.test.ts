@@ -659,6 +659,12 @@ describe('a symbol column of trading pairs', () => {
     // the user's word: loaded as tickers after all
     const said = await files.ingest('names.csv', text, { map: ['asset=symbol'] });
     expect(said).toMatchObject({ status: 'succeeded', loaded: 2, rejected: 1 });
+    // …and said so: each is a coin of its own
+    expect(said.warnings).toContain(
+      `column "asset" holds coins' names ("Bitcoin" on line 2, "Ethereum" on line 3): read as ` +
+        "tickers, as --map says, each a coin of its own (BITCOIN), not linked to the sources' " +
+        'coins by its ticker',
+    );
   });
 
   it('missing, beside a name column of tickers: the refusal names that column', async () => {

@@ -315,7 +315,12 @@ async function readSymbols(input: FileInput, columns: Columns) {
     );
   requireCoinMarketCapDollars(mapping, header, text.numericName, path);
   if (!cursor) requireOneCoin(text, symbol, path, namedTickers);
-  if (!cursor && !pairs && !namedTickers) requireTickers(mapping, text, symbol, path);
+  const asTickers =
+    !cursor && !pairs && !namedTickers && requireTickers(mapping, text, symbol, path);
+  if (asTickers) {
+    columns.readings.push(asTickers);
+    mapping.warnings.push(asTickers);
+  }
   if (!cursor && !pairs)
     await refuseSigns(
       path,

@@ -13,22 +13,29 @@ import { rowsAfterHeader } from './format.js';
 /**
  * A symbol column of coins' names (`asset` holding `Bitcoin`): loaded, each would be a coin
  * of its own (`BITCOIN`, beside the sources' BTC), and names of two words rejected. Refused,
- * unless --map named the column so or --symbol names the coin.
+ * unless --symbol names the coin; when --map named the column so, loaded, with the warning
+ * this returns.
  */
 export function requireTickers(
   mapping: HeaderMapping,
   { symbolNames }: Pick<TextColumns, 'symbolNames'>,
   fixedSymbol: string | undefined,
   path: string,
-): void {
+): string | undefined {
   const column = mapping.columns.find((c) => c.field === 'symbol');
-  if (!symbolNames || fixedSymbol || !column || column.how === 'override') return;
+  if (!symbolNames || fixedSymbol || !column) return;
   const [first, second] = symbolNames.names;
   const examples = [first, second]
     .filter((s): s is Sampled => s !== undefined)
     .map((s) => `${JSON.stringify(s.value)} on line ${s.line}`)
     .join(', ');
   const header = column.header.trim();
+  if (column.how === 'override')
+    return (
+      `column ${JSON.stringify(header)} holds coins' names (${examples}): read as tickers, as ` +
+      `--map says, each a coin of its own${first ? ` (${first.value.toUpperCase()})` : ''}, ` +
+      "not linked to the sources' coins by its ticker"
+    );
   throw new KxError(
     'input',
     `${path}: column ${JSON.stringify(header)} holds coins' names (${examples}), not their ` +
